@@ -1,0 +1,141 @@
+"""Run the social_crm Odoo suite in fresh databases and judge the logs strictly.
+
+Phases, each in a new database that is dropped afterwards:
+  1. install without demo data: not a single WARNING or ERROR line;
+  2. install with demo data and run the tests tagged /social_crm (tours
+     included): no failure, no error, no skipped test, at least one test;
+  3. uninstall social_crm from that database: no ERROR line.
+Prints "Odoo: N passed, N failed" and exits non-zero on any problem.
+"""
+
+import argparse
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+
+LOG_LINE = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d+ \d+ (?P<level>[A-Z]+) (?P<rest>.*)$")
+RESULT = re.compile(r"(\d+) failed, (\d+) error\(s\) of (\d+) tests")
+SKIPPED = re.compile(r"odoo\.tests\.result: skipped (.*)")
+# Odoo's own harmless noise that is not about this addon.
+IGNORED = [
+    re.compile(r"Running as user 'root' is a security risk"),
+]
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def run_odoo(args, odoo, conf, python, db, extra, log_path):
+    port = free_port()
+    cmd = [
+        python, os.path.join(odoo, "odoo-bin"), "-c", conf, "-d", db,
+        "--http-port", str(port), "--gevent-port", str(free_port()),
+        "--stop-after-init", "--max-cron-threads=0", *extra,
+    ]
+    print("$ " + " ".join(cmd), flush=True)
+    started = time.time()
+    with open(log_path, "w", encoding="utf-8") as log:
+        proc = subprocess.run(cmd, stdout=log, stderr=subprocess.STDOUT, check=False)
+    print(f"  ({time.time() - started:.0f} s, log {log_path})", flush=True)
+    with open(log_path, encoding="utf-8", errors="replace") as log:
+        return proc.returncode, log.read().splitlines()
+
+
+def problems(lines, levels):
+    found = []
+    for line in lines:
+        match = LOG_LINE.match(line)
+        if match and match["level"] in levels and not any(p.search(line) for p in IGNORED):
+            found.append(line)
+    return found
+
+
+def drop_db(python, db):
+    subprocess.run(
+        [python, "-c", "import psycopg2,sys;c=psycopg2.connect(dbname='postgres');c.autocommit=True;"
+         "c.cursor().execute('DROP DATABASE IF EXISTS \"%s\" WITH (FORCE)' % sys.argv[1])", db],
+        check=False,
+    )
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--odoo", required=True)
+    parser.add_argument("--conf", required=True)
+    parser.add_argument("--python", default=sys.executable)
+    parser.add_argument("--tags", default="/social_crm")
+    parser.add_argument("--quick", action="store_true", help="only the test phase")
+    parser.add_argument("--keep-db", action="store_true")
+    opts = parser.parse_args()
+    logdir = os.environ.get("SOCIAL_CRM_TEST_LOGS") or os.path.join(os.path.dirname(opts.conf), "test-logs")
+    os.makedirs(logdir, exist_ok=True)
+    stamp = f"{os.getpid()}_{int(time.time())}"
+    failures = []
+
+    if not opts.quick:
+        db = f"social_crm_nodemo_{stamp}"
+        rc, lines = run_odoo(opts, opts.odoo, opts.conf, opts.python, db,
+                             ["-i", "social_crm", "--without-demo=all"], os.path.join(logdir, "install-nodemo.log"))
+        bad = problems(lines, {"WARNING", "ERROR", "CRITICAL"})
+        if rc or bad:
+            failures.append(f"install without demo: exit {rc}, {len(bad)} warning/error lines")
+            print("\n".join(bad[:30]))
+        drop_db(opts.python, db)
+
+    db = f"social_crm_test_{stamp}"
+    rc, lines = run_odoo(opts, opts.odoo, opts.conf, opts.python, db,
+                         ["-i", "social_crm", "--test-enable", "--test-tags", opts.tags],
+                         os.path.join(logdir, "tests.log"))
+    results = [tuple(map(int, m.groups())) for m in map(RESULT.search, lines) if m]
+    failed, errors, run = results[-1] if results else (0, 0, 0)
+    skipped = [m.group(1) for m in map(SKIPPED.search, lines) if m]
+    bad = problems(lines, {"ERROR", "CRITICAL"})
+    install_warnings = [
+        line for line in problems(lines, {"WARNING"})
+        if "odoo.addons.social_crm.tests" not in line and ".tests." not in line
+    ]
+    for line in bad[:40]:
+        print(line)
+    for reason in skipped:
+        print(f"SKIPPED (counts as a failure): {reason}")
+    for line in install_warnings[:20]:
+        print(f"WARNING during install: {line}")
+    if rc or bad or failed or errors or skipped or not run:
+        failures.append(f"tests: exit {rc}, {failed} failed, {errors} errors, {len(skipped)} skipped, {run} run")
+    if install_warnings:
+        failures.append(f"install with demo: {len(install_warnings)} warning lines")
+
+    if not opts.quick and not rc:
+        script = (
+            "env['ir.module.module'].search([('name', '=', 'social_crm')]).button_immediate_uninstall()\n"
+            "env.cr.commit()\n"
+            "assert 'social_crm.mention' not in env.registry, 'model still registered'\n"
+        )
+        cmd = [opts.python, os.path.join(opts.odoo, "odoo-bin"), "shell", "-c", opts.conf, "-d", db, "--no-http"]
+        print("$ " + " ".join(cmd) + "  # uninstall social_crm", flush=True)
+        proc = subprocess.run(cmd, input=script, capture_output=True, text=True, check=False)
+        unlog = (proc.stdout + proc.stderr).splitlines()
+        with open(os.path.join(logdir, "uninstall.log"), "w", encoding="utf-8") as log:
+            log.write("\n".join(unlog))
+        bad = problems(unlog, {"ERROR", "CRITICAL"}) + [line for line in unlog if "Traceback" in line]
+        if proc.returncode or bad:
+            failures.append(f"uninstall: exit {proc.returncode}, {len(bad)} error lines")
+            print("\n".join(unlog[-40:]))
+    if not opts.keep_db:
+        drop_db(opts.python, db)
+
+    passed = max(run - failed - errors, 0)
+    print(f"\nOdoo: {passed} passed, {failed + errors} failed, {len(skipped)} skipped")
+    for failure in failures:
+        print(f"FAILED: {failure}")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,36 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+{
+    "name": "Social CRM",
+    "summary": "Listen to social networks, analyze mentions in every language, "
+    "relate them to contacts and answer them from the helpdesk",
+    "version": "18.0.1.0.0",
+    "category": "Marketing/Social",
+    "license": "LGPL-3",
+    "author": "social_crm developers, Odoo Community Association (OCA)",
+    "website": "https://github.com/social-crm/social_crm",
+    "development_status": "Beta",
+    "maintainers": ["social-crm"],
+    "depends": ["contacts", "mail", "helpdesk_mgmt"],
+    "external_dependencies": {"python": ["requests", "langdetect", "numpy"]},
+    "data": [
+        "security/social_crm_security.xml",
+        "security/ir.model.access.csv",
+        "data/helpdesk_data.xml",
+        "data/ir_cron_data.xml",
+        "wizards/social_crm_reply_reject_views.xml",
+        "views/social_crm_account_views.xml",
+        "views/social_crm_identity_views.xml",
+        "views/social_crm_mention_views.xml",
+        "views/social_crm_thread_views.xml",
+        "views/social_crm_reply_views.xml",
+        "views/res_partner_views.xml",
+        "views/helpdesk_ticket_views.xml",
+        "views/social_crm_menus.xml",
+    ],
+    "demo": ["demo/social_crm_demo.xml"],
+    "assets": {
+        "web.assets_tests": ["social_crm/static/src/tours/*.js"],
+    },
+    "application": True,
+    "installable": True,
+}

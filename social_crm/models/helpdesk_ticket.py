@@ -1,0 +1,28 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from odoo import _, fields, models
+from odoo.exceptions import UserError
+
+
+class HelpdeskTicket(models.Model):
+    _inherit = "helpdesk.ticket"
+
+    social_thread_id = fields.Many2one(
+        "social_crm.thread", string="Social conversation", index="btree_not_null", ondelete="set null", copy=False
+    )
+    social_mention_ids = fields.One2many("social_crm.mention", "ticket_id", string="Social mentions")
+    social_network = fields.Selection(related="social_thread_id.network", string="Network")
+    social_account_id = fields.Many2one(related="social_thread_id.account_id", string="Social account")
+    social_url = fields.Char(related="social_thread_id.url", string="Link to the post")
+    social_lang = fields.Char(string="Customer language", readonly=True)
+    social_first_response_at = fields.Datetime(string="First social response", readonly=True, copy=False)
+    social_reply_ids = fields.One2many("social_crm.reply", "ticket_id", string="Social replies")
+    social_conversation_ids = fields.One2many(
+        related="social_thread_id.mention_ids", string="Conversation"
+    )
+
+    def action_social_reply(self):
+        """Open the reply composer for the ticket's social conversation."""
+        self.ensure_one()
+        if not self.social_thread_id:
+            raise UserError(_("This ticket did not come from a social conversation."))
+        return self.social_thread_id.action_reply()

@@ -1,0 +1,302 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import logging
+import threading
+from datetime import timedelta
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+
+from ..connectors import DEFAULT_BASE_URLS, get_client
+from ..connectors import errors as api_errors
+
+_logger = logging.getLogger(__name__)
+
+NETWORKS = [
+    ("bluesky", "Bluesky"),
+    ("mastodon", "Mastodon"),
+    ("x", "X"),
+    ("facebook", "Facebook Page"),
+    ("instagram", "Instagram"),
+    ("reddit", "Reddit"),
+    ("youtube", "YouTube"),
+    ("linkedin", "LinkedIn"),
+    ("feed", "RSS/Atom feed"),
+]
+# Advisory-lock namespace for "an account is being fetched" (any constant int4).
+FETCH_LOCK_NAMESPACE = 0x5C0C1A1
+CRON_ACCOUNTS_PER_RUN = 10
+
+
+class SocialCrmAccount(models.Model):
+    _name = "social_crm.account"
+    _description = "Social Account"
+    _inherit = ["mail.thread"]
+    _order = "sequence, name, id"
+    _check_company_auto = True
+
+    name = fields.Char(required=True, tracking=True)
+    sequence = fields.Integer(default=10)
+    active = fields.Boolean(default=True, tracking=True)
+    network = fields.Selection(NETWORKS, required=True, tracking=True, index=True)
+    base_url = fields.Char(
+        string="Service URL",
+        help="API or instance URL. Leave empty for the network's public service. "
+        "For a feed, the URL of the RSS or Atom feed.",
+    )
+    login = fields.Char(
+        help="Handle, user name or page/channel id, as the network needs it.",
+        tracking=True,
+    )
+    token = fields.Char(
+        string="Access token",
+        groups="base.group_system",
+        copy=False,
+        help="Password, app password or access token. Only system administrators can read it.",
+    )
+    has_token = fields.Boolean(compute="_compute_has_token", compute_sudo=True)
+    keywords = fields.Text(
+        help="Terms to listen for beyond direct mentions, one per line or comma separated.",
+    )
+    company_id = fields.Many2one(
+        "res.company", required=True, index=True, default=lambda self: self.env.company
+    )
+    team_id = fields.Many2one(
+        "helpdesk.ticket.team",
+        string="Helpdesk team",
+        index="btree_not_null",
+        check_company=True,
+        help="Team that receives the tickets made from this account's conversations.",
+    )
+    state = fields.Selection(
+        [("draft", "Not connected"), ("connected", "Connected"), ("error", "Error")],
+        default="draft",
+        required=True,
+        readonly=True,
+        copy=False,
+        tracking=True,
+        index=True,
+    )
+    last_error = fields.Text(readonly=True, copy=False)
+    last_sync_at = fields.Datetime(string="Last sync", readonly=True, copy=False)
+    rate_limited_until = fields.Datetime(readonly=True, copy=False)
+    cursor = fields.Char(
+        readonly=True,
+        copy=False,
+        groups="base.group_system",
+        help="Where the next fetch resumes. Moves only after the mentions it produced are saved.",
+    )
+    own_external_id = fields.Char(string="Account id on the network", readonly=True, copy=False)
+    own_handle = fields.Char(string="Account handle", readonly=True, copy=False)
+    mention_ids = fields.One2many("social_crm.mention", "account_id")
+    mention_count = fields.Integer(compute="_compute_mention_count")
+    color = fields.Integer()
+
+    _sql_constraints = [
+        (
+            "name_company_uniq",
+            "unique(name, company_id)",
+            "An account with this name already exists in this company.",
+        ),
+    ]
+
+    # ------------------------------------------------------------------
+    # COMPUTES
+    # ------------------------------------------------------------------
+
+    def _compute_has_token(self):
+        for account in self:
+            account.has_token = bool(account.token)
+
+    def _compute_mention_count(self):
+        counts = dict(
+            self.env["social_crm.mention"]._read_group(
+                [("account_id", "in", self.ids)], ["account_id"], ["__count"]
+            )
+        )
+        for account in self:
+            account.mention_count = counts.get(account, 0)
+
+    @api.onchange("network")
+    def _onchange_network(self):
+        if self.network and not self.base_url and self.network != "feed":
+            self.base_url = DEFAULT_BASE_URLS.get(self.network) or False
+
+    # ------------------------------------------------------------------
+    # ACTIONS
+    # ------------------------------------------------------------------
+
+    def action_test_connection(self):
+        """Check the credentials with the network and show the result."""
+        self.ensure_one()
+        try:
+            author = self._get_client().verify()
+        except api_errors.SocialApiError as exc:
+            self._mark_failed(exc)
+            raise UserError(
+                _("Connection to %(network)s failed: %(error)s",
+                  network=self._network_label(), error=self._error_text(exc))
+            ) from exc
+        self.write({
+            "state": "connected",
+            "last_error": False,
+            "own_external_id": author.external_id,
+            "own_handle": author.handle or author.name,
+        })
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "success",
+                "title": _("Connected"),
+                "message": _("%(account)s is connected as %(who)s.",
+                             account=self.name, who=author.handle or author.name),
+                "next": {"type": "ir.actions.act_window_close"},
+            },
+        }
+
+    def action_fetch_now(self):
+        """One full cycle for these accounts: fetch, store, analyze, relate, ticket."""
+        self.check_access("write")
+        stored = 0
+        for account in self:
+            stored += account._fetch_mentions(auto_commit=False)
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "info",
+                "message": _("%(count)s new mentions.", count=stored),
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+            },
+        }
+
+    def action_view_mentions(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("social_crm.social_crm_mention_action")
+        action["domain"] = [("account_id", "=", self.id)]
+        action["context"] = {"default_account_id": self.id}
+        return action
+
+    def action_reset_to_draft(self):
+        self.write({"state": "draft", "last_error": False, "rate_limited_until": False})
+
+    # ------------------------------------------------------------------
+    # CRON AND FETCH
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _cron_fetch_mentions(self):
+        """Fetch a bounded batch of accounts; the cron runner calls again while work remains."""
+        now = fields.Datetime.now()
+        domain = [
+            ("state", "in", ("connected", "error")),
+            "|", ("rate_limited_until", "=", False), ("rate_limited_until", "<=", now),
+            "|", ("last_sync_at", "=", False), ("last_sync_at", "<", now - timedelta(minutes=1)),
+        ]
+        accounts = self.search(domain, order="last_sync_at asc nulls first, id")
+        batch = accounts[:CRON_ACCOUNTS_PER_RUN]
+        auto_commit = not getattr(threading.current_thread(), "testing", False)
+        for done, account in enumerate(batch, start=1):
+            account._fetch_mentions(auto_commit=auto_commit)
+            self.env["ir.cron"]._notify_progress(done=done, remaining=len(accounts) - done)
+        return len(batch)
+
+    def _fetch_mentions(self, auto_commit=False):
+        """Fetch everything new for one account; never raises for API failures.
+
+        The cursor is written in the same transaction as the page of mentions
+        that produced it, so a crash between pages resumes from the last saved
+        page: nothing is lost, and re-fetched items are skipped as duplicates.
+        """
+        self.ensure_one()
+        if not self._try_lock(session=auto_commit):
+            _logger.info("social_crm: account %s is being fetched by another worker, skipped", self.id)
+            return 0
+        Mention = self.env["social_crm.mention"].with_context(
+            mail_create_nolog=True, mail_create_nosubscribe=True, tracking_disable=True
+        )
+        stored = 0
+        try:
+            client = self._get_client()
+            keywords = self._keyword_list()
+            for page in client.fetch(cursor=self.sudo().cursor or None, keywords=keywords):
+                with self.env.cr.savepoint():
+                    for reason in page.skipped:
+                        _logger.warning("social_crm: account %s (%s): skipped %s", self.name, self.id, reason)
+                    stored += len(Mention._ingest_items(self, page.items))
+                    self.sudo().cursor = page.cursor
+                    self.env.flush_all()
+                if auto_commit:
+                    self.env.cr.commit()
+            self.write({
+                "state": "connected",
+                "last_error": False,
+                "last_sync_at": fields.Datetime.now(),
+                "rate_limited_until": False,
+            })
+        except api_errors.RateLimited as exc:
+            wait = max(exc.retry_after or 60, 1)
+            self.write({
+                "rate_limited_until": fields.Datetime.now() + timedelta(seconds=wait),
+                "last_error": _("%(network)s asks us to slow down: fetching resumes after %(seconds)s seconds.",
+                                network=self._network_label(), seconds=int(wait)),
+                "last_sync_at": fields.Datetime.now(),
+            })
+        except api_errors.SocialApiError as exc:
+            _logger.warning("social_crm: account %s (%s) failed: %s", self.name, self.id, exc)
+            self._mark_failed(exc)
+        except Exception as exc:  # an account must never break the cron for the others
+            _logger.exception("social_crm: account %s (%s) crashed", self.name, self.id)
+            self._mark_failed(exc)
+        finally:
+            if auto_commit:
+                self.env.cr.commit()
+                self._unlock()
+        return stored
+
+    def _try_lock(self, session=False):
+        """Take the fetch lock of this account; False when another worker holds it.
+
+        A session-level advisory lock survives the commits made per page by the
+        cron; a manual fetch (one transaction) takes the transaction-level one.
+        """
+        function = "pg_try_advisory_lock" if session else "pg_try_advisory_xact_lock"
+        self.env.cr.execute(f"SELECT {function}(%s, %s)", (FETCH_LOCK_NAMESPACE, self.id))
+        return self.env.cr.fetchone()[0]
+
+    def _unlock(self):
+        self.env.cr.execute("SELECT pg_advisory_unlock(%s, %s)", (FETCH_LOCK_NAMESPACE, self.id))
+
+    def _mark_failed(self, exc):
+        self.write({"state": "error", "last_error": self._error_text(exc), "last_sync_at": fields.Datetime.now()})
+
+    def _error_text(self, exc):
+        if isinstance(exc, api_errors.SocialApiError):
+            return str(exc)
+        return _("Unexpected error while talking to %(network)s: %(error)s",
+                 network=self._network_label(), error=exc)
+
+    # ------------------------------------------------------------------
+    # HELPERS
+    # ------------------------------------------------------------------
+
+    def _network_label(self):
+        return dict(self._fields["network"]._description_selection(self.env)).get(self.network, self.network)
+
+    def _keyword_list(self):
+        raw = (self.keywords or "").replace(",", "\n")
+        return [kw.strip() for kw in raw.splitlines() if kw.strip()]
+
+    def _get_client(self):
+        """The network client for this account (dispatch point for new networks)."""
+        self.ensure_one()
+        custom = getattr(self, f"_get_client_{self.network}", None)
+        if custom:
+            return custom()
+        account = self.sudo()
+        return get_client(
+            self.network,
+            base_url=account.base_url or None,
+            login=account.login or None,
+            token=account.token or None,
+        )

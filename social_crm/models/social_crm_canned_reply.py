@@ -1,0 +1,47 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import string
+
+from odoo import api, fields, models
+
+
+class _KeepUnknown(dict):
+    def __missing__(self, key):
+        return "{" + key + "}"
+
+
+class SocialCrmCannedReply(models.Model):
+    _name = "social_crm.canned.reply"
+    _description = "Canned Social Reply"
+    _order = "sequence, name"
+    _check_company_auto = True
+
+    name = fields.Char(required=True, translate=True)
+    sequence = fields.Integer(default=10)
+    active = fields.Boolean(default=True)
+    body = fields.Text(
+        required=True,
+        translate=True,
+        help="Placeholders: {name} (customer name), {handle}, {ticket} (ticket number), {agent}.",
+    )
+    lang = fields.Char(string="Language", help="ISO 639-1 code of the customers it is meant for; empty for any.")
+    company_id = fields.Many2one("res.company", index=True, default=lambda self: self.env.company)
+
+    def _render_for(self, thread, ticket=None):
+        self.ensure_one()
+        identity = thread.identity_id
+        values = _KeepUnknown(
+            name=(thread.partner_id.name or identity.name or identity.handle or "").strip(),
+            handle=("@" + identity.handle.lstrip("@")) if identity.handle else "",
+            ticket=ticket.number if ticket else "",
+            agent=self.env.user.name,
+        )
+        body = self.with_context(lang=self._odoo_lang(thread)).body or ""
+        return string.Formatter().vformat(body, (), values) if "{" in body else body
+
+    @api.model
+    def _odoo_lang(self, thread):
+        code = thread.mention_ids[:1].lang
+        if not code:
+            return self.env.lang
+        installed = [lang for lang, _name in self.env["res.lang"].get_installed()]
+        return next((lang for lang in installed if lang.split("_")[0] == code), self.env.lang)

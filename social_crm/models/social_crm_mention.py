@@ -1,0 +1,284 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import logging
+import threading
+from datetime import timezone
+
+from odoo import api, fields, models, tools
+
+_logger = logging.getLogger(__name__)
+
+SENTIMENTS = [("negative", "Negative"), ("neutral", "Neutral"), ("positive", "Positive")]
+INTENTS = [
+    ("complaint", "Complaint"),
+    ("question", "Question"),
+    ("praise", "Praise"),
+    ("request", "Request"),
+    ("other", "Other"),
+]
+NLP_STATES = [("pending", "To analyze"), ("fast", "Fast model"), ("accurate", "Accurate model"), ("failed", "Failed")]
+BODY_MAX = 100_000
+NLP_BATCH = 500
+
+
+class SocialCrmMention(models.Model):
+    _name = "social_crm.mention"
+    _description = "Social Mention"
+    _order = "posted_at desc, id desc"
+    _rec_name = "summary"
+    _check_company_auto = True
+
+    account_id = fields.Many2one(
+        "social_crm.account", required=True, index=True, ondelete="cascade", check_company=True
+    )
+    company_id = fields.Many2one(related="account_id.company_id", store=True, index=True)
+    network = fields.Selection(related="account_id.network", store=True, index=True)
+    external_id = fields.Char(required=True, readonly=True)
+    parent_external_id = fields.Char(readonly=True)
+    root_external_id = fields.Char(readonly=True)
+    thread_id = fields.Many2one("social_crm.thread", index=True, ondelete="set null", check_company=True)
+    parent_id = fields.Many2one("social_crm.mention", string="In reply to", index="btree_not_null", ondelete="set null")
+    identity_id = fields.Many2one("social_crm.identity", string="Author", index=True, ondelete="set null")
+    partner_id = fields.Many2one(
+        related="identity_id.partner_id", store=True, index="btree_not_null", string="Contact"
+    )
+    author_name = fields.Char(readonly=True)
+    author_handle = fields.Char(readonly=True)
+    body = fields.Text(readonly=True)
+    summary = fields.Char(compute="_compute_summary")
+    url = fields.Char(string="Link", readonly=True)
+    posted_at = fields.Datetime(required=True, index=True, readonly=True)
+    direction = fields.Selection(
+        [("inbound", "Inbound"), ("outbound", "Outbound")], required=True, default="inbound", index=True
+    )
+    kind = fields.Selection(
+        [("mention", "Mention"), ("reply", "Reply"), ("quote", "Quote"), ("comment", "Comment"), ("post", "Post")],
+        default="mention",
+    )
+    lang = fields.Char(string="Language", index=True, help="ISO 639-1 code")
+    sentiment = fields.Selection(SENTIMENTS, index=True)
+    sentiment_score = fields.Float(aggregator="avg", digits=(3, 2))
+    intent = fields.Selection(INTENTS, index=True)
+    nlp_state = fields.Selection(NLP_STATES, default="pending", index=True, string="Analysis")
+    nlp_model = fields.Char(string="Scored by", readonly=True)
+    ticket_id = fields.Many2one("helpdesk.ticket", index="btree_not_null", ondelete="set null", copy=False)
+    external_data = fields.Json(readonly=True, help="Network data needed to answer this post.")
+
+    _sql_constraints = [
+        (
+            "account_external_id_uniq",
+            "unique(account_id, external_id)",
+            "This post was already stored for this account.",
+        ),
+    ]
+
+    def _auto_init(self):
+        res = super()._auto_init()
+        tools.create_index(
+            self._cr, "social_crm_mention_company_posted_idx", self._table, ["company_id", "posted_at"]
+        )
+        tools.create_index(
+            self._cr, "social_crm_mention_partner_posted_idx", self._table, ["partner_id", "posted_at"]
+        )
+        return res
+
+    @api.depends("body", "author_name", "author_handle")
+    def _compute_summary(self):
+        for mention in self:
+            text = " ".join((mention.body or "").split())
+            who = mention.author_name or mention.author_handle or ""
+            text = text if len(text) <= 80 else text[:79] + "…"
+            mention.summary = f"{who}: {text}" if who else text
+
+    # ------------------------------------------------------------------
+    # INGESTION
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _ingest_items(self, account, items):
+        """Store one page of connector items for an account; returns the new mentions.
+
+        Items already stored (or repeated inside the page) are skipped, so a
+        re-fetch never duplicates. Everything is done in a fixed number of
+        queries per page: one search for existing ids, one analysis call, one
+        identity upsert, one thread upsert, one create.
+        """
+        items = self._unique_new_items(account, items)
+        if not items:
+            return self.browse()
+        identities = self.env["social_crm.identity"]._upsert_authors(
+            account.network, [item.author for item in items]
+        )
+        threads = self.env["social_crm.thread"]._ensure_for_items(account, items, identities)
+        analysis = self._analyze_texts([item.text for item in items])
+        vals_list = []
+        for item, result in zip(items, analysis):
+            identity = identities.get(item.author.external_id) if item.author else None
+            root = item.root_id or item.external_id
+            own = item.is_own or (identity is not None and identity.is_brand) or (
+                account.own_external_id and item.author and item.author.external_id == account.own_external_id
+            )
+            vals = {
+                "account_id": account.id,
+                "external_id": item.external_id,
+                "parent_external_id": item.parent_id or False,
+                "root_external_id": root,
+                "thread_id": threads[root].id,
+                "identity_id": identity.id if identity else False,
+                "author_name": item.author.name if item.author else False,
+                "author_handle": item.author.handle if item.author else False,
+                "body": (item.text or "")[:BODY_MAX],
+                "url": item.url or False,
+                "posted_at": self._to_naive_utc(item.posted_at),
+                "direction": "outbound" if own else "inbound",
+                "kind": item.kind if item.kind in dict(self._fields["kind"].selection) else "mention",
+                "external_data": item.extra or False,
+            }
+            vals.update(self._analysis_vals(result, item.lang))
+            vals_list.append(vals)
+        mentions = self.sudo().create(vals_list)
+        mentions._link_parents()
+        self._touch_identities(identities.values())
+        self.env["social_crm.thread"].browse([t.id for t in threads.values()])._refresh_stats()
+        mentions._after_ingest()
+        return mentions
+
+    @api.model
+    def _unique_new_items(self, account, items):
+        seen = set()
+        unique = []
+        for item in items:
+            if not item.external_id or item.external_id in seen:
+                continue
+            seen.add(item.external_id)
+            unique.append(item)
+        if not unique:
+            return []
+        existing = set(
+            self.sudo().search_fetch(
+                [("account_id", "=", account.id), ("external_id", "in", list(seen))], ["external_id"]
+            ).mapped("external_id")
+        )
+        return [item for item in unique if item.external_id not in existing]
+
+    def _link_parents(self):
+        """Point each new mention at the mention it answers, when we have it."""
+        if not self:
+            return
+        self.flush_model(["parent_external_id", "account_id", "external_id"])
+        self.env.cr.execute(
+            """
+            UPDATE social_crm_mention child
+               SET parent_id = parent.id
+              FROM social_crm_mention parent
+             WHERE child.id = ANY(%s)
+               AND child.parent_external_id IS NOT NULL
+               AND parent.account_id = child.account_id
+               AND parent.external_id = child.parent_external_id
+            """,
+            [self.ids],
+        )
+        self.invalidate_model(["parent_id"])
+
+    @api.model
+    def _touch_identities(self, identities):
+        ids = [identity.id for identity in identities]
+        if ids:
+            self.env.cr.execute(
+                """
+                UPDATE social_crm_identity i
+                   SET last_mention_at = m.last
+                  FROM (SELECT identity_id, max(posted_at) AS last
+                          FROM social_crm_mention WHERE identity_id = ANY(%s) GROUP BY identity_id) m
+                 WHERE i.id = m.identity_id
+                """,
+                [ids],
+            )
+            self.env["social_crm.identity"].invalidate_model(["last_mention_at"])
+
+    def _after_ingest(self):
+        """Hook for what follows storage (contact matching, ticket rules)."""
+        return True
+
+    @api.model
+    def _to_naive_utc(self, value):
+        if value.tzinfo is not None:
+            value = value.astimezone(timezone.utc).replace(tzinfo=None)
+        return value
+
+    # ------------------------------------------------------------------
+    # ANALYSIS
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _analyze_texts(self, texts, accurate=False):
+        """Analyze texts; on failure return None per text so mentions still land."""
+        try:
+            from ..nlp import analyze
+
+            return analyze(texts, accurate=accurate, **self._nlp_options(accurate))
+        except Exception:
+            _logger.exception("social_crm: analysis failed for %s texts; they stay queued", len(texts))
+            return [None] * len(texts)
+
+    @api.model
+    def _nlp_options(self, accurate):
+        if not accurate:
+            return {}
+        params = self.env["ir.config_parameter"].sudo()
+        backend = params.get_param("social_crm.nlp_backend", "offline")
+        if backend != "transformers":
+            return {}
+        return {
+            "backend": "transformers",
+            "model": params.get_param("social_crm.nlp_model") or None,
+            "device": params.get_param("social_crm.nlp_device", "auto"),
+            "batch_size": int(params.get_param("social_crm.nlp_batch_size", 32)),
+        }
+
+    @api.model
+    def _analysis_vals(self, result, network_lang=None, accurate=False):
+        if result is None:
+            return {"nlp_state": "pending", "lang": network_lang or False}
+        return {
+            "lang": result.lang or network_lang or False,
+            "sentiment": result.sentiment,
+            "sentiment_score": result.sentiment_score,
+            "intent": result.intent,
+            "nlp_state": "accurate" if accurate else "fast",
+            "nlp_model": getattr(result, "model", False) or False,
+        }
+
+    def _analyze(self, accurate=False):
+        results = self._analyze_texts([m.body or "" for m in self], accurate=accurate)
+        failed = self.browse()
+        for mention, result in zip(self, results):
+            if result is None:
+                failed |= mention
+                continue
+            mention.write(self._analysis_vals(result, mention.lang, accurate=accurate))
+        if failed:
+            failed.write({"nlp_state": "failed" if accurate else "pending"})
+        return self - failed
+
+    @api.model
+    def _cron_analyze(self, limit=NLP_BATCH):
+        """Analyze mentions still pending (fast tier), then re-score with the accurate tier.
+
+        Bounded batches, newest first; commits per batch outside tests.
+        """
+        auto_commit = not getattr(threading.current_thread(), "testing", False)
+        pending = self.search([("nlp_state", "=", "pending")], order="posted_at desc, id desc", limit=limit)
+        if pending:
+            pending._analyze()
+        else:
+            pending = self.search(
+                [("nlp_state", "=", "fast"), ("direction", "=", "inbound")],
+                order="posted_at desc, id desc",
+                limit=limit,
+            )
+            pending._analyze(accurate=True)
+        remaining = self.search_count([("nlp_state", "in", ("pending", "fast")), ("direction", "=", "inbound")])
+        if auto_commit:
+            self.env.cr.commit()
+        self.env["ir.cron"]._notify_progress(done=len(pending), remaining=remaining)
+        return len(pending)

@@ -1,0 +1,190 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+
+from .social_crm_mention import SENTIMENTS
+
+
+class SocialCrmThread(models.Model):
+    _name = "social_crm.thread"
+    _description = "Social Conversation"
+    _inherit = ["mail.thread"]
+    _order = "last_mention_at desc nulls last, id desc"
+    _check_company_auto = True
+
+    name = fields.Char(compute="_compute_name", store=True, readonly=False)
+    account_id = fields.Many2one(
+        "social_crm.account", required=True, index=True, ondelete="cascade", check_company=True
+    )
+    company_id = fields.Many2one(related="account_id.company_id", store=True, index=True)
+    network = fields.Selection(related="account_id.network", store=True, index=True)
+    root_external_id = fields.Char(
+        required=True, help="Id of the post that started the conversation on the network."
+    )
+    identity_id = fields.Many2one(
+        "social_crm.identity", string="Started by", index="btree_not_null", ondelete="set null"
+    )
+    partner_id = fields.Many2one(
+        related="identity_id.partner_id", store=True, index="btree_not_null", string="Contact"
+    )
+    mention_ids = fields.One2many("social_crm.mention", "thread_id", string="Conversation")
+    ticket_id = fields.Many2one(
+        "helpdesk.ticket", index="btree_not_null", ondelete="set null", copy=False, tracking=True
+    )
+    state = fields.Selection(
+        [
+            ("new", "New"),
+            ("open", "Needs answer"),
+            ("answered", "Answered"),
+            ("closed", "Closed"),
+        ],
+        default="new",
+        required=True,
+        index=True,
+        tracking=True,
+    )
+    last_mention_at = fields.Datetime(index=True, readonly=True)
+    first_inbound_at = fields.Datetime(readonly=True)
+    first_response_at = fields.Datetime(readonly=True)
+    first_response_hours = fields.Float(
+        compute="_compute_first_response_hours", store=True, aggregator="avg"
+    )
+    mention_count = fields.Integer(readonly=True)
+    sentiment = fields.Selection(SENTIMENTS, readonly=True, help="Sentiment of the latest inbound mention.")
+    url = fields.Char(readonly=True)
+
+    _sql_constraints = [
+        (
+            "account_root_uniq",
+            "unique(account_id, root_external_id)",
+            "This conversation already exists for this account.",
+        ),
+    ]
+
+    @api.depends("root_external_id", "identity_id")
+    def _compute_name(self):
+        for thread in self:
+            if not thread.name:
+                who = thread.identity_id.name or thread.identity_id.handle
+                thread.name = who or thread.root_external_id
+
+    @api.depends("first_inbound_at", "first_response_at")
+    def _compute_first_response_hours(self):
+        for thread in self:
+            if thread.first_inbound_at and thread.first_response_at:
+                delta = thread.first_response_at - thread.first_inbound_at
+                thread.first_response_hours = max(delta.total_seconds(), 0) / 3600
+            else:
+                thread.first_response_hours = 0
+
+    @api.model
+    def _ensure_for_items(self, account, items, identities):
+        """Find or create the threads of a batch of items; returns {root id: thread}."""
+        roots = {}
+        for item in items:
+            roots.setdefault(item.root_id or item.external_id, item)
+        if not roots:
+            return {}
+        existing = self.sudo().search_fetch(
+            [("account_id", "=", account.id), ("root_external_id", "in", list(roots))],
+            ["root_external_id"],
+        )
+        result = {thread.root_external_id: thread for thread in existing}
+        vals_list = []
+        for root_id, item in roots.items():
+            if root_id in result:
+                continue
+            identity = identities.get(item.author.external_id) if item.author else None
+            vals_list.append({
+                "account_id": account.id,
+                "root_external_id": root_id,
+                "identity_id": identity.id if identity else False,
+                "name": self._title_from_text(item.text) or (identity and identity.display_name) or root_id,
+                "url": item.url or False,
+            })
+        if vals_list:
+            for thread in self.sudo().create(vals_list):
+                result[thread.root_external_id] = thread
+        return result
+
+    @api.model
+    def _title_from_text(self, text, size=60):
+        text = " ".join((text or "").split())
+        return text if len(text) <= size else text[: size - 1].rstrip() + "…"
+
+    def _refresh_stats(self):
+        """Recompute counts, last activity and state from the mentions, in one query."""
+        if not self:
+            return
+        self.env["social_crm.mention"].flush_model()
+        self.env.cr.execute(
+            """
+            SELECT thread_id,
+                   count(*),
+                   max(posted_at),
+                   min(posted_at) FILTER (WHERE direction = 'inbound'),
+                   min(posted_at) FILTER (WHERE direction = 'outbound'),
+                   max(posted_at) FILTER (WHERE direction = 'inbound'),
+                   max(posted_at) FILTER (WHERE direction = 'outbound'),
+                   (array_agg(sentiment ORDER BY posted_at DESC)
+                        FILTER (WHERE direction = 'inbound'))[1]
+              FROM social_crm_mention
+             WHERE thread_id = ANY(%s)
+          GROUP BY thread_id
+            """,
+            [self.ids],
+        )
+        for thread_id, count, last, first_in, first_out, last_in, last_out, sentiment in self.env.cr.fetchall():
+            thread = self.browse(thread_id)
+            vals = {
+                "mention_count": count,
+                "last_mention_at": last,
+                "first_inbound_at": first_in,
+                "sentiment": sentiment,
+            }
+            if first_in and first_out and first_out >= first_in and not thread.first_response_at:
+                vals["first_response_at"] = first_out
+            if thread.state != "closed" and last_out:
+                if not last_in or last_out >= last_in:
+                    vals["state"] = "answered"
+                elif thread.state == "answered":
+                    vals["state"] = "open"
+            changed = {key: value for key, value in vals.items() if thread[key] != value}
+            if changed:
+                thread.write(changed)
+
+    def action_open_ticket(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "helpdesk.ticket",
+            "res_id": self.ticket_id.id,
+            "view_mode": "form",
+        }
+
+    def action_reply(self):
+        """Open a reply draft answering the latest inbound mention of the conversation."""
+        self.ensure_one()
+        latest = self.env["social_crm.mention"].search(
+            [("thread_id", "=", self.id), ("direction", "=", "inbound")], order="posted_at desc, id desc", limit=1
+        )
+        if not latest:
+            raise UserError(_("There is no customer message to answer in this conversation."))
+        if not self.account_id._get_client().can_reply:
+            raise UserError(_("%(network)s does not accept replies from Odoo.", network=self.account_id._network_label()))
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Reply"),
+            "res_model": "social_crm.reply",
+            "view_mode": "form",
+            "views": [(self.env.ref("social_crm.social_crm_reply_view_form_composer").id, "form")],
+            "target": "new",
+            "context": {
+                "default_thread_id": self.id,
+                "default_ticket_id": self.ticket_id.id,
+                "default_parent_mention_id": latest.id,
+            },
+        }
+
+    def action_close(self):
+        self.write({"state": "closed"})

@@ -1,0 +1,69 @@
+/** @odoo-module **/
+import { registry } from "@web/core/registry";
+
+registry.category("web_tour.tours").add("social_crm_contact_tour", {
+    steps: () => [
+        {
+            content: "The contact shows its social smart button",
+            trigger: ".o_form_view .oe_stat_button:contains('Social')",
+        },
+        {
+            content: "Open the Social tab",
+            trigger: ".o_notebook .nav-link:contains('Social')",
+            run: "click",
+        },
+        {
+            content: "The customer's Thai mention is listed with its sentiment",
+            trigger: ".o_notebook .tab-pane.active .o_data_row:contains('ยังไม่ได้รับ')",
+        },
+        {
+            content: "Their identity is listed too",
+            trigger: ".o_notebook .tab-pane.active .o_data_cell:contains('somchai.test')",
+        },
+    ],
+});
+
+registry.category("web_tour.tours").add("social_crm_ticket_tour", {
+    steps: () => [
+        {
+            content: "The ticket offers to reply on the network",
+            trigger: ".o_form_view .o_form_statusbar button[name='action_social_reply']",
+        },
+        {
+            content: "Open the social conversation",
+            trigger: ".o_notebook .nav-link:contains('Social conversation')",
+            run: "click",
+        },
+        {
+            content: "The conversation timeline shows the customer's post",
+            trigger: ".o_notebook .tab-pane.active .o_kanban_record:contains('ยังไม่ได้รับ')",
+        },
+        {
+            content: "Open the reply composer",
+            trigger: ".o_form_statusbar button[name='action_social_reply']",
+            run: "click",
+        },
+        {
+            content: "The composer quotes the customer",
+            trigger: ".modal .o_form_view:contains('Customer wrote')",
+        },
+        {
+            content: "Write a reply",
+            trigger: ".modal .o_field_widget[name='body'] textarea",
+            run: "edit ขออภัยครับ กำลังตรวจสอบให้",
+        },
+        {
+            content: "The length counter follows",
+            trigger: ".modal .o_field_widget[name='char_count']:contains('26')",
+        },
+        {
+            content: "Discard",
+            trigger: ".modal button:contains('Discard')",
+            run: "click",
+        },
+        {
+            content: "Back on the ticket",
+            trigger: "body:not(:has(.modal))",
+        },
+    ],
+});
