@@ -1,4 +1,5 @@
 from . import social_crm_account
+from . import social_crm_partner_matcher
 from . import social_crm_identity
 from . import social_crm_mention
 from . import social_crm_thread
@@ -6,3 +7,5 @@ from . import social_crm_canned_reply
 from . import social_crm_reply
 from . import res_partner
 from . import helpdesk_ticket
+from . import social_crm_ticket_rule
+from . import res_config_settings

@@ -1,4 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from markupsafe import Markup
+
 from odoo import _, fields, models
 from odoo.exceptions import UserError
 
@@ -26,3 +28,22 @@ class HelpdeskTicket(models.Model):
         if not self.social_thread_id:
             raise UserError(_("This ticket did not come from a social conversation."))
         return self.social_thread_id.action_reply()
+
+    def _social_reopen(self):
+        stage = self.env["helpdesk.ticket.stage"].search(
+            [("closed", "=", False), ("company_id", "in", [self.company_id.id, False])], order="sequence, id", limit=1
+        )
+        if stage:
+            self.write({"stage_id": stage.id})
+        self.message_post(body=_("Reopened: the customer wrote again on %(network)s.",
+                                 network=self.social_thread_id.account_id._network_label()))
+
+    def _social_log_mentions(self, mentions):
+        lines = Markup("").join(
+            Markup("<li><b>%s</b>: %s</li>") % (m.author_name or m.author_handle or "", m.body or "")
+            for m in mentions
+        )
+        self.message_post(
+            body=Markup("<p>%s</p><ul>%s</ul>") % (_("New in the social conversation:"), lines),
+            author_id=mentions[:1].partner_id.id or None,
+        )

@@ -6,6 +6,14 @@ class ResPartner(models.Model):
     _inherit = "res.partner"
 
     social_identity_ids = fields.One2many("social_crm.identity", "partner_id", string="Social identities")
+    social_handles = fields.Char(
+        string="Social handles",
+        help="Handles of this contact on social networks, comma separated (e.g. @jane.bsky.social, "
+        "@jane@mastodon.social). Mentions from these handles are linked to the contact.",
+    )
+    social_suggested_identity_ids = fields.One2many(
+        "social_crm.identity", "suggested_partner_id", string="Suggested identities"
+    )
     social_mention_ids = fields.One2many("social_crm.mention", "partner_id", string="Social mentions")
     social_mention_count = fields.Integer(compute="_compute_social_stats", string="Mentions")
     social_negative_count = fields.Integer(compute="_compute_social_stats", string="Negative mentions")

@@ -1,7 +1,8 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo import api, fields, models
+from odoo import _, api, fields, models
 
 from .social_crm_account import NETWORKS
+from .social_crm_partner_matcher import DEFAULT_THRESHOLD
 
 
 class SocialCrmIdentity(models.Model):
@@ -23,6 +24,26 @@ class SocialCrmIdentity(models.Model):
     )
     is_brand = fields.Boolean(
         string="Our own account", help="The brand itself: its posts are stored as outbound."
+    )
+    suggested_partner_id = fields.Many2one(
+        "res.partner", string="Suggested contact", index="btree_not_null", ondelete="set null", readonly=True
+    )
+    match_confidence = fields.Float(digits=(3, 2), readonly=True)
+    match_reason = fields.Selection(
+        [
+            ("handle", "Handle recorded on the contact"),
+            ("email", "Email in the profile"),
+            ("phone", "Phone in the profile"),
+            ("name_domain", "Same name and company domain"),
+            ("website", "Website of a company"),
+            ("name", "Same name"),
+            ("manual", "Linked by hand"),
+        ],
+        readonly=True,
+    )
+    rejected_partner_ids = fields.Many2many(
+        "res.partner", "social_crm_identity_rejected_partner_rel", "identity_id", "partner_id",
+        string="Rejected contacts", help="Suggestions a user rejected: never suggested again.",
     )
     mention_ids = fields.One2many("social_crm.mention", "identity_id")
     mention_count = fields.Integer(compute="_compute_mention_count")
@@ -53,6 +74,54 @@ class SocialCrmIdentity(models.Model):
         )
         for identity in self:
             identity.mention_count = counts.get(identity, 0)
+
+    def _match_partners(self):
+        """Link identities to contacts, or suggest a contact below the confidence threshold."""
+        identities = self.filtered(lambda i: not i.partner_id and not i.is_brand)
+        if not identities:
+            return
+        threshold = float(
+            self.env["ir.config_parameter"].sudo().get_param("social_crm.match_threshold", DEFAULT_THRESHOLD)
+        )
+        matches = self.env["social_crm.partner.matcher"]._match(identities)
+        for identity, (partner, confidence, reason) in matches.items():
+            if partner in identity.rejected_partner_ids:
+                continue
+            vals = {"match_confidence": confidence, "match_reason": reason}
+            if confidence >= threshold:
+                vals.update(partner_id=partner.id, suggested_partner_id=False)
+            else:
+                vals["suggested_partner_id"] = partner.id
+            identity.sudo().write(vals)
+
+    def action_confirm_suggestion(self):
+        for identity in self.filtered("suggested_partner_id"):
+            identity.write({
+                "partner_id": identity.suggested_partner_id.id,
+                "suggested_partner_id": False,
+                "match_confidence": 1.0,
+            })
+        return True
+
+    def action_reject_suggestion(self):
+        for identity in self.filtered("suggested_partner_id"):
+            identity.write({
+                "rejected_partner_ids": [(4, identity.suggested_partner_id.id)],
+                "suggested_partner_id": False,
+                "match_confidence": 0,
+                "match_reason": False,
+            })
+        return True
+
+    def action_open_link_wizard(self):
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Link to a contact"),
+            "res_model": "social_crm.identity.link",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_identity_ids": self.ids},
+        }
 
     def action_view_mentions(self):
         self.ensure_one()

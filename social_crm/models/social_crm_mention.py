@@ -1,9 +1,11 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import logging
 import threading
-from datetime import timezone
+from datetime import timedelta, timezone
 
-from odoo import api, fields, models, tools
+from markupsafe import Markup
+
+from odoo import _, api, fields, models, tools
 
 _logger = logging.getLogger(__name__)
 
@@ -18,6 +20,7 @@ INTENTS = [
 NLP_STATES = [("pending", "To analyze"), ("fast", "Fast model"), ("accurate", "Accurate model"), ("failed", "Failed")]
 BODY_MAX = 100_000
 NLP_BATCH = 500
+DEFAULT_REOPEN_DAYS = 7
 
 
 class SocialCrmMention(models.Model):
@@ -196,8 +199,78 @@ class SocialCrmMention(models.Model):
             self.env["social_crm.identity"].invalidate_model(["last_mention_at"])
 
     def _after_ingest(self):
-        """Hook for what follows storage (contact matching, ticket rules)."""
+        new_identities = self.identity_id.filtered(lambda i: not i.partner_id and not i.suggested_partner_id)
+        new_identities._match_partners()
+        self.filtered(lambda m: m.direction == "inbound")._route_to_tickets()
         return True
+
+    def _route_to_tickets(self):
+        """One ticket per conversation: append to it, reopen it, or open one by the rules."""
+        if not self:
+            return
+        Ticket = self.env["helpdesk.ticket"].sudo().with_context(
+            mail_create_nosubscribe=True, mail_create_nolog=True, mail_notrack=True
+        )
+        rules = self.env["social_crm.ticket.rule"].sudo().search([])
+        reopen_days = int(
+            self.env["ir.config_parameter"].sudo().get_param("social_crm.ticket_reopen_days", DEFAULT_REOPEN_DAYS)
+        )
+        by_thread = {}
+        for mention in self.sorted("posted_at"):
+            by_thread.setdefault(mention.thread_id, self.browse())
+            by_thread[mention.thread_id] |= mention
+        to_create, created_for = [], []
+        for thread, mentions in by_thread.items():
+            ticket = thread.ticket_id
+            if ticket and ticket.closed:
+                recently = ticket.closed_date and ticket.closed_date >= fields.Datetime.now() - timedelta(days=reopen_days)
+                if recently:
+                    ticket._social_reopen()
+                else:
+                    ticket = Ticket.browse()
+            if ticket:
+                mentions.sudo().write({"ticket_id": ticket.id})
+                ticket._social_log_mentions(mentions)
+                if thread.state in ("new", "answered", "closed"):
+                    thread.state = "open"
+                continue
+            decisive = next(
+                ((m, rule) for m in mentions if (rule := self.env["social_crm.ticket.rule"]._first_match(rules, m))),
+                (None, None),
+            )
+            mention, rule = decisive
+            if not rule or not rule.create_ticket:
+                continue
+            to_create.append(self._ticket_vals(thread, mention, rule))
+            created_for.append((thread, mentions))
+        if not to_create:
+            return
+        tickets = Ticket.create(to_create)
+        for ticket, (thread, mentions) in zip(tickets, created_for):
+            thread.sudo().write({"ticket_id": ticket.id, "state": "open"})
+            mentions.sudo().write({"ticket_id": ticket.id})
+
+    @api.model
+    def _ticket_vals(self, thread, mention, rule):
+        account = thread.account_id
+        body = Markup("<p>%s</p>") % (mention.body or "")
+        if mention.url:
+            body += Markup('<p><a href="%s" target="_blank" rel="noopener">%s</a></p>') % (
+                mention.url, _("Open on %(network)s", network=account._network_label()))
+        return {
+            "name": _("%(network)s: %(title)s", network=account._network_label(),
+                      title=self.env["social_crm.thread"]._title_from_text(mention.body, 80)),
+            "description": body,
+            "partner_id": thread.partner_id.id or False,
+            "partner_name": mention.author_name or mention.author_handle or False,
+            "team_id": (rule.team_id or account.team_id).id or False,
+            "company_id": account.company_id.id,
+            "channel_id": self.env.ref("social_crm.helpdesk_ticket_channel_social").id,
+            "priority": rule.priority or "1",
+            "tag_ids": [(6, 0, rule.tag_ids.ids)],
+            "social_thread_id": thread.id,
+            "social_lang": mention.lang or False,
+        }
 
     @api.model
     def _to_naive_utc(self, value):

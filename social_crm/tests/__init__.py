@@ -1,6 +1,4 @@
 from . import test_models
 from . import test_security
-from . import test_ingest
 from . import test_views
-from . import test_reply
 from . import test_ui

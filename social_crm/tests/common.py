@@ -22,7 +22,7 @@ class SocialCrmCommon(BaseCommon):
         )
         cls.team = cls.env["helpdesk.ticket.team"].create({"name": "Social care"})
         cls.account = cls.env["social_crm.account"].create({
-            "name": "Acme on Bluesky",
+            "name": "Test brand on Bluesky",
             "network": "bluesky",
             "base_url": "http://127.0.0.1:9",
             "login": "acme.test",

@@ -11,7 +11,7 @@ class TestUi(HttpCase, SocialCrmCommon):
         super().setUpClass()
         mentions = cls.env["social_crm.mention"]._ingest_items(cls.account, [
             cls.make_item("at://somchai/post/1", "@acme.test สั่งของไปสองอาทิตย์แล้วยังไม่ได้รับเลย แย่มาก",
-                          author_id="did:plc:somchai", handle="somchai.test", name="Somchai"),
+                          author_id="did:plc:test-somchai", handle="somchai.test", name="Somchai"),
         ])
         mentions.identity_id.partner_id = cls.partner
         cls.ticket = cls.env["helpdesk.ticket"].create({

@@ -1,1 +1,2 @@
 from . import social_crm_reply_reject
+from . import social_crm_identity_link

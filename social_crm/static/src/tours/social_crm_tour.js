@@ -53,6 +53,11 @@ registry.category("web_tour.tours").add("social_crm_ticket_tour", {
             run: "edit ขออภัยครับ กำลังตรวจสอบให้",
         },
         {
+            content: "Leave the text field so the counter updates",
+            trigger: ".modal .o_field_widget[name='template_id'] input",
+            run: "click",
+        },
+        {
             content: "The length counter follows",
             trigger: ".modal .o_field_widget[name='char_count']:contains('26')",
         },

@@ -1,0 +1,77 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from lxml import etree
+
+from odoo.tests import Form, tagged
+
+from .common import SocialCrmCommon
+
+
+@tagged("social_crm", "social_crm_views", "post_install", "-at_install")
+class TestViews(SocialCrmCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.mentions = cls.env["social_crm.mention"]._ingest_items(cls.account, [
+            cls.make_item("at://somchai/post/1", "สั่งของไปสองอาทิตย์แล้วยังไม่ได้รับเลย",
+                          author_id="did:plc:test-somchai", handle="somchai.test"),
+        ])
+        cls.mentions.identity_id.partner_id = cls.partner
+
+    def _arch(self, model, view_type="form", user=None):
+        env = self.env(user=user) if user else self.env
+        views = env[model].get_views([(False, view_type)])
+        return etree.fromstring(views["views"][view_type]["arch"])
+
+    def test_contact_form_has_social_tab_and_smart_button(self):
+        arch = self._arch("res.partner", user=self.social_user)
+        self.assertTrue(arch.xpath("//page[@name='social_crm']"))
+        self.assertTrue(arch.xpath("//button[@name='action_view_social_mentions']"))
+        form = Form(self.partner.with_user(self.social_user))
+        self.assertEqual(form.social_mention_count, 1)
+        self.assertEqual(len(form.social_identity_ids), 1)
+        self.assertEqual(len(form.social_recent_mention_ids), 1)
+
+    def test_contact_smart_button_opens_its_mentions(self):
+        action = self.partner.with_user(self.social_user).action_view_social_mentions()
+        found = self.env["social_crm.mention"].search(action["domain"])
+        self.assertEqual(found, self.mentions)
+
+    def test_ticket_form_shows_conversation_and_reply(self):
+        ticket = self.env["helpdesk.ticket"].create({
+            "name": "late order", "description": "<p>late</p>", "social_thread_id": self.mentions.thread_id.id,
+        })
+        arch = self._arch("helpdesk.ticket", user=self.social_user)
+        self.assertTrue(arch.xpath("//button[@name='action_social_reply']"))
+        self.assertTrue(arch.xpath("//page[@name='social_crm']//field[@name='social_conversation_ids']"))
+        form = Form(ticket.with_user(self.social_user))
+        self.assertEqual(len(form.social_conversation_ids), 1)
+        action = ticket.with_user(self.social_user).action_social_reply()
+        self.assertEqual(action["res_model"], "social_crm.reply")
+        self.assertEqual(action["context"]["default_parent_mention_id"], self.mentions.id)
+
+    def test_account_form_shows_status_and_buttons(self):
+        arch = self._arch("social_crm.account", user=self.social_manager)
+        for button in ("action_test_connection", "action_fetch_now"):
+            self.assertTrue(arch.xpath(f"//button[@name='{button}']"), button)
+        self.assertTrue(arch.xpath("//field[@name='last_error']"))
+        self.assertFalse(arch.xpath("//field[@name='token']"), "managers do not even see the token field")
+        admin_arch = self._arch("social_crm.account", user=self.env.ref("base.user_admin"))
+        self.assertTrue(admin_arch.xpath("//field[@name='token']"))
+
+    def test_mention_views_load(self):
+        for view_type in ("list", "form", "kanban", "pivot", "graph", "search"):
+            self.assertIsNotNone(self._arch("social_crm.mention", view_type, user=self.social_user))
+        arch = self._arch("social_crm.mention", "search")
+        for name in ("group_by_network", "group_by_account", "group_by_sentiment", "group_by_lang",
+                     "group_by_intent", "filter_posted_at"):
+            self.assertTrue(arch.xpath(f"//filter[@name='{name}']"), name)
+
+    def test_thread_form_shows_timeline(self):
+        arch = self._arch("social_crm.thread", user=self.social_user)
+        self.assertTrue(arch.xpath("//field[@name='mention_ids'][@mode='kanban']"))
+        form = Form(self.mentions.thread_id.with_user(self.social_user))
+        self.assertEqual(len(form.mention_ids), 1)
+
+    def test_social_channel_exists(self):
+        channel = self.env.ref("social_crm.helpdesk_ticket_channel_social")
+        self.assertEqual(channel.name, "Social")
