@@ -211,7 +211,8 @@ class SocialCrmMention(models.Model):
         Ticket = self.env["helpdesk.ticket"].sudo().with_context(
             mail_create_nosubscribe=True, mail_create_nolog=True, mail_notrack=True
         )
-        rules = self.env["social_crm.ticket.rule"].sudo().search([])
+        Rule = self.env["social_crm.ticket.rule"]
+        rules = Rule.sudo().search([])
         reopen_days = int(
             self.env["ir.config_parameter"].sudo().get_param("social_crm.ticket_reopen_days", DEFAULT_REOPEN_DAYS)
         )
@@ -221,7 +222,7 @@ class SocialCrmMention(models.Model):
             by_thread[mention.thread_id] |= mention
         to_create, created_for = [], []
         for thread, mentions in by_thread.items():
-            ticket = thread.ticket_id
+            ticket = thread.sudo().ticket_id
             if ticket and ticket.closed:
                 recently = ticket.closed_date and ticket.closed_date >= fields.Datetime.now() - timedelta(days=reopen_days)
                 if recently:
@@ -234,12 +235,14 @@ class SocialCrmMention(models.Model):
                 if thread.state in ("new", "answered", "closed"):
                     thread.state = "open"
                 continue
-            decisive = next(
-                ((m, rule) for m in mentions if (rule := self.env["social_crm.ticket.rule"]._first_match(rules, m))),
-                (None, None),
-            )
-            mention, rule = decisive
-            if not rule or not rule.create_ticket:
+            # The first mention whose first matching rule asks for a ticket decides.
+            mention, rule = None, None
+            for candidate in mentions:
+                candidate_rule = Rule._first_match(rules, candidate)
+                if candidate_rule.create_ticket:
+                    mention, rule = candidate, candidate_rule
+                    break
+            if not rule:
                 continue
             to_create.append(self._ticket_vals(thread, mention, rule))
             created_for.append((thread, mentions))

@@ -30,7 +30,7 @@ class SocialCrmCommon(BaseCommon):
             "team_id": cls.team.id,
             "state": "connected",
         })
-        cls.partner = cls.env["res.partner"].create({"name": "Somchai Jaidee", "email": "somchai@example.co.th"})
+        cls.partner = cls.env["res.partner"].create({"name": "Somchai Rakdee", "email": "somchai.rakdee@example.co.th"})
         cls.base_time = datetime(2026, 11, 1, 9, 0, tzinfo=timezone.utc)
 
     @classmethod
