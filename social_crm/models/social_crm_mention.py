@@ -254,6 +254,13 @@ class SocialCrmMention(models.Model):
             mentions.sudo().write({"ticket_id": ticket.id})
 
     @api.model
+    def _ticket_team(self, rule, account):
+        team = rule.team_id
+        if team and team.company_id and team.company_id != account.company_id:
+            team = team.browse()  # a shared rule never sends a ticket to another company's team
+        return team or account.team_id
+
+    @api.model
     def _ticket_vals(self, thread, mention, rule):
         account = thread.account_id
         body = Markup("<p>%s</p>") % (mention.body or "")
@@ -266,7 +273,7 @@ class SocialCrmMention(models.Model):
             "description": body,
             "partner_id": thread.partner_id.id or False,
             "partner_name": mention.author_name or mention.author_handle or False,
-            "team_id": (rule.team_id or account.team_id).id or False,
+            "team_id": self._ticket_team(rule, account).id or False,
             "company_id": account.company_id.id,
             "channel_id": self.env.ref("social_crm.helpdesk_ticket_channel_social").id,
             "priority": rule.priority or "1",

@@ -94,6 +94,7 @@ class SocialCrmPartnerMatcher(models.AbstractModel):
             for partner in Partner.search_fetch([("email_normalized", "in", list(emails))], ["email_normalized"]):
                 by_email.setdefault(partner.email_normalized, partner)
         if phones:
+            Partner.flush_model(["phone", "mobile", "active"])
             self.env.cr.execute(
                 """
                 SELECT id, right(regexp_replace(coalesce(phone, ''), '\\D', '', 'g'), 9),

@@ -33,7 +33,7 @@ class SocialCrmTicketRule(models.Model):
     langs = fields.Char(string="Languages", help="Comma-separated ISO 639-1 codes, e.g. th, fa. Empty for any.")
     # Actions
     create_ticket = fields.Boolean(default=True, help="Untick to say: conversations matching this rule need no ticket.")
-    team_id = fields.Many2one("helpdesk.ticket.team", check_company=True, help="Empty: the account's team.")
+    team_id = fields.Many2one("helpdesk.ticket.team", help="Empty: the account's team.")
     priority = fields.Selection(PRIORITIES, default="1")
     tag_ids = fields.Many2many("helpdesk.ticket.tag", string="Tags")
 

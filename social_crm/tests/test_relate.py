@@ -76,20 +76,28 @@ class TestRelate(SocialCrmCommon):
         self.assertEqual(self.partner.social_identity_ids, bsky | masto)
 
     def test_matching_a_batch_costs_a_handful_of_queries(self):
-        partners = self.env["res.partner"].create([
-            {"name": f"Customer {i}", "email": f"c{i}@example.org", "phone": f"+1 555 010 {i:04d}"}
-            for i in range(60)
-        ])
-        authors = [Author(external_id=f"did:b{i}", handle=f"c{i}.test", name=f"Customer {i}",
-                          bio=f"mail c{i}@example.org, tel +1 555 010 {i:04d}") for i in range(60)]
-        identities = self.env["social_crm.identity"]._upsert_authors("bluesky", authors)
-        records = self.env["social_crm.identity"].browse([i.id for i in identities.values()])
-        self.env.flush_all()
-        self.env.invalidate_all()
-        with self.assertQueryCount(16):
-            records._match_partners()
+        def batch(size, offset):
+            partners = self.env["res.partner"].create([
+                {"name": f"Customer {i}", "email": f"c{i}@example.org", "phone": f"+1 555 010 {i:04d}"}
+                for i in range(offset, offset + size)
+            ])
+            authors = [Author(external_id=f"did:b{i}", handle=f"c{i}.test", name=f"Customer {i}",
+                              bio=f"mail c{i}@example.org, tel +1 555 010 {i:04d}")
+                       for i in range(offset, offset + size)]
+            found = self.env["social_crm.identity"]._upsert_authors("bluesky", authors)
             self.env.flush_all()
-        self.assertEqual(records.partner_id, partners)
+            self.env.invalidate_all()
+            return partners, self.env["social_crm.identity"].browse([i.id for i in found.values()])
+
+        _partners, small = batch(5, 0)
+        with self.assertQueryCount(7):
+            self.env["social_crm.partner.matcher"]._match(small)
+        partners, large = batch(80, 100)
+        with self.assertQueryCount(7):
+            matches = self.env["social_crm.partner.matcher"]._match(large)
+        self.assertEqual({p.id for p, _c, _r in matches.values()}, set(partners.ids), "same cost for 80 as for 5")
+        large._match_partners()
+        self.assertEqual(large.partner_id, partners)
 
     def test_ingest_links_known_customers(self):
         mentions = self.ingest([

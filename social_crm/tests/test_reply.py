@@ -147,7 +147,7 @@ class TestReply(SocialCrmCommon):
         reply = self.draft(self.social_manager)
         reply.template_id = canned
         reply._onchange_template_id()
-        self.assertEqual(reply.body, f"Hi Jane, sorry! Ticket {self.mention.ticket_id.number}. {{unknown}}")
+        self.assertEqual(reply.body, f"Hi Jane, sorry! Ticket {self.thread.ticket_id.number or ''}. {{unknown}}")
 
     def test_users_cannot_edit_others_drafts(self):
         reply = self.draft(self.social_manager)

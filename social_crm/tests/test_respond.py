@@ -31,11 +31,11 @@ def analyzed_as(*results):
 class TestRespond(SocialCrmCommon):
     def test_complaint_makes_one_ticket_on_the_right_contact(self):
         self.env["social_crm.identity"].create({
-            "network": "bluesky", "external_id": "did:plc:somchai", "handle": "somchai.test",
+            "network": "bluesky", "external_id": "did:plc:test-somchai-r", "handle": "somchai.test",
             "partner_id": self.partner.id,
         })
         with analyzed_as(("th", "negative", "complaint")):
-            mention = self.ingest([self.make_item("at://s/1", "ของยังไม่มาเลย แย่มาก", author_id="did:plc:somchai")])
+            mention = self.ingest([self.make_item("at://s/1", "ของยังไม่มาเลย แย่มาก", author_id="did:plc:test-somchai-r")])
         ticket = mention.ticket_id
         self.assertTrue(ticket)
         self.assertEqual(ticket.partner_id, self.partner)
