@@ -1,7 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import logging
 import threading
-from datetime import timedelta, timezone
+from datetime import UTC, timedelta
 
 from markupsafe import Markup
 
@@ -285,7 +285,7 @@ class SocialCrmMention(models.Model):
     @api.model
     def _to_naive_utc(self, value):
         if value.tzinfo is not None:
-            value = value.astimezone(timezone.utc).replace(tzinfo=None)
+            value = value.astimezone(UTC).replace(tzinfo=None)
         return value
 
     # ------------------------------------------------------------------

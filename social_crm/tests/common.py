@@ -1,5 +1,5 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from odoo.addons.base.tests.common import BaseCommon
 from odoo.addons.mail.tests.common import mail_new_test_user
@@ -31,7 +31,7 @@ class SocialCrmCommon(BaseCommon):
             "state": "connected",
         })
         cls.partner = cls.env["res.partner"].create({"name": "Somchai Rakdee", "email": "somchai.rakdee@example.co.th"})
-        cls.base_time = datetime(2026, 11, 1, 9, 0, tzinfo=timezone.utc)
+        cls.base_time = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
 
     @classmethod
     def make_item(cls, ext_id, text, author_id="did:plc:jane", handle="jane.test", name="Jane",
