@@ -1,0 +1,41 @@
+"""Network clients: plain Python, ``requests`` only, never ``odoo``.
+
+``get_client(network, base_url=..., login=..., token=...)`` returns a client
+with ``verify()``, ``fetch(cursor, keywords, max_pages)``, ``reply(...)`` and
+``thread(root_id)``; every client hands back the same ``Item`` shape.
+"""
+
+from . import errors
+from .bluesky import BlueskyClient
+from .facebook import FacebookClient
+from .feed import FeedClient
+from .instagram import InstagramClient
+from .linkedin import LinkedinClient
+from .mastodon import MastodonClient
+from .models import Author, FetchPage, Item
+from .reddit import RedditClient
+from .x import XClient
+from .youtube import YoutubeClient
+
+CLIENTS = {
+    client.network: client
+    for client in (BlueskyClient, MastodonClient, XClient, FacebookClient, InstagramClient, RedditClient,
+                   YoutubeClient, LinkedinClient, FeedClient)
+}
+NETWORKS = tuple(CLIENTS)
+DEFAULT_BASE_URLS = {network: client.default_base_url for network, client in CLIENTS.items()}
+
+
+def get_client_class(network):
+    try:
+        return CLIENTS[network]
+    except KeyError:
+        raise ValueError(f"Unknown network {network!r}; known: {', '.join(NETWORKS)}.") from None
+
+
+def get_client(network, base_url=None, login=None, token=None, **kwargs):
+    return get_client_class(network)(base_url=base_url, login=login, token=token, **kwargs)
+
+
+__all__ = ["Author", "CLIENTS", "DEFAULT_BASE_URLS", "FetchPage", "Item", "NETWORKS", "errors", "get_client",
+           "get_client_class"]

@@ -1,0 +1,270 @@
+"""Bluesky (AT Protocol) over XRPC.
+
+``base_url``: the PDS (default https://bsky.social); ``login``: handle or email;
+``token``: an app password. Mentions, replies and quotes come from
+``app.bsky.notification.listNotifications``; keywords from
+``app.bsky.feed.searchPosts``. Replies carry ``reply.root``/``reply.parent``
+and facets (UTF-8 byte offsets) for every @handle and link in the text.
+"""
+
+import re
+import unicodedata
+from datetime import datetime, timezone
+
+from . import errors
+from .base import BaseClient, dump_state, load_state, newer_than
+from .models import Author, Item
+from .utils import BadItem, as_dict, as_list, clean_text, parse_datetime, require_str, safe_int
+
+MENTION_REASONS = ("mention", "reply", "quote")
+AUTH_ERRORS = ("InvalidToken", "AuthenticationRequired", "AuthMissing", "AccountTakedown", "InvalidPassword",
+               "AuthFactorTokenRequired", "AccountDeactivated")
+HANDLE_RE = re.compile(r"(?<![\w@])@([a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)+)")
+URL_RE = re.compile(r"https?://[^\s<>\"']+[^\s<>\"'.,;:!?)]")
+
+
+def grapheme_len(text):
+    """Approximate user-perceived characters: combining marks (Thai vowels, accents) do not count."""
+    return sum(1 for char in text if not unicodedata.combining(char) and unicodedata.category(char) != "Mn")
+
+
+def byte_span(text, start, end):
+    return len(text[:start].encode("utf-8")), len(text[:end].encode("utf-8"))
+
+
+class BlueskyClient(BaseClient):
+    network = "bluesky"
+    label = "Bluesky"
+    default_base_url = "https://bsky.social"
+    max_length = 300
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._session = None
+
+    # --- session -------------------------------------------------------
+
+    def auth_headers(self):
+        return {"Authorization": f"Bearer {self._session['accessJwt']}"} if self._session else {}
+
+    def _login(self):
+        if not self.login or not self.token:
+            raise errors.AuthenticationFailed("Bluesky needs a handle and an app password.", self.network)
+        self._session = None
+        session = self.request("POST", "/xrpc/com.atproto.server.createSession",
+                               json_body={"identifier": self.login, "password": self.token})
+        if not isinstance(session, dict) or not session.get("accessJwt") or not session.get("did"):
+            raise errors.BadPayload("Bluesky sent an unreadable session.", self.network)
+        self._session = session
+
+    def _refresh(self):
+        refresh = self._session.get("refreshJwt")
+        self._session = None
+        if not refresh:
+            return self._login()
+        try:
+            session = self.request("POST", "/xrpc/com.atproto.server.refreshSession",
+                                   headers={"Authorization": f"Bearer {refresh}"})
+        except errors.AuthenticationFailed:
+            return self._login()
+        self._session = session
+
+    def xrpc(self, method, nsid, params=None, body=None):
+        if self._session is None:
+            self._login()
+        try:
+            return self.request(method, f"/xrpc/{nsid}", params=params, json_body=body)
+        except errors.AuthenticationFailed as exc:
+            if getattr(exc, "code", None) != "ExpiredToken":
+                raise
+            self._refresh()
+            return self.request(method, f"/xrpc/{nsid}", params=params, json_body=body)
+
+    def raise_for_error(self, response, payload):
+        code = payload.get("error") if isinstance(payload, dict) else None
+        message = (payload.get("message") if isinstance(payload, dict) else None) or code or response.reason
+        if response.status_code == 429 or code == "RateLimitExceeded":
+            reset = safe_int(response.headers.get("RateLimit-Reset"))
+            wait = None
+            if reset:
+                wait = max(reset - datetime.now(timezone.utc).timestamp(), 1)
+            raise self.rate_limited(response, wait=wait)
+        if code == "ExpiredToken":
+            exc = errors.AuthenticationFailed("Bluesky session expired: log in again.", self.network)
+            exc.code = code
+            raise exc
+        if code in AUTH_ERRORS or response.status_code == 401:
+            raise errors.AuthenticationFailed(f"token rejected by Bluesky: log in again ({message}).", self.network)
+        if code in ("NotFound", "RecordNotFound", "NotFoundError") or response.status_code == 404:
+            raise errors.NotFound(f"Bluesky says this does not exist: {message}.", self.network)
+        raise errors.ApiError(f"Bluesky answered {response.status_code}: {message}.", self.network,
+                              status=response.status_code, code=code)
+
+    # --- reading -------------------------------------------------------
+
+    def verify(self):
+        self._login()
+        profile = self.xrpc("GET", "app.bsky.actor.getProfile", params={"actor": self._session["did"]})
+        return self._author(profile if isinstance(profile, dict) and profile.get("did") else
+                            {"did": self._session["did"], "handle": self._session.get("handle", "")})
+
+    def fetch(self, cursor=None, keywords=(), max_pages=20):
+        state = load_state(cursor)
+        own = self.own()
+        sources = [("notifications", None)] + [(f"search:{kw}", kw) for kw in keywords if kw]
+        for key, keyword in sources:
+            for raw, source_state, has_more in self.drain(
+                state.get(key, {}),
+                (lambda token, kw=keyword: self._load_search(kw, token)) if keyword else self._load_notifications,
+                lambda raw: raw.get("indexedAt") if isinstance(raw, dict) else None,
+                newer_than, max_pages,
+            ):
+                state[key] = source_state
+                page = self.make_page(raw, lambda r: self._normalize(r, own), dump_state(state), has_more)
+                yield page
+
+    def _load_notifications(self, token):
+        params = {"limit": 50}
+        if token:
+            params["cursor"] = token
+        payload = self.xrpc("GET", "app.bsky.notification.listNotifications", params=params)
+        if not isinstance(payload, dict) or not isinstance(payload.get("notifications"), list):
+            raise errors.BadPayload("Bluesky sent notifications in an unknown shape.", self.network)
+        raw = [n for n in payload["notifications"] if not isinstance(n, dict) or n.get("reason") in MENTION_REASONS]
+        return raw, payload.get("cursor")
+
+    def _load_search(self, keyword, token):
+        params = {"q": keyword, "sort": "latest", "limit": 50}
+        if token:
+            params["cursor"] = token
+        payload = self.xrpc("GET", "app.bsky.feed.searchPosts", params=params)
+        if not isinstance(payload, dict) or not isinstance(payload.get("posts"), list):
+            raise errors.BadPayload("Bluesky sent search results in an unknown shape.", self.network)
+        return payload["posts"], payload.get("cursor")
+
+    def thread(self, root_id):
+        payload = self.xrpc("GET", "app.bsky.feed.getPostThread", params={"uri": root_id, "depth": 6})
+        own = self.own()
+        posts = []
+
+        def walk(node):
+            node = as_dict(node)
+            if node.get("post"):
+                posts.append(node["post"])
+            for child in as_list(node.get("replies")):
+                walk(child)
+
+        walk(as_dict(payload).get("thread"))
+        return self.make_page(posts, lambda r: self._normalize(r, own), None, False).items
+
+    def _author(self, raw):
+        raw = as_dict(raw)
+        did = require_str(raw, "did", "author")
+        handle = raw.get("handle") if isinstance(raw.get("handle"), str) else ""
+        return Author(
+            external_id=did, handle=handle, name=clean_text(raw.get("displayName") or "") if isinstance(
+                raw.get("displayName"), str) else "",
+            profile_url=f"https://bsky.app/profile/{handle or did}",
+            avatar_url=raw.get("avatar") if isinstance(raw.get("avatar"), str) else "",
+            followers=safe_int(raw.get("followersCount")),
+            bio=clean_text(raw.get("description")) if isinstance(raw.get("description"), str) else "",
+        )
+
+    def _normalize(self, raw, own):
+        if not isinstance(raw, dict):
+            raise BadItem("not an object")
+        uri = require_str(raw, "uri")
+        record = raw.get("record")
+        if not isinstance(record, dict):
+            raise BadItem("missing record")
+        author = self._author(raw.get("author"))
+        text = record.get("text", "")
+        if not isinstance(text, str):
+            raise BadItem("text is not a string")
+        reply = as_dict(record.get("reply"))
+        root = as_dict(reply.get("root"))
+        parent = as_dict(reply.get("parent"))
+        rkey = uri.rsplit("/", 1)[-1]
+        langs = as_list(record.get("langs"))
+        return Item(
+            external_id=uri,
+            author=author,
+            text=clean_text(text),
+            posted_at=parse_datetime(record.get("createdAt") or raw.get("indexedAt")),
+            url=f"https://bsky.app/profile/{author.handle or author.external_id}/post/{rkey}",
+            parent_id=parent.get("uri") or None,
+            root_id=root.get("uri") or uri,
+            is_own=bool(own) and author.external_id == own.external_id,
+            kind=raw.get("reason") if raw.get("reason") in MENTION_REASONS else "mention",
+            lang=langs[0].split("-")[0] if langs and isinstance(langs[0], str) else None,
+            extra={"cid": raw.get("cid") or "", "root_uri": root.get("uri") or uri,
+                   "root_cid": root.get("cid") or raw.get("cid") or ""},
+        )
+
+    # --- writing -------------------------------------------------------
+
+    def check_reply_text(self, text):
+        text = (text or "").strip()
+        if not text:
+            raise ValueError("The reply is empty.")
+        if grapheme_len(text) > self.max_length:
+            raise ValueError(f"The reply has {grapheme_len(text)} characters; Bluesky allows {self.max_length}.")
+        return text
+
+    def facets(self, text):
+        facets = []
+        for match in HANDLE_RE.finditer(text):
+            try:
+                resolved = self.xrpc("GET", "com.atproto.identity.resolveHandle", params={"handle": match.group(1)})
+            except (errors.NotFound, errors.ApiError):
+                continue  # not a Bluesky handle: leave it as plain text
+            did = as_dict(resolved).get("did")
+            if did:
+                start, end = byte_span(text, match.start(), match.end())
+                facets.append({"index": {"byteStart": start, "byteEnd": end},
+                               "features": [{"$type": "app.bsky.richtext.facet#mention", "did": did}]})
+        for match in URL_RE.finditer(text):
+            start, end = byte_span(text, match.start(), match.end())
+            facets.append({"index": {"byteStart": start, "byteEnd": end},
+                           "features": [{"$type": "app.bsky.richtext.facet#link", "uri": match.group(0)}]})
+        return facets
+
+    def _strong_ref(self, uri):
+        posts = as_list(as_dict(self.xrpc("GET", "app.bsky.feed.getPosts", params={"uris": [uri]})).get("posts"))
+        if not posts:
+            raise errors.NotFound("The post to answer was deleted on Bluesky.", self.network)
+        return {"uri": uri, "cid": posts[0].get("cid")}
+
+    def reply(self, text, parent_id, root_id=None, extra=None):
+        text = self.check_reply_text(text)
+        extra = extra or {}
+        own = self.own()
+        parent = {"uri": parent_id, "cid": extra["cid"]} if extra.get("cid") else self._strong_ref(parent_id)
+        root_uri = extra.get("root_uri") or root_id or parent_id
+        if root_uri == parent_id:
+            root = parent
+        elif extra.get("root_cid"):
+            root = {"uri": root_uri, "cid": extra["root_cid"]}
+        else:
+            root = self._strong_ref(root_uri)
+        now = datetime.now(timezone.utc)
+        record = {
+            "$type": "app.bsky.feed.post",
+            "text": text,
+            "createdAt": now.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z",
+            "reply": {"root": root, "parent": parent},
+        }
+        facets = self.facets(text)
+        if facets:
+            record["facets"] = facets
+        created = self.xrpc("POST", "com.atproto.repo.createRecord",
+                            body={"repo": self._session["did"], "collection": "app.bsky.feed.post", "record": record})
+        uri = require_str(as_dict(created), "uri") if isinstance(created, dict) else None
+        if not uri:
+            raise errors.BadPayload("Bluesky did not say where the reply was posted.", self.network)
+        return Item(
+            external_id=uri, author=own, text=text, posted_at=now,
+            url=f"https://bsky.app/profile/{own.handle or own.external_id}/post/{uri.rsplit('/', 1)[-1]}",
+            parent_id=parent_id, root_id=root["uri"], is_own=True, kind="reply",
+            extra={"cid": created.get("cid", ""), "root_uri": root["uri"], "root_cid": root["cid"]},
+        )

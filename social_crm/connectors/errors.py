@@ -1,0 +1,47 @@
+"""Typed errors of the network clients, with messages a user understands."""
+
+
+class SocialApiError(Exception):
+    """Base class: ``str(error)`` is a sentence that can be shown to a user."""
+
+    def __init__(self, message, network=None):
+        super().__init__(message)
+        self.message = message
+        self.network = network
+
+    def __str__(self):
+        return self.message
+
+
+class AuthenticationFailed(SocialApiError):
+    """The credentials were refused: the user must log in again or fix the token."""
+
+
+class RateLimited(SocialApiError):
+    """The network asks us to slow down; ``retry_after`` is the wait in seconds."""
+
+    def __init__(self, message, network=None, retry_after=60.0, reset_at=None):
+        super().__init__(message, network)
+        self.retry_after = float(retry_after)
+        self.reset_at = reset_at
+
+
+class NotFound(SocialApiError):
+    """The account, post or endpoint does not exist (or was deleted)."""
+
+
+class BadPayload(SocialApiError):
+    """The network answered something we cannot read (not JSON, wrong shape, too big)."""
+
+
+class ConnectionFailed(SocialApiError):
+    """The network could not be reached: timeout, refused connection, DNS failure."""
+
+
+class ApiError(SocialApiError):
+    """Any other error answer of the API."""
+
+    def __init__(self, message, network=None, status=None, code=None):
+        super().__init__(message, network)
+        self.status = status
+        self.code = code

@@ -1,0 +1,148 @@
+"""Facebook Pages (Graph API).
+
+``base_url``: default https://graph.facebook.com/v21.0; ``login``: the Page id;
+``token``: a Page access token (pages_read_engagement, pages_read_user_content,
+pages_manage_engagement to reply). Polls the comments of the Page's recent
+posts and the posts the Page is tagged in. Throttling arrives as
+``error.code`` 4/17/32/613/80001 in the JSON body (HTTP 400/403), not as 429.
+"""
+
+import json
+from datetime import datetime, timezone
+
+from . import errors
+from .base import BaseClient, dump_state, load_state
+from .models import Author, Item
+from .utils import BadItem, as_dict, as_list, clean_text, parse_datetime, require_str, safe_int
+
+THROTTLE_CODES = {4, 17, 32, 613, 80001, 80002, 80004, 80005, 80006}
+AUTH_CODES = {102, 190, 200, 10}
+COMMENT_FIELDS = "id,message,created_time,from{id,name},parent{id},permalink_url"
+POST_FIELDS = "id,message,created_time,from{id,name},permalink_url"
+RECENT_POSTS = 25
+
+
+class FacebookClient(BaseClient):
+    network = "facebook"
+    label = "Facebook"
+    default_base_url = "https://graph.facebook.com/v21.0"
+    max_length = 8000
+    text_key = "message"
+
+    def auth_headers(self):
+        return {"Authorization": f"Bearer {self.token}"} if self.token else {}
+
+    def raise_for_error(self, response, payload):
+        error = as_dict(as_dict(payload).get("error"))
+        code = safe_int(error.get("code"))
+        message = error.get("message") or response.reason
+        if code in THROTTLE_CODES or response.status_code == 429:
+            raise self.rate_limited(response, wait=self._regain_seconds(response))
+        if code in AUTH_CODES or response.status_code == 401:
+            raise errors.AuthenticationFailed(f"token rejected by {self.label}: log in again ({message}).",
+                                              self.network)
+        if code == 100 and safe_int(error.get("error_subcode")) == 33 or response.status_code == 404:
+            raise errors.NotFound(f"{self.label} says this does not exist or was deleted: {message}.", self.network)
+        raise errors.ApiError(f"{self.label} answered {response.status_code}: {message}.", self.network,
+                              status=response.status_code, code=code)
+
+    def _regain_seconds(self, response):
+        """Minutes to regain access from X-Business-Use-Case-Usage, as seconds (None when absent)."""
+        try:
+            usage = json.loads(response.headers.get("X-Business-Use-Case-Usage") or "{}")
+        except ValueError:
+            return None
+        minutes = [safe_int(entry.get("estimated_time_to_regain_access"))
+                   for entries in as_dict(usage).values() for entry in as_list(entries) if isinstance(entry, dict)]
+        minutes = [m for m in minutes if m]
+        return max(minutes) * 60 if minutes else None
+
+    def _get_list(self, path, params):
+        payload = self.request("GET", path, params=params)
+        if not isinstance(payload, dict) or not isinstance(payload.get("data"), list):
+            raise errors.BadPayload(f"{self.label} sent {path} in an unknown shape.", self.network)
+        return payload["data"], as_dict(payload.get("paging")).get("next")
+
+    def verify(self):
+        if not self.login:
+            raise errors.AuthenticationFailed(f"{self.label} needs the Page id as login.", self.network)
+        page = self.request("GET", f"/{self.login}", params={"fields": "id,name,link,followers_count"})
+        return Author(external_id=require_str(as_dict(page), "id"), name=as_dict(page).get("name") or "",
+                      profile_url=as_dict(page).get("link") or "", followers=safe_int(page.get("followers_count")))
+
+    def fetch(self, cursor=None, keywords=(), max_pages=20):
+        """Comments newer than the saved mark on the Page's recent posts, then tagged posts.
+
+        The mark (newest created_time saved) only moves when the whole cycle is
+        saved, so a crash re-reads the cycle and the database drops duplicates.
+        """
+        state = load_state(cursor)
+        mark = state.get("mark")
+        own = self.own()
+        newest = mark
+        posts, _next = self._get_list(f"/{self.login}/feed", {"fields": POST_FIELDS, "limit": RECENT_POSTS})
+        sources = [(post, f"/{post.get('id')}/comments") for post in posts if isinstance(post, dict) and post.get("id")]
+        pages = 0
+        for post, path in sources:
+            url, params = path, {"fields": COMMENT_FIELDS, "filter": "stream", "order": "reverse_chronological",
+                                 "limit": 100}
+            while url and pages < max_pages:
+                rows, url = self._get_list(url, params)
+                params = None  # the next URL carries its own query
+                pages += 1
+                fresh = [r for r in rows if not mark or self._created(r) > mark]
+                newest = max([newest or "", *(self._created(r) for r in fresh)]) or newest
+                yield self.make_page(fresh, lambda r, p=post: self._normalize(r, own, p), dump_state(state), True)
+                if len(fresh) < len(rows):
+                    break
+        tagged, _next = self._get_list(f"/{self.login}/tagged", {"fields": POST_FIELDS, "limit": 100})
+        fresh = [r for r in tagged if not mark or self._created(r) > mark]
+        newest = max([newest or "", *(self._created(r) for r in fresh)]) or newest
+        state["mark"] = newest
+        yield self.make_page(fresh, lambda r: self._normalize(r, own, None), dump_state(state), False)
+
+    def _created(self, raw):
+        try:
+            return parse_datetime(as_dict(raw).get("created_time") or as_dict(raw).get("timestamp")).isoformat()
+        except BadItem:
+            return ""
+
+    def _normalize(self, raw, own, post):
+        if not isinstance(raw, dict):
+            raise BadItem("not an object")
+        item_id = require_str(raw, "id")
+        sender = as_dict(raw.get("from"))
+        if not sender.get("id"):
+            raise BadItem("missing author (from)")
+        text = raw.get(self.text_key) or ""
+        if not isinstance(text, str):
+            raise BadItem("message is not a string")
+        post_id = as_dict(post).get("id")
+        parent = as_dict(raw.get("parent")).get("id") or post_id
+        return Item(
+            external_id=item_id,
+            author=Author(external_id=str(sender["id"]), name=sender.get("name") or "",
+                          handle=sender.get("username") or "",
+                          profile_url=f"https://www.facebook.com/{sender['id']}"),
+            text=clean_text(text),
+            posted_at=parse_datetime(raw.get("created_time")),
+            url=raw.get("permalink_url") or "",
+            parent_id=parent,
+            root_id=post_id or item_id,
+            is_own=bool(own) and str(sender["id"]) == own.external_id,
+            kind="comment" if post_id else "mention",
+        )
+
+    def reply(self, text, parent_id, root_id=None, extra=None):
+        text = self.check_reply_text(text)
+        created = as_dict(self.request("POST", f"/{parent_id}/comments", data={"message": text}))
+        if not created.get("id"):
+            raise errors.BadPayload(f"{self.label} did not say which comment was created.", self.network)
+        own = self.own()
+        return Item(external_id=str(created["id"]), author=own, text=text,
+                    posted_at=parse_datetime(created.get("created_time") or _now_iso()),
+                    parent_id=parent_id, root_id=root_id or parent_id, is_own=True, kind="reply")
+
+
+def _now_iso():
+    return datetime.now(timezone.utc).isoformat()

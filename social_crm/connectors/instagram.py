@@ -1,0 +1,122 @@
+"""Instagram Graph API (Business and Creator accounts).
+
+``base_url``: default https://graph.facebook.com/v21.0; ``login``: the
+Instagram user id; ``token``: an access token with instagram_basic and
+instagram_manage_comments. Polls the comments (and their replies) on the
+account's recent media and the media it is tagged in. Mentions in other
+people's comments have no list endpoint: they arrive by webhook only.
+Throttling: error codes 4/17/32/613/80002 in the body, like Facebook.
+"""
+
+from datetime import datetime, timezone
+
+from . import errors
+from .base import dump_state, load_state
+from .facebook import FacebookClient
+from .models import Author, Item
+from .utils import BadItem, as_dict, as_list, clean_text, parse_datetime, require_str, safe_int
+
+COMMENT_FIELDS = "id,text,timestamp,username,from{id,username},parent_id,replies{id,text,timestamp,username,from{id,username},parent_id}"
+MEDIA_FIELDS = "id,caption,timestamp,permalink,username"
+RECENT_MEDIA = 25
+
+
+class InstagramClient(FacebookClient):
+    network = "instagram"
+    label = "Instagram"
+    max_length = 2200
+
+    def verify(self):
+        if not self.login:
+            raise errors.AuthenticationFailed("Instagram needs the Instagram user id as login.", self.network)
+        user = as_dict(self.request("GET", f"/{self.login}",
+                                    params={"fields": "id,username,name,followers_count,profile_picture_url"}))
+        username = user.get("username") or ""
+        return Author(external_id=require_str(user, "id"), handle=username, name=user.get("name") or "",
+                      profile_url=f"https://www.instagram.com/{username}" if username else "",
+                      avatar_url=user.get("profile_picture_url") or "", followers=safe_int(user.get("followers_count")))
+
+    def fetch(self, cursor=None, keywords=(), max_pages=20):
+        state = load_state(cursor)
+        mark = state.get("mark")
+        own = self.own()
+        newest = mark
+        media, _next = self._get_list(f"/{self.login}/media", {"fields": MEDIA_FIELDS, "limit": RECENT_MEDIA})
+        pages = 0
+        for item in media:
+            if not isinstance(item, dict) or not item.get("id") or pages >= max_pages:
+                continue
+            url, params = f"/{item['id']}/comments", {"fields": COMMENT_FIELDS, "limit": 50}
+            while url and pages < max_pages:
+                rows, url = self._get_list(url, params)
+                params = None
+                pages += 1
+                flat = []
+                for row in rows:
+                    flat.append(row)
+                    flat.extend(as_list(as_dict(as_dict(row).get("replies")).get("data")))
+                fresh = [r for r in flat if not mark or self._created(r) > mark]
+                newest = max([newest or "", *(self._created(r) for r in fresh)]) or newest
+                yield self.make_page(fresh, lambda r, m=item: self._normalize(r, own, m), dump_state(state), True)
+        tagged, _next = self._get_list(f"/{self.login}/tags", {"fields": MEDIA_FIELDS, "limit": 50})
+        fresh = [r for r in tagged if not mark or self._created(r) > mark]
+        newest = max([newest or "", *(self._created(r) for r in fresh)]) or newest
+        state["mark"] = newest
+        yield self.make_page(fresh, lambda r: self._normalize_media(r, own), dump_state(state), False)
+
+    def _normalize(self, raw, own, media):
+        if not isinstance(raw, dict):
+            raise BadItem("not an object")
+        comment_id = require_str(raw, "id")
+        sender = as_dict(raw.get("from"))
+        user_id = sender.get("id") or raw.get("username")
+        if not user_id:
+            raise BadItem("missing author")
+        username = sender.get("username") or raw.get("username") or ""
+        text = raw.get("text")
+        if not isinstance(text, str):
+            raise BadItem("missing text")
+        media = as_dict(media)
+        return Item(
+            external_id=comment_id,
+            author=Author(external_id=str(user_id), handle=username,
+                          profile_url=f"https://www.instagram.com/{username}" if username else ""),
+            text=clean_text(text), posted_at=parse_datetime(raw.get("timestamp")),
+            url=media.get("permalink") or "", parent_id=raw.get("parent_id") or media.get("id"),
+            root_id=media.get("id") or comment_id,
+            is_own=bool(own) and (str(user_id) == own.external_id or username == own.handle),
+            kind="reply" if raw.get("parent_id") else "comment",
+            extra={"media_id": media.get("id") or ""},
+        )
+
+    def _normalize_media(self, raw, own):
+        if not isinstance(raw, dict):
+            raise BadItem("not an object")
+        media_id = require_str(raw, "id")
+        username = raw.get("username") or ""
+        if not username:
+            raise BadItem("missing author")
+        return Item(
+            external_id=media_id,
+            author=Author(external_id=username, handle=username, profile_url=f"https://www.instagram.com/{username}"),
+            text=clean_text(raw.get("caption") or ""), posted_at=parse_datetime(raw.get("timestamp")),
+            url=raw.get("permalink") or "", root_id=media_id, is_own=username == own.handle, kind="mention",
+            extra={"media_id": media_id, "tagged": True},
+        )
+
+    def reply(self, text, parent_id, root_id=None, extra=None):
+        text = self.check_reply_text(text)
+        extra = extra or {}
+        if extra.get("tagged"):
+            raise errors.ApiError("Instagram does not allow answering a post the brand is tagged in; "
+                                  "comment on it from the Instagram app.", self.network)
+        created = as_dict(self.request("POST", f"/{parent_id}/replies", data={"message": text}))
+        if not created.get("id"):
+            raise errors.BadPayload("Instagram did not say which reply was created.", self.network)
+        return Item(external_id=str(created["id"]), author=self.own(), text=text,
+                    posted_at=parse_datetime(_now()), parent_id=parent_id, root_id=root_id or parent_id,
+                    is_own=True, kind="reply", extra={"media_id": extra.get("media_id", "")})
+
+
+def _now():
+    return datetime.now(timezone.utc).isoformat()

@@ -1,0 +1,128 @@
+"""LinkedIn Community Management API (organization pages).
+
+``base_url``: default https://api.linkedin.com/rest; ``login``: the
+organization id (``12345`` or ``urn:li:organization:12345``); ``token``: a
+3-legged OAuth token of a Page admin (r/w_organization_social). Every call
+sends ``LinkedIn-Version`` and ``X-Restli-Protocol-Version: 2.0.0``; URNs in
+paths are URL-encoded. Notifications (comments and share mentions) name the
+posts to read; comments come from ``/socialActions/{post}/comments``. A 429
+comes without any header: the client waits an hour (daily quotas).
+"""
+
+from datetime import datetime, timedelta, timezone
+from urllib.parse import quote
+
+from . import errors
+from .base import BaseClient, dump_state, load_state
+from .models import Author, Item
+from .utils import BadItem, as_dict, as_list, clean_text, parse_datetime, require_str
+
+API_VERSION = "202411"
+DEFAULT_429_WAIT = 3600
+RETENTION_DAYS = 60
+
+
+def encode(urn):
+    return quote(urn, safe="")
+
+
+class LinkedinClient(BaseClient):
+    network = "linkedin"
+    label = "LinkedIn"
+    default_base_url = "https://api.linkedin.com/rest"
+    max_length = 1250
+
+    @property
+    def org_urn(self):
+        return self.login if self.login.startswith("urn:") else f"urn:li:organization:{self.login}"
+
+    def auth_headers(self):
+        return {"Authorization": f"Bearer {self.token}", "LinkedIn-Version": self.options.get("version", API_VERSION),
+                "X-Restli-Protocol-Version": "2.0.0"}
+
+    def raise_for_error(self, response, payload):
+        if response.status_code == 429:
+            raise self.rate_limited(response, wait=DEFAULT_429_WAIT)
+        super().raise_for_error(response, payload)
+
+    def verify(self):
+        if not self.login:
+            raise errors.AuthenticationFailed("LinkedIn needs the organization id as login.", self.network)
+        org_id = self.org_urn.rsplit(":", 1)[-1]
+        org = as_dict(self.request("GET", f"/organizations/{org_id}"))
+        vanity = org.get("vanityName") or ""
+        return Author(external_id=self.org_urn, handle=vanity, name=org.get("localizedName") or vanity,
+                      profile_url=f"https://www.linkedin.com/company/{vanity or org_id}")
+
+    def _notifications(self, since_ms):
+        end = int(datetime.now(timezone.utc).timestamp() * 1000)
+        start = since_ms or int((datetime.now(timezone.utc) - timedelta(days=RETENTION_DAYS)).timestamp() * 1000)
+        query = (f"/organizationalEntityNotifications?q=criteria&organizationalEntity={encode(self.org_urn)}"
+                 f"&actions=List(COMMENT,SHARE_MENTION,ADMIN_COMMENT)&timeRange=(start:{start},end:{end})&count=50")
+        payload = self.request("GET", query)
+        if not isinstance(payload, dict) or not isinstance(payload.get("elements"), list):
+            raise errors.BadPayload("LinkedIn sent notifications in an unknown shape.", self.network)
+        return payload["elements"]
+
+    def fetch(self, cursor=None, keywords=(), max_pages=20):
+        state = load_state(cursor)
+        mark = state.get("mark") or 0
+        own = self.own()
+        posts = []
+        for note in self._notifications(mark):
+            note = as_dict(note)
+            post = note.get("sourcePost") or note.get("generatedActivity") or as_dict(note.get("decoratedSourcePost")).get("entity")
+            if post and post not in posts:
+                posts.append(post)
+        newest = mark
+        for index, post in enumerate(posts[:max_pages]):
+            payload = self.request("GET", f"/socialActions/{encode(post)}/comments", params={"start": 0, "count": 50})
+            rows = as_list(as_dict(payload).get("elements"))
+            fresh = [r for r in rows if self._created(r) > mark]
+            newest = max([newest, *(self._created(r) for r in fresh)])
+            last = index == len(posts[:max_pages]) - 1
+            if last:
+                state["mark"] = newest
+            yield self.make_page(fresh, lambda r, p=post: self._normalize(r, own, p), dump_state(state), not last)
+        if not posts:
+            yield self.make_page([], None, dump_state(state), False)
+
+    @staticmethod
+    def _created(raw):
+        value = as_dict(as_dict(raw).get("created")).get("time")
+        return value if isinstance(value, int) else 0
+
+    def _normalize(self, raw, own, post):
+        if not isinstance(raw, dict):
+            raise BadItem("not an object")
+        urn = raw.get("$URN") or raw.get("commentUrn")
+        comment_id = require_str(raw, "id")
+        actor = as_dict(raw.get("created")).get("actor") or raw.get("actor")
+        if not actor:
+            raise BadItem("missing actor")
+        text = as_dict(raw.get("message")).get("text")
+        if not isinstance(text, str):
+            raise BadItem("missing message text")
+        return Item(
+            external_id=urn or f"urn:li:comment:({post},{comment_id})",
+            author=Author(external_id=actor, handle=actor.rsplit(":", 1)[-1]),
+            text=clean_text(text), posted_at=parse_datetime(as_dict(raw.get("created")).get("time")),
+            url=f"https://www.linkedin.com/feed/update/{post}", parent_id=raw.get("parentComment") or post,
+            root_id=raw.get("object") or post, is_own=bool(own) and actor == own.external_id, kind="comment",
+            extra={"object": raw.get("object") or post},
+        )
+
+    def reply(self, text, parent_id, root_id=None, extra=None):
+        text = self.check_reply_text(text)
+        post = (extra or {}).get("object") or root_id or parent_id
+        body = {"actor": self.org_urn, "object": post, "message": {"text": text}}
+        if parent_id and parent_id.startswith("urn:li:comment:"):
+            body["parentComment"] = parent_id
+        response = self.request("POST", f"/socialActions/{encode(post)}/comments", json_body=body, expect_json=False)
+        created = self.decode(response, strict=False)
+        urn = as_dict(created).get("$URN") or response.headers.get("x-restli-id") or response.headers.get("X-RestLi-Id")
+        if not urn:
+            raise errors.BadPayload("LinkedIn did not say which comment was created.", self.network)
+        return Item(external_id=urn, author=self.own(), text=text, posted_at=datetime.now(timezone.utc),
+                    url=f"https://www.linkedin.com/feed/update/{post}", parent_id=parent_id, root_id=post,
+                    is_own=True, kind="reply", extra={"object": post})

@@ -1,0 +1,154 @@
+"""Mastodon client API (any instance).
+
+``base_url``: the instance (default https://mastodon.social); ``token``: an
+access token with ``read`` and ``write:statuses``. Mentions come from
+``/api/v1/notifications`` (filtered on our side too, since some servers ignore
+``types[]``); keywords from ``/api/v2/search`` or the tag timeline for #tags.
+Status text is HTML and is converted to plain text.
+"""
+
+import re
+from datetime import datetime, timezone
+
+from . import errors
+from .base import BaseClient, dump_state, load_state, newer_than
+from .models import Author, Item
+from .utils import BadItem, as_dict, as_list, clean_text, html_to_text, parse_datetime, require_str, safe_int
+
+LINK_MAX_ID = re.compile(r"<([^>]+)>;\s*rel=\"next\"")
+
+
+class MastodonClient(BaseClient):
+    network = "mastodon"
+    label = "Mastodon"
+    default_base_url = "https://mastodon.social"
+    max_length = 500
+
+    def raise_for_error(self, response, payload):
+        if response.status_code == 429:
+            reset = response.headers.get("X-RateLimit-Reset")
+            wait = None
+            if reset:
+                try:
+                    wait = (parse_datetime(reset) - datetime.now(timezone.utc)).total_seconds()
+                except ValueError:
+                    wait = None
+            raise self.rate_limited(response, wait=max(wait, 1) if wait is not None else None)
+        if response.status_code == 401:
+            raise errors.AuthenticationFailed(
+                f"token rejected by Mastodon: log in again ({self.error_detail(payload) or 'unauthorized'}).",
+                self.network)
+        if response.status_code == 404 or (response.status_code == 422 and "not found" in str(payload).lower()):
+            raise errors.NotFound(f"Mastodon says this does not exist: {self.error_detail(payload)}.", self.network)
+        super().raise_for_error(response, payload)
+
+    def verify(self):
+        if not self.token:
+            raise errors.AuthenticationFailed("Mastodon needs an access token.", self.network)
+        return self._author(self.request("GET", "/api/v1/accounts/verify_credentials"))
+
+    def _next_max_id(self, response):
+        match = LINK_MAX_ID.search(response.headers.get("Link") or "")
+        if not match:
+            return None
+        found = re.search(r"[?&]max_id=([^&]+)", match.group(1))
+        return found.group(1) if found else None
+
+    def _load(self, path, params, token, key=None):
+        params = dict(params)
+        if token:
+            params["max_id"] = token
+        response = self.request("GET", path, params=params, expect_json=False)
+        payload = self.decode(response)
+        rows = payload.get(key) if key and isinstance(payload, dict) else payload
+        if not isinstance(rows, list):
+            raise errors.BadPayload(f"Mastodon sent {path} in an unknown shape.", self.network)
+        next_id = self._next_max_id(response)
+        if next_id is None and rows and key:  # search has no Link header: page by the last id
+            last = rows[-1].get("id") if isinstance(rows[-1], dict) else None
+            next_id = last if len(rows) >= params.get("limit", 40) else None
+        return rows, next_id
+
+    def _load_notifications(self, token):
+        rows, next_id = self._load("/api/v1/notifications", {"types[]": "mention", "limit": 40}, token)
+        return [r for r in rows if not isinstance(r, dict) or r.get("type") == "mention"], next_id
+
+    def _load_keyword(self, keyword, token):
+        if keyword.startswith("#"):
+            return self._load(f"/api/v1/timelines/tag/{keyword[1:]}", {"limit": 40}, token)
+        return self._load("/api/v2/search", {"q": keyword, "type": "statuses", "limit": 40, "resolve": "false"},
+                          token, key="statuses")
+
+    def fetch(self, cursor=None, keywords=(), max_pages=20):
+        state = load_state(cursor)
+        own = self.own()
+        sources = [("notifications", None)] + [(f"search:{kw}", kw) for kw in keywords if kw]
+        for key, keyword in sources:
+            loader = (lambda token, kw=keyword: self._load_keyword(kw, token)) if keyword else self._load_notifications
+            for raw, source_state, has_more in self.drain(
+                state.get(key, {}), loader, lambda raw: raw.get("id") if isinstance(raw, dict) else None,
+                newer_than, max_pages,
+            ):
+                state[key] = source_state
+                yield self.make_page(raw, lambda r: self._normalize(r, own), dump_state(state), has_more)
+
+    def thread(self, root_id):
+        context = as_dict(self.request("GET", f"/api/v1/statuses/{root_id}/context"))
+        root = self.request("GET", f"/api/v1/statuses/{root_id}")
+        own = self.own()
+        statuses = [root, *as_list(context.get("descendants"))]
+        return self.make_page(statuses, lambda r: self._normalize(r, own), None, False).items
+
+    def _author(self, raw):
+        raw = as_dict(raw)
+        account_id = require_str(raw, "id", "account")
+        return Author(
+            external_id=account_id,
+            handle=raw.get("acct") or raw.get("username") or "",
+            name=clean_text(raw.get("display_name") or "") if isinstance(raw.get("display_name"), str) else "",
+            profile_url=raw.get("url") or "",
+            avatar_url=raw.get("avatar") or "",
+            followers=safe_int(raw.get("followers_count")),
+            bio=html_to_text(raw.get("note")) if isinstance(raw.get("note"), str) else "",
+        )
+
+    def _normalize(self, raw, own):
+        if not isinstance(raw, dict):
+            raise BadItem("not an object")
+        status = raw.get("status") if "status" in raw or raw.get("type") else raw
+        if not isinstance(status, dict):
+            raise BadItem("mention without a status")
+        status_id = require_str(status, "id")
+        content = status.get("content")
+        if content is not None and not isinstance(content, str):
+            raise BadItem("content is not a string")
+        author = self._author(status.get("account") or raw.get("account"))
+        parent = status.get("in_reply_to_id")
+        return Item(
+            external_id=status_id,
+            author=author,
+            text=html_to_text(content or ""),
+            posted_at=parse_datetime(status.get("created_at")),
+            url=status.get("url") or status.get("uri") or "",
+            parent_id=str(parent) if parent else None,
+            root_id=None if parent else status_id,
+            is_own=bool(own) and author.external_id == own.external_id,
+            kind="reply" if parent else "mention",
+            lang=status.get("language") if isinstance(status.get("language"), str) else None,
+            extra={"acct": author.handle},
+        )
+
+    def reply(self, text, parent_id, root_id=None, extra=None):
+        text = self.check_reply_text(text)
+        acct = (extra or {}).get("acct")
+        if acct and f"@{acct}" not in text:
+            text = self.check_reply_text(f"@{acct} {text}")
+        status = self.request("POST", "/api/v1/statuses",
+                              json_body={"status": text, "in_reply_to_id": parent_id, "visibility": "public"},
+                              headers={"Idempotency-Key": f"social_crm-{parent_id}-{hash(text) & 0xFFFFFFFF:x}"})
+        item = self._normalize(status, self.own())
+        item.is_own = True
+        item.parent_id = parent_id
+        item.root_id = root_id or parent_id
+        item.kind = "reply"
+        return item

@@ -1,0 +1,128 @@
+"""X (Twitter) API v2.
+
+``base_url``: default https://api.x.com; ``login``: the brand's user id (found
+with ``/2/users/me`` when empty); ``token``: an OAuth 2.0 user-context bearer
+token (``tweet.read tweet.write users.read``) to read mentions and post replies.
+Mentions from ``/2/users/{id}/mentions``, keywords from
+``/2/tweets/search/recent``; ``since_id`` marks what was saved, ``pagination_token``
+/ ``next_token`` walk the pages. The thread key is ``conversation_id``.
+"""
+
+from datetime import datetime, timezone
+
+from . import errors
+from .base import BaseClient, dump_state, load_state, newer_than
+from .models import Author, Item
+from .utils import BadItem, as_dict, as_list, clean_text, parse_datetime, require_str, safe_int
+
+TWEET_FIELDS = "created_at,author_id,conversation_id,in_reply_to_user_id,referenced_tweets,lang"
+USER_FIELDS = "username,name,profile_image_url,public_metrics,description"
+
+
+class XClient(BaseClient):
+    network = "x"
+    label = "X"
+    default_base_url = "https://api.x.com"
+    max_length = 280
+
+    def raise_for_error(self, response, payload):
+        if response.status_code == 429 or any(
+            as_dict(e).get("code") == 88 for e in as_list(as_dict(payload).get("errors"))
+        ):
+            reset = safe_int(response.headers.get("x-rate-limit-reset"))
+            wait = reset - datetime.now(timezone.utc).timestamp() if reset else None
+            raise self.rate_limited(response, wait=max(wait, 1) if wait is not None else None)
+        detail = as_dict(payload).get("detail") or as_dict(payload).get("title") or ""
+        if response.status_code == 401:
+            raise errors.AuthenticationFailed(f"token rejected by X: log in again ({detail}).", self.network)
+        super().raise_for_error(response, payload)
+
+    def verify(self):
+        data = as_dict(self.request("GET", "/2/users/me", params={"user.fields": USER_FIELDS})).get("data")
+        if not isinstance(data, dict):
+            raise errors.BadPayload("X sent an unreadable profile.", self.network)
+        return self._author(data)
+
+    def _user_id(self):
+        return self.login if self.login and self.login.isdigit() else self.own().external_id
+
+    def _load(self, path, params, token, token_param):
+        params = {**params, "tweet.fields": TWEET_FIELDS, "expansions": "author_id", "user.fields": USER_FIELDS}
+        if token:
+            params[token_param] = token
+        payload = self.request("GET", path, params=params)
+        if not isinstance(payload, dict) or not isinstance(payload.get("data", []), list):
+            raise errors.BadPayload("X sent tweets in an unknown shape.", self.network)
+        users = {u.get("id"): u for u in as_list(as_dict(payload.get("includes")).get("users")) if isinstance(u, dict)}
+        rows = [{**t, "_user": users.get(t.get("author_id"))} if isinstance(t, dict) else t
+                for t in payload.get("data", [])]
+        return rows, as_dict(payload.get("meta")).get("next_token")
+
+    def fetch(self, cursor=None, keywords=(), max_pages=20):
+        state = load_state(cursor)
+        own = self.own()
+        user_id = self._user_id()
+        sources = [("mentions", None)] + [(f"search:{kw}", kw) for kw in keywords if kw]
+        for key, keyword in sources:
+            source = state.get(key, {})
+            since = source.get("mark")
+            if keyword:
+                params = {"query": keyword, "max_results": 100}
+                path, token_param = "/2/tweets/search/recent", "next_token"
+            else:
+                params = {"max_results": 100}
+                path, token_param = f"/2/users/{user_id}/mentions", "pagination_token"
+            if since:
+                params["since_id"] = since
+            for raw, source_state, has_more in self.drain(
+                source, lambda token, p=params, pa=path, tp=token_param: self._load(pa, p, token, tp),
+                lambda raw: raw.get("id") if isinstance(raw, dict) else None, newer_than, max_pages,
+            ):
+                state[key] = source_state
+                yield self.make_page(raw, lambda r: self._normalize(r, own), dump_state(state), has_more)
+
+    def _author(self, raw):
+        raw = as_dict(raw)
+        user_id = require_str(raw, "id", "user")
+        username = raw.get("username") or ""
+        return Author(
+            external_id=user_id, handle=username, name=clean_text(raw.get("name") or ""),
+            profile_url=f"https://x.com/{username}" if username else "",
+            avatar_url=raw.get("profile_image_url") or "",
+            followers=safe_int(as_dict(raw.get("public_metrics")).get("followers_count")),
+            bio=clean_text(raw.get("description") or "") if isinstance(raw.get("description"), str) else "",
+        )
+
+    def _normalize(self, raw, own):
+        if not isinstance(raw, dict):
+            raise BadItem("not an object")
+        tweet_id = require_str(raw, "id")
+        text = raw.get("text")
+        if not isinstance(text, str):
+            raise BadItem("missing text")
+        author = self._author(raw.get("_user") or {"id": raw.get("author_id")})
+        parent = next((r.get("id") for r in as_list(raw.get("referenced_tweets"))
+                       if isinstance(r, dict) and r.get("type") == "replied_to"), None)
+        return Item(
+            external_id=tweet_id, author=author, text=clean_text(text),
+            posted_at=parse_datetime(raw.get("created_at")),
+            url=f"https://x.com/{author.handle or 'i'}/status/{tweet_id}",
+            parent_id=parent, root_id=raw.get("conversation_id") or tweet_id,
+            is_own=bool(own) and author.external_id == own.external_id,
+            kind="reply" if parent else "mention", lang=raw.get("lang"),
+        )
+
+    def reply(self, text, parent_id, root_id=None, extra=None):
+        text = self.check_reply_text(text)
+        created = as_dict(self.request("POST", "/2/tweets",
+                                       json_body={"text": text, "reply": {"in_reply_to_tweet_id": parent_id}}))
+        data = as_dict(created.get("data"))
+        own = self.own()
+        tweet_id = data.get("id")
+        if not tweet_id:
+            raise errors.BadPayload("X did not say which tweet was created.", self.network)
+        return Item(external_id=str(tweet_id), author=own, text=data.get("text") or text,
+                    posted_at=datetime.now(timezone.utc), url=f"https://x.com/{own.handle}/status/{tweet_id}",
+                    parent_id=parent_id, root_id=root_id or parent_id, is_own=True, kind="reply")
+
+
