@@ -40,8 +40,10 @@ class BaseClient:
             check_url(self.base_url)
         self.login = (login or "").strip()
         self.token = (token or "").strip()
-        self.session = session or requests.Session()
-        self.session.headers.setdefault("User-Agent", USER_AGENT)
+        if session is None:
+            session = requests.Session()
+            session.headers["User-Agent"] = USER_AGENT
+        self.session = session
         self.timeout = timeout or TIMEOUT
         self.options = dict(options or {})
         self.sleep = sleep

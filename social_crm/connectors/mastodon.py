@@ -7,6 +7,7 @@ access token with ``read`` and ``write:statuses``. Mentions come from
 Status text is HTML and is converted to plain text.
 """
 
+import hashlib
 import re
 from datetime import datetime, timezone
 
@@ -145,7 +146,7 @@ class MastodonClient(BaseClient):
             text = self.check_reply_text(f"@{acct} {text}")
         status = self.request("POST", "/api/v1/statuses",
                               json_body={"status": text, "in_reply_to_id": parent_id, "visibility": "public"},
-                              headers={"Idempotency-Key": f"social_crm-{parent_id}-{hash(text) & 0xFFFFFFFF:x}"})
+                              headers={"Idempotency-Key": "social_crm-" + hashlib.sha1(f"{parent_id}\n{text}".encode()).hexdigest()})
         item = self._normalize(status, self.own())
         item.is_own = True
         item.parent_id = parent_id
