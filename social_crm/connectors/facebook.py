@@ -71,34 +71,40 @@ class FacebookClient(BaseClient):
                       profile_url=as_dict(page).get("link") or "", followers=safe_int(page.get("followers_count")))
 
     def fetch(self, cursor=None, keywords=(), max_pages=20):
-        """Comments newer than the saved mark on the Page's recent posts, then tagged posts.
+        """Comments newer than each post's saved mark on the Page's recent posts, then tagged posts.
 
-        The mark (newest created_time saved) only moves when the whole cycle is
-        saved, so a crash re-reads the cycle and the database drops duplicates.
+        Marks (newest created_time saved, per post and for tagged posts) move
+        only with the last page of the cycle, so a crash re-reads the cycle and
+        the database drops the duplicates.
         """
         state = load_state(cursor)
-        mark = state.get("mark")
+        marks = dict(state.get("posts") or {})
         own = self.own()
-        newest = mark
         posts, _next = self._get_list(f"/{self.login}/feed", {"fields": POST_FIELDS, "limit": RECENT_POSTS})
-        sources = [(post, f"/{post.get('id')}/comments") for post in posts if isinstance(post, dict) and post.get("id")]
         pages = 0
-        for post, path in sources:
-            url, params = path, {"fields": COMMENT_FIELDS, "filter": "stream", "order": "reverse_chronological",
-                                 "limit": 100}
+        for post in posts:
+            if not isinstance(post, dict) or not post.get("id"):
+                continue
+            mark = marks.get(post["id"])
+            url, params = f"/{post['id']}/comments", {"fields": COMMENT_FIELDS, "filter": "stream",
+                                                       "order": "reverse_chronological", "limit": 100}
             while url and pages < max_pages:
                 rows, url = self._get_list(url, params)
                 params = None  # the next URL carries its own query
                 pages += 1
                 fresh = [r for r in rows if not mark or self._created(r) > mark]
-                newest = max([newest or "", *(self._created(r) for r in fresh)]) or newest
+                newest = max([self._created(r) for r in fresh], default="")
+                if newest > (marks.get(post["id"]) or ""):
+                    marks[post["id"]] = newest
                 yield self.make_page(fresh, lambda r, p=post: self._normalize(r, own, p), dump_state(state), True)
                 if len(fresh) < len(rows):
                     break
+        tagged_mark = state.get("tagged")
         tagged, _next = self._get_list(f"/{self.login}/tagged", {"fields": POST_FIELDS, "limit": 100})
-        fresh = [r for r in tagged if not mark or self._created(r) > mark]
-        newest = max([newest or "", *(self._created(r) for r in fresh)]) or newest
-        state["mark"] = newest
+        fresh = [r for r in tagged if not tagged_mark or self._created(r) > tagged_mark]
+        recent = {post.get("id") for post in posts if isinstance(post, dict)}
+        state = {"posts": {key: value for key, value in marks.items() if key in recent},
+                 "tagged": max([self._created(r) for r in fresh], default="") or tagged_mark}
         yield self.make_page(fresh, lambda r: self._normalize(r, own, None), dump_state(state), False)
 
     def _created(self, raw):

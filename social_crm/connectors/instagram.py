@@ -37,15 +37,16 @@ class InstagramClient(FacebookClient):
                       avatar_url=user.get("profile_picture_url") or "", followers=safe_int(user.get("followers_count")))
 
     def fetch(self, cursor=None, keywords=(), max_pages=20):
+        """Comments (and replies) newer than each media's saved mark, then media the account is tagged in."""
         state = load_state(cursor)
-        mark = state.get("mark")
+        marks = dict(state.get("media") or {})
         own = self.own()
-        newest = mark
         media, _next = self._get_list(f"/{self.login}/media", {"fields": MEDIA_FIELDS, "limit": RECENT_MEDIA})
         pages = 0
         for item in media:
-            if not isinstance(item, dict) or not item.get("id") or pages >= max_pages:
+            if not isinstance(item, dict) or not item.get("id"):
                 continue
+            mark = marks.get(item["id"])
             url, params = f"/{item['id']}/comments", {"fields": COMMENT_FIELDS, "limit": 50}
             while url and pages < max_pages:
                 rows, url = self._get_list(url, params)
@@ -56,12 +57,16 @@ class InstagramClient(FacebookClient):
                     flat.append(row)
                     flat.extend(as_list(as_dict(as_dict(row).get("replies")).get("data")))
                 fresh = [r for r in flat if not mark or self._created(r) > mark]
-                newest = max([newest or "", *(self._created(r) for r in fresh)]) or newest
+                newest = max([self._created(r) for r in fresh], default="")
+                if newest > (marks.get(item["id"]) or ""):
+                    marks[item["id"]] = newest
                 yield self.make_page(fresh, lambda r, m=item: self._normalize(r, own, m), dump_state(state), True)
+        tagged_mark = state.get("tagged")
         tagged, _next = self._get_list(f"/{self.login}/tags", {"fields": MEDIA_FIELDS, "limit": 50})
-        fresh = [r for r in tagged if not mark or self._created(r) > mark]
-        newest = max([newest or "", *(self._created(r) for r in fresh)]) or newest
-        state["mark"] = newest
+        fresh = [r for r in tagged if not tagged_mark or self._created(r) > tagged_mark]
+        recent = {m.get("id") for m in media if isinstance(m, dict)}
+        state = {"media": {key: value for key, value in marks.items() if key in recent},
+                 "tagged": max([self._created(r) for r in fresh], default="") or tagged_mark}
         yield self.make_page(fresh, lambda r: self._normalize_media(r, own), dump_state(state), False)
 
     def _normalize(self, raw, own, media):

@@ -161,7 +161,7 @@ def test_reply_builds_facets_with_utf8_byte_offsets(pds):
                                "parent": {"uri": "at://did:plc:jane/app.bsky.feed.post/5", "cid": "bafy5"}}
     encoded = text.encode("utf-8")
     mention, link = record["facets"]
-    assert encoded[mention["index"]["byteStart"]:mention["index"]["byteEnd"]] == "@jane.test".encode()
+    assert encoded[mention["index"]["byteStart"]:mention["index"]["byteEnd"]] == b"@jane.test"
     assert mention["features"][0]["did"] == "did:plc:jane"
     assert encoded[link["index"]["byteStart"]:link["index"]["byteEnd"]] == b"https://acme.example/help"
     assert item.is_own and item.external_id.endswith("/99") and item.root_id.endswith("/1")
