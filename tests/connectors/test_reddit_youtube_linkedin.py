@@ -157,7 +157,7 @@ def test_linkedin_headers_comments_and_429(server):
     assert items[0].root_id == post and items[0].author.external_id == "urn:li:person:AbC123"
     assert pages[0].skipped
     request = server.requests[-1]
-    assert request["headers"]["X-Restli-Protocol-Version"] == "2.0.0" and request["headers"]["Linkedin-Version"]
+    assert request["headers"]["X-Restli-Protocol-Version"] == "2.0.0" and request["headers"]["LinkedIn-Version"] == "202411"
     assert request["path"] == f"/socialActions/{encoded}/comments"
     assert list(li.fetch(cursor=pages[-1].cursor))[-1].items == []
     sent = {}
