@@ -1,7 +1,12 @@
 import importlib.util
+import os
 import pathlib
 
 import pytest
+
+# Tests never download models or data sets.
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 _LOOPBACK = pathlib.Path(__file__).resolve().parent.parent / "social_crm" / "tests" / "loopback.py"
 _spec = importlib.util.spec_from_file_location("social_crm_loopback", _LOOPBACK)

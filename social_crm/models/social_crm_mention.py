@@ -108,6 +108,7 @@ class SocialCrmMention(models.Model):
         items = self._unique_new_items(account, items)
         if not items:
             return self.browse()
+        self._resolve_roots(account, items)
         identities = self.env["social_crm.identity"]._upsert_authors(
             account.network, [item.author for item in items]
         )
@@ -144,6 +145,34 @@ class SocialCrmMention(models.Model):
         self.env["social_crm.thread"].browse([t.id for t in threads.values()])._refresh_stats()
         mentions._after_ingest()
         return mentions
+
+    @api.model
+    def _resolve_roots(self, account, items):
+        """Give replies that only know their parent (Mastodon chains) the root of that parent.
+
+        One query for the parents already stored; parents inside the batch are
+        followed in memory. A parent we never saw becomes the conversation root.
+        """
+        pending = [item for item in items if not item.root_id and item.parent_id]
+        if not pending:
+            return
+        in_batch = {item.external_id: item for item in items}
+        stored = {
+            mention.external_id: mention.root_external_id
+            for mention in self.sudo().search_fetch(
+                [("account_id", "=", account.id), ("external_id", "in", [i.parent_id for i in pending])],
+                ["external_id", "root_external_id"],
+            )
+        }
+        for item in pending:
+            parent_id, hops = item.parent_id, 0
+            while parent_id in in_batch and in_batch[parent_id].parent_id and hops < 50:
+                parent = in_batch[parent_id]
+                if parent.root_id:
+                    break
+                parent_id, hops = parent.parent_id, hops + 1
+            parent = in_batch.get(parent_id)
+            item.root_id = (parent and parent.root_id) or stored.get(parent_id) or parent_id
 
     @api.model
     def _unique_new_items(self, account, items):

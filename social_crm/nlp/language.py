@@ -12,7 +12,6 @@
 
 import logging
 import os
-import re
 import threading
 import unicodedata
 import zlib

@@ -132,3 +132,14 @@ class TestRelate(SocialCrmCommon):
         root_thread = mentions.filtered(lambda m: m.external_id == "at://r/1").thread_id
         self.assertEqual(root_thread.mention_count, 2)
         self.assertEqual(root_thread.root_external_id, "at://r/1")
+
+    def test_mastodon_reply_chains_share_a_thread(self):
+        first = self.make_item("2001", "root post", root_id="2001")
+        self.ingest([first])
+        reply = self.make_item("2002", "reply to root", parent_id="2001")
+        reply.root_id = None
+        deeper = self.make_item("2003", "reply to the reply", parent_id="2002")
+        deeper.root_id = None
+        mentions = self.ingest([deeper, reply])
+        self.assertEqual(set(mentions.mapped("root_external_id")), {"2001"})
+        self.assertEqual(mentions.thread_id.root_external_id, "2001")

