@@ -9,6 +9,15 @@ source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 "$REPO_ROOT/scripts/setup.sh"
 
 status=0
+# A real Bluesky network on loopback for the end-to-end tests (Node 22 + @atproto/dev-env from npm).
+DEVNET_TAGS=""
+if "$REPO_ROOT/scripts/postgres.sh" && bash "$REPO_ROOT/tools/bluesky_devnet/install.sh" >/dev/null; then
+    log "Bluesky dev network installed"
+else
+    printf '\n\033[1;33m%s\033[0m\n\n' "Bluesky devnet SKIPPED: Node/npm or PostgreSQL missing; the end-to-end Bluesky tests will not run" >&2
+    DEVNET_TAGS=",-social_crm_devnet"
+fi
+
 log "pure-Python suite"
 set +e
 (cd "$REPO_ROOT" && "$VENV/bin/python" -m pytest tests -q -p no:cacheprovider "$@")
@@ -20,7 +29,7 @@ if odoo_available; then
     "$REPO_ROOT/scripts/setup.sh" --odoo
     "$REPO_ROOT/scripts/ensure_chromium.sh"
     "$VENV/bin/python" "$REPO_ROOT/scripts/odoo_tests.py" \
-        --odoo "$ODOO_DIR" --conf "$ODOO_CONF" --python "$VENV/bin/python" || status=1
+        --odoo "$ODOO_DIR" --conf "$ODOO_CONF" --python "$VENV/bin/python" --tags "/social_crm$DEVNET_TAGS" || status=1
 else
     printf '\n\033[1;33m%s\033[0m\n\n' "Odoo suite SKIPPED: no Odoo 18 here (set ODOO_SRC to an Odoo 18.0 source tree, or run scripts/run.sh once)" >&2
 fi

@@ -107,12 +107,19 @@ def fast_tier(train, held):
         idf = idf_of(texts)
         x = matrix(texts, idf)
         y = np.asarray(labels)
-        inner = rng.permutation(len(texts))
-        cut = int(len(texts) * 0.85)
+        order = rng.permutation(len(texts))
+        # Small languages: 3-fold cross-validation on the train part; big ones: one inner split.
+        folds = 3 if len(texts) < 8000 else 1
         best = None
         for c in (1.0, 3.0, 10.0):
-            weights, bias = fit_lr(x[inner[:cut]], y[inner[:cut]], c)
-            f1 = macro_f1(y[inner[cut:]], predict(x[inner[cut:]], weights, bias))
+            f1s = []
+            for fold in range(folds):
+                size = len(texts) // max(folds, 1) if folds > 1 else int(len(texts) * 0.15)
+                test_idx = order[fold * size:(fold + 1) * size]
+                train_idx = np.setdiff1d(order, test_idx)
+                weights, bias = fit_lr(x[train_idx], y[train_idx], c)
+                f1s.append(macro_f1(y[test_idx], predict(x[test_idx], weights, bias)))
+            f1 = float(np.mean(f1s))
             if best is None or f1 > best[0]:
                 best = (f1, c)
         weights, bias = fit_lr(x, y, best[1])
@@ -123,8 +130,9 @@ def fast_tier(train, held):
         scores[lang] = macro_f1(held[lang][1], predict(xh, weights.astype(np.float16).astype(np.float32), bias))
         print(f"  fast {lang}: C={best[1]} {scores[lang]}", flush=True)
     # one multilingual model for languages without their own
-    texts = [t for lang in FILES for t in train[lang][0][:3000]]
-    labels = [lab for lang in FILES for lab in train[lang][1][:3000]]
+    picks = {lang: rng.permutation(len(train[lang][0]))[:3000] for lang in FILES}
+    texts = [train[lang][0][i] for lang in FILES for i in picks[lang]]
+    labels = [train[lang][1][i] for lang in FILES for i in picks[lang]]
     idf = idf_of(texts)
     weights, bias = fit_lr(matrix(texts, idf), np.asarray(labels), 3.0)
     arrays["w_xx"], arrays["b_xx"], arrays["idf_xx"] = weights.astype(np.float16), bias.astype(np.float32), idf.astype(np.float16)
