@@ -142,8 +142,8 @@ class SocialCrmMention(models.Model):
         mentions = self.sudo().create(vals_list)
         mentions._link_parents()
         self._touch_identities(identities.values())
-        self.env["social_crm.thread"].browse([t.id for t in threads.values()])._refresh_stats()
         mentions._after_ingest()
+        self.env["social_crm.thread"].browse([t.id for t in threads.values()])._refresh_stats()
         return mentions
 
     @api.model

@@ -173,11 +173,12 @@ class SocialCrmReply(models.Model):
     def _post(self):
         """Post through the network client; a failure keeps the draft with a clear error."""
         self.ensure_one()
-        self._check_postable()
         # Lock the reply so a double click or a second worker cannot post it twice.
+        self.flush_recordset(["state"])
         self.env.cr.execute("SELECT state FROM social_crm_reply WHERE id = %s FOR UPDATE", [self.id])
         if self.env.cr.fetchone()[0] == "posted":
             return False
+        self._check_postable()
         parent = self.parent_mention_id
         account = self.account_id
         try:

@@ -16,6 +16,7 @@ unix socket (the AppView keeps its data there, in a schema per run).
 import json
 import os
 import re
+import resource
 import shutil
 import signal
 import subprocess
@@ -33,6 +34,16 @@ INSTALL_DIR = os.path.join(HOME, "bluesky_devnet")
 PG_SOCKET = os.environ.get("PG_SOCKET_DIR", "/var/run/postgresql")
 PG_DB = "social_crm_bluesky_devnet"
 HANDLE_RE = re.compile(r"@([a-z0-9.-]+\.test)")
+
+
+def _lift_memory_limit():
+    """Node reserves large virtual memory for WebAssembly: drop an address-space limit
+    inherited from the parent (Odoo sets one on its workers)."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    try:
+        resource.setrlimit(resource.RLIMIT_AS, (resource.RLIM_INFINITY, resource.RLIM_INFINITY))
+    except (ValueError, OSError):
+        resource.setrlimit(resource.RLIMIT_AS, (hard, hard))
 
 
 class BlueskyDevnet:
@@ -84,7 +95,7 @@ class BlueskyDevnet:
         self.process = subprocess.Popen(
             [os.path.join(self.install_dir, "node", "bin", "node"), "--import", "./loopback.mjs", "start.mjs"],
             cwd=self.install_dir, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-            text=True, start_new_session=True,
+            text=True, start_new_session=True, preexec_fn=_lift_memory_limit,
         )
         deadline = time.time() + timeout
         ready = threading.Event()
