@@ -271,10 +271,25 @@ class SocialCrmAccount(models.Model):
         self.write({"state": "error", "last_error": self._error_text(exc), "last_sync_at": fields.Datetime.now()})
 
     def _error_text(self, exc):
-        if isinstance(exc, api_errors.SocialApiError):
+        """A translated sentence for the user, followed by what the network said."""
+        network = self._network_label()
+        if isinstance(exc, api_errors.AuthenticationFailed):
+            text = _("%(network)s rejected the credentials: log in again or renew the token.", network=network)
+        elif isinstance(exc, api_errors.RateLimited):
+            text = _("%(network)s asks us to slow down.", network=network)
+        elif isinstance(exc, api_errors.NotFound):
+            text = _("%(network)s says this account, post or page does not exist (or was deleted).", network=network)
+        elif isinstance(exc, api_errors.ConnectionFailed):
+            text = _("%(network)s cannot be reached right now; the next run tries again.", network=network)
+        elif isinstance(exc, api_errors.BadPayload):
+            text = _("%(network)s sent an answer we cannot read; the next run tries again.", network=network)
+        elif isinstance(exc, api_errors.SocialApiError):
+            text = _("%(network)s refused the request.", network=network)
+        elif isinstance(exc, ValueError):
             return str(exc)
-        return _("Unexpected error while talking to %(network)s: %(error)s",
-                 network=self._network_label(), error=exc)
+        else:
+            return _("Unexpected error while talking to %(network)s: %(error)s", network=network, error=exc)
+        return f"{text} ({exc})"
 
     # ------------------------------------------------------------------
     # HELPERS

@@ -144,7 +144,8 @@ class TestIngest(SocialCrmCommon):
         with patch.object(type(broken), "_get_client", lambda self: clients[self.id]):
             self.env["social_crm.account"]._cron_fetch_mentions()
         self.assertEqual(broken.state, "error")
-        self.assertEqual(broken.last_error, "token rejected by Bluesky: log in again")
+        self.assertIn("rejected the credentials", broken.last_error)
+        self.assertIn("token rejected by Bluesky: log in again", broken.last_error)
         self.assertEqual(healthy.state, "connected")
         self.assertEqual(healthy.mention_count, 1)
 
