@@ -123,6 +123,7 @@ def fast_tier(train, held):
             if best is None or f1 > best[0]:
                 best = (f1, c)
         weights, bias = fit_lr(x, y, best[1])
+        arrays[f"cv_{lang}"] = np.float32(best[0])
         arrays[f"w_{lang}"] = weights.astype(np.float16)
         arrays[f"b_{lang}"] = bias.astype(np.float32)
         arrays[f"idf_{lang}"] = idf.astype(np.float16)
@@ -168,6 +169,17 @@ def accurate_tier(train, held, fast_arrays):
         pick = rng.permutation(len(texts))[:E5_TRAIN_PER_LANG]
         x = embed([texts[i] for i in pick], f"/tmp/social_crm_e5_train_{lang}_{SEED}.npy")
         y = np.asarray([labels[i] for i in pick])
+        # Cross-validated quality of the e5 head on the train sample, against the fast tier's own
+        # cross-validated score, sets how much each tier weighs in the ensemble (never the held-out part).
+        folds = np.array_split(np.arange(len(y)), 3)
+        cv = []
+        for fold in folds:
+            rest = np.setdiff1d(np.arange(len(y)), fold)
+            probe = LogisticRegression(C=2.0, max_iter=3000, class_weight="balanced").fit(x[rest], y[rest])
+            cv.append(macro_f1(y[fold], probe.predict(x[fold])))
+        e5_cv, fast_cv = float(np.mean(cv)), float(fast_arrays[f"cv_{lang}"])
+        weight = e5_cv**4 / (e5_cv**4 + fast_cv**4)
+        arrays[f"a_{lang}"] = np.float32(weight)
         model = LogisticRegression(C=2.0, max_iter=3000, class_weight="balanced")
         model.fit(x, y)
         order = [list(model.classes_).index(label) for label in LABELS]
@@ -176,9 +188,9 @@ def accurate_tier(train, held, fast_arrays):
         xh = embed(held[lang][0], f"/tmp/social_crm_e5_held_{lang}_{SEED}.npy")
         p_e5 = softmax(xh @ weights.T + bias)
         p_fast = fast.probabilities(held[lang][0], [lang] * len(held[lang][0]))
-        combined = 0.5 * p_e5 + 0.5 * p_fast
+        combined = weight * p_e5 + (1 - weight) * p_fast
         scores[lang] = macro_f1(held[lang][1], [LABELS[i] for i in combined.argmax(axis=1)])
-        print(f"  accurate {lang}: {scores[lang]} (e5 alone {macro_f1(held[lang][1], [LABELS[i] for i in p_e5.argmax(axis=1)])})", flush=True)
+        print(f"  accurate {lang}: {scores[lang]} (weight {weight:.2f}, e5 alone {macro_f1(held[lang][1], [LABELS[i] for i in p_e5.argmax(axis=1)])})", flush=True)
     arrays["langs"] = np.array(sorted(FILES))
     return arrays, scores
 

@@ -9,3 +9,5 @@ from . import res_partner
 from . import helpdesk_ticket
 from . import social_crm_ticket_rule
 from . import res_config_settings
+from . import social_crm_keyword
+from . import social_crm_digest

@@ -38,3 +38,15 @@ class ResConfigSettings(models.TransientModel):
         help="Identities matching a contact with at least this confidence are linked automatically; "
         "below it, the contact gets a suggestion to confirm.",
     )
+    social_crm_response_target_hours = fields.Float(
+        string="Response target (hours)",
+        default=4.0,
+        config_parameter="social_crm.response_target_hours",
+        help="The response report counts the share of social tickets answered within this time.",
+    )
+    social_crm_weekly_digest = fields.Boolean(
+        string="Weekly digest",
+        default=True,
+        config_parameter="social_crm.weekly_digest",
+        help="Email Social Managers a summary of the week every week.",
+    )

@@ -1,5 +1,31 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from datetime import timedelta
+
+from markupsafe import Markup
+
 from odoo import api, fields, models
+
+TREND_WEEKS = 12
+
+
+def sparkline(points, width=240, height=48):
+    """An inline SVG of weekly average sentiment (-1 bottom, +1 top), one dot per week."""
+    step = width / max(len(points) - 1, 1)
+    coords = [(round(i * step, 1), round((1 - (score + 1) / 2) * (height - 8) + 4, 1))
+              for i, (_week, score, _count) in enumerate(points)]
+    path = " ".join(f"{x},{y}" for x, y in coords)
+    dots = Markup("").join(
+        Markup('<circle cx="%s" cy="%s" r="3" fill="%s"><title>%s: %s (%s)</title></circle>')
+        % (x, y, "#d9534f" if score < -0.2 else "#5cb85c" if score > 0.2 else "#999",
+           week.strftime("%Y-%m-%d"), round(score, 2), count)
+        for (x, y), (week, score, count) in zip(coords, points)
+    )
+    middle = height / 2
+    return Markup(
+        '<svg class="o_social_crm_trend" width="%s" height="%s" viewBox="-4 0 %s %s" role="img">'
+        '<line x1="0" y1="%s" x2="%s" y2="%s" stroke="#ddd" stroke-dasharray="3"/>'
+        '<polyline points="%s" fill="none" stroke="#714B67" stroke-width="2"/>%s</svg>'
+    ) % (width + 8, height, width + 8, height, middle, width, middle, path, dots)
 
 
 class ResPartner(models.Model):
@@ -18,6 +44,10 @@ class ResPartner(models.Model):
     social_mention_count = fields.Integer(compute="_compute_social_stats", string="Mentions")
     social_negative_count = fields.Integer(compute="_compute_social_stats", string="Negative mentions")
     social_sentiment_avg = fields.Float(compute="_compute_social_stats", string="Average sentiment", digits=(3, 2))
+    social_sentiment_trend = fields.Html(
+        compute="_compute_social_sentiment_trend", string="Sentiment trend", sanitize=False,
+        help="Average sentiment per week over the last 12 weeks.",
+    )
     social_recent_mention_ids = fields.Many2many(
         "social_crm.mention", compute="_compute_social_recent_mentions", string="Recent mentions"
     )
@@ -54,6 +84,27 @@ class ResPartner(models.Model):
                 order="posted_at desc, id desc",
                 limit=20,
             )
+
+    def _compute_social_sentiment_trend(self):
+        since = fields.Datetime.now() - timedelta(weeks=TREND_WEEKS)
+        rows = self.env["social_crm.mention"]._read_group(
+            [("partner_id", "in", self.ids), ("direction", "=", "inbound"), ("posted_at", ">=", since)],
+            ["partner_id", "posted_at:week"],
+            ["sentiment_score:avg", "__count"],
+        )
+        series = {}
+        for partner, week, score, count in rows:
+            series.setdefault(partner, []).append((week, score or 0.0, count))
+        for partner in self:
+            points = sorted(series.get(partner, []))
+            partner.social_sentiment_trend = sparkline(points) if points else False
+
+    def action_view_social_trend(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("social_crm.social_crm_mention_action_trend")
+        action["domain"] = [("partner_id", "=", self.id)]
+        action["context"] = {"search_default_filter_inbound": 1, "graph_groupbys": ["posted_at:week"]}
+        return action
 
     def action_view_social_mentions(self):
         self.ensure_one()

@@ -3,9 +3,12 @@ import logging
 import threading
 from datetime import timedelta
 
+from markupsafe import Markup
+
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
+from ..analytics import spikes
 from ..connectors import DEFAULT_BASE_URLS, get_client
 from ..connectors import errors as api_errors
 
@@ -30,7 +33,7 @@ CRON_ACCOUNTS_PER_RUN = 10
 class SocialCrmAccount(models.Model):
     _name = "social_crm.account"
     _description = "Social Account"
-    _inherit = ["mail.thread"]
+    _inherit = ["mail.thread", "mail.activity.mixin"]
     _order = "sequence, name, id"
     _check_company_auto = True
 
@@ -90,6 +93,9 @@ class SocialCrmAccount(models.Model):
     mention_ids = fields.One2many("social_crm.mention", "account_id")
     mention_count = fields.Integer(compute="_compute_mention_count")
     color = fields.Integer()
+    spike_episode_start = fields.Datetime(
+        readonly=True, copy=False, help="Start of the current spike of negative mentions, if one is going on."
+    )
 
     _sql_constraints = [
         (
@@ -315,3 +321,68 @@ class SocialCrmAccount(models.Model):
             login=account.login or None,
             token=account.token or None,
         )
+
+    # ------------------------------------------------------------------
+    # SPIKE ALERTS
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _cron_detect_spikes(self, now=None):
+        """Compare each account's negative mentions of the last hour with its own last 7 days.
+
+        One query for all accounts; one alert per episode (an activity and a
+        message for Social Managers on the account, with the top mentions).
+        """
+        now = now or fields.Datetime.now()
+        hour = now.replace(minute=0, second=0, microsecond=0)
+        start = hour - timedelta(hours=spikes.HISTORY_HOURS)
+        accounts = self.search([("state", "!=", "draft")])
+        if not accounts:
+            return
+        self.env["social_crm.mention"].flush_model()
+        self.env.cr.execute(
+            """
+            SELECT account_id, date_trunc('hour', posted_at) AS hour, count(*)
+              FROM social_crm_mention
+             WHERE account_id = ANY(%s) AND direction = 'inbound' AND sentiment = 'negative'
+               AND posted_at >= %s AND posted_at < %s
+          GROUP BY 1, 2
+            """,
+            [accounts.ids, start, hour + timedelta(hours=1)],
+        )
+        counts = {}
+        for account_id, bucket, count in self.env.cr.fetchall():
+            counts.setdefault(account_id, {})[bucket] = count
+        for account in accounts:
+            by_hour = counts.get(account.id, {})
+            history = [by_hour.get(start + timedelta(hours=h), 0) for h in range(spikes.HISTORY_HOURS)]
+            result = spikes.check(history, by_hour.get(hour, 0))
+            if result.is_spike and not account.spike_episode_start:
+                account.spike_episode_start = hour
+                account._notify_spike(result, hour)
+            elif account.spike_episode_start and not result.in_episode:
+                account.spike_episode_start = False
+
+    def _notify_spike(self, result, hour):
+        top = self.env["social_crm.mention"].search(
+            [("account_id", "=", self.id), ("direction", "=", "inbound"), ("sentiment", "=", "negative"),
+             ("posted_at", ">=", hour)],
+            order="sentiment_score asc, id desc", limit=5,
+        )
+        lines = Markup("").join(
+            Markup("<li><b>%s</b>: %s</li>") % (m.author_name or m.author_handle or "", (m.body or "")[:280])
+            for m in top
+        )
+        summary = _("Spike of negative mentions on %(account)s: %(count)s in the last hour (usually %(mean)s).",
+                    account=self.name, count=result.count, mean=result.baseline_mean)
+        managers = self.env.ref("social_crm.group_social_manager").users.filtered(
+            lambda user: self.company_id in user.company_ids and not user.share
+        )
+        self.message_post(
+            body=Markup("<p>%s</p><ul>%s</ul>") % (summary, lines),
+            partner_ids=managers.partner_id.ids,
+            subtype_xmlid="mail.mt_comment",
+        )
+        for manager in managers:
+            self.activity_schedule("mail.mail_activity_data_todo", user_id=manager.id,
+                                   summary=_("Negative spike"), note=summary)

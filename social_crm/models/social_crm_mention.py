@@ -65,6 +65,10 @@ class SocialCrmMention(models.Model):
     nlp_model = fields.Char(string="Scored by", readonly=True)
     ticket_id = fields.Many2one("helpdesk.ticket", index="btree_not_null", ondelete="set null", copy=False)
     external_data = fields.Json(readonly=True, help="Network data needed to answer this post.")
+    keyword_ids = fields.Many2many(
+        "social_crm.keyword", "social_crm_keyword_mention_rel", "mention_id", "keyword_id", string="Keywords",
+        readonly=True,
+    )
 
     _sql_constraints = [
         (
@@ -228,6 +232,7 @@ class SocialCrmMention(models.Model):
             self.env["social_crm.identity"].invalidate_model(["last_mention_at"])
 
     def _after_ingest(self):
+        self.env["social_crm.keyword"]._tag_mentions(self)
         new_identities = self.identity_id.filtered(lambda i: not i.partner_id and not i.suggested_partner_id)
         new_identities._match_partners()
         self.filtered(lambda m: m.direction == "inbound")._route_to_tickets()

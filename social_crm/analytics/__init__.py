@@ -1,0 +1,1 @@
+"""Pure-Python analytics (never imports ``odoo``)."""
