@@ -26,12 +26,13 @@ class SocialCrmDigest(models.AbstractModel):
 
         current, previous = week(this_start, end), week(last_start, this_start)
         networks = Mention._read_group(
-            base + [("posted_at", ">=", this_start)], ["network"], ["__count"], order="__count desc", limit=5)
+            base + [("posted_at", ">=", this_start), ("posted_at", "<", end)], ["network"], ["__count"], order="__count desc", limit=5)
         issues = self.env["social_crm.thread"].sudo().search(
-            [("company_id", "=", company.id), ("last_mention_at", ">=", this_start), ("sentiment", "=", "negative")],
+            [("company_id", "=", company.id), ("last_mention_at", ">=", this_start), ("last_mention_at", "<", end),
+             ("sentiment", "=", "negative")],
             order="mention_count desc, last_mention_at desc", limit=5)
         [(response_hours,)] = self.env["social_crm.thread"].sudo()._read_group(
-            [("company_id", "=", company.id), ("first_response_at", ">=", this_start)], [],
+            [("company_id", "=", company.id), ("first_response_at", ">=", this_start), ("first_response_at", "<", end)], [],
             ["first_response_hours:avg"])
         labels = dict(self.env["social_crm.account"]._fields["network"]._description_selection(self.env))
         return {
