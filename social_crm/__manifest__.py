@@ -10,7 +10,7 @@
     "website": "https://github.com/social-crm/social_crm",
     "development_status": "Beta",
     "maintainers": ["social-crm"],
-    "depends": ["contacts", "mail", "helpdesk_mgmt"],
+    "depends": ["contacts", "mail", "helpdesk_mgmt", "spreadsheet_dashboard"],
     "external_dependencies": {"python": ["requests", "langdetect", "numpy"]},
     "data": [
         "security/social_crm_security.xml",
@@ -19,6 +19,7 @@
         "data/ir_cron_data.xml",
         "data/social_crm_ticket_rule_data.xml",
         "data/mail_template_data.xml",
+        "data/spreadsheet_dashboard_data.xml",
         "wizards/social_crm_reply_reject_views.xml",
         "wizards/social_crm_identity_link_views.xml",
         "views/social_crm_account_views.xml",

@@ -125,3 +125,30 @@ class TestReports(SocialCrmCommon):
         self.assertEqual(trend.count("<circle"), 2)
         action = self.partner.action_view_social_trend()
         self.assertEqual(self.env["social_crm.mention"].search(action["domain"]), mentions)
+
+
+@tagged("social_crm", "social_crm_reports", "post_install", "-at_install")
+class TestDashboard(SocialCrmCommon):
+    def test_dashboard_charts_read_their_data(self):
+        import json
+
+        dashboard = self.env.ref("social_crm.spreadsheet_dashboard_social_crm")
+        data = dashboard.with_user(self.social_manager).get_readonly_dashboard()
+        snapshot = data["snapshot"] if "snapshot" in data else json.loads(dashboard.spreadsheet_data)
+        figures = [f for sheet in snapshot["sheets"] for f in sheet["figures"]]
+        self.assertGreaterEqual(len(figures), 8)
+        for figure in figures:
+            meta = figure["data"]["metaData"]
+            Model = self.env[meta["resModel"]].with_user(self.social_manager)
+            groupby = meta["groupBy"]
+            for spec in groupby:
+                self.assertIn(spec.split(":")[0], Model._fields, f"{meta['resModel']}: {spec}")
+            measure = meta["measure"]
+            aggregates = ["__count"] if measure == "__count" else [f"{measure}:{Model._fields[measure].aggregator or 'sum'}"]
+            Model._read_group(figure["data"]["searchParams"]["domain"], groupby, aggregates)
+
+    def test_only_managers_see_the_dashboard(self):
+        dashboard = self.env.ref("social_crm.spreadsheet_dashboard_social_crm")
+        self.assertIn(self.env.ref("social_crm.group_social_manager"), dashboard.group_ids)
+        visible = self.env["spreadsheet.dashboard"].with_user(self.social_user).search([])
+        self.assertNotIn(dashboard, visible)

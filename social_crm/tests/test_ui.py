@@ -29,3 +29,7 @@ class TestUi(HttpCase, SocialCrmCommon):
 
     def test_social_ticket_tour(self):
         self.start_tour(f"/odoo/helpdesk.ticket/{self.ticket.id}", "social_crm_ticket_tour", login="admin")
+
+    def test_dashboard_tour(self):
+        self.start_tour("/odoo/action-spreadsheet_dashboard.ir_actions_dashboard_action", "social_crm_dashboard_tour",
+                        login="admin")

@@ -72,3 +72,17 @@ registry.category("web_tour.tours").add("social_crm_ticket_tour", {
         },
     ],
 });
+
+registry.category("web_tour.tours").add("social_crm_dashboard_tour", {
+    steps: () => [
+        {
+            content: "Open the Social CRM dashboard",
+            trigger: ".o_search_panel_category_value .o_dashboard_name:contains('Social CRM')",
+            run: "click",
+        },
+        {
+            content: "Its charts are drawn",
+            trigger: ".o-spreadsheet .o-figure canvas",
+        },
+    ],
+});
