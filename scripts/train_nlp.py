@@ -38,7 +38,7 @@ FILES = {
     "pt": ["pt_umsab_train.tsv"], "th": ["th_wisesight_train.tsv"],
 }
 SENTIMENT_DIM = 1 << 17
-E5_TRAIN_PER_LANG = 1200
+E5_TRAIN_PER_LANG = {"th": 5000, "fa": 4500, "en": 4000, "id": 3000}  # others: all of their (small) train part
 OUT = os.path.join(ROOT, "social_crm", "nlp", "models")
 
 
@@ -166,8 +166,8 @@ def accurate_tier(train, held, fast_arrays):
     arrays, scores = {}, {}
     for lang in FILES:
         texts, labels = train[lang]
-        pick = rng.permutation(len(texts))[:E5_TRAIN_PER_LANG]
-        x = embed([texts[i] for i in pick], f"/tmp/social_crm_e5_train_{lang}_{SEED}.npy")
+        pick = rng.permutation(len(texts))[:E5_TRAIN_PER_LANG.get(lang, len(texts))]
+        x = embed([texts[i] for i in pick], f"/tmp/social_crm_e5_train_{lang}_{SEED}_{len(pick)}.npy")
         y = np.asarray([labels[i] for i in pick])
         # Cross-validated quality of the e5 head on the train sample, against the fast tier's own
         # cross-validated score, sets how much each tier weighs in the ensemble (never the held-out part).
