@@ -104,9 +104,12 @@ class BlueskyClient(BaseClient):
 
     def verify(self):
         self._login()
-        profile = self.xrpc("GET", "app.bsky.actor.getProfile", params={"actor": self._session["did"]})
-        return self._author(profile if isinstance(profile, dict) and profile.get("did") else
-                            {"did": self._session["did"], "handle": self._session.get("handle", "")})
+        own = {"did": self._session["did"], "handle": self._session.get("handle", "")}
+        try:
+            profile = self.xrpc("GET", "app.bsky.actor.getProfile", params={"actor": own["did"]})
+        except (errors.NotFound, errors.ApiError):
+            profile = None  # a new account the AppView has not indexed yet: the session says who we are
+        return self._author(profile if isinstance(profile, dict) and profile.get("did") else own)
 
     def fetch(self, cursor=None, keywords=(), max_pages=20):
         state = load_state(cursor)

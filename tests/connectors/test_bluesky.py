@@ -174,3 +174,10 @@ def test_reply_too_long_or_empty(pds):
         client(pds).reply("   ", parent_id="at://a/b/c")
     # Thai combining marks do not count as characters
     client(pds).check_reply_text("ที่" * 150)
+
+
+def test_profile_not_indexed_yet_falls_back_to_the_session(pds):
+    pds.route("GET", "/xrpc/app.bsky.actor.getProfile", (400, {}, {"error": "InvalidRequest",
+                                                                   "message": "Profile not found"}))
+    me = client(pds).verify()
+    assert me.external_id == "did:plc:acme" and me.handle == "acme.test"
