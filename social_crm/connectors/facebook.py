@@ -70,42 +70,55 @@ class FacebookClient(BaseClient):
         return Author(external_id=require_str(as_dict(page), "id"), name=as_dict(page).get("name") or "",
                       profile_url=as_dict(page).get("link") or "", followers=safe_int(page.get("followers_count")))
 
-    def fetch(self, cursor=None, keywords=(), max_pages=20):
-        """Comments newer than each post's saved mark on the Page's recent posts, then tagged posts.
+    # What the Graph API polls: containers (posts or media) whose comments we read, then tagged items.
+    containers = ("feed", POST_FIELDS, RECENT_POSTS)
+    comment_params = {"fields": COMMENT_FIELDS, "filter": "stream", "order": "reverse_chronological", "limit": 100}
+    tagged = ("tagged", POST_FIELDS, 100)
 
-        Marks (newest created_time saved, per post and for tagged posts) move
-        only with the last page of the cycle, so a crash re-reads the cycle and
-        the database drops the duplicates.
+    def fetch(self, cursor=None, keywords=(), max_pages=20):
+        """Comments newer than each container's saved mark, then tagged items newer than theirs.
+
+        Marks (newest created_time saved, per post or media and for tagged items)
+        move only with the last page of the cycle, so a crash re-reads the cycle
+        and the database drops the duplicates.
         """
         state = load_state(cursor)
-        marks = dict(state.get("posts") or {})
+        marks = dict(state.get("marks") or {})
         own = self.own()
-        posts, _next = self._get_list(f"/{self.login}/feed", {"fields": POST_FIELDS, "limit": RECENT_POSTS})
+        edge, fields, limit = self.containers
+        containers, _next = self._get_list(f"/{self.login}/{edge}", {"fields": fields, "limit": limit})
         pages = 0
-        for post in posts:
-            if not isinstance(post, dict) or not post.get("id"):
+        for container in containers:
+            if not isinstance(container, dict) or not container.get("id"):
                 continue
-            mark = marks.get(post["id"])
-            url, params = f"/{post['id']}/comments", {"fields": COMMENT_FIELDS, "filter": "stream",
-                                                       "order": "reverse_chronological", "limit": 100}
+            mark = marks.get(container["id"])
+            url, params = f"/{container['id']}/comments", dict(self.comment_params)
             while url and pages < max_pages:
                 rows, url = self._get_list(url, params)
                 params = None  # the next URL carries its own query
                 pages += 1
+                rows = self._flatten(rows)
                 fresh = [r for r in rows if not mark or self._created(r) > mark]
                 newest = max([self._created(r) for r in fresh], default="")
-                if newest > (marks.get(post["id"]) or ""):
-                    marks[post["id"]] = newest
-                yield self.make_page(fresh, lambda r, p=post: self._normalize(r, own, p), dump_state(state), True)
+                if newest > (marks.get(container["id"]) or ""):
+                    marks[container["id"]] = newest
+                yield self.make_page(fresh, lambda r, c=container: self._normalize(r, own, c), dump_state(state), True)
                 if len(fresh) < len(rows):
                     break
         tagged_mark = state.get("tagged")
-        tagged, _next = self._get_list(f"/{self.login}/tagged", {"fields": POST_FIELDS, "limit": 100})
+        edge, fields, limit = self.tagged
+        tagged, _next = self._get_list(f"/{self.login}/{edge}", {"fields": fields, "limit": limit})
         fresh = [r for r in tagged if not tagged_mark or self._created(r) > tagged_mark]
-        recent = {post.get("id") for post in posts if isinstance(post, dict)}
-        state = {"posts": {key: value for key, value in marks.items() if key in recent},
+        recent = {c.get("id") for c in containers if isinstance(c, dict)}
+        state = {"marks": {key: value for key, value in marks.items() if key in recent},
                  "tagged": max([self._created(r) for r in fresh], default="") or tagged_mark}
-        yield self.make_page(fresh, lambda r: self._normalize(r, own, None), dump_state(state), False)
+        yield self.make_page(fresh, lambda r: self._normalize_tagged(r, own), dump_state(state), False)
+
+    def _flatten(self, rows):
+        return rows
+
+    def _normalize_tagged(self, raw, own):
+        return self._normalize(raw, own, None)
 
     def _created(self, raw):
         try:

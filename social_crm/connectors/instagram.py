@@ -11,7 +11,6 @@ Throttling: error codes 4/17/32/613/80002 in the body, like Facebook.
 from datetime import datetime, timezone
 
 from . import errors
-from .base import dump_state, load_state
 from .facebook import FacebookClient
 from .models import Author, Item
 from .utils import BadItem, as_dict, as_list, clean_text, parse_datetime, require_str, safe_int
@@ -36,38 +35,17 @@ class InstagramClient(FacebookClient):
                       profile_url=f"https://www.instagram.com/{username}" if username else "",
                       avatar_url=user.get("profile_picture_url") or "", followers=safe_int(user.get("followers_count")))
 
-    def fetch(self, cursor=None, keywords=(), max_pages=20):
-        """Comments (and replies) newer than each media's saved mark, then media the account is tagged in."""
-        state = load_state(cursor)
-        marks = dict(state.get("media") or {})
-        own = self.own()
-        media, _next = self._get_list(f"/{self.login}/media", {"fields": MEDIA_FIELDS, "limit": RECENT_MEDIA})
-        pages = 0
-        for item in media:
-            if not isinstance(item, dict) or not item.get("id"):
-                continue
-            mark = marks.get(item["id"])
-            url, params = f"/{item['id']}/comments", {"fields": COMMENT_FIELDS, "limit": 50}
-            while url and pages < max_pages:
-                rows, url = self._get_list(url, params)
-                params = None
-                pages += 1
-                flat = []
-                for row in rows:
-                    flat.append(row)
-                    flat.extend(as_list(as_dict(as_dict(row).get("replies")).get("data")))
-                fresh = [r for r in flat if not mark or self._created(r) > mark]
-                newest = max([self._created(r) for r in fresh], default="")
-                if newest > (marks.get(item["id"]) or ""):
-                    marks[item["id"]] = newest
-                yield self.make_page(fresh, lambda r, m=item: self._normalize(r, own, m), dump_state(state), True)
-        tagged_mark = state.get("tagged")
-        tagged, _next = self._get_list(f"/{self.login}/tags", {"fields": MEDIA_FIELDS, "limit": 50})
-        fresh = [r for r in tagged if not tagged_mark or self._created(r) > tagged_mark]
-        recent = {m.get("id") for m in media if isinstance(m, dict)}
-        state = {"media": {key: value for key, value in marks.items() if key in recent},
-                 "tagged": max([self._created(r) for r in fresh], default="") or tagged_mark}
-        yield self.make_page(fresh, lambda r: self._normalize_media(r, own), dump_state(state), False)
+    containers = ("media", MEDIA_FIELDS, RECENT_MEDIA)
+    comment_params = {"fields": COMMENT_FIELDS, "limit": 50}
+    tagged = ("tags", MEDIA_FIELDS, 50)
+
+    def _flatten(self, rows):
+        """Comments with their replies, which the API nests."""
+        flat = []
+        for row in rows:
+            flat.append(row)
+            flat.extend(as_list(as_dict(as_dict(row).get("replies")).get("data")))
+        return flat
 
     def _normalize(self, raw, own, media):
         if not isinstance(raw, dict):
@@ -94,7 +72,7 @@ class InstagramClient(FacebookClient):
             extra={"media_id": media.get("id") or ""},
         )
 
-    def _normalize_media(self, raw, own):
+    def _normalize_tagged(self, raw, own):
         if not isinstance(raw, dict):
             raise BadItem("not an object")
         media_id = require_str(raw, "id")
