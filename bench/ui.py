@@ -70,9 +70,11 @@ def main():
     with environment(opts.db) as env:
         partner = seed(env, opts.rows)
         Partner = env["res.partner"]
-        form = Partner.get_views([(False, "form")])["views"]["form"]
-        spec = {name: {} for name in form["fields"]
-                if Partner._fields.get(name) and Partner._fields[name].type not in ("one2many", "many2many")}
+        views = Partner.get_views([(False, "form")])
+        form_fields = views["models"]["res.partner"]["fields"]
+        spec = {name: {} for name in form_fields
+                if Partner._fields.get(name) and Partner._fields[name].type not in ("one2many", "many2many")
+                and Partner._fields[name].type != "many2one_reference"}
         spec["social_recent_mention_ids"] = {"fields": {"posted_at": {}, "body": {}, "sentiment": {}, "lang": {}}}
         spec["social_identity_ids"] = {"fields": {"network": {}, "handle": {}, "name": {}}}
 
