@@ -109,6 +109,10 @@ class SocialCrmMention(models.Model):
         queries per page: one search for existing ids, one analysis call, one
         identity upsert, one thread upsert, one create.
         """
+        # Pipeline records log nothing in the chatter and follow nobody: the conversation is the log.
+        self = self.with_context(
+            mail_create_nolog=True, mail_create_nosubscribe=True, tracking_disable=True, mail_notrack=True
+        )
         items = self._unique_new_items(account, items)
         if not items:
             return self.browse()

@@ -41,14 +41,11 @@ class SocialCrmThread(models.Model):
         default="new",
         required=True,
         index=True,
-        tracking=True,
     )
     last_mention_at = fields.Datetime(index=True, readonly=True)
     first_inbound_at = fields.Datetime(readonly=True)
     first_response_at = fields.Datetime(readonly=True)
-    first_response_hours = fields.Float(
-        compute="_compute_first_response_hours", store=True, aggregator="avg"
-    )
+    first_response_hours = fields.Float(readonly=True, aggregator="avg")
     mention_count = fields.Integer(readonly=True)
     sentiment = fields.Selection(SENTIMENTS, readonly=True, help="Sentiment of the latest inbound mention.")
     url = fields.Char(readonly=True)
@@ -67,15 +64,6 @@ class SocialCrmThread(models.Model):
             if not thread.name:
                 who = thread.identity_id.name or thread.identity_id.handle
                 thread.name = who or thread.root_external_id
-
-    @api.depends("first_inbound_at", "first_response_at")
-    def _compute_first_response_hours(self):
-        for thread in self:
-            if thread.first_inbound_at and thread.first_response_at:
-                delta = thread.first_response_at - thread.first_inbound_at
-                thread.first_response_hours = max(delta.total_seconds(), 0) / 3600
-            else:
-                thread.first_response_hours = 0
 
     @api.model
     def _ensure_for_items(self, account, items, identities):
@@ -113,45 +101,53 @@ class SocialCrmThread(models.Model):
         return text if len(text) <= size else text[: size - 1].rstrip() + "…"
 
     def _refresh_stats(self):
-        """Recompute counts, last activity and state from the mentions, in one query."""
+        """Counts, last activity, first response and state from the mentions: one UPDATE for the batch."""
         if not self:
             return
-        self.env["social_crm.mention"].flush_model()
+        self.env["social_crm.mention"].flush_model(["thread_id", "posted_at", "direction", "sentiment"])
+        self.flush_recordset(["state", "first_response_at"])
         self.env.cr.execute(
             """
-            SELECT thread_id,
-                   count(*),
-                   max(posted_at),
-                   min(posted_at) FILTER (WHERE direction = 'inbound'),
-                   min(posted_at) FILTER (WHERE direction = 'outbound'),
-                   max(posted_at) FILTER (WHERE direction = 'inbound'),
-                   max(posted_at) FILTER (WHERE direction = 'outbound'),
-                   (array_agg(sentiment ORDER BY posted_at DESC)
-                        FILTER (WHERE direction = 'inbound'))[1]
-              FROM social_crm_mention
-             WHERE thread_id = ANY(%s)
-          GROUP BY thread_id
+            WITH stats AS (
+                SELECT thread_id,
+                       count(*) AS mentions,
+                       max(posted_at) AS last_at,
+                       min(posted_at) FILTER (WHERE direction = 'inbound') AS first_in,
+                       min(posted_at) FILTER (WHERE direction = 'outbound') AS first_out,
+                       max(posted_at) FILTER (WHERE direction = 'inbound') AS last_in,
+                       max(posted_at) FILTER (WHERE direction = 'outbound') AS last_out,
+                       (array_agg(sentiment ORDER BY posted_at DESC)
+                            FILTER (WHERE direction = 'inbound'))[1] AS last_sentiment
+                  FROM social_crm_mention
+                 WHERE thread_id = ANY(%s)
+              GROUP BY thread_id
+            ), fresh AS (
+                SELECT s.*, COALESCE(t.first_response_at,
+                                     CASE WHEN s.first_out >= s.first_in THEN s.first_out END) AS response_at
+                  FROM stats s JOIN social_crm_thread t ON t.id = s.thread_id
+            )
+            UPDATE social_crm_thread t
+               SET mention_count = f.mentions,
+                   last_mention_at = f.last_at,
+                   first_inbound_at = f.first_in,
+                   sentiment = f.last_sentiment,
+                   first_response_at = f.response_at,
+                   first_response_hours = CASE WHEN f.response_at IS NOT NULL AND f.first_in IS NOT NULL
+                                               THEN GREATEST(EXTRACT(EPOCH FROM f.response_at - f.first_in), 0) / 3600.0
+                                               ELSE 0 END,
+                   state = CASE WHEN t.state = 'closed' OR f.last_out IS NULL THEN t.state
+                                WHEN f.last_in IS NULL OR f.last_out >= f.last_in THEN 'answered'
+                                WHEN t.state = 'answered' THEN 'open'
+                                ELSE t.state END
+              FROM fresh f
+             WHERE t.id = f.thread_id
             """,
             [self.ids],
         )
-        for thread_id, count, last, first_in, first_out, last_in, last_out, sentiment in self.env.cr.fetchall():
-            thread = self.browse(thread_id)
-            vals = {
-                "mention_count": count,
-                "last_mention_at": last,
-                "first_inbound_at": first_in,
-                "sentiment": sentiment,
-            }
-            if first_in and first_out and first_out >= first_in and not thread.first_response_at:
-                vals["first_response_at"] = first_out
-            if thread.state != "closed" and last_out:
-                if not last_in or last_out >= last_in:
-                    vals["state"] = "answered"
-                elif thread.state == "answered":
-                    vals["state"] = "open"
-            changed = {key: value for key, value in vals.items() if thread[key] != value}
-            if changed:
-                thread.write(changed)
+        self.invalidate_recordset([
+            "mention_count", "last_mention_at", "first_inbound_at", "sentiment", "first_response_at",
+            "first_response_hours", "state",
+        ])
 
     def action_open_ticket(self):
         self.ensure_one()
