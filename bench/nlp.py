@@ -95,6 +95,19 @@ def main():
             print(f"transformers, random 12-layer H384 XLM-R classifier on CPU: {speed:,.1f} texts/s")
     except ImportError as exc:
         print(f"transformers not measured: {exc}")
+    questions_path = os.path.join(opts.data, "intent", "th_wisesight_question_train.tsv")
+    if os.path.exists(questions_path):
+        import csv
+
+        with open(questions_path, encoding="utf-8") as handle:
+            questions = [row["text"] for row in csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)]
+        others = held["th"][0][:len(questions)]
+        asked = [r.intent == "question" for r in nlp.analyze(questions)]
+        false = [r.intent == "question" for r in nlp.analyze(others)]
+        recall = sum(asked) / len(asked)
+        precision = sum(asked) / max(sum(asked) + sum(false), 1)
+        print(f"Thai question intent: recall {recall:.3f} on {len(questions)} questions, precision {precision:.3f} "
+              f"against as many non-questions")
     metrics_path = os.path.join(ROOT, "social_crm", "nlp", "models", "metrics.json")
     with open(metrics_path, encoding="utf-8") as handle:
         metrics = json.load(handle)
