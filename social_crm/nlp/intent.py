@@ -1,71 +1,130 @@
-"""Intent: complaint, question, praise, request or other, in every training language.
+"""Intent: complaint, question, praise, request or other, by rules, in every training language.
 
 Rules, in order (the first that holds wins):
-1. complaint: a complaint cue (refund, broken, never arrived, คืนเงิน, خراب, استرداد ...)
-   or a clearly negative sentiment (score <= -0.5);
-2. question: a question mark (? ？ ؟ ¿), a Thai question particle (ไหม มั้ย หรือเปล่า
-   อะไร ยังไง เมื่อไหร่ ที่ไหน ทำไม กี่ ...), or a question word opening the text
-   (Persian آیا چرا کی چطور کجا چه, English how/what/when/where/why/can/does ...);
-3. request: a request phrase (please, could you, bitte, por favor, s'il vous plaît,
-   per favore, tolong, कृपया, لطفا, من فضلك, ช่วย, รบกวน, ขอ ...);
+
+1. complaint: a complaint cue (refund, broken, late, never arrived, still waiting, scam;
+   reembolso, remboursement, kaputt, rimborso, rusak; คืนเงิน, พัง, ยังไม่ได้รับ; خراب،
+   نرسیده، مرجوع; لم يصل، استرداد ...) or a clearly negative sentiment (score <= -0.5);
+2. request: a request phrase: please/pls/plz, could you/can you/would you, bitte,
+   könnten Sie, por favor, s'il vous plaît/svp, per favore, tolong/mohon, कृपया/kripya,
+   لطفا/لطفاً/خواهشا, من فضلك/لو سمحت/الرجاء, Thai รบกวน, โปรด, ช่วย...หน่อย/ด้วย and
+   ขอ (but not ของ "thing", ขอบคุณ "thank you", ขอโทษ "sorry", ขอให้ "wish that");
+3. question: a question mark (? ？ ؟ ¿); a Thai question particle or word, matched
+   with care for the longer words that contain it: ไหม (not ไหม้ "burnt", not ผ้าไหม
+   "silk"), มั้ย/มั๊ย, หรือเปล่า/รึเปล่า/หรือป่าว, หรือยัง/รึยัง, อะไร (not อะไรก็ได้),
+   ยังไง/อย่างไร (not ยังไงก็ "anyway"), เมื่อไหร่/เมื่อไร, ที่ไหน/ตรงไหน, ทำไม,
+   กี่ (not ไม่กี่ "a few"), เท่าไหร่ (not ไม่เท่าไหร่ "not much"), ใคร (not ใครๆ),
+   หรอ/เหรอ (not หรอก), ...บ้าง, คะ ending a sentence (not นะคะ), and the chat
+   spellings ไร/อะรัย/เท่ารัย, ปะ/ป่ะ, ใหม (for ไหม; not ใหม่ "new"), ใหน, หลอ; Persian آیا،
+   چرا، چطور، چگونه، کجا، کدوم/کدام، چی/چیه and کی as whole words, چه opening
+   the text; Arabic هل، لماذا، متى، أين، كيف، ماذا، كم; Hindi क्या/क्यों/कब/कैसे/कहाँ/कौन/कितना
+   as whole words; and a question word opening
+   the text in the other languages (how/what/when/where/why/do/does/is/are/can...,
+   wie/was/wann/wo/warum, cómo/qué/cuándo/dónde, comment/pourquoi/quand/où,
+   come/perché/quando/dove, como/onde/quando/porque, apa/apakah/bagaimana/kapan/berapa,
+   kya/kaise/kab/kahan, क्या/क्यों/कब/कैसे/कहाँ);
 4. complaint: negative sentiment;
-5. praise: positive sentiment;
+5. praise: positive sentiment (no question, no request: those came first);
 6. other.
 """
 
 import re
 
 QUESTION_MARKS = ("?", "？", "؟", "¿")
-THAI_QUESTION = ("ไหม", "มั้ย", "มั๊ย", "หรือเปล่า", "รึเปล่า", "หรือยัง", "อะไร", "ยังไง", "อย่างไร", "เมื่อไหร่",
-                 "เมื่อไร", "ที่ไหน", "ตรงไหน", "ทำไม", "กี่", "เท่าไหร่", "เท่าไร", "ใคร", "ได้ไหม", "ไหน", "มีไหม", "หรอ", "เหรอ")
-QUESTION_OPENERS = {
-    "en": r"how|what|when|where|why|who|which|can|could|does|do|is|are|will|would|did|has|have|anyone",
-    "fa": r"آیا|چرا|کی|چطور|چطوری|کجا|چه|چند|چگونه|کدام",
-    "ar": r"هل|لماذا|متى|أين|كيف|ماذا|من|كم",
-    "es": r"cómo|como|qué|que|cuándo|dónde|por qué|quién|cuál",
-    "fr": r"comment|quoi|quand|où|pourquoi|qui|est-ce que|quel|quelle",
-    "de": r"wie|was|wann|wo|warum|wer|welche|kann|können|gibt es",
-    "it": r"come|cosa|quando|dove|perché|chi|quale",
-    "pt": r"como|o que|quando|onde|por que|porque|quem|qual",
-    "id": r"bagaimana|apa|kapan|dimana|di mana|kenapa|mengapa|siapa|berapa|apakah",
-    "hi": r"kya|kyun|kab|kaise|kahan|kaun|क्या|क्यों|कब|कैसे|कहाँ|कौन",
-}
-REQUEST = (
-    r"\bplease\b|\bpls\b|\bplz\b|\bcould you\b|\bcan you\b|\bwould you\b|\bi need\b|\bi want\b|\bi would like\b|"
-    r"\bbitte\b|\bkönnten sie\b|\bpor favor\b|\bpodrían\b|\bpuedes\b|s'il vous pla[iî]t|\bsvp\b|\bpourriez\b|"
-    r"\bper favore\b|\bpotete\b|\bpotreste\b|\bpoderiam\b|\bpode\b|\btolong\b|\bmohon\b|\bminta\b|"
-    r"कृपया|\bplease\b|لطفا|لطفاً|خواهشمند|خواهش می|من فضلك|لو سمحت|الرجاء|ช่วย|รบกวน|ขอ|โปรด"
+_TONE = "\u0e48-\u0e4b"
+THAI_QUESTION = "|".join([
+    rf"(?<!ผ้า)ไหม(?![{_TONE}])", r"มั[้๊]ย", r"(?:หรือ|รึ)(?:เปล่า|ป่าว|ยัง)", r"อะไร(?!ก็|ๆ)",
+    r"(?:ยัง|อย่าง)ไง(?!ก็)", r"อย่างไร(?!ก็)", r"เมื่อไ(?:หร่|ร)(?!ก็)", r"(?:ที่|ตรง|อัน|แบบ|ตัว|ร้าน)ไหน(?!ก็|ๆ)",
+    r"ไหนบ้าง", r"ทำไม", r"(?<!ไม่)กี่", r"(?<!ไม่)เท่าไ(?:หร่|ร)", r"ใคร(?!ๆ|ก็)", r"(?:เห|ห)รอ(?!ก)", r"บ้าง(?:คะ|ครับ|คับ)",
+    r"(?<!นะ)คะ(?=\s|$|[!.~])", r"[ปb][่]?ะ(?=\s|$|[!~5]|อ่?ะ|คะ|ครับ|คับ|ค่ะ)", r"ได้ป่าว", rf"ใหม(?![{_TONE}])",
+    r"(?:อะ|เท่า|เทา)(?:ไร|รัย)", r"ไร(?=\s|$|[!~]|ค|น่ะ|อ่?ะ|ป่?ะ|วะ|ดี|บ้าง|ครับ|คับ|คะ|ค่ะ)", r"ใหน", r"หลอ(?!ก)",
+    r"(?<!ไม่ว่า)ไหน(?!ก็|ๆ)", r"แค่ไหน",
+])
+PERSIAN_QUESTION = r"آیا|چرا|چطور|چطوری|چگونه|کجا|کجاست|کدوم|کدام|چی|چیه|کی"
+ARABIC_QUESTION = r"هل|لماذا|متى|أين|وين|كيف|ماذا|شو|ليش|كم"
+HINDI_QUESTION = r"क्या|क्यों|कब|कैसे|कहाँ|कहां|कौन|कितना|कितने|कितनी"
+QUESTION_OPENERS = (
+    r"how|what(?! a\b)|when|where|why|who|which|can|could|does|do|is|are|will|would|did|has|have|anyone|"
+    r"wie|was|wann|wo|warum|wer|welche[rs]?|kann|können|gibt es|"
+    r"cómo|qué|cuándo|dónde|por qué|quién|cuál|cuánto|"
+    r"comment|pourquoi|quand|où|qui|est-ce que|quel(?:le)?s?|combien|"
+    r"come|cosa|quando|dove|perché|chi|quale|quanto|"
+    r"onde|quem|qual|quanto|por que|"
+    r"bagaimana|apa|apakah|kapan|dimana|di mana|kenapa|mengapa|siapa|berapa|"
+    r"kya|kyun|kyu|kab|kaise|kahan|kaun|क्या|क्यों|कब|कैसे|कहाँ|कौन|"
+    r"چه"
 )
-COMPLAINT = (
-    r"\brefund\b|\bbroken\b|\bnever arrived\b|\bnot arrived\b|\bstill waiting\b|\bscam\b|\bworst\b|\bterrible\b|"
-    r"\bdisappointed\b|\bdoesn'?t work\b|\bnot working\b|\bcancel\b|\bdamaged\b|\bdefective\b|\blate\b|"
-    r"\breembolso\b|\broto\b|\bestafa\b|\bremboursement\b|\bcassé\b|\barnaque\b|\brimborso\b|\brotto\b|"
-    r"\bkaputt\b|\berstattung\b|\bbetrug\b|\breembolso\b|\bquebrado\b|\bgolpe\b|\brusak\b|\bpenipuan\b|"
-    r"คืนเงิน|เสีย|พัง|ไม่ได้รับ|ยังไม่ได้|ห่วย|แย่มาก|โกง|ช้ามาก|ผิดหวัง|"
-    r"خراب|پس دادن|بازپرداخت|کلاهبرداری|نرسیده|افتضاح|استرداد|معطل|سيء|احتيال|لم يصل"
-)
-_REQUEST_RE = re.compile(REQUEST, re.IGNORECASE)
-_COMPLAINT_RE = re.compile(COMPLAINT, re.IGNORECASE)
-_OPENERS = {lang: re.compile(rf"^\W*(?:{words})(?:\W|$)", re.IGNORECASE) for lang, words in QUESTION_OPENERS.items()}
+REQUEST = "|".join([
+    r"\bplease\b|\bpls\b|\bplz\b|\bcould you\b|\bcan you\b|\bwould you\b|\bcan u\b|\bi would like\b|\bkindly\b",
+    r"\bbitte\b|\bkönnten sie\b|\bkönnen sie\b|\bkannst du\b",
+    r"\bpor favor\b|\bpodrían\b|\bpodrías\b|\bpuede[ns]?\b",
+    r"s'il (?:vous|te) pla[iî]t|\bsvp\b|\bpourriez\b|\bpouvez-vous\b",
+    r"\bper favore\b|\bper piacere\b|\bpotete\b|\bpotreste\b|\bpotrebbe\b",
+    r"\bpoderiam\b|\bpoderia\b|\bvocê pode\b|\bvocês podem\b",
+    r"\btolong\b|\bmohon\b|\bminta\b",
+    r"कृपया|\bkripya\b|\bplease\b",
+    r"لطفا|لطفاً|خواهشا|خواهشاً|خواهشمند|خواهش می",
+    r"من فضلك|لو سمحت|الرجاء|رجاء|أرجو|ارجو",
+    r"รบกวน|โปรด|ช่วย.{0,40}(?:หน่อย|ด้วย)|^\s*ช่วย|ขอ(?!บ|โทษ|ให้|ง)",
+])
+COMPLAINT = "|".join([
+    r"\brefund\b|\bbroken\b|\bnever arrived\b|\bnot arrived\b|\bhasn'?t arrived\b|\bstill waiting\b|\bscam\b",
+    r"\bworst\b|\bdisappointed\b|\bdoesn'?t work\b|\bnot working\b|\bdamaged\b|\bdefective\b|\blate\b",
+    r"\breembolso\b|\broto\b|\bestafa\b|\bno (?:ha )?lleg(?:ó|ado)\b|\bdefectuoso\b",
+    r"\bremboursement\b|\bcassée?\b|\barnaque\b|\bjamais reçue?\b|\bpas reçue?\b|\ben retard\b",
+    r"\brimborso\b|\brott[oa]\b|\btruffa\b|\bnon (?:è )?arrivat[oa]\b|\bin ritardo\b",
+    r"\bkaputt\b|\b(?:rück)?erstattung\b|\bbetrug\b|\bnicht angekommen\b|\bdefekt\b|\bverspätet\b",
+    r"\bquebrad[oa]\b|\bgolpe\b|\bnão chegou\b|\batrasad[oa]\b|\bdefeito\b",
+    r"\brusak\b|\bpenipuan\b|\bbelum sampai\b|\bbelum datang\b|\bterlambat\b|\bkecewa\b",
+    r"खराब|टूटा|रिफंड|नहीं पहुंचा|\bkharab\b|\bbekar\b",
+    r"คืนเงิน|(?<!ไม่)เสีย(?!ง)|พัง|ยังไม่ได้รับ|ไม่ได้รับของ|ของไม่มา|ยังไม่ส่ง|ห่วย|แย่มาก|โกง|ช้ามาก|ผิดหวัง|รอนาน",
+    r"خراب|مرجوع|پس بگیر|بازپرداخت|برگشت پول|کلاهبرداری|نرسیده|افتضاح|معیوب|شکسته|تاخیر|تأخیر",
+    r"استرداد|لم يصل|مكسور|احتيال|نصاب|تأخير|معطل|سيء جدا",
+])
+_FLAGS = re.IGNORECASE | re.MULTILINE
+_REQUEST_RE = re.compile(REQUEST, _FLAGS)
+_COMPLAINT_RE = re.compile(COMPLAINT, _FLAGS)
+_THAI_RE = re.compile(THAI_QUESTION)
+_THAI_CHARS = re.compile(r"[\u0e00-\u0e7f]")
+# Persian / Arabic question words as whole words (letters and the zero-width non-joiner glue words together)
+_PERSIAN_RE = re.compile(rf"(?<![\w\u200c])(?:{PERSIAN_QUESTION})(?![\w\u200c])")
+_ARABIC_RE = re.compile(rf"(?<![\w\u200c])(?:{ARABIC_QUESTION})(?![\w\u200c])")
+_HINDI_RE = re.compile(rf"(?<![\w\u0900-\u097f])(?:{HINDI_QUESTION})(?![\w\u0900-\u097f])")
+_OPENER_RE = re.compile(rf"^\W*(?:{QUESTION_OPENERS})(?:\W|$)", re.IGNORECASE)
 
 
 def is_question(text, lang=None):
+    """True when the text asks something (see the module docstring for the rules)."""
     if any(mark in text for mark in QUESTION_MARKS):
         return True
-    if lang == "th" or (lang is None and re.search(r"[\u0e00-\u0e7f]", text)):
-        return any(particle in text for particle in THAI_QUESTION)
-    opener = _OPENERS.get(lang or "")
-    return bool(opener and opener.search(text))
+    if (lang == "th" or lang is None) and _THAI_CHARS.search(text) and _THAI_RE.search(text):
+        return True
+    if lang in ("fa", None) and _PERSIAN_RE.search(text):
+        return True
+    if lang in ("ar", None) and _ARABIC_RE.search(text):
+        return True
+    if lang in ("hi", None) and _HINDI_RE.search(text):
+        return True
+    return bool(_OPENER_RE.search(text))
+
+
+def is_request(text):
+    return bool(_REQUEST_RE.search(text))
+
+
+def is_complaint_cue(text):
+    return bool(_COMPLAINT_RE.search(text))
 
 
 def classify(text, lang, sentiment, score):
+    """One of complaint, question, praise, request, other."""
     text = text or ""
-    if _COMPLAINT_RE.search(text) or score <= -0.5:
+    if score <= -0.5 or _COMPLAINT_RE.search(text):
         return "complaint"
-    if is_question(text, lang):
-        return "question"
     if _REQUEST_RE.search(text):
         return "request"
+    if is_question(text, lang):
+        return "question"
     if sentiment == "negative":
         return "complaint"
     if sentiment == "positive":

@@ -11,7 +11,9 @@
 3. Latin script goes to a naive Bayes model over character 1-3 grams (hashed,
    trained by scripts/train_nlp.py on the training part of the sentiment files);
    when its margin is too small, langdetect (seeded, loaded once) decides texts
-   of 12 letters or more and shorter ones get None.
+   of 20 letters or more and shorter ones get None. Arabic-script texts with
+   neither Persian- nor Urdu-only letters go to a second such model (ar / fa):
+   Persian typed on an Arabic keyboard uses ي and ك.
 4. Too little text to tell returns None rather than a guess.
 
 ``detect_many`` works on a whole batch with numpy (script counts and n-gram
@@ -29,13 +31,15 @@ import numpy as np
 from .text import HANDLE_RE, HASHTAG_RE, URL_RE, safe_text
 
 _logger = logging.getLogger(__name__)
-MODEL_PATH = os.path.join(os.path.dirname(__file__), "models", "lang_latin.npz")
+MODELS_DIR = os.path.join(os.path.dirname(__file__), "models")
+MODEL_PATH = os.path.join(MODELS_DIR, "lang_latin.npz")
+ARABIC_MODEL_PATH = os.path.join(MODELS_DIR, "lang_arabic.npz")
 LATIN_LANGS = ("de", "en", "es", "fr", "hi", "id", "it", "pt")
 LATIN_DIM = 1 << 16
 MIN_LETTERS = 3
-LATIN_MIN_LETTERS = 12
+LATIN_MIN_LETTERS = 20  # unsure Latin texts this long go to langdetect; shorter ones get None
 LATIN_CHARS = 300
-MARGIN = 3.0  # log-probability margin above which the Latin model is trusted (scaled up for short texts)
+MARGIN = 1.0  # log-probability margin above which the Latin model is trusted (scaled up for short texts)
 PERSIAN_ONLY = frozenset("پچژگکی")
 URDU_ONLY = frozenset("ٹڈڑںےہ")
 CYRILLIC_RULES = (  # (letters, language): the first rule whose letters occur decides
@@ -127,21 +131,25 @@ def latin_keys(texts):
     return keys, owners
 
 
-def _latin_model():
-    model = _state.get("latin")
+def _nb_model(name, path):
+    model = _state.get(name)
     if model is None:
         with _lock:
-            model = _state.get("latin")
+            model = _state.get(name)
             if model is None:
-                if os.path.exists(MODEL_PATH):
-                    with np.load(MODEL_PATH) as data:
+                if os.path.exists(path):
+                    with np.load(path) as data:
                         model = ([str(lang) for lang in data["langs"]], np.ascontiguousarray(
                             data["logp"].astype(np.float32)), data["prior"].astype(np.float32))
                 else:
-                    _logger.warning("social_crm: %s missing; Latin-script languages go to langdetect", MODEL_PATH)
+                    _logger.warning("social_crm: %s missing; language detection falls back to rules", path)
                     model = False
-                _state["latin"] = model
+                _state[name] = model
     return model
+
+
+def _latin_model():
+    return _nb_model("latin", MODEL_PATH)
 
 
 def _langdetect():
@@ -177,9 +185,8 @@ def _cyrillic(compact, letters, total):
     return _by_langdetect(letters) if total >= LATIN_MIN_LETTERS else None
 
 
-def _latin_scores(texts):
-    """(languages, scores per text and language) of the naive Bayes model, or None without a model."""
-    model = _latin_model()
+def _nb_scores(model, texts):
+    """(languages, scores per text and language) of a naive Bayes model, or None without a model."""
     if not model:
         return None
     langs, logp, prior = model
@@ -203,7 +210,7 @@ def detect_many(texts):
     counts = np.bincount(owner * len(SCRIPTS) + SCRIPT_TABLE[cp >> 4],
                          minlength=len(texts) * len(SCRIPTS)).reshape(len(texts), len(SCRIPTS))
     dominant = counts.argmax(axis=1)
-    latin = []
+    latin, arabic = [], []
     for i, compact in enumerate(compacts):
         total = len(compact)
         if total < 2:
@@ -220,14 +227,26 @@ def detect_many(texts):
         elif script == "ARABIC":
             if not URDU_ONLY.isdisjoint(compact):
                 results[i] = "ur"
-            else:
-                results[i] = "ar" if PERSIAN_ONLY.isdisjoint(compact) else "fa"
+            elif not PERSIAN_ONLY.isdisjoint(compact):
+                results[i] = "fa"
+            else:  # Persian typed on an Arabic keyboard has none of its own letters: the model decides
+                arabic.append(i)
         elif script == "CYRILLIC":
             results[i] = _cyrillic(compact, letters[i], total)
         elif script == "LATIN":
             latin.append(i)
+    if arabic:
+        scored = _nb_scores(_nb_model("arabic", ARABIC_MODEL_PATH), [letters[i][:LATIN_CHARS] for i in arabic])
+        for position, i in enumerate(arabic):
+            results[i] = "ar"
+            if scored is not None:
+                langs, scores = scored
+                row = scores[position]
+                best, second = np.argsort(row)[::-1][:2]
+                if row[best] - row[second] >= MARGIN:
+                    results[i] = langs[best]
     if latin:
-        scored = _latin_scores([letters[i][:LATIN_CHARS] for i in latin])
+        scored = _nb_scores(_latin_model(), [letters[i][:LATIN_CHARS] for i in latin])
         for position, i in enumerate(latin):
             total = len(compacts[i])
             if scored is not None:

@@ -52,6 +52,7 @@ def label_map(id2label):
 
 
 def load(model_name, device="auto"):
+    """(tokenizer, model, label mapping, device), loaded once per process and device."""
     key = (model_name, device)
     if key in _models:
         return _models[key]
@@ -63,37 +64,45 @@ def load(model_name, device="auto"):
             from transformers import AutoModelForSequenceClassification, AutoTokenizer
         except ImportError as exc:
             raise Unavailable(f"transformers or torch is not installed ({exc})") from exc
-        if device == "auto":
-            device = "cuda" if torch.cuda.is_available() else "cpu"
+        target = device
+        if device == "auto" or (device == "cuda" and not torch.cuda.is_available()):
+            if device == "cuda":
+                _logger.warning("social_crm: CUDA is not available; the transformers model runs on the CPU")
+            target = "cuda" if torch.cuda.is_available() else "cpu"
         try:
             tokenizer = AutoTokenizer.from_pretrained(model_name)
             model = AutoModelForSequenceClassification.from_pretrained(model_name)
-        except Exception as exc:  # missing weights, no network, bad folder
+            model.to(target).eval()
+        except Exception as exc:  # missing weights, no network, bad folder, device trouble
             raise Unavailable(f"cannot load {model_name!r}: {exc}") from exc
-        model.to(device).eval()
-        loaded = (tokenizer, model, label_map(model.config.id2label), device)
+        loaded = (tokenizer, model, label_map(model.config.id2label), target)
         _models[key] = loaded
         return loaded
 
 
 def predict(texts, model_name, device="auto", batch_size=32, max_length=256):
     """[(label, score, model name)] per text; raises Unavailable when the backend cannot run."""
-    import torch
-
     tokenizer, model, mapping, device = load(model_name, device)
+    import torch  # importable: load() succeeded
+
+    name = f"transformers:{model_name}"
     results = []
+    batch_size = max(int(batch_size or 32), 1)
     for start in range(0, len(texts), batch_size):
         batch = [t or "." for t in texts[start:start + batch_size]]
-        encoded = tokenizer(batch, padding=True, truncation=True, max_length=max_length, return_tensors="pt")
-        encoded = {key: value.to(device) for key, value in encoded.items()}
-        with torch.inference_mode():
-            probabilities = torch.softmax(model(**encoded).logits.float(), dim=-1).cpu().numpy()
+        try:
+            encoded = tokenizer(batch, padding=True, truncation=True, max_length=max_length, return_tensors="pt")
+            encoded = {key: value.to(device) for key, value in encoded.items()}
+            with torch.inference_mode():
+                probabilities = torch.softmax(model(**encoded).logits.float(), dim=-1).cpu().numpy()
+        except Exception as exc:  # out of memory, a tokenizer without padding...: the offline model takes over
+            raise Unavailable(f"{model_name!r} failed on a batch: {exc}") from exc
         for row in probabilities:
             totals = {"negative": 0.0, "neutral": 0.0, "positive": 0.0}
             for index, value in enumerate(row):
                 totals[mapping[index]] += float(value)
             label = max(totals, key=totals.get)
-            results.append((label, round(totals["positive"] - totals["negative"], 4), f"transformers:{model_name}"))
+            results.append((label, round(totals["positive"] - totals["negative"], 4), name))
     return results
 
 

@@ -25,6 +25,17 @@ from social_crm.nlp import language
     ("Meu pedido ainda não chegou, estou muito chateado", "pt"),
     ("Pesanan saya belum sampai juga, sangat mengecewakan", "id"),
     ("Мой заказ до сих пор не пришёл, это очень неприятно", "ru"),
+    ("Моє замовлення досі не прийшло, це дуже неприємно", "uk"),
+    ("Поръчката ми още не е пристигнала, много съм ядосан", "bg"),
+    ("Моја поруџбина још није стигла", "sr"),
+    ("Менің тапсырысым әлі келген жоқ", "kk"),
+    ("Իմ պատվերը դեռ չի հասել", "hy"),
+    ("ขอบคุณ", "th"),
+    ("ありがとう", "ja"),
+    ("감사합니다", "ko"),
+    # Persian typed on an Arabic keyboard (ي and ك, none of پ چ ژ گ ک ی): the Arabic-script model decides
+    ("خيلي خوب بود واقعا عالي", "fa"),
+    ("الخدمة ممتازة جدا شكرا لكم", "ar"),
 ])
 def test_languages(text, lang):
     assert language.detect(text) == lang
@@ -47,3 +58,16 @@ def test_mixed_scripts_take_the_dominant_one():
 def test_deterministic():
     text = "Obrigado pela ajuda, resolveram rápido"
     assert len({language.detect(text) for _ in range(5)}) == 1
+
+
+def test_batch_equals_one_by_one():
+    texts = ["ส่งของได้ไหม", "Danke für die schnelle Lieferung", None, "", "😀", "پشتیبانی عالی",
+             "Merci beaucoup pour votre aide", "ok", "Terima kasih atas bantuannya"]
+    assert language.detect_many(texts) == [language.detect(text) for text in texts]
+
+
+def test_short_latin_texts_abstain_rather_than_guess():
+    # two or three letters of Latin script say nothing reliable about the language
+    for text in ("ok", "lol", "hi", "yes"):
+        assert language.detect(text) in (None, "en")
+    assert language.detect("ok") is None
