@@ -328,45 +328,50 @@ class SocialCrmAccount(models.Model):
 
     @api.model
     def _cron_detect_spikes(self, now=None):
-        """Compare each account's negative mentions of the last hour with its own last 7 days.
+        """Compare each account's negative mentions of the last 60 minutes with its own last 7 days.
 
-        One query for all accounts; one alert per episode (an activity and a
-        message for Social Managers on the account, with the top mentions).
+        The window slides with the cron (every 15 minutes), so an episode does
+        not look over at each turn of the clock hour. One query for all
+        accounts; one alert per episode (an activity and a message for Social
+        Managers on the account, with the top mentions); the episode ends when
+        the rate is back to normal, and only then can a new one start.
         """
         now = now or fields.Datetime.now()
-        hour = now.replace(minute=0, second=0, microsecond=0)
-        start = hour - timedelta(hours=spikes.HISTORY_HOURS)
         accounts = self.search([("state", "!=", "draft")])
         if not accounts:
-            return
-        self.env["social_crm.mention"].flush_model()
+            return 0
+        self.env["social_crm.mention"].flush_model(["account_id", "posted_at", "direction", "sentiment"])
+        # age 0: the last 60 minutes; ages 1..HISTORY_HOURS: the hours before, most recent first
         self.env.cr.execute(
             """
-            SELECT account_id, date_trunc('hour', posted_at) AS hour, count(*)
+            SELECT account_id, floor(EXTRACT(EPOCH FROM (%(now)s - posted_at)) / 3600)::int AS age, count(*)
               FROM social_crm_mention
-             WHERE account_id = ANY(%s) AND direction = 'inbound' AND sentiment = 'negative'
-               AND posted_at >= %s AND posted_at < %s
+             WHERE account_id = ANY(%(accounts)s) AND direction = 'inbound' AND sentiment = 'negative'
+               AND posted_at > %(start)s AND posted_at <= %(now)s
           GROUP BY 1, 2
             """,
-            [accounts.ids, start, hour + timedelta(hours=1)],
+            {"accounts": accounts.ids, "now": now, "start": now - timedelta(hours=spikes.HISTORY_HOURS + 1)},
         )
         counts = {}
-        for account_id, bucket, count in self.env.cr.fetchall():
-            counts.setdefault(account_id, {})[bucket] = count
+        for account_id, age, count in self.env.cr.fetchall():
+            counts.setdefault(account_id, {})[age] = count
+        alerts = 0
         for account in accounts:
-            by_hour = counts.get(account.id, {})
-            history = [by_hour.get(start + timedelta(hours=h), 0) for h in range(spikes.HISTORY_HOURS)]
-            result = spikes.check(history, by_hour.get(hour, 0))
+            by_age = counts.get(account.id, {})
+            history = [by_age.get(age, 0) for age in range(spikes.HISTORY_HOURS, 0, -1)]
+            result = spikes.check(history, by_age.get(0, 0))
             if result.is_spike and not account.spike_episode_start:
-                account.spike_episode_start = hour
-                account._notify_spike(result, hour)
+                account.spike_episode_start = now
+                account._notify_spike(result, now - timedelta(hours=1))
+                alerts += 1
             elif account.spike_episode_start and not result.in_episode:
                 account.spike_episode_start = False
+        return alerts
 
-    def _notify_spike(self, result, hour):
+    def _notify_spike(self, result, since):
         top = self.env["social_crm.mention"].search(
             [("account_id", "=", self.id), ("direction", "=", "inbound"), ("sentiment", "=", "negative"),
-             ("posted_at", ">=", hour)],
+             ("posted_at", ">", since)],
             order="sentiment_score asc, id desc", limit=5,
         )
         lines = Markup("").join(

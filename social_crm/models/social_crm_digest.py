@@ -34,12 +34,18 @@ class SocialCrmDigest(models.AbstractModel):
         [(response_hours,)] = self.env["social_crm.thread"].sudo()._read_group(
             [("company_id", "=", company.id), ("first_response_at", ">=", this_start), ("first_response_at", "<", end)], [],
             ["first_response_hours:avg"])
+        [(tickets, in_target, resolution_hours)] = self.env["social_crm.response.report"].sudo()._read_group(
+            [("company_id", "=", company.id), ("create_date", ">=", this_start), ("create_date", "<", end)], [],
+            ["__count", "answered_in_target:avg", "resolution_hours:avg"])
+        target = float(self.env["ir.config_parameter"].sudo().get_param("social_crm.response_target_hours") or 4)
         labels = dict(self.env["social_crm.account"]._fields["network"]._description_selection(self.env))
         return {
             "company": company, "start": this_start, "end": end, "current": current, "previous": previous,
             "change": current["count"] - previous["count"],
             "networks": [(labels.get(network, network), count) for network, count in networks],
             "issues": issues, "response_hours": round(response_hours or 0.0, 1),
+            "tickets": tickets, "in_target": round(in_target or 0.0), "target_hours": target,
+            "resolution_hours": round(resolution_hours or 0.0, 1),
         }
 
     @api.model

@@ -8,3 +8,4 @@ from . import test_reply
 from . import test_bluesky_devnet
 from . import test_reports
 from . import test_ui
+from . import test_alerts

@@ -50,3 +50,23 @@ def test_busy_account_scales_its_threshold():
     history = noise(rng, 168, 20.0)
     assert not spikes.check(history, 30).is_spike
     assert spikes.check(history, 60).is_spike
+
+
+def test_no_second_alert_while_the_storm_lasts():
+    rng = random.Random(11)
+    # a storm that dips to 12/h (still far above a baseline of ~1/h) before flaring again
+    series = noise(rng, 24 * 7, 1.0) + [30, 12, 12, 45, 20] + noise(rng, 24, 1.0)
+    assert spikes.alerts(series) == [24 * 7]
+
+
+def test_episode_ends_only_when_back_to_normal():
+    history = [2] * 168
+    mean, spread = spikes.baseline(history)
+    assert spikes.check(history, 20).in_episode
+    assert spikes.check(history, int(mean + spread) + 1).in_episode
+    assert not spikes.check(history, 2).in_episode
+
+
+def test_empty_history_uses_the_minimum_count():
+    assert not spikes.check([], 4).is_spike
+    assert spikes.check([], 9).is_spike
