@@ -28,7 +28,6 @@ class SocialCrmMention(models.Model):
     _description = "Social Mention"
     _order = "posted_at desc, id desc"
     _rec_name = "summary"
-    _check_company_auto = True
 
     account_id = fields.Many2one(
         "social_crm.account", required=True, index=True, ondelete="cascade", check_company=True
@@ -131,6 +130,10 @@ class SocialCrmMention(models.Model):
             )
             vals = {
                 "account_id": account.id,
+                # Related stored values given at create are not recomputed: one less pass per page.
+                "company_id": account.company_id.id,
+                "network": account.network,
+                "partner_id": identity.partner_id.id if identity else False,
                 "external_id": item.external_id,
                 "parent_external_id": item.parent_id or False,
                 "root_external_id": root,

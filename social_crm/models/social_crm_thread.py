@@ -10,7 +10,6 @@ class SocialCrmThread(models.Model):
     _description = "Social Conversation"
     _inherit = ["mail.thread"]
     _order = "last_mention_at desc nulls last, id desc"
-    _check_company_auto = True
 
     name = fields.Char(compute="_compute_name", store=True, readonly=False)
     account_id = fields.Many2one(
@@ -85,6 +84,9 @@ class SocialCrmThread(models.Model):
             identity = identities.get(item.author.external_id) if item.author else None
             vals_list.append({
                 "account_id": account.id,
+                "company_id": account.company_id.id,
+                "network": account.network,
+                "partner_id": identity.partner_id.id if identity else False,
                 "root_external_id": root_id,
                 "identity_id": identity.id if identity else False,
                 "name": self._title_from_text(item.text) or (identity and identity.display_name) or root_id,
