@@ -12,6 +12,7 @@ import os
 import statistics
 import sys
 import time
+from datetime import datetime, timedelta
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from odoo_env import environment  # noqa: E402
@@ -92,10 +93,52 @@ def main():
         def group_month_sentiment():
             env["social_crm.mention"]._read_group([], ["posted_at:month", "sentiment"], ["__count"])
 
+        Mention = env["social_crm.mention"]
+        since = datetime.now() - timedelta(days=90)
+
+        def trend_per_account():
+            Mention._read_group([("direction", "=", "inbound"), ("posted_at", ">=", since)],
+                                ["posted_at:week", "account_id"], ["sentiment_score:avg"])
+
+        def top_voices():
+            env.invalidate_all()
+            env["social_crm.voice.report"].web_search_read(
+                [], {"identity_id": {"fields": {"display_name": {}}}, "mention_count": {}, "negative_share": {},
+                     "followers": {}}, limit=80, order="mention_count desc")
+
+        def share_of_voice():
+            env["social_crm.share.report"]._read_group([], ["posted_at:week", "group"],
+                                                      ["__count", "sentiment_score:avg"])
+
+        def spike_detection():
+            env["social_crm.account"]._cron_detect_spikes()
+            env.cr.rollback()
+
+        def tag_batch():
+            batch = Mention.search([], limit=500)
+            batch.mapped("body")
+            env["social_crm.keyword"]._tag_mentions(batch)
+            env.cr.rollback()
+
+        if not env["social_crm.keyword"].search_count([]):
+            env["social_crm.keyword"].create([
+                {"name": "number 1", "brand": "Bench", "group": "own"},
+                {"name": "number 2", "brand": "Rival", "group": "competitor"},
+            ])
+            env.cr.commit()
         print(f"machine: {os.cpu_count()} cores; mentions in table: {env['social_crm.mention'].search_count([]):,}")
         print(f"contact form with {partner.social_mention_count:,} mentions: {timed(read_form):.1f} ms (target < 150)")
         print(f"first page of the contact's mentions: {timed(first_page):.1f} ms (target < 150)")
         print(f"group {opts.rows:,} mentions by month and sentiment: {timed(group_month_sentiment, 3):.0f} ms (target < 1000)")
+        print(f"sentiment trend per account and week, last 90 days: {timed(trend_per_account, 3):.0f} ms")
+        started = time.perf_counter()
+        rows = env["social_crm.voice.report"]._refresh()
+        env.cr.commit()
+        print(f"top voices refresh (cron, {rows:,} voices): {(time.perf_counter() - started) * 1000:.0f} ms")
+        print(f"top voices, first page: {timed(top_voices):.1f} ms")
+        print(f"share of voice by week and group: {timed(share_of_voice, 3):.0f} ms")
+        print(f"spike detection over all accounts: {timed(spike_detection, 3):.1f} ms")
+        print(f"keyword tagging of a 500-mention batch: {timed(tag_batch, 3):.1f} ms")
 
 
 if __name__ == "__main__":
