@@ -65,6 +65,19 @@ class TestReports(SocialCrmCommon):
             new = self.ingest([self.make_item("at://k/3", "INITECH fixed it", author_id="k3")])
         self.assertEqual(new.keyword_ids, keyword)
 
+    def test_report_actions_open_for_managers(self):
+        for xmlid in ("social_crm.social_crm_response_report_action", "social_crm.social_crm_voice_report_action",
+                      "social_crm.social_crm_share_report_action", "social_crm.social_crm_mention_action_trend",
+                      "social_crm.social_crm_keyword_action"):
+            action = self.env["ir.actions.act_window"]._for_xml_id(xmlid)
+            Model = self.env[action["res_model"]].with_user(self.social_manager)
+            views = Model.get_views([(False, mode) for mode in action["view_mode"].split(",")] + [(False, "search")])
+            self.assertIn(action["res_model"], views["models"], xmlid)
+            Model.web_search_read([], {"display_name": {}}, limit=10)
+        Report = self.env["social_crm.response.report"].with_user(self.social_manager)
+        Report._read_group([], ["team_id", "user_id"], ["first_response_hours:avg", "answered_in_target:avg",
+                                                        "resolution_hours:avg", "ticket_count:sum"])
+
     def test_contact_sentiment_trend(self):
         with analyzed_as(("en", "negative", "complaint"), ("en", "positive", "praise")):
             mentions = self.ingest([self.make_item("at://s/1", "bad"), self.make_item("at://s/2", "good", minutes=60 * 24 * 8)])
