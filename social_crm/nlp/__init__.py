@@ -45,7 +45,7 @@ def analyze(texts, accurate=False, backend="offline", model=None, device="auto",
     texts = [safe_text(text) for text in texts]
     results = []
     for start in range(0, len(texts), BATCH):
-        results += _analyze_batch(texts[start:start + BATCH], accurate, backend, model, device, batch_size)
+        results += _analyze_batch(texts[start : start + BATCH], accurate, backend, model, device, batch_size)
     return results
 
 
@@ -67,8 +67,13 @@ def _analyze_batch(texts, accurate, backend, model, device, batch_size):
     if scored is None:
         scored = sentiment.predict(texts, langs, accurate=accurate)
     return [
-        Analysis(lang=lang, sentiment=label, sentiment_score=score,
-                 intent=intent_rules.classify(text, lang, label, score), model=name)
+        Analysis(
+            lang=lang,
+            sentiment=label,
+            sentiment_score=score,
+            intent=intent_rules.classify(text, lang, label, score),
+            model=name,
+        )
         for text, lang, (label, score, name) in zip(texts, langs, scored)
     ]
 

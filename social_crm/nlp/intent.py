@@ -32,14 +32,35 @@ import re
 
 QUESTION_MARKS = ("?", "？", "؟", "¿")
 _TONE = "\u0e48-\u0e4b"
-THAI_QUESTION = "|".join([
-    rf"(?<!ผ้า)ไหม(?![{_TONE}])", r"มั[้๊]ย", r"(?:หรือ|รึ)(?:เปล่า|ป่าว|ยัง)", r"อะไร(?!ก็|ๆ)",
-    r"(?:ยัง|อย่าง)ไง(?!ก็)", r"อย่างไร(?!ก็)", r"เมื่อไ(?:หร่|ร)(?!ก็)", r"(?:ที่|ตรง|อัน|แบบ|ตัว|ร้าน)ไหน(?!ก็|ๆ)",
-    r"ไหนบ้าง", r"ทำไม", r"(?<!ไม่)กี่", r"(?<!ไม่)เท่าไ(?:หร่|ร)", r"ใคร(?!ๆ|ก็)", r"(?:เห|ห)รอ(?!ก)", r"บ้าง(?:คะ|ครับ|คับ)",
-    r"(?<!นะ)คะ(?=\s|$|[!.~])", r"[ปb][่]?ะ(?=\s|$|[!~5]|อ่?ะ|คะ|ครับ|คับ|ค่ะ)", r"ได้ป่าว", rf"ใหม(?![{_TONE}])",
-    r"(?:อะ|เท่า|เทา)(?:ไร|รัย)", r"ไร(?=\s|$|[!~]|ค|น่ะ|อ่?ะ|ป่?ะ|วะ|ดี|บ้าง|ครับ|คับ|คะ|ค่ะ)", r"ใหน", r"หลอ(?!ก)",
-    r"(?<!ไม่ว่า)ไหน(?!ก็|ๆ)", r"แค่ไหน",
-])
+THAI_QUESTION = "|".join(
+    [
+        rf"(?<!ผ้า)ไหม(?![{_TONE}])",
+        r"มั[้๊]ย",
+        r"(?:หรือ|รึ)(?:เปล่า|ป่าว|ยัง)",
+        r"อะไร(?!ก็|ๆ)",
+        r"(?:ยัง|อย่าง)ไง(?!ก็)",
+        r"อย่างไร(?!ก็)",
+        r"เมื่อไ(?:หร่|ร)(?!ก็)",
+        r"(?:ที่|ตรง|อัน|แบบ|ตัว|ร้าน)ไหน(?!ก็|ๆ)",
+        r"ไหนบ้าง",
+        r"ทำไม",
+        r"(?<!ไม่)กี่",
+        r"(?<!ไม่)เท่าไ(?:หร่|ร)",
+        r"ใคร(?!ๆ|ก็)",
+        r"(?:เห|ห)รอ(?!ก)",
+        r"บ้าง(?:คะ|ครับ|คับ)",
+        r"(?<!นะ)คะ(?=\s|$|[!.~])",
+        r"[ปb][่]?ะ(?=\s|$|[!~5]|อ่?ะ|คะ|ครับ|คับ|ค่ะ)",
+        r"ได้ป่าว",
+        rf"ใหม(?![{_TONE}])",
+        r"(?:อะ|เท่า|เทา)(?:ไร|รัย)",
+        r"ไร(?=\s|$|[!~]|ค|น่ะ|อ่?ะ|ป่?ะ|วะ|ดี|บ้าง|ครับ|คับ|คะ|ค่ะ)",
+        r"ใหน",
+        r"หลอ(?!ก)",
+        r"(?<!ไม่ว่า)ไหน(?!ก็|ๆ)",
+        r"แค่ไหน",
+    ]
+)
 PERSIAN_QUESTION = r"آیا|چرا|چطور|چطوری|چگونه|کجا|کجاست|کدوم|کدام|چی|چیه|کی"
 ARABIC_QUESTION = r"هل|لماذا|متى|أين|وين|كيف|ماذا|شو|ليش|كم"
 HINDI_QUESTION = r"क्या|क्यों|कब|कैसे|कहाँ|कहां|कौन|कितना|कितने|कितनी"
@@ -54,33 +75,37 @@ QUESTION_OPENERS = (
     r"kya|kyun|kyu|kab|kaise|kahan|kaun|क्या|क्यों|कब|कैसे|कहाँ|कौन|"
     r"چه"
 )
-REQUEST = "|".join([
-    r"\bplease\b|\bpls\b|\bplz\b|\bcould you\b|\bcan you\b|\bwould you\b|\bcan u\b|\bi would like\b|\bkindly\b",
-    r"\bbitte\b|\bkönnten sie\b|\bkönnen sie\b|\bkannst du\b",
-    r"\bpor favor\b|\bpodrían\b|\bpodrías\b|\bpuede[ns]?\b",
-    r"s'il (?:vous|te) pla[iî]t|\bsvp\b|\bpourriez\b|\bpouvez-vous\b",
-    r"\bper favore\b|\bper piacere\b|\bpotete\b|\bpotreste\b|\bpotrebbe\b",
-    r"\bpoderiam\b|\bpoderia\b|\bvocê pode\b|\bvocês podem\b",
-    r"\btolong\b|\bmohon\b|\bminta\b",
-    r"कृपया|\bkripya\b|\bplease\b",
-    r"لطفا|لطفاً|خواهشا|خواهشاً|خواهشمند|خواهش می",
-    r"من فضلك|لو سمحت|الرجاء|رجاء|أرجو|ارجو",
-    r"รบกวน|โปรด|ช่วย.{0,40}(?:หน่อย|ด้วย)|^\s*ช่วย|ขอ(?!บ|โทษ|ให้|ง)",
-])
-COMPLAINT = "|".join([
-    r"\brefund\b|\bbroken\b|\bnever arrived\b|\bnot arrived\b|\bhasn'?t arrived\b|\bstill waiting\b|\bscam\b",
-    r"\bworst\b|\bdisappointed\b|\bdoesn'?t work\b|\bnot working\b|\bdamaged\b|\bdefective\b|\blate\b",
-    r"\breembolso\b|\broto\b|\bestafa\b|\bno (?:ha )?lleg(?:ó|ado)\b|\bdefectuoso\b",
-    r"\bremboursement\b|\bcassée?\b|\barnaque\b|\bjamais reçue?\b|\bpas reçue?\b|\ben retard\b",
-    r"\brimborso\b|\brott[oa]\b|\btruffa\b|\bnon (?:è )?arrivat[oa]\b|\bin ritardo\b",
-    r"\bkaputt\b|\b(?:rück)?erstattung\b|\bbetrug\b|\bnicht angekommen\b|\bdefekt\b|\bverspätet\b",
-    r"\bquebrad[oa]\b|\bgolpe\b|\bnão chegou\b|\batrasad[oa]\b|\bdefeito\b",
-    r"\brusak\b|\bpenipuan\b|\bbelum sampai\b|\bbelum datang\b|\bterlambat\b|\bkecewa\b",
-    r"खराब|टूटा|रिफंड|नहीं पहुंचा|\bkharab\b|\bbekar\b",
-    r"คืนเงิน|(?<!ไม่)เสีย(?!ง)|พัง|ยังไม่ได้รับ|ไม่ได้รับของ|ของไม่มา|ยังไม่ส่ง|ห่วย|แย่มาก|โกง|ช้ามาก|ผิดหวัง|รอนาน",
-    r"خراب|مرجوع|پس بگیر|بازپرداخت|برگشت پول|کلاهبرداری|نرسیده|افتضاح|معیوب|شکسته|تاخیر|تأخیر",
-    r"استرداد|لم يصل|مكسور|احتيال|نصاب|تأخير|معطل|سيء جدا",
-])
+REQUEST = "|".join(
+    [
+        r"\bplease\b|\bpls\b|\bplz\b|\bcould you\b|\bcan you\b|\bwould you\b|\bcan u\b|\bi would like\b|\bkindly\b",
+        r"\bbitte\b|\bkönnten sie\b|\bkönnen sie\b|\bkannst du\b",
+        r"\bpor favor\b|\bpodrían\b|\bpodrías\b|\bpuede[ns]?\b",
+        r"s'il (?:vous|te) pla[iî]t|\bsvp\b|\bpourriez\b|\bpouvez-vous\b",
+        r"\bper favore\b|\bper piacere\b|\bpotete\b|\bpotreste\b|\bpotrebbe\b",
+        r"\bpoderiam\b|\bpoderia\b|\bvocê pode\b|\bvocês podem\b",
+        r"\btolong\b|\bmohon\b|\bminta\b",
+        r"कृपया|\bkripya\b|\bplease\b",
+        r"لطفا|لطفاً|خواهشا|خواهشاً|خواهشمند|خواهش می",
+        r"من فضلك|لو سمحت|الرجاء|رجاء|أرجو|ارجو",
+        r"รบกวน|โปรด|ช่วย.{0,40}(?:หน่อย|ด้วย)|^\s*ช่วย|ขอ(?!บ|โทษ|ให้|ง)",
+    ]
+)
+COMPLAINT = "|".join(
+    [
+        r"\brefund\b|\bbroken\b|\bnever arrived\b|\bnot arrived\b|\bhasn'?t arrived\b|\bstill waiting\b|\bscam\b",
+        r"\bworst\b|\bdisappointed\b|\bdoesn'?t work\b|\bnot working\b|\bdamaged\b|\bdefective\b|\blate\b",
+        r"\breembolso\b|\broto\b|\bestafa\b|\bno (?:ha )?lleg(?:ó|ado)\b|\bdefectuoso\b",
+        r"\bremboursement\b|\bcassée?\b|\barnaque\b|\bjamais reçue?\b|\bpas reçue?\b|\ben retard\b",
+        r"\brimborso\b|\brott[oa]\b|\btruffa\b|\bnon (?:è )?arrivat[oa]\b|\bin ritardo\b",
+        r"\bkaputt\b|\b(?:rück)?erstattung\b|\bbetrug\b|\bnicht angekommen\b|\bdefekt\b|\bverspätet\b",
+        r"\bquebrad[oa]\b|\bgolpe\b|\bnão chegou\b|\batrasad[oa]\b|\bdefeito\b",
+        r"\brusak\b|\bpenipuan\b|\bbelum sampai\b|\bbelum datang\b|\bterlambat\b|\bkecewa\b",
+        r"खराब|टूटा|रिफंड|नहीं पहुंचा|\bkharab\b|\bbekar\b",
+        r"คืนเงิน|(?<!ไม่)เสีย(?!ง)|พัง|ยังไม่ได้รับ|ไม่ได้รับของ|ของไม่มา|ยังไม่ส่ง|ห่วย|แย่มาก|โกง|ช้ามาก|ผิดหวัง|รอนาน",
+        r"خراب|مرجوع|پس بگیر|بازپرداخت|برگشت پول|کلاهبرداری|نرسیده|افتضاح|معیوب|شکسته|تاخیر|تأخیر",
+        r"استرداد|لم يصل|مكسور|احتيال|نصاب|تأخير|معطل|سيء جدا",
+    ]
+)
 _FLAGS = re.IGNORECASE | re.MULTILINE
 _REQUEST_RE = re.compile(REQUEST, _FLAGS)
 _COMPLAINT_RE = re.compile(COMPLAINT, _FLAGS)

@@ -43,34 +43,88 @@ MARGIN = 1.0  # log-probability margin above which the Latin model is trusted (s
 PERSIAN_ONLY = frozenset("پچژگکی")
 URDU_ONLY = frozenset("ٹڈڑںےہ")
 CYRILLIC_RULES = (  # (letters, language): the first rule whose letters occur decides
-    (frozenset("әғқңөұһ"), "kk"), (frozenset("іїєґ"), "uk"), (frozenset("ў"), "be"),
-    (frozenset("ђћџљњј"), "sr"), (frozenset("ѓќѕ"), "mk"), (frozenset("ыэё"), "ru"), (frozenset("ъ"), "bg"),
+    (frozenset("әғқңөұһ"), "kk"),
+    (frozenset("іїєґ"), "uk"),
+    (frozenset("ў"), "be"),
+    (frozenset("ђћџљњј"), "sr"),
+    (frozenset("ѓќѕ"), "mk"),
+    (frozenset("ыэё"), "ru"),
+    (frozenset("ъ"), "bg"),
 )
 SCRIPT_LANG = {
-    "THAI": "th", "HANGUL": "ko", "HIRAGANA": "ja", "KATAKANA": "ja", "CJK": "zh", "HEBREW": "he",
-    "GREEK": "el", "GEORGIAN": "ka", "ARMENIAN": "hy", "DEVANAGARI": "hi", "BENGALI": "bn", "TAMIL": "ta",
-    "TELUGU": "te", "GUJARATI": "gu", "GURMUKHI": "pa", "KANNADA": "kn", "MALAYALAM": "ml", "SINHALA": "si",
-    "LAO": "lo", "KHMER": "km", "MYANMAR": "my", "ETHIOPIC": "am", "TIBETAN": "bo", "ORIYA": "or",
+    "THAI": "th",
+    "HANGUL": "ko",
+    "HIRAGANA": "ja",
+    "KATAKANA": "ja",
+    "CJK": "zh",
+    "HEBREW": "he",
+    "GREEK": "el",
+    "GEORGIAN": "ka",
+    "ARMENIAN": "hy",
+    "DEVANAGARI": "hi",
+    "BENGALI": "bn",
+    "TAMIL": "ta",
+    "TELUGU": "te",
+    "GUJARATI": "gu",
+    "GURMUKHI": "pa",
+    "KANNADA": "kn",
+    "MALAYALAM": "ml",
+    "SINHALA": "si",
+    "LAO": "lo",
+    "KHMER": "km",
+    "MYANMAR": "my",
+    "ETHIOPIC": "am",
+    "TIBETAN": "bo",
+    "ORIYA": "or",
 }
 SCRIPT_RANGES = [
-    (0x0041, 0x024F, "LATIN"), (0x1E00, 0x1EFF, "LATIN"), (0x0370, 0x03FF, "GREEK"), (0x1F00, 0x1FFF, "GREEK"),
-    (0x0400, 0x052F, "CYRILLIC"), (0x0530, 0x058F, "ARMENIAN"), (0x0590, 0x05FF, "HEBREW"),
-    (0x0600, 0x06FF, "ARABIC"), (0x0750, 0x077F, "ARABIC"), (0x08A0, 0x08FF, "ARABIC"), (0xFB50, 0xFDFF, "ARABIC"),
-    (0xFE70, 0xFEFF, "ARABIC"), (0x0900, 0x097F, "DEVANAGARI"), (0x0980, 0x09FF, "BENGALI"),
-    (0x0A00, 0x0A7F, "GURMUKHI"), (0x0A80, 0x0AFF, "GUJARATI"), (0x0B00, 0x0B7F, "ORIYA"), (0x0B80, 0x0BFF, "TAMIL"),
-    (0x0C00, 0x0C7F, "TELUGU"), (0x0C80, 0x0CFF, "KANNADA"), (0x0D00, 0x0D7F, "MALAYALAM"),
-    (0x0D80, 0x0DFF, "SINHALA"), (0x0E00, 0x0E7F, "THAI"), (0x0E80, 0x0EFF, "LAO"), (0x0F00, 0x0FFF, "TIBETAN"),
-    (0x1000, 0x109F, "MYANMAR"), (0x10A0, 0x10FF, "GEORGIAN"), (0x1100, 0x11FF, "HANGUL"), (0x1200, 0x139F, "ETHIOPIC"),
-    (0x1780, 0x17FF, "KHMER"), (0x3040, 0x309F, "HIRAGANA"), (0x30A0, 0x30FF, "KATAKANA"), (0x3130, 0x318F, "HANGUL"),
-    (0x31F0, 0x31FF, "KATAKANA"), (0x3400, 0x4DBF, "CJK"), (0x4E00, 0x9FFF, "CJK"), (0xAC00, 0xD7AF, "HANGUL"),
-    (0xF900, 0xFAFF, "CJK"), (0xFF66, 0xFF9F, "KATAKANA"), (0x20000, 0x3134F, "CJK"),
+    (0x0041, 0x024F, "LATIN"),
+    (0x1E00, 0x1EFF, "LATIN"),
+    (0x0370, 0x03FF, "GREEK"),
+    (0x1F00, 0x1FFF, "GREEK"),
+    (0x0400, 0x052F, "CYRILLIC"),
+    (0x0530, 0x058F, "ARMENIAN"),
+    (0x0590, 0x05FF, "HEBREW"),
+    (0x0600, 0x06FF, "ARABIC"),
+    (0x0750, 0x077F, "ARABIC"),
+    (0x08A0, 0x08FF, "ARABIC"),
+    (0xFB50, 0xFDFF, "ARABIC"),
+    (0xFE70, 0xFEFF, "ARABIC"),
+    (0x0900, 0x097F, "DEVANAGARI"),
+    (0x0980, 0x09FF, "BENGALI"),
+    (0x0A00, 0x0A7F, "GURMUKHI"),
+    (0x0A80, 0x0AFF, "GUJARATI"),
+    (0x0B00, 0x0B7F, "ORIYA"),
+    (0x0B80, 0x0BFF, "TAMIL"),
+    (0x0C00, 0x0C7F, "TELUGU"),
+    (0x0C80, 0x0CFF, "KANNADA"),
+    (0x0D00, 0x0D7F, "MALAYALAM"),
+    (0x0D80, 0x0DFF, "SINHALA"),
+    (0x0E00, 0x0E7F, "THAI"),
+    (0x0E80, 0x0EFF, "LAO"),
+    (0x0F00, 0x0FFF, "TIBETAN"),
+    (0x1000, 0x109F, "MYANMAR"),
+    (0x10A0, 0x10FF, "GEORGIAN"),
+    (0x1100, 0x11FF, "HANGUL"),
+    (0x1200, 0x139F, "ETHIOPIC"),
+    (0x1780, 0x17FF, "KHMER"),
+    (0x3040, 0x309F, "HIRAGANA"),
+    (0x30A0, 0x30FF, "KATAKANA"),
+    (0x3130, 0x318F, "HANGUL"),
+    (0x31F0, 0x31FF, "KATAKANA"),
+    (0x3400, 0x4DBF, "CJK"),
+    (0x4E00, 0x9FFF, "CJK"),
+    (0xAC00, 0xD7AF, "HANGUL"),
+    (0xF900, 0xFAFF, "CJK"),
+    (0xFF66, 0xFF9F, "KATAKANA"),
+    (0x20000, 0x3134F, "CJK"),
 ]
 SCRIPTS = ["OTHER"] + sorted({name for _, _, name in SCRIPT_RANGES})
 _SCRIPT_ID = {name: i for i, name in enumerate(SCRIPTS)}
 # script id per block of 16 code points: a text's scripts are counted with one table lookup
 SCRIPT_TABLE = np.zeros(0x110000 >> 4, dtype=np.int64)
 for _start, _end, _name in SCRIPT_RANGES:
-    SCRIPT_TABLE[_start >> 4:(_end >> 4) + 1] = _SCRIPT_ID[_name]
+    SCRIPT_TABLE[_start >> 4 : (_end >> 4) + 1] = _SCRIPT_ID[_name]
 DIRECT_SHORT = {_SCRIPT_ID[name] for name in ("THAI", "CJK", "HANGUL", "HIRAGANA", "KATAKANA")}
 _NOT_LETTERS = re.compile(r"[\W\d_]+")
 _URL_WORDS = re.compile(r"\b(?:https?|www|com|http\w*)\b", re.IGNORECASE)
@@ -122,12 +176,14 @@ def latin_keys(texts):
     three = two[:-1] & live[2:]
     h2 = cp[:-1] * _PRIME + cp[1:]
     h3 = h2[:-1] * _PRIME + cp[2:]
-    keys = np.concatenate([
-        ((cp[one] * _HASH_MULT[0]) >> shift) & mask,
-        ((h2[two] * _HASH_MULT[1]) >> shift) & mask,
-        ((h3[three] * _HASH_MULT[2]) >> shift) & mask,
-    ]).astype(np.int64)
-    owners = np.concatenate([owner[:len(cp)][one], owner[:len(h2)][two], owner[:len(h3)][three]])
+    keys = np.concatenate(
+        [
+            ((cp[one] * _HASH_MULT[0]) >> shift) & mask,
+            ((h2[two] * _HASH_MULT[1]) >> shift) & mask,
+            ((h3[three] * _HASH_MULT[2]) >> shift) & mask,
+        ]
+    ).astype(np.int64)
+    owners = np.concatenate([owner[: len(cp)][one], owner[: len(h2)][two], owner[: len(h3)][three]])
     return keys, owners
 
 
@@ -139,8 +195,11 @@ def _nb_model(name, path):
             if model is None:
                 if os.path.exists(path):
                     with np.load(path) as data:
-                        model = ([str(lang) for lang in data["langs"]], np.ascontiguousarray(
-                            data["logp"].astype(np.float32)), data["prior"].astype(np.float32))
+                        model = (
+                            [str(lang) for lang in data["langs"]],
+                            np.ascontiguousarray(data["logp"].astype(np.float32)),
+                            data["prior"].astype(np.float32),
+                        )
                 else:
                     _logger.warning("social_crm: %s missing; language detection falls back to rules", path)
                     model = False
@@ -207,8 +266,9 @@ def detect_many(texts):
         return results
     cp = np.frombuffer("".join(heads).encode("utf-32-le"), dtype=np.uint32)
     owner = np.repeat(np.arange(len(texts)), [len(head) for head in heads])
-    counts = np.bincount(owner * len(SCRIPTS) + SCRIPT_TABLE[cp >> 4],
-                         minlength=len(texts) * len(SCRIPTS)).reshape(len(texts), len(SCRIPTS))
+    counts = np.bincount(owner * len(SCRIPTS) + SCRIPT_TABLE[cp >> 4], minlength=len(texts) * len(SCRIPTS)).reshape(
+        len(texts), len(SCRIPTS)
+    )
     dominant = counts.argmax(axis=1)
     latin, arabic = [], []
     for i, compact in enumerate(compacts):
@@ -270,6 +330,7 @@ def detect(text):
 # training and evaluation (used by scripts/train_nlp.py and bench/nlp.py)
 # ---------------------------------------------------------------------------
 
+
 def train_latin(texts_by_lang, alpha=0.5):
     """Multinomial naive Bayes over latin_keys(); float16 log-probabilities, uniform prior."""
     langs = sorted(texts_by_lang)
@@ -300,8 +361,11 @@ def evaluate(texts, gold):
 
     everything = range(len(texts))
     return {
-        "texts": len(texts), "short_texts": len(short),
-        "ours": accuracy(ours, everything), "langdetect": accuracy(theirs, everything),
-        "ours_short": accuracy(ours, short), "langdetect_short": accuracy(theirs, short),
+        "texts": len(texts),
+        "short_texts": len(short),
+        "ours": accuracy(ours, everything),
+        "langdetect": accuracy(theirs, everything),
+        "ours_short": accuracy(ours, short),
+        "langdetect_short": accuracy(theirs, short),
         "ours_abstained": sum(p is None for p in ours),
     }

@@ -81,5 +81,8 @@ def tfidf_rows(texts, dim, idf=None, **options):
         indices.append(keys[order])
         data.append(values[order] / norm)
         indptr.append(indptr[-1] + len(keys))
-    return (np.concatenate(data) if data else np.zeros(0), np.concatenate(indices) if indices else
-            np.zeros(0, dtype=np.int64), np.asarray(indptr, dtype=np.int64))
+    return (
+        np.concatenate(data) if data else np.zeros(0),
+        np.concatenate(indices) if indices else np.zeros(0, dtype=np.int64),
+        np.asarray(indptr, dtype=np.int64),
+    )

@@ -89,7 +89,7 @@ def predict(texts, model_name, device="auto", batch_size=32, max_length=256):
     results = []
     batch_size = max(int(batch_size or 32), 1)
     for start in range(0, len(texts), batch_size):
-        batch = [t or "." for t in texts[start:start + batch_size]]
+        batch = [t or "." for t in texts[start : start + batch_size]]
         try:
             encoded = tokenizer(batch, padding=True, truncation=True, max_length=max_length, return_tensors="pt")
             encoded = {key: value.to(device) for key, value in encoded.items()}
