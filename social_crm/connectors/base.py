@@ -173,7 +173,9 @@ class BaseClient:
         where ``state`` may be stored once the items are saved.
         """
         mark, token, pending = state.get("mark"), state.get("resume"), state.get("pending")
-        limit = max_pages if mark is not None else first_run_pages
+        # "seen": an earlier run found the list empty; everything on it now is new, so walk it whole.
+        first_run = mark is None and not state.get("seen")
+        limit = first_run_pages if first_run else max_pages
         for page_number in range(limit):
             raw_items, next_token = load_page(token)
             fresh = [raw for raw in raw_items if mark is None or newer(marker(raw), mark)]
@@ -181,12 +183,12 @@ class BaseClient:
                 markers = [m for m in (marker(raw) for raw in raw_items) if m is not None]
                 pending = max(markers, key=sort_key) if markers else mark
             reached_seen = len(fresh) < len(raw_items)
-            done = reached_seen or not next_token or (mark is None and page_number + 1 >= limit)
+            done = reached_seen or not next_token or (first_run and page_number + 1 >= limit)
             if done:
-                yield fresh, {"mark": pending if pending is not None else mark}, False
+                yield fresh, {"mark": pending if pending is not None else mark, "seen": True}, False
                 return
             token = next_token
-            yield fresh, {"mark": mark, "resume": token, "pending": pending}, True
+            yield fresh, {"mark": mark, "resume": token, "pending": pending, "seen": True}, True
         # Page budget spent: the stored state resumes the walk next run.
 
     # ------------------------------------------------------------------

@@ -237,8 +237,6 @@ def test_more_than_a_page_of_new_mentions_is_fetched_whole(scenario):
     assert [p.has_more for p in pages] == [True, False]
 
 
-@pytest.mark.xfail(strict=True, reason="client defect: after an empty first fetch the cursor says mark=null, "
-                   "the next fetch is treated as a first run and reads one page only: older mentions are lost")
 def test_mentions_after_an_empty_first_fetch_are_all_fetched(scenario):
     net = scenario.net
     brand = net.create_account("shopbrand.test", "shop-brand-pass")
