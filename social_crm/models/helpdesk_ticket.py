@@ -1,7 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from markupsafe import Markup
 
-from odoo import _, fields, models
+from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
 
@@ -21,6 +21,32 @@ class HelpdeskTicket(models.Model):
     social_conversation_ids = fields.One2many(
         related="social_thread_id.mention_ids", string="Conversation"
     )
+
+    @api.model
+    def _social_create(self, vals_list):
+        """create() for a batch of social tickets, numbered and staged once per batch.
+
+        helpdesk_mgmt looks the sequence and the team's stages up again for
+        every ticket; the same lookups done once per company and team give
+        each ticket the number and first stage it would have had.
+        """
+        sequences, stages = {}, {}
+        for vals in vals_list:
+            if vals.get("number", "/") == "/":
+                company_id = vals.get("company_id") or self.env.company.id
+                if company_id not in sequences:
+                    sequences[company_id] = self.env["ir.sequence"].with_company(company_id).search(
+                        [("code", "=", "helpdesk.ticket.sequence"), ("company_id", "in", [company_id, False])],
+                        order="company_id", limit=1,
+                    )
+                sequence = sequences[company_id]
+                vals["number"] = sequence._next() if sequence else "/"
+            if "stage_id" not in vals:
+                team_id = vals.get("team_id") or False
+                if team_id not in stages:
+                    stages[team_id] = self.env["helpdesk.ticket.team"].browse(team_id)._get_applicable_stages()[:1].id
+                vals["stage_id"] = stages[team_id]
+        return self.create(vals_list)
 
     def action_social_reply(self):
         """Open the reply composer for the ticket's social conversation."""

@@ -5,7 +5,9 @@ from datetime import UTC, timedelta
 
 from markupsafe import Markup
 
-from odoo import _, api, fields, models, tools
+from odoo import api, fields, models, tools
+
+from .bulk_insert import insert_new_rows
 
 _logger = logging.getLogger(__name__)
 
@@ -106,7 +108,8 @@ class SocialCrmMention(models.Model):
         Items already stored (or repeated inside the page) are skipped, so a
         re-fetch never duplicates. Everything is done in a fixed number of
         queries per page: one search for existing ids, one analysis call, one
-        identity upsert, one thread upsert, one create.
+        identity upsert, one thread upsert, one INSERT (a row stored meanwhile by
+        another worker is skipped by the unique constraint, not duplicated).
         """
         # Pipeline records log nothing in the chatter and follow nobody: the conversation is the log.
         self = self.with_context(
@@ -150,7 +153,8 @@ class SocialCrmMention(models.Model):
             }
             vals.update(self._analysis_vals(result, item.lang))
             vals_list.append(vals)
-        mentions = self.sudo().create(vals_list)
+        inserted = insert_new_rows(self.sudo(), vals_list, ["account_id", "external_id"], "external_id")
+        mentions = self.sudo().browse([inserted[v["external_id"]] for v in vals_list if v["external_id"] in inserted])
         mentions._link_parents()
         self._touch_identities(identities.values())
         mentions._after_ingest()
@@ -252,17 +256,17 @@ class SocialCrmMention(models.Model):
         Ticket = self.env["helpdesk.ticket"].sudo().with_context(
             mail_create_nosubscribe=True, mail_create_nolog=True, mail_notrack=True
         )
-        Rule = self.env["social_crm.ticket.rule"]
-        rules = Rule.sudo().search([])
+        first_match = self.env["social_crm.ticket.rule"].sudo().search([])._matcher()
         reopen_days = int(
             self.env["ir.config_parameter"].sudo().get_param("social_crm.ticket_reopen_days", DEFAULT_REOPEN_DAYS)
         )
         by_thread = {}
         for mention in self.sorted("posted_at"):
-            by_thread.setdefault(mention.thread_id, self.browse())
-            by_thread[mention.thread_id] |= mention
+            by_thread.setdefault(mention.thread_id, []).append(mention.id)
         to_create, created_for = [], []
-        for thread, mentions in by_thread.items():
+        texts = _TicketTexts(self.env)
+        for thread, mention_ids in by_thread.items():
+            mentions = self.browse(mention_ids)
             ticket = thread.sudo().ticket_id
             if ticket and ticket.closed:
                 recently = ticket.closed_date and ticket.closed_date >= fields.Datetime.now() - timedelta(days=reopen_days)
@@ -279,20 +283,47 @@ class SocialCrmMention(models.Model):
             # The first mention whose first matching rule asks for a ticket decides.
             mention, rule = None, None
             for candidate in mentions:
-                candidate_rule = Rule._first_match(rules, candidate)
+                candidate_rule = first_match(candidate)
                 if candidate_rule.create_ticket:
                     mention, rule = candidate, candidate_rule
                     break
             if not rule:
                 continue
-            to_create.append(self._ticket_vals(thread, mention, rule))
-            created_for.append((thread, mentions))
-        if not to_create:
-            return
-        tickets = Ticket.create(to_create)
-        for ticket, (thread, mentions) in zip(tickets, created_for):
-            thread.sudo().write({"ticket_id": ticket.id, "state": "open"})
-            mentions.sudo().write({"ticket_id": ticket.id})
+            to_create.append(self._ticket_vals(thread, mention, rule, texts))
+            created_for.append((thread.id, mention_ids))
+        if to_create:
+            tickets = Ticket._social_create(to_create)
+            self._link_tickets([(thread_id, ids, ticket.id) for (thread_id, ids), ticket in zip(created_for, tickets)])
+
+    def _link_tickets(self, links):
+        """Point new tickets' threads (then open) and mentions at them: one UPDATE each for the batch."""
+        Thread = self.env["social_crm.thread"]
+        Thread.flush_model(["ticket_id", "state"])
+        self.flush_model(["ticket_id"])
+        thread_ids = [thread_id for thread_id, _ids, _ticket in links]
+        ticket_ids = [ticket_id for _thread, _ids, ticket_id in links]
+        self.env.cr.execute(
+            """
+            UPDATE social_crm_thread t SET ticket_id = v.ticket_id, state = 'open'
+              FROM unnest(%s::int[], %s::int[]) AS v(thread_id, ticket_id)
+             WHERE t.id = v.thread_id
+            """,
+            [thread_ids, ticket_ids],
+        )
+        self.env.cr.execute(
+            """
+            UPDATE social_crm_mention m SET ticket_id = v.ticket_id
+              FROM unnest(%s::int[], %s::int[]) AS v(mention_id, ticket_id)
+             WHERE m.id = v.mention_id
+            """,
+            [
+                [mention_id for _thread, ids, _ticket in links for mention_id in ids],
+                [ticket_id for _thread, ids, ticket_id in links for _id in ids],
+            ],
+        )
+        Thread.invalidate_model(["ticket_id", "state"])
+        self.invalidate_model(["ticket_id"])
+        self.env["helpdesk.ticket"].invalidate_model(["social_mention_ids"])
 
     @api.model
     def _ticket_team(self, rule, account):
@@ -302,21 +333,23 @@ class SocialCrmMention(models.Model):
         return team or account.team_id
 
     @api.model
-    def _ticket_vals(self, thread, mention, rule):
+    def _ticket_vals(self, thread, mention, rule, texts=None):
+        texts = texts or _TicketTexts(self.env)
         account = thread.account_id
+        network = texts.network(account)
         body = Markup("<p>%s</p>") % (mention.body or "")
         if mention.url:
             body += Markup('<p><a href="%s" target="_blank" rel="noopener">%s</a></p>') % (
-                mention.url, _("Open on %(network)s", network=account._network_label()))
+                mention.url, texts.open_on % {"network": network})
         return {
-            "name": _("%(network)s: %(title)s", network=account._network_label(),
-                      title=self.env["social_crm.thread"]._title_from_text(mention.body, 80)),
+            "name": texts.title % {
+                "network": network, "title": self.env["social_crm.thread"]._title_from_text(mention.body, 80)},
             "description": body,
             "partner_id": thread.partner_id.id or False,
             "partner_name": mention.author_name or mention.author_handle or False,
             "team_id": self._ticket_team(rule, account).id or False,
             "company_id": account.company_id.id,
-            "channel_id": self.env.ref("social_crm.helpdesk_ticket_channel_social").id,
+            "channel_id": texts.channel_id,
             "priority": rule.priority or "1",
             "tag_ids": [(6, 0, rule.tag_ids.ids)],
             "social_thread_id": thread.id,
@@ -406,3 +439,18 @@ class SocialCrmMention(models.Model):
             self.env.cr.commit()
         self.env["ir.cron"]._notify_progress(done=len(pending), remaining=remaining)
         return len(pending)
+
+
+class _TicketTexts:
+    """What every ticket of a batch shares: translated templates, network labels, the Social channel."""
+
+    def __init__(self, env):
+        self.title = env._("%(network)s: %(title)s")
+        self.open_on = env._("Open on %(network)s")
+        self.channel_id = env.ref("social_crm.helpdesk_ticket_channel_social").id
+        self._networks = {}
+
+    def network(self, account):
+        if account.network not in self._networks:
+            self._networks[account.network] = account._network_label()
+        return self._networks[account.network]

@@ -2,6 +2,7 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
+from .bulk_insert import insert_new_rows
 from .social_crm_mention import SENTIMENTS
 
 
@@ -91,10 +92,18 @@ class SocialCrmThread(models.Model):
                 "identity_id": identity.id if identity else False,
                 "name": self._title_from_text(item.text) or (identity and identity.display_name) or root_id,
                 "url": item.url or False,
+                "state": "new",
             })
-        if vals_list:
-            for thread in self.sudo().create(vals_list):
-                result[thread.root_external_id] = thread
+        inserted = insert_new_rows(self.sudo(), vals_list, ["account_id", "root_external_id"], "root_external_id")
+        result.update((root_id, self.browse(thread_id)) for root_id, thread_id in inserted.items())
+        raced = [root_id for root_id in roots if root_id not in result]  # stored meanwhile by another worker
+        if raced:
+            result.update(
+                (thread.root_external_id, thread)
+                for thread in self.sudo().search_fetch(
+                    [("account_id", "=", account.id), ("root_external_id", "in", raced)], ["root_external_id"]
+                )
+            )
         return result
 
     @api.model

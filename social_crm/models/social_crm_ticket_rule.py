@@ -41,32 +41,39 @@ class SocialCrmTicketRule(models.Model):
     def _split(self, value):
         return [part.strip().lower() for part in (value or "").split(",") if part.strip()]
 
-    def _matches(self, mention, followers=0):
-        self.ensure_one()
-        if self.account_ids and mention.account_id not in self.account_ids:
-            return False
-        if self.network and mention.network != self.network:
-            return False
-        if self.sentiment and mention.sentiment != self.sentiment:
-            return False
-        if self.intent and mention.intent != self.intent:
-            return False
-        if self.min_followers and followers < self.min_followers:
-            return False
-        langs = self._split(self.langs)
-        if langs and (mention.lang or "") not in langs:
-            return False
-        keywords = self._split(self.keywords)
-        if keywords:
-            body = (mention.body or "").lower()
-            if not any(keyword in body for keyword in keywords):
-                return False
-        return True
+    def _matcher(self):
+        """A function giving, for a mention, the first of these rules that matches (or an empty rule).
 
-    @api.model
-    def _first_match(self, rules, mention):
-        followers = mention.identity_id.followers or 0
-        for rule in rules:
-            if (not rule.company_id or rule.company_id == mention.company_id) and rule._matches(mention, followers):
+        The rules' conditions are read once for a whole batch of mentions: a
+        rule matches when every condition it sets holds (same company or
+        none, account, network, sentiment, intent, minimum followers,
+        language, any of the keywords in the text).
+        """
+        compiled = [
+            (rule, rule.company_id.id, set(rule.account_ids.ids), rule.network, rule.sentiment, rule.intent,
+             rule.min_followers, set(self._split(rule.langs)), self._split(rule.keywords))
+            for rule in self
+        ]
+        empty = self.browse()
+
+        def first_match(mention):
+            company_id, account_id = mention.company_id.id, mention.account_id.id
+            followers = mention.identity_id.followers or 0
+            body = None
+            for rule, rule_company, accounts, network, sentiment, intent, min_followers, langs, keywords in compiled:
+                if rule_company and rule_company != company_id:
+                    continue
+                if (accounts and account_id not in accounts) or (network and mention.network != network):
+                    continue
+                if (sentiment and mention.sentiment != sentiment) or (intent and mention.intent != intent):
+                    continue
+                if (min_followers and followers < min_followers) or (langs and (mention.lang or "") not in langs):
+                    continue
+                if keywords:
+                    body = (mention.body or "").lower() if body is None else body
+                    if not any(keyword in body for keyword in keywords):
+                        continue
                 return rule
-        return self.browse()
+            return empty
+
+        return first_match
