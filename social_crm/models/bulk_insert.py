@@ -29,23 +29,24 @@ def insert_new_rows(model, vals_list, conflict_columns, key):
     if not all(field.store and field.column_type for field in fields_):
         raise ValueError(f"insert_new_rows() takes stored columns only: {columns}")
     now = env.cr.now()
-    log_values = (env.uid, now, env.uid, now)
-    log_columns = ["create_uid", "create_date", "write_uid", "write_date"]
     record = model.browse()
     inserted = {}
     for start in range(0, len(vals_list), INSERT_BATCH):
-        rows = []
-        for vals in vals_list[start:start + INSERT_BATCH]:
-            row = [
-                field.convert_to_column_insert(vals.get(field.name, False), record, vals)
-                for field in fields_
-            ]
-            rows.append(tuple(row) + log_values)
+        chunk = vals_list[start:start + INSERT_BATCH]
+        # One array a column: psycopg2 adapts lists in C, row tuples in Python.
+        arrays = SQL(", ").join(
+            SQL("%s::%s[]", [field.convert_to_column_insert(vals.get(field.name, False), record, vals)
+                             for vals in chunk], SQL(field.column_type[0]))
+            for field in fields_
+        )
         env.cr.execute(SQL(
-            "INSERT INTO %s (%s) VALUES %s ON CONFLICT (%s) DO NOTHING RETURNING id, %s",
+            "INSERT INTO %s (%s, create_uid, create_date, write_uid, write_date)"
+            " SELECT *, %s, %s, %s, %s FROM unnest(%s)"
+            " ON CONFLICT (%s) DO NOTHING RETURNING id, %s",
             SQL.identifier(model._table),
-            SQL(", ").join(SQL.identifier(name) for name in columns + log_columns),
-            SQL(", ").join(rows),
+            SQL(", ").join(SQL.identifier(name) for name in columns),
+            env.uid, now, env.uid, now,
+            arrays,
             SQL(", ").join(SQL.identifier(name) for name in conflict_columns),
             SQL.identifier(key),
         ))

@@ -1,8 +1,11 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from collections import defaultdict
+
 from markupsafe import Markup
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import SQL
 
 
 class HelpdeskTicket(models.Model):
@@ -30,23 +33,38 @@ class HelpdeskTicket(models.Model):
         every ticket; the same lookups done once per company and team give
         each ticket the number and first stage it would have had.
         """
-        sequences, stages = {}, {}
+        by_company = defaultdict(list)
         for vals in vals_list:
             if vals.get("number", "/") == "/":
-                company_id = vals.get("company_id") or self.env.company.id
-                if company_id not in sequences:
-                    sequences[company_id] = self.env["ir.sequence"].with_company(company_id).search(
-                        [("code", "=", "helpdesk.ticket.sequence"), ("company_id", "in", [company_id, False])],
-                        order="company_id", limit=1,
-                    )
-                sequence = sequences[company_id]
-                vals["number"] = sequence._next() if sequence else "/"
+                by_company[vals.get("company_id") or self.env.company.id].append(vals)
+        for company_id, company_vals in by_company.items():
+            for vals, number in zip(company_vals, self._social_numbers(company_id, len(company_vals))):
+                vals["number"] = number
+        stages = {}
+        for vals in vals_list:
             if "stage_id" not in vals:
                 team_id = vals.get("team_id") or False
                 if team_id not in stages:
                     stages[team_id] = self.env["helpdesk.ticket.team"].browse(team_id)._get_applicable_stages()[:1].id
                 vals["stage_id"] = stages[team_id]
         return self.create(vals_list)
+
+    @api.model
+    def _social_numbers(self, company_id, count):
+        """``count`` numbers of the company's ticket sequence, drawn in one query where the sequence allows."""
+        sequence = self.env["ir.sequence"].with_company(company_id).search(
+            [("code", "=", "helpdesk.ticket.sequence"), ("company_id", "in", [company_id, False])],
+            order="company_id", limit=1,
+        )
+        if not sequence:
+            return ["/"] * count
+        if sequence.implementation != "standard" or sequence.use_date_range:
+            return [sequence._next() for _index in range(count)]
+        self.env.cr.execute(
+            SQL("SELECT nextval(%s) FROM generate_series(1, %s)", f"ir_sequence_{sequence.id:03d}", count)
+        )
+        prefix, suffix = sequence._get_prefix_suffix()
+        return [f"{prefix}{number:0{sequence.padding}d}{suffix}" for number in sorted(n for n, in self.env.cr.fetchall())]
 
     def action_social_reply(self):
         """Open the reply composer for the ticket's social conversation."""

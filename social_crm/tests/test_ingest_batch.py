@@ -1,0 +1,99 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from unittest.mock import patch
+
+from odoo.tests import tagged
+
+from .common import SocialCrmCommon
+from .test_respond import MENTION, analyzed_as
+
+
+@tagged("social_crm", "social_crm_ingest", "post_install", "-at_install")
+class TestIngestBatch(SocialCrmCommon):
+    """The page-at-a-time paths: one INSERT for threads and mentions, tickets created as a batch."""
+
+    def test_rows_stored_meanwhile_by_another_worker_are_skipped_not_duplicated(self):
+        with analyzed_as(("en", "neutral", "other")):
+            first = self.ingest([self.make_item("at://j/1", "hello there")])
+        items = [self.make_item("at://j/1", "hello there"), self.make_item("at://j/2", "and again", root_id="at://j/1")]
+        # As if the existence check ran before the other worker committed: the INSERT itself must skip the row.
+        with patch(f"{MENTION}._unique_new_items", lambda self, account, items: items), \
+                analyzed_as(("en", "neutral", "other"), ("en", "neutral", "other")):
+            second = self.ingest(items)
+        self.assertEqual(second.mapped("external_id"), ["at://j/2"])
+        stored = self.env["social_crm.mention"].search([("account_id", "=", self.account.id)])
+        self.assertEqual(sorted(stored.mapped("external_id")), ["at://j/1", "at://j/2"])
+        self.assertEqual(second.thread_id, first.thread_id)
+        self.assertEqual(first.thread_id.mention_ids, stored, "the conversation lists the new row at once")
+        self.assertEqual(first.thread_id.mention_count, 2)
+
+    def test_thread_created_meanwhile_by_another_worker_is_reused(self):
+        Thread = self.env["social_crm.thread"]
+        with analyzed_as(("en", "neutral", "other")):
+            first = self.ingest([self.make_item("at://j/1", "hello there")])
+        original_search = type(Thread).search_fetch
+
+        def blind_once(self, domain, *args, **kwargs):
+            if any(isinstance(term, tuple) and term[0] == "root_external_id" for term in domain) and not blind.used:
+                blind.used = True
+                return self.browse()  # the other worker's thread is not visible yet
+            return original_search(self, domain, *args, **kwargs)
+
+        blind = type("Flag", (), {"used": False})
+        with patch.object(type(Thread), "search_fetch", blind_once), analyzed_as(("en", "neutral", "other")):
+            reply = self.ingest([self.make_item("at://j/2", "a reply", root_id="at://j/1")])
+        self.assertTrue(blind.used)
+        self.assertEqual(reply.thread_id, first.thread_id)
+        self.assertEqual(Thread.search_count([("account_id", "=", self.account.id)]), 1)
+
+    def test_stored_values_match_the_items(self):
+        with analyzed_as(("th", "negative", "complaint")):
+            mention = self.ingest([self.make_item("at://s/1", "ของแตก <b>แย่</b> 😡", followers=42)])
+        self.assertEqual(mention.body, "ของแตก <b>แย่</b> 😡")
+        self.assertEqual(mention.company_id, self.account.company_id)
+        self.assertEqual(mention.network, "bluesky")
+        self.assertEqual(mention.external_data, {"cid": "cid-" + "at://s/1"[-6:]})
+        self.assertEqual(mention.create_uid, self.env.user)
+        self.assertTrue(mention.create_date)
+        self.assertEqual((mention.lang, mention.sentiment, mention.intent, mention.nlp_state),
+                         ("th", "negative", "complaint", "fast"))
+        self.assertEqual(mention.identity_id.followers, 42)
+        self.assertEqual(mention.thread_id.state, "open")
+        self.assertEqual(mention.thread_id.company_id, self.account.company_id)
+
+    def test_batch_tickets_are_numbered_and_staged_like_helpdesk_does(self):
+        reference = self.env["helpdesk.ticket"].create({
+            "name": "by hand", "description": "<p>x</p>", "team_id": self.team.id,
+        })
+        with analyzed_as(*[("en", "negative", "complaint")] * 3):
+            mentions = self.ingest([
+                self.make_item(f"at://c{n}/1", f"broken {n}", author_id=f"did:plc:c{n}") for n in range(3)
+            ])
+        tickets = mentions.ticket_id
+        self.assertEqual(len(tickets), 3)
+        self.assertEqual(set(tickets.stage_id), {reference.stage_id})
+        prefix = reference.number.rstrip("0123456789")
+        numbers = sorted(int(ticket.number[len(prefix):]) for ticket in tickets)
+        self.assertTrue(all(ticket.number.startswith(prefix) for ticket in tickets))
+        self.assertEqual(len({len(ticket.number) for ticket in tickets | reference}), 1, "same padding")
+        reference_number = int(reference.number[len(prefix):])
+        self.assertEqual(numbers, [reference_number + 1, reference_number + 2, reference_number + 3])
+        self.assertEqual(tickets.social_thread_id.ticket_id, tickets)
+        self.assertEqual(set(tickets.social_thread_id.mapped("state")), {"open"})
+        for ticket in tickets:
+            self.assertEqual(ticket.social_mention_ids, ticket.social_thread_id.mention_ids)
+
+    def test_ticket_stage_follows_the_rules_team(self):
+        stage = self.env["helpdesk.ticket.stage"].create({"name": "Social triage", "sequence": 0})
+        vip_team = self.env["helpdesk.ticket.team"].create({"name": "VIP"})
+        stage.team_ids = vip_team
+        self.env["social_crm.ticket.rule"].create({
+            "name": "VIP", "sequence": 0, "min_followers": 1000, "team_id": vip_team.id, "priority": "3",
+        })
+        with analyzed_as(("en", "negative", "complaint"), ("en", "negative", "complaint")):
+            vip, other = self.ingest([
+                self.make_item("at://v/1", "broken", author_id="did:plc:v", followers=5000),
+                self.make_item("at://o/1", "broken", author_id="did:plc:o", followers=5),
+            ])
+        self.assertEqual((vip.ticket_id.team_id, vip.ticket_id.stage_id, vip.ticket_id.priority), (vip_team, stage, "3"))
+        self.assertEqual(other.ticket_id.team_id, self.team)
+        self.assertEqual(other.ticket_id.stage_id, self.team._get_applicable_stages()[:1])
