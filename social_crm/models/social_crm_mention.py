@@ -156,7 +156,7 @@ class SocialCrmMention(models.Model):
         inserted = insert_new_rows(self.sudo(), vals_list, ["account_id", "external_id"], "external_id")
         mentions = self.sudo().browse([inserted[v["external_id"]] for v in vals_list if v["external_id"] in inserted])
         mentions._link_parents()
-        self._touch_identities(identities.values())
+        self._touch_identities([v for v in vals_list if v["external_id"] in inserted])
         mentions._after_ingest()
         self.env["social_crm.thread"].browse([t.id for t in threads.values()])._refresh_stats()
         return mentions
@@ -227,18 +227,22 @@ class SocialCrmMention(models.Model):
         self.invalidate_model(["parent_id"])
 
     @api.model
-    def _touch_identities(self, identities):
-        ids = [identity.id for identity in identities]
-        if ids:
+    def _touch_identities(self, vals_list):
+        """Move each author's last activity to their newest stored mention: one UPDATE for the page."""
+        latest = {}
+        for vals in vals_list:
+            if vals["identity_id"] and vals["posted_at"] > latest.get(vals["identity_id"], vals["posted_at"].min):
+                latest[vals["identity_id"]] = vals["posted_at"]
+        if latest:
+            self.env["social_crm.identity"].flush_model(["last_mention_at"])
             self.env.cr.execute(
                 """
                 UPDATE social_crm_identity i
-                   SET last_mention_at = m.last
-                  FROM (SELECT identity_id, max(posted_at) AS last
-                          FROM social_crm_mention WHERE identity_id = ANY(%s) GROUP BY identity_id) m
-                 WHERE i.id = m.identity_id
+                   SET last_mention_at = GREATEST(i.last_mention_at, v.last)
+                  FROM unnest(%s::int[], %s::timestamp[]) AS v(identity_id, last)
+                 WHERE i.id = v.identity_id
                 """,
-                [ids],
+                [list(latest), list(latest.values())],
             )
             self.env["social_crm.identity"].invalidate_model(["last_mention_at"])
 

@@ -1,4 +1,5 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from datetime import timedelta
 from unittest.mock import patch
 
 from odoo.tests import tagged
@@ -97,3 +98,18 @@ class TestIngestBatch(SocialCrmCommon):
         self.assertEqual((vip.ticket_id.team_id, vip.ticket_id.stage_id, vip.ticket_id.priority), (vip_team, stage, "3"))
         self.assertEqual(other.ticket_id.team_id, self.team)
         self.assertEqual(other.ticket_id.stage_id, self.team._get_applicable_stages()[:1])
+
+    def test_author_last_activity_moves_forward_only(self):
+        with analyzed_as(("en", "neutral", "other"), ("en", "neutral", "other")):
+            mentions = self.ingest([
+                self.make_item("at://j/1", "first", minutes=5), self.make_item("at://j/2", "second", minutes=30),
+            ])
+        identity = mentions.identity_id
+        self.assertEqual(len(identity), 1)
+        self.assertEqual(identity.last_mention_at, (self.base_time.replace(tzinfo=None) + timedelta(minutes=30)))
+        with analyzed_as(("en", "neutral", "other")):
+            self.ingest([self.make_item("at://j/0", "an old post found late", minutes=-60)])
+        self.assertEqual(identity.last_mention_at, (self.base_time.replace(tzinfo=None) + timedelta(minutes=30)))
+        with analyzed_as(("en", "neutral", "other")):
+            self.ingest([self.make_item("at://j/3", "newest", minutes=90)])
+        self.assertEqual(identity.last_mention_at, (self.base_time.replace(tzinfo=None) + timedelta(minutes=90)))
