@@ -106,9 +106,70 @@ COMPLAINT = "|".join(
         r"استرداد|لم يصل|مكسور|احتيال|نصاب|تأخير|معطل|سيء جدا",
     ]
 )
-_FLAGS = re.IGNORECASE | re.MULTILINE
-_REQUEST_RE = re.compile(REQUEST, _FLAGS)
-_COMPLAINT_RE = re.compile(COMPLAINT, _FLAGS)
+SCRIPTS = {
+    "latin": re.compile(r"[A-Za-z\u00c0-\u024f]"),
+    "thai": re.compile(r"[\u0e00-\u0e7f]"),
+    "arabic": re.compile(r"[\u0600-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufeff]"),
+    "devanagari": re.compile(r"[\u0900-\u097f]"),
+}
+
+
+def _alternatives(pattern):
+    """The top-level alternatives of a pattern (a | inside a group stays in its alternative)."""
+    parts, depth, start = [], 0, 0
+    for index, char in enumerate(pattern):
+        if char == "(" and pattern[index - 1 : index] != "\\":
+            depth += 1
+        elif char == ")" and pattern[index - 1 : index] != "\\":
+            depth -= 1
+        elif char == "|" and depth == 0:
+            parts.append(pattern[start:index])
+            start = index + 1
+    parts.append(pattern[start:])
+    return [part for part in parts if part]
+
+
+def _script_of(alternative):
+    for name in ("thai", "arabic", "devanagari"):
+        if SCRIPTS[name].search(alternative):
+            return name
+    return "latin"
+
+
+class Cues:
+    """A lower-case cue pattern, searched case-insensitively as fast as the text allows.
+
+    Python's regex engine tries every alternative at every position, and an
+    alternative opening with \\b defeats its first-character skip, which made
+    intent the slowest part of analysis. The alternatives are regrouped by
+    script (a text is searched only with the scripts it contains), the
+    whole-word ones share one \\b(?:...)\\b, and the lower-cased text is
+    searched without IGNORECASE (three times faster). Same answers as the
+    plain pattern with IGNORECASE on every text of ../shared/data.
+    """
+
+    def __init__(self, pattern):
+        if re.sub(r"\\.", "", pattern) != re.sub(r"\\.", "", pattern).lower():
+            raise ValueError("cue patterns are written in lower case")
+        groups = {}
+        for alternative in _alternatives(pattern):
+            words, others = groups.setdefault(_script_of(alternative), ([], []))
+            if alternative.startswith(r"\b") and alternative.endswith(r"\b") and len(alternative) > 4:
+                words.append(alternative[2:-2])
+            else:
+                others.append(alternative)
+        self._searches = []
+        for script, (words, others) in groups.items():
+            parts = ([rf"\b(?:{'|'.join(words)})\b"] if words else []) + others
+            self._searches.append((SCRIPTS[script].search, re.compile("|".join(parts), re.MULTILINE).search))
+
+    def search(self, text):
+        lowered = text.lower()
+        return any(present(lowered) and cues(lowered) for present, cues in self._searches)
+
+
+_REQUEST_RE = Cues(REQUEST)
+_COMPLAINT_RE = Cues(COMPLAINT)
 _THAI_RE = re.compile(THAI_QUESTION)
 _THAI_CHARS = re.compile(r"[\u0e00-\u0e7f]")
 # Persian / Arabic question words as whole words (letters and the zero-width non-joiner glue words together)
