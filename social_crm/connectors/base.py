@@ -11,7 +11,7 @@ import requests
 
 from . import errors
 from .models import FetchPage
-from .utils import BadItem
+from .utils import BadItem, scrub_item
 
 _logger = logging.getLogger(__name__)
 
@@ -157,7 +157,10 @@ class BaseClient:
                 ident = raw.get("id") if isinstance(raw, dict) else None
                 skipped.append(f"{self.label} item {index} (id={ident!r}): {exc}")
                 continue
-            if item is None or item.external_id in seen:
+            if item is None:
+                continue
+            item = scrub_item(item)
+            if item.external_id in seen:
                 continue
             seen.add(item.external_id)
             items.append(item)

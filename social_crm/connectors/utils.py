@@ -9,6 +9,7 @@ from html.parser import HTMLParser
 
 TEXT_MAX = 100_000
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+_UNSTORABLE = re.compile(r"[\x00\ud800-\udfff]")  # PostgreSQL stores neither NUL nor lone surrogates
 _SPACES = re.compile(r"[ \t\u00a0]+")
 _BLANK_LINES = re.compile(r"\n{3,}")
 _BLOCK_TAGS = {"p", "div", "br", "li", "blockquote", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "pre"}
@@ -67,6 +68,26 @@ def clean_text(value):
     lines = [_SPACES.sub(" ", line).strip() for line in value.split("\n")]
     value = _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()
     return value[:TEXT_MAX]
+
+
+def storable(value):
+    """``value`` with NUL characters and lone surrogates removed from every string in it (dicts, lists too)."""
+    if isinstance(value, str):
+        return _UNSTORABLE.sub("", value) if _UNSTORABLE.search(value) else value
+    if isinstance(value, dict):
+        return {storable(key): storable(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [storable(item) for item in value]
+    return value
+
+
+def scrub_item(item):
+    """Make every string of a normalized item storable, whatever field of the payload it came from."""
+    for holder in (item, item.author) if item.author else (item,):
+        for name, value in vars(holder).items():
+            if isinstance(value, (str, dict, list)):
+                setattr(holder, name, storable(value))
+    return item
 
 
 def looks_like_html(value):

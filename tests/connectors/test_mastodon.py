@@ -125,3 +125,19 @@ def test_reply_mentions_the_author(instance):
     assert item.is_own and item.external_id == "3000" and item.parent_id == "2004"
     post_request = next(r for r in instance.requests if r["method"] == "POST")
     assert post_request["headers"]["Idempotency-Key"].startswith("social_crm-")
+
+
+def test_nul_and_lone_surrogates_anywhere_in_a_payload_are_dropped(instance):
+    # JSON may carry \u0000 and unpaired surrogates; PostgreSQL stores neither, and one such post must not block a page.
+    account = dict(SARA, display_name="Sa\u0000ra", acct="sara\u0000@persian.social", url="https://persian.social/@sa\ud800ra")
+    bad = mention(4, content="<p>hello\u0000 there \udc00</p>", account=account)
+    bad["status"]["id"] = "20\u000004"
+    instance.mentions = [bad, mention(5)]
+    items = list(masto(instance).fetch())[0].items
+    assert sorted(i.external_id for i in items) == ["2004", "2005"]
+    item = next(i for i in items if i.external_id == "2004")
+    assert item.text == "hello there"
+    assert item.author.name == "Sara" and item.author.handle == "sara@persian.social"
+    assert item.author.profile_url == "https://persian.social/@sara"
+    for value in (item.text, item.url, item.author.name, item.author.handle, str(item.extra)):
+        assert "\x00" not in value and not any("\ud800" <= ch <= "\udfff" for ch in value)
