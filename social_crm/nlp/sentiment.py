@@ -20,6 +20,7 @@ import threading
 
 import numpy as np
 
+from .hashing import hashed_count_rows, linear_scores
 from .text import for_sentiment, hashed_counts
 
 _logger = logging.getLogger(__name__)
@@ -60,9 +61,15 @@ class FastSentiment:
         return self.weights[key][:, idx] @ values + self.bias[key]
 
     def probabilities(self, texts, langs):
-        if not texts:
-            return np.zeros((0, 3), dtype=np.float32)
-        return softmax(np.vstack([self._scores(text, lang) for text, lang in zip(texts, langs)]))
+        """What ``_scores`` gives each text, softmaxed; the texts of one model featurized and scored together."""
+        scores = np.zeros((len(texts), 3), dtype=np.float32)
+        by_model = {}
+        for row, lang in enumerate(langs):
+            by_model.setdefault(lang if lang in self.langs else "xx", []).append(row)
+        for key, rows in by_model.items():
+            rows_counts = hashed_count_rows([for_sentiment(texts[row]) for row in rows], DIM)
+            scores[rows] = linear_scores(*rows_counts, self.idf[key], self.weights[key], self.bias[key])
+        return softmax(scores)
 
 
 def blend_probabilities(fast, e5, weight=0.5, stack=None, offsets=None):
