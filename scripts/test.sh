@@ -18,6 +18,12 @@ else
     DEVNET_TAGS=",-social_crm_devnet"
 fi
 
+log "lint: ruff, and pylint-odoo with the OCA checks of .pylintrc-mandatory"
+if ! (cd "$REPO_ROOT" && "$VENV/bin/ruff" check . && "$VENV/bin/python" -m pylint --rcfile=.pylintrc-mandatory social_crm); then
+    printf '\n\033[1;31m%s\033[0m\n\n' "lint found problems (above)" >&2
+    status=1
+fi
+
 log "pure-Python suite"
 set +e
 (cd "$REPO_ROOT" && "$VENV/bin/python" -m pytest tests -q -p no:cacheprovider "$@")

@@ -43,7 +43,7 @@ class LinkedinClient(BaseClient):
     def raise_for_error(self, response, payload):
         if response.status_code == 429:
             raise self.rate_limited(response, wait=DEFAULT_429_WAIT)
-        super().raise_for_error(response, payload)
+        return super().raise_for_error(response, payload)
 
     def verify(self):
         if not self.login:

@@ -41,7 +41,7 @@ class MastodonClient(BaseClient):
                 self.network)
         if response.status_code == 404 or (response.status_code == 422 and "not found" in str(payload).lower()):
             raise errors.NotFound(f"Mastodon says this does not exist: {self.error_detail(payload)}.", self.network)
-        super().raise_for_error(response, payload)
+        return super().raise_for_error(response, payload)
 
     def verify(self):
         if not self.token:

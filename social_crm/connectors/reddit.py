@@ -62,7 +62,7 @@ class RedditClient(BaseClient):
     def raise_for_error(self, response, payload):
         if response.status_code == 429:
             raise self.rate_limited(response, wait=safe_int(response.headers.get("X-Ratelimit-Reset")))
-        super().raise_for_error(response, payload)
+        return super().raise_for_error(response, payload)
 
     def verify(self):
         me = as_dict(self.api("GET", "/api/v1/me"))

@@ -35,7 +35,7 @@ class XClient(BaseClient):
         detail = as_dict(payload).get("detail") or as_dict(payload).get("title") or ""
         if response.status_code == 401:
             raise errors.AuthenticationFailed(f"token rejected by X: log in again ({detail}).", self.network)
-        super().raise_for_error(response, payload)
+        return super().raise_for_error(response, payload)
 
     def verify(self):
         data = as_dict(self.request("GET", "/2/users/me", params={"user.fields": USER_FIELDS})).get("data")

@@ -439,8 +439,8 @@ class SocialCrmMention(models.Model):
             )
             pending._analyze(accurate=True)
         remaining = self.search_count([("nlp_state", "in", ("pending", "fast")), ("direction", "=", "inbound")])
-        if auto_commit:
-            self.env.cr.commit()
+        if auto_commit:  # a bounded batch per cron call, committed
+            self.env.cr.commit()  # pylint: disable=invalid-commit
         self.env["ir.cron"]._notify_progress(done=len(pending), remaining=remaining)
         return len(pending)
 
