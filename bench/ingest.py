@@ -110,7 +110,7 @@ def main():
         analysis = Mention._analyze_texts([item.text for item in items])
         originals = (type(Mention)._analyze_texts, type(Mention)._after_ingest)
         type(Mention)._analyze_texts = lambda self, texts, accurate=False: analysis[: len(texts)]
-        type(Mention)._after_ingest = lambda self: True
+        type(Mention)._after_ingest = lambda self: {}
         try:
             started = time.perf_counter()
             Mention._ingest_items(store_account, items)

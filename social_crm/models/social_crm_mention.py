@@ -157,8 +157,8 @@ class SocialCrmMention(models.Model):
         mentions = self.sudo().browse([inserted[v["external_id"]] for v in vals_list if v["external_id"] in inserted])
         mentions._link_parents()
         self._touch_identities([v for v in vals_list if v["external_id"] in inserted])
-        mentions._after_ingest()
-        self.env["social_crm.thread"].browse([t.id for t in threads.values()])._refresh_stats()
+        new_tickets = mentions._after_ingest()
+        self.env["social_crm.thread"].browse([t.id for t in threads.values()])._refresh_stats(new_tickets)
         return mentions
 
     @api.model
@@ -247,16 +247,20 @@ class SocialCrmMention(models.Model):
             self.env["social_crm.identity"].invalidate_model(["last_mention_at"])
 
     def _after_ingest(self):
+        """Keywords, contacts and tickets for new mentions; returns the tickets opened, {thread id: ticket id}."""
         self.env["social_crm.keyword"]._tag_mentions(self)
         new_identities = self.identity_id.filtered(lambda i: not i.partner_id and not i.suggested_partner_id)
         new_identities._match_partners()
-        self.filtered(lambda m: m.direction == "inbound")._route_to_tickets()
-        return True
+        return self.filtered(lambda m: m.direction == "inbound")._route_to_tickets()
 
     def _route_to_tickets(self):
-        """One ticket per conversation: append to it, reopen it, or open one by the rules."""
+        """One ticket per conversation: append to it, reopen it, or open one by the rules.
+
+        Returns the tickets opened, {thread id: ticket id}: the caller's thread
+        refresh links them to their conversations.
+        """
         if not self:
-            return
+            return {}
         Ticket = self.env["helpdesk.ticket"].sudo().with_context(
             mail_create_nosubscribe=True, mail_create_nolog=True, mail_notrack=True
         )
@@ -295,25 +299,16 @@ class SocialCrmMention(models.Model):
                 continue
             to_create.append(self._ticket_vals(thread, mention, rule, texts))
             created_for.append((thread.id, mention_ids))
-        if to_create:
-            tickets = Ticket._social_create(to_create)
-            self._link_tickets([(thread_id, ids, ticket.id) for (thread_id, ids), ticket in zip(created_for, tickets)])
+        if not to_create:
+            return {}
+        tickets = Ticket._social_create(to_create)
+        links = [(thread_id, ids, ticket.id) for (thread_id, ids), ticket in zip(created_for, tickets)]
+        self._link_tickets(links)
+        return {thread_id: ticket_id for thread_id, _ids, ticket_id in links}
 
     def _link_tickets(self, links):
-        """Point new tickets' threads (then open) and mentions at them: one UPDATE each for the batch."""
-        Thread = self.env["social_crm.thread"]
-        Thread.flush_model(["ticket_id", "state"])
+        """Point the mentions of new tickets at them: one UPDATE for the batch."""
         self.flush_model(["ticket_id"])
-        thread_ids = [thread_id for thread_id, _ids, _ticket in links]
-        ticket_ids = [ticket_id for _thread, _ids, ticket_id in links]
-        self.env.cr.execute(
-            """
-            UPDATE social_crm_thread t SET ticket_id = v.ticket_id, state = 'open'
-              FROM unnest(%s::int[], %s::int[]) AS v(thread_id, ticket_id)
-             WHERE t.id = v.thread_id
-            """,
-            [thread_ids, ticket_ids],
-        )
         self.env.cr.execute(
             """
             UPDATE social_crm_mention m SET ticket_id = v.ticket_id
@@ -325,7 +320,6 @@ class SocialCrmMention(models.Model):
                 [ticket_id for _thread, ids, ticket_id in links for _id in ids],
             ],
         )
-        Thread.invalidate_model(["ticket_id", "state"])
         self.invalidate_model(["ticket_id"])
         self.env["helpdesk.ticket"].invalidate_model(["social_mention_ids"])
 

@@ -111,12 +111,18 @@ class SocialCrmThread(models.Model):
         text = " ".join((text or "").split())
         return text if len(text) <= size else text[: size - 1].rstrip() + "…"
 
-    def _refresh_stats(self):
-        """Counts, last activity, first response and state from the mentions: one UPDATE for the batch."""
+    def _refresh_stats(self, new_tickets=None):
+        """Counts, last activity, first response and state from the mentions: one UPDATE for the batch.
+
+        ``new_tickets`` ({thread id: ticket id}) links the tickets just opened
+        for these conversations in the same UPDATE; their state starts again
+        from "Needs answer".
+        """
         if not self:
             return
+        new_tickets = new_tickets or {}
         self.env["social_crm.mention"].flush_model(["thread_id", "posted_at", "direction", "sentiment"])
-        self.flush_recordset(["state", "first_response_at"])
+        self.flush_recordset(["state", "first_response_at", "ticket_id"])
         self.env.cr.execute(
             """
             WITH stats AS (
@@ -134,8 +140,11 @@ class SocialCrmThread(models.Model):
               GROUP BY thread_id
             ), fresh AS (
                 SELECT s.*, COALESCE(t.first_response_at,
-                                     CASE WHEN s.first_out >= s.first_in THEN s.first_out END) AS response_at
+                                     CASE WHEN s.first_out >= s.first_in THEN s.first_out END) AS response_at,
+                       n.ticket_id AS new_ticket_id,
+                       CASE WHEN n.ticket_id IS NOT NULL THEN 'open' ELSE t.state END AS base_state
                   FROM stats s JOIN social_crm_thread t ON t.id = s.thread_id
+             LEFT JOIN unnest(%s::int[], %s::int[]) AS n(thread_id, ticket_id) ON n.thread_id = s.thread_id
             )
             UPDATE social_crm_thread t
                SET mention_count = f.mentions,
@@ -146,18 +155,19 @@ class SocialCrmThread(models.Model):
                    first_response_hours = CASE WHEN f.response_at IS NOT NULL AND f.first_in IS NOT NULL
                                                THEN GREATEST(EXTRACT(EPOCH FROM f.response_at - f.first_in), 0) / 3600.0
                                                ELSE 0 END,
-                   state = CASE WHEN t.state = 'closed' OR f.last_out IS NULL THEN t.state
+                   ticket_id = COALESCE(f.new_ticket_id, t.ticket_id),
+                   state = CASE WHEN f.base_state = 'closed' OR f.last_out IS NULL THEN f.base_state
                                 WHEN f.last_in IS NULL OR f.last_out >= f.last_in THEN 'answered'
-                                WHEN t.state = 'answered' THEN 'open'
-                                ELSE t.state END
+                                WHEN f.base_state = 'answered' THEN 'open'
+                                ELSE f.base_state END
               FROM fresh f
              WHERE t.id = f.thread_id
             """,
-            [self.ids],
+            [self.ids, list(new_tickets), list(new_tickets.values())],
         )
         self.invalidate_recordset([
             "mention_count", "last_mention_at", "first_inbound_at", "sentiment", "first_response_at",
-            "first_response_hours", "state",
+            "first_response_hours", "state", "ticket_id",
         ])
 
     def action_open_ticket(self):
