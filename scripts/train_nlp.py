@@ -314,7 +314,7 @@ def fit_offsets(probabilities, gold):
     log_p = np.log(probabilities + EPS)
     grid = np.round(np.arange(-1.0, 1.01, 0.1), 1)
     best = max(
-        ((quick_f1(gold, log_p + [neg, 0.0, pos]), -abs(neg) - abs(pos), neg, pos) for neg in grid for pos in grid)
+        (quick_f1(gold, log_p + [neg, 0.0, pos]), -abs(neg) - abs(pos), neg, pos) for neg in grid for pos in grid
     )
     return np.array([best[2], 0.0, best[3]], dtype=np.float32)
 
