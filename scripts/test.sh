@@ -26,7 +26,7 @@ fi
 
 log "pure-Python suite"
 set +e
-(cd "$REPO_ROOT" && "$VENV/bin/python" -m pytest tests -q -p no:cacheprovider "$@")
+(cd "$REPO_ROOT" && "$VENV/bin/python" -m pytest tests -q -rs -p no:cacheprovider "$@")
 rc=$?
 set -e
 if [ "$rc" != 0 ] && [ "$rc" != 5 ]; then status=1; fi
