@@ -1,6 +1,7 @@
 -- Staging copies must not pull from, or post to, the brand's real accounts.
 UPDATE social_crm_account
    SET token = NULL,
+       secret = NULL,
        cursor = NULL,
        state = 'draft',
        last_error = 'Neutralized database: credentials were removed.';

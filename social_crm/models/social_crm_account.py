@@ -6,10 +6,10 @@ from datetime import timedelta
 from markupsafe import Markup
 
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError, ValidationError
 
 from ..analytics import spikes
-from ..connectors import DEFAULT_BASE_URLS, get_client
+from ..connectors import DEFAULT_BASE_URLS, get_client, netguard
 from ..connectors import errors as api_errors
 
 _logger = logging.getLogger(__name__)
@@ -28,6 +28,9 @@ NETWORKS = [
 # Advisory-lock namespace for "an account is being fetched" (any constant int4).
 FETCH_LOCK_NAMESPACE = 0x5C0C1A1
 CRON_ACCOUNTS_PER_RUN = 10
+# Credentials are bound to where they were entered: changing one of these clears them.
+CREDENTIAL_BINDING_FIELDS = ("base_url", "network", "login")
+SECRET_FIELDS = ("token", "secret")
 
 
 class SocialCrmAccount(models.Model):
@@ -43,11 +46,13 @@ class SocialCrmAccount(models.Model):
     network = fields.Selection(NETWORKS, required=True, tracking=True, index=True)
     base_url = fields.Char(
         string="Service URL",
+        tracking=True,
         help="API or instance URL. Leave empty for the network's public service. "
-        "For a feed, the URL of the RSS or Atom feed.",
+        "For a feed, the URL of the RSS or Atom feed. Changing it removes the saved credentials.",
     )
     login = fields.Char(
-        help="Handle, user name or page/channel id, as the network needs it.",
+        help="Handle, user name or page/channel id, as the network needs it (for Reddit: the app's "
+        "client id and the user name). Changing it removes the saved credentials.",
         tracking=True,
     )
     token = fields.Char(
@@ -56,7 +61,14 @@ class SocialCrmAccount(models.Model):
         copy=False,
         help="Password, app password or access token. Only system administrators can read it.",
     )
+    secret = fields.Char(
+        groups="base.group_system",
+        copy=False,
+        help="The second secret a network needs: client secret (Reddit), app secret (Meta), channel secret "
+        "(LINE), webhook secret token (Telegram). Only system administrators can read it.",
+    )
     has_token = fields.Boolean(compute="_compute_has_token", compute_sudo=True)
+    has_secret = fields.Boolean(compute="_compute_has_token", compute_sudo=True)
     keywords = fields.Text(
         help="Terms to listen for beyond direct mentions, one per line or comma separated.",
     )
@@ -112,6 +124,7 @@ class SocialCrmAccount(models.Model):
     def _compute_has_token(self):
         for account in self:
             account.has_token = bool(account.token)
+            account.has_secret = bool(account.secret)
 
     def _compute_mention_count(self):
         counts = dict(
@@ -127,22 +140,65 @@ class SocialCrmAccount(models.Model):
         if self.network and not self.base_url and self.network != "feed":
             self.base_url = DEFAULT_BASE_URLS.get(self.network) or False
 
+    @api.constrains("base_url")
+    def _check_base_url(self):
+        allowed = self._allowed_hosts()
+        for account in self.filtered("base_url"):
+            try:
+                netguard.check_url(account.base_url.strip(), allowed_hosts=allowed, resolve=False)
+            except (api_errors.SocialApiError, ValueError) as exc:
+                raise ValidationError(
+                    _("The service URL of %(account)s cannot be used: %(reason)s", account=account.name, reason=exc)
+                ) from exc
+
+    # ------------------------------------------------------------------
+    # ORM
+    # ------------------------------------------------------------------
+
+    def write(self, vals):
+        """Secrets stay with the host, network and login they were entered for."""
+        rebound = self.browse()
+        if any(name in vals for name in CREDENTIAL_BINDING_FIELDS):
+            rebound = self.filtered(lambda account: any(
+                name in vals and (vals[name] or False) != (account[name] or False)
+                for name in CREDENTIAL_BINDING_FIELDS
+            ))
+        res = super().write(vals)
+        if rebound:
+            clear = {name: False for name in SECRET_FIELDS if name not in vals}
+            reset = {"state": "draft", "cursor": False, "own_external_id": False, "own_handle": False,
+                     "last_error": False}
+            super(SocialCrmAccount, rebound.sudo()).write({**clear, **reset})
+            if clear:
+                for account in rebound:
+                    account.message_post(body=_(
+                        "The service URL, network or login changed: the saved credentials were removed and the "
+                        "account must be connected again."
+                    ))
+        return res
+
     # ------------------------------------------------------------------
     # ACTIONS
     # ------------------------------------------------------------------
 
+    def _check_manager(self):
+        self.check_access("write")
+        if not self.env.su and not self.env.user.has_group("social_crm.group_social_manager"):
+            raise AccessError(_("Only Social Managers can connect or fetch social accounts."))
+
     def action_test_connection(self):
         """Check the credentials with the network and show the result."""
         self.ensure_one()
+        self._check_manager()
         try:
             author = self._get_client().verify()
-        except api_errors.SocialApiError as exc:
+        except (api_errors.SocialApiError, ValueError) as exc:
             self._mark_failed(exc)
             raise UserError(
                 _("Connection to %(network)s failed: %(error)s",
                   network=self._network_label(), error=self._error_text(exc))
             ) from exc
-        self.write({
+        self.sudo().write({
             "state": "connected",
             "last_error": False,
             "own_external_id": author.external_id,
@@ -162,7 +218,7 @@ class SocialCrmAccount(models.Model):
 
     def action_fetch_now(self):
         """One full cycle for these accounts: fetch, store, analyze, relate, ticket."""
-        self.check_access("write")
+        self._check_manager()
         stored = 0
         for account in self:
             stored += account._fetch_mentions(auto_commit=False)
@@ -184,6 +240,7 @@ class SocialCrmAccount(models.Model):
         return action
 
     def action_reset_to_draft(self):
+        self._check_manager()
         self.write({"state": "draft", "last_error": False, "rate_limited_until": False})
 
     # ------------------------------------------------------------------
@@ -275,12 +332,14 @@ class SocialCrmAccount(models.Model):
         self.env.cr.execute("SELECT pg_advisory_unlock(%s, %s)", (FETCH_LOCK_NAMESPACE, self.id))
 
     def _mark_failed(self, exc):
-        self.write({"state": "error", "last_error": self._error_text(exc), "last_sync_at": fields.Datetime.now()})
+        self.sudo().write({"state": "error", "last_error": self._error_text(exc), "last_sync_at": fields.Datetime.now()})
 
     def _error_text(self, exc):
         """A translated sentence for the user, followed by what the network said."""
         network = self._network_label()
-        if isinstance(exc, api_errors.AuthenticationFailed):
+        if isinstance(exc, api_errors.UnsafeAddress):
+            text = _("%(network)s was not contacted: its address is not allowed.", network=network)
+        elif isinstance(exc, api_errors.AuthenticationFailed):
             text = _("%(network)s rejected the credentials: log in again or renew the token.", network=network)
         elif isinstance(exc, api_errors.RateLimited):
             text = _("%(network)s asks us to slow down.", network=network)
@@ -292,6 +351,11 @@ class SocialCrmAccount(models.Model):
             text = _("%(network)s sent an answer we cannot read; the next run tries again.", network=network)
         elif isinstance(exc, api_errors.SocialApiError):
             text = _("%(network)s refused the request.", network=network)
+        elif isinstance(exc, RecursionError):
+            return _("%(network)s sent an answer nested too deeply to read.", network=network)
+        elif isinstance(exc, LookupError):
+            return _("%(network)s sent an answer in an unknown format or encoding (%(error)s).",
+                     network=network, error=exc)
         elif isinstance(exc, ValueError):
             return str(exc)
         else:
@@ -321,7 +385,14 @@ class SocialCrmAccount(models.Model):
             base_url=account.base_url or None,
             login=account.login or None,
             token=account.token or None,
+            secret=account.secret or None,
+            allowed_hosts=self._allowed_hosts(),
         )
+
+    @api.model
+    def _allowed_hosts(self):
+        """Hosts and CIDR ranges that accounts may reach although private (system parameter)."""
+        return self.env["ir.config_parameter"].sudo().get_param("social_crm.allowed_hosts") or ""
 
     # ------------------------------------------------------------------
     # SPIKE ALERTS

@@ -1,14 +1,17 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import logging
 import re
+import threading
+from datetime import timedelta
 
 from markupsafe import Markup
 
 from odoo import _, api, fields, models
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import AccessError, UserError, ValidationError
 
 from ..connectors import errors as api_errors
 from ..connectors import get_client_class
+from ..connectors.base import BaseClient
 
 _logger = logging.getLogger(__name__)
 
@@ -17,6 +20,16 @@ PRIVATE_DATA_PATTERNS = [
     (re.compile(r"(?<!\w)\+?\d[\d\s().-]{7,}\d(?!\w)"), "phone number"),
     (re.compile(r"\b(?:\d[ -]?){13,19}\b"), "card or account number"),
 ]
+# Set by the posting workflow only (under sudo, after its own checks); users never write them.
+WORKFLOW_FIELDS = {
+    "state", "approver_id", "approved_body", "approved_at", "author_id", "rejected_by_id", "reject_reason",
+    "error_message", "outcome_unknown", "posting_started_at", "posted_mention_id", "posted_external_id",
+    "posted_at",
+}
+# Changing one of these after submission sends the reply back to draft: what was approved is what is posted.
+CONTENT_FIELDS = {"body", "parent_mention_id", "thread_id", "ticket_id", "privacy_acknowledged", "template_id"}
+# A reply left in "posting" this long lost its worker: its outcome is unknown.
+POSTING_STALE_AFTER = timedelta(minutes=10)
 
 
 class SocialCrmReply(models.Model):
@@ -29,14 +42,16 @@ class SocialCrmReply(models.Model):
     thread_id = fields.Many2one(
         "social_crm.thread", required=True, index=True, ondelete="cascade", check_company=True
     )
-    ticket_id = fields.Many2one("helpdesk.ticket", index="btree_not_null", ondelete="set null")
+    ticket_id = fields.Many2one("helpdesk.ticket", index="btree_not_null", ondelete="set null", check_company=True)
     account_id = fields.Many2one(related="thread_id.account_id", store=True, index=True)
     company_id = fields.Many2one(related="thread_id.company_id", store=True, index=True)
     network = fields.Selection(related="thread_id.network")
     parent_mention_id = fields.Many2one(
-        "social_crm.mention", string="In reply to", required=True, index=True, ondelete="cascade"
+        "social_crm.mention", string="In reply to", required=True, index=True, ondelete="cascade",
+        check_company=True,
     )
-    parent_body = fields.Text(related="parent_mention_id.body", string="Customer wrote")
+    # Read with the user's rights: a related field is computed as superuser by default.
+    parent_body = fields.Text(related="parent_mention_id.body", string="Customer wrote", compute_sudo=False)
     template_id = fields.Many2one("social_crm.canned.reply", string="Canned reply")
     body = fields.Text(string="Reply", required=True, tracking=True)
     char_count = fields.Integer(compute="_compute_limits")
@@ -50,23 +65,38 @@ class SocialCrmReply(models.Model):
         [
             ("draft", "Draft"),
             ("to_approve", "Waiting for approval"),
+            ("posting", "Posting"),
             ("posted", "Posted"),
             ("failed", "Failed"),
             ("rejected", "Rejected"),
         ],
         default="draft",
         required=True,
+        readonly=True,
         index=True,
         tracking=True,
         copy=False,
     )
     author_id = fields.Many2one(
-        "res.users", string="Written by", default=lambda self: self.env.user, required=True, index=True
+        "res.users", string="Written by", default=lambda self: self.env.user, required=True, index=True,
+        readonly=True,
     )
     approver_id = fields.Many2one("res.users", string="Approved by", readonly=True, copy=False)
+    approved_body = fields.Text(
+        string="Approved text", readonly=True, copy=False,
+        help="The exact text the approver accepted; only this text can be posted.",
+    )
+    approved_at = fields.Datetime(readonly=True, copy=False)
+    rejected_by_id = fields.Many2one("res.users", string="Rejected by", readonly=True, copy=False)
     reject_reason = fields.Text(readonly=True, copy=False)
     error_message = fields.Text(readonly=True, copy=False)
+    outcome_unknown = fields.Boolean(
+        readonly=True, copy=False,
+        help="The network did not say whether the reply was posted: Odoo looks for it before posting again.",
+    )
+    posting_started_at = fields.Datetime(readonly=True, copy=False)
     posted_mention_id = fields.Many2one("social_crm.mention", readonly=True, copy=False, index="btree_not_null")
+    posted_external_id = fields.Char(string="Id on the network", readonly=True, copy=False)
     posted_at = fields.Datetime(readonly=True, copy=False)
 
     @api.depends("body", "network")
@@ -87,10 +117,77 @@ class SocialCrmReply(models.Model):
                 else False
             )
 
+    @api.constrains("thread_id", "parent_mention_id", "ticket_id")
+    def _check_target(self):
+        """A reply goes only where its conversation lives."""
+        for reply in self.sudo():
+            if reply.parent_mention_id.thread_id != reply.thread_id:
+                raise ValidationError(_("A reply must answer a message of its own conversation."))
+            if reply.parent_mention_id.account_id != reply.thread_id.account_id:
+                raise ValidationError(_("A reply must go out through the account of its conversation."))
+            ticket = reply.ticket_id
+            if ticket and (ticket.company_id != reply.thread_id.company_id
+                           or ticket.social_thread_id not in (reply.thread_id, ticket.social_thread_id.browse())):
+                raise ValidationError(_("A reply can only be filed on the ticket of its own conversation."))
+
     @api.onchange("template_id")
     def _onchange_template_id(self):
         if self.template_id:
             self.body = self.template_id._render_for(self.thread_id, self.ticket_id)
+
+    # ------------------------------------------------------------------
+    # ORM
+    # ------------------------------------------------------------------
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        if not self.env.su:
+            for vals in vals_list:
+                forced = {
+                    name for name in WORKFLOW_FIELDS & set(vals)
+                    if not (name == "state" and vals[name] == "draft")
+                    and not (name == "author_id" and vals[name] == self.env.uid)
+                    and vals[name]
+                }
+                if forced:
+                    raise AccessError(_("These fields are set by the approval workflow: %(fields)s",
+                                        fields=", ".join(sorted(forced))))
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if not self.env.su:
+            forced = WORKFLOW_FIELDS & set(vals)
+            if forced:
+                raise AccessError(_("These fields are set by the approval workflow: %(fields)s",
+                                    fields=", ".join(sorted(forced))))
+        if CONTENT_FIELDS & set(vals):
+            if self.filtered(lambda reply: reply.state in ("posting", "posted")):
+                raise UserError(_("A reply that is posted, or being posted, cannot be changed."))
+            submitted = self.filtered(lambda reply: reply.state != "draft")
+            res = super().write(vals)
+            submitted._back_to_draft()
+            return res
+        return super().write(vals)
+
+    def _back_to_draft(self):
+        """The text changed after submission: the approval request no longer holds."""
+        if not self:
+            return
+        self.activity_unlink(["social_crm.mail_activity_reply_approval"])
+        self.sudo().write({
+            "state": "draft", "approver_id": False, "approved_body": False, "approved_at": False,
+            "outcome_unknown": False,
+        })
+        for reply in self:
+            reply.message_post(body=_("The reply was changed after it was submitted: it is a draft again and "
+                                      "must be submitted again."))
+
+    @api.depends("body", "author_id")
+    def _compute_display_name(self):
+        for reply in self:
+            text = " ".join((reply.body or "").split())
+            text = text if len(text) <= 50 else text[:49] + "…"
+            reply.display_name = _("Reply: %(text)s", text=text) if text else _("New reply")
 
     # ------------------------------------------------------------------
     # ACTIONS
@@ -99,33 +196,60 @@ class SocialCrmReply(models.Model):
     def _is_publisher(self):
         return self.env.user.has_group("social_crm.group_social_manager")
 
+    def _check_publisher(self, what):
+        if not self.env.su and not self._is_publisher():
+            raise AccessError(_("Only Social Managers can %(what)s replies.", what=what))
+
     def action_submit(self):
-        """Managers post at once; other users' drafts wait for a manager's approval."""
+        """Managers post at once; other users' drafts wait for a manager's approval.
+
+        A failed reply whose approved text is unchanged is posted again without a new approval.
+        """
+        self.check_access("write")
         for reply in self:
             reply._check_postable()
-            if reply._is_publisher():
+            if reply.state == "failed" and reply.approved_body and reply.approved_body == reply.body:
                 reply._post()
-            else:
-                reply.state = "to_approve"
+            elif reply._is_publisher():
+                reply._approve()
+                reply._post()
+            elif reply.state != "to_approve":
+                reply.sudo().write({"state": "to_approve", "rejected_by_id": False, "reject_reason": False,
+                                    "error_message": False})
                 reply._schedule_approval_activities()
+                reply.message_post(body=_("Sent for approval."))
         return self._close_or_reload()
 
     def action_approve(self):
-        if not self._is_publisher():
-            raise AccessError(_("Only Social Managers can approve replies."))
+        self._check_publisher(_("approve"))
+        self.check_access("read")
         for reply in self:
             if reply.state != "to_approve":
                 raise UserError(_("Only replies waiting for approval can be approved."))
-            reply.approver_id = self.env.user
+            reply._check_postable()
+            reply._approve()
             reply.activity_unlink(["social_crm.mail_activity_reply_approval"])
             reply._post()
         return True
 
+    def _approve(self):
+        """Record who approved which text: posting sends exactly this text."""
+        self.sudo().write({
+            "approver_id": self.env.user.id,
+            "approved_body": self.body,
+            "approved_at": fields.Datetime.now(),
+            "rejected_by_id": False,
+            "reject_reason": False,
+        })
+
     def action_reject(self, reason=None):
-        if not self._is_publisher():
-            raise AccessError(_("Only Social Managers can reject replies."))
+        self._check_publisher(_("reject"))
+        self.check_access("read")
         for reply in self:
-            reply.write({"state": "rejected", "reject_reason": reason or False, "approver_id": self.env.user.id})
+            if reply.state != "to_approve":
+                raise UserError(_("Only replies waiting for approval can be rejected."))
+            reply.sudo().write({"state": "rejected", "reject_reason": reason or False,
+                                "rejected_by_id": self.env.user.id, "approver_id": False})
             reply.activity_unlink(["social_crm.mail_activity_reply_approval"])
             reply.message_post(
                 body=_("Reply rejected: %(reason)s", reason=reason or _("no reason given")),
@@ -143,7 +267,35 @@ class SocialCrmReply(models.Model):
         }
 
     def action_retry(self):
-        self.filtered(lambda r: r.state == "failed").write({"state": "draft", "error_message": False})
+        """Back to draft to revise a failed or rejected reply."""
+        self.check_access("write")
+        self.filtered(lambda r: r.state in ("failed", "rejected"))._back_to_draft()
+        return True
+
+    def action_check_posted(self):
+        """Managers: settle a reply whose outcome is unknown by looking for it on the network."""
+        self._check_publisher(_("check"))
+        for reply in self.filtered(lambda r: r._outcome_is_unknown()):
+            found = reply._find_on_network()
+            if found is None:
+                raise UserError(_(
+                    "%(network)s cannot be searched for this reply. Open the conversation on the network: if the "
+                    "reply is not there, use “Not posted” and post it again.",
+                    network=reply.account_id._network_label()))
+            if found:
+                reply._record_posted(found)
+            else:
+                reply.sudo().write({"state": "failed", "outcome_unknown": False,
+                                    "error_message": _("The reply is not on the network: it can be posted again.")})
+        return True
+
+    def action_confirm_not_posted(self):
+        """Managers: the reply is not on the network (checked by a person); it may be posted again."""
+        self._check_publisher(_("check"))
+        for reply in self.filtered(lambda r: r._outcome_is_unknown()):
+            reply.sudo().write({"state": "failed", "outcome_unknown": False})
+            reply.message_post(body=_("%(user)s checked that the reply is not on the network.",
+                                      user=self.env.user.name))
         return True
 
     def _close_or_reload(self):
@@ -156,7 +308,10 @@ class SocialCrmReply(models.Model):
     def _check_postable(self):
         self.ensure_one()
         if self.state not in ("draft", "failed", "to_approve"):
-            raise UserError(_("This reply was already %(state)s.", state=self.state))
+            raise UserError(_("This reply cannot be posted now (%(state)s).",
+                              state=dict(self._fields["state"]._description_selection(self.env))[self.state]))
+        if self.outcome_unknown:
+            raise UserError(_("The last attempt may have posted this reply: check it on the network first."))
         if not (self.body or "").strip():
             raise UserError(_("Write a reply first."))
         if self.too_long:
@@ -170,71 +325,162 @@ class SocialCrmReply(models.Model):
                   warning=self.privacy_warning)
             )
 
-    def _post(self):
-        """Post through the network client; a failure keeps the draft with a clear error."""
+    def _outcome_is_unknown(self):
         self.ensure_one()
-        # Lock the reply so a double click or a second worker cannot post it twice.
-        self.flush_recordset(["state"])
-        self.env.cr.execute("SELECT state FROM social_crm_reply WHERE id = %s FOR UPDATE", [self.id])
-        if self.env.cr.fetchone()[0] == "posted":
-            return False
-        self._check_postable()
-        parent = self.parent_mention_id
+        stale = self.state == "posting" and (
+            not self.posting_started_at or self.posting_started_at < fields.Datetime.now() - POSTING_STALE_AFTER)
+        return self.outcome_unknown or stale
+
+    def _claim_for_posting(self):
+        """Move the reply to "posting" if, and only if, its approved text is unchanged and nobody else posts it.
+
+        One compare-and-set UPDATE: two approvals, two workers or a double click
+        cannot both pass. Committed before the network call (outside tests), so
+        a crash after the call leaves "posting", never a reply that looks unsent.
+        """
+        self.flush_recordset()
+        self.env.cr.execute(
+            """
+            UPDATE social_crm_reply
+               SET state = 'posting', posting_started_at = now() AT TIME ZONE 'UTC', error_message = NULL
+             WHERE id = %s
+               AND state IN ('draft', 'to_approve', 'failed')
+               AND NOT coalesce(outcome_unknown, false)
+               AND approved_body IS NOT NULL AND approved_body = body
+         RETURNING id
+            """,
+            [self.id],
+        )
+        claimed = bool(self.env.cr.fetchone())
+        self.invalidate_recordset(["state", "posting_started_at", "error_message"])
+        return claimed
+
+    def _post(self, auto_commit=None):
+        """Post the approved text once; a failure keeps the reply with a clear error."""
+        self.ensure_one()
+        if auto_commit is None:
+            auto_commit = not getattr(threading.current_thread(), "testing", False)
+        if not self._claim_for_posting():
+            if self.state == "posted":
+                return False
+            raise UserError(_("This reply is already being posted, or its text changed since it was approved."))
+        if auto_commit:
+            self.env.cr.commit()  # pylint: disable=invalid-commit
+        parent = self.parent_mention_id.sudo()
         account = self.account_id
         try:
             item = account._get_client().reply(
-                self.body.strip(),
+                self.approved_body.strip(),
                 parent_id=parent.external_id,
                 root_id=parent.root_external_id or self.thread_id.root_external_id,
                 extra=parent.external_data or {},
             )
+        except api_errors.ConnectionFailed as exc:
+            # The request may have reached the network: never post again without looking first.
+            _logger.warning("social_crm: reply %s to %s: outcome unknown: %s", self.id, parent.external_id, exc)
+            self._record_failure(exc, unknown=True)
+            return False
         except (api_errors.SocialApiError, ValueError) as exc:
             _logger.warning("social_crm: reply %s to %s failed: %s", self.id, parent.external_id, exc)
-            self.write({"state": "failed", "error_message": account._error_text(exc)})
+            self._record_failure(exc)
             return False
+        except Exception as exc:
+            _logger.exception("social_crm: reply %s to %s crashed", self.id, parent.external_id)
+            self._record_failure(exc, unknown=True)
+            return False
+        self._record_posted(item, auto_commit=auto_commit)
+        return True
+
+    def _record_failure(self, exc, unknown=False):
+        message = self.account_id._error_text(exc)
+        if unknown:
+            message = _("%(error)s The network may have received the reply: Odoo checks before posting it again.",
+                        error=message)
+        self.sudo().write({"state": "failed", "error_message": message, "outcome_unknown": unknown})
+
+    def _record_posted(self, item, auto_commit=False):
+        """The network has the reply: say so first (committed), then store it as an outbound mention."""
+        self.sudo().write({
+            "state": "posted",
+            "error_message": False,
+            "outcome_unknown": False,
+            "posted_external_id": item.external_id,
+            "posted_at": fields.Datetime.now(),
+        })
+        if auto_commit:
+            self.env.cr.commit()  # pylint: disable=invalid-commit
+        parent = self.parent_mention_id.sudo()
+        account = self.account_id
         if not item.parent_id:
             item.parent_id = parent.external_id
         if not item.root_id:
             item.root_id = parent.root_external_id or self.thread_id.root_external_id
         item.is_own = True
-        mention = self.env["social_crm.mention"]._ingest_items(account, [item])
-        mention = mention or self.env["social_crm.mention"].sudo().search(
-            [("account_id", "=", account.id), ("external_id", "=", item.external_id)], limit=1
-        )
-        mention.sudo().write({"ticket_id": self.ticket_id.id or self.thread_id.ticket_id.id or False})
-        self.write({
-            "state": "posted",
-            "error_message": False,
-            "posted_mention_id": mention.id,
-            "posted_at": fields.Datetime.now(),
-        })
+        Mention = self.env["social_crm.mention"].sudo()
+        try:
+            with self.env.cr.savepoint():
+                mention = Mention._ingest_items(account, [item]) or Mention.search(
+                    [("account_id", "=", account.id), ("external_id", "=", item.external_id)], limit=1
+                )
+                mention.write({"ticket_id": self.ticket_id.id or self.thread_id.ticket_id.id or False})
+                self.sudo().posted_mention_id = mention
+        except Exception:
+            _logger.exception("social_crm: reply %s was posted as %s but could not be stored as a mention",
+                              self.id, item.external_id)
+            mention = Mention.browse()
         self._audit_posted(mention)
-        return True
+
+    def _find_on_network(self):
+        """The brand's reply with this text under the parent, as an item; False if absent; None if unknowable."""
+        self.ensure_one()
+        parent = self.parent_mention_id.sudo()
+        account = self.account_id.sudo()
+        client = account._get_client()
+        if type(client).thread is BaseClient.thread:
+            return None  # this network has no way to list a conversation
+        try:
+            items = client.thread(parent.root_external_id or self.thread_id.root_external_id)
+        except (api_errors.SocialApiError, ValueError) as exc:
+            raise UserError(_("Could not look for the reply on %(network)s: %(error)s",
+                              network=account._network_label(), error=account._error_text(exc))) from exc
+        text = " ".join((self.approved_body or self.body or "").split())
+        for item in items or []:
+            own = item.is_own or (item.author and item.author.external_id == account.own_external_id)
+            # Networks may put the customer's handle in front of the text (Mastodon's @acct).
+            if own and item.parent_id == parent.external_id and " ".join((item.text or "").split()).endswith(text):
+                return item
+        return False
 
     def _audit_posted(self, mention):
         ticket = self.ticket_id or self.thread_id.ticket_id
+        approver = self.approver_id if self.approver_id != self.author_id else self.env["res.users"]
         body = Markup("<p>%s</p><blockquote>%s</blockquote>") % (
-            _("Reply posted on %(network)s by %(author)s%(approver)s",
-              network=self.account_id._network_label(), author=self.author_id.name,
-              approver=_(", approved by %s", self.approver_id.name) if self.approver_id else ""),
-            self.body,
+            _("Reply posted on %(network)s by %(author)s, approved by %(approver)s",
+              network=self.account_id._network_label(), author=self.author_id.name, approver=approver.name)
+            if approver else
+            _("Reply posted on %(network)s by %(author)s",
+              network=self.account_id._network_label(), author=self.author_id.name),
+            self.approved_body or self.body,
         )
         if mention.url:
             body += Markup('<p><a href="%s" target="_blank" rel="noopener">%s</a></p>') % (mention.url, _("Open"))
         self.message_post(body=body)
-        self.thread_id.message_post(body=body)
+        self.thread_id.sudo().message_post(body=body)
         if ticket:
-            ticket.message_post(body=body, author_id=self.author_id.partner_id.id)
+            ticket.sudo().message_post(body=body, author_id=self.author_id.partner_id.id)
             if not ticket.social_first_response_at:
-                ticket.social_first_response_at = fields.Datetime.now()
+                ticket.sudo().social_first_response_at = fields.Datetime.now()
 
     def _schedule_approval_activities(self):
         managers = self.env.ref("social_crm.group_social_manager").users.filtered(
             lambda user: self.company_id in user.company_ids and not user.share
         )
+        # The body is the agent's text: escaped, so no markup (remote images, links) reaches the approver.
+        note = Markup("<p>%s</p><blockquote>%s</blockquote>") % (
+            _("%(author)s wrote a reply to approve:", author=self.author_id.name), self.body)
         for manager in managers:
-            self.activity_schedule(
+            self.sudo().activity_schedule(
                 "social_crm.mail_activity_reply_approval",
                 user_id=manager.id,
-                note=_("%(author)s wrote a reply to approve: %(body)s", author=self.author_id.name, body=self.body),
+                note=note,
             )

@@ -12,6 +12,8 @@ class SocialCrmCommon(BaseCommon):
     def setUpClass(cls):
         super().setUpClass()
         cls.company = cls.env.company
+        # The loopback servers of the tests stand in for the networks: allow them, and only them.
+        cls.env["ir.config_parameter"].sudo().set_param("social_crm.allowed_hosts", "127.0.0.1,localhost")
         cls.social_user = mail_new_test_user(
             cls.env, login="social_user", name="Sam Agent",
             groups="base.group_user,social_crm.group_social_user,helpdesk_mgmt.group_helpdesk_user",

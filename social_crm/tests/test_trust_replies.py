@@ -1,0 +1,228 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""Insider attacks on replies: what a manager approves is what is posted, once, where it belongs."""
+
+import json
+from unittest.mock import patch
+
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tests import tagged
+from odoo.tools import mute_logger
+
+from .common import SocialCrmCommon
+from .loopback import LoopbackServer
+from .test_reply import BRAND, status_json
+
+REPLY_LOGGER = "odoo.addons.social_crm.models.social_crm_reply"
+
+
+@tagged("social_crm", "social_crm_security", "social_crm_reply", "post_install", "-at_install")
+class TestTrustReplies(SocialCrmCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.server = LoopbackServer()
+        cls.server.__enter__()
+        cls.addClassCleanup(cls.server.__exit__, None, None, None)
+        cls.posted = []
+        cls.server.drop_connection = False
+
+        def post_status(request):
+            data = json.loads(request["body"].decode())
+            status = status_json(str(2000 + len(cls.posted)), data["status"], data.get("in_reply_to_id"))
+            cls.posted.append(status)
+            if cls.server.drop_connection:
+                raise ConnectionResetError("the network took the post but the answer was lost")
+            return 200, {}, status
+
+        def context(request):
+            return 200, {}, {"ancestors": [], "descendants": cls.posted}
+
+        cls.server.route("GET", "/api/v1/accounts/verify_credentials", (200, {}, BRAND))
+        cls.server.route("POST", "/api/v1/statuses", post_status)
+        cls.server.route("GET", "/api/v1/statuses/1100/context", context)
+        cls.server.route("GET", "/api/v1/statuses/1100", (200, {}, {
+            **status_json("1100", "@acme my parcel never arrived", None),
+            "account": {**BRAND, "id": "77", "acct": "jane@mastodon.example"},
+        }))
+        cls.masto = cls.env["social_crm.account"].create({
+            "name": "Acme on Mastodon (trust)", "network": "mastodon", "base_url": cls.server.url,
+            "login": "acme", "token": "token-123", "state": "connected", "team_id": cls.team.id,
+            "own_external_id": "1",
+        })
+        cls.mention = cls.env["social_crm.mention"]._ingest_items(cls.masto, [
+            cls.make_item("1100", "@acme my parcel never arrived, this is terrible", author_id="77",
+                          handle="jane@mastodon.example", name="Jane"),
+        ])
+        cls.thread = cls.mention.thread_id
+        cls.other_mention = cls.env["social_crm.mention"]._ingest_items(cls.masto, [
+            cls.make_item("1200", "a different conversation", author_id="78", handle="bob@mastodon.example"),
+        ])
+
+    def setUp(self):
+        super().setUp()
+        self.posted.clear()
+        self.server.drop_connection = False
+
+    def draft(self, user, body="Sorry Jane, we are checking your parcel now."):
+        action = self.thread.with_user(user).action_reply()
+        ctx = {key[len("default_"):]: value for key, value in action["context"].items()}
+        return self.env["social_crm.reply"].with_user(user).create({**ctx, "body": body})
+
+    def posted_texts(self):
+        return [status["content"] for status in self.posted]
+
+    # --- what a manager approves is exactly what is posted ---------------------------------------
+
+    def test_edit_after_submission_returns_to_draft_and_cancels_the_approval(self):
+        reply = self.draft(self.social_user)
+        reply.action_submit()
+        self.assertEqual(reply.state, "to_approve")
+        self.assertTrue(reply.activity_ids)
+        reply.write({"body": "Send us your card number and we refund you"})
+        self.assertEqual(reply.state, "draft", "an edit after submission must go back to draft")
+        self.assertFalse(reply.activity_ids, "the old approval request must be gone")
+        with self.assertRaises(UserError):
+            reply.with_user(self.social_manager).action_approve()
+        self.assertEqual(self.posted, [])
+        reply.action_submit()
+        reply.with_user(self.social_manager).action_approve()
+        self.assertEqual(reply.state, "posted")
+        self.assertEqual(reply.approved_body, "Send us your card number and we refund you")
+        self.assertEqual(self.posted_texts(), ["<p>@jane@mastodon.example Send us your card number and we refund you</p>"])
+
+    @mute_logger("odoo.access")
+    def test_workflow_fields_cannot_be_written_by_users(self):
+        reply = self.draft(self.social_user)
+        for vals in ({"state": "posted"}, {"approver_id": self.social_manager.id}, {"state": "to_approve"},
+                     {"author_id": self.social_manager.id}, {"approved_body": "anything"},
+                     {"posted_at": "2026-11-01 10:00:00"}):
+            with self.assertRaises(AccessError, msg=f"an agent wrote {vals}"):
+                reply.write(vals)
+        with self.assertRaises(AccessError):
+            self.env["social_crm.reply"].with_user(self.social_user).create({
+                "thread_id": self.thread.id, "parent_mention_id": self.mention.id, "body": "approved by me",
+                "state": "to_approve", "approver_id": self.social_manager.id,
+            })
+        self.assertEqual(reply.state, "draft")
+        self.assertFalse(reply.approver_id)
+
+    def test_text_changed_behind_the_approval_is_not_posted(self):
+        reply = self.draft(self.social_user)
+        reply.action_submit()
+        reply.sudo()._approve()
+        self.env.cr.execute("UPDATE social_crm_reply SET body = 'unapproved words' WHERE id = %s", [reply.id])
+        reply.invalidate_recordset()
+        with self.assertRaises(UserError):
+            reply.sudo()._post()
+        self.assertEqual(self.posted, [])
+
+    def test_approval_note_shows_the_text_escaped(self):
+        reply = self.draft(self.social_user, body='Look <img src="https://evil.example/t.png"> here')
+        reply.action_submit()
+        note = reply.activity_ids[:1].note
+        self.assertNotIn("<img", note)
+        self.assertIn("&lt;img", note)
+        self.assertIn("Sam Agent", note)
+
+    def test_rejecter_is_not_shown_as_approver(self):
+        reply = self.draft(self.social_user)
+        reply.action_submit()
+        reply.with_user(self.social_manager).action_reject("Apologise first")
+        self.assertEqual(reply.rejected_by_id, self.social_manager)
+        self.assertFalse(reply.approver_id)
+        reply.action_retry()
+        self.assertEqual(reply.state, "draft")
+        reply.write({"body": "Sorry Jane! We are checking your parcel now."})
+        reply.action_submit()
+        self.assertEqual(reply.state, "to_approve")
+
+    # --- a reply goes only where its conversation lives ----------------------------------------------
+
+    def test_parent_must_belong_to_the_conversation(self):
+        with self.assertRaises(ValidationError):
+            self.env["social_crm.reply"].with_user(self.social_user).create({
+                "thread_id": self.thread.id, "parent_mention_id": self.other_mention.id, "body": "hello",
+            })
+        reply = self.draft(self.social_user)
+        with self.assertRaises(ValidationError):
+            reply.write({"parent_mention_id": self.other_mention.id})
+
+    @mute_logger("odoo.access")
+    def test_no_reply_on_another_companys_conversation_or_ticket(self):
+        other_company = self.env["res.company"].create({"name": "Other Co (replies)"})
+        other_account = self.env["social_crm.account"].create({
+            "name": "Other brand (replies)", "network": "mastodon", "company_id": other_company.id,
+            "base_url": self.server.url,
+        })
+        secret_mention = self.env["social_crm.mention"]._ingest_items(other_account, [
+            self.make_item("9100", "confidential complaint of company B", author_id="99"),
+        ])
+        other_ticket = self.env["helpdesk.ticket"].create({
+            "name": "B's ticket", "description": "x", "company_id": other_company.id,
+        })
+        Reply = self.env["social_crm.reply"].with_user(self.social_user)
+        with self.assertRaises((ValidationError, UserError, AccessError)):
+            reply = Reply.create({"thread_id": self.thread.id, "parent_mention_id": secret_mention.id, "body": "x"})
+            reply.parent_body  # noqa: B018 - the attack reads the other company's text
+        reply = self.draft(self.social_user)
+        with self.assertRaises((ValidationError, UserError)):
+            reply.write({"ticket_id": other_ticket.id})
+
+    # --- one approval, one post --------------------------------------------------------------------
+
+    def test_crash_after_the_network_call_never_posts_twice(self):
+        reply = self.draft(self.social_user)
+        reply.action_submit()
+        manager_reply = reply.with_user(self.social_manager)
+        with patch.object(type(reply), "_record_posted", side_effect=RuntimeError("database went away")), \
+                self.assertRaises(RuntimeError):
+            manager_reply.action_approve()
+        self.assertEqual(len(self.posted), 1)
+        self.assertEqual(reply.state, "posting", "the posting state is saved before the network call")
+        for attempt in (manager_reply.action_approve, manager_reply.action_submit, reply.action_submit):
+            with self.assertRaises(UserError):
+                attempt()
+        self.assertEqual(len(self.posted), 1, "a second approval or click must not post again")
+
+    def test_posting_state_is_committed_before_the_network_call(self):
+        reply = self.draft(self.social_manager)
+        reply.sudo()._approve()
+        seen = []
+
+        def commit():
+            self.env.cr.execute("SELECT state FROM social_crm_reply WHERE id = %s", [reply.id])
+            seen.append((self.env.cr.fetchone()[0], len(self.posted)))
+
+        with patch.object(self.env.cr, "commit", side_effect=commit):
+            reply._post(auto_commit=True)
+        self.assertEqual(seen[0], ("posting", 0), "committed as posting before anything reached the network")
+        self.assertEqual(reply.state, "posted")
+
+    @mute_logger(REPLY_LOGGER)
+    def test_lost_answer_is_looked_up_before_posting_again(self):
+        self.server.drop_connection = True
+        reply = self.draft(self.social_manager)
+        reply.action_submit()
+        self.assertEqual(reply.state, "failed")
+        self.assertTrue(reply.outcome_unknown)
+        self.assertEqual(len(self.posted), 1)
+        with self.assertRaises(UserError):
+            reply.action_submit()  # "Post again" must not post blindly
+        self.server.drop_connection = False
+        reply.action_check_posted()
+        self.assertEqual(reply.state, "posted", "the reply was found on the network")
+        self.assertEqual(reply.posted_external_id, "2000")
+        self.assertEqual(len(self.posted), 1, "found, not posted a second time")
+
+    @mute_logger(REPLY_LOGGER)
+    def test_agent_cannot_settle_an_unknown_outcome(self):
+        self.server.drop_connection = True
+        reply = self.draft(self.social_manager)
+        reply.action_submit()
+        with self.assertRaises(AccessError), mute_logger("odoo.access"):
+            reply.with_user(self.social_user).action_confirm_not_posted()
+        reply.action_confirm_not_posted()
+        self.assertFalse(reply.outcome_unknown)
+        self.server.drop_connection = False
+        reply.action_submit()
+        self.assertEqual(reply.state, "posted")
