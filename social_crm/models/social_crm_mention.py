@@ -10,6 +10,7 @@ from odoo import api, fields, models, tools
 from .bulk_insert import insert_new_rows
 
 _logger = logging.getLogger(__name__)
+_ANALYSIS_HEALTH = {"ok": True}  # per process: log a broken model's traceback once
 
 SENTIMENTS = [("negative", "Negative"), ("neutral", "Neutral"), ("positive", "Positive")]
 INTENTS = [
@@ -23,6 +24,12 @@ NLP_STATES = [("pending", "To analyze"), ("fast", "Fast model"), ("accurate", "A
 BODY_MAX = 100_000
 NLP_BATCH = 500
 DEFAULT_REOPEN_DAYS = 7
+# A failed analysis waits 5, 10, 20 ... minutes (at most a day) before it is tried again.
+NLP_RETRY_BASE = timedelta(minutes=5)
+NLP_RETRY_MAX = timedelta(days=1)
+# Columns the analysis writes, in one UPDATE per batch.
+NLP_COLUMNS = ("lang", "sentiment", "sentiment_score", "intent", "nlp_state", "nlp_model", "nlp_rescored",
+               "nlp_attempts", "nlp_retry_at")
 
 
 class SocialCrmMention(models.Model):
@@ -64,6 +71,15 @@ class SocialCrmMention(models.Model):
     intent = fields.Selection(INTENTS, index=True)
     nlp_state = fields.Selection(NLP_STATES, default="pending", index=True, string="Analysis")
     nlp_model = fields.Char(string="Scored by", readonly=True)
+    nlp_rescored = fields.Boolean(
+        readonly=True, copy=False, help="The background pass looked at it: no better model is left for this text."
+    )
+    nlp_attempts = fields.Integer(string="Failed analyses", readonly=True, copy=False)
+    nlp_retry_at = fields.Datetime(string="Next analysis attempt", readonly=True, copy=False, index="btree_not_null")
+    is_routed = fields.Boolean(
+        string="Routed", readonly=True, copy=False,
+        help="The ticket rules were applied to it (once its analysis was done).",
+    )
     ticket_id = fields.Many2one("helpdesk.ticket", index="btree_not_null", ondelete="set null", copy=False)
     external_data = fields.Json(readonly=True, help="Network data needed to answer this post.")
     keyword_ids = fields.Many2many(
@@ -251,7 +267,28 @@ class SocialCrmMention(models.Model):
         self.env["social_crm.keyword"]._tag_mentions(self)
         new_identities = self.identity_id.filtered(lambda i: not i.partner_id and not i.suggested_partner_id)
         new_identities._match_partners()
-        return self.filtered(lambda m: m.direction == "inbound")._route_to_tickets()
+        return self._route_analyzed()
+
+    def _route_analyzed(self):
+        """Apply the ticket rules, exactly once, to the inbound mentions whose analysis is done.
+
+        A mention stored while analysis was down waits (its rules may depend on
+        sentiment and intent) and is routed by the analysis cron. The flag is
+        set by one UPDATE that only one worker can win for each mention.
+        Returns the tickets opened, {thread id: ticket id}.
+        """
+        ready = self.filtered(lambda m: m.direction == "inbound" and m.nlp_state != "pending" and not m.is_routed)
+        if not ready:
+            return {}
+        ready.flush_recordset(["is_routed"])
+        self.env.cr.execute(
+            "UPDATE social_crm_mention SET is_routed = true WHERE id = ANY(%s) AND NOT coalesce(is_routed, false)"
+            " RETURNING id",
+            [ready.ids],
+        )
+        claimed = self.browse([row[0] for row in self.env.cr.fetchall()])
+        self.invalidate_model(["is_routed"])
+        return claimed._route_to_tickets()
 
     def _route_to_tickets(self):
         """One ticket per conversation: append to it, reopen it, or open one by the rules.
@@ -366,14 +403,23 @@ class SocialCrmMention(models.Model):
 
     @api.model
     def _analyze_texts(self, texts, accurate=False):
-        """Analyze texts; on failure return None per text so mentions still land."""
+        """Analyze texts; on failure return None per text so mentions still land.
+
+        The first failure is logged with its traceback, the following ones in one line until analysis works again.
+        """
         try:
             from ..nlp import analyze
 
-            return analyze(texts, accurate=accurate, **self._nlp_options(accurate))
+            results = analyze(texts, accurate=accurate, **self._nlp_options(accurate))
         except Exception:
-            _logger.exception("social_crm: analysis failed for %s texts; they stay queued", len(texts))
+            if _ANALYSIS_HEALTH["ok"]:
+                _logger.exception("social_crm: analysis failed for %s texts; they are retried later", len(texts))
+            else:
+                _logger.info("social_crm: analysis still failing (%s texts)", len(texts))
+            _ANALYSIS_HEALTH["ok"] = False
             return [None] * len(texts)
+        _ANALYSIS_HEALTH["ok"] = True
+        return results
 
     @api.model
     def _nlp_options(self, accurate):
@@ -394,49 +440,97 @@ class SocialCrmMention(models.Model):
     def _analysis_vals(self, result, network_lang=None, accurate=False):
         if result is None:
             return {"nlp_state": "pending", "lang": network_lang or False}
+        tier = getattr(result, "tier", None) or ("accurate" if accurate else "fast")
         return {
             "lang": result.lang or network_lang or False,
             "sentiment": result.sentiment,
             "sentiment_score": result.sentiment_score,
             "intent": result.intent,
-            "nlp_state": "accurate" if accurate else "fast",
+            # the tier that really scored it: the accurate pass may fall back to the fast model
+            "nlp_state": "accurate" if tier == "accurate" else "fast",
             "nlp_model": getattr(result, "model", False) or False,
         }
 
     def _analyze(self, accurate=False):
+        """Analyze these mentions in one call and store the results in one UPDATE; returns those analyzed.
+
+        A failure marks the mentions "Failed" (fast pass) or leaves the fast
+        scores (accurate pass), and schedules the next attempt with a growing delay.
+        """
         results = self._analyze_texts([m.body or "" for m in self], accurate=accurate)
-        failed = self.browse()
+        now = fields.Datetime.now()
+        rows = []
+        done = self.browse()
         for mention, result in zip(self, results):
+            row = {name: mention[name] for name in NLP_COLUMNS}
             if result is None:
-                failed |= mention
-                continue
-            mention.write(self._analysis_vals(result, mention.lang, accurate=accurate))
-        if failed:
-            failed.write({"nlp_state": "failed" if accurate else "pending"})
-        return self - failed
+                attempts = mention.nlp_attempts + 1
+                row.update(nlp_attempts=attempts, nlp_retry_at=now + min(NLP_RETRY_BASE * 2 ** (attempts - 1),
+                                                                          NLP_RETRY_MAX))
+                if not accurate:
+                    row["nlp_state"] = "failed"
+            else:
+                row.update(self._analysis_vals(result, mention.lang, accurate=accurate),
+                           nlp_attempts=0, nlp_retry_at=False, nlp_rescored=accurate)
+                done |= mention
+            rows.append((mention.id, row))
+        self._write_analysis(rows)
+        return done
+
+    @api.model
+    def _write_analysis(self, rows):
+        """One UPDATE for a batch of analysis results: [(mention id, {column: value})]."""
+        if not rows:
+            return
+        self.flush_model(NLP_COLUMNS)
+        record = self.browse()
+        arrays = [[row_id for row_id, _row in rows]]
+        casts = ["int"]
+        for name in NLP_COLUMNS:
+            field = self._fields[name]
+            arrays.append([field.convert_to_column(row[name], record) for _row_id, row in rows])
+            casts.append(field.column_type[1])
+        assignments = ", ".join(f'"{name}" = v."{name}"' for name in NLP_COLUMNS)
+        unnest = ", ".join(f"%s::{cast}[]" for cast in casts)
+        columns = ", ".join(["id", *(f'"{name}"' for name in NLP_COLUMNS)])
+        self.env.cr.execute(
+            f"UPDATE social_crm_mention m SET {assignments}, write_date = now() AT TIME ZONE 'UTC'"  # noqa: S608
+            f" FROM unnest({unnest}) AS v({columns}) WHERE m.id = v.id",
+            arrays,
+        )
+        self.invalidate_model(NLP_COLUMNS)
 
     @api.model
     def _cron_analyze(self, limit=NLP_BATCH):
-        """Analyze mentions still pending (fast tier), then re-score with the accurate tier.
-
-        Bounded batches, newest first; commits per batch outside tests.
+        """Analyze a bounded batch: mentions never or unsuccessfully analyzed first, then re-score with the
+        accurate tier. Routes what became ready to tickets. Reports only real progress, so a broken model
+        does not make the cron loop; commits per batch outside tests.
         """
         auto_commit = not getattr(threading.current_thread(), "testing", False)
-        pending = self.search([("nlp_state", "=", "pending")], order="posted_at desc, id desc", limit=limit)
-        if pending:
-            pending._analyze()
+        now = fields.Datetime.now()
+        due = ["|", ("nlp_retry_at", "=", False), ("nlp_retry_at", "<=", now)]
+        todo_domain = [("nlp_state", "in", ("pending", "failed")), *due]
+        rescore_domain = [("nlp_state", "=", "fast"), ("direction", "=", "inbound"), ("nlp_rescored", "=", False),
+                          *due]
+        batch = self.search(todo_domain, order="posted_at desc, id desc", limit=limit)
+        if batch:
+            done = batch._analyze()
+            new_tickets = done._route_analyzed()
         else:
-            pending = self.search(
-                [("nlp_state", "=", "fast"), ("direction", "=", "inbound")],
-                order="posted_at desc, id desc",
-                limit=limit,
-            )
-            pending._analyze(accurate=True)
-        remaining = self.search_count([("nlp_state", "in", ("pending", "fast")), ("direction", "=", "inbound")])
+            batch = self.search(rescore_domain, order="posted_at desc, id desc", limit=limit)
+            before = {m.id: (m.sentiment, m.intent) for m in batch}
+            done = batch._analyze(accurate=True)
+            changed = done.filtered(lambda m: (m.sentiment, m.intent) != before[m.id])
+            # A conversation that turns negative may need a ticket; turning positive never closes one.
+            new_tickets = changed.filtered(
+                lambda m: not m.ticket_id and not m.thread_id.ticket_id and m.is_routed
+            )._route_to_tickets()
+        done.thread_id._refresh_stats(new_tickets)
+        remaining = self.search_count(todo_domain) + self.search_count(rescore_domain)
         if auto_commit:  # a bounded batch per cron call, committed
             self.env.cr.commit()  # pylint: disable=invalid-commit
-        self.env["ir.cron"]._notify_progress(done=len(pending), remaining=remaining)
-        return len(pending)
+        self.env["ir.cron"]._notify_progress(done=len(done), remaining=remaining if done else 0)
+        return len(done)
 
 
 class _TicketTexts:
