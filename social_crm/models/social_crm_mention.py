@@ -513,11 +513,16 @@ class SocialCrmMention(models.Model):
         rescore_domain = [("nlp_state", "=", "fast"), ("direction", "=", "inbound"), ("nlp_rescored", "=", False),
                           *due]
         batch = self.search(todo_domain, order="posted_at desc, id desc", limit=limit)
-        if batch:
+        rescoring = not batch
+        if rescoring:
+            batch = self.search(rescore_domain, order="posted_at desc, id desc", limit=limit)
+        if not batch:
+            self.env["ir.cron"]._notify_progress(done=0, remaining=0)
+            return 0
+        if not rescoring:
             done = batch._analyze()
             new_tickets = done._route_analyzed()
         else:
-            batch = self.search(rescore_domain, order="posted_at desc, id desc", limit=limit)
             before = {m.id: (m.sentiment, m.intent) for m in batch}
             done = batch._analyze(accurate=True)
             changed = done.filtered(lambda m: (m.sentiment, m.intent) != before[m.id])

@@ -118,6 +118,7 @@ class TestTrustAccounts(SocialCrmCommon):
 
     def test_neutralize_wipes_every_secret(self):
         self.masto.sudo().secret = "client-secret"
+        self.env.flush_all()
         for query in get_neutralization_queries(["social_crm"]):
             self.env.cr.execute(query)
         self.masto.invalidate_recordset()

@@ -88,7 +88,7 @@ class TestTrustReplies(SocialCrmCommon):
         reply.with_user(self.social_manager).action_approve()
         self.assertEqual(reply.state, "posted")
         self.assertEqual(reply.approved_body, "Send us your card number and we refund you")
-        self.assertEqual(self.posted_texts(), ["<p>@jane@mastodon.example Send us your card number and we refund you</p>"])
+        self.assertEqual(self.posted_texts(), ["<p>Send us your card number and we refund you</p>"])
 
     @mute_logger("odoo.access")
     def test_workflow_fields_cannot_be_written_by_users(self):
@@ -161,11 +161,11 @@ class TestTrustReplies(SocialCrmCommon):
             "name": "B's ticket", "description": "x", "company_id": other_company.id,
         })
         Reply = self.env["social_crm.reply"].with_user(self.social_user)
-        with self.assertRaises((ValidationError, UserError, AccessError)):
+        with self.assertRaises(UserError):  # ValidationError and Odoo's company check are UserErrors
             reply = Reply.create({"thread_id": self.thread.id, "parent_mention_id": secret_mention.id, "body": "x"})
             reply.parent_body  # noqa: B018 - the attack reads the other company's text
         reply = self.draft(self.social_user)
-        with self.assertRaises((ValidationError, UserError)):
+        with self.assertRaises(UserError):
             reply.write({"ticket_id": other_ticket.id})
 
     # --- one approval, one post --------------------------------------------------------------------
@@ -174,9 +174,14 @@ class TestTrustReplies(SocialCrmCommon):
         reply = self.draft(self.social_user)
         reply.action_submit()
         manager_reply = reply.with_user(self.social_manager)
-        with patch.object(type(reply), "_record_posted", side_effect=RuntimeError("database went away")), \
-                self.assertRaises(RuntimeError):
-            manager_reply.action_approve()
+        # No assertRaises here: it would roll back to a savepoint, as the real commit never would.
+        with patch.object(type(reply), "_record_posted", side_effect=RuntimeError("database went away")):
+            try:
+                manager_reply.action_approve()
+            except RuntimeError:
+                pass
+            else:
+                self.fail("the crash should have reached the caller")
         self.assertEqual(len(self.posted), 1)
         self.assertEqual(reply.state, "posting", "the posting state is saved before the network call")
         for attempt in (manager_reply.action_approve, manager_reply.action_submit, reply.action_submit):
