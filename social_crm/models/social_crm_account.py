@@ -31,6 +31,9 @@ CRON_ACCOUNTS_PER_RUN = 10
 # Credentials are bound to where they were entered: changing one of these clears them.
 CREDENTIAL_BINDING_FIELDS = ("base_url", "network", "login")
 SECRET_FIELDS = ("token", "secret")
+# Scheduled actions that have work only while an account listens (as mail's fetchmail cron).
+LISTENING_CRONS = ("social_crm.ir_cron_fetch_mentions", "social_crm.ir_cron_analyze_mentions",
+                   "social_crm.ir_cron_detect_spikes")
 
 
 class SocialCrmAccount(models.Model):
@@ -155,6 +158,25 @@ class SocialCrmAccount(models.Model):
     # ORM
     # ------------------------------------------------------------------
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        accounts = super().create(vals_list)
+        self._update_crons()
+        return accounts
+
+    def unlink(self):
+        res = super().unlink()
+        self._update_crons()
+        return res
+
+    @api.model
+    def _update_crons(self):
+        """Fetch, analysis and spike crons run only while at least one account listens."""
+        for xmlid in LISTENING_CRONS:
+            cron = self.env.ref(xmlid, raise_if_not_found=False)
+            if cron:
+                cron.sudo().toggle(model=self._name, domain=[("state", "in", ("connected", "error"))])
+
     def write(self, vals):
         """Secrets stay with the host, network and login they were entered for."""
         rebound = self.browse()
@@ -164,11 +186,14 @@ class SocialCrmAccount(models.Model):
                 for name in CREDENTIAL_BINDING_FIELDS
             ))
         res = super().write(vals)
+        if "state" in vals or "active" in vals:
+            self._update_crons()
         if rebound:
             clear = {name: False for name in SECRET_FIELDS if name not in vals}
             reset = {"state": "draft", "cursor": False, "own_external_id": False, "own_handle": False,
                      "last_error": False}
             super(SocialCrmAccount, rebound.sudo()).write({**clear, **reset})
+            self._update_crons()
             if clear:
                 for account in rebound:
                     account.message_post(body=_(

@@ -13,3 +13,4 @@ from . import test_alerts
 from . import test_trust_accounts
 from . import test_trust_replies
 from . import test_analysis_routing
+from . import test_crons
