@@ -171,11 +171,15 @@ class SocialCrmAccount(models.Model):
 
     @api.model
     def _update_crons(self):
-        """Fetch, analysis and spike crons run only while at least one account listens."""
+        """Fetch, analysis and spike crons run only while at least one account listens (as fetchmail's)."""
+        params = self.env["ir.config_parameter"].sudo()
+        if params.get_param("database.is_neutralized"):
+            return  # a neutralized copy keeps its crons off
+        listening = bool(self.sudo().search_count([("state", "in", ("connected", "error"))], limit=1))
         for xmlid in LISTENING_CRONS:
             cron = self.env.ref(xmlid, raise_if_not_found=False)
-            if cron:
-                cron.sudo().toggle(model=self._name, domain=[("state", "in", ("connected", "error"))])
+            if cron and cron.sudo().active != listening:
+                cron.sudo().try_write({"active": listening})
 
     def write(self, vals):
         """Secrets stay with the host, network and login they were entered for."""
