@@ -11,3 +11,4 @@ from . import social_crm_ticket_rule
 from . import res_config_settings
 from . import social_crm_keyword
 from . import social_crm_digest
+from . import mail_activity

@@ -308,22 +308,20 @@ class SocialCrmMention(models.Model):
         by_thread = {}
         for mention in self.sorted("posted_at"):
             by_thread.setdefault(mention.thread_id, []).append(mention.id)
-        to_create, created_for = [], []
+        to_create, created_for, appended = [], [], []
         texts = _TicketTexts(self.env)
+        reopen_after = fields.Datetime.now() - timedelta(days=reopen_days)
         for thread, mention_ids in by_thread.items():
             mentions = self.browse(mention_ids)
             ticket = thread.sudo().ticket_id
             if ticket and ticket.closed:
-                recently = ticket.closed_date and ticket.closed_date >= fields.Datetime.now() - timedelta(days=reopen_days)
-                if recently:
+                if ticket.closed_date and ticket.closed_date >= reopen_after:
                     ticket._social_reopen()
                 else:
                     ticket = Ticket.browse()
             if ticket:
-                mentions.sudo().write({"ticket_id": ticket.id})
+                appended.append((thread.id, mention_ids, ticket.id))
                 ticket._social_log_mentions(mentions)
-                if thread.state in ("new", "answered", "closed"):
-                    thread.state = "open"
                 continue
             # The first mention whose first matching rule asks for a ticket decides.
             mention, rule = None, None
@@ -336,6 +334,10 @@ class SocialCrmMention(models.Model):
                 continue
             to_create.append(self._ticket_vals(thread, mention, rule, texts))
             created_for.append((thread.id, mention_ids))
+        if appended:
+            self._link_tickets(appended)
+            self.env["social_crm.thread"].sudo().browse([thread_id for thread_id, _ids, _ticket in appended]).filtered(
+                lambda thread: thread.state in ("new", "answered", "closed")).write({"state": "open"})
         if not to_create:
             return {}
         tickets = Ticket._social_create(to_create)

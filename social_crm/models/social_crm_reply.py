@@ -173,7 +173,7 @@ class SocialCrmReply(models.Model):
         """The text changed after submission: the approval request no longer holds."""
         if not self:
             return
-        self.activity_unlink(["social_crm.mail_activity_reply_approval"])
+        self.sudo().activity_unlink(["social_crm.mail_activity_reply_approval"])
         self.sudo().write({
             "state": "draft", "approver_id": False, "approved_body": False, "approved_at": False,
             "outcome_unknown": False,
@@ -218,7 +218,24 @@ class SocialCrmReply(models.Model):
                                     "error_message": False})
                 reply._schedule_approval_activities()
                 reply.message_post(body=_("Sent for approval."))
+                reply._log_on_ticket(_("%(author)s wrote a reply on %(network)s; it waits for a manager's approval.",
+                                       author=reply.author_id.name, network=reply.account_id._network_label()))
+        if all(reply.state == "to_approve" for reply in self):
+            return {
+                "type": "ir.actions.client",
+                "tag": "display_notification",
+                "params": {
+                    "type": "info",
+                    "message": _("Sent for approval: a Social Manager will review your reply."),
+                    "next": {"type": "ir.actions.act_window_close"},
+                },
+            }
         return self._close_or_reload()
+
+    def _log_on_ticket(self, text):
+        ticket = (self.ticket_id or self.thread_id.ticket_id).sudo()
+        if ticket:
+            ticket.message_post(body=text, subtype_xmlid="mail.mt_note")
 
     def action_approve(self):
         self._check_publisher(_("approve"))
@@ -392,11 +409,18 @@ class SocialCrmReply(models.Model):
         return True
 
     def _record_failure(self, exc, unknown=False):
+        """The reply goes back to its author: an activity, a chatter line, the error in words."""
         message = self.account_id._error_text(exc)
         if unknown:
             message = _("%(error)s The network may have received the reply: Odoo checks before posting it again.",
                         error=message)
         self.sudo().write({"state": "failed", "error_message": message, "outcome_unknown": unknown})
+        self.message_post(body=_("Posting failed: %(error)s", error=message))
+        self._log_on_ticket(_("A reply could not be posted: %(error)s", error=message))
+        if self.author_id.active and not self.author_id.share:
+            self.sudo().activity_schedule(
+                "mail.mail_activity_data_todo", user_id=self.author_id.id,
+                summary=_("Reply not posted"), note=message)
 
     def _record_posted(self, item, auto_commit=False):
         """The network has the reply: say so first (committed), then store it as an outbound mention."""

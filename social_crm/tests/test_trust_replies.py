@@ -25,8 +25,11 @@ class TestTrustReplies(SocialCrmCommon):
         cls.addClassCleanup(cls.server.__exit__, None, None, None)
         cls.posted = []
         cls.server.drop_connection = False
+        cls.server.fail_with = None
 
         def post_status(request):
+            if cls.server.fail_with:
+                return cls.server.fail_with
             data = json.loads(request["body"].decode())
             status = status_json(str(2000 + len(cls.posted)), data["status"], data.get("in_reply_to_id"))
             cls.posted.append(status)
@@ -62,6 +65,7 @@ class TestTrustReplies(SocialCrmCommon):
         super().setUp()
         self.posted.clear()
         self.server.drop_connection = False
+        self.server.fail_with = None
 
     def draft(self, user, body="Sorry Jane, we are checking your parcel now."):
         action = self.thread.with_user(user).action_reply()
@@ -231,3 +235,39 @@ class TestTrustReplies(SocialCrmCommon):
         self.server.drop_connection = False
         reply.action_submit()
         self.assertEqual(reply.state, "posted")
+
+    # --- feedback and follow-up ---------------------------------------------------------------------
+
+    @mute_logger("odoo.access")
+    def test_agent_cannot_settle_the_approval_request_of_their_reply(self):
+        reply = self.draft(self.social_user)
+        reply.action_submit()
+        activity = reply.activity_ids[:1].with_user(self.social_user)
+        with self.assertRaises(AccessError):
+            activity.action_feedback(feedback="approved myself")
+        with self.assertRaises(AccessError):
+            activity.unlink()
+        self.assertEqual(reply.state, "to_approve")
+        self.assertTrue(reply.activity_ids)
+
+    def test_submission_says_so_and_shows_on_the_ticket(self):
+        reply = self.draft(self.social_user)
+        action = reply.action_submit()
+        self.assertEqual(action["tag"], "display_notification")
+        ticket = self.thread.ticket_id
+        self.assertTrue(ticket)
+        self.assertIn("waits for a manager", ticket.message_ids[:1].body)
+        self.assertEqual(reply.display_name, "Reply: Sorry Jane, we are checking your parcel now.")
+
+    @mute_logger(REPLY_LOGGER)
+    def test_failed_post_goes_back_to_its_author(self):
+        self.server.fail_with = (422, {}, {"error": "Validation failed: Text too spammy"})
+        reply = self.draft(self.social_user)
+        reply.action_submit()
+        reply.with_user(self.social_manager).action_approve()
+        self.assertEqual(reply.state, "failed")
+        self.assertFalse(reply.outcome_unknown, "a refusal is a known outcome")
+        todo = reply.activity_ids.filtered(lambda a: a.user_id == self.social_user)
+        self.assertTrue(todo, "the author gets an activity")
+        self.assertIn("spammy", todo.note)
+        self.assertIn("could not be posted", self.thread.ticket_id.message_ids[:1].body)
