@@ -6,7 +6,7 @@ from datetime import timedelta
 from markupsafe import Markup
 
 from odoo import _, api, fields, models
-from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.exceptions import AccessError, ValidationError
 
 from ..analytics import spikes
 from ..connectors import DEFAULT_BASE_URLS, get_client, netguard
@@ -140,8 +140,9 @@ class SocialCrmAccount(models.Model):
 
     @api.onchange("network")
     def _onchange_network(self):
-        if self.network and not self.base_url and self.network != "feed":
-            self.base_url = DEFAULT_BASE_URLS.get(self.network) or False
+        """A new network starts from its public service (a feed from an empty URL to fill in)."""
+        if self.network:
+            self.base_url = DEFAULT_BASE_URLS.get(self.network) or False if self.network != "feed" else False
 
     @api.constrains("base_url")
     def _check_base_url(self):
@@ -221,12 +222,21 @@ class SocialCrmAccount(models.Model):
         self._check_manager()
         try:
             author = self._get_client().verify()
-        except (api_errors.SocialApiError, ValueError) as exc:
+        except (api_errors.SocialApiError, ValueError, RecursionError, LookupError) as exc:
+            # Recorded on the account (no raise: the error must survive this request), and said at once.
             self._mark_failed(exc)
-            raise UserError(
-                _("Connection to %(network)s failed: %(error)s",
-                  network=self._network_label(), error=self._error_text(exc))
-            ) from exc
+            return {
+                "type": "ir.actions.client",
+                "tag": "display_notification",
+                "params": {
+                    "type": "danger",
+                    "sticky": True,
+                    "title": _("Connection failed"),
+                    "message": _("Connection to %(network)s failed: %(error)s",
+                                 network=self._network_label(), error=self._error_text(exc)),
+                    "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+                },
+            }
         self.sudo().write({
             "state": "connected",
             "last_error": False,

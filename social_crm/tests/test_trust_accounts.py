@@ -4,7 +4,7 @@
 import importlib.util
 import os
 
-from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.exceptions import AccessError, ValidationError
 from odoo.modules.neutralize import get_neutralization_queries
 from odoo.tests import tagged
 from odoo.tools import mute_logger
@@ -50,10 +50,7 @@ class TestTrustAccounts(SocialCrmCommon):
         account.write({"base_url": self.evil.url})
         self.assertFalse(self.masto.sudo().token, "a new host must not inherit the token")
         self.assertEqual(self.masto.state, "draft")
-        try:
-            account.action_test_connection()
-        except UserError:
-            pass  # refused without credentials: fine, as long as nothing secret went out
+        account.action_test_connection()
         self.assertFalse(any(self.authorizations(self.evil)), "the token never reaches the new host")
         self.assertIn("credentials were removed", self.masto.message_ids[:1].body)
 
@@ -148,3 +145,20 @@ class TestTrustAccounts(SocialCrmCommon):
             with self.assertRaises(AccessError):
                 action()
         self.assertEqual(self.brand.requests, [], "no request before the access check")
+
+    @mute_logger(ACCOUNT_LOGGER)
+    def test_failed_connection_is_recorded_and_said(self):
+        self.brand.route("GET", "/api/v1/accounts/verify_credentials", (401, {}, {"error": "The access token is invalid"}))
+        try:
+            action = self.masto.with_user(self.social_manager).action_test_connection()
+        finally:
+            self.brand.route("GET", "/api/v1/accounts/verify_credentials", (200, {}, BRAND))
+        self.assertEqual(action["params"]["type"], "danger")
+        self.assertEqual(self.masto.state, "error")
+        self.assertIn("rejected the credentials", self.masto.last_error)
+
+    def test_service_url_that_is_not_a_url_gets_a_clear_error(self):
+        with self.assertRaises(ValidationError) as caught:
+            self.env["social_crm.account"].with_user(self.social_manager).create(
+                {"name": "forum", "network": "feed", "base_url": "acme forum"})
+        self.assertIn("cannot be used", str(caught.exception))
