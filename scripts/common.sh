@@ -11,8 +11,11 @@ EXTRA_ADDONS="$SOCIAL_CRM_HOME/addons"
 ODOO_CONF="$SOCIAL_CRM_HOME/odoo.conf"
 PG_SOCKET_DIR="${PG_SOCKET_DIR:-/var/run/postgresql}"
 HELPDESK_MGMT_VERSION="18.0.1.19.5"
+RTLCSS_VERSION="4.3.0"  # Odoo builds right-to-left assets (Persian) with the rtlcss command
 TORCH_VERSION="2.13.0"  # the CPU wheel on this machine's disk; any other spec downloads gigabytes
 PYTHON="${PYTHON:-python3}"
+NPM_PREFIX="$SOCIAL_CRM_HOME/npm"
+export PATH="$NPM_PREFIX/node_modules/.bin:$PATH"
 
 log() { printf '\033[1m[social_crm]\033[0m %s\n' "$*" >&2; }
 die() { printf '\033[1;31m[social_crm] %s\033[0m\n' "$*" >&2; exit 1; }

@@ -82,6 +82,17 @@ PY
     fi
 }
 
+setup_rtlcss() {
+    # Without rtlcss on PATH Odoo serves Persian pages left-to-right.
+    if ! stamp_ok "$NPM_PREFIX/.rtlcss" "$RTLCSS_VERSION"; then
+        command -v npm >/dev/null || die "npm is needed for rtlcss (Persian right-to-left assets): install nodejs and npm"
+        log "installing rtlcss $RTLCSS_VERSION from npm (right-to-left assets for Persian)"
+        mkdir -p "$NPM_PREFIX"
+        npm install --silent --no-audit --no-fund --prefix "$NPM_PREFIX" "rtlcss@$RTLCSS_VERSION" >/dev/null
+        echo "$RTLCSS_VERSION" > "$NPM_PREFIX/.rtlcss"
+    fi
+}
+
 write_conf() {
     cat > "$ODOO_CONF" <<CONF
 [options]
@@ -103,6 +114,7 @@ if [ "$WITH_ODOO" = 1 ]; then
     setup_odoo_source
     setup_odoo_python
     setup_helpdesk_mgmt
+    setup_rtlcss
     write_conf
     log "Odoo 18 ready in $ODOO_DIR (config $ODOO_CONF)"
 fi
