@@ -23,6 +23,7 @@
         "data/spreadsheet_dashboard_data.xml",
         "wizards/social_crm_reply_reject_views.xml",
         "wizards/social_crm_identity_link_views.xml",
+        "wizards/social_crm_mention_correct_views.xml",
         "views/social_crm_account_views.xml",
         "views/social_crm_identity_views.xml",
         "views/social_crm_mention_views.xml",

@@ -6,7 +6,9 @@ from datetime import UTC, timedelta
 from markupsafe import Markup
 
 from odoo import api, fields, models, tools
+from odoo.exceptions import AccessError
 
+from ..tools import training_files
 from .bulk_insert import insert_new_rows
 
 _logger = logging.getLogger(__name__)
@@ -20,7 +22,14 @@ INTENTS = [
     ("request", "Request"),
     ("other", "Other"),
 ]
-NLP_STATES = [("pending", "To analyze"), ("fast", "Fast model"), ("accurate", "Accurate model"), ("failed", "Failed")]
+NLP_STATES = [
+    ("pending", "To analyze"),
+    ("fast", "Fast model"),
+    ("accurate", "Accurate model"),
+    ("failed", "Failed"),
+    ("manual", "Corrected by a person"),
+]
+CORRECTED_SCORES = {"negative": -1.0, "neutral": 0.0, "positive": 1.0}
 BODY_MAX = 100_000
 NLP_BATCH = 500
 DEFAULT_REOPEN_DAYS = 7
@@ -76,6 +85,8 @@ class SocialCrmMention(models.Model):
     )
     nlp_attempts = fields.Integer(string="Failed analyses", readonly=True, copy=False)
     nlp_retry_at = fields.Datetime(string="Next analysis attempt", readonly=True, copy=False, index="btree_not_null")
+    corrected_by_id = fields.Many2one("res.users", string="Corrected by", readonly=True, copy=False)
+    corrected_at = fields.Datetime(readonly=True, copy=False)
     is_routed = fields.Boolean(
         string="Routed", readonly=True, copy=False,
         help="The ticket rules were applied to it (once its analysis was done).",
@@ -400,6 +411,85 @@ class SocialCrmMention(models.Model):
         return value
 
     # ------------------------------------------------------------------
+    # ACTIONS: people stay in control of the machine's guesses
+    # ------------------------------------------------------------------
+
+    def action_open_correct_wizard(self):
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Correct the analysis"),
+            "res_model": "social_crm.mention.correct",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_mention_ids": self.ids},
+        }
+
+    def _apply_correction(self, sentiment, intent):
+        """Store a person's sentiment and intent; a conversation that now needs an answer gets its ticket."""
+        self.check_access("read")
+        mentions = self.sudo()
+        mentions.write({
+            "sentiment": sentiment,
+            "sentiment_score": CORRECTED_SCORES[sentiment],
+            "intent": intent,
+            "nlp_state": "manual",
+            "nlp_model": False,
+            "corrected_by_id": self.env.uid,
+            "corrected_at": fields.Datetime.now(),
+        })
+        unrouted = mentions.filtered(lambda m: not m.is_routed)
+        new_tickets = unrouted._route_analyzed()
+        new_tickets.update(mentions.filtered(
+            lambda m: m.is_routed and m.direction == "inbound" and not m.ticket_id and not m.thread_id.ticket_id
+        )._route_to_tickets())
+        mentions.thread_id._refresh_stats(new_tickets)
+        return new_tickets
+
+    def action_create_ticket(self):
+        """Open a ticket for this mention's conversation by hand, whatever the rules say."""
+        self.ensure_one()
+        self.check_access("read")
+        self.env["helpdesk.ticket"].check_access("create")
+        thread = self.thread_id
+        if thread.sudo().ticket_id:
+            return thread.sudo().action_open_ticket()
+        vals = self._ticket_vals(thread.sudo(), self.sudo(), self.env["social_crm.ticket.rule"])
+        vals["user_id"] = self.env.uid
+        ticket = self.env["helpdesk.ticket"].with_context(mail_create_nosubscribe=False).create(vals)
+        mentions = thread.sudo().mention_ids.filtered(lambda m: m.direction == "inbound" and not m.ticket_id)
+        self._link_tickets([(thread.id, mentions.ids, ticket.id)])
+        mentions.write({"is_routed": True})
+        thread.sudo()._refresh_stats({thread.id: ticket.id})
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "helpdesk.ticket",
+            "res_id": ticket.id,
+            "view_mode": "form",
+        }
+
+    def action_reply(self):
+        self.ensure_one()
+        return self.thread_id.action_reply()
+
+    def action_mark_handled(self):
+        """Nothing to answer: the conversation is closed (a new message opens it again)."""
+        self.check_access("read")
+        self.thread_id.sudo().write({"state": "closed"})
+        return True
+
+    def action_export_corrections(self):
+        """Managers: people's corrections as training files (one TSV per language and task, in a zip)."""
+        if not self.env.user.has_group("social_crm.group_social_manager"):
+            raise AccessError(self.env._("Only Social Managers can export the corrections."))
+        corrected = self.search([("nlp_state", "=", "manual")])
+        attachment = self.env["ir.attachment"].create({
+            "name": "social_crm_corrections.zip",
+            "raw": training_files.corrections_zip(corrected.read(["body", "lang", "sentiment", "intent"])),
+            "mimetype": "application/zip",
+        })
+        return {"type": "ir.actions.act_url", "url": f"/web/content/{attachment.id}?download=true", "target": "self"}
+
+    # ------------------------------------------------------------------
     # ANALYSIS
     # ------------------------------------------------------------------
 
@@ -459,6 +549,7 @@ class SocialCrmMention(models.Model):
         A failure marks the mentions "Failed" (fast pass) or leaves the fast
         scores (accurate pass), and schedules the next attempt with a growing delay.
         """
+        self = self.filtered(lambda m: m.nlp_state != "manual")  # a person's correction is never overwritten
         results = self._analyze_texts([m.body or "" for m in self], accurate=accurate)
         now = fields.Datetime.now()
         rows = []
