@@ -11,7 +11,7 @@
     "development_status": "Beta",
     "maintainers": ["social-crm"],
     "depends": ["contacts", "mail", "helpdesk_mgmt", "spreadsheet_dashboard"],
-    "external_dependencies": {"python": ["requests", "langdetect", "numpy"]},
+    "external_dependencies": {"python": ["requests", "langdetect", "numpy", "defusedxml"]},
     "data": [
         "security/social_crm_security.xml",
         "security/ir.model.access.csv",

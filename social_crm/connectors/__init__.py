@@ -1,11 +1,11 @@
 """Network clients: plain Python, ``requests`` only, never ``odoo``.
 
-``get_client(network, base_url=..., login=..., token=...)`` returns a client
+``get_client(network, base_url=..., login=..., token=..., allowed_hosts=...)`` returns a client
 with ``verify()``, ``fetch(cursor, keywords, max_pages)``, ``reply(...)`` and
 ``thread(root_id)``; every client hands back the same ``Item`` shape.
 """
 
-from . import errors
+from . import errors, netguard
 from .bluesky import BlueskyClient
 from .facebook import FacebookClient
 from .feed import FeedClient
@@ -33,9 +33,12 @@ def get_client_class(network):
         raise ValueError(f"Unknown network {network!r}; known: {', '.join(NETWORKS)}.") from None
 
 
-def get_client(network, base_url=None, login=None, token=None, **kwargs):
-    return get_client_class(network)(base_url=base_url, login=login, token=token, **kwargs)
+def get_client(network, base_url=None, login=None, token=None, allowed_hosts=None, **kwargs):
+    """A client of ``network``; ``allowed_hosts`` (``"127.0.0.1,localhost,10.0.0.0/8"``) lifts the
+    refusal of private addresses and plain http for those hosts (see ``netguard``)."""
+    return get_client_class(network)(base_url=base_url, login=login, token=token, allowed_hosts=allowed_hosts,
+                                     **kwargs)
 
 
-__all__ = ["Author", "CLIENTS", "DEFAULT_BASE_URLS", "FetchPage", "Item", "NETWORKS", "errors", "get_client",
+__all__ = ["Author", "CLIENTS", "DEFAULT_BASE_URLS", "FetchPage", "Item", "NETWORKS", "errors", "netguard", "get_client",
            "get_client_class"]

@@ -1,31 +1,68 @@
 """The base HTTP client: one session, timeouts, bounded retries, size cap, typed errors."""
 
+import functools
 import json
 import logging
+import threading
 import time
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import quote, urljoin
 
 import requests
 
-from . import errors
+from . import errors, netguard
 from .models import FetchPage
-from .utils import BadItem, scrub_item
+from .utils import BadItem, check_id, scrub_item
 
 _logger = logging.getLogger(__name__)
 
 TIMEOUT = 20  # seconds, connect and read
+DEADLINE = 300  # seconds, one fetch (or verify, reply, thread) in total
 MAX_RESPONSE_BYTES = 5 * 1024 * 1024
+MAX_REDIRECTS = 5
 RETRIES = 3  # attempts for idempotent reads on connection errors and 5xx
 BACKOFF = 0.5  # seconds, doubled at each retry
 DEFAULT_RATE_LIMIT_WAIT = 60.0
 USER_AGENT = "social_crm/18.0 (Odoo social CRM; +https://github.com/social-crm/social_crm)"
 
 
+def _within_deadline_call(method):
+    """Run ``method`` under the client's overall deadline (an outer call's deadline wins)."""
+
+    @functools.wraps(method)
+    def wrapper(self, *args, **kwargs):
+        if self._deadline_at is not None:
+            return method(self, *args, **kwargs)
+        self._deadline_at = time.monotonic() + self.deadline
+        try:
+            return method(self, *args, **kwargs)
+        finally:
+            self._deadline_at = None
+
+    return wrapper
+
+
+def _within_deadline_pages(method):
+    """Run the page generator ``method`` under one overall deadline, counted from its first page."""
+
+    @functools.wraps(method)
+    def wrapper(self, *args, **kwargs):
+        return self._pages_within_deadline(method(self, *args, **kwargs))
+
+    return wrapper
+
+
 class BaseClient:
     """What every network client shares. Subclasses set the class attributes and
-    implement ``verify``, ``fetch``, ``reply`` (and ``thread`` where the network has one)."""
+    implement ``verify``, ``fetch``, ``reply`` (and ``thread`` where the network has one).
+
+    Every request goes through ``netguard`` (no private addresses unless
+    ``allowed_hosts`` lists them, redirects followed here and re-checked hop by
+    hop), credentials go only to the account's own origin (scheme, host, port of
+    ``base_url``), and ``fetch``/``verify``/``reply``/``thread`` stop after
+    ``deadline`` seconds in total.
+    """
 
     network = ""
     label = ""
@@ -33,53 +70,94 @@ class BaseClient:
     max_length = 0
     can_reply = True
 
+    def __init_subclass__(cls, **kwargs):
+        if "fetch" in cls.__dict__:
+            cls.fetch = _within_deadline_pages(cls.__dict__["fetch"])
+        for name in ("verify", "reply", "thread"):
+            if name in cls.__dict__:
+                setattr(cls, name, _within_deadline_call(cls.__dict__[name]))
+        return super().__init_subclass__(**kwargs)
+
     def __init__(self, base_url=None, login=None, token=None, *, session=None, timeout=None,
-                 options=None, sleep=time.sleep):
+                 options=None, sleep=time.sleep, allowed_hosts=None, deadline=None):
         self.base_url = (base_url or self.default_base_url or "").rstrip("/")
         if self.base_url:
-            check_url(self.base_url)
+            netguard.check_syntax(self.base_url)
         self.login = (login or "").strip()
         self.token = (token or "").strip()
+        self.options = dict(options or {})
+        self.allowed_hosts = netguard.parse_allowed_hosts(
+            allowed_hosts if allowed_hosts is not None else self.options.get("allowed_hosts"))
         if session is None:
             session = requests.Session()
             session.headers["User-Agent"] = USER_AGENT
+        self.adapter = netguard.GuardedAdapter(self.allowed_hosts)
+        session.mount("http://", self.adapter)
+        session.mount("https://", self.adapter)
         self.session = session
         self.timeout = timeout or TIMEOUT
-        self.options = dict(options or {})
+        self.deadline = float(deadline or self.options.get("deadline") or DEADLINE)
         self.sleep = sleep
         self._own = None
+        self._deadline_at = None
 
     # ------------------------------------------------------------------
     # HTTP
     # ------------------------------------------------------------------
 
     def url(self, path):
-        if path.startswith(("http://", "https://")):
-            return check_url(path)
-        return urljoin(self.base_url + "/", path.lstrip("/"))
+        """``base_url`` + ``path``. A path never changes the host: absolute URLs are refused here
+        (``request`` takes an absolute URL only on the account's own origin, see ``own_url``)."""
+        path = str(path or "")
+        if netguard.looks_absolute(path):
+            raise errors.UnsafeId(f"{path!r} is an absolute URL, not a path of {self.label}.", self.network)
+        return self.base_url + "/" + path.lstrip("/")
 
-    def request(self, method, path, *, params=None, json_body=None, data=None, headers=None,
+    def segment(self, value, strict=True):
+        """``value`` as one quoted path segment. ``strict``: a network id, refused when it holds
+        ``/``, ``?``, ``#``, ``..`` or looks like a URL (``errors.UnsafeId``)."""
+        text = str(value if value is not None else "")
+        if strict:
+            try:
+                check_id(text)
+            except BadItem as exc:
+                raise errors.UnsafeId(f"{text!r} is not a valid {self.label} id ({exc}).", self.network) from exc
+        elif text in ("", ".", ".."):
+            raise errors.UnsafeId(f"{text!r} cannot be part of a {self.label} address.", self.network)
+        return quote(text, safe="")
+
+    def trusted_origins(self):
+        """Origins (scheme, host, port) the account's credentials may be sent to."""
+        return {netguard.origin(self.base_url)} if self.base_url else set()
+
+    def own_url(self, url):
+        """An absolute URL (a next-page link from a payload) if it stays on a trusted origin, else refused."""
+        netguard.check_syntax(url)
+        if netguard.origin(url) not in self.trusted_origins():
+            raise errors.UnsafeAddress(
+                f"{self.label} pointed to another address ({netguard.describe_origin(url)}); the account's "
+                f"credentials are only sent to {netguard.describe_origin(self.base_url)}, so it was not followed.",
+                self.network)
+        return url
+
+    def request(self, method, path, *, params=None, json_body=None, data=None, headers=None, auth=None,
                 idempotent=None, expect_json=True, allow_status=()):
         """Send one request and return the decoded JSON (or the response when expect_json is False)."""
-        url = self.url(path)
+        url = self.own_url(path) if netguard.looks_absolute(path) else self.url(path)
         idempotent = method in ("GET", "HEAD") if idempotent is None else idempotent
         attempts = RETRIES if idempotent else 1
         for attempt in range(1, attempts + 1):
+            timer = self._arm_deadline()
             try:
-                response = self.session.request(
-                    method, url, params=params, json=json_body, data=data,
-                    headers={**self.auth_headers(), **(headers or {})},
-                    timeout=self.timeout, stream=True, allow_redirects=True,
-                )
+                response = self._send(method, url, params=params, json_body=json_body, data=data,
+                                      headers={**self.auth_headers(), **(headers or {})}, auth=auth)
                 body = read_capped(response, self)
-            except requests.exceptions.Timeout as exc:
-                failure = errors.ConnectionFailed(
-                    f"{self.label} did not answer within {self.timeout} seconds.", self.network)
-                cause = exc
-            except requests.exceptions.RequestException as exc:
-                failure = errors.ConnectionFailed(
-                    f"{self.label} cannot be reached ({type(exc).__name__}).", self.network)
-                cause = exc
+                self._check_deadline()
+            except errors.DeadlineExceeded:
+                raise
+            except (requests.exceptions.RequestException, OSError, errors.ConnectionFailed) as exc:
+                self._check_deadline()
+                failure, cause = self._connection_failure(exc), exc
             else:
                 if response.status_code >= 500 and attempt < attempts:
                     failure, cause = None, None
@@ -89,10 +167,111 @@ class BaseClient:
                     if response.status_code >= 400 and response.status_code not in allow_status:
                         self.raise_for_error(response, self.decode(response, strict=False))
                     return self.decode(response) if expect_json else response
+            finally:
+                if timer is not None:
+                    timer.cancel()
             if attempt >= attempts:
                 raise failure from cause
-            self.sleep(BACKOFF * 2 ** (attempt - 1))
+            wait = BACKOFF * 2 ** (attempt - 1)
+            remaining = self._remaining()
+            self.sleep(wait if remaining is None else min(wait, remaining))
         raise AssertionError("unreachable")
+
+    def _connection_failure(self, exc):
+        if isinstance(exc, errors.ConnectionFailed):
+            return exc
+        if isinstance(exc, requests.exceptions.Timeout):
+            return errors.ConnectionFailed(f"{self.label} did not answer within {self.timeout} seconds.", self.network)
+        return errors.ConnectionFailed(f"{self.label} cannot be reached ({type(exc).__name__}).", self.network)
+
+    def _send(self, method, url, *, params=None, json_body=None, data=None, headers=None, auth=None):
+        """One exchange, redirects followed here: every hop is checked by ``netguard``; credentials
+        never leave the origin of the first hop (a redirect elsewhere is refused when the request
+        carries any); 303 (and 301/302 after a POST) continue as a body-less GET."""
+        headers = dict(headers or {})
+        home = netguard.origin(url)
+        carries_credentials = bool(self.token or auth or any(k.lower() == "authorization" for k in headers))
+        for _hop in range(MAX_REDIRECTS + 1):
+            try:
+                netguard.check_url(url, self.allowed_hosts)
+            except errors.SocialApiError as exc:
+                exc.network = exc.network or self.network
+                raise
+            response = self.session.request(
+                method, url, params=params, json=json_body, data=data, headers=headers, auth=auth,
+                timeout=self._request_timeout(), stream=True, allow_redirects=False,
+            )
+            target = self.session.get_redirect_target(response) if response.is_redirect else None
+            if not target:
+                return response
+            response.close()
+            next_url = urljoin(response.url, target).split("#", 1)[0]
+            netguard.check_syntax(next_url)
+            if netguard.origin(next_url) != home:
+                if carries_credentials:
+                    raise errors.UnsafeAddress(
+                        f"{self.label} redirected to another address ({netguard.describe_origin(next_url)}); the "
+                        f"account's credentials are only sent to {netguard.describe_origin(url)}, so the "
+                        "redirect was not followed.", self.network)
+                headers = {k: v for k, v in headers.items() if k.lower() not in ("authorization", "cookie")}
+            if response.status_code == 303 or (response.status_code in (301, 302) and method == "POST"):
+                method = "GET" if method != "HEAD" else method
+                json_body = data = None
+            params = None
+            url = next_url
+        raise errors.ApiError(f"{self.label} redirected more than {MAX_REDIRECTS} times.", self.network)
+
+    # --- overall deadline ---------------------------------------------
+
+    def _pages_within_deadline(self, pages):
+        deadline_at = None
+        try:
+            while True:
+                outer = self._deadline_at
+                if deadline_at is None:
+                    deadline_at = outer if outer is not None else time.monotonic() + self.deadline
+                self._deadline_at = deadline_at
+                try:
+                    page = next(pages)
+                except StopIteration:
+                    return
+                finally:
+                    self._deadline_at = outer
+                yield page
+        finally:
+            pages.close()
+
+    def _remaining(self):
+        """Seconds left before the overall deadline (None when no call is timed); raises when spent."""
+        if self._deadline_at is None:
+            return None
+        left = self._deadline_at - time.monotonic()
+        if left <= 0:
+            raise self._deadline_error()
+        return left
+
+    def _check_deadline(self):
+        self._remaining()
+
+    def _deadline_error(self):
+        return errors.DeadlineExceeded(
+            f"{self.label} took longer than the overall limit of {self.deadline:g} seconds and was stopped; "
+            "what was already saved is kept and the next run continues from there.", self.network)
+
+    def _request_timeout(self):
+        remaining = self._remaining()
+        return self.timeout if remaining is None else min(self.timeout, max(remaining, 0.05))
+
+    def _arm_deadline(self):
+        """A timer that cuts this client's connections at the deadline, so a server dripping bytes
+        cannot hold a read (each byte would reset a per-read timeout)."""
+        remaining = self._remaining()
+        if remaining is None:
+            return None
+        timer = threading.Timer(remaining, self.adapter.cut_connections)
+        timer.daemon = True
+        timer.start()
+        return timer
 
     def auth_headers(self):
         return {"Authorization": f"Bearer {self.token}"} if self.token else {}
@@ -105,6 +284,15 @@ class BaseClient:
             return {}
         try:
             return json.loads(body.decode(response.encoding or "utf-8", errors="replace"))
+        except LookupError as exc:
+            if not strict:
+                return {}
+            raise errors.BadPayload(
+                f"{self.label} sent an answer in an unknown character set ({response.encoding}).", self.network) from exc
+        except RecursionError as exc:
+            if not strict:
+                return {}
+            raise errors.BadPayload(f"{self.label} sent an answer nested too deeply to be read.", self.network) from exc
         except ValueError as exc:
             if not strict:
                 return {}
@@ -153,6 +341,10 @@ class BaseClient:
         for index, raw in enumerate(raw_items):
             try:
                 item = normalize(raw)
+            except RecursionError:
+                ident = raw.get("id") if isinstance(raw, dict) else None
+                skipped.append(f"{self.label} item {index} (id={ident!r}): nested too deeply to be read")
+                continue
             except BadItem as exc:
                 ident = raw.get("id") if isinstance(raw, dict) else None
                 skipped.append(f"{self.label} item {index} (id={ident!r}): {exc}")
@@ -224,16 +416,19 @@ class BaseClient:
         return self._own
 
 
-def check_url(url):
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise ValueError(f"Only http and https URLs are allowed, not {url!r}.")
-    return url
+def check_url(url, allowed_hosts=None, resolve=True):
+    """Kept for callers of the old name: see ``netguard.check_url``."""
+    return netguard.check_url(url, allowed_hosts, resolve)
 
 
 def read_capped(response, client):
     chunks, size = [], 0
     for chunk in response.iter_content(64 * 1024):
+        try:
+            client._check_deadline()
+        except errors.DeadlineExceeded:
+            response.close()
+            raise
         size += len(chunk)
         if size > MAX_RESPONSE_BYTES:
             response.close()

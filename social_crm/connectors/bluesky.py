@@ -14,8 +14,9 @@ from datetime import datetime, timezone
 from . import errors
 from .base import BaseClient, dump_state, load_state, newer_than
 from .models import Author, Item
-from .utils import BadItem, as_dict, as_list, clean_text, parse_datetime, require_str, safe_int
+from .utils import BadItem, as_dict, as_list, check_at_uri, clean_text, parse_datetime, require_str, safe_int
 
+THREAD_DEPTH = 6
 MENTION_REASONS = ("mention", "reply", "quote")
 AUTH_ERRORS = ("InvalidToken", "AuthenticationRequired", "AuthMissing", "AccountTakedown", "InvalidPassword",
                "AuthFactorTokenRequired", "AccountDeactivated")
@@ -146,18 +147,20 @@ class BlueskyClient(BaseClient):
         return payload["posts"], payload.get("cursor")
 
     def thread(self, root_id):
-        payload = self.xrpc("GET", "app.bsky.feed.getPostThread", params={"uri": root_id, "depth": 6})
+        self._check_uri(root_id)
+        payload = self.xrpc("GET", "app.bsky.feed.getPostThread", params={"uri": root_id, "depth": THREAD_DEPTH})
         own = self.own()
         posts = []
-
-        def walk(node):
+        # Walked with a stack, no deeper than asked: a hostile answer nested a million levels deep
+        # cannot exhaust the recursion limit.
+        stack = [(as_dict(payload).get("thread"), 0)]
+        while stack:
+            node, depth = stack.pop()
             node = as_dict(node)
             if node.get("post"):
                 posts.append(node["post"])
-            for child in as_list(node.get("replies")):
-                walk(child)
-
-        walk(as_dict(payload).get("thread"))
+            if depth < THREAD_DEPTH:
+                stack.extend((child, depth + 1) for child in reversed(as_list(node.get("replies"))))
         return self.make_page(posts, lambda r: self._normalize(r, own), None, False).items
 
     def _author(self, raw):
@@ -176,7 +179,7 @@ class BlueskyClient(BaseClient):
     def _normalize(self, raw, own):
         if not isinstance(raw, dict):
             raise BadItem("not an object")
-        uri = require_str(raw, "uri")
+        uri = check_at_uri(require_str(raw, "uri"))
         record = raw.get("record")
         if not isinstance(record, dict):
             raise BadItem("missing record")
@@ -187,6 +190,8 @@ class BlueskyClient(BaseClient):
         reply = as_dict(record.get("reply"))
         root = as_dict(reply.get("root"))
         parent = as_dict(reply.get("parent"))
+        check_at_uri(root.get("uri") or None, "reply root uri")
+        check_at_uri(parent.get("uri") or None, "reply parent uri")
         rkey = uri.rsplit("/", 1)[-1]
         langs = as_list(record.get("langs"))
         return Item(
@@ -238,9 +243,20 @@ class BlueskyClient(BaseClient):
             raise errors.NotFound("The post to answer was deleted on Bluesky.", self.network)
         return {"uri": uri, "cid": posts[0].get("cid")}
 
+    def _check_uri(self, uri):
+        """An at:// record URI (it travels in query parameters and bodies, never in the path)."""
+        try:
+            return check_at_uri(uri)
+        except BadItem as exc:
+            raise errors.UnsafeId(f"Bluesky cannot answer this post: {exc}.", self.network) from exc
+
     def reply(self, text, parent_id, root_id=None, extra=None):
         text = self.check_reply_text(text)
         extra = extra or {}
+        self._check_uri(parent_id)
+        for uri in (root_id, extra.get("root_uri")):
+            if uri:
+                self._check_uri(uri)
         own = self.own()
         parent = {"uri": parent_id, "cid": extra["cid"]} if extra.get("cid") else self._strong_ref(parent_id)
         root_uri = extra.get("root_uri") or root_id or parent_id

@@ -45,3 +45,18 @@ class ApiError(SocialApiError):
         super().__init__(message, network)
         self.status = status
         self.code = code
+
+
+class DeadlineExceeded(ConnectionFailed):
+    """One fetch (or call) ran past its overall deadline; pages already handed over stay valid."""
+
+
+class UnsafeAddress(SocialApiError, ValueError):
+    """A URL the client refuses to reach: a private address, plain http, another host for credentials.
+
+    Also a ``ValueError``, so callers that validate URLs keep working.
+    """
+
+
+class UnsafeId(ApiError, ValueError):
+    """A network id that would change the host or the path of a request (``/``, ``..``, an absolute URL)."""

@@ -5,15 +5,21 @@
 pages_manage_engagement to reply). Polls the comments of the Page's recent
 posts and the posts the Page is tagged in. Throttling arrives as
 ``error.code`` 4/17/32/613/80001 in the JSON body (HTTP 400/403), not as 429.
+Ids go into paths as single quoted segments and are refused when they could
+change the path; ``paging.next`` links are followed only on the account's own
+origin (they carry the token).
 """
 
 import json
+import logging
 from datetime import datetime, timezone
 
 from . import errors
 from .base import BaseClient, dump_state, load_state
 from .models import Author, Item
-from .utils import BadItem, as_dict, as_list, clean_text, parse_datetime, require_str, safe_int
+from .utils import BadItem, as_dict, as_list, check_id, clean_text, parse_datetime, require_str, safe_int
+
+_logger = logging.getLogger(__name__)
 
 THROTTLE_CODES = {4, 17, 32, 613, 80001, 80002, 80004, 80005, 80006}
 AUTH_CODES = {102, 190, 200, 10}
@@ -61,12 +67,15 @@ class FacebookClient(BaseClient):
         payload = self.request("GET", path, params=params)
         if not isinstance(payload, dict) or not isinstance(payload.get("data"), list):
             raise errors.BadPayload(f"{self.label} sent {path} in an unknown shape.", self.network)
-        return payload["data"], as_dict(payload.get("paging")).get("next")
+        # A next-page link is an absolute URL with the token in it: request() follows it only on the
+        # account's own origin (errors.UnsafeAddress otherwise), after this page was handed over.
+        next_url = as_dict(payload.get("paging")).get("next")
+        return payload["data"], next_url if isinstance(next_url, str) and next_url else None
 
     def verify(self):
         if not self.login:
             raise errors.AuthenticationFailed(f"{self.label} needs the Page id as login.", self.network)
-        page = self.request("GET", f"/{self.login}", params={"fields": "id,name,link,followers_count"})
+        page = self.request("GET", f"/{self.segment(self.login)}", params={"fields": "id,name,link,followers_count"})
         return Author(external_id=require_str(as_dict(page), "id"), name=as_dict(page).get("name") or "",
                       profile_url=as_dict(page).get("link") or "", followers=safe_int(page.get("followers_count")))
 
@@ -86,13 +95,18 @@ class FacebookClient(BaseClient):
         marks = dict(state.get("marks") or {})
         own = self.own()
         edge, fields, limit = self.containers
-        containers, _next = self._get_list(f"/{self.login}/{edge}", {"fields": fields, "limit": limit})
+        containers, _next = self._get_list(f"/{self.segment(self.login)}/{edge}", {"fields": fields, "limit": limit})
         pages = 0
         for container in containers:
             if not isinstance(container, dict) or not container.get("id"):
                 continue
-            mark = marks.get(container["id"])
-            url, params = f"/{container['id']}/comments", dict(self.comment_params)
+            try:
+                container_id = check_id(container["id"], "post id")
+            except BadItem as exc:
+                _logger.warning("%s: skipping a post with an unusable id: %s", self.label, exc)
+                continue
+            mark = marks.get(container_id)
+            url, params = f"/{self.segment(container_id)}/comments", dict(self.comment_params)
             while url and pages < max_pages:
                 rows, url = self._get_list(url, params)
                 params = None  # the next URL carries its own query
@@ -100,14 +114,14 @@ class FacebookClient(BaseClient):
                 rows = self._flatten(rows)
                 fresh = [r for r in rows if not mark or self._created(r) > mark]
                 newest = max([self._created(r) for r in fresh], default="")
-                if newest > (marks.get(container["id"]) or ""):
-                    marks[container["id"]] = newest
+                if newest > (marks.get(container_id) or ""):
+                    marks[container_id] = newest
                 yield self.make_page(fresh, lambda r, c=container: self._normalize(r, own, c), dump_state(state), True)
                 if len(fresh) < len(rows):
                     break
         tagged_mark = state.get("tagged")
         edge, fields, limit = self.tagged
-        tagged, _next = self._get_list(f"/{self.login}/{edge}", {"fields": fields, "limit": limit})
+        tagged, _next = self._get_list(f"/{self.segment(self.login)}/{edge}", {"fields": fields, "limit": limit})
         fresh = [r for r in tagged if not tagged_mark or self._created(r) > tagged_mark]
         recent = {c.get("id") for c in containers if isinstance(c, dict)}
         state = {"marks": {key: value for key, value in marks.items() if key in recent},
@@ -129,15 +143,16 @@ class FacebookClient(BaseClient):
     def _normalize(self, raw, own, post):
         if not isinstance(raw, dict):
             raise BadItem("not an object")
-        item_id = require_str(raw, "id")
+        item_id = check_id(require_str(raw, "id"))
         sender = as_dict(raw.get("from"))
         if not sender.get("id"):
             raise BadItem("missing author (from)")
+        check_id(sender["id"], "author id")
         text = raw.get(self.text_key) or ""
         if not isinstance(text, str):
             raise BadItem("message is not a string")
         post_id = as_dict(post).get("id")
-        parent = as_dict(raw.get("parent")).get("id") or post_id
+        parent = check_id(as_dict(raw.get("parent")).get("id") or post_id, "parent id")
         return Item(
             external_id=item_id,
             author=Author(external_id=str(sender["id"]), name=sender.get("name") or "",
@@ -154,7 +169,7 @@ class FacebookClient(BaseClient):
 
     def reply(self, text, parent_id, root_id=None, extra=None):
         text = self.check_reply_text(text)
-        created = as_dict(self.request("POST", f"/{parent_id}/comments", data={"message": text}))
+        created = as_dict(self.request("POST", f"/{self.segment(parent_id)}/comments", data={"message": text}))
         if not created.get("id"):
             raise errors.BadPayload(f"{self.label} did not say which comment was created.", self.network)
         own = self.own()

@@ -13,7 +13,7 @@ from datetime import datetime, timezone
 from . import errors
 from .facebook import FacebookClient
 from .models import Author, Item
-from .utils import BadItem, as_dict, as_list, clean_text, parse_datetime, require_str, safe_int
+from .utils import BadItem, as_dict, as_list, check_id, clean_text, parse_datetime, require_str, safe_int
 
 COMMENT_FIELDS = "id,text,timestamp,username,from{id,username},parent_id,replies{id,text,timestamp,username,from{id,username},parent_id}"
 MEDIA_FIELDS = "id,caption,timestamp,permalink,username"
@@ -28,7 +28,7 @@ class InstagramClient(FacebookClient):
     def verify(self):
         if not self.login:
             raise errors.AuthenticationFailed("Instagram needs the Instagram user id as login.", self.network)
-        user = as_dict(self.request("GET", f"/{self.login}",
+        user = as_dict(self.request("GET", f"/{self.segment(self.login)}",
                                     params={"fields": "id,username,name,followers_count,profile_picture_url"}))
         username = user.get("username") or ""
         return Author(external_id=require_str(user, "id"), handle=username, name=user.get("name") or "",
@@ -50,7 +50,7 @@ class InstagramClient(FacebookClient):
     def _normalize(self, raw, own, media):
         if not isinstance(raw, dict):
             raise BadItem("not an object")
-        comment_id = require_str(raw, "id")
+        comment_id = check_id(require_str(raw, "id"))
         sender = as_dict(raw.get("from"))
         user_id = sender.get("id") or raw.get("username")
         if not user_id:
@@ -60,6 +60,8 @@ class InstagramClient(FacebookClient):
         if not isinstance(text, str):
             raise BadItem("missing text")
         media = as_dict(media)
+        check_id(raw.get("parent_id"), "parent id")
+        check_id(media.get("id"), "media id")
         return Item(
             external_id=comment_id,
             author=Author(external_id=str(user_id), handle=username,
@@ -75,7 +77,7 @@ class InstagramClient(FacebookClient):
     def _normalize_tagged(self, raw, own):
         if not isinstance(raw, dict):
             raise BadItem("not an object")
-        media_id = require_str(raw, "id")
+        media_id = check_id(require_str(raw, "id"))
         username = raw.get("username") or ""
         if not username:
             raise BadItem("missing author")
@@ -93,7 +95,7 @@ class InstagramClient(FacebookClient):
         if extra.get("tagged"):
             raise errors.ApiError("Instagram does not allow answering a post the brand is tagged in; "
                                   "comment on it from the Instagram app.", self.network)
-        created = as_dict(self.request("POST", f"/{parent_id}/replies", data={"message": text}))
+        created = as_dict(self.request("POST", f"/{self.segment(parent_id)}/replies", data={"message": text}))
         if not created.get("id"):
             raise errors.BadPayload("Instagram did not say which reply was created.", self.network)
         return Item(external_id=str(created["id"]), author=self.own(), text=text,

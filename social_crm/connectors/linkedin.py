@@ -9,21 +9,19 @@ posts to read; comments come from ``/socialActions/{post}/comments``. A 429
 comes without any header: the client waits an hour (daily quotas).
 """
 
+import logging
 from datetime import datetime, timedelta, timezone
-from urllib.parse import quote
 
 from . import errors
 from .base import BaseClient, dump_state, load_state
 from .models import Author, Item
-from .utils import BadItem, as_dict, as_list, clean_text, parse_datetime, require_str
+from .utils import BadItem, as_dict, as_list, check_id, clean_text, parse_datetime, require_str
+
+_logger = logging.getLogger(__name__)
 
 API_VERSION = "202411"
 DEFAULT_429_WAIT = 3600
 RETENTION_DAYS = 60
-
-
-def encode(urn):
-    return quote(urn, safe="")
 
 
 class LinkedinClient(BaseClient):
@@ -49,7 +47,7 @@ class LinkedinClient(BaseClient):
         if not self.login:
             raise errors.AuthenticationFailed("LinkedIn needs the organization id as login.", self.network)
         org_id = self.org_urn.rsplit(":", 1)[-1]
-        org = as_dict(self.request("GET", f"/organizations/{org_id}"))
+        org = as_dict(self.request("GET", f"/organizations/{self.segment(org_id)}"))
         vanity = org.get("vanityName") or ""
         return Author(external_id=self.org_urn, handle=vanity, name=org.get("localizedName") or vanity,
                       profile_url=f"https://www.linkedin.com/company/{vanity or org_id}")
@@ -57,7 +55,7 @@ class LinkedinClient(BaseClient):
     def _notifications(self, since_ms):
         end = int(datetime.now(timezone.utc).timestamp() * 1000)
         start = since_ms or int((datetime.now(timezone.utc) - timedelta(days=RETENTION_DAYS)).timestamp() * 1000)
-        query = (f"/organizationalEntityNotifications?q=criteria&organizationalEntity={encode(self.org_urn)}"
+        query = (f"/organizationalEntityNotifications?q=criteria&organizationalEntity={self.segment(self.org_urn)}"
                  f"&actions=List(COMMENT,SHARE_MENTION,ADMIN_COMMENT)&timeRange=(start:{start},end:{end})&count=50")
         payload = self.request("GET", query)
         if not isinstance(payload, dict) or not isinstance(payload.get("elements"), list):
@@ -72,11 +70,17 @@ class LinkedinClient(BaseClient):
         for note in self._notifications(mark):
             note = as_dict(note)
             post = note.get("sourcePost") or note.get("generatedActivity") or as_dict(note.get("decoratedSourcePost")).get("entity")
+            try:
+                post = check_id(post, "post urn") if isinstance(post, str) else None
+            except BadItem as exc:
+                _logger.warning("LinkedIn: skipping a notification with an unusable post: %s", exc)
+                continue
             if post and post not in posts:
                 posts.append(post)
         newest = mark
         for index, post in enumerate(posts[:max_pages]):
-            payload = self.request("GET", f"/socialActions/{encode(post)}/comments", params={"start": 0, "count": 50})
+            payload = self.request("GET", f"/socialActions/{self.segment(post)}/comments",
+                                   params={"start": 0, "count": 50})
             rows = as_list(as_dict(payload).get("elements"))
             fresh = [r for r in rows if self._created(r) > mark]
             newest = max([newest, *(self._created(r) for r in fresh)])
@@ -96,7 +100,10 @@ class LinkedinClient(BaseClient):
         if not isinstance(raw, dict):
             raise BadItem("not an object")
         urn = raw.get("$URN") or raw.get("commentUrn")
-        comment_id = require_str(raw, "id")
+        comment_id = check_id(require_str(raw, "id"))
+        check_id(urn, "$URN")
+        check_id(raw.get("parentComment"), "parentComment")
+        check_id(raw.get("object"), "object")
         actor = as_dict(raw.get("created")).get("actor") or raw.get("actor")
         if not actor:
             raise BadItem("missing actor")
@@ -115,10 +122,12 @@ class LinkedinClient(BaseClient):
     def reply(self, text, parent_id, root_id=None, extra=None):
         text = self.check_reply_text(text)
         post = (extra or {}).get("object") or root_id or parent_id
+        self.segment(parent_id)  # an id, never a path or a URL
         body = {"actor": self.org_urn, "object": post, "message": {"text": text}}
         if parent_id and parent_id.startswith("urn:li:comment:"):
             body["parentComment"] = parent_id
-        response = self.request("POST", f"/socialActions/{encode(post)}/comments", json_body=body, expect_json=False)
+        response = self.request("POST", f"/socialActions/{self.segment(post)}/comments", json_body=body,
+                                expect_json=False)
         created = self.decode(response, strict=False)
         urn = as_dict(created).get("$URN") or response.headers.get("x-restli-id") or response.headers.get("X-RestLi-Id")
         if not urn:

@@ -14,7 +14,7 @@ from datetime import datetime, timezone
 from . import errors
 from .base import BaseClient, dump_state, load_state, newer_than
 from .models import Author, Item
-from .utils import BadItem, as_dict, as_list, clean_text, html_to_text, parse_datetime, require_str, safe_int
+from .utils import BadItem, as_dict, as_list, check_id, clean_text, html_to_text, parse_datetime, require_str, safe_int
 
 LINK_MAX_ID = re.compile(r"<([^>]+)>;\s*rel=\"next\"")
 
@@ -76,7 +76,7 @@ class MastodonClient(BaseClient):
 
     def _load_keyword(self, keyword, token):
         if keyword.startswith("#"):
-            return self._load(f"/api/v1/timelines/tag/{keyword[1:]}", {"limit": 40}, token)
+            return self._load(f"/api/v1/timelines/tag/{self.segment(keyword[1:], strict=False)}", {"limit": 40}, token)
         return self._load("/api/v2/search", {"q": keyword, "type": "statuses", "limit": 40, "resolve": "false"},
                           token, key="statuses")
 
@@ -94,8 +94,9 @@ class MastodonClient(BaseClient):
                 yield self.make_page(raw, lambda r: self._normalize(r, own), dump_state(state), has_more)
 
     def thread(self, root_id):
-        context = as_dict(self.request("GET", f"/api/v1/statuses/{root_id}/context"))
-        root = self.request("GET", f"/api/v1/statuses/{root_id}")
+        status = self.segment(root_id)
+        context = as_dict(self.request("GET", f"/api/v1/statuses/{status}/context"))
+        root = self.request("GET", f"/api/v1/statuses/{status}")
         own = self.own()
         statuses = [root, *as_list(context.get("descendants"))]
         return self.make_page(statuses, lambda r: self._normalize(r, own), None, False).items
@@ -119,12 +120,12 @@ class MastodonClient(BaseClient):
         status = raw.get("status") if "status" in raw or raw.get("type") else raw
         if not isinstance(status, dict):
             raise BadItem("mention without a status")
-        status_id = require_str(status, "id")
+        status_id = check_id(require_str(status, "id"))
         content = status.get("content")
         if content is not None and not isinstance(content, str):
             raise BadItem("content is not a string")
         author = self._author(status.get("account") or raw.get("account"))
-        parent = status.get("in_reply_to_id")
+        parent = check_id(status.get("in_reply_to_id"), "in_reply_to_id")
         return Item(
             external_id=status_id,
             author=author,
@@ -141,6 +142,7 @@ class MastodonClient(BaseClient):
 
     def reply(self, text, parent_id, root_id=None, extra=None):
         text = self.check_reply_text(text)
+        self.segment(parent_id)  # an id, never a path or a URL
         acct = (extra or {}).get("acct")
         if acct and f"@{acct}" not in text:
             text = self.check_reply_text(f"@{acct} {text}")

@@ -10,10 +10,10 @@ limits: ``X-Ratelimit-Reset`` (seconds) and 429.
 
 from datetime import datetime, timezone
 
-from . import errors
+from . import errors, netguard
 from .base import BaseClient, dump_state, load_state
 from .models import Author, Item
-from .utils import BadItem, as_dict, as_list, clean_text, html_to_text, parse_datetime, require_str, safe_int
+from .utils import BadItem, as_dict, as_list, check_id, clean_text, html_to_text, parse_datetime, require_str, safe_int
 
 TOKEN_URL = "https://www.reddit.com/api/v1/access_token"
 
@@ -28,6 +28,13 @@ class RedditClient(BaseClient):
         super().__init__(*args, **kwargs)
         self._bearer = None if ":" in self.login else self.token
 
+    @property
+    def token_url(self):
+        return self.options.get("token_url", TOKEN_URL)
+
+    def trusted_origins(self):
+        return super().trusted_origins() | {netguard.origin(self.token_url)}
+
     def auth_headers(self):
         return {"Authorization": f"Bearer {self._bearer}"} if self._bearer else {}
 
@@ -39,16 +46,14 @@ class RedditClient(BaseClient):
             raise errors.AuthenticationFailed(
                 "Reddit needs client_id:client_secret:username as login and the password as token.", self.network)
         client_id, secret, username = parts
-        response = self.session.post(
-            self.options.get("token_url", TOKEN_URL), auth=(client_id, secret),
+        # Through request(): the token URL is checked like any other (no private address, no
+        # redirect elsewhere with the password); it is a trusted origin because it is configured.
+        response = self.request(
+            "POST", self.token_url, auth=(client_id, secret),
             data={"grant_type": "password", "username": username, "password": self.token},
-            timeout=self.timeout,
+            expect_json=False, allow_status=tuple(range(400, 600)),
         )
-        payload = {}
-        try:
-            payload = response.json()
-        except ValueError:
-            pass
+        payload = self.decode(response, strict=False)
         if response.status_code != 200 or not as_dict(payload).get("access_token"):
             raise errors.AuthenticationFailed(
                 f"Reddit refused the credentials: log in again ({as_dict(payload).get('error', response.status_code)}).",
@@ -101,6 +106,9 @@ class RedditClient(BaseClient):
         fullname = raw.get("name") or (f"t1_{raw['id']}" if raw.get("id") else None)
         if not fullname:
             raise BadItem("missing id")
+        check_id(fullname)
+        check_id(raw.get("parent_id"), "parent_id")
+        check_id(raw.get("link_id"), "link_id")
         author = raw.get("author")
         if not isinstance(author, str) or not author:
             raise BadItem("missing author")
@@ -128,6 +136,7 @@ class RedditClient(BaseClient):
 
     def reply(self, text, parent_id, root_id=None, extra=None):
         text = self.check_reply_text(text)
+        self.segment(parent_id)  # a fullname (t1_..., t3_...), never a path or a URL
         payload = as_dict(self.api("POST", "/api/comment", data={"thing_id": parent_id, "text": text,
                                                                   "api_type": "json"}))
         body = as_dict(payload.get("json"))

@@ -16,8 +16,37 @@ _BLOCK_TAGS = {"p", "div", "br", "li", "blockquote", "h1", "h2", "h3", "h4", "h5
 _DROP_TAGS = {"script", "style", "template", "noscript", "head", "title"}
 
 
+_SAFE_ID = re.compile(r"^[A-Za-z0-9_.:@,()=+~!$*'-]{1,512}$")
+_AT_URI = re.compile(r"^at://[A-Za-z0-9._:%-]+/[A-Za-z0-9.-]+/[A-Za-z0-9._~:-]+$")
+
+
 class BadItem(ValueError):
     """One item of a page cannot be read; the rest of the page still lands."""
+
+
+def check_id(value, what="id"):
+    """``value`` if it is a network id that cannot change a request's host or path, else BadItem.
+
+    Ids never hold ``/``, ``?``, ``#``, ``%``, ``\\``, spaces or ``..``; Bluesky's
+    at:// URIs are checked by ``check_at_uri``. None stays None.
+    """
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        raise BadItem(f"{what} is {type(value).__name__}, not a string")
+    text = storable(str(value))  # NUL and lone surrogates go anyway (scrub_item): judge what is kept
+    if not _SAFE_ID.match(text) or ".." in text or text == ".":
+        raise BadItem(f"{what} {text[:80]!r} holds characters a network id never has")
+    return text
+
+
+def check_at_uri(value, what="uri"):
+    """An AT Protocol record URI ``at://did/collection/rkey``, else BadItem. None stays None."""
+    if value is None:
+        return None
+    if not isinstance(value, str) or not _AT_URI.match(storable(value)) or ".." in value:
+        raise BadItem(f"{what} {str(value)[:80]!r} is not an at:// record URI")
+    return storable(value)
 
 
 class _TextExtractor(HTMLParser):

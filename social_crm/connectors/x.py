@@ -13,7 +13,7 @@ from datetime import datetime, timezone
 from . import errors
 from .base import BaseClient, dump_state, load_state, newer_than
 from .models import Author, Item
-from .utils import BadItem, as_dict, as_list, clean_text, parse_datetime, require_str, safe_int
+from .utils import BadItem, as_dict, as_list, check_id, clean_text, parse_datetime, require_str, safe_int
 
 TWEET_FIELDS = "created_at,author_id,conversation_id,in_reply_to_user_id,referenced_tweets,lang"
 USER_FIELDS = "username,name,profile_image_url,public_metrics,description"
@@ -71,7 +71,7 @@ class XClient(BaseClient):
                 path, token_param = "/2/tweets/search/recent", "next_token"
             else:
                 params = {"max_results": 100}
-                path, token_param = f"/2/users/{user_id}/mentions", "pagination_token"
+                path, token_param = f"/2/users/{self.segment(user_id)}/mentions", "pagination_token"
             if since:
                 params["since_id"] = since
             for raw, source_state, has_more in self.drain(
@@ -96,24 +96,29 @@ class XClient(BaseClient):
     def _normalize(self, raw, own):
         if not isinstance(raw, dict):
             raise BadItem("not an object")
-        tweet_id = require_str(raw, "id")
+        tweet_id = _numeric_id(require_str(raw, "id"), "id")
         text = raw.get("text")
         if not isinstance(text, str):
             raise BadItem("missing text")
         author = self._author(raw.get("_user") or {"id": raw.get("author_id")})
         parent = next((r.get("id") for r in as_list(raw.get("referenced_tweets"))
                        if isinstance(r, dict) and r.get("type") == "replied_to"), None)
+        parent = _numeric_id(parent, "replied_to id") if parent is not None else None
+        conversation = raw.get("conversation_id")
+        conversation = _numeric_id(conversation, "conversation_id") if conversation else None
         return Item(
             external_id=tweet_id, author=author, text=clean_text(text),
             posted_at=parse_datetime(raw.get("created_at")),
             url=f"https://x.com/{author.handle or 'i'}/status/{tweet_id}",
-            parent_id=parent, root_id=raw.get("conversation_id") or tweet_id,
+            parent_id=parent, root_id=conversation or tweet_id,
             is_own=bool(own) and author.external_id == own.external_id,
             kind="reply" if parent else "mention", lang=raw.get("lang"),
         )
 
     def reply(self, text, parent_id, root_id=None, extra=None):
         text = self.check_reply_text(text)
+        if not str(parent_id or "").isdigit():
+            raise errors.UnsafeId(f"{parent_id!r} is not an X post id.", self.network)
         created = as_dict(self.request("POST", "/2/tweets",
                                        json_body={"text": text, "reply": {"in_reply_to_tweet_id": parent_id}}))
         data = as_dict(created.get("data"))
@@ -126,3 +131,9 @@ class XClient(BaseClient):
                     parent_id=parent_id, root_id=root_id or parent_id, is_own=True, kind="reply")
 
 
+def _numeric_id(value, what):
+    """X ids are decimal numbers; anything else is refused (BadItem)."""
+    text = str(value) if isinstance(value, (str, int)) and not isinstance(value, bool) else ""
+    if not text.isdigit() or not text.isascii():
+        raise BadItem(f"{what} {str(value)[:80]!r} is not an X id")
+    return check_id(text, what)

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta, timezone
 from . import errors
 from .base import BaseClient, dump_state, load_state
 from .models import Author, Item
-from .utils import BadItem, as_dict, as_list, clean_text, html_to_text, parse_datetime, require_str, safe_int
+from .utils import BadItem, as_dict, as_list, check_id, clean_text, html_to_text, parse_datetime, require_str, safe_int
 
 
 def seconds_to_pacific_midnight(now=None):
@@ -97,15 +97,16 @@ class YoutubeClient(BaseClient):
                 yield self.make_page(comments, lambda r: self._normalize(r, own), dump_state(state), has_more)
 
     def _normalize(self, raw, own):
-        comment_id = require_str(raw, "id")
+        comment_id = check_id(require_str(raw, "id"))
         snippet = as_dict(raw.get("snippet"))
         channel = as_dict(snippet.get("authorChannelId")).get("value")
         if not channel:
             raise BadItem("missing author channel")
         text = snippet.get("textOriginal") if isinstance(snippet.get("textOriginal"), str) else html_to_text(
             snippet.get("textDisplay") or "")
-        thread_id = raw.get("_thread") or snippet.get("parentId") or comment_id
-        video = raw.get("_video") or snippet.get("videoId") or ""
+        thread_id = check_id(raw.get("_thread") or snippet.get("parentId") or comment_id, "thread id")
+        video = check_id(raw.get("_video") or snippet.get("videoId") or None, "video id") or ""
+        check_id(snippet.get("parentId"), "parentId")
         handle = (snippet.get("authorDisplayName") or "").lstrip("@")
         return Item(
             external_id=comment_id,
@@ -123,6 +124,7 @@ class YoutubeClient(BaseClient):
     def reply(self, text, parent_id, root_id=None, extra=None):
         text = self.check_reply_text(text)
         thread_id = (extra or {}).get("thread_id") or root_id or parent_id
+        self.segment(thread_id)  # an id, never a path or a URL
         created = as_dict(self.request("POST", "/comments", params={"part": "snippet"},
                                        json_body={"snippet": {"parentId": thread_id, "textOriginal": text}}))
         created.setdefault("snippet", {})

@@ -21,7 +21,7 @@ def test_unknown_network():
 
 
 def client_for(server, **kwargs):
-    client = BaseClient(base_url=server.url, token="t", sleep=lambda s: None, **kwargs)
+    client = BaseClient(base_url=server.url, token="t", sleep=lambda s: None, allowed_hosts="127.0.0.1", **kwargs)
     client.label, client.network = "Test", "test"
     return client
 
@@ -48,7 +48,7 @@ def test_timeout_is_connection_failed(server):
 
 
 def test_connection_refused():
-    client = BaseClient(base_url="http://127.0.0.1:9", sleep=lambda s: None)
+    client = BaseClient(base_url="http://127.0.0.1:9", sleep=lambda s: None, allowed_hosts="127.0.0.1")
     client.label = "Test"
     with pytest.raises(errors.ConnectionFailed):
         client.request("GET", "/")

@@ -46,7 +46,7 @@ def pds(server):
 
 
 def client(server, password="app-pass"):
-    return get_client("bluesky", base_url=server.url, login="acme.test", token=password)
+    return get_client("bluesky", base_url=server.url, allowed_hosts="127.0.0.1", login="acme.test", token=password)
 
 
 def test_bad_password_is_authentication_failed(pds):

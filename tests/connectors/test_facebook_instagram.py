@@ -36,7 +36,7 @@ def comment(n, parent=None, sender=("555", "Jane Doe")):
 
 
 def fb(server):
-    return get_client("facebook", base_url=server.url, login="123", token="page-token")
+    return get_client("facebook", base_url=server.url, allowed_hosts="127.0.0.1", login="123", token="page-token")
 
 
 def test_comments_paging_and_mark(graph):
@@ -100,7 +100,7 @@ def test_instagram_comments_replies_and_tags(server):
                                                            "timestamp": "2026-01-15T12:00:00+0000",
                                                            "permalink": "https://instagram.com/p/m9"}]}))
     server.route("POST", "/c1/replies", (200, {}, {"id": "c4"}))
-    ig = get_client("instagram", base_url=server.url, login="1789", token="tok")
+    ig = get_client("instagram", base_url=server.url, allowed_hosts="127.0.0.1", login="1789", token="tok")
     pages = list(ig.fetch())
     items = [i for p in pages for i in p.items]
     assert [i.external_id for i in items] == ["c1", "c2", "m9"]
@@ -112,4 +112,4 @@ def test_instagram_comments_replies_and_tags(server):
         ig.reply("hi", parent_id="m9", extra={"tagged": True})
     server.route("GET", "/1789/media", (403, {}, {"error": {"message": "limit", "code": 80002}}))
     with pytest.raises(errors.RateLimited):
-        list(get_client("instagram", base_url=server.url, login="1789", token="tok").fetch())
+        list(get_client("instagram", base_url=server.url, allowed_hosts="127.0.0.1", login="1789", token="tok").fetch())

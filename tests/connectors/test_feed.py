@@ -19,7 +19,7 @@ ATOM = """<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2
 
 
 def feed(server, path="/feed"):
-    return get_client("feed", base_url=server.url + path)
+    return get_client("feed", base_url=server.url + path, allowed_hosts="127.0.0.1")
 
 
 def test_rss_items_html_stripped_bad_one_skipped(server):

@@ -41,7 +41,7 @@ def instance(server):
 
 
 def masto(server):
-    return get_client("mastodon", base_url=server.url, token="tok")
+    return get_client("mastodon", base_url=server.url, allowed_hosts="127.0.0.1", token="tok")
 
 
 def test_html_to_text_and_persian(instance):

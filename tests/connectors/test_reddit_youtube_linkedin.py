@@ -32,7 +32,7 @@ def reddit_api(server):
 
 
 def reddit(server, password="pw"):
-    return get_client("reddit", base_url=server.url, login="cid:secret:acme", token=password,
+    return get_client("reddit", base_url=server.url, allowed_hosts="127.0.0.1", login="cid:secret:acme", token=password,
                       options={"token_url": server.url + "/api/v1/access_token"})
 
 
@@ -100,7 +100,7 @@ def youtube(server):
 
 
 def yt(server):
-    return get_client("youtube", base_url=server.url, login="UCacme", token="oauth")
+    return get_client("youtube", base_url=server.url, allowed_hosts="127.0.0.1", login="UCacme", token="oauth")
 
 
 def test_youtube_threads_replies_and_stop_at_mark(youtube):
@@ -150,7 +150,7 @@ def test_linkedin_headers_comments_and_429(server):
                                                                     "time": 1768473000000}},
         {"id": "6637", "object": post, "created": {"time": 1768473001000}},
     ], "paging": {"start": 0, "count": 10, "total": 2}}))
-    li = get_client("linkedin", base_url=server.url, login="123", token="li-token")
+    li = get_client("linkedin", base_url=server.url, allowed_hosts="127.0.0.1", login="123", token="li-token")
     pages = list(li.fetch())
     items = [i for p in pages for i in p.items]
     assert [i.external_id for i in items] == [f"urn:li:comment:({post},6636)"]

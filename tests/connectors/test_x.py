@@ -32,7 +32,7 @@ def api(server):
 
 
 def x(server):
-    return get_client("x", base_url=server.url, token="bearer")
+    return get_client("x", base_url=server.url, allowed_hosts="127.0.0.1", token="bearer")
 
 
 def test_mentions_since_id_and_next_token(api):

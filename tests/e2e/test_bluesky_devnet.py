@@ -13,6 +13,9 @@ import pytest
 
 from social_crm.connectors import errors, get_client
 
+# The dev network listens on loopback: allow it as an administrator would (social_crm.allowed_hosts).
+LOOPBACK = "127.0.0.1,localhost"
+
 BRAND, BRAND_PASSWORD = "acme.test", "acme-brand-pass"
 CUSTOMER, CUSTOMER_PASSWORD = "jane.test", "jane-customer-pass"
 MENTION_TEXT = "@acme.test สั่งของไปสองอาทิตย์แล้วยังไม่ได้รับเลย 😡📦 ช่วยตรวจสอบให้หน่อยครับ"
@@ -48,7 +51,7 @@ class Scenario:
         self.client = self.make_client()
 
     def make_client(self, token=BRAND_PASSWORD):
-        return get_client("bluesky", base_url=self.net.pds_url, login=BRAND, token=token)
+        return get_client("bluesky", base_url=self.net.pds_url, allowed_hosts=LOOPBACK, login=BRAND, token=token)
 
     def step(self, name, run):
         if name not in self.steps:
@@ -225,7 +228,7 @@ def test_more_than_a_page_of_new_mentions_is_fetched_whole(scenario):
     net = scenario.net
     brand = net.create_account("shoptwo.test", "shop-two-pass")
     fan = net.create_account("fan.test", "fan-pass")
-    client = get_client("bluesky", base_url=net.pds_url, login="shoptwo.test", token="shop-two-pass")
+    client = get_client("bluesky", base_url=net.pds_url, allowed_hosts=LOOPBACK, login="shoptwo.test", token="shop-two-pass")
     first = post_mentions(net, fan, brand, 1)[0]
     _, pages = fetch_until(net, client, first)
     cursor = pages[-1].cursor
@@ -241,7 +244,7 @@ def test_mentions_after_an_empty_first_fetch_are_all_fetched(scenario):
     net = scenario.net
     brand = net.create_account("shopbrand.test", "shop-brand-pass")
     fan = net.create_account("fan2.test", "fan-pass")
-    client = get_client("bluesky", base_url=net.pds_url, login="shopbrand.test", token="shop-brand-pass")
+    client = get_client("bluesky", base_url=net.pds_url, allowed_hosts=LOOPBACK, login="shopbrand.test", token="shop-brand-pass")
     pages = list(client.fetch())  # a brand account connected before anybody mentioned it
     assert all_items(pages) == []
     cursor = pages[-1].cursor
@@ -276,7 +279,7 @@ def test_real_rate_limit_becomes_rate_limited(devnet_module, start_devnet, reque
                 assert exc.headers.get("RateLimit-Remaining") == "0"
                 break
     assert statuses[-1] == 429, statuses
-    client = get_client("bluesky", base_url=net.pds_url, login="ratelimited.test", token="rate-pass")
+    client = get_client("bluesky", base_url=net.pds_url, allowed_hosts=LOOPBACK, login="ratelimited.test", token="rate-pass")
     with pytest.raises(errors.RateLimited) as caught:
         client.verify()
     assert 1 <= caught.value.retry_after <= 5 * 60 + 5
