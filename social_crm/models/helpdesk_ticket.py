@@ -4,7 +4,7 @@ from collections import defaultdict
 from markupsafe import Markup
 
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
 
 
@@ -12,7 +12,8 @@ class HelpdeskTicket(models.Model):
     _inherit = "helpdesk.ticket"
 
     social_thread_id = fields.Many2one(
-        "social_crm.thread", string="Social conversation", index="btree_not_null", ondelete="set null", copy=False
+        "social_crm.thread", string="Social conversation", index="btree_not_null", ondelete="set null", copy=False,
+        check_company=True,
     )
     social_mention_ids = fields.One2many("social_crm.mention", "ticket_id", string="Social mentions")
     social_network = fields.Selection(related="social_thread_id.network", string="Network")
@@ -24,6 +25,16 @@ class HelpdeskTicket(models.Model):
     social_conversation_ids = fields.One2many(
         related="social_thread_id.mention_ids", string="Conversation"
     )
+
+    @api.constrains("social_thread_id", "company_id")
+    def _check_social_thread_company(self):
+        """A ticket shows its conversation's posts: never one of another company (read as superuser)."""
+        for ticket in self.sudo().filtered("social_thread_id"):
+            if ticket.social_thread_id.company_id != ticket.company_id:
+                raise ValidationError(_(
+                    "Ticket %(ticket)s belongs to %(company)s; its social conversation must belong to the same "
+                    "company.", ticket=ticket.display_name, company=ticket.company_id.name,
+                ))
 
     @api.model
     def _social_create(self, vals_list):

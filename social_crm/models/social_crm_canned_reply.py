@@ -24,7 +24,10 @@ class SocialCrmCannedReply(models.Model):
         help="Placeholders: {name} (customer name), {handle}, {ticket} (ticket number), {agent}.",
     )
     lang = fields.Char(string="Language", help="ISO 639-1 code of the customers it is meant for; empty for any.")
-    company_id = fields.Many2one("res.company", index=True, default=lambda self: self.env.company)
+    company_id = fields.Many2one(
+        "res.company", index=True, default=lambda self: self.env.company,
+        help="Empty: shared by every company; only administrators change shared ones.",
+    )
 
     def _render_for(self, thread, ticket=None):
         self.ensure_one()

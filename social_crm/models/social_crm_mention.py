@@ -147,7 +147,7 @@ class SocialCrmMention(models.Model):
             return self.browse()
         self._resolve_roots(account, items)
         identities = self.env["social_crm.identity"]._upsert_authors(
-            account.network, [item.author for item in items]
+            account.network, [item.author for item in items], account.company_id
         )
         threads = self.env["social_crm.thread"]._ensure_for_items(account, items, identities)
         analysis = self._analyze_texts([item.text for item in items])

@@ -11,8 +11,15 @@ FREE_MAIL_DOMAINS = {
     "gmail.com", "yahoo.com", "hotmail.com", "outlook.com", "icloud.com", "proton.me", "protonmail.com",
     "live.com", "aol.com", "gmx.de", "yandex.ru", "mail.ru", "qq.com", "163.com",
 }
-# Confidence of each signal; above the threshold setting the link is made automatically.
-SCORES = {"handle": 0.95, "email": 0.9, "phone": 0.85, "name_domain": 0.8, "website": 0.6, "name": 0.4}
+# Confidence of each signal, shown with the suggestion.
+SCORES = {
+    "handle": 0.95, "linked_handle": 0.9, "email": 0.9, "phone": 0.85, "name_domain": 0.8, "website": 0.6, "name": 0.4,
+}
+# Only evidence an employee put on the contact links automatically (at or above the threshold setting):
+# everything else is written by whoever owns the profile, so it is a suggestion a person confirms.
+TRUSTED_REASONS = {"handle"}
+# Networks whose author names and links are whatever the source says (feeds): never linked automatically.
+UNVERIFIED_NETWORKS = {"feed"}
 DEFAULT_THRESHOLD = 0.8
 
 
@@ -36,12 +43,26 @@ def _handle_key(handle):
     return (handle or "").strip().lstrip("@").lower()
 
 
+def _url_key(url):
+    """A profile link without scheme, "www." and trailing slash: what an employee may have pasted."""
+    url = (url or "").strip().lower()
+    if "/" not in url:
+        return ""
+    parts = urlsplit(url if "//" in url else "//" + url)
+    host = parts.hostname or ""
+    return (host[4:] if host.startswith("www.") else host) + parts.path.rstrip("/")
+
+
 class SocialCrmPartnerMatcher(models.AbstractModel):
     """Finds the contact behind social identities, for a whole batch at once.
 
-    Signals: a handle recorded on a contact, an email, phone number or website
-    found in the profile, and the same name with a matching company domain.
-    One query per signal for the batch, whatever its size.
+    Signals: a handle or profile link recorded on a contact, the same handle
+    linked on another network, an email, phone number or website found in the
+    profile, and the same name with a matching company domain. Only contacts
+    the identity's company may see are searched, never those of internal
+    users, and a typed handle counts only on contacts without a user (portal
+    customers are matched by suggestion only). One query per signal for the
+    batch, whatever its size.
     """
 
     _name = "social_crm.partner.matcher"
@@ -53,6 +74,7 @@ class SocialCrmPartnerMatcher(models.AbstractModel):
         urls = URL_RE.findall(text)
         return {
             "handle": _handle_key(identity.handle),
+            "url": _url_key(identity.profile_url),
             "emails": {email.lower() for email in EMAIL_RE.findall(text)},
             "phones": {d for d in (_digits(p) for p in PHONE_RE.findall(identity.bio or "")) if d},
             "domains": {d for d in (_domain(u) for u in urls) if d and not self._is_network_domain(d)},
@@ -69,71 +91,81 @@ class SocialCrmPartnerMatcher(models.AbstractModel):
     @api.model
     def _match(self, identities):
         """Return {identity: (partner, confidence, reason)} for identities with a candidate."""
+        companies = [False, *identities.company_id.ids]
+        # Customers only: internal users' contacts are never matched, other companies' never seen.
+        customers = [("partner_share", "=", True), ("company_id", "in", companies)]
         Partner = self.env["res.partner"].sudo().with_context(active_test=True)
         signals = {identity: self._signals(identity) for identity in identities}
         handles = {s["handle"] for s in signals.values() if s["handle"]}
+        urls = {s["url"] for s in signals.values() if s["url"]}
         emails = set().union(*(s["emails"] for s in signals.values())) if signals else set()
         phones = set().union(*(s["phones"] for s in signals.values())) if signals else set()
         domains = set().union(*(s["domains"] for s in signals.values())) if signals else set()
         names = {s["name"] for s in signals.values() if s["name"]}
 
-        by_handle, by_email, by_phone, by_domain, by_name = {}, {}, {}, {}, {}
+        by_handle, by_linked, by_email, by_phone, by_domain, by_name = {}, {}, {}, {}, {}, {}
+        if handles or urls:
+            # Handles and profile links typed on contacts that have no user.
+            terms = [("social_handles", "ilike", key) for key in handles | urls]
+            domain = [*customers, ("user_ids", "=", False), *(["|"] * (len(terms) - 1)), *terms]
+            for partner in Partner.search_fetch(domain, ["social_handles", "company_id"]):
+                for entry in re.split(r"[\s,;]+", partner.social_handles or ""):
+                    for key in {_handle_key(entry), _url_key(entry)} & (handles | urls):
+                        by_handle.setdefault(key, []).append(partner)
         if handles:
-            # Handles typed on contacts, and the same handle already linked on another network.
-            terms = [("social_handles", "ilike", handle) for handle in handles]
-            for partner in Partner.search_fetch(["|"] * (len(terms) - 1) + terms, ["social_handles"]):
-                for handle in re.split(r"[\s,;]+", partner.social_handles or ""):
-                    if _handle_key(handle) in handles:
-                        by_handle.setdefault(_handle_key(handle), partner)
-            linked = self.env["social_crm.identity"].sudo().search_fetch(
-                [("handle", "in", list(handles)), ("partner_id", "!=", False)], ["handle", "partner_id"]
-            )
+            # The same handle already linked by the same company on another network.
+            linked = self.env["social_crm.identity"].sudo().search_fetch([
+                ("handle", "in", list(handles)), ("partner_id", "!=", False),
+                ("partner_id.partner_share", "=", True), ("company_id", "in", identities.company_id.ids),
+            ], ["handle", "partner_id", "company_id"])
             for identity in linked:
-                by_handle.setdefault(_handle_key(identity.handle), identity.partner_id)
+                by_linked.setdefault((_handle_key(identity.handle), identity.company_id), identity.partner_id)
         if emails:
-            for partner in Partner.search_fetch([("email_normalized", "in", list(emails))], ["email_normalized"]):
-                by_email.setdefault(partner.email_normalized, partner)
+            domain = [*customers, ("email_normalized", "in", list(emails))]
+            for partner in Partner.search_fetch(domain, ["email_normalized", "company_id"]):
+                by_email.setdefault(partner.email_normalized, []).append(partner)
         if phones:
-            Partner.flush_model(["phone", "mobile", "active"])
+            Partner.flush_model(["phone", "mobile", "active", "partner_share", "company_id"])
             self.env.cr.execute(
                 """
                 SELECT id, right(regexp_replace(coalesce(phone, ''), '\\D', '', 'g'), 9),
                            right(regexp_replace(coalesce(mobile, ''), '\\D', '', 'g'), 9)
                   FROM res_partner
-                 WHERE active
+                 WHERE active AND partner_share AND (company_id IS NULL OR company_id = ANY(%s))
                    AND (right(regexp_replace(coalesce(phone, ''), '\\D', '', 'g'), 9) = ANY(%s)
                         OR right(regexp_replace(coalesce(mobile, ''), '\\D', '', 'g'), 9) = ANY(%s))
                 """,
-                [list(phones), list(phones)],
+                [identities.company_id.ids, list(phones), list(phones)],
             )
             for partner_id, phone, mobile in self.env.cr.fetchall():
                 for key in (phone, mobile):
                     if key:
-                        by_phone.setdefault(key, Partner.browse(partner_id))
+                        by_phone.setdefault(key, []).append(Partner.browse(partner_id))
         if domains or names:
             domain_terms = [("website", "ilike", d) for d in domains] + [("email", "=ilike", f"%@{d}") for d in domains]
             name_terms = [("name", "=ilike", n) for n in names]
             terms = domain_terms + name_terms
-            search_domain = ["|"] * (len(terms) - 1) + terms
-            for partner in Partner.search_fetch(search_domain, ["name", "website", "email", "is_company"], limit=2000):
+            search_domain = [*customers, *(["|"] * (len(terms) - 1)), *terms]
+            fields_ = ["name", "website", "email", "is_company", "company_id"]
+            for partner in Partner.search_fetch(search_domain, fields_, limit=2000):
                 for d in {_domain(partner.website), _domain(partner.email)} & domains:
                     by_domain.setdefault(d, []).append(partner)
                 by_name.setdefault(" ".join((partner.name or "").lower().split()), []).append(partner)
 
         result = {}
         for identity, s in signals.items():
-            candidates = []
-            if s["handle"] in by_handle:
-                candidates.append((by_handle[s["handle"]], SCORES["handle"], "handle"))
-            for email in s["emails"]:
-                if email in by_email:
-                    candidates.append((by_email[email], SCORES["email"], "email"))
-            for phone in s["phones"]:
-                if phone in by_phone:
-                    candidates.append((by_phone[phone], SCORES["phone"], "phone"))
-            same_name = by_name.get(s["name"], []) if s["name"] else []
+            def seen(partners, company=identity.company_id):
+                return [p for p in partners if not p.company_id or p.company_id == company]
+
+            candidates = [(p, SCORES["handle"], "handle")
+                          for key in (s["handle"], s["url"]) if key for p in seen(by_handle.get(key, []))]
+            if (s["handle"], identity.company_id) in by_linked:
+                candidates.append((by_linked[s["handle"], identity.company_id], SCORES["linked_handle"], "linked_handle"))
+            candidates += [(p, SCORES["email"], "email") for email in s["emails"] for p in seen(by_email.get(email, []))]
+            candidates += [(p, SCORES["phone"], "phone") for phone in s["phones"] for p in seen(by_phone.get(phone, []))]
+            same_name = seen(by_name.get(s["name"], [])) if s["name"] else []
             for d in s["domains"]:
-                for partner in by_domain.get(d, []):
+                for partner in seen(by_domain.get(d, [])):
                     if partner in same_name:
                         candidates.append((partner, SCORES["name_domain"], "name_domain"))
                     elif partner.is_company and d not in FREE_MAIL_DOMAINS:

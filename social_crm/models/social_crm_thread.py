@@ -1,16 +1,24 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 
 from .bulk_insert import insert_new_rows
 from .social_crm_mention import SENTIMENTS
 
 
 class SocialCrmThread(models.Model):
+    """A conversation on a network, built by the ingestion.
+
+    Users read conversations and act on them through methods that check
+    their rights first (close); only the pipeline and managers write them.
+    """
+
     _name = "social_crm.thread"
     _description = "Social Conversation"
     _inherit = ["mail.thread"]
     _order = "last_mention_at desc nulls last, id desc"
+    _check_company_auto = True
+    _mail_post_access = "read"  # users discuss a conversation they may read
 
     name = fields.Char(compute="_compute_name", store=True, readonly=False)
     account_id = fields.Many2one(
@@ -22,14 +30,14 @@ class SocialCrmThread(models.Model):
         required=True, help="Id of the post that started the conversation on the network."
     )
     identity_id = fields.Many2one(
-        "social_crm.identity", string="Started by", index="btree_not_null", ondelete="set null"
+        "social_crm.identity", string="Started by", index="btree_not_null", ondelete="set null", check_company=True
     )
     partner_id = fields.Many2one(
         related="identity_id.partner_id", store=True, index="btree_not_null", string="Contact"
     )
     mention_ids = fields.One2many("social_crm.mention", "thread_id", string="Conversation")
     ticket_id = fields.Many2one(
-        "helpdesk.ticket", index="btree_not_null", ondelete="set null", copy=False, tracking=True
+        "helpdesk.ticket", index="btree_not_null", ondelete="set null", copy=False, tracking=True, check_company=True
     )
     state = fields.Selection(
         [
@@ -204,4 +212,9 @@ class SocialCrmThread(models.Model):
         }
 
     def action_close(self):
-        self.write({"state": "closed"})
+        """Users close the conversations of their companies: rights checked, then written as superuser."""
+        if not self.env.user.has_group("social_crm.group_social_user"):
+            raise AccessError(_("Only Social CRM users close conversations."))
+        self.check_access("read")
+        self.sudo().write({"state": "closed"})
+        return True

@@ -1,5 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo import api, fields, models
+from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
 
 from .social_crm_account import NETWORKS
 from .social_crm_mention import INTENTS, SENTIMENTS
@@ -22,7 +23,10 @@ class SocialCrmTicketRule(models.Model):
     name = fields.Char(required=True, translate=True)
     sequence = fields.Integer(default=10)
     active = fields.Boolean(default=True)
-    company_id = fields.Many2one("res.company", index=True, default=lambda self: self.env.company)
+    company_id = fields.Many2one(
+        "res.company", index=True, default=lambda self: self.env.company,
+        help="Empty: shared by every company; only administrators change shared ones.",
+    )
     # Conditions
     account_ids = fields.Many2many("social_crm.account", string="Accounts", check_company=True)
     network = fields.Selection(NETWORKS)
@@ -36,6 +40,21 @@ class SocialCrmTicketRule(models.Model):
     team_id = fields.Many2one("helpdesk.ticket.team", help="Empty: the account's team.")
     priority = fields.Selection(PRIORITIES, default="1")
     tag_ids = fields.Many2many("helpdesk.ticket.tag", string="Tags")
+
+    @api.constrains("company_id", "team_id", "tag_ids")
+    def _check_action_company(self):
+        """A company's rule sends tickets to its own or shared teams and tags only.
+
+        A shared rule (no company) may name a company's team: for the other
+        companies the account's team is used instead (see routing).
+        """
+        for rule in self.sudo().filtered("company_id"):
+            foreign = [r.display_name for r in (*rule.team_id, *rule.tag_ids) if r.company_id - rule.company_id]
+            if foreign:
+                raise ValidationError(_(
+                    "Rule %(rule)s belongs to %(company)s and cannot use %(records)s of another company.",
+                    rule=rule.name, company=rule.company_id.name, records=", ".join(foreign),
+                ))
 
     @api.model
     def _split(self, value):

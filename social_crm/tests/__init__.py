@@ -15,3 +15,5 @@ from . import test_trust_replies
 from . import test_analysis_routing
 from . import test_crons
 from . import test_manual_control
+from . import test_trust_companies
+from . import test_trust_contacts

@@ -10,6 +10,14 @@ class TestRelate(SocialCrmCommon):
     def identity(self, ext_id, **vals):
         return self.env["social_crm.identity"].create({"network": "bluesky", "external_id": ext_id, **vals})
 
+    def test_a_person_links_through_the_wizard(self):
+        identity = self.identity("did:w", name="W")
+        wizard = Form(self.env["social_crm.identity.link"].with_user(self.social_user).with_context(
+            default_identity_ids=identity.ids))
+        wizard.partner_id = self.partner
+        wizard.save().action_link()
+        self.assertEqual(identity.partner_id, self.partner)
+
     def test_handle_recorded_on_contact_links(self):
         self.partner.social_handles = "@somchai.test, @somchai@mastodon.social"
         identity = self.identity("did:1", handle="somchai.test", name="S.")
@@ -17,24 +25,25 @@ class TestRelate(SocialCrmCommon):
         self.assertEqual(identity.partner_id, self.partner)
         self.assertEqual(identity.match_reason, "handle")
 
-    def test_email_in_bio_links(self):
+    def test_email_in_bio_suggests(self):
         identity = self.identity("did:2", bio="Write me: Somchai.Rakdee@Example.co.th or DM")
         identity._match_partners()
-        self.assertEqual(identity.partner_id, self.partner)
+        self.assertFalse(identity.partner_id, "anyone can write an e-mail address in a bio")
+        self.assertEqual(identity.suggested_partner_id, self.partner)
         self.assertEqual(identity.match_reason, "email")
 
-    def test_phone_in_bio_links(self):
+    def test_phone_in_bio_suggests(self):
         self.partner.phone = "+66 81 234 5678"
         identity = self.identity("did:3", bio="call 081-234-5678")
         identity._match_partners()
-        self.assertEqual(identity.partner_id, self.partner)
+        self.assertEqual(identity.suggested_partner_id, self.partner)
         self.assertEqual(identity.match_reason, "phone")
 
-    def test_same_name_and_company_domain_links(self):
+    def test_same_name_and_company_domain_suggests(self):
         jane = self.env["res.partner"].create({"name": "Jane Cooper", "email": "jane@cooper-design.com"})
         identity = self.identity("did:4", name="Jane Cooper", bio="Designer at https://www.cooper-design.com")
         identity._match_partners()
-        self.assertEqual(identity.partner_id, jane)
+        self.assertEqual(identity.suggested_partner_id, jane)
         self.assertEqual(identity.match_reason, "name_domain")
 
     def test_same_name_alone_is_only_a_suggestion(self):
@@ -57,14 +66,15 @@ class TestRelate(SocialCrmCommon):
         self.assertFalse(identity.partner_id)
 
     def test_threshold_setting_decides_auto_link(self):
-        self.env["ir.config_parameter"].set_param("social_crm.match_threshold", 0.95)
-        identity = self.identity("did:7", bio="somchai.rakdee@example.co.th")
+        self.env["ir.config_parameter"].set_param("social_crm.match_threshold", 0.99)
+        self.partner.social_handles = "somchai.test"
+        identity = self.identity("did:7", handle="somchai.test")
         identity._match_partners()
-        self.assertFalse(identity.partner_id, "email (0.9) is below a 0.95 threshold")
+        self.assertFalse(identity.partner_id, "a typed handle (0.95) is below a 0.99 threshold")
         self.assertEqual(identity.suggested_partner_id, self.partner)
 
     def test_identities_on_several_networks_end_on_one_contact(self):
-        self.partner.social_handles = "somchai.test"
+        self.partner.social_handles = "somchai.test, @somchai@mastodon.social"
         bsky = self.identity("did:8", handle="somchai.test")
         masto = self.env["social_crm.identity"].create({
             "network": "mastodon", "external_id": "42", "handle": "somchai@mastodon.social",
@@ -75,6 +85,14 @@ class TestRelate(SocialCrmCommon):
         self.assertEqual(masto.partner_id, self.partner)
         self.assertEqual(self.partner.social_identity_ids, bsky | masto)
 
+    def test_feed_authors_are_never_linked_automatically(self):
+        self.partner.social_handles = "https://forum.example.com/u/somchai"
+        identity = self.identity("https://forum.example.com/u/somchai", network="feed", name="somchai",
+                                 profile_url="https://forum.example.com/u/somchai")
+        identity._match_partners()
+        self.assertFalse(identity.partner_id, "a feed says whatever its authors write")
+        self.assertEqual(identity.suggested_partner_id, self.partner)
+
     def test_matching_a_batch_costs_a_handful_of_queries(self):
         def batch(size, offset):
             partners = self.env["res.partner"].create([
@@ -84,7 +102,7 @@ class TestRelate(SocialCrmCommon):
             authors = [Author(external_id=f"did:b{i}", handle=f"c{i}.test", name=f"Customer {i}",
                               bio=f"mail c{i}@example.org, tel +1 555 010 {i:04d}")
                        for i in range(offset, offset + size)]
-            found = self.env["social_crm.identity"]._upsert_authors("bluesky", authors)
+            found = self.env["social_crm.identity"]._upsert_authors("bluesky", authors, self.company)
             self.env.flush_all()
             self.env.invalidate_all()
             return partners, self.env["social_crm.identity"].browse([i.id for i in found.values()])
@@ -97,7 +115,8 @@ class TestRelate(SocialCrmCommon):
             matches = self.env["social_crm.partner.matcher"]._match(large)
         self.assertEqual({p.id for p, _c, _r in matches.values()}, set(partners.ids), "same cost for 80 as for 5")
         large._match_partners()
-        self.assertEqual(large.partner_id, partners)
+        self.assertEqual(large.suggested_partner_id, partners, "e-mails and phones in bios only suggest")
+        self.assertFalse(large.partner_id)
 
     def test_ingest_links_known_customers(self):
         mentions = self.ingest([

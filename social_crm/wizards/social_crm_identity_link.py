@@ -30,11 +30,17 @@ class SocialCrmIdentityLink(models.TransientModel):
         return values
 
     def action_link(self):
+        """Link the identities to a contact; rights are checked on the identities before anything is written."""
         self.ensure_one()
+        # Every identity chosen, also those hidden from the user: the check below refuses them.
+        identities = self.sudo().identity_ids.with_env(self.env)
+        if not identities:
+            raise UserError(_("Choose the social identities to link."))
+        identities._check_linkable()
         if self.mode == "new":
             if not self.new_name:
                 raise UserError(_("Give the new contact a name."))
-            handles = ", ".join(filter(None, self.identity_ids.mapped("handle")))
+            handles = ", ".join(filter(None, identities.mapped("handle")))
             partner = self.env["res.partner"].create({
                 "name": self.new_name,
                 "email": self.new_email or False,
@@ -44,12 +50,7 @@ class SocialCrmIdentityLink(models.TransientModel):
             partner = self.partner_id
             if not partner:
                 raise UserError(_("Choose the contact to link to."))
-        self.identity_ids.write({
-            "partner_id": partner.id,
-            "suggested_partner_id": False,
-            "match_confidence": 1.0,
-            "match_reason": "manual",
-        })
+        identities._link_to(partner)
         return {
             "type": "ir.actions.act_window",
             "res_model": "res.partner",
