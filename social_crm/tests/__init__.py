@@ -10,3 +10,5 @@ from . import test_bluesky_devnet
 from . import test_reports
 from . import test_ui
 from . import test_alerts
+from . import test_settings
+from . import test_matching
