@@ -8,6 +8,7 @@ from . import social_crm_reply
 from . import res_partner
 from . import helpdesk_ticket
 from . import social_crm_ticket_rule
+from . import social_crm_params
 from . import res_config_settings
 from . import social_crm_keyword
 from . import social_crm_digest

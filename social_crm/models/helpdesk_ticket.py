@@ -58,7 +58,35 @@ class HelpdeskTicket(models.Model):
                 if team_id not in stages:
                     stages[team_id] = self.env["helpdesk.ticket.team"].browse(team_id)._get_applicable_stages()[:1].id
                 vals["stage_id"] = stages[team_id]
-        return self.create(vals_list)
+        tickets = self.create(vals_list)
+        tickets._social_announce_creation()
+        return tickets
+
+    def _social_announce_creation(self):
+        """Do for tickets made by the ingestion what mail.thread does on create, in batch.
+
+        The ingestion creates tickets without chatter work (``tracking_disable``,
+        ``mail_create_nolog``); like helpdesk_mgmt for other channels, the
+        team's followers are subscribed (one subscription per team) and the
+        "Ticket created" message notifies them. Notification e-mails are queued,
+        not sent during the fetch.
+        """
+        tickets = self.with_context(
+            tracking_disable=False, mail_create_nolog=False, mail_notify_force_send=False
+        )
+        by_assignment = defaultdict(lambda: tickets.browse())
+        for ticket in tickets:
+            by_assignment[ticket.team_id.id, ticket.user_id.id] |= ticket
+        for (team_id, user_id), group in by_assignment.items():
+            group._message_auto_subscribe({"team_id": team_id, "user_id": user_id})
+        subtype = tickets._creation_subtype()
+        author_id = self.env.user.partner_id.id
+        for ticket in tickets:
+            ticket.message_post(
+                subtype_id=subtype.id,
+                author_id=author_id,
+                body=Markup('<div summary="o_mail_notification"><p>%s</p></div>') % ticket._creation_message(),
+            )
 
     @api.model
     def _social_numbers(self, company_id, count):

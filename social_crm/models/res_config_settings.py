@@ -1,9 +1,32 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo import fields, models
+from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
+
+from .social_crm_params import DEFAULTS
+
+# Settings stored through ``social_crm.params`` (explicit values, so that off and zero are kept),
+# field name -> system parameter.
+TYPED_PARAMETERS = {
+    "social_crm_nlp_batch_size": "social_crm.nlp_batch_size",
+    "social_crm_ticket_reopen_days": "social_crm.ticket_reopen_days",
+    "social_crm_match_threshold": "social_crm.match_threshold",
+    "social_crm_response_target_hours": "social_crm.response_target_hours",
+    "social_crm_weekly_digest": "social_crm.weekly_digest",
+}
 
 
 class ResConfigSettings(models.TransientModel):
     _inherit = "res.config.settings"
+
+    social_crm_everyone_reads = fields.Boolean(
+        string="Every employee reads social mentions",
+        default=True,
+        group="base.group_user",
+        implied_group="social_crm.group_social_user",
+        help="On: every internal user is a Social CRM User and reads mentions, conversations and identities. "
+        "Off: only the users given a Social CRM group (Settings > Users) see social data; switching off "
+        "takes the User access away from everyone who is not a Social CRM Manager.",
+    )
 
     social_crm_nlp_backend = fields.Selection(
         [("offline", "Offline model (shipped)"), ("transformers", "Transformers model")],
@@ -24,29 +47,65 @@ class ResConfigSettings(models.TransientModel):
         config_parameter="social_crm.nlp_device",
     )
     social_crm_nlp_batch_size = fields.Integer(
-        string="Batch size", default=32, config_parameter="social_crm.nlp_batch_size"
+        string="Batch size", default=DEFAULTS["social_crm.nlp_batch_size"]
     )
     social_crm_ticket_reopen_days = fields.Integer(
         string="Reopen tickets closed less than (days)",
-        default=7,
-        config_parameter="social_crm.ticket_reopen_days",
+        default=DEFAULTS["social_crm.ticket_reopen_days"],
     )
     social_crm_match_threshold = fields.Float(
         string="Auto-link confidence",
-        default=0.8,
-        config_parameter="social_crm.match_threshold",
+        default=DEFAULTS["social_crm.match_threshold"],
         help="Identities matching a contact with at least this confidence are linked automatically; "
         "below it, the contact gets a suggestion to confirm.",
     )
     social_crm_response_target_hours = fields.Float(
         string="Response target (hours)",
-        default=4.0,
-        config_parameter="social_crm.response_target_hours",
+        default=DEFAULTS["social_crm.response_target_hours"],
         help="The response report counts the share of social tickets answered within this time.",
     )
     social_crm_weekly_digest = fields.Boolean(
         string="Weekly digest",
-        default=True,
-        config_parameter="social_crm.weekly_digest",
+        default=DEFAULTS["social_crm.weekly_digest"],
         help="Email Social Managers a summary of the week every week.",
     )
+
+    @api.constrains("social_crm_nlp_backend", *TYPED_PARAMETERS)
+    def _check_social_crm_values(self):
+        for settings in self:
+            if settings.social_crm_nlp_backend == "transformers" and settings.social_crm_nlp_batch_size < 1:
+                raise ValidationError(_("The batch size of the sentiment backend must be at least 1."))
+            if settings.social_crm_ticket_reopen_days < 0:
+                raise ValidationError(_("Reopen days cannot be negative: 0 never reopens a closed ticket."))
+            if not 0 <= settings.social_crm_match_threshold <= 1:
+                raise ValidationError(_("The auto-link confidence is between 0 and 1."))
+            if settings.social_crm_response_target_hours < 0:
+                raise ValidationError(_("The response target cannot be negative."))
+
+    @api.model
+    def _social_crm_everyone_reads_groups(self):
+        field = self._fields["social_crm_everyone_reads"]
+        return self.env.ref(field.group).sudo(), self.env.ref(field.implied_group).sudo()
+
+    @api.model
+    def get_values(self):
+        res = super().get_values()
+        params = self.env["social_crm.params"]
+        getters = {"boolean": params.get_bool, "integer": params.get_int, "float": params.get_float}
+        for fname, key in TYPED_PARAMETERS.items():
+            res[fname] = getters[self._fields[fname].type](key)
+        employees, social_users = self._social_crm_everyone_reads_groups()
+        res["social_crm_everyone_reads"] = social_users in employees.implied_ids
+        return res
+
+    def set_values(self):
+        super().set_values()
+        params = self.env["social_crm.params"]
+        for fname, key in TYPED_PARAMETERS.items():
+            params.set_value(key, self[fname])
+        employees, social_users = self._social_crm_everyone_reads_groups()
+        if self.social_crm_everyone_reads != (social_users in employees.implied_ids):
+            if self.social_crm_everyone_reads:
+                employees._apply_group(social_users)
+            else:
+                employees._remove_group(social_users)

@@ -2,7 +2,6 @@
 from datetime import timedelta
 
 from odoo import _, api, fields, models
-from odoo.tools import str2bool
 
 
 class SocialCrmDigest(models.AbstractModel):
@@ -37,7 +36,7 @@ class SocialCrmDigest(models.AbstractModel):
         [(tickets, in_target, resolution_hours)] = self.env["social_crm.response.report"].sudo()._read_group(
             [("company_id", "=", company.id), ("create_date", ">=", this_start), ("create_date", "<", end)], [],
             ["__count", "answered_in_target:avg", "resolution_hours:avg"])
-        target = float(self.env["ir.config_parameter"].sudo().get_param("social_crm.response_target_hours") or 4)
+        target = self.env["social_crm.params"].get_float("social_crm.response_target_hours")
         labels = dict(self.env["social_crm.account"]._fields["network"]._description_selection(self.env))
         return {
             "company": company, "start": this_start, "end": end, "current": current, "previous": previous,
@@ -50,8 +49,7 @@ class SocialCrmDigest(models.AbstractModel):
 
     @api.model
     def _cron_send_weekly_digest(self):
-        params = self.env["ir.config_parameter"].sudo()
-        if not str2bool(params.get_param("social_crm.weekly_digest", "True")):
+        if not self.env["social_crm.params"].get_bool("social_crm.weekly_digest"):
             return 0
         managers = self.env.ref("social_crm.group_social_manager").users.filtered(
             lambda user: not user.share and user.email)

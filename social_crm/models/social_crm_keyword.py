@@ -1,9 +1,16 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import unicodedata
 from datetime import timedelta
 
 from odoo import api, fields, models
 
 BACKFILL_DAYS = 30
+BACKFILL_BATCH = 5000
+
+
+def fold(text):
+    """The form in which terms and texts are compared: NFKC-normalised, then Unicode case-folded."""
+    return unicodedata.normalize("NFKC", text or "").casefold()
 
 
 class SocialCrmKeyword(models.Model):
@@ -14,7 +21,7 @@ class SocialCrmKeyword(models.Model):
     _order = "group, brand, name"
     _check_company_auto = True
 
-    name = fields.Char(string="Term", required=True, help="Matched case-insensitively in the text of mentions.")
+    name = fields.Char(string="Term", required=True, help="Matched case-insensitively (Unicode case folding) in the text of mentions.")
     brand = fields.Char(required=True, help="Whose voice this term measures, e.g. Acme or a competitor's name.")
     group = fields.Selection([("own", "Our brand"), ("competitor", "Competitor")], required=True, default="own")
     active = fields.Boolean(default=True)
@@ -54,50 +61,48 @@ class SocialCrmKeyword(models.Model):
     def _tag_recent_mentions(self, days=BACKFILL_DAYS):
         """Give a new or renamed term the recent mentions it matches, so the report is not empty at first.
 
-        One statement over the last ``days`` days (index on posted_at). Older
-        mentions are left as they are; new ones are tagged at ingest.
+        The mentions of the last ``days`` days (index on posted_at) are read in
+        bounded batches and matched by the same rule as new mentions at ingest
+        (:func:`fold`), so a term finds the same posts either way. Older
+        mentions are left as they are.
         """
         keywords = self.filtered("active")
         if not keywords:
             return
-        self.flush_recordset(["name", "company_id", "active"])
-        self.env["social_crm.mention"].flush_model(["body", "company_id", "posted_at"])
-        self.env.cr.execute(
-            """
-            INSERT INTO social_crm_keyword_mention_rel (keyword_id, mention_id)
-            SELECT k.id, m.id
-              FROM social_crm_keyword k
-              JOIN social_crm_mention m
-                ON m.posted_at >= %s
-               AND (k.company_id IS NULL OR k.company_id = m.company_id)
-               AND strpos(lower(m.body), lower(k.name)) > 0
-             WHERE k.id = ANY(%s)
-            ON CONFLICT DO NOTHING
-            """,
-            [fields.Datetime.now() - timedelta(days=days), keywords.ids],
-        )
-        self.env["social_crm.mention"].invalidate_model(["keyword_ids"])
-        self.invalidate_recordset(["mention_ids", "mention_count"])
+        domain = [("posted_at", ">=", fields.Datetime.now() - timedelta(days=days))]
+        if all(keywords.mapped("company_id")):
+            domain.append(("company_id", "in", keywords.company_id.ids))
+        Mention = self.env["social_crm.mention"].sudo()
+        last_id = 0
+        while True:
+            batch = Mention.search_fetch(
+                domain + [("id", ">", last_id)], ["body", "company_id"], order="id", limit=BACKFILL_BATCH
+            )
+            if not batch:
+                break
+            keywords._link_matches(batch)
+            last_id = batch[-1].id
+            batch.invalidate_recordset(["body"])  # keep memory flat over large windows
 
     @api.model
     def _tag_mentions(self, mentions):
-        """Link a batch of new mentions to the keywords their text holds: one read, one pass, one insert.
+        """Link a batch of new mentions to the active keywords their text holds: one read, one pass, one insert."""
+        if mentions:
+            self.sudo().search_fetch([], ["name", "company_id"])._link_matches(mentions)
 
-        Matching is case-insensitive (Unicode case folding, so it works for
-        every script) on the text already in memory from the ingest.
+    def _link_matches(self, mentions):
+        """Link ``mentions`` to those of these keywords their text contains, by the one matching rule.
+
+        Case-insensitive and compatibility-normalised (:func:`fold`), so it
+        works alike for every script: "STRASSE" finds "Straße", a full-width
+        "ＡＣＭＥ" finds "acme". One INSERT for the batch.
         """
-        if not mentions:
-            return
-        terms = [
-            (keyword.id, keyword.company_id.id, keyword.name.casefold())
-            for keyword in self.sudo().search_fetch([], ["name", "company_id"])
-            if keyword.name and keyword.name.strip()
-        ]
-        if not terms:
+        terms = [(keyword.id, keyword.company_id.id, fold(keyword.name)) for keyword in self if (keyword.name or "").strip()]
+        if not terms or not mentions:
             return
         keyword_ids, mention_ids = [], []
         for mention in mentions:
-            body = (mention.body or "").casefold()
+            body = fold(mention.body)
             if not body:
                 continue
             company_id = mention.company_id.id

@@ -46,6 +46,8 @@ class SocialCrmMention(models.Model):
     _description = "Social Mention"
     _order = "posted_at desc, id desc"
     _rec_name = "summary"
+    # ``summary`` is computed, not stored: searching by name looks in what it is made of.
+    _rec_names_search = ["body", "author_name", "author_handle"]
 
     account_id = fields.Many2one(
         "social_crm.account", required=True, index=True, ondelete="cascade", check_company=True

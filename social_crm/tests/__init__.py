@@ -17,3 +17,5 @@ from . import test_crons
 from . import test_manual_control
 from . import test_trust_companies
 from . import test_trust_contacts
+from . import test_settings
+from . import test_matching

@@ -4,6 +4,8 @@ from datetime import datetime, timedelta
 
 from odoo.tests import tagged
 
+from odoo.addons.mail.tests.common import mail_new_test_user
+
 from .common import SocialCrmCommon
 from .test_respond import analyzed_as
 
@@ -134,11 +136,16 @@ class TestAlerts(SocialCrmCommon):
         self.assertIn("weekly digest", sent.subject)
         self.assertIn(self.social_manager.email, sent.email_to)
         self.assertNotIn(self.social_user.name, sent.email_to, "the digest goes to Social Managers only")
-        self.env["ir.config_parameter"].set_param("social_crm.weekly_digest", "False")
+        self.assertGreater(Mail.search_count([]), before)
+        # switched off the way an administrator does it: untick the box in Settings and save
+        admin = self.env.ref("base.user_admin")
+        self.env["res.config.settings"].with_user(admin).create({"social_crm_weekly_digest": False}).execute()
         count = Mail.search_count([])
-        self.assertEqual(self.env["social_crm.digest"]._cron_send_weekly_digest(), 0)
-        self.assertEqual(Mail.search_count([]), count, "switched off: nothing is sent")
-        self.assertGreater(count, before)
+        self.env.ref("social_crm.ir_cron_weekly_digest").method_direct_trigger()
+        self.assertEqual(Mail.search_count([]), count, "switched off: the weekly cron sends nothing")
+        self.env["res.config.settings"].with_user(admin).create({"social_crm_weekly_digest": True}).execute()
+        self.env.ref("social_crm.ir_cron_weekly_digest").method_direct_trigger()
+        self.assertGreater(Mail.search_count([]), count, "switched on again: the digest is sent")
 
     def test_weekly_digest_response_times(self):
         end = datetime.now() + timedelta(hours=1)
@@ -157,3 +164,34 @@ class TestAlerts(SocialCrmCommon):
         html = str(self.env["ir.qweb"]._render("social_crm.weekly_digest_body", figures))
         self.assertIn("o_digest_in_target", html)
         self.assertIn("Answered within 4.0 hours", html)
+
+    def test_social_ticket_notifies_the_teams_followers(self):
+        """A ticket opened by the ingestion says so in its chatter, to everyone following the team."""
+        follower = mail_new_test_user(
+            self.env, login="team_follower", name="Tina Lead", email="tina.lead@example.com",
+            groups="base.group_user,helpdesk_mgmt.group_helpdesk_user", notification_type="inbox",
+        )
+        self.team.message_subscribe(partner_ids=follower.partner_id.ids)
+        self.env["social_crm.identity"].create({
+            "network": "bluesky", "external_id": "f1", "handle": "somchai.test", "partner_id": self.partner.id,
+        })
+        with analyzed_as(("en", "negative", "complaint"), ("en", "negative", "complaint")):
+            mentions = self.ingest([
+                self.make_item("at://f/1", "my order never came", author_id="f1"),
+                self.make_item("at://g/1", "still waiting for a refund", author_id="g1"),
+            ])
+        tickets = mentions.ticket_id
+        self.assertEqual(len(tickets), 2)
+        created = self.env.ref("helpdesk_mgmt.hlp_tck_created")
+        for ticket in tickets:
+            self.assertIn(follower.partner_id, ticket.message_partner_ids, "the team's follower follows the ticket")
+            message = ticket.message_ids.filtered(lambda m, s=created: m.subtype_id == s)
+            self.assertEqual(len(message), 1, "one creation message per ticket")
+            self.assertIn(follower.partner_id, message.notification_ids.res_partner_id)
+        self.assertEqual(tickets.partner_id, self.partner)
+        self.assertNotIn(self.partner, tickets.message_partner_ids, "the customer is answered on the network, not mailed")
+        self.assertEqual(
+            self.env["mail.notification"].search_count([
+                ("res_partner_id", "=", follower.partner_id.id), ("mail_message_id.model", "=", "helpdesk.ticket"),
+                ("mail_message_id.res_id", "in", tickets.ids),
+            ]), 2, "the follower's inbox shows both new tickets")
