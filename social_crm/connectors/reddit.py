@@ -1,9 +1,9 @@
 """Reddit (OAuth API).
 
 ``base_url``: default https://oauth.reddit.com. Credentials, either:
-``login`` = ``client_id:client_secret:username`` and ``token`` = the password
-(a "script" app: the password grant), or ``login`` empty and ``token`` = a
-bearer token. Mentions of u/brand come from ``/message/mentions``; keywords
+``login`` = ``client_id:username``, the app's client secret in ``options["secret"]``
+(the account's ``secret`` field) and ``token`` = the password (a "script" app: the
+password grant), or ``login`` empty and ``token`` = a bearer token. Mentions of u/brand come from ``/message/mentions``; keywords
 from ``/search?sort=new``. ``link_id`` (the post) is the thread key. Rate
 limits: ``X-Ratelimit-Reset`` (seconds) and 429.
 """
@@ -42,10 +42,12 @@ class RedditClient(BaseClient):
         if self._bearer:
             return
         parts = self.login.split(":")
-        if len(parts) != 3 or not self.token:
+        secret = self.options.get("secret") or ""
+        if len(parts) != 2 or not self.token or not secret:
             raise errors.AuthenticationFailed(
-                "Reddit needs client_id:client_secret:username as login and the password as token.", self.network)
-        client_id, secret, username = parts
+                "Reddit needs client_id:username as login, the app's client secret as secret and the password "
+                "as token.", self.network)
+        client_id, username = parts
         # Through request(): the token URL is checked like any other (no private address, no
         # redirect elsewhere with the password); it is a trusted origin because it is configured.
         response = self.request(

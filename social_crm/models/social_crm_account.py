@@ -424,8 +424,8 @@ class SocialCrmAccount(models.Model):
             base_url=account.base_url or None,
             login=account.login or None,
             token=account.token or None,
-            secret=account.secret or None,
             allowed_hosts=self._allowed_hosts(),
+            options={"secret": account.secret} if account.secret else None,
         )
 
     @api.model

@@ -1,3 +1,4 @@
+import base64
 import json
 from urllib.parse import parse_qs, quote
 
@@ -23,7 +24,7 @@ def reddit_api(server):
         form = parse_qs(request["body"].decode())
         if form.get("password") != ["pw"]:
             return 401, {}, {"error": "invalid_grant"}
-        assert request["headers"]["Authorization"].startswith("Basic ")
+        assert request["headers"]["Authorization"] == "Basic " + base64.b64encode(b"cid:secret").decode()
         return 200, {}, {"access_token": "reddit-bearer", "token_type": "bearer", "expires_in": 86400}
 
     server.route("POST", "/api/v1/access_token", token)
@@ -32,8 +33,8 @@ def reddit_api(server):
 
 
 def reddit(server, password="pw"):
-    return get_client("reddit", base_url=server.url, allowed_hosts="127.0.0.1", login="cid:secret:acme", token=password,
-                      options={"token_url": server.url + "/api/v1/access_token"})
+    return get_client("reddit", base_url=server.url, allowed_hosts="127.0.0.1", login="cid:acme", token=password,
+                      options={"token_url": server.url + "/api/v1/access_token", "secret": "secret"})
 
 
 def test_reddit_password_grant_mentions_and_after(reddit_api):
@@ -174,3 +175,11 @@ def test_linkedin_headers_comments_and_429(server):
     with pytest.raises(errors.RateLimited) as caught:
         list(li.fetch())
     assert caught.value.retry_after == 3600
+
+
+def test_reddit_refuses_a_client_secret_in_the_login(reddit_api):
+    client = get_client("reddit", base_url=reddit_api.url, allowed_hosts="127.0.0.1", login="cid:leaked:acme",
+                        token="pw", options={"token_url": reddit_api.url + "/api/v1/access_token", "secret": "s"})
+    with pytest.raises(errors.AuthenticationFailed):
+        client.verify()
+    assert not [r for r in reddit_api.requests if r["path"] == "/api/v1/access_token"]
