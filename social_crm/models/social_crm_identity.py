@@ -125,9 +125,7 @@ class SocialCrmIdentity(models.Model):
         identities = self.filtered(lambda i: not i.partner_id and not i.is_brand)
         if not identities:
             return
-        threshold = float(
-            self.env["ir.config_parameter"].sudo().get_param("social_crm.match_threshold", DEFAULT_THRESHOLD)
-        )
+        threshold = self.env["social_crm.params"].get_float("social_crm.match_threshold", DEFAULT_THRESHOLD)
         matches = self.env["social_crm.partner.matcher"]._match(identities)
         for identity, (partner, confidence, reason) in matches.items():
             if partner in identity.rejected_partner_ids:

@@ -118,6 +118,12 @@ class SocialCrmMention(models.Model):
         )
         return res
 
+    def unlink(self):
+        threads = self.thread_id
+        res = super().unlink()
+        threads.exists()._refresh_stats()  # counts, sentiment and response times stay true
+        return res
+
     @api.depends("body", "author_name", "author_handle")
     def _compute_summary(self):
         for mention in self:
@@ -315,9 +321,7 @@ class SocialCrmMention(models.Model):
             mail_create_nosubscribe=True, mail_create_nolog=True, mail_notrack=True
         )
         first_match = self.env["social_crm.ticket.rule"].sudo().search([])._matcher()
-        reopen_days = int(
-            self.env["ir.config_parameter"].sudo().get_param("social_crm.ticket_reopen_days", DEFAULT_REOPEN_DAYS)
-        )
+        reopen_days = self.env["social_crm.params"].get_int("social_crm.ticket_reopen_days", DEFAULT_REOPEN_DAYS)
         by_thread = {}
         for mention in self.sorted("posted_at"):
             by_thread.setdefault(mention.thread_id, []).append(mention.id)
@@ -527,7 +531,7 @@ class SocialCrmMention(models.Model):
             "backend": "transformers",
             "model": params.get_param("social_crm.nlp_model") or None,
             "device": params.get_param("social_crm.nlp_device", "auto"),
-            "batch_size": int(params.get_param("social_crm.nlp_batch_size", 32)),
+            "batch_size": self.env["social_crm.params"].get_int("social_crm.nlp_batch_size") or 32,
         }
 
     @api.model

@@ -55,7 +55,11 @@ class SocialCrmThread(models.Model):
     first_response_at = fields.Datetime(readonly=True)
     first_response_hours = fields.Float(readonly=True, aggregator="avg")
     mention_count = fields.Integer(readonly=True)
-    sentiment = fields.Selection(SENTIMENTS, readonly=True, help="Sentiment of the latest inbound mention.")
+    sentiment = fields.Selection(
+        SENTIMENTS, readonly=True,
+        help="The most negative customer message still waiting for an answer; when everything is answered, "
+        "the customer's last message.",
+    )
     url = fields.Char(readonly=True)
 
     _sql_constraints = [
@@ -129,40 +133,59 @@ class SocialCrmThread(models.Model):
         if not self:
             return
         new_tickets = new_tickets or {}
-        self.env["social_crm.mention"].flush_model(["thread_id", "posted_at", "direction", "sentiment"])
+        self.env["social_crm.mention"].flush_model(["thread_id", "posted_at", "direction", "sentiment", "sentiment_score"])
         self.flush_recordset(["state", "first_response_at", "ticket_id"])
         self.env.cr.execute(
             """
-            WITH stats AS (
-                SELECT thread_id,
-                       count(*) AS mentions,
-                       max(posted_at) AS last_at,
-                       min(posted_at) FILTER (WHERE direction = 'inbound') AS first_in,
-                       min(posted_at) FILTER (WHERE direction = 'outbound') AS first_out,
-                       max(posted_at) FILTER (WHERE direction = 'inbound') AS last_in,
-                       max(posted_at) FILTER (WHERE direction = 'outbound') AS last_out,
-                       (array_agg(sentiment ORDER BY posted_at DESC)
-                            FILTER (WHERE direction = 'inbound'))[1] AS last_sentiment
+            WITH outs AS (
+                SELECT thread_id, max(posted_at) AS last_out
                   FROM social_crm_mention
-                 WHERE thread_id = ANY(%s)
+                 WHERE thread_id = ANY(%(threads)s) AND direction = 'outbound'
               GROUP BY thread_id
+            ), stats AS (
+                SELECT m.thread_id,
+                       count(*) AS mentions,
+                       max(m.posted_at) AS last_at,
+                       min(m.posted_at) FILTER (WHERE m.direction = 'inbound') AS first_in,
+                       min(m.posted_at) FILTER (WHERE m.direction = 'outbound') AS first_out,
+                       max(m.posted_at) FILTER (WHERE m.direction = 'inbound') AS last_in,
+                       max(m.posted_at) FILTER (WHERE m.direction = 'outbound') AS last_out,
+                       -- what an agent needs: the most negative message still waiting for an answer ...
+                       (array_agg(m.sentiment ORDER BY CASE m.sentiment WHEN 'negative' THEN 0
+                                                                        WHEN 'neutral' THEN 1 ELSE 2 END,
+                                                       m.sentiment_score ASC NULLS LAST, m.posted_at DESC)
+                            FILTER (WHERE m.direction = 'inbound' AND m.sentiment IS NOT NULL
+                                      AND (o.last_out IS NULL OR m.posted_at > o.last_out)))[1] AS open_sentiment,
+                       -- ... or, when everything is answered, the customer's last word
+                       (array_agg(m.sentiment ORDER BY m.posted_at DESC)
+                            FILTER (WHERE m.direction = 'inbound' AND m.sentiment IS NOT NULL))[1] AS last_sentiment
+                  FROM social_crm_mention m
+             LEFT JOIN outs o ON o.thread_id = m.thread_id
+                 WHERE m.thread_id = ANY(%(threads)s)
+              GROUP BY m.thread_id
             ), fresh AS (
-                SELECT s.*, COALESCE(t.first_response_at,
-                                     CASE WHEN s.first_out >= s.first_in THEN s.first_out END) AS response_at,
+                SELECT t.id AS thread_id, s.mentions, s.last_at, s.first_in, s.last_in, s.last_out,
+                       COALESCE(s.open_sentiment, s.last_sentiment) AS sentiment,
+                       COALESCE(t.first_response_at,
+                                CASE WHEN s.first_out >= s.first_in THEN s.first_out END) AS response_at,
                        n.ticket_id AS new_ticket_id,
                        CASE WHEN n.ticket_id IS NOT NULL THEN 'open' ELSE t.state END AS base_state
-                  FROM stats s JOIN social_crm_thread t ON t.id = s.thread_id
-             LEFT JOIN unnest(%s::int[], %s::int[]) AS n(thread_id, ticket_id) ON n.thread_id = s.thread_id
+                  FROM social_crm_thread t
+             LEFT JOIN stats s ON s.thread_id = t.id
+             LEFT JOIN unnest(%(new_threads)s::int[], %(new_tickets)s::int[]) AS n(thread_id, ticket_id)
+                       ON n.thread_id = t.id
+                 WHERE t.id = ANY(%(threads)s)
             )
             UPDATE social_crm_thread t
-               SET mention_count = f.mentions,
+               SET mention_count = COALESCE(f.mentions, 0),
                    last_mention_at = f.last_at,
                    first_inbound_at = f.first_in,
-                   sentiment = f.last_sentiment,
+                   sentiment = f.sentiment,
                    first_response_at = f.response_at,
+                   -- unanswered: no figure (an average must not count it as answered at once)
                    first_response_hours = CASE WHEN f.response_at IS NOT NULL AND f.first_in IS NOT NULL
                                                THEN GREATEST(EXTRACT(EPOCH FROM f.response_at - f.first_in), 0) / 3600.0
-                                               ELSE 0 END,
+                                          END,
                    ticket_id = COALESCE(f.new_ticket_id, t.ticket_id),
                    state = CASE WHEN f.base_state = 'closed' OR f.last_out IS NULL THEN f.base_state
                                 WHEN f.last_in IS NULL OR f.last_out >= f.last_in THEN 'answered'
@@ -171,7 +194,7 @@ class SocialCrmThread(models.Model):
               FROM fresh f
              WHERE t.id = f.thread_id
             """,
-            [self.ids, list(new_tickets), list(new_tickets.values())],
+            {"threads": self.ids, "new_threads": list(new_tickets), "new_tickets": list(new_tickets.values())},
         )
         self.invalidate_recordset([
             "mention_count", "last_mention_at", "first_inbound_at", "sentiment", "first_response_at",
