@@ -46,9 +46,7 @@ class ResConfigSettings(models.TransientModel):
         default="auto",
         config_parameter="social_crm.nlp_device",
     )
-    social_crm_nlp_batch_size = fields.Integer(
-        string="Batch size", default=DEFAULTS["social_crm.nlp_batch_size"]
-    )
+    social_crm_nlp_batch_size = fields.Integer(string="Batch size", default=DEFAULTS["social_crm.nlp_batch_size"])
     social_crm_ticket_reopen_days = fields.Integer(
         string="Reopen tickets closed less than (days)",
         default=DEFAULTS["social_crm.ticket_reopen_days"],
@@ -99,7 +97,7 @@ class ResConfigSettings(models.TransientModel):
         return res
 
     def set_values(self):
-        super().set_values()
+        res = super().set_values()
         params = self.env["social_crm.params"]
         for fname, key in TYPED_PARAMETERS.items():
             params.set_value(key, self[fname])
@@ -109,3 +107,4 @@ class ResConfigSettings(models.TransientModel):
                 employees._apply_group(social_users)
             else:
                 employees._remove_group(social_users)
+        return res

@@ -21,7 +21,9 @@ class SocialCrmKeyword(models.Model):
     _order = "group, brand, name"
     _check_company_auto = True
 
-    name = fields.Char(string="Term", required=True, help="Matched case-insensitively (Unicode case folding) in the text of mentions.")
+    name = fields.Char(
+        string="Term", required=True, help="Matched case-insensitively (Unicode case folding) in the text of mentions."
+    )
     brand = fields.Char(required=True, help="Whose voice this term measures, e.g. Acme or a competitor's name.")
     group = fields.Selection([("own", "Our brand"), ("competitor", "Competitor")], required=True, default="own")
     active = fields.Boolean(default=True)
@@ -97,7 +99,9 @@ class SocialCrmKeyword(models.Model):
         works alike for every script: "STRASSE" finds "Straße", a full-width
         "ＡＣＭＥ" finds "acme". One INSERT for the batch.
         """
-        terms = [(keyword.id, keyword.company_id.id, fold(keyword.name)) for keyword in self if (keyword.name or "").strip()]
+        terms = [
+            (keyword.id, keyword.company_id.id, fold(keyword.name)) for keyword in self if (keyword.name or "").strip()
+        ]
         if not terms or not mentions:
             return
         keyword_ids, mention_ids = [], []

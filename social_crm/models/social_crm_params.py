@@ -6,6 +6,7 @@ Odoo's ``config_parameter`` settings delete a parameter set to ``False`` or
 "never set". Values here are stored explicitly ("False", "0", "0.0") and a
 missing parameter alone falls back to the default: zero and off are kept.
 """
+
 import logging
 
 from odoo import api, models

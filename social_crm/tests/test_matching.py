@@ -33,9 +33,9 @@ class TestKeywordMatching(SocialCrmCommon):
             return self.ingest([self.make_item(ext, text, author_id=ext) for ext, text in self.TEXTS])
 
     def create_keywords(self):
-        return self.env["social_crm.keyword"].create([
-            {"name": term, "brand": f"Brand {n}", "group": "own"} for n, term in enumerate(self.TERMS)
-        ])
+        return self.env["social_crm.keyword"].create(
+            [{"name": term, "brand": f"Brand {n}", "group": "own"} for n, term in enumerate(self.TERMS)]
+        )
 
     def test_backfill_and_ingest_agree(self):
         expected = {
@@ -52,7 +52,8 @@ class TestKeywordMatching(SocialCrmCommon):
         # mentions first, then terms: matched by the 30-day backfill, with the same result
         keywords.with_context(active_test=False).unlink()
         self.env["social_crm.mention"].search([("external_id", "like", "at://m/")]).write(
-            {"posted_at": datetime.now() - timedelta(days=3)})
+            {"posted_at": datetime.now() - timedelta(days=3)}
+        )
         keywords = self.create_keywords()
         self.assertEqual(self.matches(keywords), expected)
 
@@ -63,7 +64,8 @@ class TestKeywordMatching(SocialCrmCommon):
         other_company = self.env["res.company"].create({"name": "Other company"})
         keyword = self.env["social_crm.keyword"].create({"name": "acme", "brand": "Acme"})
         foreign = self.env["social_crm.keyword"].create(
-            {"name": "satisfied", "brand": "Acme", "company_id": other_company.id})
+            {"name": "satisfied", "brand": "Acme", "company_id": other_company.id}
+        )
         self.assertEqual(self.matches(keyword), {"acme": ["at://m/3"]}, "older than 30 days: not tagged")
         self.assertFalse(foreign.mention_ids & mentions, "another company's term never tags this company's mentions")
 
@@ -80,10 +82,12 @@ class TestKeywordMatching(SocialCrmCommon):
 class TestMentionNameSearch(SocialCrmCommon):
     def test_search_mentions_by_name(self):
         with analyzed_as(("en", "negative", "complaint"), ("en", "positive", "praise")):
-            broken, love = self.ingest([
-                self.make_item("at://n/1", "my parcel arrived broken", author_id="n1", name="Nok"),
-                self.make_item("at://n/2", "love the new app", author_id="n2", handle="ploy.test", name="Ploy"),
-            ])
+            broken, love = self.ingest(
+                [
+                    self.make_item("at://n/1", "my parcel arrived broken", author_id="n1", name="Nok"),
+                    self.make_item("at://n/2", "love the new app", author_id="n2", handle="ploy.test", name="Ploy"),
+                ]
+            )
         Mention = self.env["social_crm.mention"].with_user(self.social_user)
         ours = [("id", "in", (broken | love).ids)]  # the demo data holds other mentions
         with self.assertNoLogs(level="ERROR"):

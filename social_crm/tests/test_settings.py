@@ -34,7 +34,9 @@ class TestEveryoneReads(SettingsCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.employee = mail_new_test_user(
-            cls.env, login="plain_employee", name="Erin Employee",
+            cls.env,
+            login="plain_employee",
+            name="Erin Employee",
             groups="base.group_user,helpdesk_mgmt.group_helpdesk_user",
         )
 
@@ -49,10 +51,14 @@ class TestEveryoneReads(SettingsCase):
         Form(ticket.with_user(user))
 
     def test_the_company_chooses_who_reads_social_data(self):
-        self.env["social_crm.identity"].create({
-            "network": "bluesky", "external_id": "did:plc:erin-customer", "handle": "somchai.test",
-            "partner_id": self.partner.id,
-        })
+        self.env["social_crm.identity"].create(
+            {
+                "network": "bluesky",
+                "external_id": "did:plc:erin-customer",
+                "handle": "somchai.test",
+                "partner_id": self.partner.id,
+            }
+        )
         with analyzed_as(("en", "negative", "complaint")):
             mention = self.ingest([self.make_item("at://e/1", "still broken", author_id="did:plc:erin-customer")])
         ticket = mention.ticket_id
@@ -63,8 +69,10 @@ class TestEveryoneReads(SettingsCase):
         self.assertTrue(self.open_settings().social_crm_everyone_reads)
         self.assertTrue(self.employee.has_group("social_crm.group_social_user"))
         self.assert_reads_social_data(self.employee, social_data)
-        self.assertIn("social_identity_ids", self.partner.with_user(self.employee).get_views([(False, "form")])[
-            "views"]["form"]["arch"])
+        self.assertIn(
+            "social_identity_ids",
+            self.partner.with_user(self.employee).get_views([(False, "form")])["views"]["form"]["arch"],
+        )
 
         # Switched off: employees without a Social CRM group read none of it ...
         self.save_settings(social_crm_everyone_reads=False)
@@ -162,9 +170,12 @@ class TestSettingsKeepTheirValue(SettingsCase):
         self.assertEqual(figures["target_hours"], 0.0, "the digest measures against the target that was set")
 
     def test_values_out_of_range_are_refused(self):
-        for values in ({"social_crm_ticket_reopen_days": -1}, {"social_crm_match_threshold": 1.5},
-                       {"social_crm_response_target_hours": -2.0},
-                       {"social_crm_nlp_backend": "transformers", "social_crm_nlp_batch_size": 0}):
+        for values in (
+            {"social_crm_ticket_reopen_days": -1},
+            {"social_crm_match_threshold": 1.5},
+            {"social_crm_response_target_hours": -2.0},
+            {"social_crm_nlp_backend": "transformers", "social_crm_nlp_batch_size": 0},
+        ):
             with self.assertRaises(ValidationError, msg=str(values)):
                 self.save_settings(**values)
 
