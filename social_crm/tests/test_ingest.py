@@ -164,12 +164,15 @@ class TestIngest(SocialCrmCommon):
     def test_analysis_failure_keeps_mentions_and_retries(self):
         with patch("odoo.addons.social_crm.nlp.analyze", side_effect=RuntimeError("model file missing")), \
                 mute_logger("odoo.addons.social_crm.models.social_crm_mention"):
-            mentions = self.ingest([self.make_item("at://jane/post/1", "I love this, thank you!")])
+            mentions = self.ingest([self.make_item(
+                "at://jane/post/1", "My order is two weeks late and nobody answers. This is terrible!")])
         self.assertEqual(mentions.nlp_state, "pending")
         self.assertFalse(mentions.sentiment)
+        self.assertFalse(mentions.ticket_id, "no decision without the analysis")
         self.env["social_crm.mention"]._cron_analyze()
         self.assertEqual(mentions.nlp_state, "fast")
-        self.assertEqual(mentions.sentiment, "positive")
+        self.assertEqual(mentions.sentiment, "negative")
+        self.assertTrue(mentions.ticket_id, "the complaint got its ticket once analyzed")
         self.env["social_crm.mention"]._cron_analyze()
         self.assertEqual(mentions.nlp_state, "accurate", "the background pass re-scores with the accurate tier")
 

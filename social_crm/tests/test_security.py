@@ -57,10 +57,6 @@ class TestSecurity(SocialCrmCommon):
         admin = self.env.ref("base.user_admin")
         self.assertEqual(self.account.with_user(admin).token, "app-password")
 
-    def test_tokens_field_is_restricted_to_system_group(self):
-        for name in ("token", "cursor"):
-            self.assertEqual(self.env["social_crm.account"]._fields[name].groups, "base.group_system")
-
     def test_multi_company_isolation(self):
         Mention = self.env["social_crm.mention"].with_user(self.social_user)
         visible = Mention.search([])

@@ -71,7 +71,3 @@ class TestViews(SocialCrmCommon):
         self.assertTrue(arch.xpath("//field[@name='mention_ids'][@mode='kanban']"))
         form = Form(self.mentions.thread_id.with_user(self.social_user))
         self.assertEqual(len(form.mention_ids), 1)
-
-    def test_social_channel_exists(self):
-        channel = self.env.ref("social_crm.helpdesk_ticket_channel_social")
-        self.assertEqual(channel.name, "Social")
