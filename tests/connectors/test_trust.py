@@ -97,16 +97,16 @@ def test_bluesky_307_on_create_session_does_not_resend_the_password(server, othe
 def test_reddit_password_grant_is_not_redirected_elsewhere(server, other_server):
     other_server.route("POST", "/token", (200, {}, {"access_token": "x"}))
     server.route("POST", "/api/v1/access_token", (307, {"Location": other_server.url + "/token"}, ""))
-    client = get_client("reddit", base_url=server.url, allowed_hosts=LOOPBACK, login="cid:secret:acme", token="pw",
-                        options={"token_url": server.url + "/api/v1/access_token"})
+    client = get_client("reddit", base_url=server.url, allowed_hosts=LOOPBACK, login="cid:acme", token="pw",
+                        options={"token_url": server.url + "/api/v1/access_token", "secret": "secret"})
     with pytest.raises(errors.UnsafeAddress):
         client.verify()
     assert other_server.requests == []
 
 
 def test_reddit_token_url_on_a_private_address_is_refused(server):
-    client = get_client("reddit", base_url=server.url, allowed_hosts=LOOPBACK, login="cid:secret:acme", token="pw",
-                        options={"token_url": "https://10.1.2.3/api/v1/access_token"})
+    client = get_client("reddit", base_url=server.url, allowed_hosts=LOOPBACK, login="cid:acme", token="pw",
+                        options={"token_url": "https://10.1.2.3/api/v1/access_token", "secret": "secret"})
     with pytest.raises(errors.UnsafeAddress, match="private address"):
         client.verify()
 
