@@ -46,6 +46,7 @@ class SocialCrmMention(models.Model):
     _description = "Social Mention"
     _order = "posted_at desc, id desc"
     _rec_name = "summary"
+    _check_company_auto = True
     # ``summary`` is computed, not stored: searching by name looks in what it is made of.
     _rec_names_search = ["body", "author_name", "author_handle"]
 
@@ -59,7 +60,9 @@ class SocialCrmMention(models.Model):
     root_external_id = fields.Char(readonly=True)
     thread_id = fields.Many2one("social_crm.thread", index=True, ondelete="set null", check_company=True)
     parent_id = fields.Many2one("social_crm.mention", string="In reply to", index="btree_not_null", ondelete="set null")
-    identity_id = fields.Many2one("social_crm.identity", string="Author", index=True, ondelete="set null")
+    identity_id = fields.Many2one(
+        "social_crm.identity", string="Author", index=True, ondelete="set null", check_company=True
+    )
     partner_id = fields.Many2one(
         related="identity_id.partner_id", store=True, index="btree_not_null", string="Contact"
     )
@@ -93,7 +96,9 @@ class SocialCrmMention(models.Model):
         string="Routed", readonly=True, copy=False,
         help="The ticket rules were applied to it (once its analysis was done).",
     )
-    ticket_id = fields.Many2one("helpdesk.ticket", index="btree_not_null", ondelete="set null", copy=False)
+    ticket_id = fields.Many2one(
+        "helpdesk.ticket", index="btree_not_null", ondelete="set null", copy=False, check_company=True
+    )
     external_data = fields.Json(readonly=True, help="Network data needed to answer this post.")
     keyword_ids = fields.Many2many(
         "social_crm.keyword", "social_crm_keyword_mention_rel", "mention_id", "keyword_id", string="Keywords",

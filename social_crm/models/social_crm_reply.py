@@ -52,7 +52,7 @@ class SocialCrmReply(models.Model):
     )
     # Read with the user's rights: a related field is computed as superuser by default.
     parent_body = fields.Text(related="parent_mention_id.body", string="Customer wrote", compute_sudo=False)
-    template_id = fields.Many2one("social_crm.canned.reply", string="Canned reply")
+    template_id = fields.Many2one("social_crm.canned.reply", string="Canned reply", check_company=True)
     body = fields.Text(string="Reply", required=True, tracking=True)
     char_count = fields.Integer(compute="_compute_limits")
     max_length = fields.Integer(compute="_compute_limits")
