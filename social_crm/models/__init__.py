@@ -1,15 +1,21 @@
+# Listen: accounts fetch from the networks (clients in ../connectors)
 from . import social_crm_account
-from . import social_crm_partner_matcher
-from . import social_crm_identity
+# Store and analyze: mentions (NLP in ../nlp)
 from . import social_crm_mention
+# Relate: identities, contacts, conversations
+from . import social_crm_relate
+from . import social_crm_identity
 from . import social_crm_thread
-from . import social_crm_canned_reply
-from . import social_crm_reply
 from . import res_partner
-from . import helpdesk_ticket
+# Respond: tickets, rules, replies
+from . import social_crm_ticket_router
 from . import social_crm_ticket_rule
+from . import helpdesk_ticket
+from . import social_crm_reply
+from . import social_crm_canned_reply
+from . import mail_activity
+# Settings, keywords, digest
 from . import social_crm_params
 from . import res_config_settings
 from . import social_crm_keyword
 from . import social_crm_digest
-from . import mail_activity

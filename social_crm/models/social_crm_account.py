@@ -11,20 +11,10 @@ from odoo.exceptions import AccessError, ValidationError
 from ..analytics import spikes
 from ..connectors import DEFAULT_BASE_URLS, get_client, netguard
 from ..connectors import errors as api_errors
+from .selections import NETWORKS
 
 _logger = logging.getLogger(__name__)
 
-NETWORKS = [
-    ("bluesky", "Bluesky"),
-    ("mastodon", "Mastodon"),
-    ("x", "X"),
-    ("facebook", "Facebook Page"),
-    ("instagram", "Instagram"),
-    ("reddit", "Reddit"),
-    ("youtube", "YouTube"),
-    ("linkedin", "LinkedIn"),
-    ("feed", "RSS/Atom feed"),
-]
 # Advisory-lock namespace for "an account is being fetched" (any constant int4).
 FETCH_LOCK_NAMESPACE = 0x5C0C1A1
 CRON_ACCOUNTS_PER_RUN = 10

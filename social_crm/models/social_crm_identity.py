@@ -2,8 +2,7 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 
-from .social_crm_account import NETWORKS
-from .social_crm_partner_matcher import DEFAULT_THRESHOLD, TRUSTED_REASONS, UNVERIFIED_NETWORKS
+from .selections import NETWORKS
 
 # What a person may change on an identity, and who; everything else comes from the network.
 LINK_FIELDS = {"partner_id", "suggested_partner_id", "match_confidence", "match_reason", "rejected_partner_ids"}
@@ -114,30 +113,6 @@ class SocialCrmIdentity(models.Model):
                 fields=", ".join(self._fields[name].string for name in sorted(refused) if name in self._fields),
             ))
 
-    def _match_partners(self):
-        """Link identities to contacts from evidence we control; everything else is only a suggestion.
-
-        A handle or profile link an employee typed on the contact links when its
-        confidence reaches the threshold setting. What strangers write (bio,
-        name, e-mail, phone, website, a handle taken on another network) is
-        never more than a suggestion, whatever the threshold.
-        """
-        identities = self.filtered(lambda i: not i.partner_id and not i.is_brand)
-        if not identities:
-            return
-        threshold = self.env["social_crm.params"].get_float("social_crm.match_threshold", DEFAULT_THRESHOLD)
-        matches = self.env["social_crm.partner.matcher"]._match(identities)
-        for identity, (partner, confidence, reason) in matches.items():
-            if partner in identity.rejected_partner_ids:
-                continue
-            vals = {"match_confidence": confidence, "match_reason": reason}
-            trusted = reason in TRUSTED_REASONS and identity.network not in UNVERIFIED_NETWORKS
-            if trusted and confidence >= threshold:
-                vals.update(partner_id=partner.id, suggested_partner_id=False)
-            else:
-                vals["suggested_partner_id"] = partner.id
-            identity.sudo().write(vals)
-
     # ------------------------------------------------------------------
     # LINKING BY HAND: rights checked here, written as superuser after the checks
     # ------------------------------------------------------------------
@@ -200,55 +175,3 @@ class SocialCrmIdentity(models.Model):
         action["domain"] = [("identity_id", "=", self.id)]
         return action
 
-    @api.model
-    def _upsert_authors(self, network, authors, company):
-        """Find or create ``company``'s identities for a batch of connector authors.
-
-        One search for the whole batch, one create for the new ones; enrichment
-        (avatar, bio, followers, profile URL) is refreshed only where it changed.
-        Returns {external_id: identity}.
-        """
-        by_id = {}
-        for author in authors:
-            if author and author.external_id:
-                by_id.setdefault(str(author.external_id), author)
-        if not by_id:
-            return {}
-        existing = self.sudo().with_context(active_test=False).search_fetch(
-            [("network", "=", network), ("external_id", "in", list(by_id)), ("company_id", "=", company.id)],
-            ["external_id", "handle", "name", "profile_url", "avatar_url", "bio", "followers"],
-        )
-        result = {identity.external_id: identity for identity in existing}
-        for identity in existing:
-            vals = self._enrichment_vals(by_id[identity.external_id], identity)
-            if vals:
-                identity.write(vals)
-        to_create = [
-            dict(self._enrichment_vals(author), network=network, external_id=ext_id, company_id=company.id)
-            for ext_id, author in by_id.items()
-            if ext_id not in result
-        ]
-        if to_create:
-            for identity in self.sudo().create(to_create):
-                result[identity.external_id] = identity
-        return result
-
-    @api.model
-    def _enrichment_vals(self, author, identity=None):
-        fresh = {
-            "handle": author.handle or False,
-            "name": author.name or False,
-            "profile_url": author.profile_url or False,
-            "avatar_url": author.avatar_url or False,
-            "bio": author.bio or False,
-            "followers": author.followers,
-        }
-        if identity is None:
-            fresh["followers"] = fresh["followers"] or 0
-            return fresh
-        # A network that omits a value keeps what we knew rather than blanking it.
-        return {
-            key: value
-            for key, value in fresh.items()
-            if value not in (False, None) and value != identity[key]
-        }

@@ -3,36 +3,19 @@ import logging
 import threading
 from datetime import UTC, timedelta
 
-from markupsafe import Markup
-
 from odoo import api, fields, models, tools
 from odoo.exceptions import AccessError
 
 from ..tools import training_files
-from .bulk_insert import insert_new_rows
+from ..tools.bulk_insert import insert_new_rows
+from .selections import DIRECTIONS, INTENTS, NLP_STATES, SENTIMENTS
 
 _logger = logging.getLogger(__name__)
 _ANALYSIS_HEALTH = {"ok": True}  # per process: log a broken model's traceback once
 
-SENTIMENTS = [("negative", "Negative"), ("neutral", "Neutral"), ("positive", "Positive")]
-INTENTS = [
-    ("complaint", "Complaint"),
-    ("question", "Question"),
-    ("praise", "Praise"),
-    ("request", "Request"),
-    ("other", "Other"),
-]
-NLP_STATES = [
-    ("pending", "To analyze"),
-    ("fast", "Fast model"),
-    ("accurate", "Accurate model"),
-    ("failed", "Failed"),
-    ("manual", "Corrected by a person"),
-]
 CORRECTED_SCORES = {"negative": -1.0, "neutral": 0.0, "positive": 1.0}
 BODY_MAX = 100_000
 NLP_BATCH = 500
-DEFAULT_REOPEN_DAYS = 7
 # A failed analysis waits 5, 10, 20 ... minutes (at most a day) before it is tried again.
 NLP_RETRY_BASE = timedelta(minutes=5)
 NLP_RETRY_MAX = timedelta(days=1)
@@ -73,7 +56,7 @@ class SocialCrmMention(models.Model):
     url = fields.Char(string="Link", readonly=True)
     posted_at = fields.Datetime(required=True, index=True, readonly=True)
     direction = fields.Selection(
-        [("inbound", "Inbound"), ("outbound", "Outbound")], required=True, default="inbound", index=True
+        DIRECTIONS, required=True, default="inbound", index=True
     )
     kind = fields.Selection(
         [("mention", "Mention"), ("reply", "Reply"), ("quote", "Quote"), ("comment", "Comment"), ("post", "Post")],
@@ -159,10 +142,7 @@ class SocialCrmMention(models.Model):
         if not items:
             return self.browse()
         self._resolve_roots(account, items)
-        identities = self.env["social_crm.identity"]._upsert_authors(
-            account.network, [item.author for item in items], account.company_id
-        )
-        threads = self.env["social_crm.thread"]._ensure_for_items(account, items, identities)
+        identities, threads = self.env["social_crm.relate"]._relate(account, items)
         analysis = self._analyze_texts([item.text for item in items])
         vals_list = []
         for item, result in zip(items, analysis):
@@ -290,130 +270,9 @@ class SocialCrmMention(models.Model):
         """Keywords, contacts and tickets for new mentions; returns the tickets opened, {thread id: ticket id}."""
         self.env["social_crm.keyword"]._tag_mentions(self)
         new_identities = self.identity_id.filtered(lambda i: not i.partner_id and not i.suggested_partner_id)
-        new_identities._match_partners()
-        return self._route_analyzed()
+        self.env["social_crm.relate"]._link_contacts(new_identities)
+        return self.env["social_crm.ticket.router"]._route_analyzed(self)
 
-    def _route_analyzed(self):
-        """Apply the ticket rules, exactly once, to the inbound mentions whose analysis is done.
-
-        A mention stored while analysis was down waits (its rules may depend on
-        sentiment and intent) and is routed by the analysis cron. The flag is
-        set by one UPDATE that only one worker can win for each mention.
-        Returns the tickets opened, {thread id: ticket id}.
-        """
-        ready = self.filtered(lambda m: m.direction == "inbound" and m.nlp_state != "pending" and not m.is_routed)
-        if not ready:
-            return {}
-        ready.flush_recordset(["is_routed"])
-        self.env.cr.execute(
-            "UPDATE social_crm_mention SET is_routed = true WHERE id = ANY(%s) AND NOT coalesce(is_routed, false)"
-            " RETURNING id",
-            [ready.ids],
-        )
-        claimed = self.browse([row[0] for row in self.env.cr.fetchall()])
-        self.invalidate_model(["is_routed"])
-        return claimed._route_to_tickets()
-
-    def _route_to_tickets(self):
-        """One ticket per conversation: append to it, reopen it, or open one by the rules.
-
-        Returns the tickets opened, {thread id: ticket id}: the caller's thread
-        refresh links them to their conversations.
-        """
-        if not self:
-            return {}
-        Ticket = self.env["helpdesk.ticket"].sudo().with_context(
-            mail_create_nosubscribe=True, mail_create_nolog=True, mail_notrack=True
-        )
-        first_match = self.env["social_crm.ticket.rule"].sudo().search([])._matcher()
-        reopen_days = self.env["social_crm.params"].get_int("social_crm.ticket_reopen_days", DEFAULT_REOPEN_DAYS)
-        by_thread = {}
-        for mention in self.sorted("posted_at"):
-            by_thread.setdefault(mention.thread_id, []).append(mention.id)
-        to_create, created_for, appended = [], [], []
-        texts = _TicketTexts(self.env)
-        reopen_after = fields.Datetime.now() - timedelta(days=reopen_days)
-        for thread, mention_ids in by_thread.items():
-            mentions = self.browse(mention_ids)
-            ticket = thread.sudo().ticket_id
-            if ticket and ticket.closed:
-                if ticket.closed_date and ticket.closed_date >= reopen_after:
-                    ticket._social_reopen()
-                else:
-                    ticket = Ticket.browse()
-            if ticket:
-                appended.append((thread.id, mention_ids, ticket.id))
-                ticket._social_log_mentions(mentions)
-                continue
-            # The first mention whose first matching rule asks for a ticket decides.
-            mention, rule = None, None
-            for candidate in mentions:
-                candidate_rule = first_match(candidate)
-                if candidate_rule.create_ticket:
-                    mention, rule = candidate, candidate_rule
-                    break
-            if not rule:
-                continue
-            to_create.append(self._ticket_vals(thread, mention, rule, texts))
-            created_for.append((thread.id, mention_ids))
-        if appended:
-            self._link_tickets(appended)
-            self.env["social_crm.thread"].sudo().browse([thread_id for thread_id, _ids, _ticket in appended]).filtered(
-                lambda thread: thread.state in ("new", "answered", "closed")).write({"state": "open"})
-        if not to_create:
-            return {}
-        tickets = Ticket._social_create(to_create)
-        links = [(thread_id, ids, ticket.id) for (thread_id, ids), ticket in zip(created_for, tickets)]
-        self._link_tickets(links)
-        return {thread_id: ticket_id for thread_id, _ids, ticket_id in links}
-
-    def _link_tickets(self, links):
-        """Point the mentions of new tickets at them: one UPDATE for the batch."""
-        self.flush_model(["ticket_id"])
-        self.env.cr.execute(
-            """
-            UPDATE social_crm_mention m SET ticket_id = v.ticket_id
-              FROM unnest(%s::int[], %s::int[]) AS v(mention_id, ticket_id)
-             WHERE m.id = v.mention_id
-            """,
-            [
-                [mention_id for _thread, ids, _ticket in links for mention_id in ids],
-                [ticket_id for _thread, ids, ticket_id in links for _id in ids],
-            ],
-        )
-        self.invalidate_model(["ticket_id"])
-        self.env["helpdesk.ticket"].invalidate_model(["social_mention_ids"])
-
-    @api.model
-    def _ticket_team(self, rule, account):
-        team = rule.team_id
-        if team and team.company_id and team.company_id != account.company_id:
-            team = team.browse()  # a shared rule never sends a ticket to another company's team
-        return team or account.team_id
-
-    @api.model
-    def _ticket_vals(self, thread, mention, rule, texts=None):
-        texts = texts or _TicketTexts(self.env)
-        account = thread.account_id
-        network = texts.network(account)
-        body = Markup("<p>%s</p>") % (mention.body or "")
-        if mention.url:
-            body += Markup('<p><a href="%s" target="_blank" rel="noopener">%s</a></p>') % (
-                mention.url, texts.open_on % {"network": network})
-        return {
-            "name": texts.title % {
-                "network": network, "title": self.env["social_crm.thread"]._title_from_text(mention.body, 80)},
-            "description": body,
-            "partner_id": thread.partner_id.id or False,
-            "partner_name": mention.author_name or mention.author_handle or False,
-            "team_id": self._ticket_team(rule, account).id or False,
-            "company_id": account.company_id.id,
-            "channel_id": texts.channel_id,
-            "priority": rule.priority or "1",
-            "tag_ids": [(6, 0, rule.tag_ids.ids)],
-            "social_thread_id": thread.id,
-            "social_lang": mention.lang or False,
-        }
 
     @api.model
     def _to_naive_utc(self, value):
@@ -448,11 +307,9 @@ class SocialCrmMention(models.Model):
             "corrected_by_id": self.env.uid,
             "corrected_at": fields.Datetime.now(),
         })
-        unrouted = mentions.filtered(lambda m: not m.is_routed)
-        new_tickets = unrouted._route_analyzed()
-        new_tickets.update(mentions.filtered(
-            lambda m: m.is_routed and m.direction == "inbound" and not m.ticket_id and not m.thread_id.ticket_id
-        )._route_to_tickets())
+        router = self.env["social_crm.ticket.router"]
+        new_tickets = router._route_analyzed(mentions)
+        new_tickets.update(router._route_unticketed(mentions))
         mentions.thread_id._refresh_stats(new_tickets)
         return new_tickets
 
@@ -461,22 +318,8 @@ class SocialCrmMention(models.Model):
         self.ensure_one()
         self.check_access("read")
         self.env["helpdesk.ticket"].check_access("create")
-        thread = self.thread_id
-        if thread.sudo().ticket_id:
-            return thread.sudo().action_open_ticket()
-        vals = self._ticket_vals(thread.sudo(), self.sudo(), self.env["social_crm.ticket.rule"])
-        vals["user_id"] = self.env.uid
-        ticket = self.env["helpdesk.ticket"].with_context(mail_create_nosubscribe=False).create(vals)
-        mentions = thread.sudo().mention_ids.filtered(lambda m: m.direction == "inbound" and not m.ticket_id)
-        self._link_tickets([(thread.id, mentions.ids, ticket.id)])
-        mentions.write({"is_routed": True})
-        thread.sudo()._refresh_stats({thread.id: ticket.id})
-        return {
-            "type": "ir.actions.act_window",
-            "res_model": "helpdesk.ticket",
-            "res_id": ticket.id,
-            "view_mode": "form",
-        }
+        ticket = self.env["social_crm.ticket.router"]._create_ticket_by_hand(self)
+        return {"type": "ir.actions.act_window", "res_model": "helpdesk.ticket", "res_id": ticket.id, "view_mode": "form"}
 
     def action_reply(self):
         self.ensure_one()
@@ -623,35 +466,19 @@ class SocialCrmMention(models.Model):
         if not batch:
             self.env["ir.cron"]._notify_progress(done=0, remaining=0)
             return 0
+        router = self.env["social_crm.ticket.router"]
         if not rescoring:
             done = batch._analyze()
-            new_tickets = done._route_analyzed()
+            new_tickets = router._route_analyzed(done)
         else:
             before = {m.id: (m.sentiment, m.intent) for m in batch}
             done = batch._analyze(accurate=True)
             changed = done.filtered(lambda m: (m.sentiment, m.intent) != before[m.id])
             # A conversation that turns negative may need a ticket; turning positive never closes one.
-            new_tickets = changed.filtered(
-                lambda m: not m.ticket_id and not m.thread_id.ticket_id and m.is_routed
-            )._route_to_tickets()
+            new_tickets = router._route_unticketed(changed)
         done.thread_id._refresh_stats(new_tickets)
         remaining = self.search_count(todo_domain) + self.search_count(rescore_domain)
         if auto_commit:  # a bounded batch per cron call, committed
             self.env.cr.commit()  # pylint: disable=invalid-commit
         self.env["ir.cron"]._notify_progress(done=len(done), remaining=remaining if done else 0)
         return len(done)
-
-
-class _TicketTexts:
-    """What every ticket of a batch shares: translated templates, network labels, the Social channel."""
-
-    def __init__(self, env):
-        self.title = env._("%(network)s: %(title)s")
-        self.open_on = env._("Open on %(network)s")
-        self.channel_id = env.ref("social_crm.helpdesk_ticket_channel_social").id
-        self._networks = {}
-
-    def network(self, account):
-        if account.network not in self._networks:
-            self._networks[account.network] = account._network_label()
-        return self._networks[account.network]

@@ -2,8 +2,7 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 
-from .bulk_insert import insert_new_rows
-from .social_crm_mention import SENTIMENTS
+from .selections import SENTIMENTS, THREAD_STATES
 
 
 class SocialCrmThread(models.Model):
@@ -40,12 +39,7 @@ class SocialCrmThread(models.Model):
         "helpdesk.ticket", index="btree_not_null", ondelete="set null", copy=False, tracking=True, check_company=True
     )
     state = fields.Selection(
-        [
-            ("new", "New"),
-            ("open", "Needs answer"),
-            ("answered", "Answered"),
-            ("closed", "Closed"),
-        ],
+        THREAD_STATES,
         default="new",
         required=True,
         index=True,
@@ -76,47 +70,6 @@ class SocialCrmThread(models.Model):
             if not thread.name:
                 who = thread.identity_id.name or thread.identity_id.handle
                 thread.name = who or thread.root_external_id
-
-    @api.model
-    def _ensure_for_items(self, account, items, identities):
-        """Find or create the threads of a batch of items; returns {root id: thread}."""
-        roots = {}
-        for item in items:
-            roots.setdefault(item.root_id or item.external_id, item)
-        if not roots:
-            return {}
-        existing = self.sudo().search_fetch(
-            [("account_id", "=", account.id), ("root_external_id", "in", list(roots))],
-            ["root_external_id"],
-        )
-        result = {thread.root_external_id: thread for thread in existing}
-        vals_list = []
-        for root_id, item in roots.items():
-            if root_id in result:
-                continue
-            identity = identities.get(item.author.external_id) if item.author else None
-            vals_list.append({
-                "account_id": account.id,
-                "company_id": account.company_id.id,
-                "network": account.network,
-                "partner_id": identity.partner_id.id if identity else False,
-                "root_external_id": root_id,
-                "identity_id": identity.id if identity else False,
-                "name": self._title_from_text(item.text) or (identity and identity.display_name) or root_id,
-                "url": item.url or False,
-                "state": "new",
-            })
-        inserted = insert_new_rows(self.sudo(), vals_list, ["account_id", "root_external_id"], "root_external_id")
-        result.update((root_id, self.browse(thread_id)) for root_id, thread_id in inserted.items())
-        raced = [root_id for root_id in roots if root_id not in result]  # stored meanwhile by another worker
-        if raced:
-            result.update(
-                (thread.root_external_id, thread)
-                for thread in self.sudo().search_fetch(
-                    [("account_id", "=", account.id), ("root_external_id", "in", raced)], ["root_external_id"]
-                )
-            )
-        return result
 
     @api.model
     def _title_from_text(self, text, size=60):

@@ -2,10 +2,7 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
-from .social_crm_account import NETWORKS
-from .social_crm_mention import INTENTS, SENTIMENTS
-
-PRIORITIES = [("0", "Low"), ("1", "Medium"), ("2", "High"), ("3", "Very High")]
+from .selections import INTENTS, NETWORKS, SENTIMENTS, TICKET_PRIORITIES
 
 
 class SocialCrmTicketRule(models.Model):
@@ -38,7 +35,7 @@ class SocialCrmTicketRule(models.Model):
     # Actions
     create_ticket = fields.Boolean(default=True, help="Untick to say: conversations matching this rule need no ticket.")
     team_id = fields.Many2one("helpdesk.ticket.team", help="Empty: the account's team.")
-    priority = fields.Selection(PRIORITIES, default="1")
+    priority = fields.Selection(TICKET_PRIORITIES, default="1")
     tag_ids = fields.Many2many("helpdesk.ticket.tag", string="Tags")
 
     @api.constrains("company_id", "team_id", "tag_ids")

@@ -21,13 +21,13 @@ class TestRelate(SocialCrmCommon):
     def test_handle_recorded_on_contact_links(self):
         self.partner.social_handles = "@somchai.test, @somchai@mastodon.social"
         identity = self.identity("did:1", handle="somchai.test", name="S.")
-        identity._match_partners()
+        self.env["social_crm.relate"]._link_contacts(identity)
         self.assertEqual(identity.partner_id, self.partner)
         self.assertEqual(identity.match_reason, "handle")
 
     def test_email_in_bio_suggests(self):
         identity = self.identity("did:2", bio="Write me: Somchai.Rakdee@Example.co.th or DM")
-        identity._match_partners()
+        self.env["social_crm.relate"]._link_contacts(identity)
         self.assertFalse(identity.partner_id, "anyone can write an e-mail address in a bio")
         self.assertEqual(identity.suggested_partner_id, self.partner)
         self.assertEqual(identity.match_reason, "email")
@@ -35,20 +35,20 @@ class TestRelate(SocialCrmCommon):
     def test_phone_in_bio_suggests(self):
         self.partner.phone = "+66 81 234 5678"
         identity = self.identity("did:3", bio="call 081-234-5678")
-        identity._match_partners()
+        self.env["social_crm.relate"]._link_contacts(identity)
         self.assertEqual(identity.suggested_partner_id, self.partner)
         self.assertEqual(identity.match_reason, "phone")
 
     def test_same_name_and_company_domain_suggests(self):
         jane = self.env["res.partner"].create({"name": "Jane Cooper", "email": "jane@cooper-design.com"})
         identity = self.identity("did:4", name="Jane Cooper", bio="Designer at https://www.cooper-design.com")
-        identity._match_partners()
+        self.env["social_crm.relate"]._link_contacts(identity)
         self.assertEqual(identity.suggested_partner_id, jane)
         self.assertEqual(identity.match_reason, "name_domain")
 
     def test_same_name_alone_is_only_a_suggestion(self):
         identity = self.identity("did:5", name="Somchai Rakdee")
-        identity._match_partners()
+        self.env["social_crm.relate"]._link_contacts(identity)
         self.assertFalse(identity.partner_id)
         self.assertEqual(identity.suggested_partner_id, self.partner)
         self.assertIn(identity, self.partner.social_suggested_identity_ids)
@@ -58,10 +58,10 @@ class TestRelate(SocialCrmCommon):
 
     def test_rejected_suggestion_is_not_made_again(self):
         identity = self.identity("did:6", name="Somchai Rakdee")
-        identity._match_partners()
+        self.env["social_crm.relate"]._link_contacts(identity)
         identity.action_reject_suggestion()
         self.assertIn(self.partner, identity.rejected_partner_ids)
-        identity._match_partners()
+        self.env["social_crm.relate"]._link_contacts(identity)
         self.assertFalse(identity.suggested_partner_id)
         self.assertFalse(identity.partner_id)
 
@@ -69,7 +69,7 @@ class TestRelate(SocialCrmCommon):
         self.env["ir.config_parameter"].set_param("social_crm.match_threshold", 0.99)
         self.partner.social_handles = "somchai.test"
         identity = self.identity("did:7", handle="somchai.test")
-        identity._match_partners()
+        self.env["social_crm.relate"]._link_contacts(identity)
         self.assertFalse(identity.partner_id, "a typed handle (0.95) is below a 0.99 threshold")
         self.assertEqual(identity.suggested_partner_id, self.partner)
 
@@ -80,7 +80,7 @@ class TestRelate(SocialCrmCommon):
             "network": "mastodon", "external_id": "42", "handle": "somchai@mastodon.social",
             "bio": "also on bluesky; mail somchai.rakdee@example.co.th",
         })
-        (bsky | masto)._match_partners()
+        self.env["social_crm.relate"]._link_contacts(bsky | masto)
         self.assertEqual(bsky.partner_id, self.partner)
         self.assertEqual(masto.partner_id, self.partner)
         self.assertEqual(self.partner.social_identity_ids, bsky | masto)
@@ -89,7 +89,7 @@ class TestRelate(SocialCrmCommon):
         self.partner.social_handles = "https://forum.example.com/u/somchai"
         identity = self.identity("https://forum.example.com/u/somchai", network="feed", name="somchai",
                                  profile_url="https://forum.example.com/u/somchai")
-        identity._match_partners()
+        self.env["social_crm.relate"]._link_contacts(identity)
         self.assertFalse(identity.partner_id, "a feed says whatever its authors write")
         self.assertEqual(identity.suggested_partner_id, self.partner)
 
@@ -102,19 +102,19 @@ class TestRelate(SocialCrmCommon):
             authors = [Author(external_id=f"did:b{i}", handle=f"c{i}.test", name=f"Customer {i}",
                               bio=f"mail c{i}@example.org, tel +1 555 010 {i:04d}")
                        for i in range(offset, offset + size)]
-            found = self.env["social_crm.identity"]._upsert_authors("bluesky", authors, self.company)
+            found = self.env["social_crm.relate"]._upsert_identities("bluesky", authors, self.company)
             self.env.flush_all()
             self.env.invalidate_all()
             return partners, self.env["social_crm.identity"].browse([i.id for i in found.values()])
 
         _partners, small = batch(5, 0)
         with self.assertQueryCount(7):
-            self.env["social_crm.partner.matcher"]._match(small)
+            self.env["social_crm.relate"]._match(small)
         partners, large = batch(80, 100)
         with self.assertQueryCount(7):
-            matches = self.env["social_crm.partner.matcher"]._match(large)
+            matches = self.env["social_crm.relate"]._match(large)
         self.assertEqual({p.id for p, _c, _r in matches.values()}, set(partners.ids), "same cost for 80 as for 5")
-        large._match_partners()
+        self.env["social_crm.relate"]._link_contacts(large)
         self.assertEqual(large.suggested_partner_id, partners, "e-mails and phones in bios only suggest")
         self.assertFalse(large.partner_id)
 

@@ -1,7 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import fields, models
 
-from ..models.social_crm_mention import INTENTS, SENTIMENTS
+from ..models.selections import INTENTS, SENTIMENTS
 
 
 class SocialCrmMentionCorrect(models.TransientModel):

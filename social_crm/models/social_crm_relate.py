@@ -1,8 +1,24 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""Relate: messages to identities, identities to contacts, messages into conversations.
+
+The ingestion calls ``_relate(account, items)`` for each page, and ``_link_contacts``
+once the page is stored. Everything is done for the whole page at once.
+
+Matching rules, in one screen: a handle or profile link an employee typed on a
+contact links the identity automatically (when its confidence reaches the
+threshold setting). Everything strangers write (bio, display name, e-mail, phone,
+website, the same handle taken on another network) only ever produces a
+suggestion that a person confirms. Internal users' contacts are never matched,
+and only contacts the identity's company may see are searched.
+"""
+
 import re
+from collections import defaultdict
 from urllib.parse import urlsplit
 
 from odoo import api, models
+
+from ..tools.bulk_insert import insert_new_rows
 
 EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 PHONE_RE = re.compile(r"\+?\d[\d\s().-]{7,}\d")
@@ -53,20 +69,156 @@ def _url_key(url):
     return (host[4:] if host.startswith("www.") else host) + parts.path.rstrip("/")
 
 
-class SocialCrmPartnerMatcher(models.AbstractModel):
-    """Finds the contact behind social identities, for a whole batch at once.
 
-    Signals: a handle or profile link recorded on a contact, the same handle
-    linked on another network, an email, phone number or website found in the
-    profile, and the same name with a matching company domain. Only contacts
-    the identity's company may see are searched, never those of internal
-    users, and a typed handle counts only on contacts without a user (portal
-    customers are matched by suggestion only). One query per signal for the
-    batch, whatever its size.
-    """
 
-    _name = "social_crm.partner.matcher"
-    _description = "Social identity to contact matching"
+class SocialCrmRelate(models.AbstractModel):
+    _name = "social_crm.relate"
+    _description = "Social CRM: identities, contacts and conversations"
+
+    @api.model
+    def _relate(self, account, items):
+        """Identities and conversations of a page of items: ({author id: identity}, {root id: thread})."""
+        identities = self._upsert_identities(account.network, [item.author for item in items], account.company_id)
+        threads = self._ensure_threads(account, items, identities)
+        return identities, threads
+
+    # ------------------------------------------------------------------
+    # IDENTITIES
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _upsert_identities(self, network, authors, company):
+        """Find or create ``company``'s identities for a batch of connector authors.
+
+        One search for the whole batch, one create for the new ones; enrichment
+        (avatar, bio, followers, profile URL) is refreshed only where it changed.
+        Returns {external_id: identity}.
+        """
+        by_id = {}
+        for author in authors:
+            if author and author.external_id:
+                by_id.setdefault(str(author.external_id), author)
+        if not by_id:
+            return {}
+        existing = self.env["social_crm.identity"].sudo().with_context(active_test=False).search_fetch(
+            [("network", "=", network), ("external_id", "in", list(by_id)), ("company_id", "=", company.id)],
+            ["external_id", "handle", "name", "profile_url", "avatar_url", "bio", "followers"],
+        )
+        result = {identity.external_id: identity for identity in existing}
+        changes = defaultdict(list)  # one write per distinct change, not one per identity
+        for identity in existing:
+            vals = self._enrichment_vals(by_id[identity.external_id], identity)
+            if vals:
+                changes[tuple(sorted(vals.items()))].append(identity.id)
+        for vals, ids in changes.items():
+            existing.browse(ids).write(dict(vals))
+        to_create = [
+            dict(self._enrichment_vals(author), network=network, external_id=ext_id, company_id=company.id)
+            for ext_id, author in by_id.items()
+            if ext_id not in result
+        ]
+        if to_create:
+            for identity in self.env["social_crm.identity"].sudo().create(to_create):
+                result[identity.external_id] = identity
+        return result
+
+    @api.model
+    def _enrichment_vals(self, author, identity=None):
+        fresh = {
+            "handle": author.handle or False,
+            "name": author.name or False,
+            "profile_url": author.profile_url or False,
+            "avatar_url": author.avatar_url or False,
+            "bio": author.bio or False,
+            "followers": author.followers,
+        }
+        if identity is None:
+            fresh["followers"] = fresh["followers"] or 0
+            return fresh
+        # A network that omits a value keeps what we knew rather than blanking it.
+        return {
+            key: value
+            for key, value in fresh.items()
+            if value not in (False, None) and value != identity[key]
+        }
+
+    # ------------------------------------------------------------------
+    # CONVERSATIONS
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _ensure_threads(self, account, items, identities):
+        """Find or create the threads of a batch of items; returns {root id: thread}."""
+        roots = {}
+        for item in items:
+            roots.setdefault(item.root_id or item.external_id, item)
+        if not roots:
+            return {}
+        Thread = self.env["social_crm.thread"].sudo()
+        existing = Thread.search_fetch(
+            [("account_id", "=", account.id), ("root_external_id", "in", list(roots))],
+            ["root_external_id"],
+        )
+        result = {thread.root_external_id: thread for thread in existing}
+        vals_list = []
+        for root_id, item in roots.items():
+            if root_id in result:
+                continue
+            identity = identities.get(item.author.external_id) if item.author else None
+            vals_list.append({
+                "account_id": account.id,
+                "company_id": account.company_id.id,
+                "network": account.network,
+                "partner_id": identity.partner_id.id if identity else False,
+                "root_external_id": root_id,
+                "identity_id": identity.id if identity else False,
+                "name": Thread._title_from_text(item.text) or (identity and identity.display_name) or root_id,
+                "url": item.url or False,
+                "state": "new",
+            })
+        inserted = insert_new_rows(Thread, vals_list, ["account_id", "root_external_id"], "root_external_id")
+        result.update((root_id, Thread.browse(thread_id)) for root_id, thread_id in inserted.items())
+        raced = [root_id for root_id in roots if root_id not in result]  # stored meanwhile by another worker
+        if raced:
+            result.update(
+                (thread.root_external_id, thread)
+                for thread in Thread.search_fetch(
+                    [("account_id", "=", account.id), ("root_external_id", "in", raced)], ["root_external_id"]
+                )
+            )
+        return result
+
+    # ------------------------------------------------------------------
+    # CONTACTS
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _link_contacts(self, identities):
+        """Link identities to contacts from evidence we control; everything else is only a suggestion.
+
+        A handle or profile link an employee typed on the contact links when its
+        confidence reaches the threshold setting. What strangers write (bio,
+        name, e-mail, phone, website, a handle taken on another network) is
+        never more than a suggestion, whatever the threshold.
+        """
+        identities = identities.filtered(lambda i: not i.partner_id and not i.is_brand)
+        if not identities:
+            return
+        threshold = self.env["social_crm.params"].get_float("social_crm.match_threshold", DEFAULT_THRESHOLD)
+        matches = self._match(identities)
+        by_vals = defaultdict(list)
+        for identity, (partner, confidence, reason) in matches.items():
+            if partner in identity.rejected_partner_ids:
+                continue
+            trusted = reason in TRUSTED_REASONS and identity.network not in UNVERIFIED_NETWORKS
+            link = trusted and confidence >= threshold
+            by_vals[(partner.id, confidence, reason, link)].append(identity.id)
+        Identity = self.env["social_crm.identity"].sudo()
+        for (partner_id, confidence, reason, link), ids in by_vals.items():
+            vals = {"match_confidence": confidence, "match_reason": reason}
+            vals.update({"partner_id": partner_id, "suggested_partner_id": False} if link
+                        else {"suggested_partner_id": partner_id})
+            Identity.browse(ids).write(vals)
 
     @api.model
     def _signals(self, identity):

@@ -1,0 +1,32 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""Value sets shared by several models: the only thing models files import from each other."""
+
+NETWORKS = [
+    ("bluesky", "Bluesky"),
+    ("mastodon", "Mastodon"),
+    ("x", "X"),
+    ("facebook", "Facebook Page"),
+    ("instagram", "Instagram"),
+    ("reddit", "Reddit"),
+    ("youtube", "YouTube"),
+    ("linkedin", "LinkedIn"),
+    ("feed", "RSS/Atom feed"),
+]
+SENTIMENTS = [("negative", "Negative"), ("neutral", "Neutral"), ("positive", "Positive")]
+INTENTS = [
+    ("complaint", "Complaint"),
+    ("question", "Question"),
+    ("praise", "Praise"),
+    ("request", "Request"),
+    ("other", "Other"),
+]
+NLP_STATES = [
+    ("pending", "To analyze"),
+    ("fast", "Fast model"),
+    ("accurate", "Accurate model"),
+    ("failed", "Failed"),
+    ("manual", "Corrected by a person"),
+]
+DIRECTIONS = [("inbound", "Inbound"), ("outbound", "Outbound")]
+THREAD_STATES = [("new", "New"), ("open", "Needs answer"), ("answered", "Answered"), ("closed", "Closed")]
+TICKET_PRIORITIES = [("0", "Low"), ("1", "Medium"), ("2", "High"), ("3", "Very High")]

@@ -1,0 +1,179 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""Respond: which conversations become helpdesk tickets, and how (the ticket rules applied to mentions)."""
+
+from datetime import timedelta
+
+from markupsafe import Markup
+
+from odoo import api, fields, models
+
+DEFAULT_REOPEN_DAYS = 7
+
+
+class SocialCrmTicketRouter(models.AbstractModel):
+    """One ticket per conversation: append to it, reopen it, or open one by the ordered ticket rules.
+
+    Mentions are routed once, when their analysis is done (rules may depend on
+    sentiment and intent): at ingestion, by the analysis cron for mentions
+    analyzed late, after a person's correction, and when a re-scoring turns a
+    conversation negative. People can also open a ticket by hand.
+    """
+
+    _name = "social_crm.ticket.router"
+    _description = "Social CRM: conversations to helpdesk tickets"
+
+    @api.model
+    def _route_analyzed(self, mentions):
+        """Apply the rules, exactly once, to the inbound mentions whose analysis is done.
+
+        The flag is set by one UPDATE that only one worker can win for each
+        mention. Returns the tickets opened, {thread id: ticket id}.
+        """
+        ready = mentions.filtered(lambda m: m.direction == "inbound" and m.nlp_state != "pending" and not m.is_routed)
+        if not ready:
+            return {}
+        ready.flush_recordset(["is_routed"])
+        self.env.cr.execute(
+            "UPDATE social_crm_mention SET is_routed = true WHERE id = ANY(%s) AND NOT coalesce(is_routed, false)"
+            " RETURNING id",
+            [ready.ids],
+        )
+        claimed = mentions.browse([row[0] for row in self.env.cr.fetchall()])
+        mentions.invalidate_model(["is_routed"])
+        return self._route(claimed)
+
+    @api.model
+    def _route_unticketed(self, mentions):
+        """Route again routed inbound mentions whose conversation still has no ticket (their analysis changed)."""
+        return self._route(mentions.filtered(
+            lambda m: m.is_routed and m.direction == "inbound" and not m.ticket_id and not m.thread_id.ticket_id
+        ))
+
+    @api.model
+    def _route(self, mentions):
+        """Returns the tickets opened, {thread id: ticket id}: the caller's thread refresh links them."""
+        if not mentions:
+            return {}
+        Ticket = self.env["helpdesk.ticket"].sudo().with_context(
+            mail_create_nosubscribe=True, mail_create_nolog=True, mail_notrack=True
+        )
+        first_match = self.env["social_crm.ticket.rule"].sudo().search([])._matcher()
+        reopen_days = self.env["social_crm.params"].get_int("social_crm.ticket_reopen_days", DEFAULT_REOPEN_DAYS)
+        reopen_after = fields.Datetime.now() - timedelta(days=reopen_days)
+        by_thread = {}
+        for mention in mentions.sorted("posted_at"):
+            by_thread.setdefault(mention.thread_id, []).append(mention.id)
+        to_create, created_for, appended = [], [], []
+        texts = _TicketTexts(self.env)
+        for thread, mention_ids in by_thread.items():
+            thread_mentions = mentions.browse(mention_ids)
+            ticket = thread.sudo().ticket_id
+            if ticket and ticket.closed:
+                if ticket.closed_date and ticket.closed_date >= reopen_after:
+                    ticket._social_reopen()
+                else:
+                    ticket = Ticket.browse()
+            if ticket:
+                appended.append((thread.id, mention_ids, ticket.id))
+                ticket._social_log_mentions(thread_mentions)
+                continue
+            # The first mention whose first matching rule asks for a ticket decides.
+            mention, rule = None, None
+            for candidate in thread_mentions:
+                candidate_rule = first_match(candidate)
+                if candidate_rule.create_ticket:
+                    mention, rule = candidate, candidate_rule
+                    break
+            if not rule:
+                continue
+            to_create.append(self._ticket_vals(thread, mention, rule, texts))
+            created_for.append((thread.id, mention_ids))
+        if appended:
+            self._link_tickets(appended)
+            self.env["social_crm.thread"].sudo().browse([thread_id for thread_id, _ids, _ticket in appended]).filtered(
+                lambda thread: thread.state in ("new", "answered", "closed")).write({"state": "open"})
+        if not to_create:
+            return {}
+        tickets = Ticket._social_create(to_create)
+        links = [(thread_id, ids, ticket.id) for (thread_id, ids), ticket in zip(created_for, tickets)]
+        self._link_tickets(links)
+        return {thread_id: ticket_id for thread_id, _ids, ticket_id in links}
+
+    @api.model
+    def _create_ticket_by_hand(self, mention):
+        """A person opens a ticket for a mention's conversation, whatever the rules say; returns the ticket."""
+        thread = mention.thread_id.sudo()
+        if thread.ticket_id:
+            return thread.ticket_id
+        vals = self._ticket_vals(thread, mention.sudo(), self.env["social_crm.ticket.rule"])
+        vals["user_id"] = self.env.uid
+        ticket = self.env["helpdesk.ticket"].with_context(mail_create_nosubscribe=False).create(vals)
+        inbound = thread.mention_ids.filtered(lambda m: m.direction == "inbound" and not m.ticket_id)
+        self._link_tickets([(thread.id, inbound.ids, ticket.id)])
+        inbound.write({"is_routed": True})
+        thread._refresh_stats({thread.id: ticket.id})
+        return ticket
+
+    @api.model
+    def _link_tickets(self, links):
+        """Point mentions at their tickets, [(thread id, mention ids, ticket id)]: one UPDATE for the batch."""
+        self.env["social_crm.mention"].flush_model(["ticket_id"])
+        self.env.cr.execute(
+            """
+            UPDATE social_crm_mention m SET ticket_id = v.ticket_id
+              FROM unnest(%s::int[], %s::int[]) AS v(mention_id, ticket_id)
+             WHERE m.id = v.mention_id
+            """,
+            [
+                [mention_id for _thread, ids, _ticket in links for mention_id in ids],
+                [ticket_id for _thread, ids, ticket_id in links for _id in ids],
+            ],
+        )
+        self.env["social_crm.mention"].invalidate_model(["ticket_id"])
+        self.env["helpdesk.ticket"].invalidate_model(["social_mention_ids"])
+
+    @api.model
+    def _ticket_team(self, rule, account):
+        team = rule.team_id
+        if team and team.company_id and team.company_id != account.company_id:
+            team = team.browse()  # a shared rule never sends a ticket to another company's team
+        return team or account.team_id
+
+    @api.model
+    def _ticket_vals(self, thread, mention, rule, texts=None):
+        texts = texts or _TicketTexts(self.env)
+        account = thread.account_id
+        network = texts.network(account)
+        body = Markup("<p>%s</p>") % (mention.body or "")
+        if mention.url:
+            body += Markup('<p><a href="%s" target="_blank" rel="noopener">%s</a></p>') % (
+                mention.url, texts.open_on % {"network": network})
+        return {
+            "name": texts.title % {
+                "network": network, "title": self.env["social_crm.thread"]._title_from_text(mention.body, 80)},
+            "description": body,
+            "partner_id": thread.partner_id.id or False,
+            "partner_name": mention.author_name or mention.author_handle or False,
+            "team_id": self._ticket_team(rule, account).id or False,
+            "company_id": account.company_id.id,
+            "channel_id": texts.channel_id,
+            "priority": rule.priority or "1",
+            "tag_ids": [(6, 0, rule.tag_ids.ids)],
+            "social_thread_id": thread.id,
+            "social_lang": mention.lang or False,
+        }
+
+
+class _TicketTexts:
+    """What every ticket of a batch shares: translated templates, network labels, the Social channel."""
+
+    def __init__(self, env):
+        self.title = env._("%(network)s: %(title)s")
+        self.open_on = env._("Open on %(network)s")
+        self.channel_id = env.ref("social_crm.helpdesk_ticket_channel_social").id
+        self._networks = {}
+
+    def network(self, account):
+        if account.network not in self._networks:
+            self._networks[account.network] = account._network_label()
+        return self._networks[account.network]
