@@ -5,7 +5,7 @@ with ``verify()``, ``fetch(cursor, keywords, max_pages)``, ``reply(...)`` and
 ``thread(root_id)``; every client hands back the same ``Item`` shape.
 """
 
-from . import errors, netguard
+from . import errors, netguard, textlength
 from .bluesky import BlueskyClient
 from .facebook import FacebookClient
 from .feed import FeedClient
@@ -40,5 +40,5 @@ def get_client(network, base_url=None, login=None, token=None, allowed_hosts=Non
                                      **kwargs)
 
 
-__all__ = ["Author", "CLIENTS", "DEFAULT_BASE_URLS", "FetchPage", "Item", "NETWORKS", "errors", "netguard", "get_client",
-           "get_client_class"]
+__all__ = ["Author", "CLIENTS", "DEFAULT_BASE_URLS", "FetchPage", "Item", "NETWORKS", "errors", "get_client",
+           "get_client_class", "netguard", "textlength"]

@@ -11,7 +11,7 @@ from urllib.parse import quote, urljoin
 
 import requests
 
-from . import errors, netguard
+from . import errors, netguard, textlength
 from .models import FetchPage
 from .utils import BadItem, check_id, scrub_item
 
@@ -402,12 +402,19 @@ class BaseClient:
     def thread(self, root_id):
         return []
 
+    @classmethod
+    def text_length(cls, text):
+        """The length of ``text`` as this network counts it against ``max_length`` (see ``textlength``)."""
+        return textlength.code_points(text)
+
     def check_reply_text(self, text):
         text = (text or "").strip()
         if not text:
             raise ValueError("The reply is empty.")
-        if self.max_length and len(text) > self.max_length:
-            raise ValueError(f"The reply has {len(text)} characters; {self.label} allows {self.max_length}.")
+        length = self.text_length(text)
+        if self.max_length and length > self.max_length:
+            raise ValueError(f"The reply has {length} characters as {self.label} counts them; "
+                             f"{self.label} allows {self.max_length}.")
         return text
 
     def own(self):

@@ -8,25 +8,20 @@ and facets (UTF-8 byte offsets) for every @handle and link in the text.
 """
 
 import re
-import unicodedata
 from datetime import datetime, timezone
 
-from . import errors
+from . import errors, textlength
 from .base import BaseClient, dump_state, load_state, newer_than
 from .models import Author, Item
 from .utils import BadItem, as_dict, as_list, check_at_uri, clean_text, parse_datetime, require_str, safe_int
 
 THREAD_DEPTH = 6
+MAX_BYTES = 3000  # app.bsky.feed.post text: 300 graphemes and 3000 UTF-8 bytes
 MENTION_REASONS = ("mention", "reply", "quote")
 AUTH_ERRORS = ("InvalidToken", "AuthenticationRequired", "AuthMissing", "AccountTakedown", "InvalidPassword",
                "AuthFactorTokenRequired", "AccountDeactivated")
 HANDLE_RE = re.compile(r"(?<![\w@])@([a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)+)")
 URL_RE = re.compile(r"https?://[^\s<>\"']+[^\s<>\"'.,;:!?)]")
-
-
-def grapheme_len(text):
-    """Approximate user-perceived characters: combining marks (Thai vowels, accents) do not count."""
-    return sum(1 for char in text if not unicodedata.combining(char) and unicodedata.category(char) != "Mn")
 
 
 def byte_span(text, start, end):
@@ -211,12 +206,16 @@ class BlueskyClient(BaseClient):
 
     # --- writing -------------------------------------------------------
 
+    @classmethod
+    def text_length(cls, text):
+        """Graphemes, as Bluesky counts them (a Thai syllable with its marks, an emoji sequence: one)."""
+        return textlength.grapheme_length(text)
+
     def check_reply_text(self, text):
-        text = (text or "").strip()
-        if not text:
-            raise ValueError("The reply is empty.")
-        if grapheme_len(text) > self.max_length:
-            raise ValueError(f"The reply has {grapheme_len(text)} characters; Bluesky allows {self.max_length}.")
+        text = super().check_reply_text(text)
+        size = len(text.encode("utf-8"))
+        if size > MAX_BYTES:
+            raise ValueError(f"The reply takes {size} bytes; Bluesky allows {MAX_BYTES}.")
         return text
 
     def facets(self, text):

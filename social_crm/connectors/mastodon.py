@@ -11,7 +11,7 @@ import hashlib
 import re
 from datetime import datetime, timezone
 
-from . import errors
+from . import errors, textlength
 from .base import BaseClient, dump_state, load_state, newer_than
 from .models import Author, Item
 from .utils import BadItem, as_dict, as_list, check_id, clean_text, html_to_text, parse_datetime, require_str, safe_int
@@ -24,6 +24,11 @@ class MastodonClient(BaseClient):
     label = "Mastodon"
     default_base_url = "https://mastodon.social"
     max_length = 500
+
+    @classmethod
+    def text_length(cls, text):
+        """Code points; a URL counts 23 and a remote mention only its @user part, as Mastodon counts."""
+        return textlength.mastodon_length(text)
 
     def raise_for_error(self, response, payload):
         if response.status_code == 429:

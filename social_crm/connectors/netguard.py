@@ -22,7 +22,10 @@ checks the address actually connected to (``getpeername``) against the same
 rules. Residual risk: through an HTTP(S) proxy taken from the environment the
 peer is the proxy, so only the resolution done by ``check_url`` protects, and
 the proxy resolves the name again; do not give Odoo a proxy that can reach the
-internal network, or allow only what the proxy may reach.
+internal network, or allow only what the proxy may reach. Names must also
+resolve on the Odoo host itself (a name only the proxy can resolve is refused
+as unknown). A deadline cuts only direct connections (``cut_connections``);
+through a proxy the read loop still checks it between chunks.
 """
 
 import ipaddress

@@ -10,7 +10,7 @@ Mentions from ``/2/users/{id}/mentions``, keywords from
 
 from datetime import datetime, timezone
 
-from . import errors
+from . import errors, textlength
 from .base import BaseClient, dump_state, load_state, newer_than
 from .models import Author, Item
 from .utils import BadItem, as_dict, as_list, check_id, clean_text, parse_datetime, require_str, safe_int
@@ -23,7 +23,12 @@ class XClient(BaseClient):
     network = "x"
     label = "X"
     default_base_url = "https://api.x.com"
-    max_length = 280
+    max_length = 280  # weighted: see text_length
+
+    @classmethod
+    def text_length(cls, text):
+        """twitter-text's weighted length (CJK and emoji weigh 2, a URL 23)."""
+        return textlength.x_length(text)
 
     def raise_for_error(self, response, payload):
         if response.status_code == 429 or any(
