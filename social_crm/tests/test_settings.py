@@ -4,6 +4,7 @@ from datetime import timedelta
 from odoo import fields
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import Form, tagged
+from odoo.tools import convert_file
 
 from odoo.addons.mail.tests.common import mail_new_test_user
 
@@ -192,3 +193,10 @@ class TestSettingsKeepTheirValue(SettingsCase):
         with self.assertLogs("odoo.addons.social_crm.models.social_crm_params", "WARNING"):
             self.assertEqual(params.get_int("social_crm.ticket_reopen_days"), 7, "unreadable: the default, logged")
         self.assertEqual(params.get_float("social_crm.unknown", 1.5), 1.5)
+
+    def test_an_upgrade_keeps_the_choice(self):
+        self.save_settings(social_crm_everyone_reads=False)
+        # what `-u social_crm` does with the file that sets the install-time default
+        convert_file(self.env, "social_crm", "security/social_crm_security.xml", {}, mode="update", noupdate=False)
+        self.assertFalse(self.open_settings().social_crm_everyone_reads, "an upgrade keeps the company's choice")
+        self.assertFalse(self.employee.has_group("social_crm.group_social_user"))
