@@ -111,6 +111,13 @@ class TestEveryoneReads(SettingsCase):
         self.assertTrue(later.has_group("social_crm.group_social_user"))
         self.assertTrue(newcomer.has_group("social_crm.group_social_user"))
 
+    def test_an_upgrade_keeps_the_choice(self):
+        self.save_settings(social_crm_everyone_reads=False)
+        # what `-u social_crm` does with the file that sets the install-time default
+        convert_file(self.env, "social_crm", "security/social_crm_security.xml", {}, mode="update", noupdate=False)
+        self.assertFalse(self.open_settings().social_crm_everyone_reads, "an upgrade keeps the company's choice")
+        self.assertFalse(self.employee.has_group("social_crm.group_social_user"))
+
 
 @tagged("social_crm", "social_crm_settings", "post_install", "-at_install")
 class TestSettingsKeepTheirValue(SettingsCase):
@@ -193,10 +200,3 @@ class TestSettingsKeepTheirValue(SettingsCase):
         with self.assertLogs("odoo.addons.social_crm.models.social_crm_params", "WARNING"):
             self.assertEqual(params.get_int("social_crm.ticket_reopen_days"), 7, "unreadable: the default, logged")
         self.assertEqual(params.get_float("social_crm.unknown", 1.5), 1.5)
-
-    def test_an_upgrade_keeps_the_choice(self):
-        self.save_settings(social_crm_everyone_reads=False)
-        # what `-u social_crm` does with the file that sets the install-time default
-        convert_file(self.env, "social_crm", "security/social_crm_security.xml", {}, mode="update", noupdate=False)
-        self.assertFalse(self.open_settings().social_crm_everyone_reads, "an upgrade keeps the company's choice")
-        self.assertFalse(self.employee.has_group("social_crm.group_social_user"))
