@@ -58,9 +58,10 @@ class HelpdeskTicket(models.Model):
                 if team_id not in stages:
                     stages[team_id] = self.env["helpdesk.ticket.team"].browse(team_id)._get_applicable_stages()[:1].id
                 vals["stage_id"] = stages[team_id]
-        tickets = self.create(vals_list)
-        tickets._social_announce_creation()
-        return tickets
+        # The chatter work of create() is done once for the batch below, not per ticket here.
+        tickets = self.with_context(tracking_disable=True, mail_create_nolog=True).create(vals_list)
+        tickets.with_env(self.env)._social_announce_creation()
+        return tickets.with_env(self.env)
 
     def _social_announce_creation(self):
         """Do for tickets made by the ingestion what mail.thread does on create, in batch.
@@ -74,11 +75,11 @@ class HelpdeskTicket(models.Model):
         tickets = self.with_context(
             tracking_disable=False, mail_create_nolog=False, mail_notify_force_send=False
         )
-        by_assignment = defaultdict(lambda: tickets.browse())
+        by_assignment = defaultdict(list)
         for ticket in tickets:
-            by_assignment[ticket.team_id.id, ticket.user_id.id] |= ticket
-        for (team_id, user_id), group in by_assignment.items():
-            group._message_auto_subscribe({"team_id": team_id, "user_id": user_id})
+            by_assignment[ticket.team_id.id, ticket.user_id.id].append(ticket.id)
+        for (team_id, user_id), ticket_ids in by_assignment.items():
+            tickets.browse(ticket_ids)._message_auto_subscribe({"team_id": team_id, "user_id": user_id})
         subtype = tickets._creation_subtype()
         author_id = self.env.user.partner_id.id
         for ticket in tickets:

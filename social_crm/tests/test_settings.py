@@ -4,6 +4,7 @@ from datetime import timedelta
 from odoo import fields
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import Form, tagged
+from odoo.tools import convert_file
 
 from odoo.addons.mail.tests.common import mail_new_test_user
 
@@ -109,6 +110,13 @@ class TestEveryoneReads(SettingsCase):
         later = mail_new_test_user(self.env, login="later_newcomer", groups="base.group_user")
         self.assertTrue(later.has_group("social_crm.group_social_user"))
         self.assertTrue(newcomer.has_group("social_crm.group_social_user"))
+
+    def test_an_upgrade_keeps_the_choice(self):
+        self.save_settings(social_crm_everyone_reads=False)
+        # what `-u social_crm` does with the file that sets the install-time default
+        convert_file(self.env, "social_crm", "security/social_crm_security.xml", {}, mode="update", noupdate=False)
+        self.assertFalse(self.open_settings().social_crm_everyone_reads, "an upgrade keeps the company's choice")
+        self.assertFalse(self.employee.has_group("social_crm.group_social_user"))
 
 
 @tagged("social_crm", "social_crm_settings", "post_install", "-at_install")
