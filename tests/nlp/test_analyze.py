@@ -146,7 +146,7 @@ def test_every_input_falls_back_cleanly(text):
 
 
 def test_unknown_language_uses_the_multilingual_fast_model():
-    result = nlp.analyze(["Ninapenda huduma yenu sana, asante"], accurate=True)[0]
+    result = nlp.analyze(["Очень понравилось, спасибо большое"], accurate=True)[0]
     assert result.lang not in sentiment.fast_model().langs
     assert (result.tier, result.model) == ("fast", sentiment.FAST_NAME)
 
