@@ -24,7 +24,7 @@ EXAMPLES = [
     ("de", "Wann öffnen Sie morgen?", {"question"}),
     ("de", "Könnten Sie mir bitte die Rechnung schicken", {"request"}),
     ("id", "Barangnya rusak, saya kecewa", {"complaint"}),
-    ("id", "Kapan barangnya dikirim?", {"question"}),
+    ("id", "Apakah toko buka hari Minggu?", {"question"}),
     ("id", "Tolong kirim nomor resinya", {"request"}),
 ]
 DEMANDS = ["This is unacceptable, fix it now!", "แก้ด่วน", "همین الان درستش کنید", "Fix this immediately", "รีบแก้ด่วนเลย"]

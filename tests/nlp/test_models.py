@@ -100,7 +100,7 @@ def test_shipped_combiners_are_well_formed():
         ("ดีมากครับ ประทับใจสุดๆ ขอบคุณค่ะ", "th", "positive"),
         ("แย่มาก ส่งช้า ผิดหวังสุดๆ", "th", "negative"),
         ("خیلی عالی بود، ممنون از شما", "fa", "positive"),
-        ("افتضاح بود، کیفیتش خیلی بده", "fa", "negative"),
+        ("کیفیتش خیلی بد بود، اصلا راضی نیستم", "fa", "negative"),
         ("I love it, thank you so much!", "en", "positive"),
         ("worst service ever, I hate this", "en", "negative"),
         ("Sehr gut, danke!", "de", "positive"),
