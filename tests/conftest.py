@@ -1,17 +1,14 @@
-import importlib.util
 import os
-import pathlib
 
 import pytest
+
+import social_crm_path
 
 # Tests never download models or data sets.
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
-_LOOPBACK = pathlib.Path(__file__).resolve().parent.parent / "social_crm" / "tests" / "loopback.py"
-_spec = importlib.util.spec_from_file_location("social_crm_loopback", _LOOPBACK)
-loopback = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(loopback)
+loopback = social_crm_path.loopback()
 
 
 @pytest.fixture

@@ -19,14 +19,18 @@ BATCH = 256
 @dataclass
 class Analysis:
     """lang: ISO 639-1 or None; sentiment: negative|neutral|positive; sentiment_score: -1..1
-    (P(positive) - P(negative)); intent: complaint|question|praise|request|other; model: the tier
-    or model that scored the sentiment ("fast-v1", "accurate-v1", "transformers:<id>")."""
+    (P(positive) - P(negative)); intent: complaint|question|praise|request|other; model: the model
+    that scored the sentiment ("fast-v2", "accurate-v2", "transformers:<id>"); tier: the tier that
+    really produced the sentiment, "fast" or "accurate" ("fast" when the accurate tier was asked for
+    but is unavailable, or does not beat the fast tier in the text's language; the transformers
+    backend counts as "accurate")."""
 
     lang: str | None
     sentiment: str
     sentiment_score: float
     intent: str
     model: str
+    tier: str = "fast"
 
 
 def analyze(texts, accurate=False, backend="offline", model=None, device="auto", batch_size=32):
@@ -51,6 +55,7 @@ def analyze(texts, accurate=False, backend="offline", model=None, device="auto",
 
 def _analyze_batch(texts, accurate, backend, model, device, batch_size):
     langs = language.detect_many(texts)
+    features = sentiment.fast_model().features(texts)  # hashed once, read by sentiment and intent
     scored = None
     if backend == "transformers":
         from . import transformers_backend
@@ -59,22 +64,22 @@ def _analyze_batch(texts, accurate, backend, model, device, batch_size):
             transformers_backend.warn_once("no model configured")
         else:
             try:
-                scored = transformers_backend.predict(texts, model, device=device, batch_size=batch_size)
+                scored = [
+                    (label, score, name, sentiment.ACCURATE)
+                    for label, score, name in transformers_backend.predict(
+                        texts, model, device=device, batch_size=batch_size
+                    )
+                ]
             except transformers_backend.Unavailable as exc:
                 transformers_backend.warn_once(str(exc))
     elif backend != "offline":
         _logger.warning("social_crm: unknown sentiment backend %r; using the offline model", backend)
     if scored is None:
-        scored = sentiment.predict(texts, langs, accurate=accurate)
+        scored = sentiment.predict(texts, langs, accurate=accurate, features=features)
+    intents = intent_rules.classify_many(texts, langs, [row[:2] for row in scored], features)
     return [
-        Analysis(
-            lang=lang,
-            sentiment=label,
-            sentiment_score=score,
-            intent=intent_rules.classify(text, lang, label, score),
-            model=name,
-        )
-        for text, lang, (label, score, name) in zip(texts, langs, scored)
+        Analysis(lang=lang, sentiment=label, sentiment_score=score, intent=intent, model=name, tier=tier)
+        for lang, (label, score, name, tier), intent in zip(langs, scored, intents)
     ]
 
 

@@ -130,10 +130,20 @@ def hashed_count_rows(texts, dim, char_min=1, char_max=5, words=True):
     return indptr, unique % dim, counts
 
 
-def linear_scores(indptr, keys, counts, idf, weights, bias):
+def take_rows(indptr, keys, counts, rows):
+    """The CSR pieces of ``hashed_count_rows`` restricted to ``rows`` (in that order)."""
+    rows = np.asarray(rows, dtype=np.int64)
+    starts, lengths = indptr[rows], indptr[rows + 1] - indptr[rows]
+    new_indptr = np.concatenate(([0], np.cumsum(lengths)))
+    index = np.repeat(starts - new_indptr[:-1], lengths) + np.arange(new_indptr[-1])
+    return new_indptr, keys[index], counts[index]
+
+
+def linear_scores(indptr, keys, counts, idf, weights, bias, empty=(0.0, 3.0, 0.0)):
     """Scores of a linear model over the sublinear TF-IDF, L2-normalised rows of ``hashed_count_rows``.
 
-    The same arithmetic as scoring each text's counts alone, for all rows at once.
+    The same arithmetic as scoring each text's counts alone, for all rows at once. A row without
+    any feature gets ``empty`` (for sentiment: neutral, as the per-text scoring answers).
     """
     rows = len(indptr) - 1
     row_of = np.repeat(np.arange(rows), np.diff(indptr))
@@ -144,7 +154,7 @@ def linear_scores(indptr, keys, counts, idf, weights, bias):
         [np.bincount(row_of, weights=weights[label, keys] * values, minlength=rows) for label in range(len(bias))],
         axis=1,
     ).astype(np.float32) + bias
-    empty = indptr[1:] == indptr[:-1]
-    if empty.any():  # no feature at all: neutral, as the per-text scoring answers
-        scores[empty] = np.array([0.0, 3.0, 0.0], dtype=np.float32)
+    no_features = indptr[1:] == indptr[:-1]
+    if no_features.any():
+        scores[no_features] = np.asarray(empty, dtype=np.float32)
     return scores

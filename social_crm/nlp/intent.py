@@ -1,11 +1,18 @@
-"""Intent: complaint, question, praise, request or other, by rules, in every training language.
+"""Intent: complaint, question, praise, request or other, in every training language.
+
+A linear model (``models/intent.npz``, trained by scripts/train_nlp.py and chosen by
+cross-validation) reads the fast sentiment tier's hashed features, the rule cues below
+and the sentiment; the rules alone answer when the model file is missing. Demands and
+imperatives ("fix it now", "แก้ด่วน", "همین الان درستش کنید") are a cue of their own:
+a complaint when the text is negative or holds a complaint cue, else a request.
 
 Rules, in order (the first that holds wins):
 
-1. complaint: a complaint cue (refund, broken, late, never arrived, still waiting, scam;
+1. complaint: a demand on a negative text, a complaint cue (refund, broken, late, never arrived, still waiting, scam;
    reembolso, remboursement, kaputt, rimborso, rusak; คืนเงิน, พัง, ยังไม่ได้รับ; خراب،
    نرسیده، مرجوع; لم يصل، استرداد ...) or a clearly negative sentiment (score <= -0.5);
-2. request: a request phrase: please/pls/plz, could you/can you/would you, bitte,
+2. request: a demand (fix it, right now, asap, immediately, แก้ด่วน, รีบแก้, همین الان, فورا,
+   درستش کنید, sofort, inmediatamente, segera ...) or a request phrase: please/pls/plz, could you/can you/would you, bitte,
    könnten Sie, por favor, s'il vous plaît/svp, per favore, tolong/mohon, कृपया/kripya,
    لطفا/لطفاً/خواهشا, من فضلك/لو سمحت/الرجاء, Thai รบกวน, โปรด, ช่วย...หน่อย/ด้วย and
    ขอ (but not ของ "thing", ขอบคุณ "thank you", ขอโทษ "sorry", ขอให้ "wish that");
@@ -28,7 +35,11 @@ Rules, in order (the first that holds wins):
 6. other.
 """
 
+import os
 import re
+import threading
+
+import numpy as np
 
 QUESTION_MARKS = ("?", "？", "؟", "¿")
 _TONE = "\u0e48-\u0e4b"
@@ -93,6 +104,8 @@ REQUEST = "|".join(
 COMPLAINT = "|".join(
     [
         r"\brefund\b|\bbroken\b|\bnever arrived\b|\bnot arrived\b|\bhasn'?t arrived\b|\bstill waiting\b|\bscam\b",
+        r"\bunacceptable\b|\binakzeptabel\b|\binaceptable\b|\binacceptable\b|\binaccettabile\b|\binaceitável\b",
+        r"\btidak bisa diterima\b|غیرقابل قبول|غير مقبول",
         r"\bworst\b|\bdisappointed\b|\bdoesn'?t work\b|\bnot working\b|\bdamaged\b|\bdefective\b|\blate\b",
         r"\breembolso\b|\broto\b|\bestafa\b|\bno (?:ha )?lleg(?:ó|ado)\b|\bdefectuoso\b",
         r"\bremboursement\b|\bcassée?\b|\barnaque\b|\bjamais reçue?\b|\bpas reçue?\b|\ben retard\b",
@@ -104,6 +117,22 @@ COMPLAINT = "|".join(
         r"คืนเงิน|(?<!ไม่)เสีย(?!ง)|พัง|ยังไม่ได้รับ|ไม่ได้รับของ|ของไม่มา|ยังไม่ส่ง|ห่วย|แย่มาก|โกง|ช้ามาก|ผิดหวัง|รอนาน",
         r"خراب|مرجوع|پس بگیر|بازپرداخت|برگشت پول|کلاهبرداری|نرسیده|افتضاح|معیوب|شکسته|تاخیر|تأخیر",
         r"استرداد|لم يصل|مكسور|احتيال|نصاب|تأخير|معطل|سيء جدا",
+    ]
+)
+DEMAND = "|".join(
+    [
+        r"\bfix (?:it|this|that)\b|\bsort (?:it|this) out\b|\bright now\b|\basap\b|\bimmediately\b",
+        r"\bdo something\b|\bget (?:it|this) fixed\b|\bfix\b.{0,20}\bnow\b",
+        r"\bsofort\b|\bunverzüglich\b|\breparieren sie\b",
+        r"\binmediatamente\b|\bya mismo\b|\barréglen(?:lo)?\b|\bsoluci[oó]nenlo\b",
+        r"\bimmédiatement\b|\btout de suite\b|\bréparez\b|\brégl(?:ez|er) (?:ça|ce)\b",
+        r"\bsubito\b|\bimmediatamente\b|\bsistemate\b",
+        r"\bagora mesmo\b|\bresolvam\b|\bconsertem\b",
+        r"\bsegera\b|\bsekarang juga\b|\bperbaiki\b",
+        r"\bturant\b|\babhi theek\b|तुरंत|अभी ठीक",
+        r"ด่วน|รีบแก้|แก้ไขด่วน|แก้ให้(?:ที|หน่อย|ด้วย)|แก้ไขให้|จัดการให้",
+        r"همین الان|فورا|فوراً|درستش کنید|درست کنید|رسیدگی کنید|پیگیری کنید",
+        r"فورا|فوراً|حالا|أصلحوا|اصلحوا|حلوا المشكلة",
     ]
 )
 SCRIPTS = {
@@ -170,6 +199,7 @@ class Cues:
 
 _REQUEST_RE = Cues(REQUEST)
 _COMPLAINT_RE = Cues(COMPLAINT)
+_DEMAND_RE = Cues(DEMAND)
 _THAI_RE = re.compile(THAI_QUESTION)
 _THAI_CHARS = re.compile(r"[\u0e00-\u0e7f]")
 # Persian / Arabic question words as whole words (letters and the zero-width non-joiner glue words together)
@@ -202,17 +232,88 @@ def is_complaint_cue(text):
     return bool(_COMPLAINT_RE.search(text))
 
 
-def classify(text, lang, sentiment, score):
-    """One of complaint, question, praise, request, other."""
+def is_demand(text):
+    return bool(_DEMAND_RE.search(text))
+
+
+def classify(text, lang, sentiment, score, questions=True):
+    """One of complaint, question, praise, request, other, by the rules (``questions=False``: without
+    the question rule, for weak labels of texts whose annotators said they are not questions)."""
     text = text or ""
-    if score <= -0.5 or _COMPLAINT_RE.search(text):
+    demand = _DEMAND_RE.search(text)
+    if score <= -0.5 or _COMPLAINT_RE.search(text) or (demand and sentiment == "negative"):
         return "complaint"
-    if _REQUEST_RE.search(text):
+    if demand or _REQUEST_RE.search(text):
         return "request"
-    if is_question(text, lang):
+    if questions and is_question(text, lang):
         return "question"
     if sentiment == "negative":
         return "complaint"
     if sentiment == "positive":
         return "praise"
     return "other"
+
+
+INTENTS = ("complaint", "question", "request", "praise", "other")
+CUES = ("complaint cue", "request cue", "demand cue", "question rule", "question mark", "score", "negative", "positive")
+MODEL_PATH = os.path.join(os.path.dirname(__file__), "models", "intent.npz")
+
+
+def cue_matrix(texts, langs, scored):
+    """The rule cues and the sentiment of each text as model features (columns: CUES)."""
+    out = np.zeros((len(texts), len(CUES)), dtype=np.float32)
+    for row, (text, lang, (label, score)) in enumerate(zip(texts, langs, scored)):
+        out[row] = (
+            bool(_COMPLAINT_RE.search(text)),
+            bool(_REQUEST_RE.search(text)),
+            bool(_DEMAND_RE.search(text)),
+            is_question(text, lang),
+            any(mark in text for mark in QUESTION_MARKS),
+            score,
+            label == "negative",
+            label == "positive",
+        )
+    return out
+
+
+class IntentModel:
+    """Multinomial logistic regression over the fast tier's hashed features (sublinear TF-IDF) and the cues."""
+
+    def __init__(self, path=MODEL_PATH, arrays=None):
+        if arrays is None:
+            with np.load(path) as data:
+                arrays = {key: data[key] for key in data.files}
+        self.weights = arrays["w"].astype(np.float32)
+        self.cue_weights = arrays["v"].astype(np.float32)
+        self.bias = arrays["b"].astype(np.float32)
+        self.idf = arrays["idf"].astype(np.float32)
+
+    def scores(self, features, cues):
+        from .hashing import linear_scores
+
+        return linear_scores(*features, self.idf, self.weights, self.bias, empty=self.bias) + cues @ self.cue_weights.T
+
+    def predict(self, features, cues):
+        return [INTENTS[i] for i in self.scores(features, cues).argmax(axis=1)]
+
+
+_model_lock = threading.Lock()
+_model = []
+
+
+def model():
+    """The learned intent model, or None when its file is missing (the rules answer then)."""
+    if not _model:
+        with _model_lock:
+            if not _model:
+                _model.append(IntentModel() if os.path.exists(MODEL_PATH) else None)
+    return _model[0]
+
+
+def classify_many(texts, langs, scored, features=None):
+    """Intent of each text: the learned model over ``features`` (the fast tier's hashed features of the
+    texts), else the rules. ``scored``: (sentiment label, score) per text."""
+    learned = model() if features is not None else None
+    if learned is None:
+        return [classify(text, lang, label, score) for text, lang, (label, score) in zip(texts, langs, scored)]
+    return learned.predict(features, cue_matrix(texts, langs, scored))

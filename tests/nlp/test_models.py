@@ -1,16 +1,42 @@
-"""The shipped model files: size, and the training run's own checks recorded in metrics.json."""
+"""The shipped model files behave as trained: small, loaded once, numpy inference = scikit-learn, the fast
+tier above the plain baseline under cross-validation, and each language's combiner used as chosen."""
 
-import json
 import os
+import sys
+
+import numpy as np
+import pytest
 
 from social_crm.nlp import sentiment
 
 MODELS = sentiment.MODELS_DIR
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+DATA = os.environ.get("SOCIAL_CRM_DATA") or os.path.join(ROOT, "..", "shared", "data")
 
 
-def _metrics():
-    with open(os.path.join(MODELS, "metrics.json"), encoding="utf-8") as handle:
-        return json.load(handle)
+@pytest.fixture(scope="module")
+def train_nlp():
+    pytest.importorskip("sklearn", reason="scikit-learn is a training dependency (requirements-train.txt)")
+    sys.path.insert(0, os.path.join(ROOT, "scripts"))
+    import train_nlp
+
+    return train_nlp
+
+
+def generated(n, seed):
+    """Short texts whose sentiment a word decides, with noise words: a task any linear model learns."""
+    rng = np.random.default_rng(seed)
+    cues = {"negative": ["awful", "broken", "แย่", "خراب"], "neutral": ["tuesday", "parcel", "วันนี้", "امروز"],
+            "positive": ["lovely", "great", "ดีมาก", "عالی"]}
+    noise = ["the", "service", "order", "shop", "ร้าน", "سفارش", "and", "it", "was", "my"]
+    texts, labels = [], []
+    for _ in range(n):
+        label = str(rng.choice(list(cues)))
+        words = list(rng.choice(noise, size=5)) + [str(rng.choice(cues[label]))]
+        rng.shuffle(words)
+        texts.append(" ".join(words))
+        labels.append(label)
+    return texts, labels
 
 
 def test_model_files_stay_small():
@@ -18,41 +44,49 @@ def test_model_files_stay_small():
     assert total < 40e6
 
 
-def test_numpy_inference_reproduces_sklearn_on_the_held_out_split():
-    for lang, check in _metrics()["numpy_vs_sklearn"].items():
-        assert check["same"] == check["of"], lang
-
-
-def test_fast_tier_at_least_the_baseline_in_every_language():
-    metrics = _metrics()
-    for lang, baseline in metrics["baseline"].items():
-        assert metrics["fast"][lang] >= baseline, lang
-
-
 def test_models_load_once():
     assert sentiment.fast_model() is sentiment.fast_model()
 
 
-def test_accurate_tier_measured_on_every_held_out_text_and_never_under_the_baseline():
-    metrics = _metrics()
-    for lang, baseline in metrics["baseline"].items():
-        assert metrics["accurate_details"][lang]["held_out"] == metrics["held_out_sizes"][lang], lang
-        assert max(metrics["fast"][lang], metrics["accurate"][lang]) > baseline, lang
+def test_numpy_inference_reproduces_sklearn(train_nlp):
+    texts, labels = generated(600, 1)
+    arrays, agreement = train_nlp.export_fast(texts, labels, 1.0)
+    assert agreement["same"] == agreement["of"] == 600
+    model = sentiment.FastSentiment(arrays={f"{k}_one": v for k, v in arrays.items()} | {"langs": np.array(["one"])})
+    new, gold = generated(200, 2)
+    predicted = sentiment.score(model.probabilities(new, ["one"] * len(new)))
+    assert np.mean([label == truth for (label, _), truth in zip(predicted, gold)]) > 0.95
 
 
-def test_accurate_tier_chose_its_combiner_by_cross_validation():
-    for lang, details in _metrics()["accurate_details"].items():
-        cv = details["cv"]
-        assert cv[details["combiner"]] == max(cv.values()), lang
-        assert cv[details["combiner"]] >= cv["fast"], lang
+def test_cross_validation_is_grouped_and_reproducible(train_nlp):
+    data = {"de": (["gut", "gut!", "Gut.", "schlecht", "naja"] * 3, ["positive"] * 15, None)}
+    data["de"] = (data["de"][0], data["de"][1], np.asarray([train_nlp.group_key(t) for t in data["de"][0]]))
+    groups = np.unique(data["de"][2], return_inverse=True)[1]
+    data["de"] = (data["de"][0], data["de"][1], groups)
+    picked, folds = train_nlp.cv_sample(data, "de")
+    again = train_nlp.cv_sample(data, "de")
+    assert list(picked) == list(again[0]) and list(folds) == list(again[1])
+    by_group = {}
+    for index, fold in zip(picked, folds):
+        by_group.setdefault(groups[index], set()).add(fold)
+    assert all(len(f) == 1 for f in by_group.values())  # "gut", "gut!" and "Gut." never straddle folds
+
+
+@pytest.mark.skipif(not os.path.isdir(os.path.join(DATA, "sentiment")), reason="needs ../shared/data (training data)")
+def test_fast_tier_at_least_the_baseline_under_cross_validation(train_nlp, monkeypatch):
+    """A small version of the training run's selection: German, 1,000 texts, 5-fold grouped CV."""
+    monkeypatch.setattr(train_nlp, "FILES", {"de": train_nlp.FILES["de"]})
+    monkeypatch.setattr(train_nlp, "CV_MAX", 1000)
+    monkeypatch.setattr(train_nlp, "FAST_C", (3.0,))
+    result = train_nlp.cv_language(train_nlp.load_all(DATA), "de")[0]
+    assert result["fast"]["mean"] >= result["baseline"]["mean"] - 0.01
+    assert len(result["fast"]["folds"]) == train_nlp.FOLDS
 
 
 def test_shipped_combiners_are_well_formed():
-    import numpy as np
-
     with np.load(os.path.join(MODELS, "sentiment_e5.npz")) as data:
-        langs = [str(lang) for lang in data["langs"]]
-        for lang in langs:
+        for lang in (str(lang) for lang in data["langs"]):
+            assert str(data[f"k_{lang}"]) in ("fast", "blend", "stack", "blend+offsets", "stack+offsets"), lang
             assert 0.0 <= float(data[f"a_{lang}"]) <= 1.0, lang
             if f"s_{lang}" in data.files:
                 assert data[f"s_{lang}"].shape == (3, 6) and data[f"t_{lang}"].shape == (3,), lang
@@ -60,6 +94,19 @@ def test_shipped_combiners_are_well_formed():
                 assert data[f"o_{lang}"].shape == (3,), lang
 
 
-def test_persian_well_above_the_baseline():
-    metrics = _metrics()
-    assert max(metrics["fast"]["fa"], metrics["accurate"]["fa"]) >= metrics["baseline"]["fa"] + 0.05
+@pytest.mark.parametrize(
+    "text,lang,expected",
+    [
+        ("ดีมากครับ ประทับใจสุดๆ ขอบคุณค่ะ", "th", "positive"),
+        ("แย่มาก ส่งช้า ผิดหวังสุดๆ", "th", "negative"),
+        ("خیلی عالی بود، ممنون از شما", "fa", "positive"),
+        ("کیفیتش خیلی بد بود، اصلا راضی نیستم", "fa", "negative"),
+        ("I love it, thank you so much!", "en", "positive"),
+        ("worst service ever, I hate this", "en", "negative"),
+        ("Sehr gut, danke!", "de", "positive"),
+        ("Produknya bagus sekali, puas", "id", "positive"),
+        ("Pelayanannya buruk dan mengecewakan", "id", "negative"),
+    ],
+)
+def test_fast_tier_on_hand_written_texts(text, lang, expected):
+    assert sentiment.score(sentiment.fast_model().probabilities([text], [lang]))[0][0] == expected
