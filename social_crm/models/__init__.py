@@ -11,3 +11,5 @@ from . import social_crm_ticket_rule
 from . import res_config_settings
 from . import social_crm_keyword
 from . import social_crm_digest
+from . import social_crm_privacy
+from . import res_config_settings_privacy

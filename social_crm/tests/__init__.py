@@ -14,3 +14,4 @@ from . import test_trust_accounts
 from . import test_trust_replies
 from . import test_analysis_routing
 from . import test_crons
+from . import test_privacy

@@ -1,2 +1,3 @@
 from . import social_crm_reply_reject
 from . import social_crm_identity_link
+from . import social_crm_erase_wizard
