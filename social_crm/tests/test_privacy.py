@@ -142,6 +142,26 @@ class TestErase(PrivacyCase):
         self.assertIn(f"#{identity.id}", log.records_description)
         self.assertIn(self.social_manager.name, ticket.message_ids[:1].body)
 
+    def test_erasure_queries_do_not_grow_with_the_mentions(self):
+        def person(key, count):
+            author = Author(external_id=f"did:plc:{key}", handle=f"{key}.test", name=f"Person {key}")
+            with analyzed_as("positive", "praise"):
+                mentions = self.ingest([self.item(f"at://did:plc:{key}/post/{n}", f"Lovely day number {n} for {key}",
+                                                  author, minutes=n) for n in range(count)])
+            return mentions.identity_id
+
+        warm, few, many = person("warm", 1), person("few", 2), person("many", 12)
+        warm.with_user(self.social_manager).action_erase()  # caches filled once
+        used = []
+        for identity in (few, many):
+            self.env.flush_all()
+            self.env.invalidate_all()
+            before = self.env.cr.sql_log_count
+            identity.with_user(self.social_manager).action_erase()
+            self.env.flush_all()
+            used.append(self.env.cr.sql_log_count - before)
+        self.assertEqual(used[0], used[1], "one query set per erasure, not one per mention or conversation")
+
     def test_erasure_is_idempotent(self):
         identity, _thread, ticket, _elsewhere = self.make_person()
         identity.with_user(self.social_manager).action_erase()
