@@ -10,7 +10,7 @@
     "website": "https://github.com/social-crm/social_crm",
     "development_status": "Beta",
     "maintainers": ["social-crm"],
-    "depends": ["contacts", "mail", "helpdesk_mgmt", "spreadsheet_dashboard"],
+    "depends": ["contacts", "mail", "helpdesk_mgmt", "spreadsheet_dashboard", "privacy_lookup"],
     "external_dependencies": {"python": ["requests", "langdetect", "numpy", "defusedxml"]},
     "data": [
         "security/social_crm_security.xml",
@@ -23,6 +23,7 @@
         "wizards/social_crm_reply_reject_views.xml",
         "wizards/social_crm_identity_link_views.xml",
         "wizards/social_crm_mention_correct_views.xml",
+        "wizards/social_crm_erase_wizard_views.xml",
         "views/social_crm_account_views.xml",
         "views/social_crm_identity_views.xml",
         "views/social_crm_mention_views.xml",
@@ -38,6 +39,7 @@
         "views/res_partner_views.xml",
         "views/helpdesk_ticket_views.xml",
         "views/social_crm_menus.xml",
+        "views/social_crm_privacy_views.xml",
     ],
     "demo": ["demo/social_crm_demo.xml"],
     "assets": {

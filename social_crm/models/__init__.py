@@ -19,3 +19,6 @@ from . import social_crm_params
 from . import res_config_settings
 from . import social_crm_keyword
 from . import social_crm_digest
+# Personal data: erasure, retention, export
+from . import social_crm_privacy
+from . import res_config_settings_privacy

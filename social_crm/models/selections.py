@@ -1,5 +1,5 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-"""Value sets shared by several models: the only thing models files import from each other."""
+"""Value sets and parameter names shared by several models: the only thing models files import from each other."""
 
 NETWORKS = [
     ("bluesky", "Bluesky"),
@@ -30,3 +30,6 @@ NLP_STATES = [
 DIRECTIONS = [("inbound", "Inbound"), ("outbound", "Outbound")]
 THREAD_STATES = [("new", "New"), ("open", "Needs answer"), ("answered", "Answered"), ("closed", "Closed")]
 TICKET_PRIORITIES = [("0", "Low"), ("1", "Medium"), ("2", "High"), ("3", "Very High")]
+
+# System parameter of the retention period in days (Settings > Social CRM); absent: keep forever.
+RETENTION_PARAM = "social_crm.retention_days"

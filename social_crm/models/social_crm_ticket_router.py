@@ -69,7 +69,7 @@ class SocialCrmTicketRouter(models.AbstractModel):
             thread_mentions = mentions.browse(mention_ids)
             ticket = thread.sudo().ticket_id
             if ticket and ticket.closed:
-                if ticket.closed_date and ticket.closed_date >= reopen_after:
+                if reopen_days > 0 and ticket.closed_date and ticket.closed_date >= reopen_after:
                     ticket._social_reopen()
                 else:
                     ticket = Ticket.browse()

@@ -20,3 +20,4 @@ from . import test_trust_contacts
 from . import test_settings
 from . import test_matching
 from . import test_thread_stats
+from . import test_privacy
