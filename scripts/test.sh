@@ -18,11 +18,15 @@ else
     DEVNET_TAGS=",-social_crm_devnet"
 fi
 
-log "lint: ruff, and pylint-odoo with the OCA checks of .pylintrc-mandatory"
-if ! (cd "$REPO_ROOT" && "$VENV/bin/ruff" check . && "$VENV/bin/python" -m pylint --rcfile=.pylintrc-mandatory social_crm); then
+log "lint: ruff (check and format), pylint-odoo with the OCA mandatory checks, generated README up to date"
+if ! (cd "$REPO_ROOT" && "$VENV/bin/ruff" check . && "$VENV/bin/ruff" format --check . \
+        && "$VENV/bin/python" -m pylint --rcfile=.pylintrc-mandatory social_crm \
+        && "$VENV/bin/python" scripts/gen_readme.py --check); then
     printf '\n\033[1;31m%s\033[0m\n\n' "lint found problems (above)" >&2
     status=1
 fi
+log "pylint-odoo with OCA's optional checks (.pylintrc): reported, not blocking, as in OCA's pre-commit"
+(cd "$REPO_ROOT" && "$VENV/bin/python" -m pylint --rcfile=.pylintrc --exit-zero social_crm | tail -n 40)
 
 log "pure-Python suite"
 set +e
