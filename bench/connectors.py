@@ -21,11 +21,22 @@ N = 100
 
 def bluesky(server):
     author = {"did": "did:plc:jane", "handle": "jane.test", "displayName": "Jane"}
-    rows = [{"uri": f"at://did:plc:jane/app.bsky.feed.post/{i}", "cid": f"c{i}", "author": author, "reason": "mention",
-             "record": {"text": f"@acme.test สั่งของไปแล้วยังไม่ได้รับ {i}", "createdAt": "2026-01-15T10:30:00.000Z"},
-             "indexedAt": "2026-01-15T10:30:01.000Z"} for i in range(N)]
-    server.route("POST", "/xrpc/com.atproto.server.createSession",
-                 (200, {}, {"accessJwt": "a", "refreshJwt": "r", "did": "did:plc:acme", "handle": "acme.test"}))
+    rows = [
+        {
+            "uri": f"at://did:plc:jane/app.bsky.feed.post/{i}",
+            "cid": f"c{i}",
+            "author": author,
+            "reason": "mention",
+            "record": {"text": f"@acme.test สั่งของไปแล้วยังไม่ได้รับ {i}", "createdAt": "2026-01-15T10:30:00.000Z"},
+            "indexedAt": "2026-01-15T10:30:01.000Z",
+        }
+        for i in range(N)
+    ]
+    server.route(
+        "POST",
+        "/xrpc/com.atproto.server.createSession",
+        (200, {}, {"accessJwt": "a", "refreshJwt": "r", "did": "did:plc:acme", "handle": "acme.test"}),
+    )
     server.route("GET", "/xrpc/app.bsky.actor.getProfile", (200, {}, {"did": "did:plc:acme", "handle": "acme.test"}))
     server.route("GET", "/xrpc/app.bsky.notification.listNotifications", (200, {}, {"notifications": rows}))
     return get_client("bluesky", base_url=server.url, login="acme.test", token="p")
@@ -33,36 +44,95 @@ def bluesky(server):
 
 def mastodon(server):
     account = {"id": "77", "acct": "sara", "username": "sara", "display_name": "Sara", "url": "https://m/@sara"}
-    rows = [{"id": str(i), "type": "mention", "account": account, "status": {
-        "id": str(5000 + i), "content": f"<p>@acme سفارشم کی می‌رسه؟ {i}</p>", "created_at": "2026-01-15T10:30:00Z",
-        "account": account, "url": f"https://m/@sara/{i}", "in_reply_to_id": None}} for i in range(N)]
+    rows = [
+        {
+            "id": str(i),
+            "type": "mention",
+            "account": account,
+            "status": {
+                "id": str(5000 + i),
+                "content": f"<p>@acme سفارشم کی می‌رسه؟ {i}</p>",
+                "created_at": "2026-01-15T10:30:00Z",
+                "account": account,
+                "url": f"https://m/@sara/{i}",
+                "in_reply_to_id": None,
+            },
+        }
+        for i in range(N)
+    ]
     server.route("GET", "/api/v1/accounts/verify_credentials", (200, {}, {"id": "1", "acct": "acme"}))
     server.route("GET", "/api/v1/notifications", (200, {}, rows))
     return get_client("mastodon", base_url=server.url, token="t")
 
 
 def x(server):
-    data = [{"id": str(10**18 + i), "text": f"@acme my order is late {i}", "author_id": "2",
-             "created_at": "2026-01-15T10:30:00.000Z", "conversation_id": "1"} for i in range(N)]
+    data = [
+        {
+            "id": str(10**18 + i),
+            "text": f"@acme my order is late {i}",
+            "author_id": "2",
+            "created_at": "2026-01-15T10:30:00.000Z",
+            "conversation_id": "1",
+        }
+        for i in range(N)
+    ]
     server.route("GET", "/2/users/me", (200, {}, {"data": {"id": "1", "username": "acme"}}))
-    server.route("GET", "/2/users/1/mentions", (200, {}, {"data": data, "includes": {"users": [
-        {"id": "2", "username": "jane", "name": "Jane"}]}, "meta": {"result_count": N}}))
+    server.route(
+        "GET",
+        "/2/users/1/mentions",
+        (
+            200,
+            {},
+            {
+                "data": data,
+                "includes": {"users": [{"id": "2", "username": "jane", "name": "Jane"}]},
+                "meta": {"result_count": N},
+            },
+        ),
+    )
     return get_client("x", base_url=server.url, token="t")
 
 
 def reddit(server):
-    children = [{"kind": "t1", "data": {"name": f"t1_{i}", "author": "jane", "body": f"u/acme late {i}",
-                                        "created_utc": 1768473000.0, "link_id": "t3_x", "parent_id": "t3_x",
-                                        "permalink": f"/r/s/comments/x/t/{i}/"}} for i in range(N)]
+    children = [
+        {
+            "kind": "t1",
+            "data": {
+                "name": f"t1_{i}",
+                "author": "jane",
+                "body": f"u/acme late {i}",
+                "created_utc": 1768473000.0,
+                "link_id": "t3_x",
+                "parent_id": "t3_x",
+                "permalink": f"/r/s/comments/x/t/{i}/",
+            },
+        }
+        for i in range(N)
+    ]
     server.route("GET", "/api/v1/me", (200, {}, {"name": "acme", "id": "1"}))
     server.route("GET", "/message/mentions", (200, {}, {"kind": "Listing", "data": {"children": children}}))
     return get_client("reddit", base_url=server.url, token="t")
 
 
 def youtube(server):
-    items = [{"id": f"T{i}", "snippet": {"videoId": "v", "topLevelComment": {"id": f"T{i}", "snippet": {
-        "textOriginal": f"@Acme late {i}", "authorDisplayName": "@jane", "authorChannelId": {"value": "UCj"},
-        "publishedAt": "2026-01-15T10:30:00Z"}}}} for i in range(N)]
+    items = [
+        {
+            "id": f"T{i}",
+            "snippet": {
+                "videoId": "v",
+                "topLevelComment": {
+                    "id": f"T{i}",
+                    "snippet": {
+                        "textOriginal": f"@Acme late {i}",
+                        "authorDisplayName": "@jane",
+                        "authorChannelId": {"value": "UCj"},
+                        "publishedAt": "2026-01-15T10:30:00Z",
+                    },
+                },
+            },
+        }
+        for i in range(N)
+    ]
     server.route("GET", "/channels", (200, {}, {"items": [{"id": "UCa", "snippet": {"title": "Acme"}}]}))
     server.route("GET", "/commentThreads", (200, {}, {"items": items}))
     return get_client("youtube", base_url=server.url, login="UCa", token="t")
@@ -72,8 +142,11 @@ def feed(server):
     entries = "".join(
         f"<entry><id>urn:{i}</id><title>t{i}</title><updated>2026-01-15T10:30:00Z</updated>"
         f"<author><name>u{i}</name></author><content type='html'>&lt;p&gt;Acme broke {i}&lt;/p&gt;</content></entry>"
-        for i in range(N))
-    server.route("GET", "/feed", (200, {}, f'<feed xmlns="http://www.w3.org/2005/Atom"><title>f</title>{entries}</feed>'))
+        for i in range(N)
+    )
+    server.route(
+        "GET", "/feed", (200, {}, f'<feed xmlns="http://www.w3.org/2005/Atom"><title>f</title>{entries}</feed>')
+    )
     return get_client("feed", base_url=server.url + "/feed")
 
 
@@ -93,8 +166,14 @@ def main():
     opts = parser.parse_args()
     print(f"machine: {os.cpu_count()} cores; {N} items per page, fetch() end to end over loopback HTTP")
     results = {}
-    for name, make in (("bluesky", bluesky), ("mastodon", mastodon), ("x", x), ("reddit", reddit),
-                       ("youtube", youtube), ("feed", feed)):
+    for name, make in (
+        ("bluesky", bluesky),
+        ("mastodon", mastodon),
+        ("x", x),
+        ("reddit", reddit),
+        ("youtube", youtube),
+        ("feed", feed),
+    ):
         results[name] = round(measure(make, opts.seconds))
         print(f"{name:10s} {results[name]:>8,} items/s", flush=True)
     print(json.dumps(results))

@@ -23,8 +23,14 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from odoo_env import environment  # noqa: E402
 
 DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "shared", "data", "sentiment")
-FILES = ["en_tweeteval_train.tsv", "th_wisesight_train.tsv", "fa_deepsentipers_train.tsv",
-         "es_umsab_train.tsv", "de_umsab_train.tsv", "fr_umsab_train.tsv"]
+FILES = [
+    "en_tweeteval_train.tsv",
+    "th_wisesight_train.tsv",
+    "fa_deepsentipers_train.tsv",
+    "es_umsab_train.tsv",
+    "de_umsab_train.tsv",
+    "fr_umsab_train.tsv",
+]
 
 
 def texts(count, seed=7):
@@ -47,9 +53,12 @@ def atom_feed(bodies, run_id):
             f"<author><name>User {n % 700}</name><uri>https://forum.example.com/u/{n % 700}</uri></author>"
             f'<content type="text">{escape(body)}</content></entry>'
         )
-    return ('<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom">'
-            f"<title>bench</title><id>urn:bench:{run_id}</id><updated>2026-11-01T00:00:00Z</updated>"
-            + "".join(entries) + "</feed>").encode()
+    return (
+        '<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom">'
+        f"<title>bench</title><id>urn:bench:{run_id}</id><updated>2026-11-01T00:00:00Z</updated>"
+        + "".join(entries)
+        + "</feed>"
+    ).encode()
 
 
 def serve(payload):
@@ -79,9 +88,14 @@ def main():
     server = serve(atom_feed(bodies, run_id))
     url = f"http://127.0.0.1:{server.server_address[1]}/feed.atom"
     with environment(opts.db) as env:
-        account = env["social_crm.account"].create({
-            "name": f"bench {run_id}", "network": "feed", "base_url": url, "state": "connected",
-        })
+        account = env["social_crm.account"].create(
+            {
+                "name": f"bench {run_id}",
+                "network": "feed",
+                "base_url": url,
+                "state": "connected",
+            }
+        )
         # A worker has analyzed mentions before: every model it needs is loaded once per process
         # (langdetect's profiles too, which only texts the script table cannot decide would load).
         from odoo.addons.social_crm.nlp import language
@@ -101,8 +115,9 @@ def main():
         # The storing step alone: the same items, parsed and analyzed beforehand, through _ingest_items.
         from odoo.addons.social_crm.connectors import get_client
 
-        store_account = env["social_crm.account"].create({
-            "name": f"bench store {run_id}", "network": "feed", "base_url": url, "state": "connected"})
+        store_account = env["social_crm.account"].create(
+            {"name": f"bench store {run_id}", "network": "feed", "base_url": url, "state": "connected"}
+        )
         items = [item for page in get_client("feed", base_url=url).fetch() for item in page.items]
         for item in items:
             item.external_id += ":store"
@@ -135,9 +150,13 @@ def main():
     server.shutdown()
     print(f"machine: {os.cpu_count()} cores; posts: {opts.posts}; stored: {stored}; tickets: {tickets}")
     print(f"languages: {dict(sorted(((k or '-'), v) for k, v in langs.items()))}")
-    print(f"end to end (fetch, parse, store, analyze, relate, ticket): {elapsed:.2f} s = {stored / elapsed:,.0f} mentions/s")
-    print(f"storing step alone (identities, threads, mentions; no analysis, no tickets): "
-          f"{store_elapsed:.2f} s = {len(items) / store_elapsed:,.0f} mentions/s")
+    print(
+        f"end to end (fetch, parse, store, analyze, relate, ticket): {elapsed:.2f} s = {stored / elapsed:,.0f} mentions/s"
+    )
+    print(
+        f"storing step alone (identities, threads, mentions; no analysis, no tickets): "
+        f"{store_elapsed:.2f} s = {len(items) / store_elapsed:,.0f} mentions/s"
+    )
     print(f"raw SQL INSERT of the same rows: {raw_elapsed:.3f} s = {opts.posts / raw_elapsed:,.0f} rows/s")
 
 

@@ -101,7 +101,9 @@ def print_cv(metrics):
         )
         for name, figures in (("model", chosen), ("rules", intent["rules"])):
             pooled = figures["thai_question"]["pooled"]
-            print(f"  Thai question, {name}: precision {pooled['precision']:.3f} recall {pooled['recall']:.3f} (CV, pooled)")
+            print(
+                f"  Thai question, {name}: precision {pooled['precision']:.3f} recall {pooled['recall']:.3f} (CV, pooled)"
+            )
 
 
 def main():

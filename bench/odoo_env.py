@@ -24,8 +24,20 @@ def ensure_db(db):
         pass
     print(f"creating bench database {db} ...", flush=True)
     subprocess.run(
-        [PYTHON, os.path.join(ODOO_DIR, "odoo-bin"), "-c", CONF, "-d", db, "-i", "social_crm",
-         "--without-demo=all", "--stop-after-init", "--no-http", "--log-level=warn"],
+        [
+            PYTHON,
+            os.path.join(ODOO_DIR, "odoo-bin"),
+            "-c",
+            CONF,
+            "-d",
+            db,
+            "-i",
+            "social_crm",
+            "--without-demo=all",
+            "--stop-after-init",
+            "--no-http",
+            "--log-level=warn",
+        ],
         check=True,
     )
 

@@ -26,9 +26,12 @@ def seed(env, rows):
     print(f"seeding {rows:,} mentions ...", flush=True)
     account = env["social_crm.account"].create({"name": "bench ui", "network": "bluesky", "state": "connected"})
     partner = env["res.partner"].create({"name": "Bench Voice"})
-    identities = env["social_crm.identity"].create([
-        {"network": "bluesky", "external_id": f"did:bench:{i}", "handle": f"u{i}.test", "name": f"User {i}"}
-        for i in range(1000)])
+    identities = env["social_crm.identity"].create(
+        [
+            {"network": "bluesky", "external_id": f"did:bench:{i}", "handle": f"u{i}.test", "name": f"User {i}"}
+            for i in range(1000)
+        ]
+    )
     identities[0].partner_id = partner
     thread = env["social_crm.thread"].create({"account_id": account.id, "root_external_id": "bench-root"})
     env.flush_all()
@@ -46,8 +49,15 @@ def seed(env, rows):
                (ARRAY['complaint','question','praise','request','other'])[1 + n %% 5], 'fast', 1, 1, now(), now()
           FROM generate_series(1, %(rows)s) AS n
         """,
-        {"account": account.id, "company": account.company_id.id, "thread": thread.id, "identity": identities[0].id,
-         "first_identity": identities[0].id, "partner": partner.id, "rows": rows},
+        {
+            "account": account.id,
+            "company": account.company_id.id,
+            "thread": thread.id,
+            "identity": identities[0].id,
+            "first_identity": identities[0].id,
+            "partner": partner.id,
+            "rows": rows,
+        },
     )
     cr.execute("ANALYZE social_crm_mention")
     cr.commit()
@@ -73,9 +83,13 @@ def main():
         Partner = env["res.partner"]
         views = Partner.get_views([(False, "form")])
         form_fields = views["models"]["res.partner"]["fields"]
-        spec = {name: {} for name in form_fields
-                if Partner._fields.get(name) and Partner._fields[name].type not in ("one2many", "many2many")
-                and Partner._fields[name].type != "many2one_reference"}
+        spec = {
+            name: {}
+            for name in form_fields
+            if Partner._fields.get(name)
+            and Partner._fields[name].type not in ("one2many", "many2many")
+            and Partner._fields[name].type != "many2one_reference"
+        }
         spec["social_recent_mention_ids"] = {"fields": {"posted_at": {}, "body": {}, "sentiment": {}, "lang": {}}}
         spec["social_identity_ids"] = {"fields": {"network": {}, "handle": {}, "name": {}}}
 
@@ -86,9 +100,17 @@ def main():
         def first_page():
             env.invalidate_all()
             env["social_crm.mention"].web_search_read(
-                [("partner_id", "=", partner.id)], {"posted_at": {}, "body": {}, "sentiment": {}, "lang": {},
-                                                    "intent": {}, "identity_id": {"fields": {"display_name": {}}}},
-                limit=80)
+                [("partner_id", "=", partner.id)],
+                {
+                    "posted_at": {},
+                    "body": {},
+                    "sentiment": {},
+                    "lang": {},
+                    "intent": {},
+                    "identity_id": {"fields": {"display_name": {}}},
+                },
+                limit=80,
+            )
 
         def group_month_sentiment():
             env["social_crm.mention"]._read_group([], ["posted_at:month", "sentiment"], ["__count"])
@@ -97,18 +119,30 @@ def main():
         since = datetime.now() - timedelta(days=90)
 
         def trend_per_account():
-            Mention._read_group([("direction", "=", "inbound"), ("posted_at", ">=", since)],
-                                ["posted_at:week", "account_id"], ["sentiment_score:avg"])
+            Mention._read_group(
+                [("direction", "=", "inbound"), ("posted_at", ">=", since)],
+                ["posted_at:week", "account_id"],
+                ["sentiment_score:avg"],
+            )
 
         def top_voices():
             env.invalidate_all()
             env["social_crm.voice.report"].web_search_read(
-                [], {"identity_id": {"fields": {"display_name": {}}}, "mention_count": {}, "negative_share": {},
-                     "followers": {}}, limit=80, order="mention_count desc")
+                [],
+                {
+                    "identity_id": {"fields": {"display_name": {}}},
+                    "mention_count": {},
+                    "negative_share": {},
+                    "followers": {},
+                },
+                limit=80,
+                order="mention_count desc",
+            )
 
         def share_of_voice():
-            env["social_crm.share.report"]._read_group([], ["posted_at:week", "group"],
-                                                      ["__count", "sentiment_score:avg"])
+            env["social_crm.share.report"]._read_group(
+                [], ["posted_at:week", "group"], ["__count", "sentiment_score:avg"]
+            )
 
         def spike_detection():
             env["social_crm.account"]._cron_detect_spikes()
@@ -121,15 +155,19 @@ def main():
             env.cr.rollback()
 
         if not env["social_crm.keyword"].search_count([]):
-            env["social_crm.keyword"].create([
-                {"name": "number 1", "brand": "Bench", "group": "own"},
-                {"name": "number 2", "brand": "Rival", "group": "competitor"},
-            ])
+            env["social_crm.keyword"].create(
+                [
+                    {"name": "number 1", "brand": "Bench", "group": "own"},
+                    {"name": "number 2", "brand": "Rival", "group": "competitor"},
+                ]
+            )
             env.cr.commit()
         print(f"machine: {os.cpu_count()} cores; mentions in table: {env['social_crm.mention'].search_count([]):,}")
         print(f"contact form with {partner.social_mention_count:,} mentions: {timed(read_form):.1f} ms (target < 150)")
         print(f"first page of the contact's mentions: {timed(first_page):.1f} ms (target < 150)")
-        print(f"group {opts.rows:,} mentions by month and sentiment: {timed(group_month_sentiment, 3):.0f} ms (target < 1000)")
+        print(
+            f"group {opts.rows:,} mentions by month and sentiment: {timed(group_month_sentiment, 3):.0f} ms (target < 1000)"
+        )
         print(f"sentiment trend per account and week, last 90 days: {timed(trend_per_account, 3):.0f} ms")
         started = time.perf_counter()
         rows = env["social_crm.voice.report"]._refresh()

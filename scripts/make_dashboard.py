@@ -13,21 +13,55 @@ INBOUND = [["direction", "=", "inbound"]]
 
 CHARTS = [
     # title, type, model, group by, measure, domain, (x, y, width, height)
-    ("Mentions per day by sentiment", "odoo_line", "social_crm.mention", ["posted_at:day", "sentiment"], "__count",
-     INBOUND, (0, 40, 620, 300)),
+    (
+        "Mentions per day by sentiment",
+        "odoo_line",
+        "social_crm.mention",
+        ["posted_at:day", "sentiment"],
+        "__count",
+        INBOUND,
+        (0, 40, 620, 300),
+    ),
     ("Mentions by network", "odoo_pie", "social_crm.mention", ["network"], "__count", INBOUND, (640, 40, 380, 300)),
     ("Mentions by language", "odoo_bar", "social_crm.mention", ["lang"], "__count", INBOUND, (0, 360, 500, 300)),
     ("Mentions by intent", "odoo_bar", "social_crm.mention", ["intent"], "__count", INBOUND, (520, 360, 500, 300)),
-    ("Average sentiment per week and account", "odoo_line", "social_crm.mention", ["posted_at:week", "account_id"],
-     "sentiment_score", INBOUND, (0, 680, 1020, 300)),
-    ("First response (hours) by team", "odoo_bar", "social_crm.response.report", ["team_id"],
-     "first_response_hours", [], (0, 1000, 500, 300)),
-    ("Answered within target (%) by agent", "odoo_bar", "social_crm.response.report", ["user_id"],
-     "answered_in_target", [], (520, 1000, 500, 300)),
-    ("Top voices", "odoo_bar", "social_crm.voice.report", ["identity_id"], "mention_count", [],
-     (0, 1320, 500, 300)),
-    ("Share of voice per week", "odoo_line", "social_crm.share.report", ["posted_at:week", "brand"],
-     "mention_count", [], (520, 1320, 500, 300)),
+    (
+        "Average sentiment per week and account",
+        "odoo_line",
+        "social_crm.mention",
+        ["posted_at:week", "account_id"],
+        "sentiment_score",
+        INBOUND,
+        (0, 680, 1020, 300),
+    ),
+    (
+        "First response (hours) by team",
+        "odoo_bar",
+        "social_crm.response.report",
+        ["team_id"],
+        "first_response_hours",
+        [],
+        (0, 1000, 500, 300),
+    ),
+    (
+        "Answered within target (%) by agent",
+        "odoo_bar",
+        "social_crm.response.report",
+        ["user_id"],
+        "answered_in_target",
+        [],
+        (520, 1000, 500, 300),
+    ),
+    ("Top voices", "odoo_bar", "social_crm.voice.report", ["identity_id"], "mention_count", [], (0, 1320, 500, 300)),
+    (
+        "Share of voice per week",
+        "odoo_line",
+        "social_crm.share.report",
+        ["posted_at:week", "brand"],
+        "mention_count",
+        [],
+        (520, 1320, 500, 300),
+    ),
 ]
 
 
@@ -37,8 +71,13 @@ def figure(title, chart_type, model, group_by, measure, domain, box):
         "title": {"text": title, "bold": True, "color": "#434343"},
         "background": "#FFFFFF",
         "legendPosition": "top" if len(group_by) > 1 or chart_type == "odoo_pie" else "none",
-        "metaData": {"groupBy": group_by, "measure": measure, "order": None, "resModel": model,
-                     "mode": chart_type.split("_")[1]},
+        "metaData": {
+            "groupBy": group_by,
+            "measure": measure,
+            "order": None,
+            "resModel": model,
+            "mode": chart_type.split("_")[1],
+        },
         "searchParams": {"comparison": None, "context": {}, "domain": domain, "groupBy": group_by, "orderBy": []},
         "type": chart_type,
         "verticalAxisPosition": "left",
@@ -49,27 +88,67 @@ def figure(title, chart_type, model, group_by, measure, domain, box):
     if chart_type == "odoo_line":
         data["cumulative"] = False
         data["fillArea"] = False
-    return {"id": str(uuid.uuid5(uuid.NAMESPACE_URL, "social_crm/" + title)), "x": x, "y": y,
-            "width": width, "height": height, "tag": "chart", "data": data}
+    return {
+        "id": str(uuid.uuid5(uuid.NAMESPACE_URL, "social_crm/" + title)),
+        "x": x,
+        "y": y,
+        "width": width,
+        "height": height,
+        "tag": "chart",
+        "data": data,
+    }
 
 
 def main():
     sheet = {
-        "id": "social_crm_dashboard", "name": "Dashboard", "colNumber": 12, "rowNumber": 80,
-        "rows": {}, "cols": {}, "merges": [],
+        "id": "social_crm_dashboard",
+        "name": "Dashboard",
+        "colNumber": 12,
+        "rowNumber": 80,
+        "rows": {},
+        "cols": {},
+        "merges": [],
         "cells": {"A1": {"content": "Social CRM: listening, sentiment and response", "style": 1}},
-        "styles": {}, "formats": {}, "borders": {}, "conditionalFormats": [],
-        "figures": [figure(*chart) for chart in CHARTS], "tables": [], "areGridLinesVisible": False,
-        "isVisible": True, "headerGroups": {"ROW": [], "COL": []}, "dataValidationRules": [], "comments": {},
+        "styles": {},
+        "formats": {},
+        "borders": {},
+        "conditionalFormats": [],
+        "figures": [figure(*chart) for chart in CHARTS],
+        "tables": [],
+        "areGridLinesVisible": False,
+        "isVisible": True,
+        "headerGroups": {"ROW": [], "COL": []},
+        "dataValidationRules": [],
+        "comments": {},
     }
     spreadsheet = {
-        "version": 21, "sheets": [sheet], "styles": {"1": {"bold": True, "fontSize": 16}}, "formats": {},
-        "borders": {}, "revisionId": "START_REVISION", "uniqueFigureIds": True,
-        "settings": {"locale": {"name": "English (US)", "code": "en_US", "thousandsSeparator": ",",
-                                "decimalSeparator": ".", "dateFormat": "m/d/yyyy", "timeFormat": "hh:mm:ss a",
-                                "formulaArgSeparator": ",", "weekStart": 7}},
-        "pivots": {}, "pivotNextId": 1, "customTableStyles": {}, "odooVersion": 12, "globalFilters": [],
-        "lists": {}, "listNextId": 1, "chartOdooMenusReferences": {},
+        "version": 21,
+        "sheets": [sheet],
+        "styles": {"1": {"bold": True, "fontSize": 16}},
+        "formats": {},
+        "borders": {},
+        "revisionId": "START_REVISION",
+        "uniqueFigureIds": True,
+        "settings": {
+            "locale": {
+                "name": "English (US)",
+                "code": "en_US",
+                "thousandsSeparator": ",",
+                "decimalSeparator": ".",
+                "dateFormat": "m/d/yyyy",
+                "timeFormat": "hh:mm:ss a",
+                "formulaArgSeparator": ",",
+                "weekStart": 7,
+            }
+        },
+        "pivots": {},
+        "pivotNextId": 1,
+        "customTableStyles": {},
+        "odooVersion": 12,
+        "globalFilters": [],
+        "lists": {},
+        "listNextId": 1,
+        "chartOdooMenusReferences": {},
     }
     os.makedirs(os.path.dirname(OUT), exist_ok=True)
     with open(OUT, "w", encoding="utf-8") as handle:

@@ -39,7 +39,7 @@ def main(path):
         if name.lower() in SKIP:
             continue
         if name.lower() in SWAP:
-            spec = SWAP[name.lower()] + spec[len(name):]
+            spec = SWAP[name.lower()] + spec[len(name) :]
         print(spec)
 
 

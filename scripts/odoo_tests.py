@@ -34,9 +34,19 @@ def free_port():
 def run_odoo(args, odoo, conf, python, db, extra, log_path):
     port = free_port()
     cmd = [
-        python, os.path.join(odoo, "odoo-bin"), "-c", conf, "-d", db,
-        "--http-port", str(port), "--gevent-port", str(free_port()),
-        "--stop-after-init", "--max-cron-threads=0", *extra,
+        python,
+        os.path.join(odoo, "odoo-bin"),
+        "-c",
+        conf,
+        "-d",
+        db,
+        "--http-port",
+        str(port),
+        "--gevent-port",
+        str(free_port()),
+        "--stop-after-init",
+        "--max-cron-threads=0",
+        *extra,
     ]
     print("$ " + " ".join(cmd), flush=True)
     started = time.time()
@@ -58,8 +68,13 @@ def problems(lines, levels):
 
 def drop_db(python, db):
     subprocess.run(
-        [python, "-c", "import psycopg2,sys;c=psycopg2.connect(dbname='postgres');c.autocommit=True;"
-         "c.cursor().execute('DROP DATABASE IF EXISTS \"%s\" WITH (FORCE)' % sys.argv[1])", db],
+        [
+            python,
+            "-c",
+            "import psycopg2,sys;c=psycopg2.connect(dbname='postgres');c.autocommit=True;"
+            "c.cursor().execute('DROP DATABASE IF EXISTS \"%s\" WITH (FORCE)' % sys.argv[1])",
+            db,
+        ],
         check=False,
     )
 
@@ -80,8 +95,15 @@ def main():
 
     if not opts.quick:
         db = f"social_crm_nodemo_{stamp}"
-        rc, lines = run_odoo(opts, opts.odoo, opts.conf, opts.python, db,
-                             ["-i", "social_crm", "--without-demo=all"], os.path.join(logdir, "install-nodemo.log"))
+        rc, lines = run_odoo(
+            opts,
+            opts.odoo,
+            opts.conf,
+            opts.python,
+            db,
+            ["-i", "social_crm", "--without-demo=all"],
+            os.path.join(logdir, "install-nodemo.log"),
+        )
         bad = problems(lines, {"WARNING", "ERROR", "CRITICAL"})
         if rc or bad:
             failures.append(f"install without demo: exit {rc}, {len(bad)} warning/error lines")
@@ -89,9 +111,15 @@ def main():
         drop_db(opts.python, db)
 
     db = f"social_crm_test_{stamp}"
-    rc, lines = run_odoo(opts, opts.odoo, opts.conf, opts.python, db,
-                         ["-i", "social_crm", "--test-enable", "--test-tags", opts.tags],
-                         os.path.join(logdir, "tests.log"))
+    rc, lines = run_odoo(
+        opts,
+        opts.odoo,
+        opts.conf,
+        opts.python,
+        db,
+        ["-i", "social_crm", "--test-enable", "--test-tags", opts.tags],
+        os.path.join(logdir, "tests.log"),
+    )
     results = [tuple(map(int, m.groups())) for m in map(RESULT.search, lines) if m]
     failed, errors, run = results[-1] if results else (0, 0, 0)
     skipped = [m.group(1) for m in map(SKIPPED.search, lines) if m]

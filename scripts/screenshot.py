@@ -44,12 +44,25 @@ def main():
     chrome = shutil.which("chromium") or shutil.which("chromium-browser")
     profile = tempfile.mkdtemp()
     port = 9333
-    proc = subprocess.Popen([
-        chrome, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync",
-        f"--user-data-dir={profile}", f"--remote-debugging-port={port}", f"--window-size={opts.width},{opts.height}",
-        "about:blank",
-    ], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [
+            chrome,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            f"--user-data-dir={profile}",
+            f"--remote-debugging-port={port}",
+            f"--window-size={opts.width},{opts.height}",
+            "about:blank",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         for _ in range(50):
             try:
@@ -72,7 +85,13 @@ def main():
         host = opts.base.split("//", 1)[1].split(":")[0]
         call("Network.enable")
         call("Network.setCookie", name="session_id", value=sid, domain=host, path="/")
-        call("Emulation.setDeviceMetricsOverride", width=opts.width, height=opts.height, deviceScaleFactor=1, mobile=False)
+        call(
+            "Emulation.setDeviceMetricsOverride",
+            width=opts.width,
+            height=opts.height,
+            deviceScaleFactor=1,
+            mobile=False,
+        )
         call("Page.enable")
         call("Page.navigate", url=opts.base + opts.path)
         time.sleep(opts.wait)

@@ -518,11 +518,17 @@ def intent_tier(data, cv, data_dir):
             predicted[test] = model.predict(sparse.hstack([weighted(tf[test], idf), cues[test]]).tocsr())
         name = f"C={c}{' balanced' if balanced else ''}"
         f1s = [
-            round(float(f1_score(labels[folds == f], predicted[folds == f], labels=intent_mod.INTENTS, average="macro")), 4)
+            round(
+                float(f1_score(labels[folds == f], predicted[folds == f], labels=intent_mod.INTENTS, average="macro")),
+                4,
+            )
             for f in range(FOLDS)
         ]
         result["candidates"][name] = summary(f1s) | {"thai_question": question_figures(predicted, labels, thai, folds)}
-        print(f"  intent {name}: macro-F1 {np.mean(f1s):.4f} ± {np.std(f1s):.4f} {result['candidates'][name]['thai_question']}", flush=True)
+        print(
+            f"  intent {name}: macro-F1 {np.mean(f1s):.4f} ± {np.std(f1s):.4f} {result['candidates'][name]['thai_question']}",
+            flush=True,
+        )
         if best is None or np.mean(f1s) > best[0]:
             best = (np.mean(f1s), c, balanced, name)
     result["chosen"] = best[3]
@@ -550,10 +556,13 @@ def question_figures(predicted, labels, thai, folds):
     """Thai question precision and recall, pooled over the folds, and per fold."""
     out = {}
     for name, rows in (("pooled", thai), *((f"fold{f}", thai & (folds == f)) for f in range(FOLDS))):
-        said = (predicted[rows] == "question")
+        said = predicted[rows] == "question"
         truth = labels[rows] == "question"
         tp = int(np.sum(said & truth))
-        out[name] = {"precision": round(tp / max(int(said.sum()), 1), 4), "recall": round(tp / max(int(truth.sum()), 1), 4)}
+        out[name] = {
+            "precision": round(tp / max(int(said.sum()), 1), 4),
+            "recall": round(tp / max(int(truth.sum()), 1), 4),
+        }
     return out
 
 

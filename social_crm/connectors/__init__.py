@@ -19,8 +19,17 @@ from .youtube import YoutubeClient
 
 CLIENTS = {
     client.network: client
-    for client in (BlueskyClient, MastodonClient, XClient, FacebookClient, InstagramClient, RedditClient,
-                   YoutubeClient, LinkedinClient, FeedClient)
+    for client in (
+        BlueskyClient,
+        MastodonClient,
+        XClient,
+        FacebookClient,
+        InstagramClient,
+        RedditClient,
+        YoutubeClient,
+        LinkedinClient,
+        FeedClient,
+    )
 }
 NETWORKS = tuple(CLIENTS)
 DEFAULT_BASE_URLS = {network: client.default_base_url for network, client in CLIENTS.items()}
@@ -36,9 +45,19 @@ def get_client_class(network):
 def get_client(network, base_url=None, login=None, token=None, allowed_hosts=None, **kwargs):
     """A client of ``network``; ``allowed_hosts`` (``"127.0.0.1,localhost,10.0.0.0/8"``) lifts the
     refusal of private addresses and plain http for those hosts (see ``netguard``)."""
-    return get_client_class(network)(base_url=base_url, login=login, token=token, allowed_hosts=allowed_hosts,
-                                     **kwargs)
+    return get_client_class(network)(base_url=base_url, login=login, token=token, allowed_hosts=allowed_hosts, **kwargs)
 
 
-__all__ = ["Author", "CLIENTS", "DEFAULT_BASE_URLS", "FetchPage", "Item", "NETWORKS", "errors", "get_client",
-           "get_client_class", "netguard", "textlength"]
+__all__ = [
+    "Author",
+    "CLIENTS",
+    "DEFAULT_BASE_URLS",
+    "FetchPage",
+    "Item",
+    "NETWORKS",
+    "errors",
+    "get_client",
+    "get_client_class",
+    "netguard",
+    "textlength",
+]

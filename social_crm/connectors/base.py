@@ -78,8 +78,19 @@ class BaseClient:
                 setattr(cls, name, _within_deadline_call(cls.__dict__[name]))
         return super().__init_subclass__(**kwargs)
 
-    def __init__(self, base_url=None, login=None, token=None, *, session=None, timeout=None,
-                 options=None, sleep=time.sleep, allowed_hosts=None, deadline=None):
+    def __init__(
+        self,
+        base_url=None,
+        login=None,
+        token=None,
+        *,
+        session=None,
+        timeout=None,
+        options=None,
+        sleep=time.sleep,
+        allowed_hosts=None,
+        deadline=None,
+    ):
         self.base_url = (base_url or self.default_base_url or "").rstrip("/")
         if self.base_url:
             netguard.check_syntax(self.base_url)
@@ -87,7 +98,8 @@ class BaseClient:
         self.token = (token or "").strip()
         self.options = dict(options or {})
         self.allowed_hosts = netguard.parse_allowed_hosts(
-            allowed_hosts if allowed_hosts is not None else self.options.get("allowed_hosts"))
+            allowed_hosts if allowed_hosts is not None else self.options.get("allowed_hosts")
+        )
         if session is None:
             session = requests.Session()
             session.headers["User-Agent"] = USER_AGENT
@@ -137,11 +149,24 @@ class BaseClient:
             raise errors.UnsafeAddress(
                 f"{self.label} pointed to another address ({netguard.describe_origin(url)}); the account's "
                 f"credentials are only sent to {netguard.describe_origin(self.base_url)}, so it was not followed.",
-                self.network)
+                self.network,
+            )
         return url
 
-    def request(self, method, path, *, params=None, json_body=None, data=None, headers=None, auth=None,
-                idempotent=None, expect_json=True, allow_status=()):
+    def request(
+        self,
+        method,
+        path,
+        *,
+        params=None,
+        json_body=None,
+        data=None,
+        headers=None,
+        auth=None,
+        idempotent=None,
+        expect_json=True,
+        allow_status=(),
+    ):
         """Send one request and return the decoded JSON (or the response when expect_json is False)."""
         url = self.own_url(path) if netguard.looks_absolute(path) else self.url(path)
         idempotent = method in ("GET", "HEAD") if idempotent is None else idempotent
@@ -149,8 +174,15 @@ class BaseClient:
         for attempt in range(1, attempts + 1):
             timer = self._arm_deadline()
             try:
-                response = self._send(method, url, params=params, json_body=json_body, data=data,
-                                      headers={**self.auth_headers(), **(headers or {})}, auth=auth)
+                response = self._send(
+                    method,
+                    url,
+                    params=params,
+                    json_body=json_body,
+                    data=data,
+                    headers={**self.auth_headers(), **(headers or {})},
+                    auth=auth,
+                )
                 body = read_capped(response, self)
                 self._check_deadline()
             except errors.DeadlineExceeded:
@@ -198,8 +230,16 @@ class BaseClient:
                 exc.network = exc.network or self.network
                 raise
             response = self.session.request(
-                method, url, params=params, json=json_body, data=data, headers=headers, auth=auth,
-                timeout=self._request_timeout(), stream=True, allow_redirects=False,
+                method,
+                url,
+                params=params,
+                json=json_body,
+                data=data,
+                headers=headers,
+                auth=auth,
+                timeout=self._request_timeout(),
+                stream=True,
+                allow_redirects=False,
             )
             target = self.session.get_redirect_target(response) if response.is_redirect else None
             if not target:
@@ -212,7 +252,9 @@ class BaseClient:
                     raise errors.UnsafeAddress(
                         f"{self.label} redirected to another address ({netguard.describe_origin(next_url)}); the "
                         f"account's credentials are only sent to {netguard.describe_origin(url)}, so the "
-                        "redirect was not followed.", self.network)
+                        "redirect was not followed.",
+                        self.network,
+                    )
                 headers = {k: v for k, v in headers.items() if k.lower() not in ("authorization", "cookie")}
             if response.status_code == 303 or (response.status_code in (301, 302) and method == "POST"):
                 method = "GET" if method != "HEAD" else method
@@ -256,7 +298,9 @@ class BaseClient:
     def _deadline_error(self):
         return errors.DeadlineExceeded(
             f"{self.label} took longer than the overall limit of {self.deadline:g} seconds and was stopped; "
-            "what was already saved is kept and the next run continues from there.", self.network)
+            "what was already saved is kept and the next run continues from there.",
+            self.network,
+        )
 
     def _request_timeout(self):
         remaining = self._remaining()
@@ -288,7 +332,8 @@ class BaseClient:
             if not strict:
                 return {}
             raise errors.BadPayload(
-                f"{self.label} sent an answer in an unknown character set ({response.encoding}).", self.network) from exc
+                f"{self.label} sent an answer in an unknown character set ({response.encoding}).", self.network
+            ) from exc
         except RecursionError as exc:
             if not strict:
                 return {}
@@ -308,7 +353,8 @@ class BaseClient:
             raise errors.AuthenticationFailed(f"token rejected by {self.label}: log in again ({detail}).", self.network)
         if status == 403:
             raise errors.AuthenticationFailed(
-                f"{self.label} refused access: check the account's permissions ({detail}).", self.network)
+                f"{self.label} refused access: check the account's permissions ({detail}).", self.network
+            )
         if status == 404:
             raise errors.NotFound(f"{self.label} says this does not exist: {detail}.", self.network)
         raise errors.ApiError(f"{self.label} answered {status}: {detail}.", self.network, status=status)
@@ -327,8 +373,10 @@ class BaseClient:
         if wait is None:
             wait = DEFAULT_RATE_LIMIT_WAIT
         return errors.RateLimited(
-            f"{self.label} rate limit reached: waiting {int(wait)} seconds.", self.network,
-            retry_after=max(float(wait), 1.0), reset_at=reset_at,
+            f"{self.label} rate limit reached: waiting {int(wait)} seconds.",
+            self.network,
+            retry_after=max(float(wait), 1.0),
+            reset_at=reset_at,
         )
 
     # ------------------------------------------------------------------
@@ -413,8 +461,9 @@ class BaseClient:
             raise ValueError("The reply is empty.")
         length = self.text_length(text)
         if self.max_length and length > self.max_length:
-            raise ValueError(f"The reply has {length} characters as {self.label} counts them; "
-                             f"{self.label} allows {self.max_length}.")
+            raise ValueError(
+                f"The reply has {length} characters as {self.label} counts them; {self.label} allows {self.max_length}."
+            )
         return text
 
     def own(self):
@@ -440,8 +489,8 @@ def read_capped(response, client):
         if size > MAX_RESPONSE_BYTES:
             response.close()
             raise errors.BadPayload(
-                f"{client.label} sent more than {MAX_RESPONSE_BYTES // (1024 * 1024)} MB in one answer.",
-                client.network)
+                f"{client.label} sent more than {MAX_RESPONSE_BYTES // (1024 * 1024)} MB in one answer.", client.network
+            )
         chunks.append(chunk)
     return b"".join(chunks)
 

@@ -18,9 +18,18 @@ from .utils import BadItem, as_dict, as_list, check_at_uri, clean_text, parse_da
 THREAD_DEPTH = 6
 MAX_BYTES = 3000  # app.bsky.feed.post text: 300 graphemes and 3000 UTF-8 bytes
 MENTION_REASONS = ("mention", "reply", "quote")
-AUTH_ERRORS = ("InvalidToken", "AuthenticationRequired", "AuthMissing", "AccountTakedown", "InvalidPassword",
-               "AuthFactorTokenRequired", "AccountDeactivated")
-HANDLE_RE = re.compile(r"(?<![\w@])@([a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)+)")
+AUTH_ERRORS = (
+    "InvalidToken",
+    "AuthenticationRequired",
+    "AuthMissing",
+    "AccountTakedown",
+    "InvalidPassword",
+    "AuthFactorTokenRequired",
+    "AccountDeactivated",
+)
+HANDLE_RE = re.compile(
+    r"(?<![\w@])@([a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)+)"
+)
 URL_RE = re.compile(r"https?://[^\s<>\"']+[^\s<>\"'.,;:!?)]")
 
 
@@ -47,8 +56,11 @@ class BlueskyClient(BaseClient):
         if not self.login or not self.token:
             raise errors.AuthenticationFailed("Bluesky needs a handle and an app password.", self.network)
         self._session = None
-        session = self.request("POST", "/xrpc/com.atproto.server.createSession",
-                               json_body={"identifier": self.login, "password": self.token})
+        session = self.request(
+            "POST",
+            "/xrpc/com.atproto.server.createSession",
+            json_body={"identifier": self.login, "password": self.token},
+        )
         if not isinstance(session, dict) or not session.get("accessJwt") or not session.get("did"):
             raise errors.BadPayload("Bluesky sent an unreadable session.", self.network)
         self._session = session
@@ -59,8 +71,9 @@ class BlueskyClient(BaseClient):
         if not refresh:
             return self._login()
         try:
-            session = self.request("POST", "/xrpc/com.atproto.server.refreshSession",
-                                   headers={"Authorization": f"Bearer {refresh}"})
+            session = self.request(
+                "POST", "/xrpc/com.atproto.server.refreshSession", headers={"Authorization": f"Bearer {refresh}"}
+            )
         except errors.AuthenticationFailed:
             return self._login()
         self._session = session
@@ -93,8 +106,9 @@ class BlueskyClient(BaseClient):
             raise errors.AuthenticationFailed(f"token rejected by Bluesky: log in again ({message}).", self.network)
         if code in ("NotFound", "RecordNotFound", "NotFoundError") or response.status_code == 404:
             raise errors.NotFound(f"Bluesky says this does not exist: {message}.", self.network)
-        raise errors.ApiError(f"Bluesky answered {response.status_code}: {message}.", self.network,
-                              status=response.status_code, code=code)
+        raise errors.ApiError(
+            f"Bluesky answered {response.status_code}: {message}.", self.network, status=response.status_code, code=code
+        )
 
     # --- reading -------------------------------------------------------
 
@@ -116,7 +130,8 @@ class BlueskyClient(BaseClient):
                 state.get(key, {}),
                 (lambda token, kw=keyword: self._load_search(kw, token)) if keyword else self._load_notifications,
                 lambda raw: raw.get("indexedAt") if isinstance(raw, dict) else None,
-                newer_than, max_pages,
+                newer_than,
+                max_pages,
             ):
                 state[key] = source_state
                 page = self.make_page(raw, lambda r: self._normalize(r, own), dump_state(state), has_more)
@@ -163,8 +178,9 @@ class BlueskyClient(BaseClient):
         did = require_str(raw, "did", "author")
         handle = raw.get("handle") if isinstance(raw.get("handle"), str) else ""
         return Author(
-            external_id=did, handle=handle, name=clean_text(raw.get("displayName") or "") if isinstance(
-                raw.get("displayName"), str) else "",
+            external_id=did,
+            handle=handle,
+            name=clean_text(raw.get("displayName") or "") if isinstance(raw.get("displayName"), str) else "",
             profile_url=f"https://bsky.app/profile/{handle or did}",
             avatar_url=raw.get("avatar") if isinstance(raw.get("avatar"), str) else "",
             followers=safe_int(raw.get("followersCount")),
@@ -200,8 +216,11 @@ class BlueskyClient(BaseClient):
             is_own=bool(own) and author.external_id == own.external_id,
             kind=raw.get("reason") if raw.get("reason") in MENTION_REASONS else "mention",
             lang=langs[0].split("-")[0] if langs and isinstance(langs[0], str) else None,
-            extra={"cid": raw.get("cid") or "", "root_uri": root.get("uri") or uri,
-                   "root_cid": root.get("cid") or raw.get("cid") or ""},
+            extra={
+                "cid": raw.get("cid") or "",
+                "root_uri": root.get("uri") or uri,
+                "root_cid": root.get("cid") or raw.get("cid") or "",
+            },
         )
 
     # --- writing -------------------------------------------------------
@@ -228,12 +247,20 @@ class BlueskyClient(BaseClient):
             did = as_dict(resolved).get("did")
             if did:
                 start, end = byte_span(text, match.start(), match.end())
-                facets.append({"index": {"byteStart": start, "byteEnd": end},
-                               "features": [{"$type": "app.bsky.richtext.facet#mention", "did": did}]})
+                facets.append(
+                    {
+                        "index": {"byteStart": start, "byteEnd": end},
+                        "features": [{"$type": "app.bsky.richtext.facet#mention", "did": did}],
+                    }
+                )
         for match in URL_RE.finditer(text):
             start, end = byte_span(text, match.start(), match.end())
-            facets.append({"index": {"byteStart": start, "byteEnd": end},
-                           "features": [{"$type": "app.bsky.richtext.facet#link", "uri": match.group(0)}]})
+            facets.append(
+                {
+                    "index": {"byteStart": start, "byteEnd": end},
+                    "features": [{"$type": "app.bsky.richtext.facet#link", "uri": match.group(0)}],
+                }
+            )
         return facets
 
     def _strong_ref(self, uri):
@@ -275,14 +302,23 @@ class BlueskyClient(BaseClient):
         facets = self.facets(text)
         if facets:
             record["facets"] = facets
-        created = self.xrpc("POST", "com.atproto.repo.createRecord",
-                            body={"repo": self._session["did"], "collection": "app.bsky.feed.post", "record": record})
+        created = self.xrpc(
+            "POST",
+            "com.atproto.repo.createRecord",
+            body={"repo": self._session["did"], "collection": "app.bsky.feed.post", "record": record},
+        )
         uri = require_str(as_dict(created), "uri") if isinstance(created, dict) else None
         if not uri:
             raise errors.BadPayload("Bluesky did not say where the reply was posted.", self.network)
         return Item(
-            external_id=uri, author=own, text=text, posted_at=now,
+            external_id=uri,
+            author=own,
+            text=text,
+            posted_at=now,
             url=f"https://bsky.app/profile/{own.handle or own.external_id}/post/{uri.rsplit('/', 1)[-1]}",
-            parent_id=parent_id, root_id=root["uri"], is_own=True, kind="reply",
+            parent_id=parent_id,
+            root_id=root["uri"],
+            is_own=True,
+            kind="reply",
             extra={"cid": created.get("cid", ""), "root_uri": root["uri"], "root_cid": root["cid"]},
         )

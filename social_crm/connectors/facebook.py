@@ -45,12 +45,17 @@ class FacebookClient(BaseClient):
         if code in THROTTLE_CODES or response.status_code == 429:
             raise self.rate_limited(response, wait=self._regain_seconds(response))
         if code in AUTH_CODES or response.status_code == 401:
-            raise errors.AuthenticationFailed(f"token rejected by {self.label}: log in again ({message}).",
-                                              self.network)
+            raise errors.AuthenticationFailed(
+                f"token rejected by {self.label}: log in again ({message}).", self.network
+            )
         if code == 100 and safe_int(error.get("error_subcode")) == 33 or response.status_code == 404:
             raise errors.NotFound(f"{self.label} says this does not exist or was deleted: {message}.", self.network)
-        raise errors.ApiError(f"{self.label} answered {response.status_code}: {message}.", self.network,
-                              status=response.status_code, code=code)
+        raise errors.ApiError(
+            f"{self.label} answered {response.status_code}: {message}.",
+            self.network,
+            status=response.status_code,
+            code=code,
+        )
 
     def _regain_seconds(self, response):
         """Minutes to regain access from X-Business-Use-Case-Usage, as seconds (None when absent)."""
@@ -58,8 +63,12 @@ class FacebookClient(BaseClient):
             usage = json.loads(response.headers.get("X-Business-Use-Case-Usage") or "{}")
         except ValueError:
             return None
-        minutes = [safe_int(entry.get("estimated_time_to_regain_access"))
-                   for entries in as_dict(usage).values() for entry in as_list(entries) if isinstance(entry, dict)]
+        minutes = [
+            safe_int(entry.get("estimated_time_to_regain_access"))
+            for entries in as_dict(usage).values()
+            for entry in as_list(entries)
+            if isinstance(entry, dict)
+        ]
         minutes = [m for m in minutes if m]
         return max(minutes) * 60 if minutes else None
 
@@ -76,8 +85,12 @@ class FacebookClient(BaseClient):
         if not self.login:
             raise errors.AuthenticationFailed(f"{self.label} needs the Page id as login.", self.network)
         page = self.request("GET", f"/{self.segment(self.login)}", params={"fields": "id,name,link,followers_count"})
-        return Author(external_id=require_str(as_dict(page), "id"), name=as_dict(page).get("name") or "",
-                      profile_url=as_dict(page).get("link") or "", followers=safe_int(page.get("followers_count")))
+        return Author(
+            external_id=require_str(as_dict(page), "id"),
+            name=as_dict(page).get("name") or "",
+            profile_url=as_dict(page).get("link") or "",
+            followers=safe_int(page.get("followers_count")),
+        )
 
     # What the Graph API polls: containers (posts or media) whose comments we read, then tagged items.
     containers = ("feed", POST_FIELDS, RECENT_POSTS)
@@ -124,8 +137,10 @@ class FacebookClient(BaseClient):
         tagged, _next = self._get_list(f"/{self.segment(self.login)}/{edge}", {"fields": fields, "limit": limit})
         fresh = [r for r in tagged if not tagged_mark or self._created(r) > tagged_mark]
         recent = {c.get("id") for c in containers if isinstance(c, dict)}
-        state = {"marks": {key: value for key, value in marks.items() if key in recent},
-                 "tagged": max([self._created(r) for r in fresh], default="") or tagged_mark}
+        state = {
+            "marks": {key: value for key, value in marks.items() if key in recent},
+            "tagged": max([self._created(r) for r in fresh], default="") or tagged_mark,
+        }
         yield self.make_page(fresh, lambda r: self._normalize_tagged(r, own), dump_state(state), False)
 
     def _flatten(self, rows):
@@ -155,9 +170,12 @@ class FacebookClient(BaseClient):
         parent = check_id(as_dict(raw.get("parent")).get("id") or post_id, "parent id")
         return Item(
             external_id=item_id,
-            author=Author(external_id=str(sender["id"]), name=sender.get("name") or "",
-                          handle=sender.get("username") or "",
-                          profile_url=f"https://www.facebook.com/{sender['id']}"),
+            author=Author(
+                external_id=str(sender["id"]),
+                name=sender.get("name") or "",
+                handle=sender.get("username") or "",
+                profile_url=f"https://www.facebook.com/{sender['id']}",
+            ),
             text=clean_text(text),
             posted_at=parse_datetime(raw.get("created_time")),
             url=raw.get("permalink_url") or "",
@@ -173,9 +191,16 @@ class FacebookClient(BaseClient):
         if not created.get("id"):
             raise errors.BadPayload(f"{self.label} did not say which comment was created.", self.network)
         own = self.own()
-        return Item(external_id=str(created["id"]), author=own, text=text,
-                    posted_at=parse_datetime(created.get("created_time") or _now_iso()),
-                    parent_id=parent_id, root_id=root_id or parent_id, is_own=True, kind="reply")
+        return Item(
+            external_id=str(created["id"]),
+            author=own,
+            text=text,
+            posted_at=parse_datetime(created.get("created_time") or _now_iso()),
+            parent_id=parent_id,
+            root_id=root_id or parent_id,
+            is_own=True,
+            kind="reply",
+        )
 
 
 def _now_iso():

@@ -40,8 +40,9 @@ def parse_xml(body, label="the feed"):
         try:
             text = body.decode(declared.group(1).decode() if declared else "utf-8", errors="replace")
         except LookupError:
-            raise errors.BadPayload(f"{label} declares an unknown character set "
-                                    f"({declared.group(1).decode(errors='replace')}).", "feed") from exc
+            raise errors.BadPayload(
+                f"{label} declares an unknown character set ({declared.group(1).decode(errors='replace')}).", "feed"
+            ) from exc
         try:
             return _parse(re.sub(r"^\s*<\?xml[^>]*\?>", "", text), label)
         except ParseError:

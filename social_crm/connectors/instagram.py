@@ -28,12 +28,22 @@ class InstagramClient(FacebookClient):
     def verify(self):
         if not self.login:
             raise errors.AuthenticationFailed("Instagram needs the Instagram user id as login.", self.network)
-        user = as_dict(self.request("GET", f"/{self.segment(self.login)}",
-                                    params={"fields": "id,username,name,followers_count,profile_picture_url"}))
+        user = as_dict(
+            self.request(
+                "GET",
+                f"/{self.segment(self.login)}",
+                params={"fields": "id,username,name,followers_count,profile_picture_url"},
+            )
+        )
         username = user.get("username") or ""
-        return Author(external_id=require_str(user, "id"), handle=username, name=user.get("name") or "",
-                      profile_url=f"https://www.instagram.com/{username}" if username else "",
-                      avatar_url=user.get("profile_picture_url") or "", followers=safe_int(user.get("followers_count")))
+        return Author(
+            external_id=require_str(user, "id"),
+            handle=username,
+            name=user.get("name") or "",
+            profile_url=f"https://www.instagram.com/{username}" if username else "",
+            avatar_url=user.get("profile_picture_url") or "",
+            followers=safe_int(user.get("followers_count")),
+        )
 
     containers = ("media", MEDIA_FIELDS, RECENT_MEDIA)
     comment_params = {"fields": COMMENT_FIELDS, "limit": 50}
@@ -64,10 +74,15 @@ class InstagramClient(FacebookClient):
         check_id(media.get("id"), "media id")
         return Item(
             external_id=comment_id,
-            author=Author(external_id=str(user_id), handle=username,
-                          profile_url=f"https://www.instagram.com/{username}" if username else ""),
-            text=clean_text(text), posted_at=parse_datetime(raw.get("timestamp")),
-            url=media.get("permalink") or "", parent_id=raw.get("parent_id") or media.get("id"),
+            author=Author(
+                external_id=str(user_id),
+                handle=username,
+                profile_url=f"https://www.instagram.com/{username}" if username else "",
+            ),
+            text=clean_text(text),
+            posted_at=parse_datetime(raw.get("timestamp")),
+            url=media.get("permalink") or "",
+            parent_id=raw.get("parent_id") or media.get("id"),
             root_id=media.get("id") or comment_id,
             is_own=bool(own) and (str(user_id) == own.external_id or username == own.handle),
             kind="reply" if raw.get("parent_id") else "comment",
@@ -84,8 +99,12 @@ class InstagramClient(FacebookClient):
         return Item(
             external_id=media_id,
             author=Author(external_id=username, handle=username, profile_url=f"https://www.instagram.com/{username}"),
-            text=clean_text(raw.get("caption") or ""), posted_at=parse_datetime(raw.get("timestamp")),
-            url=raw.get("permalink") or "", root_id=media_id, is_own=username == own.handle, kind="mention",
+            text=clean_text(raw.get("caption") or ""),
+            posted_at=parse_datetime(raw.get("timestamp")),
+            url=raw.get("permalink") or "",
+            root_id=media_id,
+            is_own=username == own.handle,
+            kind="mention",
             extra={"media_id": media_id, "tagged": True},
         )
 
@@ -93,14 +112,25 @@ class InstagramClient(FacebookClient):
         text = self.check_reply_text(text)
         extra = extra or {}
         if extra.get("tagged"):
-            raise errors.ApiError("Instagram does not allow answering a post the brand is tagged in; "
-                                  "comment on it from the Instagram app.", self.network)
+            raise errors.ApiError(
+                "Instagram does not allow answering a post the brand is tagged in; "
+                "comment on it from the Instagram app.",
+                self.network,
+            )
         created = as_dict(self.request("POST", f"/{self.segment(parent_id)}/replies", data={"message": text}))
         if not created.get("id"):
             raise errors.BadPayload("Instagram did not say which reply was created.", self.network)
-        return Item(external_id=str(created["id"]), author=self.own(), text=text,
-                    posted_at=parse_datetime(_now()), parent_id=parent_id, root_id=root_id or parent_id,
-                    is_own=True, kind="reply", extra={"media_id": extra.get("media_id", "")})
+        return Item(
+            external_id=str(created["id"]),
+            author=self.own(),
+            text=text,
+            posted_at=parse_datetime(_now()),
+            parent_id=parent_id,
+            root_id=root_id or parent_id,
+            is_own=True,
+            kind="reply",
+            extra={"media_id": extra.get("media_id", "")},
+        )
 
 
 def _now():

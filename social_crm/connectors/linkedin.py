@@ -35,8 +35,11 @@ class LinkedinClient(BaseClient):
         return self.login if self.login.startswith("urn:") else f"urn:li:organization:{self.login}"
 
     def auth_headers(self):
-        return {"Authorization": f"Bearer {self.token}", "LinkedIn-Version": self.options.get("version", API_VERSION),
-                "X-Restli-Protocol-Version": "2.0.0"}
+        return {
+            "Authorization": f"Bearer {self.token}",
+            "LinkedIn-Version": self.options.get("version", API_VERSION),
+            "X-Restli-Protocol-Version": "2.0.0",
+        }
 
     def raise_for_error(self, response, payload):
         if response.status_code == 429:
@@ -49,14 +52,20 @@ class LinkedinClient(BaseClient):
         org_id = self.org_urn.rsplit(":", 1)[-1]
         org = as_dict(self.request("GET", f"/organizations/{self.segment(org_id)}"))
         vanity = org.get("vanityName") or ""
-        return Author(external_id=self.org_urn, handle=vanity, name=org.get("localizedName") or vanity,
-                      profile_url=f"https://www.linkedin.com/company/{vanity or org_id}")
+        return Author(
+            external_id=self.org_urn,
+            handle=vanity,
+            name=org.get("localizedName") or vanity,
+            profile_url=f"https://www.linkedin.com/company/{vanity or org_id}",
+        )
 
     def _notifications(self, since_ms):
         end = int(datetime.now(timezone.utc).timestamp() * 1000)
         start = since_ms or int((datetime.now(timezone.utc) - timedelta(days=RETENTION_DAYS)).timestamp() * 1000)
-        query = (f"/organizationalEntityNotifications?q=criteria&organizationalEntity={self.segment(self.org_urn)}"
-                 f"&actions=List(COMMENT,SHARE_MENTION,ADMIN_COMMENT)&timeRange=(start:{start},end:{end})&count=50")
+        query = (
+            f"/organizationalEntityNotifications?q=criteria&organizationalEntity={self.segment(self.org_urn)}"
+            f"&actions=List(COMMENT,SHARE_MENTION,ADMIN_COMMENT)&timeRange=(start:{start},end:{end})&count=50"
+        )
         payload = self.request("GET", query)
         if not isinstance(payload, dict) or not isinstance(payload.get("elements"), list):
             raise errors.BadPayload("LinkedIn sent notifications in an unknown shape.", self.network)
@@ -69,7 +78,11 @@ class LinkedinClient(BaseClient):
         posts = []
         for note in self._notifications(mark):
             note = as_dict(note)
-            post = note.get("sourcePost") or note.get("generatedActivity") or as_dict(note.get("decoratedSourcePost")).get("entity")
+            post = (
+                note.get("sourcePost")
+                or note.get("generatedActivity")
+                or as_dict(note.get("decoratedSourcePost")).get("entity")
+            )
             try:
                 post = check_id(post, "post urn") if isinstance(post, str) else None
             except BadItem as exc:
@@ -79,8 +92,9 @@ class LinkedinClient(BaseClient):
                 posts.append(post)
         newest = mark
         for index, post in enumerate(posts[:max_pages]):
-            payload = self.request("GET", f"/socialActions/{self.segment(post)}/comments",
-                                   params={"start": 0, "count": 50})
+            payload = self.request(
+                "GET", f"/socialActions/{self.segment(post)}/comments", params={"start": 0, "count": 50}
+            )
             rows = as_list(as_dict(payload).get("elements"))
             fresh = [r for r in rows if self._created(r) > mark]
             newest = max([newest, *(self._created(r) for r in fresh)])
@@ -113,9 +127,13 @@ class LinkedinClient(BaseClient):
         return Item(
             external_id=urn or f"urn:li:comment:({post},{comment_id})",
             author=Author(external_id=actor, handle=actor.rsplit(":", 1)[-1]),
-            text=clean_text(text), posted_at=parse_datetime(as_dict(raw.get("created")).get("time")),
-            url=f"https://www.linkedin.com/feed/update/{post}", parent_id=raw.get("parentComment") or post,
-            root_id=raw.get("object") or post, is_own=bool(own) and actor == own.external_id, kind="comment",
+            text=clean_text(text),
+            posted_at=parse_datetime(as_dict(raw.get("created")).get("time")),
+            url=f"https://www.linkedin.com/feed/update/{post}",
+            parent_id=raw.get("parentComment") or post,
+            root_id=raw.get("object") or post,
+            is_own=bool(own) and actor == own.external_id,
+            kind="comment",
             extra={"object": raw.get("object") or post},
         )
 
@@ -126,12 +144,22 @@ class LinkedinClient(BaseClient):
         body = {"actor": self.org_urn, "object": post, "message": {"text": text}}
         if parent_id and parent_id.startswith("urn:li:comment:"):
             body["parentComment"] = parent_id
-        response = self.request("POST", f"/socialActions/{self.segment(post)}/comments", json_body=body,
-                                expect_json=False)
+        response = self.request(
+            "POST", f"/socialActions/{self.segment(post)}/comments", json_body=body, expect_json=False
+        )
         created = self.decode(response, strict=False)
         urn = as_dict(created).get("$URN") or response.headers.get("x-restli-id") or response.headers.get("X-RestLi-Id")
         if not urn:
             raise errors.BadPayload("LinkedIn did not say which comment was created.", self.network)
-        return Item(external_id=urn, author=self.own(), text=text, posted_at=datetime.now(timezone.utc),
-                    url=f"https://www.linkedin.com/feed/update/{post}", parent_id=parent_id, root_id=post,
-                    is_own=True, kind="reply", extra={"object": post})
+        return Item(
+            external_id=urn,
+            author=self.own(),
+            text=text,
+            posted_at=datetime.now(timezone.utc),
+            url=f"https://www.linkedin.com/feed/update/{post}",
+            parent_id=parent_id,
+            root_id=post,
+            is_own=True,
+            kind="reply",
+            extra={"object": post},
+        )

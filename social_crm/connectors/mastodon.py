@@ -43,7 +43,8 @@ class MastodonClient(BaseClient):
         if response.status_code == 401:
             raise errors.AuthenticationFailed(
                 f"token rejected by Mastodon: log in again ({self.error_detail(payload) or 'unauthorized'}).",
-                self.network)
+                self.network,
+            )
         if response.status_code == 404 or (response.status_code == 422 and "not found" in str(payload).lower()):
             raise errors.NotFound(f"Mastodon says this does not exist: {self.error_detail(payload)}.", self.network)
         return super().raise_for_error(response, payload)
@@ -82,8 +83,9 @@ class MastodonClient(BaseClient):
     def _load_keyword(self, keyword, token):
         if keyword.startswith("#"):
             return self._load(f"/api/v1/timelines/tag/{self.segment(keyword[1:], strict=False)}", {"limit": 40}, token)
-        return self._load("/api/v2/search", {"q": keyword, "type": "statuses", "limit": 40, "resolve": "false"},
-                          token, key="statuses")
+        return self._load(
+            "/api/v2/search", {"q": keyword, "type": "statuses", "limit": 40, "resolve": "false"}, token, key="statuses"
+        )
 
     def fetch(self, cursor=None, keywords=(), max_pages=20):
         state = load_state(cursor)
@@ -92,8 +94,11 @@ class MastodonClient(BaseClient):
         for key, keyword in sources:
             loader = (lambda token, kw=keyword: self._load_keyword(kw, token)) if keyword else self._load_notifications
             for raw, source_state, has_more in self.drain(
-                state.get(key, {}), loader, lambda raw: raw.get("id") if isinstance(raw, dict) else None,
-                newer_than, max_pages,
+                state.get(key, {}),
+                loader,
+                lambda raw: raw.get("id") if isinstance(raw, dict) else None,
+                newer_than,
+                max_pages,
             ):
                 state[key] = source_state
                 yield self.make_page(raw, lambda r: self._normalize(r, own), dump_state(state), has_more)
@@ -151,9 +156,12 @@ class MastodonClient(BaseClient):
         acct = (extra or {}).get("acct")
         if acct and f"@{acct}" not in text:
             text = self.check_reply_text(f"@{acct} {text}")
-        status = self.request("POST", "/api/v1/statuses",
-                              json_body={"status": text, "in_reply_to_id": parent_id, "visibility": "public"},
-                              headers={"Idempotency-Key": "social_crm-" + hashlib.sha1(f"{parent_id}\n{text}".encode()).hexdigest()})
+        status = self.request(
+            "POST",
+            "/api/v1/statuses",
+            json_body={"status": text, "in_reply_to_id": parent_id, "visibility": "public"},
+            headers={"Idempotency-Key": "social_crm-" + hashlib.sha1(f"{parent_id}\n{text}".encode()).hexdigest()},
+        )
         item = self._normalize(status, self.own())
         item.is_own = True
         item.parent_id = parent_id

@@ -50,15 +50,36 @@ _NUMERIC_HOST = re.compile(r"^[0-9a-fx.]+$")  # what inet_aton may read as an IP
 
 # Special-purpose ranges (IANA registries) that are never reachable on the internet, whatever the
 # Python version's ``is_global`` says.
-_BLOCKED_V4 = [ipaddress.ip_network(net) for net in (
-    "0.0.0.0/8", "10.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16", "172.16.0.0/12",
-    "192.0.0.0/24", "192.0.2.0/24", "192.88.99.0/24", "192.168.0.0/16", "198.18.0.0/15", "198.51.100.0/24",
-    "203.0.113.0/24", "224.0.0.0/4", "240.0.0.0/4",
-)]
+_BLOCKED_V4 = [
+    ipaddress.ip_network(net)
+    for net in (
+        "0.0.0.0/8",
+        "10.0.0.0/8",
+        "100.64.0.0/10",
+        "127.0.0.0/8",
+        "169.254.0.0/16",
+        "172.16.0.0/12",
+        "192.0.0.0/24",
+        "192.0.2.0/24",
+        "192.88.99.0/24",
+        "192.168.0.0/16",
+        "198.18.0.0/15",
+        "198.51.100.0/24",
+        "203.0.113.0/24",
+        "224.0.0.0/4",
+        "240.0.0.0/4",
+    )
+]
 _GLOBAL_UNICAST_V6 = ipaddress.ip_network("2000::/3")
-_BLOCKED_V6 = [ipaddress.ip_network(net) for net in (
-    "2001::/23", "2001:db8::/32", "3fff::/20", "2002::/16",
-)]
+_BLOCKED_V6 = [
+    ipaddress.ip_network(net)
+    for net in (
+        "2001::/23",
+        "2001:db8::/32",
+        "3fff::/20",
+        "2002::/16",
+    )
+]
 _NAT64 = (ipaddress.ip_network("64:ff9b::/96"),)
 _SIXTOFOUR = ipaddress.ip_network("2002::/16")
 _KINDS_V4 = (
@@ -89,8 +110,9 @@ class HostPolicy:
 
     def allows_address(self, address):
         candidates = {address, _unwrap(address)} if address.version == 6 else {address}
-        return any(candidate.version == net.version and candidate in net
-                   for candidate in candidates for net in self.networks)
+        return any(
+            candidate.version == net.version and candidate in net for candidate in candidates for net in self.networks
+        )
 
 
 def parse_allowed_hosts(value, strict=False):
@@ -119,8 +141,10 @@ def parse_allowed_hosts(value, strict=False):
             names.add(_ascii_host(entry))
         except ValueError as exc:
             if strict:
-                raise ValueError(f"{entry!r} in {PARAMETER} is neither a host name nor an IP address or range "
-                                 "(example: 127.0.0.1,localhost,10.0.0.0/8).") from exc
+                raise ValueError(
+                    f"{entry!r} in {PARAMETER} is neither a host name nor an IP address or range "
+                    "(example: 127.0.0.1,localhost,10.0.0.0/8)."
+                ) from exc
             _logger.warning("%s: ignoring %r, neither a host name nor an IP address or range", PARAMETER, entry)
     return HostPolicy(names, networks)
 
@@ -152,8 +176,11 @@ def origin(url):
         port = parts.port
     except ValueError:
         port = None
-    return scheme, normalize_host(parts.hostname or "") or (parts.hostname or "").lower(), \
-        port or {"http": 80, "https": 443}.get(scheme)
+    return (
+        scheme,
+        normalize_host(parts.hostname or "") or (parts.hostname or "").lower(),
+        port or {"http": 80, "https": 443}.get(scheme),
+    )
 
 
 def describe_origin(url):
@@ -198,7 +225,8 @@ def check_url(url, allowed_hosts=None, resolve=True):
     if scheme == "http" and not (listed or (addresses and all(policy.allows_address(a) for a in addresses))):
         raise errors.UnsafeAddress(
             f"Plain http:// is refused for {host}: use https://, or an administrator can allow the host "
-            f"in the system parameter {PARAMETER}.")
+            f"in the system parameter {PARAMETER}."
+        )
     return url
 
 
@@ -231,10 +259,12 @@ def is_public(address):
         inner = _unwrap(address)
         if inner is not address:
             return is_public(inner)
-        return (address in _GLOBAL_UNICAST_V6 and not any(address in net for net in _BLOCKED_V6)
-                and address.is_global)
-    return (not any(address in net for net in _BLOCKED_V4) and address.is_global
-            and not (address.is_multicast or address.is_reserved or address.is_loopback or address.is_link_local))
+        return address in _GLOBAL_UNICAST_V6 and not any(address in net for net in _BLOCKED_V6) and address.is_global
+    return (
+        not any(address in net for net in _BLOCKED_V4)
+        and address.is_global
+        and not (address.is_multicast or address.is_reserved or address.is_loopback or address.is_link_local)
+    )
 
 
 def _unwrap(address):
@@ -302,23 +332,31 @@ def _kind(address):
             if inner in net:
                 return kind
         return "a private address" if inner.is_private else "a reserved address"
-    for flag, kind in (("is_loopback", "a loopback address"), ("is_unspecified", "an unspecified address"),
-                       ("is_link_local", "a link-local address"), ("is_multicast", "a multicast address"),
-                       ("is_site_local", "a site-local address")):
+    for flag, kind in (
+        ("is_loopback", "a loopback address"),
+        ("is_unspecified", "an unspecified address"),
+        ("is_link_local", "a link-local address"),
+        ("is_multicast", "a multicast address"),
+        ("is_site_local", "a site-local address"),
+    ):
         if getattr(inner, flag):
             return kind
     return "a private address" if inner in ipaddress.ip_network("fc00::/7") else "a reserved address"
 
 
 def _refusal(host, kind, address):
-    where = f"{host} is {kind}" if address is None or str(address) == host.strip("[]") else \
-        f"{host} resolves to {kind} ({address})"
+    where = (
+        f"{host} is {kind}"
+        if address is None or str(address) == host.strip("[]")
+        else f"{host} resolves to {kind} ({address})"
+    )
     return f"{where}; an administrator can allow it in the system parameter {PARAMETER}."
 
 
 # ----------------------------------------------------------------------
 # Connected-peer check (DNS rebinding)
 # ----------------------------------------------------------------------
+
 
 class _PeerChecked:
     """Mixin for urllib3 connections: judge the address really connected to, before sending anything."""

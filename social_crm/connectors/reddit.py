@@ -46,20 +46,26 @@ class RedditClient(BaseClient):
         if len(parts) != 2 or not self.token or not secret:
             raise errors.AuthenticationFailed(
                 "Reddit needs client_id:username as login, the app's client secret as secret and the password "
-                "as token.", self.network)
+                "as token.",
+                self.network,
+            )
         client_id, username = parts
         # Through request(): the token URL is checked like any other (no private address, no
         # redirect elsewhere with the password); it is a trusted origin because it is configured.
         response = self.request(
-            "POST", self.token_url, auth=(client_id, secret),
+            "POST",
+            self.token_url,
+            auth=(client_id, secret),
             data={"grant_type": "password", "username": username, "password": self.token},
-            expect_json=False, allow_status=tuple(range(400, 600)),
+            expect_json=False,
+            allow_status=tuple(range(400, 600)),
         )
         payload = self.decode(response, strict=False)
         if response.status_code != 200 or not as_dict(payload).get("access_token"):
             raise errors.AuthenticationFailed(
                 f"Reddit refused the credentials: log in again ({as_dict(payload).get('error', response.status_code)}).",
-                self.network)
+                self.network,
+            )
         self._bearer = payload["access_token"]
 
     def api(self, method, path, **kwargs):
@@ -74,9 +80,13 @@ class RedditClient(BaseClient):
     def verify(self):
         me = as_dict(self.api("GET", "/api/v1/me"))
         name = require_str(me, "name")
-        return Author(external_id=f"t2_{me.get('id')}" if me.get("id") else name, handle=name, name=name,
-                      profile_url=f"https://www.reddit.com/user/{name}",
-                      avatar_url=(me.get("icon_img") or "").split("?")[0])
+        return Author(
+            external_id=f"t2_{me.get('id')}" if me.get("id") else name,
+            handle=name,
+            name=name,
+            profile_url=f"https://www.reddit.com/user/{name}",
+            avatar_url=(me.get("icon_img") or "").split("?")[0],
+        )
 
     def _load(self, path, params, token):
         params = {**params, "limit": 100, "raw_json": 1}
@@ -92,12 +102,15 @@ class RedditClient(BaseClient):
         state = load_state(cursor)
         own = self.own()
         sources = [("mentions", "/message/mentions", {})] + [
-            (f"search:{kw}", "/search", {"q": kw, "sort": "new", "type": "link"}) for kw in keywords if kw]
+            (f"search:{kw}", "/search", {"q": kw, "sort": "new", "type": "link"}) for kw in keywords if kw
+        ]
         for key, path, params in sources:
             for raw, source_state, has_more in self.drain(
-                state.get(key, {}), lambda token, p=path, q=params: self._load(p, q, token),
+                state.get(key, {}),
+                lambda token, p=path, q=params: self._load(p, q, token),
                 lambda raw: str(as_dict(raw).get("created_utc")) if as_dict(raw).get("created_utc") else None,
-                lambda left, right: float(left) > float(right), max_pages,
+                lambda left, right: float(left) > float(right),
+                max_pages,
             ):
                 state[key] = source_state
                 yield self.make_page(raw, lambda r: self._normalize(r, own), dump_state(state), has_more)
@@ -124,8 +137,12 @@ class RedditClient(BaseClient):
         link_id = raw.get("link_id") or (fullname if is_post else None)
         return Item(
             external_id=fullname,
-            author=Author(external_id=raw.get("author_fullname") or author, handle=author, name=author,
-                          profile_url=f"https://www.reddit.com/user/{author}"),
+            author=Author(
+                external_id=raw.get("author_fullname") or author,
+                handle=author,
+                name=author,
+                profile_url=f"https://www.reddit.com/user/{author}",
+            ),
             text=clean_text(text),
             posted_at=parse_datetime(raw.get("created_utc")),
             url=f"https://www.reddit.com{permalink}" if permalink.startswith("/") else permalink,
@@ -139,15 +156,17 @@ class RedditClient(BaseClient):
     def reply(self, text, parent_id, root_id=None, extra=None):
         text = self.check_reply_text(text)
         self.segment(parent_id)  # a fullname (t1_..., t3_...), never a path or a URL
-        payload = as_dict(self.api("POST", "/api/comment", data={"thing_id": parent_id, "text": text,
-                                                                  "api_type": "json"}))
+        payload = as_dict(
+            self.api("POST", "/api/comment", data={"thing_id": parent_id, "text": text, "api_type": "json"})
+        )
         body = as_dict(payload.get("json"))
         problems = as_list(body.get("errors"))
         if problems:
             detail = "; ".join(" ".join(map(str, p)) if isinstance(p, list) else str(p) for p in problems)
             if any("RATELIMIT" in str(p) for p in problems):
-                raise errors.RateLimited(f"Reddit asks to wait before commenting again ({detail}).", self.network,
-                                         retry_after=600)
+                raise errors.RateLimited(
+                    f"Reddit asks to wait before commenting again ({detail}).", self.network, retry_after=600
+                )
             raise errors.ApiError(f"Reddit refused the reply: {detail}.", self.network)
         things = as_list(as_dict(body.get("data")).get("things"))
         data = as_dict(as_dict(things[0]).get("data")) if things else {}

@@ -94,7 +94,7 @@ def x_length(text):
     text = unicodedata.normalize("NFC", text or "")
     total, position = 0, 0
     for match in URL_RE.finditer(text):
-        total += _x_plain_length(text[position:match.start()]) + URL_LENGTH
+        total += _x_plain_length(text[position : match.start()]) + URL_LENGTH
         position = match.end()
     return total + _x_plain_length(text[position:])
 

@@ -59,8 +59,9 @@ class XClient(BaseClient):
         if not isinstance(payload, dict) or not isinstance(payload.get("data", []), list):
             raise errors.BadPayload("X sent tweets in an unknown shape.", self.network)
         users = {u.get("id"): u for u in as_list(as_dict(payload.get("includes")).get("users")) if isinstance(u, dict)}
-        rows = [{**t, "_user": users.get(t.get("author_id"))} if isinstance(t, dict) else t
-                for t in payload.get("data", [])]
+        rows = [
+            {**t, "_user": users.get(t.get("author_id"))} if isinstance(t, dict) else t for t in payload.get("data", [])
+        ]
         return rows, as_dict(payload.get("meta")).get("next_token")
 
     def fetch(self, cursor=None, keywords=(), max_pages=20):
@@ -80,8 +81,11 @@ class XClient(BaseClient):
             if since:
                 params["since_id"] = since
             for raw, source_state, has_more in self.drain(
-                source, lambda token, p=params, pa=path, tp=token_param: self._load(pa, p, token, tp),
-                lambda raw: raw.get("id") if isinstance(raw, dict) else None, newer_than, max_pages,
+                source,
+                lambda token, p=params, pa=path, tp=token_param: self._load(pa, p, token, tp),
+                lambda raw: raw.get("id") if isinstance(raw, dict) else None,
+                newer_than,
+                max_pages,
             ):
                 state[key] = source_state
                 yield self.make_page(raw, lambda r: self._normalize(r, own), dump_state(state), has_more)
@@ -91,7 +95,9 @@ class XClient(BaseClient):
         user_id = require_str(raw, "id", "user")
         username = raw.get("username") or ""
         return Author(
-            external_id=user_id, handle=username, name=clean_text(raw.get("name") or ""),
+            external_id=user_id,
+            handle=username,
+            name=clean_text(raw.get("name") or ""),
             profile_url=f"https://x.com/{username}" if username else "",
             avatar_url=raw.get("profile_image_url") or "",
             followers=safe_int(as_dict(raw.get("public_metrics")).get("followers_count")),
@@ -106,34 +112,53 @@ class XClient(BaseClient):
         if not isinstance(text, str):
             raise BadItem("missing text")
         author = self._author(raw.get("_user") or {"id": raw.get("author_id")})
-        parent = next((r.get("id") for r in as_list(raw.get("referenced_tweets"))
-                       if isinstance(r, dict) and r.get("type") == "replied_to"), None)
+        parent = next(
+            (
+                r.get("id")
+                for r in as_list(raw.get("referenced_tweets"))
+                if isinstance(r, dict) and r.get("type") == "replied_to"
+            ),
+            None,
+        )
         parent = _numeric_id(parent, "replied_to id") if parent is not None else None
         conversation = raw.get("conversation_id")
         conversation = _numeric_id(conversation, "conversation_id") if conversation else None
         return Item(
-            external_id=tweet_id, author=author, text=clean_text(text),
+            external_id=tweet_id,
+            author=author,
+            text=clean_text(text),
             posted_at=parse_datetime(raw.get("created_at")),
             url=f"https://x.com/{author.handle or 'i'}/status/{tweet_id}",
-            parent_id=parent, root_id=conversation or tweet_id,
+            parent_id=parent,
+            root_id=conversation or tweet_id,
             is_own=bool(own) and author.external_id == own.external_id,
-            kind="reply" if parent else "mention", lang=raw.get("lang"),
+            kind="reply" if parent else "mention",
+            lang=raw.get("lang"),
         )
 
     def reply(self, text, parent_id, root_id=None, extra=None):
         text = self.check_reply_text(text)
         if not str(parent_id or "").isdigit():
             raise errors.UnsafeId(f"{parent_id!r} is not an X post id.", self.network)
-        created = as_dict(self.request("POST", "/2/tweets",
-                                       json_body={"text": text, "reply": {"in_reply_to_tweet_id": parent_id}}))
+        created = as_dict(
+            self.request("POST", "/2/tweets", json_body={"text": text, "reply": {"in_reply_to_tweet_id": parent_id}})
+        )
         data = as_dict(created.get("data"))
         own = self.own()
         tweet_id = data.get("id")
         if not tweet_id:
             raise errors.BadPayload("X did not say which tweet was created.", self.network)
-        return Item(external_id=str(tweet_id), author=own, text=data.get("text") or text,
-                    posted_at=datetime.now(timezone.utc), url=f"https://x.com/{own.handle}/status/{tweet_id}",
-                    parent_id=parent_id, root_id=root_id or parent_id, is_own=True, kind="reply")
+        return Item(
+            external_id=str(tweet_id),
+            author=own,
+            text=data.get("text") or text,
+            posted_at=datetime.now(timezone.utc),
+            url=f"https://x.com/{own.handle}/status/{tweet_id}",
+            parent_id=parent_id,
+            root_id=root_id or parent_id,
+            is_own=True,
+            kind="reply",
+        )
 
 
 def _numeric_id(value, what):

@@ -1,12 +1,15 @@
 # Listen: accounts fetch from the networks (clients in ../connectors)
 from . import social_crm_account
+
 # Store and analyze: mentions (NLP in ../nlp)
 from . import social_crm_mention
+
 # Relate: identities, contacts, conversations
 from . import social_crm_relate
 from . import social_crm_identity
 from . import social_crm_thread
 from . import res_partner
+
 # Respond: tickets, rules, replies
 from . import social_crm_ticket_router
 from . import social_crm_ticket_rule
@@ -14,11 +17,13 @@ from . import helpdesk_ticket
 from . import social_crm_reply
 from . import social_crm_canned_reply
 from . import mail_activity
+
 # Settings, keywords, digest
 from . import social_crm_params
 from . import res_config_settings
 from . import social_crm_keyword
 from . import social_crm_digest
+
 # Personal data: erasure, retention, export
 from . import social_crm_privacy
 from . import res_config_settings_privacy

@@ -12,7 +12,11 @@ class HelpdeskTicket(models.Model):
     _inherit = "helpdesk.ticket"
 
     social_thread_id = fields.Many2one(
-        "social_crm.thread", string="Social conversation", index="btree_not_null", ondelete="set null", copy=False,
+        "social_crm.thread",
+        string="Social conversation",
+        index="btree_not_null",
+        ondelete="set null",
+        copy=False,
         check_company=True,
     )
     social_mention_ids = fields.One2many("social_crm.mention", "ticket_id", string="Social mentions")
@@ -22,19 +26,21 @@ class HelpdeskTicket(models.Model):
     social_lang = fields.Char(string="Customer language", readonly=True)
     social_first_response_at = fields.Datetime(string="First social response", readonly=True, copy=False)
     social_reply_ids = fields.One2many("social_crm.reply", "ticket_id", string="Social replies")
-    social_conversation_ids = fields.One2many(
-        related="social_thread_id.mention_ids", string="Conversation"
-    )
+    social_conversation_ids = fields.One2many(related="social_thread_id.mention_ids", string="Conversation")
 
     @api.constrains("social_thread_id", "company_id")
     def _check_social_thread_company(self):
         """A ticket shows its conversation's posts: never one of another company (read as superuser)."""
         for ticket in self.sudo().filtered("social_thread_id"):
             if ticket.social_thread_id.company_id != ticket.company_id:
-                raise ValidationError(_(
-                    "Ticket %(ticket)s belongs to %(company)s; its social conversation must belong to the same "
-                    "company.", ticket=ticket.display_name, company=ticket.company_id.name,
-                ))
+                raise ValidationError(
+                    _(
+                        "Ticket %(ticket)s belongs to %(company)s; its social conversation must belong to the same "
+                        "company.",
+                        ticket=ticket.display_name,
+                        company=ticket.company_id.name,
+                    )
+                )
 
     @api.model
     def _social_create(self, vals_list):
@@ -72,9 +78,7 @@ class HelpdeskTicket(models.Model):
         "Ticket created" message notifies them. Notification e-mails are queued,
         not sent during the fetch.
         """
-        tickets = self.with_context(
-            tracking_disable=False, mail_create_nolog=False, mail_notify_force_send=False
-        )
+        tickets = self.with_context(tracking_disable=False, mail_create_nolog=False, mail_notify_force_send=False)
         by_assignment = defaultdict(list)
         for ticket in tickets:
             by_assignment[ticket.team_id.id, ticket.user_id.id].append(ticket.id)
@@ -92,9 +96,14 @@ class HelpdeskTicket(models.Model):
     @api.model
     def _social_numbers(self, company_id, count):
         """``count`` numbers of the company's ticket sequence, drawn in one query where the sequence allows."""
-        sequence = self.env["ir.sequence"].with_company(company_id).search(
-            [("code", "=", "helpdesk.ticket.sequence"), ("company_id", "in", [company_id, False])],
-            order="company_id", limit=1,
+        sequence = (
+            self.env["ir.sequence"]
+            .with_company(company_id)
+            .search(
+                [("code", "=", "helpdesk.ticket.sequence"), ("company_id", "in", [company_id, False])],
+                order="company_id",
+                limit=1,
+            )
         )
         if not sequence:
             return ["/"] * count
@@ -104,7 +113,9 @@ class HelpdeskTicket(models.Model):
             SQL("SELECT nextval(%s) FROM generate_series(1, %s)", f"ir_sequence_{sequence.id:03d}", count)
         )
         prefix, suffix = sequence._get_prefix_suffix()
-        return [f"{prefix}{number:0{sequence.padding}d}{suffix}" for number in sorted(n for n, in self.env.cr.fetchall())]
+        return [
+            f"{prefix}{number:0{sequence.padding}d}{suffix}" for number in sorted(n for (n,) in self.env.cr.fetchall())
+        ]
 
     def action_social_reply(self):
         """Open the reply composer for the ticket's social conversation."""
@@ -119,13 +130,16 @@ class HelpdeskTicket(models.Model):
         )
         if stage:
             self.write({"stage_id": stage.id})
-        self.message_post(body=_("Reopened: the customer wrote again on %(network)s.",
-                                 network=self.social_thread_id.account_id._network_label()))
+        self.message_post(
+            body=_(
+                "Reopened: the customer wrote again on %(network)s.",
+                network=self.social_thread_id.account_id._network_label(),
+            )
+        )
 
     def _social_log_mentions(self, mentions):
         lines = Markup("").join(
-            Markup("<li><b>%s</b>: %s</li>") % (m.author_name or m.author_handle or "", m.body or "")
-            for m in mentions
+            Markup("<li><b>%s</b>: %s</li>") % (m.author_name or m.author_handle or "", m.body or "") for m in mentions
         )
         self.message_post(
             body=Markup("<p>%s</p><ul>%s</ul>") % (_("New in the social conversation:"), lines),

@@ -11,13 +11,21 @@ TREND_WEEKS = 12
 def sparkline(points, width=240, height=48):
     """An inline SVG of weekly average sentiment (-1 bottom, +1 top), one dot per week."""
     step = width / max(len(points) - 1, 1)
-    coords = [(round(i * step, 1), round((1 - (score + 1) / 2) * (height - 8) + 4, 1))
-              for i, (_week, score, _count) in enumerate(points)]
+    coords = [
+        (round(i * step, 1), round((1 - (score + 1) / 2) * (height - 8) + 4, 1))
+        for i, (_week, score, _count) in enumerate(points)
+    ]
     path = " ".join(f"{x},{y}" for x, y in coords)
     dots = Markup("").join(
         Markup('<circle cx="%s" cy="%s" r="3" fill="%s"><title>%s: %s (%s)</title></circle>')
-        % (x, y, "#d9534f" if score < -0.2 else "#5cb85c" if score > 0.2 else "#999",
-           week.strftime("%Y-%m-%d"), round(score, 2), count)
+        % (
+            x,
+            y,
+            "#d9534f" if score < -0.2 else "#5cb85c" if score > 0.2 else "#999",
+            week.strftime("%Y-%m-%d"),
+            round(score, 2),
+            count,
+        )
         for (x, y), (week, score, count) in zip(coords, points)
     )
     middle = height / 2
@@ -45,7 +53,9 @@ class ResPartner(models.Model):
     social_negative_count = fields.Integer(compute="_compute_social_stats", string="Negative mentions")
     social_sentiment_avg = fields.Float(compute="_compute_social_stats", string="Average sentiment", digits=(3, 2))
     social_sentiment_trend = fields.Html(
-        compute="_compute_social_sentiment_trend", string="Sentiment trend", sanitize=False,
+        compute="_compute_social_sentiment_trend",
+        string="Sentiment trend",
+        sanitize=False,
         help="Average sentiment per week over the last 12 weeks.",
     )
     social_recent_mention_ids = fields.Many2many(

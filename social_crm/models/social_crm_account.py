@@ -22,8 +22,11 @@ CRON_ACCOUNTS_PER_RUN = 10
 CREDENTIAL_BINDING_FIELDS = ("base_url", "network", "login")
 SECRET_FIELDS = ("token", "secret")
 # Scheduled actions that have work only while an account listens (as mail's fetchmail cron).
-LISTENING_CRONS = ("social_crm.ir_cron_fetch_mentions", "social_crm.ir_cron_analyze_mentions",
-                   "social_crm.ir_cron_detect_spikes")
+LISTENING_CRONS = (
+    "social_crm.ir_cron_fetch_mentions",
+    "social_crm.ir_cron_analyze_mentions",
+    "social_crm.ir_cron_detect_spikes",
+)
 
 
 class SocialCrmAccount(models.Model):
@@ -65,9 +68,7 @@ class SocialCrmAccount(models.Model):
     keywords = fields.Text(
         help="Terms to listen for beyond direct mentions, one per line or comma separated.",
     )
-    company_id = fields.Many2one(
-        "res.company", required=True, index=True, default=lambda self: self.env.company
-    )
+    company_id = fields.Many2one("res.company", required=True, index=True, default=lambda self: self.env.company)
     team_id = fields.Many2one(
         "helpdesk.ticket.team",
         string="Helpdesk team",
@@ -121,9 +122,7 @@ class SocialCrmAccount(models.Model):
 
     def _compute_mention_count(self):
         counts = dict(
-            self.env["social_crm.mention"]._read_group(
-                [("account_id", "in", self.ids)], ["account_id"], ["__count"]
-            )
+            self.env["social_crm.mention"]._read_group([("account_id", "in", self.ids)], ["account_id"], ["__count"])
         )
         for account in self:
             account.mention_count = counts.get(account, 0)
@@ -176,25 +175,34 @@ class SocialCrmAccount(models.Model):
         """Secrets stay with the host, network and login they were entered for."""
         rebound = self.browse()
         if any(name in vals for name in CREDENTIAL_BINDING_FIELDS):
-            rebound = self.filtered(lambda account: any(
-                name in vals and (vals[name] or False) != (account[name] or False)
-                for name in CREDENTIAL_BINDING_FIELDS
-            ))
+            rebound = self.filtered(
+                lambda account: any(
+                    name in vals and (vals[name] or False) != (account[name] or False)
+                    for name in CREDENTIAL_BINDING_FIELDS
+                )
+            )
         res = super().write(vals)
         if "state" in vals or "active" in vals:
             self._update_crons()
         if rebound:
             clear = {name: False for name in SECRET_FIELDS if name not in vals}
-            reset = {"state": "draft", "cursor": False, "own_external_id": False, "own_handle": False,
-                     "last_error": False}
+            reset = {
+                "state": "draft",
+                "cursor": False,
+                "own_external_id": False,
+                "own_handle": False,
+                "last_error": False,
+            }
             super(SocialCrmAccount, rebound.sudo()).write({**clear, **reset})
             self._update_crons()
             if clear:
                 for account in rebound:
-                    account.message_post(body=_(
-                        "The service URL, network or login changed: the saved credentials were removed and the "
-                        "account must be connected again."
-                    ))
+                    account.message_post(
+                        body=_(
+                            "The service URL, network or login changed: the saved credentials were removed and the "
+                            "account must be connected again."
+                        )
+                    )
         return res
 
     # ------------------------------------------------------------------
@@ -222,25 +230,31 @@ class SocialCrmAccount(models.Model):
                     "type": "danger",
                     "sticky": True,
                     "title": _("Connection failed"),
-                    "message": _("Connection to %(network)s failed: %(error)s",
-                                 network=self._network_label(), error=self._error_text(exc)),
+                    "message": _(
+                        "Connection to %(network)s failed: %(error)s",
+                        network=self._network_label(),
+                        error=self._error_text(exc),
+                    ),
                     "next": {"type": "ir.actions.client", "tag": "soft_reload"},
                 },
             }
-        self.sudo().write({
-            "state": "connected",
-            "last_error": False,
-            "own_external_id": author.external_id,
-            "own_handle": author.handle or author.name,
-        })
+        self.sudo().write(
+            {
+                "state": "connected",
+                "last_error": False,
+                "own_external_id": author.external_id,
+                "own_handle": author.handle or author.name,
+            }
+        )
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",
             "params": {
                 "type": "success",
                 "title": _("Connected"),
-                "message": _("%(account)s is connected as %(who)s.",
-                             account=self.name, who=author.handle or author.name),
+                "message": _(
+                    "%(account)s is connected as %(who)s.", account=self.name, who=author.handle or author.name
+                ),
                 "next": {"type": "ir.actions.act_window_close"},
             },
         }
@@ -282,8 +296,12 @@ class SocialCrmAccount(models.Model):
         now = fields.Datetime.now()
         domain = [
             ("state", "in", ("connected", "error")),
-            "|", ("rate_limited_until", "=", False), ("rate_limited_until", "<=", now),
-            "|", ("last_sync_at", "=", False), ("last_sync_at", "<", now - timedelta(minutes=1)),
+            "|",
+            ("rate_limited_until", "=", False),
+            ("rate_limited_until", "<=", now),
+            "|",
+            ("last_sync_at", "=", False),
+            ("last_sync_at", "<", now - timedelta(minutes=1)),
         ]
         accounts = self.search(domain, order="last_sync_at asc nulls first, id")
         batch = accounts[:CRON_ACCOUNTS_PER_RUN]
@@ -321,20 +339,27 @@ class SocialCrmAccount(models.Model):
                 if auto_commit:
                     # the cursor moves only with its committed page: a crash later loses nothing
                     self.env.cr.commit()  # pylint: disable=invalid-commit
-            self.write({
-                "state": "connected",
-                "last_error": False,
-                "last_sync_at": fields.Datetime.now(),
-                "rate_limited_until": False,
-            })
+            self.write(
+                {
+                    "state": "connected",
+                    "last_error": False,
+                    "last_sync_at": fields.Datetime.now(),
+                    "rate_limited_until": False,
+                }
+            )
         except api_errors.RateLimited as exc:
             wait = max(exc.retry_after or 60, 1)
-            self.write({
-                "rate_limited_until": fields.Datetime.now() + timedelta(seconds=wait),
-                "last_error": _("%(network)s asks us to slow down: fetching resumes after %(seconds)s seconds.",
-                                network=self._network_label(), seconds=int(wait)),
-                "last_sync_at": fields.Datetime.now(),
-            })
+            self.write(
+                {
+                    "rate_limited_until": fields.Datetime.now() + timedelta(seconds=wait),
+                    "last_error": _(
+                        "%(network)s asks us to slow down: fetching resumes after %(seconds)s seconds.",
+                        network=self._network_label(),
+                        seconds=int(wait),
+                    ),
+                    "last_sync_at": fields.Datetime.now(),
+                }
+            )
         except api_errors.SocialApiError as exc:
             _logger.warning("social_crm: account %s (%s) failed: %s", self.name, self.id, exc)
             self._mark_failed(exc)
@@ -361,7 +386,9 @@ class SocialCrmAccount(models.Model):
         self.env.cr.execute("SELECT pg_advisory_unlock(%s, %s)", (FETCH_LOCK_NAMESPACE, self.id))
 
     def _mark_failed(self, exc):
-        self.sudo().write({"state": "error", "last_error": self._error_text(exc), "last_sync_at": fields.Datetime.now()})
+        self.sudo().write(
+            {"state": "error", "last_error": self._error_text(exc), "last_sync_at": fields.Datetime.now()}
+        )
 
     def _error_text(self, exc):
         """A translated sentence for the user, followed by what the network said."""
@@ -383,8 +410,9 @@ class SocialCrmAccount(models.Model):
         elif isinstance(exc, RecursionError):
             return _("%(network)s sent an answer nested too deeply to read.", network=network)
         elif isinstance(exc, LookupError):
-            return _("%(network)s sent an answer in an unknown format or encoding (%(error)s).",
-                     network=network, error=exc)
+            return _(
+                "%(network)s sent an answer in an unknown format or encoding (%(error)s).", network=network, error=exc
+            )
         elif isinstance(exc, ValueError):
             return str(exc)
         else:
@@ -471,16 +499,25 @@ class SocialCrmAccount(models.Model):
 
     def _notify_spike(self, result, since):
         top = self.env["social_crm.mention"].search(
-            [("account_id", "=", self.id), ("direction", "=", "inbound"), ("sentiment", "=", "negative"),
-             ("posted_at", ">", since)],
-            order="sentiment_score asc, id desc", limit=5,
+            [
+                ("account_id", "=", self.id),
+                ("direction", "=", "inbound"),
+                ("sentiment", "=", "negative"),
+                ("posted_at", ">", since),
+            ],
+            order="sentiment_score asc, id desc",
+            limit=5,
         )
         lines = Markup("").join(
             Markup("<li><b>%s</b>: %s</li>") % (m.author_name or m.author_handle or "", (m.body or "")[:280])
             for m in top
         )
-        summary = _("Spike of negative mentions on %(account)s: %(count)s in the last hour (usually %(mean)s).",
-                    account=self.name, count=result.count, mean=result.baseline_mean)
+        summary = _(
+            "Spike of negative mentions on %(account)s: %(count)s in the last hour (usually %(mean)s).",
+            account=self.name,
+            count=result.count,
+            mean=result.baseline_mean,
+        )
         managers = self.env.ref("social_crm.group_social_manager").users.filtered(
             lambda user: self.company_id in user.company_ids and not user.share
         )
@@ -490,5 +527,6 @@ class SocialCrmAccount(models.Model):
             subtype_xmlid="mail.mt_comment",
         )
         for manager in managers:
-            self.activity_schedule("mail.mail_activity_data_todo", user_id=manager.id,
-                                   summary=_("Negative spike"), note=summary)
+            self.activity_schedule(
+                "mail.mail_activity_data_todo", user_id=manager.id, summary=_("Negative spike"), note=summary
+            )

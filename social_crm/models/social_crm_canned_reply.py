@@ -25,7 +25,9 @@ class SocialCrmCannedReply(models.Model):
     )
     lang = fields.Char(string="Language", help="ISO 639-1 code of the customers it is meant for; empty for any.")
     company_id = fields.Many2one(
-        "res.company", index=True, default=lambda self: self.env.company,
+        "res.company",
+        index=True,
+        default=lambda self: self.env.company,
         help="Empty: shared by every company; only administrators change shared ones.",
     )
 

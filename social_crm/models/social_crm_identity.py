@@ -28,7 +28,11 @@ class SocialCrmIdentity(models.Model):
     network = fields.Selection(NETWORKS, required=True, index=True, readonly=True)
     external_id = fields.Char(required=True, index=True, readonly=True)
     company_id = fields.Many2one(
-        "res.company", required=True, index=True, readonly=True, default=lambda self: self.env.company,
+        "res.company",
+        required=True,
+        index=True,
+        readonly=True,
+        default=lambda self: self.env.company,
         help="The company whose account saw this identity.",
     )
     handle = fields.Char(index="trigram", readonly=True)
@@ -38,14 +42,20 @@ class SocialCrmIdentity(models.Model):
     bio = fields.Text(readonly=True)
     followers = fields.Integer(aggregator="max", readonly=True)
     partner_id = fields.Many2one(
-        "res.partner", string="Contact", index="btree_not_null", ondelete="set null", readonly=True,
+        "res.partner",
+        string="Contact",
+        index="btree_not_null",
+        ondelete="set null",
+        readonly=True,
         check_company=True,
     )
-    is_brand = fields.Boolean(
-        string="Our own account", help="The brand itself: its posts are stored as outbound."
-    )
+    is_brand = fields.Boolean(string="Our own account", help="The brand itself: its posts are stored as outbound.")
     suggested_partner_id = fields.Many2one(
-        "res.partner", string="Suggested contact", index="btree_not_null", ondelete="set null", readonly=True,
+        "res.partner",
+        string="Suggested contact",
+        index="btree_not_null",
+        ondelete="set null",
+        readonly=True,
         check_company=True,
     )
     match_confidence = fields.Float(digits=(3, 2), readonly=True)
@@ -63,8 +73,13 @@ class SocialCrmIdentity(models.Model):
         readonly=True,
     )
     rejected_partner_ids = fields.Many2many(
-        "res.partner", "social_crm_identity_rejected_partner_rel", "identity_id", "partner_id",
-        string="Rejected contacts", help="Suggestions a user rejected: never suggested again.", readonly=True,
+        "res.partner",
+        "social_crm_identity_rejected_partner_rel",
+        "identity_id",
+        "partner_id",
+        string="Rejected contacts",
+        help="Suggestions a user rejected: never suggested again.",
+        readonly=True,
     )
     mention_ids = fields.One2many("social_crm.mention", "identity_id")
     mention_count = fields.Integer(compute="_compute_mention_count")
@@ -89,9 +104,7 @@ class SocialCrmIdentity(models.Model):
 
     def _compute_mention_count(self):
         counts = dict(
-            self.env["social_crm.mention"]._read_group(
-                [("identity_id", "in", self.ids)], ["identity_id"], ["__count"]
-            )
+            self.env["social_crm.mention"]._read_group([("identity_id", "in", self.ids)], ["identity_id"], ["__count"])
         )
         for identity in self:
             identity.mention_count = counts.get(identity, 0)
@@ -107,11 +120,13 @@ class SocialCrmIdentity(models.Model):
         if refused & LINK_FIELDS:
             raise AccessError(_("Link identities to contacts with “Link to a contact” or by answering a suggestion."))
         if refused:
-            raise AccessError(_(
-                "%(fields)s of a social identity come from the network and cannot be changed by hand. "
-                "Only Social Managers mark the brand's own accounts.",
-                fields=", ".join(self._fields[name].string for name in sorted(refused) if name in self._fields),
-            ))
+            raise AccessError(
+                _(
+                    "%(fields)s of a social identity come from the network and cannot be changed by hand. "
+                    "Only Social Managers mark the brand's own accounts.",
+                    fields=", ".join(self._fields[name].string for name in sorted(refused) if name in self._fields),
+                )
+            )
 
     # ------------------------------------------------------------------
     # LINKING BY HAND: rights checked here, written as superuser after the checks
@@ -126,20 +141,26 @@ class SocialCrmIdentity(models.Model):
             return
         partner.check_access("read")
         for identity in self.filtered(lambda i: partner.company_id and partner.company_id != i.company_id):
-            raise UserError(_(
-                "%(contact)s belongs to %(company)s; %(identity)s was seen by %(other)s.",
-                contact=partner.display_name, company=partner.company_id.name,
-                identity=identity.display_name, other=identity.company_id.name,
-            ))
+            raise UserError(
+                _(
+                    "%(contact)s belongs to %(company)s; %(identity)s was seen by %(other)s.",
+                    contact=partner.display_name,
+                    company=partner.company_id.name,
+                    identity=identity.display_name,
+                    other=identity.company_id.name,
+                )
+            )
 
     def _link_to(self, partner):
         self._check_linkable(partner)
-        self.sudo().write({
-            "partner_id": partner.id,
-            "suggested_partner_id": False,
-            "match_confidence": 1.0,
-            "match_reason": "manual",
-        })
+        self.sudo().write(
+            {
+                "partner_id": partner.id,
+                "suggested_partner_id": False,
+                "match_confidence": 1.0,
+                "match_reason": "manual",
+            }
+        )
 
     def action_confirm_suggestion(self):
         for identity in self.filtered("suggested_partner_id"):
@@ -151,12 +172,14 @@ class SocialCrmIdentity(models.Model):
     def action_reject_suggestion(self):
         self._check_linkable()
         for identity in self.filtered("suggested_partner_id"):
-            identity.sudo().write({
-                "rejected_partner_ids": [(4, identity.suggested_partner_id.id)],
-                "suggested_partner_id": False,
-                "match_confidence": 0,
-                "match_reason": False,
-            })
+            identity.sudo().write(
+                {
+                    "rejected_partner_ids": [(4, identity.suggested_partner_id.id)],
+                    "suggested_partner_id": False,
+                    "match_confidence": 0,
+                    "match_reason": False,
+                }
+            )
         return True
 
     def action_open_link_wizard(self):
@@ -174,4 +197,3 @@ class SocialCrmIdentity(models.Model):
         action = self.env["ir.actions.act_window"]._for_xml_id("social_crm.social_crm_mention_action")
         action["domain"] = [("identity_id", "=", self.id)]
         return action
-

@@ -20,8 +20,17 @@ NLP_BATCH = 500
 NLP_RETRY_BASE = timedelta(minutes=5)
 NLP_RETRY_MAX = timedelta(days=1)
 # Columns the analysis writes, in one UPDATE per batch.
-NLP_COLUMNS = ("lang", "sentiment", "sentiment_score", "intent", "nlp_state", "nlp_model", "nlp_rescored",
-               "nlp_attempts", "nlp_retry_at")
+NLP_COLUMNS = (
+    "lang",
+    "sentiment",
+    "sentiment_score",
+    "intent",
+    "nlp_state",
+    "nlp_model",
+    "nlp_rescored",
+    "nlp_attempts",
+    "nlp_retry_at",
+)
 
 
 class SocialCrmMention(models.Model):
@@ -46,18 +55,14 @@ class SocialCrmMention(models.Model):
     identity_id = fields.Many2one(
         "social_crm.identity", string="Author", index=True, ondelete="set null", check_company=True
     )
-    partner_id = fields.Many2one(
-        related="identity_id.partner_id", store=True, index="btree_not_null", string="Contact"
-    )
+    partner_id = fields.Many2one(related="identity_id.partner_id", store=True, index="btree_not_null", string="Contact")
     author_name = fields.Char(readonly=True)
     author_handle = fields.Char(readonly=True)
     body = fields.Text(readonly=True)
     summary = fields.Char(compute="_compute_summary")
     url = fields.Char(string="Link", readonly=True)
     posted_at = fields.Datetime(required=True, index=True, readonly=True)
-    direction = fields.Selection(
-        DIRECTIONS, required=True, default="inbound", index=True
-    )
+    direction = fields.Selection(DIRECTIONS, required=True, default="inbound", index=True)
     kind = fields.Selection(
         [("mention", "Mention"), ("reply", "Reply"), ("quote", "Quote"), ("comment", "Comment"), ("post", "Post")],
         default="mention",
@@ -76,7 +81,9 @@ class SocialCrmMention(models.Model):
     corrected_by_id = fields.Many2one("res.users", string="Corrected by", readonly=True, copy=False)
     corrected_at = fields.Datetime(readonly=True, copy=False)
     is_routed = fields.Boolean(
-        string="Routed", readonly=True, copy=False,
+        string="Routed",
+        readonly=True,
+        copy=False,
         help="The ticket rules were applied to it (once its analysis was done).",
     )
     ticket_id = fields.Many2one(
@@ -84,7 +91,11 @@ class SocialCrmMention(models.Model):
     )
     external_data = fields.Json(readonly=True, help="Network data needed to answer this post.")
     keyword_ids = fields.Many2many(
-        "social_crm.keyword", "social_crm_keyword_mention_rel", "mention_id", "keyword_id", string="Keywords",
+        "social_crm.keyword",
+        "social_crm_keyword_mention_rel",
+        "mention_id",
+        "keyword_id",
+        string="Keywords",
         readonly=True,
     )
 
@@ -98,12 +109,8 @@ class SocialCrmMention(models.Model):
 
     def _auto_init(self):
         res = super()._auto_init()
-        tools.create_index(
-            self._cr, "social_crm_mention_company_posted_idx", self._table, ["company_id", "posted_at"]
-        )
-        tools.create_index(
-            self._cr, "social_crm_mention_partner_posted_idx", self._table, ["partner_id", "posted_at"]
-        )
+        tools.create_index(self._cr, "social_crm_mention_company_posted_idx", self._table, ["company_id", "posted_at"])
+        tools.create_index(self._cr, "social_crm_mention_partner_posted_idx", self._table, ["partner_id", "posted_at"])
         return res
 
     def unlink(self):
@@ -148,8 +155,10 @@ class SocialCrmMention(models.Model):
         for item, result in zip(items, analysis):
             identity = identities.get(item.author.external_id) if item.author else None
             root = item.root_id or item.external_id
-            own = item.is_own or (identity is not None and identity.is_brand) or (
-                account.own_external_id and item.author and item.author.external_id == account.own_external_id
+            own = (
+                item.is_own
+                or (identity is not None and identity.is_brand)
+                or (account.own_external_id and item.author and item.author.external_id == account.own_external_id)
             )
             vals = {
                 "account_id": account.id,
@@ -221,9 +230,9 @@ class SocialCrmMention(models.Model):
         if not unique:
             return []
         existing = set(
-            self.sudo().search_fetch(
-                [("account_id", "=", account.id), ("external_id", "in", list(seen))], ["external_id"]
-            ).mapped("external_id")
+            self.sudo()
+            .search_fetch([("account_id", "=", account.id), ("external_id", "in", list(seen))], ["external_id"])
+            .mapped("external_id")
         )
         return [item for item in unique if item.external_id not in existing]
 
@@ -273,7 +282,6 @@ class SocialCrmMention(models.Model):
         self.env["social_crm.relate"]._link_contacts(new_identities)
         return self.env["social_crm.ticket.router"]._route_analyzed(self)
 
-
     @api.model
     def _to_naive_utc(self, value):
         if value.tzinfo is not None:
@@ -298,15 +306,17 @@ class SocialCrmMention(models.Model):
         """Store a person's sentiment and intent; a conversation that now needs an answer gets its ticket."""
         self.check_access("read")
         mentions = self.sudo()
-        mentions.write({
-            "sentiment": sentiment,
-            "sentiment_score": CORRECTED_SCORES[sentiment],
-            "intent": intent,
-            "nlp_state": "manual",
-            "nlp_model": False,
-            "corrected_by_id": self.env.uid,
-            "corrected_at": fields.Datetime.now(),
-        })
+        mentions.write(
+            {
+                "sentiment": sentiment,
+                "sentiment_score": CORRECTED_SCORES[sentiment],
+                "intent": intent,
+                "nlp_state": "manual",
+                "nlp_model": False,
+                "corrected_by_id": self.env.uid,
+                "corrected_at": fields.Datetime.now(),
+            }
+        )
         router = self.env["social_crm.ticket.router"]
         new_tickets = router._route_analyzed(mentions)
         new_tickets.update(router._route_unticketed(mentions))
@@ -319,7 +329,12 @@ class SocialCrmMention(models.Model):
         self.check_access("read")
         self.env["helpdesk.ticket"].check_access("create")
         ticket = self.env["social_crm.ticket.router"]._create_ticket_by_hand(self)
-        return {"type": "ir.actions.act_window", "res_model": "helpdesk.ticket", "res_id": ticket.id, "view_mode": "form"}
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "helpdesk.ticket",
+            "res_id": ticket.id,
+            "view_mode": "form",
+        }
 
     def action_reply(self):
         self.ensure_one()
@@ -336,11 +351,13 @@ class SocialCrmMention(models.Model):
         if not self.env.user.has_group("social_crm.group_social_manager"):
             raise AccessError(self.env._("Only Social Managers can export the corrections."))
         corrected = self.search([("nlp_state", "=", "manual")])
-        attachment = self.env["ir.attachment"].create({
-            "name": "social_crm_corrections.zip",
-            "raw": training_files.corrections_zip(corrected.read(["body", "lang", "sentiment", "intent"])),
-            "mimetype": "application/zip",
-        })
+        attachment = self.env["ir.attachment"].create(
+            {
+                "name": "social_crm_corrections.zip",
+                "raw": training_files.corrections_zip(corrected.read(["body", "lang", "sentiment", "intent"])),
+                "mimetype": "application/zip",
+            }
+        )
         return {"type": "ir.actions.act_url", "url": f"/web/content/{attachment.id}?download=true", "target": "self"}
 
     # ------------------------------------------------------------------
@@ -412,13 +429,18 @@ class SocialCrmMention(models.Model):
             row = {name: mention[name] for name in NLP_COLUMNS}
             if result is None:
                 attempts = mention.nlp_attempts + 1
-                row.update(nlp_attempts=attempts, nlp_retry_at=now + min(NLP_RETRY_BASE * 2 ** (attempts - 1),
-                                                                          NLP_RETRY_MAX))
+                row.update(
+                    nlp_attempts=attempts, nlp_retry_at=now + min(NLP_RETRY_BASE * 2 ** (attempts - 1), NLP_RETRY_MAX)
+                )
                 if not accurate:
                     row["nlp_state"] = "failed"
             else:
-                row.update(self._analysis_vals(result, mention.lang, accurate=accurate),
-                           nlp_attempts=0, nlp_retry_at=False, nlp_rescored=accurate)
+                row.update(
+                    self._analysis_vals(result, mention.lang, accurate=accurate),
+                    nlp_attempts=0,
+                    nlp_retry_at=False,
+                    nlp_rescored=accurate,
+                )
                 done |= mention
             rows.append((mention.id, row))
         self._write_analysis(rows)
@@ -457,8 +479,7 @@ class SocialCrmMention(models.Model):
         now = fields.Datetime.now()
         due = ["|", ("nlp_retry_at", "=", False), ("nlp_retry_at", "<=", now)]
         todo_domain = [("nlp_state", "in", ("pending", "failed")), *due]
-        rescore_domain = [("nlp_state", "=", "fast"), ("direction", "=", "inbound"), ("nlp_rescored", "=", False),
-                          *due]
+        rescore_domain = [("nlp_state", "=", "fast"), ("direction", "=", "inbound"), ("nlp_rescored", "=", False), *due]
         batch = self.search(todo_domain, order="posted_at desc, id desc", limit=limit)
         rescoring = not batch
         if rescoring:

@@ -5,6 +5,7 @@ Everything the addon does for privacy lives here. A person's strings are found
 by a ``PersonText`` (their identifiers and their own words) and scrubbed from
 every place the addon stores text, in one UPDATE per model.
 """
+
 import base64
 import csv
 import hashlib
@@ -30,8 +31,13 @@ ERASED_PREFIX = "erased:"
 # A title or a conversation name is cut from the start of a post: this much of the start is enough to recognize it.
 WORDS_PREFIX = 40
 # Models whose chatter may quote a person (posted by the addon or by agents answering them).
-CHATTER_MODELS = ("helpdesk.ticket", "social_crm.thread", "social_crm.reply", "social_crm.mention",
-                  "social_crm.identity")
+CHATTER_MODELS = (
+    "helpdesk.ticket",
+    "social_crm.thread",
+    "social_crm.reply",
+    "social_crm.mention",
+    "social_crm.identity",
+)
 REPLY_TEXT_FIELDS = ("body", "approved_body", "reject_reason", "error_message")
 TRACKING_TEXT_FIELDS = ("old_value_char", "new_value_char", "old_value_text", "new_value_text")
 PENDING_REPLY_STATES = ("draft", "to_approve", "posting")
@@ -64,13 +70,17 @@ class PersonText:
         )
         self.words = sorted({_normalize(w) for w in words if _normalize(w)}, key=len, reverse=True)
         # The start of each text is enough to recognize a title cut from it; a short text must stand as whole words.
-        self.words_pattern = re.compile(
-            "|".join(
-                rf"(?<!\w){re.escape(w[:WORDS_PREFIX])}" + ("" if len(w) > WORDS_PREFIX else r"(?!\w)")
-                for w in self.words
-            ),
-            re.IGNORECASE,
-        ) if self.words else None
+        self.words_pattern = (
+            re.compile(
+                "|".join(
+                    rf"(?<!\w){re.escape(w[:WORDS_PREFIX])}" + ("" if len(w) > WORDS_PREFIX else r"(?!\w)")
+                    for w in self.words
+                ),
+                re.IGNORECASE,
+            )
+            if self.words
+            else None
+        )
 
     def __bool__(self):
         return bool(self.identifiers or self.words)
@@ -137,13 +147,15 @@ def update_rows(model, rows, fnames):
         field = model._fields[fname]
         values = [field.convert_to_column(vals[fname], empty) for _row_id, vals in rows]
         arrays.append(SQL("%s::%s[]", values, SQL(field.column_type[1])))
-    model.env.cr.execute(SQL(
-        "UPDATE %s t SET %s, write_date = now() AT TIME ZONE 'UTC' FROM unnest(%s) AS v(id, %s) WHERE t.id = v.id",
-        SQL.identifier(model._table),
-        SQL(", ").join(SQL("%s = v.%s", SQL.identifier(f), SQL.identifier(f)) for f in fnames),
-        SQL(", ").join(arrays),
-        SQL(", ").join(SQL.identifier(f) for f in fnames),
-    ))
+    model.env.cr.execute(
+        SQL(
+            "UPDATE %s t SET %s, write_date = now() AT TIME ZONE 'UTC' FROM unnest(%s) AS v(id, %s) WHERE t.id = v.id",
+            SQL.identifier(model._table),
+            SQL(", ").join(SQL("%s = v.%s", SQL.identifier(f), SQL.identifier(f)) for f in fnames),
+            SQL(", ").join(arrays),
+            SQL(", ").join(SQL.identifier(f) for f in fnames),
+        )
+    )
     model.invalidate_model(fnames)
 
 
@@ -181,11 +193,15 @@ class SocialCrmIdentity(models.Model):
         Mention = self.env["social_crm.mention"].sudo()
         own = Mention.search([("identity_id", "in", identities.ids)])
         threads = own.thread_id | self.env["social_crm.thread"].sudo().search([("identity_id", "in", identities.ids)])
-        tickets = own.ticket_id | threads.ticket_id | self.env["helpdesk.ticket"].sudo().search(
-            [("social_thread_id", "in", threads.ids)]
+        tickets = (
+            own.ticket_id
+            | threads.ticket_id
+            | self.env["helpdesk.ticket"].sudo().search([("social_thread_id", "in", threads.ids)])
         )
-        replies = self.env["social_crm.reply"].sudo().search(
-            ["|", ("thread_id", "in", threads.ids), ("parent_mention_id", "in", own.ids)]
+        replies = (
+            self.env["social_crm.reply"]
+            .sudo()
+            .search(["|", ("thread_id", "in", threads.ids), ("parent_mention_id", "in", own.ids)])
         )
         return {"mentions": own, "threads": threads, "tickets": tickets, "replies": replies}
 
@@ -219,43 +235,77 @@ class SocialCrmIdentity(models.Model):
         counts = self.env["social_crm.mention"]._privacy_scrub(
             person, scope["threads"], scope["tickets"], scope["replies"], own
         )
-        own.write({
-            "body": placeholder, "author_name": False, "author_handle": False, "url": False, "external_data": False,
-        })
+        own.write(
+            {
+                "body": placeholder,
+                "author_name": False,
+                "author_handle": False,
+                "url": False,
+                "external_data": False,
+            }
+        )
         own._privacy_pseudonymize_ids()
         started = scope["threads"].filtered(lambda t: t.identity_id in identities)
         started.write({"name": placeholder, "url": False})
         identities._privacy_clear_partner_handles()
-        identities.write({
-            "handle": False, "name": False, "profile_url": False, "avatar_url": False, "bio": False,
-            "followers": 0, "partner_id": False, "suggested_partner_id": False, "match_confidence": 0,
-            "match_reason": False, "rejected_partner_ids": [(5, 0, 0)],
-            "erased_at": fields.Datetime.now(), "erased_by_id": self.env.user.id,
-        })
+        identities.write(
+            {
+                "handle": False,
+                "name": False,
+                "profile_url": False,
+                "avatar_url": False,
+                "bio": False,
+                "followers": 0,
+                "partner_id": False,
+                "suggested_partner_id": False,
+                "match_confidence": 0,
+                "match_reason": False,
+                "rejected_partner_ids": [(5, 0, 0)],
+                "erased_at": fields.Datetime.now(),
+                "erased_by_id": self.env.user.id,
+            }
+        )
         identities._privacy_pseudonymize_ids()
         identities._privacy_audit(own, scope, counts, labels)
         return len(identities)
 
     def _privacy_pseudonymize_ids(self):
         """Replace the network ids (a Bluesky DID names the person) by a keyed hash: one UPDATE."""
-        update_rows(self, [
-            (identity.id, {"external_id": self.env["social_crm.mention"]._privacy_hash(identity.network,
-                                                                                      identity.external_id)})
-            for identity in self if not identity.external_id.startswith(ERASED_PREFIX)
-        ], ["external_id"])
+        update_rows(
+            self,
+            [
+                (
+                    identity.id,
+                    {
+                        "external_id": self.env["social_crm.mention"]._privacy_hash(
+                            identity.network, identity.external_id
+                        )
+                    },
+                )
+                for identity in self
+                if not identity.external_id.startswith(ERASED_PREFIX)
+            ],
+            ["external_id"],
+        )
 
     def _privacy_clear_partner_handles(self):
         """Remove the erased handles from the contacts' "Social handles" field."""
         handles = {i.handle.lstrip("@").casefold() for i in self if i.handle}
         if not handles:
             return
-        partners = self.env["res.partner"].sudo().with_context(active_test=False).search(
-            ["|"] * (len(handles) - 1) + [("social_handles", "ilike", handle) for handle in handles]
+        partners = (
+            self.env["res.partner"]
+            .sudo()
+            .with_context(active_test=False)
+            .search(["|"] * (len(handles) - 1) + [("social_handles", "ilike", handle) for handle in handles])
         )
         rows = []
         for partner in partners:
-            kept = [h for h in re.split(r"[,\s]+", partner.social_handles or "")
-                    if h and h.lstrip("@").casefold() not in handles]
+            kept = [
+                h
+                for h in re.split(r"[,\s]+", partner.social_handles or "")
+                if h and h.lstrip("@").casefold() not in handles
+            ]
             rows.append((partner.id, {"social_handles": ", ".join(kept) or False}))
         update_rows(self.env["res.partner"], rows, ["social_handles"])
 
@@ -265,20 +315,29 @@ class SocialCrmIdentity(models.Model):
         details = self.env._(
             "Social data erased on request: %(identities)s identities, %(mentions)s mentions, "
             "%(threads)s conversations, %(tickets)s tickets, %(replies)s replies, %(messages)s chatter messages.",
-            identities=len(self), mentions=len(mentions), threads=len(scope["threads"]),
-            tickets=counts["tickets"], replies=counts["replies"], messages=counts["messages"],
+            identities=len(self),
+            mentions=len(mentions),
+            threads=len(scope["threads"]),
+            tickets=counts["tickets"],
+            replies=counts["replies"],
+            messages=counts["messages"],
         )
         records = "\n".join(
             f"{model} ({len(recs)}): " + ", ".join(f"#{rid}" for rid in recs.ids)
             for model, recs in (
-                ("social_crm.identity", self), ("social_crm.mention", mentions),
-                ("social_crm.thread", scope["threads"]), ("helpdesk.ticket", scope["tickets"]),
-            ) if recs
+                ("social_crm.identity", self),
+                ("social_crm.mention", mentions),
+                ("social_crm.thread", scope["threads"]),
+                ("helpdesk.ticket", scope["tickets"]),
+            )
+            if recs
         )
-        self.env["privacy.log"].sudo().create([
-            self._privacy_log_vals(identity, name, handle, networks, details, records)
-            for identity, (name, handle) in zip(self, labels, strict=True)
-        ])
+        self.env["privacy.log"].sudo().create(
+            [
+                self._privacy_log_vals(identity, name, handle, networks, details, records)
+                for identity, (name, handle) in zip(self, labels, strict=True)
+            ]
+        )
         note = Markup("<p>%s</p>") % self.env._(
             "Personal data of an author erased on request by %(user)s; the texts were replaced, the counts kept.",
             user=self.env.user.name,
@@ -349,12 +408,21 @@ class SocialCrmMention(models.Model):
         self.flush_model()
         self.env["social_crm.thread"].flush_model(["root_external_id"])
         mapping = SQL("unnest(%s::int[], %s::varchar[], %s::varchar[]) AS v(account_id, old, new)", accounts, old, new)
-        for table, column in (("social_crm_mention", "external_id"), ("social_crm_mention", "parent_external_id"),
-                              ("social_crm_mention", "root_external_id"), ("social_crm_thread", "root_external_id")):
-            self.env.cr.execute(SQL(
-                "UPDATE %s t SET %s = v.new FROM %s WHERE t.account_id = v.account_id AND t.%s = v.old",
-                SQL.identifier(table), SQL.identifier(column), mapping, SQL.identifier(column),
-            ))
+        for table, column in (
+            ("social_crm_mention", "external_id"),
+            ("social_crm_mention", "parent_external_id"),
+            ("social_crm_mention", "root_external_id"),
+            ("social_crm_thread", "root_external_id"),
+        ):
+            self.env.cr.execute(
+                SQL(
+                    "UPDATE %s t SET %s = v.new FROM %s WHERE t.account_id = v.account_id AND t.%s = v.old",
+                    SQL.identifier(table),
+                    SQL.identifier(column),
+                    mapping,
+                    SQL.identifier(column),
+                )
+            )
         self.invalidate_model(["external_id", "parent_external_id", "root_external_id"])
         self.env["social_crm.thread"].invalidate_model(["root_external_id"])
 
@@ -398,12 +466,17 @@ class SocialCrmMention(models.Model):
         placeholder = person.placeholder
         Mention = self.sudo()
         # Other people's mentions that answer, quote or name the person (texts kept, their strings replaced).
-        others = (Mention.search([("thread_id", "in", threads.ids)])
-                  | self._privacy_candidates(Mention, person, ["body", "external_data", "url"])) - own
+        others = (
+            Mention.search([("thread_id", "in", threads.ids)])
+            | self._privacy_candidates(Mention, person, ["body", "external_data", "url"])
+        ) - own
         rows = []
         for mention in others:
-            vals = {"body": person.scrub(mention.body), "external_data": person.scrub_data(mention.external_data),
-                    "url": False if person.quotes(mention.url or "") else mention.url}
+            vals = {
+                "body": person.scrub(mention.body),
+                "external_data": person.scrub_data(mention.external_data),
+                "url": False if person.quotes(mention.url or "") else mention.url,
+            }
             if any(vals[f] != mention[f] for f in vals):
                 rows.append((mention.id, vals))
         update_rows(Mention, rows, ["body", "external_data", "url"])
@@ -411,11 +484,21 @@ class SocialCrmMention(models.Model):
         # Conversations: names and links made from their words.
         Thread = self.env["social_crm.thread"].sudo()
         threads = threads | self._privacy_candidates(Thread, person, ["name", "url"])
-        update_rows(Thread, [
-            (t.id, {"name": placeholder if person.quotes(t.name) else t.name,
-                    "url": False if person.quotes(t.url or "") else t.url})
-            for t in threads if person.quotes(t.name or "") or person.quotes(t.url or "")
-        ], ["name", "url"])
+        update_rows(
+            Thread,
+            [
+                (
+                    t.id,
+                    {
+                        "name": placeholder if person.quotes(t.name) else t.name,
+                        "url": False if person.quotes(t.url or "") else t.url,
+                    },
+                )
+                for t in threads
+                if person.quotes(t.name or "") or person.quotes(t.url or "")
+            ],
+            ["name", "url"],
+        )
         # Tickets: titles and descriptions made from their posts; the ticket itself stays.
         Ticket = self.env["helpdesk.ticket"].sudo()
         tickets = tickets | self._privacy_candidates(
@@ -426,8 +509,9 @@ class SocialCrmMention(models.Model):
             vals = {"name": ticket.name, "description": ticket.description, "partner_name": ticket.partner_name}
             if person.quotes(ticket.name or ""):
                 network = ticket.social_thread_id.account_id._network_label() if ticket.social_thread_id else ""
-                vals["name"] = (self.env._("%(network)s: %(title)s", network=network, title=placeholder)
-                                if network else placeholder)
+                vals["name"] = (
+                    self.env._("%(network)s: %(title)s", network=network, title=placeholder) if network else placeholder
+                )
             if person.quotes_html(ticket.description):
                 vals["description"] = Markup("<p>%s</p>") % placeholder
             if person.quotes(ticket.partner_name or ""):
@@ -453,8 +537,11 @@ class SocialCrmMention(models.Model):
     def _privacy_scrub_chatter(self, person, threads, tickets, replies):
         """Chatter messages and tracked values that quote or name the person: replaced as a whole."""
         Message = self.env["mail.message"].sudo()
-        related = [("helpdesk.ticket", tickets.ids), ("social_crm.thread", threads.ids),
-                   ("social_crm.reply", replies.ids)]
+        related = [
+            ("helpdesk.ticket", tickets.ids),
+            ("social_crm.thread", threads.ids),
+            ("social_crm.reply", replies.ids),
+        ]
         domain = ["|"] * (len(related) - 1)
         for model, ids in related:
             domain += ["&", ("model", "=", model), ("res_id", "in", ids)]
@@ -496,10 +583,13 @@ class SocialCrmMention(models.Model):
         deleted. Titles, descriptions and chatter messages made from those
         posts are replaced too. Returns the mentions marked.
         """
-        mentions = self.sudo().search([
-            ("account_id", "=", account.id), ("external_id", "in", list(external_ids)),
-            ("deleted_on_network", "=", False),
-        ])
+        mentions = self.sudo().search(
+            [
+                ("account_id", "=", account.id),
+                ("external_id", "in", list(external_ids)),
+                ("deleted_on_network", "=", False),
+            ]
+        )
         if not mentions:
             return mentions
         placeholder = self.env._("[deleted by its author]")
@@ -535,8 +625,13 @@ class SocialCrmMention(models.Model):
     def _retention_domain(self, cutoff):
         return [
             ("posted_at", "<", cutoff),
-            "|", ("ticket_id", "=", False), ("ticket_id.stage_id.closed", "=", True),
-            "|", ("thread_id", "=", False), "|", ("thread_id.ticket_id", "=", False),
+            "|",
+            ("ticket_id", "=", False),
+            ("ticket_id.stage_id.closed", "=", True),
+            "|",
+            ("thread_id", "=", False),
+            "|",
+            ("thread_id.ticket_id", "=", False),
             ("thread_id.ticket_id.stage_id.closed", "=", True),
         ]
 
@@ -557,9 +652,12 @@ class SocialCrmMention(models.Model):
         domain = self._retention_domain(fields.Datetime.now() - timedelta(days=days))
         Mention = self.sudo().with_context(active_test=False)
         batch = Mention.search(domain, order="posted_at, id", limit=batch_size)
-        answered = self.env["social_crm.reply"].sudo().search(
-            [("parent_mention_id", "in", batch.ids), ("state", "in", PENDING_REPLY_STATES)]
-        ).parent_mention_id
+        answered = (
+            self.env["social_crm.reply"]
+            .sudo()
+            .search([("parent_mention_id", "in", batch.ids), ("state", "in", PENDING_REPLY_STATES)])
+            .parent_mention_id
+        )
         batch -= answered
         if not batch:
             cron._notify_progress(done=0, remaining=0)
@@ -570,10 +668,14 @@ class SocialCrmMention(models.Model):
         Thread = self.env["social_crm.thread"].sudo()
         Thread.search([("id", "in", threads.ids), ("mention_ids", "=", False)]).unlink()
         threads.exists()._refresh_stats()
-        self.env["social_crm.identity"].sudo().search([
-            ("id", "in", identities.ids), ("mention_ids", "=", False), ("partner_id", "=", False),
-            ("is_brand", "=", False),
-        ]).unlink()
+        self.env["social_crm.identity"].sudo().search(
+            [
+                ("id", "in", identities.ids),
+                ("mention_ids", "=", False),
+                ("partner_id", "=", False),
+                ("is_brand", "=", False),
+            ]
+        ).unlink()
         remaining = Mention.search_count(domain + [("id", "not in", answered.ids)])
         if not getattr(threading.current_thread(), "testing", False):
             self.env.cr.commit()  # pylint: disable=invalid-commit
@@ -592,19 +694,66 @@ class SocialCrmMention(models.Model):
             [("identity_id", "in", identities.ids)]
         )
         mentions |= self.sudo().search([("thread_id", "in", threads.ids)])
-        replies = self.env["social_crm.reply"].sudo().search(
-            ["|", ("thread_id", "in", threads.ids), ("parent_mention_id", "in", mentions.ids)]
+        replies = (
+            self.env["social_crm.reply"]
+            .sudo()
+            .search(["|", ("thread_id", "in", threads.ids), ("parent_mention_id", "in", mentions.ids)])
         )
         tables = {
-            "identities": (identities, ["network", "external_id", "handle", "name", "profile_url", "avatar_url",
-                                        "bio", "followers", "partner_id", "last_mention_at"]),
-            "mentions": (mentions, ["account_id", "network", "external_id", "thread_id", "identity_id",
-                                    "author_name", "author_handle", "body", "url", "posted_at", "direction",
-                                    "kind", "lang", "sentiment", "sentiment_score", "intent", "ticket_id"]),
-            "conversations": (threads, ["name", "account_id", "network", "identity_id", "url", "state",
-                                        "last_mention_at", "ticket_id"]),
-            "replies": (replies, ["thread_id", "parent_mention_id", "body", "state", "author_id", "approver_id",
-                                  "posted_at", "posted_external_id"]),
+            "identities": (
+                identities,
+                [
+                    "network",
+                    "external_id",
+                    "handle",
+                    "name",
+                    "profile_url",
+                    "avatar_url",
+                    "bio",
+                    "followers",
+                    "partner_id",
+                    "last_mention_at",
+                ],
+            ),
+            "mentions": (
+                mentions,
+                [
+                    "account_id",
+                    "network",
+                    "external_id",
+                    "thread_id",
+                    "identity_id",
+                    "author_name",
+                    "author_handle",
+                    "body",
+                    "url",
+                    "posted_at",
+                    "direction",
+                    "kind",
+                    "lang",
+                    "sentiment",
+                    "sentiment_score",
+                    "intent",
+                    "ticket_id",
+                ],
+            ),
+            "conversations": (
+                threads,
+                ["name", "account_id", "network", "identity_id", "url", "state", "last_mention_at", "ticket_id"],
+            ),
+            "replies": (
+                replies,
+                [
+                    "thread_id",
+                    "parent_mention_id",
+                    "body",
+                    "state",
+                    "author_id",
+                    "approver_id",
+                    "posted_at",
+                    "posted_external_id",
+                ],
+            ),
         }
         data = {name: self._privacy_rows(records, fnames) for name, (records, fnames) in tables.items()}
         buffer = io.BytesIO()
@@ -617,13 +766,19 @@ class SocialCrmMention(models.Model):
                 writer.writerows(data[name])
                 archive.writestr(f"{name}.csv", text.getvalue())
         stamp = fields.Date.context_today(self).isoformat()
-        attachment = self.env["ir.attachment"].sudo().create({
-            "name": f"social-data-{owner._name.replace('.', '-')}-{owner.id}-{stamp}.zip",
-            "datas": base64.b64encode(buffer.getvalue()),
-            "mimetype": "application/zip",
-            "res_model": owner._name,
-            "res_id": owner.id,
-        })
+        attachment = (
+            self.env["ir.attachment"]
+            .sudo()
+            .create(
+                {
+                    "name": f"social-data-{owner._name.replace('.', '-')}-{owner.id}-{stamp}.zip",
+                    "datas": base64.b64encode(buffer.getvalue()),
+                    "mimetype": "application/zip",
+                    "res_model": owner._name,
+                    "res_id": owner.id,
+                }
+            )
+        )
         return {"type": "ir.actions.act_url", "url": f"/web/content/{attachment.id}?download=true", "target": "self"}
 
     @api.model
@@ -660,7 +815,11 @@ class PrivacyLookupWizard(models.TransientModel):
                AND (partner_id IS NULL OR partner_id NOT IN (SELECT id FROM indirect_references))""",
             query,
             self.env["ir.model"]._get_id("social_crm.identity"),
-            handle, "@" + handle, exact, exact, "%/" + handle,
+            handle,
+            "@" + handle,
+            exact,
+            exact,
+            "%/" + handle,
         )
 
 

@@ -24,12 +24,30 @@ EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 PHONE_RE = re.compile(r"\+?\d[\d\s().-]{7,}\d")
 URL_RE = re.compile(r"https?://[^\s<>\"']+|(?<![@\w])(?:www\.)[^\s<>\"']+")
 FREE_MAIL_DOMAINS = {
-    "gmail.com", "yahoo.com", "hotmail.com", "outlook.com", "icloud.com", "proton.me", "protonmail.com",
-    "live.com", "aol.com", "gmx.de", "yandex.ru", "mail.ru", "qq.com", "163.com",
+    "gmail.com",
+    "yahoo.com",
+    "hotmail.com",
+    "outlook.com",
+    "icloud.com",
+    "proton.me",
+    "protonmail.com",
+    "live.com",
+    "aol.com",
+    "gmx.de",
+    "yandex.ru",
+    "mail.ru",
+    "qq.com",
+    "163.com",
 }
 # Confidence of each signal, shown with the suggestion.
 SCORES = {
-    "handle": 0.95, "linked_handle": 0.9, "email": 0.9, "phone": 0.85, "name_domain": 0.8, "website": 0.6, "name": 0.4,
+    "handle": 0.95,
+    "linked_handle": 0.9,
+    "email": 0.9,
+    "phone": 0.85,
+    "name_domain": 0.8,
+    "website": 0.6,
+    "name": 0.4,
 }
 # Only evidence an employee put on the contact links automatically (at or above the threshold setting):
 # everything else is written by whoever owns the profile, so it is a suggestion a person confirms.
@@ -69,8 +87,6 @@ def _url_key(url):
     return (host[4:] if host.startswith("www.") else host) + parts.path.rstrip("/")
 
 
-
-
 class SocialCrmRelate(models.AbstractModel):
     _name = "social_crm.relate"
     _description = "Social CRM: identities, contacts and conversations"
@@ -100,9 +116,14 @@ class SocialCrmRelate(models.AbstractModel):
                 by_id.setdefault(str(author.external_id), author)
         if not by_id:
             return {}
-        existing = self.env["social_crm.identity"].sudo().with_context(active_test=False).search_fetch(
-            [("network", "=", network), ("external_id", "in", list(by_id)), ("company_id", "=", company.id)],
-            ["external_id", "handle", "name", "profile_url", "avatar_url", "bio", "followers"],
+        existing = (
+            self.env["social_crm.identity"]
+            .sudo()
+            .with_context(active_test=False)
+            .search_fetch(
+                [("network", "=", network), ("external_id", "in", list(by_id)), ("company_id", "=", company.id)],
+                ["external_id", "handle", "name", "profile_url", "avatar_url", "bio", "followers"],
+            )
         )
         result = {identity.external_id: identity for identity in existing}
         changes = defaultdict(list)  # one write per distinct change, not one per identity
@@ -136,11 +157,7 @@ class SocialCrmRelate(models.AbstractModel):
             fresh["followers"] = fresh["followers"] or 0
             return fresh
         # A network that omits a value keeps what we knew rather than blanking it.
-        return {
-            key: value
-            for key, value in fresh.items()
-            if value not in (False, None) and value != identity[key]
-        }
+        return {key: value for key, value in fresh.items() if value not in (False, None) and value != identity[key]}
 
     # ------------------------------------------------------------------
     # CONVERSATIONS
@@ -165,17 +182,19 @@ class SocialCrmRelate(models.AbstractModel):
             if root_id in result:
                 continue
             identity = identities.get(item.author.external_id) if item.author else None
-            vals_list.append({
-                "account_id": account.id,
-                "company_id": account.company_id.id,
-                "network": account.network,
-                "partner_id": identity.partner_id.id if identity else False,
-                "root_external_id": root_id,
-                "identity_id": identity.id if identity else False,
-                "name": Thread._title_from_text(item.text) or (identity and identity.display_name) or root_id,
-                "url": item.url or False,
-                "state": "new",
-            })
+            vals_list.append(
+                {
+                    "account_id": account.id,
+                    "company_id": account.company_id.id,
+                    "network": account.network,
+                    "partner_id": identity.partner_id.id if identity else False,
+                    "root_external_id": root_id,
+                    "identity_id": identity.id if identity else False,
+                    "name": Thread._title_from_text(item.text) or (identity and identity.display_name) or root_id,
+                    "url": item.url or False,
+                    "state": "new",
+                }
+            )
         inserted = insert_new_rows(Thread, vals_list, ["account_id", "root_external_id"], "root_external_id")
         result.update((root_id, Thread.browse(thread_id)) for root_id, thread_id in inserted.items())
         raced = [root_id for root_id in roots if root_id not in result]  # stored meanwhile by another worker
@@ -216,8 +235,11 @@ class SocialCrmRelate(models.AbstractModel):
         Identity = self.env["social_crm.identity"].sudo()
         for (partner_id, confidence, reason, link), ids in by_vals.items():
             vals = {"match_confidence": confidence, "match_reason": reason}
-            vals.update({"partner_id": partner_id, "suggested_partner_id": False} if link
-                        else {"suggested_partner_id": partner_id})
+            vals.update(
+                {"partner_id": partner_id, "suggested_partner_id": False}
+                if link
+                else {"suggested_partner_id": partner_id}
+            )
             Identity.browse(ids).write(vals)
 
     @api.model
@@ -235,10 +257,23 @@ class SocialCrmRelate(models.AbstractModel):
 
     @api.model
     def _is_network_domain(self, domain):
-        return any(domain == d or domain.endswith("." + d) for d in (
-            "bsky.app", "bsky.social", "x.com", "twitter.com", "facebook.com", "instagram.com", "reddit.com",
-            "youtube.com", "linkedin.com", "mastodon.social", "t.co", "linktr.ee",
-        ))
+        return any(
+            domain == d or domain.endswith("." + d)
+            for d in (
+                "bsky.app",
+                "bsky.social",
+                "x.com",
+                "twitter.com",
+                "facebook.com",
+                "instagram.com",
+                "reddit.com",
+                "youtube.com",
+                "linkedin.com",
+                "mastodon.social",
+                "t.co",
+                "linktr.ee",
+            )
+        )
 
     @api.model
     def _match(self, identities):
@@ -266,10 +301,19 @@ class SocialCrmRelate(models.AbstractModel):
                         by_handle.setdefault(key, []).append(partner)
         if handles:
             # The same handle already linked by the same company on another network.
-            linked = self.env["social_crm.identity"].sudo().search_fetch([
-                ("handle", "in", list(handles)), ("partner_id", "!=", False),
-                ("partner_id.partner_share", "=", True), ("company_id", "in", identities.company_id.ids),
-            ], ["handle", "partner_id", "company_id"])
+            linked = (
+                self.env["social_crm.identity"]
+                .sudo()
+                .search_fetch(
+                    [
+                        ("handle", "in", list(handles)),
+                        ("partner_id", "!=", False),
+                        ("partner_id.partner_share", "=", True),
+                        ("company_id", "in", identities.company_id.ids),
+                    ],
+                    ["handle", "partner_id", "company_id"],
+                )
+            )
             for identity in linked:
                 by_linked.setdefault((_handle_key(identity.handle), identity.company_id), identity.partner_id)
         if emails:
@@ -306,15 +350,26 @@ class SocialCrmRelate(models.AbstractModel):
 
         result = {}
         for identity, s in signals.items():
+
             def seen(partners, company=identity.company_id):
                 return [p for p in partners if not p.company_id or p.company_id == company]
 
-            candidates = [(p, SCORES["handle"], "handle")
-                          for key in (s["handle"], s["url"]) if key for p in seen(by_handle.get(key, []))]
+            candidates = [
+                (p, SCORES["handle"], "handle")
+                for key in (s["handle"], s["url"])
+                if key
+                for p in seen(by_handle.get(key, []))
+            ]
             if (s["handle"], identity.company_id) in by_linked:
-                candidates.append((by_linked[s["handle"], identity.company_id], SCORES["linked_handle"], "linked_handle"))
-            candidates += [(p, SCORES["email"], "email") for email in s["emails"] for p in seen(by_email.get(email, []))]
-            candidates += [(p, SCORES["phone"], "phone") for phone in s["phones"] for p in seen(by_phone.get(phone, []))]
+                candidates.append(
+                    (by_linked[s["handle"], identity.company_id], SCORES["linked_handle"], "linked_handle")
+                )
+            candidates += [
+                (p, SCORES["email"], "email") for email in s["emails"] for p in seen(by_email.get(email, []))
+            ]
+            candidates += [
+                (p, SCORES["phone"], "phone") for phone in s["phones"] for p in seen(by_phone.get(phone, []))
+            ]
             same_name = seen(by_name.get(s["name"], [])) if s["name"] else []
             for d in s["domains"]:
                 for partner in seen(by_domain.get(d, [])):

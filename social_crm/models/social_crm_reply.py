@@ -22,8 +22,18 @@ PRIVATE_DATA_PATTERNS = [
 ]
 # Set by the posting workflow only (under sudo, after its own checks); users never write them.
 WORKFLOW_FIELDS = {
-    "state", "approver_id", "approved_body", "approved_at", "author_id", "rejected_by_id", "reject_reason",
-    "error_message", "outcome_unknown", "posting_started_at", "posted_mention_id", "posted_external_id",
+    "state",
+    "approver_id",
+    "approved_body",
+    "approved_at",
+    "author_id",
+    "rejected_by_id",
+    "reject_reason",
+    "error_message",
+    "outcome_unknown",
+    "posting_started_at",
+    "posted_mention_id",
+    "posted_external_id",
     "posted_at",
 }
 # Changing one of these after submission sends the reply back to draft: what was approved is what is posted.
@@ -39,15 +49,17 @@ class SocialCrmReply(models.Model):
     _order = "id desc"
     _check_company_auto = True
 
-    thread_id = fields.Many2one(
-        "social_crm.thread", required=True, index=True, ondelete="cascade", check_company=True
-    )
+    thread_id = fields.Many2one("social_crm.thread", required=True, index=True, ondelete="cascade", check_company=True)
     ticket_id = fields.Many2one("helpdesk.ticket", index="btree_not_null", ondelete="set null", check_company=True)
     account_id = fields.Many2one(related="thread_id.account_id", store=True, index=True)
     company_id = fields.Many2one(related="thread_id.company_id", store=True, index=True)
     network = fields.Selection(related="thread_id.network")
     parent_mention_id = fields.Many2one(
-        "social_crm.mention", string="In reply to", required=True, index=True, ondelete="cascade",
+        "social_crm.mention",
+        string="In reply to",
+        required=True,
+        index=True,
+        ondelete="cascade",
         check_company=True,
     )
     # Read with the user's rights: a related field is computed as superuser by default.
@@ -78,12 +90,18 @@ class SocialCrmReply(models.Model):
         copy=False,
     )
     author_id = fields.Many2one(
-        "res.users", string="Written by", default=lambda self: self.env.user, required=True, index=True,
+        "res.users",
+        string="Written by",
+        default=lambda self: self.env.user,
+        required=True,
+        index=True,
         readonly=True,
     )
     approver_id = fields.Many2one("res.users", string="Approved by", readonly=True, copy=False)
     approved_body = fields.Text(
-        string="Approved text", readonly=True, copy=False,
+        string="Approved text",
+        readonly=True,
+        copy=False,
         help="The exact text the approver accepted; only this text can be posted.",
     )
     approved_at = fields.Datetime(readonly=True, copy=False)
@@ -91,7 +109,8 @@ class SocialCrmReply(models.Model):
     reject_reason = fields.Text(readonly=True, copy=False)
     error_message = fields.Text(readonly=True, copy=False)
     outcome_unknown = fields.Boolean(
-        readonly=True, copy=False,
+        readonly=True,
+        copy=False,
         help="The network did not say whether the reply was posted: Odoo looks for it before posting again.",
     )
     posting_started_at = fields.Datetime(readonly=True, copy=False)
@@ -101,9 +120,11 @@ class SocialCrmReply(models.Model):
 
     @api.depends("body", "network")
     def _compute_limits(self):
+        """Length counted the way the network counts it (graphemes for Bluesky, weighted for X, ...)."""
         for reply in self:
-            reply.char_count = len(reply.body or "")
             client_class = get_client_class(reply.network) if reply.network else None
+            text = (reply.body or "").strip()
+            reply.char_count = client_class.text_length(text) if client_class else len(text)
             reply.max_length = getattr(client_class, "max_length", 0) or 0
             reply.too_long = bool(reply.max_length and reply.char_count > reply.max_length)
 
@@ -126,8 +147,10 @@ class SocialCrmReply(models.Model):
             if reply.parent_mention_id.account_id != reply.thread_id.account_id:
                 raise ValidationError(_("A reply must go out through the account of its conversation."))
             ticket = reply.ticket_id
-            if ticket and (ticket.company_id != reply.thread_id.company_id
-                           or ticket.social_thread_id not in (reply.thread_id, ticket.social_thread_id.browse())):
+            if ticket and (
+                ticket.company_id != reply.thread_id.company_id
+                or ticket.social_thread_id not in (reply.thread_id, ticket.social_thread_id.browse())
+            ):
                 raise ValidationError(_("A reply can only be filed on the ticket of its own conversation."))
 
     @api.onchange("template_id")
@@ -144,22 +167,25 @@ class SocialCrmReply(models.Model):
         if not self.env.su:
             for vals in vals_list:
                 forced = {
-                    name for name in WORKFLOW_FIELDS & set(vals)
+                    name
+                    for name in WORKFLOW_FIELDS & set(vals)
                     if not (name == "state" and vals[name] == "draft")
                     and not (name == "author_id" and vals[name] == self.env.uid)
                     and vals[name]
                 }
                 if forced:
-                    raise AccessError(_("These fields are set by the approval workflow: %(fields)s",
-                                        fields=", ".join(sorted(forced))))
+                    raise AccessError(
+                        _("These fields are set by the approval workflow: %(fields)s", fields=", ".join(sorted(forced)))
+                    )
         return super().create(vals_list)
 
     def write(self, vals):
         if not self.env.su:
             forced = WORKFLOW_FIELDS & set(vals)
             if forced:
-                raise AccessError(_("These fields are set by the approval workflow: %(fields)s",
-                                    fields=", ".join(sorted(forced))))
+                raise AccessError(
+                    _("These fields are set by the approval workflow: %(fields)s", fields=", ".join(sorted(forced)))
+                )
         if CONTENT_FIELDS & set(vals):
             if self.filtered(lambda reply: reply.state in ("posting", "posted")):
                 raise UserError(_("A reply that is posted, or being posted, cannot be changed."))
@@ -174,13 +200,19 @@ class SocialCrmReply(models.Model):
         if not self:
             return
         self.sudo().activity_unlink(["social_crm.mail_activity_reply_approval"])
-        self.sudo().write({
-            "state": "draft", "approver_id": False, "approved_body": False, "approved_at": False,
-            "outcome_unknown": False,
-        })
+        self.sudo().write(
+            {
+                "state": "draft",
+                "approver_id": False,
+                "approved_body": False,
+                "approved_at": False,
+                "outcome_unknown": False,
+            }
+        )
         for reply in self:
-            reply.message_post(body=_("The reply was changed after it was submitted: it is a draft again and "
-                                      "must be submitted again."))
+            reply.message_post(
+                body=_("The reply was changed after it was submitted: it is a draft again and must be submitted again.")
+            )
 
     @api.depends("body", "author_id")
     def _compute_display_name(self):
@@ -214,12 +246,18 @@ class SocialCrmReply(models.Model):
                 reply._approve()
                 reply._post()
             elif reply.state != "to_approve":
-                reply.sudo().write({"state": "to_approve", "rejected_by_id": False, "reject_reason": False,
-                                    "error_message": False})
+                reply.sudo().write(
+                    {"state": "to_approve", "rejected_by_id": False, "reject_reason": False, "error_message": False}
+                )
                 reply._schedule_approval_activities()
                 reply.message_post(body=_("Sent for approval."))
-                reply._log_on_ticket(_("%(author)s wrote a reply on %(network)s; it waits for a manager's approval.",
-                                       author=reply.author_id.name, network=reply.account_id._network_label()))
+                reply._log_on_ticket(
+                    _(
+                        "%(author)s wrote a reply on %(network)s; it waits for a manager's approval.",
+                        author=reply.author_id.name,
+                        network=reply.account_id._network_label(),
+                    )
+                )
         if all(reply.state == "to_approve" for reply in self):
             return {
                 "type": "ir.actions.client",
@@ -251,13 +289,15 @@ class SocialCrmReply(models.Model):
 
     def _approve(self):
         """Record who approved which text: posting sends exactly this text."""
-        self.sudo().write({
-            "approver_id": self.env.user.id,
-            "approved_body": self.body,
-            "approved_at": fields.Datetime.now(),
-            "rejected_by_id": False,
-            "reject_reason": False,
-        })
+        self.sudo().write(
+            {
+                "approver_id": self.env.user.id,
+                "approved_body": self.body,
+                "approved_at": fields.Datetime.now(),
+                "rejected_by_id": False,
+                "reject_reason": False,
+            }
+        )
 
     def action_reject(self, reason=None):
         self._check_publisher(_("reject"))
@@ -265,8 +305,14 @@ class SocialCrmReply(models.Model):
         for reply in self:
             if reply.state != "to_approve":
                 raise UserError(_("Only replies waiting for approval can be rejected."))
-            reply.sudo().write({"state": "rejected", "reject_reason": reason or False,
-                                "rejected_by_id": self.env.user.id, "approver_id": False})
+            reply.sudo().write(
+                {
+                    "state": "rejected",
+                    "reject_reason": reason or False,
+                    "rejected_by_id": self.env.user.id,
+                    "approver_id": False,
+                }
+            )
             reply.activity_unlink(["social_crm.mail_activity_reply_approval"])
             reply.message_post(
                 body=_("Reply rejected: %(reason)s", reason=reason or _("no reason given")),
@@ -295,15 +341,23 @@ class SocialCrmReply(models.Model):
         for reply in self.filtered(lambda r: r._outcome_is_unknown()):
             found = reply._find_on_network()
             if found is None:
-                raise UserError(_(
-                    "%(network)s cannot be searched for this reply. Open the conversation on the network: if the "
-                    "reply is not there, use “Not posted” and post it again.",
-                    network=reply.account_id._network_label()))
+                raise UserError(
+                    _(
+                        "%(network)s cannot be searched for this reply. Open the conversation on the network: if the "
+                        "reply is not there, use “Not posted” and post it again.",
+                        network=reply.account_id._network_label(),
+                    )
+                )
             if found:
                 reply._record_posted(found)
             else:
-                reply.sudo().write({"state": "failed", "outcome_unknown": False,
-                                    "error_message": _("The reply is not on the network: it can be posted again.")})
+                reply.sudo().write(
+                    {
+                        "state": "failed",
+                        "outcome_unknown": False,
+                        "error_message": _("The reply is not on the network: it can be posted again."),
+                    }
+                )
         return True
 
     def action_confirm_not_posted(self):
@@ -311,8 +365,9 @@ class SocialCrmReply(models.Model):
         self._check_publisher(_("check"))
         for reply in self.filtered(lambda r: r._outcome_is_unknown()):
             reply.sudo().write({"state": "failed", "outcome_unknown": False})
-            reply.message_post(body=_("%(user)s checked that the reply is not on the network.",
-                                      user=self.env.user.name))
+            reply.message_post(
+                body=_("%(user)s checked that the reply is not on the network.", user=self.env.user.name)
+            )
         return True
 
     def _close_or_reload(self):
@@ -325,27 +380,38 @@ class SocialCrmReply(models.Model):
     def _check_postable(self):
         self.ensure_one()
         if self.state not in ("draft", "failed", "to_approve"):
-            raise UserError(_("This reply cannot be posted now (%(state)s).",
-                              state=dict(self._fields["state"]._description_selection(self.env))[self.state]))
+            raise UserError(
+                _(
+                    "This reply cannot be posted now (%(state)s).",
+                    state=dict(self._fields["state"]._description_selection(self.env))[self.state],
+                )
+            )
         if self.outcome_unknown:
             raise UserError(_("The last attempt may have posted this reply: check it on the network first."))
         if not (self.body or "").strip():
             raise UserError(_("Write a reply first."))
         if self.too_long:
             raise UserError(
-                _("The reply has %(count)s characters; %(network)s allows %(max)s.",
-                  count=self.char_count, network=self.account_id._network_label(), max=self.max_length)
+                _(
+                    "The reply has %(count)s characters; %(network)s allows %(max)s.",
+                    count=self.char_count,
+                    network=self.account_id._network_label(),
+                    max=self.max_length,
+                )
             )
         if self.privacy_warning and not self.privacy_acknowledged:
             raise UserError(
-                _("%(warning)s Remove it, or tick “Post anyway” if it is meant to be public.",
-                  warning=self.privacy_warning)
+                _(
+                    "%(warning)s Remove it, or tick “Post anyway” if it is meant to be public.",
+                    warning=self.privacy_warning,
+                )
             )
 
     def _outcome_is_unknown(self):
         self.ensure_one()
         stale = self.state == "posting" and (
-            not self.posting_started_at or self.posting_started_at < fields.Datetime.now() - POSTING_STALE_AFTER)
+            not self.posting_started_at or self.posting_started_at < fields.Datetime.now() - POSTING_STALE_AFTER
+        )
         return self.outcome_unknown or stale
 
     def _claim_for_posting(self):
@@ -412,25 +478,28 @@ class SocialCrmReply(models.Model):
         """The reply goes back to its author: an activity, a chatter line, the error in words."""
         message = self.account_id._error_text(exc)
         if unknown:
-            message = _("%(error)s The network may have received the reply: Odoo checks before posting it again.",
-                        error=message)
+            message = _(
+                "%(error)s The network may have received the reply: Odoo checks before posting it again.", error=message
+            )
         self.sudo().write({"state": "failed", "error_message": message, "outcome_unknown": unknown})
         self.message_post(body=_("Posting failed: %(error)s", error=message))
         self._log_on_ticket(_("A reply could not be posted: %(error)s", error=message))
         if self.author_id.active and not self.author_id.share:
             self.sudo().activity_schedule(
-                "mail.mail_activity_data_todo", user_id=self.author_id.id,
-                summary=_("Reply not posted"), note=message)
+                "mail.mail_activity_data_todo", user_id=self.author_id.id, summary=_("Reply not posted"), note=message
+            )
 
     def _record_posted(self, item, auto_commit=False):
         """The network has the reply: say so first (committed), then store it as an outbound mention."""
-        self.sudo().write({
-            "state": "posted",
-            "error_message": False,
-            "outcome_unknown": False,
-            "posted_external_id": item.external_id,
-            "posted_at": fields.Datetime.now(),
-        })
+        self.sudo().write(
+            {
+                "state": "posted",
+                "error_message": False,
+                "outcome_unknown": False,
+                "posted_external_id": item.external_id,
+                "posted_at": fields.Datetime.now(),
+            }
+        )
         if auto_commit:
             self.env.cr.commit()  # pylint: disable=invalid-commit
         parent = self.parent_mention_id.sudo()
@@ -449,8 +518,9 @@ class SocialCrmReply(models.Model):
                 mention.write({"ticket_id": self.ticket_id.id or self.thread_id.ticket_id.id or False})
                 self.sudo().posted_mention_id = mention
         except Exception:
-            _logger.exception("social_crm: reply %s was posted as %s but could not be stored as a mention",
-                              self.id, item.external_id)
+            _logger.exception(
+                "social_crm: reply %s was posted as %s but could not be stored as a mention", self.id, item.external_id
+            )
             mention = Mention.browse()
         self._audit_posted(mention)
 
@@ -465,8 +535,13 @@ class SocialCrmReply(models.Model):
         try:
             items = client.thread(parent.root_external_id or self.thread_id.root_external_id)
         except (api_errors.SocialApiError, ValueError) as exc:
-            raise UserError(_("Could not look for the reply on %(network)s: %(error)s",
-                              network=account._network_label(), error=account._error_text(exc))) from exc
+            raise UserError(
+                _(
+                    "Could not look for the reply on %(network)s: %(error)s",
+                    network=account._network_label(),
+                    error=account._error_text(exc),
+                )
+            ) from exc
         text = " ".join((self.approved_body or self.body or "").split())
         for item in items or []:
             own = item.is_own or (item.author and item.author.external_id == account.own_external_id)
@@ -479,11 +554,18 @@ class SocialCrmReply(models.Model):
         ticket = self.ticket_id or self.thread_id.ticket_id
         approver = self.approver_id if self.approver_id != self.author_id else self.env["res.users"]
         body = Markup("<p>%s</p><blockquote>%s</blockquote>") % (
-            _("Reply posted on %(network)s by %(author)s, approved by %(approver)s",
-              network=self.account_id._network_label(), author=self.author_id.name, approver=approver.name)
-            if approver else
-            _("Reply posted on %(network)s by %(author)s",
-              network=self.account_id._network_label(), author=self.author_id.name),
+            _(
+                "Reply posted on %(network)s by %(author)s, approved by %(approver)s",
+                network=self.account_id._network_label(),
+                author=self.author_id.name,
+                approver=approver.name,
+            )
+            if approver
+            else _(
+                "Reply posted on %(network)s by %(author)s",
+                network=self.account_id._network_label(),
+                author=self.author_id.name,
+            ),
             self.approved_body or self.body,
         )
         if mention.url:
@@ -501,7 +583,9 @@ class SocialCrmReply(models.Model):
         )
         # The body is the agent's text: escaped, so no markup (remote images, links) reaches the approver.
         note = Markup("<p>%s</p><blockquote>%s</blockquote>") % (
-            _("%(author)s wrote a reply to approve:", author=self.author_id.name), self.body)
+            _("%(author)s wrote a reply to approve:", author=self.author_id.name),
+            self.body,
+        )
         for manager in managers:
             self.sudo().activity_schedule(
                 "social_crm.mail_activity_reply_approval",

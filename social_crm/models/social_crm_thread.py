@@ -25,15 +25,11 @@ class SocialCrmThread(models.Model):
     )
     company_id = fields.Many2one(related="account_id.company_id", store=True, index=True)
     network = fields.Selection(related="account_id.network", store=True, index=True)
-    root_external_id = fields.Char(
-        required=True, help="Id of the post that started the conversation on the network."
-    )
+    root_external_id = fields.Char(required=True, help="Id of the post that started the conversation on the network.")
     identity_id = fields.Many2one(
         "social_crm.identity", string="Started by", index="btree_not_null", ondelete="set null", check_company=True
     )
-    partner_id = fields.Many2one(
-        related="identity_id.partner_id", store=True, index="btree_not_null", string="Contact"
-    )
+    partner_id = fields.Many2one(related="identity_id.partner_id", store=True, index="btree_not_null", string="Contact")
     mention_ids = fields.One2many("social_crm.mention", "thread_id", string="Conversation")
     ticket_id = fields.Many2one(
         "helpdesk.ticket", index="btree_not_null", ondelete="set null", copy=False, tracking=True, check_company=True
@@ -50,7 +46,8 @@ class SocialCrmThread(models.Model):
     first_response_hours = fields.Float(readonly=True, aggregator="avg")
     mention_count = fields.Integer(readonly=True)
     sentiment = fields.Selection(
-        SENTIMENTS, readonly=True,
+        SENTIMENTS,
+        readonly=True,
         help="The most negative customer message still waiting for an answer; when everything is answered, "
         "the customer's last message.",
     )
@@ -86,7 +83,9 @@ class SocialCrmThread(models.Model):
         if not self:
             return
         new_tickets = new_tickets or {}
-        self.env["social_crm.mention"].flush_model(["thread_id", "posted_at", "direction", "sentiment", "sentiment_score"])
+        self.env["social_crm.mention"].flush_model(
+            ["thread_id", "posted_at", "direction", "sentiment", "sentiment_score"]
+        )
         self.flush_recordset(["state", "first_response_at", "ticket_id"])
         self.env.cr.execute(
             """
@@ -149,10 +148,18 @@ class SocialCrmThread(models.Model):
             """,
             {"threads": self.ids, "new_threads": list(new_tickets), "new_tickets": list(new_tickets.values())},
         )
-        self.invalidate_recordset([
-            "mention_count", "last_mention_at", "first_inbound_at", "sentiment", "first_response_at",
-            "first_response_hours", "state", "ticket_id",
-        ])
+        self.invalidate_recordset(
+            [
+                "mention_count",
+                "last_mention_at",
+                "first_inbound_at",
+                "sentiment",
+                "first_response_at",
+                "first_response_hours",
+                "state",
+                "ticket_id",
+            ]
+        )
 
     def action_open_ticket(self):
         self.ensure_one()
@@ -172,7 +179,9 @@ class SocialCrmThread(models.Model):
         if not latest:
             raise UserError(_("There is no customer message to answer in this conversation."))
         if not self.account_id._get_client().can_reply:
-            raise UserError(_("%(network)s does not accept replies from Odoo.", network=self.account_id._network_label()))
+            raise UserError(
+                _("%(network)s does not accept replies from Odoo.", network=self.account_id._network_label())
+            )
         return {
             "type": "ir.actions.act_window",
             "name": _("Reply"),

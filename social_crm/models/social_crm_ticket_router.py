@@ -45,17 +45,21 @@ class SocialCrmTicketRouter(models.AbstractModel):
     @api.model
     def _route_unticketed(self, mentions):
         """Route again routed inbound mentions whose conversation still has no ticket (their analysis changed)."""
-        return self._route(mentions.filtered(
-            lambda m: m.is_routed and m.direction == "inbound" and not m.ticket_id and not m.thread_id.ticket_id
-        ))
+        return self._route(
+            mentions.filtered(
+                lambda m: m.is_routed and m.direction == "inbound" and not m.ticket_id and not m.thread_id.ticket_id
+            )
+        )
 
     @api.model
     def _route(self, mentions):
         """Returns the tickets opened, {thread id: ticket id}: the caller's thread refresh links them."""
         if not mentions:
             return {}
-        Ticket = self.env["helpdesk.ticket"].sudo().with_context(
-            mail_create_nosubscribe=True, mail_create_nolog=True, mail_notrack=True
+        Ticket = (
+            self.env["helpdesk.ticket"]
+            .sudo()
+            .with_context(mail_create_nosubscribe=True, mail_create_nolog=True, mail_notrack=True)
         )
         first_match = self.env["social_crm.ticket.rule"].sudo().search([])._matcher()
         reopen_days = self.env["social_crm.params"].get_int("social_crm.ticket_reopen_days", DEFAULT_REOPEN_DAYS)
@@ -91,7 +95,8 @@ class SocialCrmTicketRouter(models.AbstractModel):
         if appended:
             self._link_tickets(appended)
             self.env["social_crm.thread"].sudo().browse([thread_id for thread_id, _ids, _ticket in appended]).filtered(
-                lambda thread: thread.state in ("new", "answered", "closed")).write({"state": "open"})
+                lambda thread: thread.state in ("new", "answered", "closed")
+            ).write({"state": "open"})
         if not to_create:
             return {}
         tickets = Ticket._social_create(to_create)
@@ -147,10 +152,12 @@ class SocialCrmTicketRouter(models.AbstractModel):
         body = Markup("<p>%s</p>") % (mention.body or "")
         if mention.url:
             body += Markup('<p><a href="%s" target="_blank" rel="noopener">%s</a></p>') % (
-                mention.url, texts.open_on % {"network": network})
+                mention.url,
+                texts.open_on % {"network": network},
+            )
         return {
-            "name": texts.title % {
-                "network": network, "title": self.env["social_crm.thread"]._title_from_text(mention.body, 80)},
+            "name": texts.title
+            % {"network": network, "title": self.env["social_crm.thread"]._title_from_text(mention.body, 80)},
             "description": body,
             "partner_id": thread.partner_id.id or False,
             "partner_name": mention.author_name or mention.author_handle or False,

@@ -21,7 +21,9 @@ class SocialCrmTicketRule(models.Model):
     sequence = fields.Integer(default=10)
     active = fields.Boolean(default=True)
     company_id = fields.Many2one(
-        "res.company", index=True, default=lambda self: self.env.company,
+        "res.company",
+        index=True,
+        default=lambda self: self.env.company,
         help="Empty: shared by every company; only administrators change shared ones.",
     )
     # Conditions
@@ -48,10 +50,14 @@ class SocialCrmTicketRule(models.Model):
         for rule in self.sudo().filtered("company_id"):
             foreign = [r.display_name for r in (*rule.team_id, *rule.tag_ids) if r.company_id - rule.company_id]
             if foreign:
-                raise ValidationError(_(
-                    "Rule %(rule)s belongs to %(company)s and cannot use %(records)s of another company.",
-                    rule=rule.name, company=rule.company_id.name, records=", ".join(foreign),
-                ))
+                raise ValidationError(
+                    _(
+                        "Rule %(rule)s belongs to %(company)s and cannot use %(records)s of another company.",
+                        rule=rule.name,
+                        company=rule.company_id.name,
+                        records=", ".join(foreign),
+                    )
+                )
 
     @api.model
     def _split(self, value):
@@ -66,8 +72,17 @@ class SocialCrmTicketRule(models.Model):
         language, any of the keywords in the text).
         """
         compiled = [
-            (rule, rule.company_id.id, set(rule.account_ids.ids), rule.network, rule.sentiment, rule.intent,
-             rule.min_followers, set(self._split(rule.langs)), self._split(rule.keywords))
+            (
+                rule,
+                rule.company_id.id,
+                set(rule.account_ids.ids),
+                rule.network,
+                rule.sentiment,
+                rule.intent,
+                rule.min_followers,
+                set(self._split(rule.langs)),
+                self._split(rule.keywords),
+            )
             for rule in self
         ]
         empty = self.browse()

@@ -150,10 +150,13 @@ def linear_scores(indptr, keys, counts, idf, weights, bias, empty=(0.0, 3.0, 0.0
     values = (1.0 + np.log(counts.astype(np.float32))) * idf[keys]
     norms = np.sqrt(np.bincount(row_of, weights=values * values, minlength=rows)).astype(np.float32)
     values /= np.where(norms > 0, norms, 1.0)[row_of]
-    scores = np.stack(
-        [np.bincount(row_of, weights=weights[label, keys] * values, minlength=rows) for label in range(len(bias))],
-        axis=1,
-    ).astype(np.float32) + bias
+    scores = (
+        np.stack(
+            [np.bincount(row_of, weights=weights[label, keys] * values, minlength=rows) for label in range(len(bias))],
+            axis=1,
+        ).astype(np.float32)
+        + bias
+    )
     no_features = indptr[1:] == indptr[:-1]
     if no_features.any():
         scores[no_features] = np.asarray(empty, dtype=np.float32)

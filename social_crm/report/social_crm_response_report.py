@@ -22,7 +22,9 @@ class SocialCrmResponseReport(models.Model):
     first_response_hours = fields.Float(string="First response (hours)", aggregator="avg", readonly=True)
     resolution_hours = fields.Float(string="Resolution (hours)", aggregator="avg", readonly=True)
     answered_in_target = fields.Float(
-        string="Answered within target (%)", aggregator="avg", readonly=True,
+        string="Answered within target (%)",
+        aggregator="avg",
+        readonly=True,
         help="Share of tickets whose first response came within the target time (setting).",
     )
     ticket_count = fields.Integer(string="Tickets", readonly=True)

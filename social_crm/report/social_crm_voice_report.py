@@ -23,8 +23,10 @@ VOICE_QUERY = """
      WHERE m.direction = 'inbound'
   GROUP BY m.identity_id, i.partner_id, m.company_id, i.network
 """
-COLUMNS = ("id, identity_id, partner_id, company_id, network, followers, mention_count, negative_count, "
-           "negative_share, average_sentiment, last_mention_at, refreshed_at")
+COLUMNS = (
+    "id, identity_id, partner_id, company_id, network, followers, mention_count, negative_count, "
+    "negative_share, average_sentiment, last_mention_at, refreshed_at"
+)
 
 
 class SocialCrmVoiceReport(models.Model):
@@ -54,18 +56,21 @@ class SocialCrmVoiceReport(models.Model):
         cr.execute(SQL("CREATE TABLE %s AS %s", SQL.identifier(self._table), SQL(VOICE_QUERY)))
         cr.execute(SQL("ALTER TABLE %s ADD PRIMARY KEY (id)", SQL.identifier(self._table)))
         for columns in (["mention_count"], ["identity_id"], ["partner_id"], ["company_id", "mention_count"]):
-            cr.execute(SQL(
-                "CREATE INDEX %s ON %s (%s)",
-                SQL.identifier(f"{self._table}_{'_'.join(columns)}_idx"),
-                SQL.identifier(self._table),
-                SQL(", ").join(SQL.identifier(column) for column in columns),
-            ))
+            cr.execute(
+                SQL(
+                    "CREATE INDEX %s ON %s (%s)",
+                    SQL.identifier(f"{self._table}_{'_'.join(columns)}_idx"),
+                    SQL.identifier(self._table),
+                    SQL(", ").join(SQL.identifier(column) for column in columns),
+                )
+            )
 
     @api.model
     def _refresh(self):
         """Recompute every row in one statement; readers see the old rows until the commit."""
         self.env["social_crm.mention"].flush_model(
-            ["identity_id", "company_id", "direction", "sentiment", "sentiment_score", "posted_at"])
+            ["identity_id", "company_id", "direction", "sentiment", "sentiment_score", "posted_at"]
+        )
         self.env["social_crm.identity"].flush_model(["partner_id", "network", "followers"])
         table = SQL.identifier(self._table)
         self.env.cr.execute(SQL("DELETE FROM %s", table))

@@ -22,12 +22,19 @@ class TestAlerts(SocialCrmCommon):
         vals = []
         for when, count in times_and_counts:
             for n in range(count):
-                vals.append({
-                    "account_id": account.id, "external_id": f"{prefix}-{when:%Y%m%d%H%M}-{n}",
-                    "posted_at": when + timedelta(seconds=n), "direction": "inbound",
-                    "sentiment": "negative", "sentiment_score": -0.5 - (n % 5) / 10, "body": f"broken again {n}",
-                    "author_name": f"user {n}", "nlp_state": "fast",
-                })
+                vals.append(
+                    {
+                        "account_id": account.id,
+                        "external_id": f"{prefix}-{when:%Y%m%d%H%M}-{n}",
+                        "posted_at": when + timedelta(seconds=n),
+                        "direction": "inbound",
+                        "sentiment": "negative",
+                        "sentiment_score": -0.5 - (n % 5) / 10,
+                        "body": f"broken again {n}",
+                        "author_name": f"user {n}",
+                        "nlp_state": "fast",
+                    }
+                )
         return self.env["social_crm.mention"].create(vals)
 
     def poisson_week(self, seed=4, prefix="noise", account=None):
@@ -35,7 +42,7 @@ class TestAlerts(SocialCrmCommon):
         rng = random.Random(seed)
 
         def poisson(lam):
-            limit, k, p = 2.718281828459045 ** -lam, 0, 1.0
+            limit, k, p = 2.718281828459045**-lam, 0, 1.0
             while True:
                 p *= rng.random()
                 if p <= limit:
@@ -44,7 +51,9 @@ class TestAlerts(SocialCrmCommon):
 
         self.negative_mentions(
             [(self.now - timedelta(hours=h, minutes=30), poisson(1.0)) for h in range(1, 169)],
-            prefix=prefix, account=account)
+            prefix=prefix,
+            account=account,
+        )
 
     def alerts_on(self, account):
         return account.message_ids.filtered(lambda m: "Spike of negative mentions" in (m.body or ""))
@@ -93,8 +102,9 @@ class TestAlerts(SocialCrmCommon):
         busy.state = "connected"
         Account = self.env["social_crm.account"]
         # the busy account always gets about 20 negative mentions an hour; the quiet one about 1
-        self.negative_mentions([(self.now - timedelta(hours=h, minutes=30), 20) for h in range(1, 169)],
-                               prefix="busy", account=busy)
+        self.negative_mentions(
+            [(self.now - timedelta(hours=h, minutes=30), 20) for h in range(1, 169)], prefix="busy", account=busy
+        )
         self.poisson_week()
         self.negative_mentions([(self.now - timedelta(minutes=30), 22)], prefix="busy-now", account=busy)
         self.negative_mentions([(self.now - timedelta(minutes=30), 22)], prefix="quiet-now")
@@ -109,12 +119,16 @@ class TestAlerts(SocialCrmCommon):
 
     def test_weekly_digest_figures_and_switch(self):
         end = datetime(2025, 1, 10, 8, 0)  # far from the demo data, which is dated around today
-        with analyzed_as(("en", "negative", "complaint"), ("en", "positive", "praise"), ("th", "negative", "complaint")):
-            mentions = self.ingest([
-                self.make_item("at://a/1", "broken", author_id="a"),
-                self.make_item("at://b/1", "love it", author_id="b"),
-                self.make_item("at://c/1", "แย่มาก", author_id="c"),
-            ])
+        with analyzed_as(
+            ("en", "negative", "complaint"), ("en", "positive", "praise"), ("th", "negative", "complaint")
+        ):
+            mentions = self.ingest(
+                [
+                    self.make_item("at://a/1", "broken", author_id="a"),
+                    self.make_item("at://b/1", "love it", author_id="b"),
+                    self.make_item("at://c/1", "แย่มาก", author_id="c"),
+                ]
+            )
         mentions.write({"posted_at": end - timedelta(days=2)})
         with analyzed_as(("en", "neutral", "other")):
             older = self.ingest([self.make_item("at://d/1", "hello", author_id="d")])
@@ -151,8 +165,16 @@ class TestAlerts(SocialCrmCommon):
         end = datetime.now() + timedelta(hours=1)
         with analyzed_as(("en", "negative", "complaint")):
             mention = self.ingest([self.make_item("at://r/1", "where is my order", minutes=0)])
-        brand = self.make_item("at://acme/r", "on its way!", author_id="did:plc:acme", handle="acme.test",
-                               root_id="at://r/1", parent_id="at://r/1", minutes=120, is_own=True)
+        brand = self.make_item(
+            "at://acme/r",
+            "on its way!",
+            author_id="did:plc:acme",
+            handle="acme.test",
+            root_id="at://r/1",
+            parent_id="at://r/1",
+            minutes=120,
+            is_own=True,
+        )
         self.ingest([brand])
         ticket = mention.ticket_id
         self.assertTrue(ticket, "the complaint made a ticket")
@@ -168,18 +190,29 @@ class TestAlerts(SocialCrmCommon):
     def test_social_ticket_notifies_the_teams_followers(self):
         """A ticket opened by the ingestion says so in its chatter, to everyone following the team."""
         follower = mail_new_test_user(
-            self.env, login="team_follower", name="Tina Lead", email="tina.lead@example.com",
-            groups="base.group_user,helpdesk_mgmt.group_helpdesk_user", notification_type="inbox",
+            self.env,
+            login="team_follower",
+            name="Tina Lead",
+            email="tina.lead@example.com",
+            groups="base.group_user,helpdesk_mgmt.group_helpdesk_user",
+            notification_type="inbox",
         )
         self.team.message_subscribe(partner_ids=follower.partner_id.ids)
-        self.env["social_crm.identity"].create({
-            "network": "bluesky", "external_id": "f1", "handle": "somchai.test", "partner_id": self.partner.id,
-        })
+        self.env["social_crm.identity"].create(
+            {
+                "network": "bluesky",
+                "external_id": "f1",
+                "handle": "somchai.test",
+                "partner_id": self.partner.id,
+            }
+        )
         with analyzed_as(("en", "negative", "complaint"), ("en", "negative", "complaint")):
-            mentions = self.ingest([
-                self.make_item("at://f/1", "my order never came", author_id="f1"),
-                self.make_item("at://g/1", "still waiting for a refund", author_id="g1"),
-            ])
+            mentions = self.ingest(
+                [
+                    self.make_item("at://f/1", "my order never came", author_id="f1"),
+                    self.make_item("at://g/1", "still waiting for a refund", author_id="g1"),
+                ]
+            )
         tickets = mentions.ticket_id
         self.assertEqual(len(tickets), 2)
         created = self.env.ref("helpdesk_mgmt.hlp_tck_created")
@@ -189,9 +222,17 @@ class TestAlerts(SocialCrmCommon):
             self.assertEqual(len(message), 1, "one creation message per ticket")
             self.assertIn(follower.partner_id, message.notification_ids.res_partner_id)
         self.assertEqual(tickets.partner_id, self.partner)
-        self.assertNotIn(self.partner, tickets.message_partner_ids, "the customer is answered on the network, not mailed")
+        self.assertNotIn(
+            self.partner, tickets.message_partner_ids, "the customer is answered on the network, not mailed"
+        )
         self.assertEqual(
-            self.env["mail.notification"].search_count([
-                ("res_partner_id", "=", follower.partner_id.id), ("mail_message_id.model", "=", "helpdesk.ticket"),
-                ("mail_message_id.res_id", "in", tickets.ids),
-            ]), 2, "the follower's inbox shows both new tickets")
+            self.env["mail.notification"].search_count(
+                [
+                    ("res_partner_id", "=", follower.partner_id.id),
+                    ("mail_message_id.model", "=", "helpdesk.ticket"),
+                    ("mail_message_id.res_id", "in", tickets.ids),
+                ]
+            ),
+            2,
+            "the follower's inbox shows both new tickets",
+        )

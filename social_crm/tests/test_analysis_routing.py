@@ -15,8 +15,18 @@ MENTION_LOGGER = "odoo.addons.social_crm.models.social_crm_mention"
 
 def scored(sentiment, intent, tier="fast", model=None):
     def analyze(texts, accurate=False, **_options):
-        return [SimpleNamespace(lang="en", sentiment=sentiment, sentiment_score=-0.8 if sentiment == "negative" else 0.6,
-                                intent=intent, tier=tier, model=model or f"{tier}-test") for _text in texts]
+        return [
+            SimpleNamespace(
+                lang="en",
+                sentiment=sentiment,
+                sentiment_score=-0.8 if sentiment == "negative" else 0.6,
+                intent=intent,
+                tier=tier,
+                model=model or f"{tier}-test",
+            )
+            for _text in texts
+        ]
+
     return analyze
 
 
@@ -50,8 +60,10 @@ class TestAnalysisRouting(SocialCrmCommon):
             self.env["social_crm.mention"]._cron_analyze()
             self.env["social_crm.mention"]._cron_analyze()
         self.assertEqual(
-            self.env["helpdesk.ticket"].search_count([("social_thread_id", "=", mention.thread_id.id)]), tickets,
-            "routed exactly once")
+            self.env["helpdesk.ticket"].search_count([("social_thread_id", "=", mention.thread_id.id)]),
+            tickets,
+            "routed exactly once",
+        )
 
     def test_broken_model_reports_no_progress_and_backs_off(self):
         mention = self.ingest_while_analysis_is_down()
@@ -66,8 +78,9 @@ class TestAnalysisRouting(SocialCrmCommon):
             self.env["social_crm.mention"]._cron_analyze()
             texts = [text for call in analyze.call_args_list for text in call.args[0]]
             self.assertEqual(texts.count(mention.body), 1, "a failed mention waits before it is tried again")
-        self.env.cr.execute("UPDATE social_crm_mention SET nlp_retry_at = now() - interval '1 minute' WHERE id = %s",
-                            [mention.id])
+        self.env.cr.execute(
+            "UPDATE social_crm_mention SET nlp_retry_at = now() - interval '1 minute' WHERE id = %s", [mention.id]
+        )
         self.env["social_crm.mention"].invalidate_model()
         with patch(ANALYZE, side_effect=scored("negative", "complaint")):
             self.assertEqual(self.env["social_crm.mention"]._cron_analyze(), 1)
@@ -96,8 +109,9 @@ class TestAnalysisRouting(SocialCrmCommon):
     def test_rescoring_to_negative_opens_a_ticket_and_to_positive_closes_none(self):
         with patch(ANALYZE, side_effect=scored("neutral", "other")):
             calm = self.ingest([self.make_item("at://jane/post/4", "the parcel is here I guess")])
-            angry = self.ingest([self.make_item("at://bob/post/5", "fix it", author_id="did:plc:bob",
-                                                handle="bob.test")])
+            angry = self.ingest(
+                [self.make_item("at://bob/post/5", "fix it", author_id="did:plc:bob", handle="bob.test")]
+            )
         self.assertFalse(calm.ticket_id)
         with patch(ANALYZE, side_effect=scored("negative", "complaint")):
             self.env["social_crm.mention"]._cron_analyze()

@@ -37,10 +37,16 @@ class TestBlueskyDevnet(SocialCrmCommon):
         cls.brand = cls.net.create_account("acmecare.test", "brand-pass")
         cls.customer = cls.net.create_account("somchai.test", "somchai-pass")
         cls.partner.social_handles = "@somchai.test"
-        cls.live = cls.env["social_crm.account"].create({
-            "name": "Acme on the devnet", "network": "bluesky", "base_url": cls.net.pds_url,
-            "login": "acmecare.test", "token": "brand-pass", "team_id": cls.team.id,
-        })
+        cls.live = cls.env["social_crm.account"].create(
+            {
+                "name": "Acme on the devnet",
+                "network": "bluesky",
+                "base_url": cls.net.pds_url,
+                "login": "acmecare.test",
+                "token": "brand-pass",
+                "team_id": cls.team.id,
+            }
+        )
 
     def fetch_until(self, predicate, timeout=20):
         deadline = time.time() + timeout
@@ -72,15 +78,19 @@ class TestBlueskyDevnet(SocialCrmCommon):
         self.assertEqual(ticket.social_lang, "th")
 
         action = ticket.with_user(self.social_manager).action_social_reply()
-        defaults = {key[len("default_"):]: value for key, value in action["context"].items()}
-        reply = self.env["social_crm.reply"].with_user(self.social_manager).create(
-            {**defaults, "body": "ขออภัยครับ ทีมงานกำลังตรวจสอบคำสั่งซื้อของคุณ 🙏"})
+        defaults = {key[len("default_") :]: value for key, value in action["context"].items()}
+        reply = (
+            self.env["social_crm.reply"]
+            .with_user(self.social_manager)
+            .create({**defaults, "body": "ขออภัยครับ ทีมงานกำลังตรวจสอบคำสั่งซื้อของคุณ 🙏"})
+        )
         reply.action_submit()
         self.assertEqual(reply.state, "posted", reply.error_message)
         self.assertTrue(ticket.social_first_response_at)
 
         answers = self.net.wait_for(
-            lambda: [node["post"] for node in self.net.thread(self.customer, post["uri"])["thread"].get("replies", [])])
+            lambda: [node["post"] for node in self.net.thread(self.customer, post["uri"])["thread"].get("replies", [])]
+        )
         self.assertEqual([a["uri"] for a in answers], [reply.posted_mention_id.external_id])
         self.assertEqual(answers[0]["author"]["did"], self.brand["did"])
         self.assertEqual(answers[0]["record"]["reply"]["root"]["uri"], post["uri"])

@@ -3,8 +3,11 @@ from odoo.tests import tagged
 
 from .common import SocialCrmCommon
 
-LISTENING = ("social_crm.ir_cron_fetch_mentions", "social_crm.ir_cron_analyze_mentions",
-             "social_crm.ir_cron_detect_spikes")
+LISTENING = (
+    "social_crm.ir_cron_fetch_mentions",
+    "social_crm.ir_cron_analyze_mentions",
+    "social_crm.ir_cron_detect_spikes",
+)
 
 
 @tagged("social_crm", "social_crm_ingest", "post_install", "-at_install")
@@ -20,10 +23,14 @@ class TestCrons(SocialCrmCommon):
         self.assertEqual(self.crons_active(), {True}, "the first connected account wakes them")
         self.account.with_user(self.social_manager).write({"active": False})
         self.assertEqual(self.crons_active(), {False}, "archiving the last one puts them back to sleep")
-        new = self.env["social_crm.account"].create({
-            "name": "Feed", "network": "feed", "base_url": "https://forum.example.com/latest.rss",
-            "state": "connected",
-        })
+        new = self.env["social_crm.account"].create(
+            {
+                "name": "Feed",
+                "network": "feed",
+                "base_url": "https://forum.example.com/latest.rss",
+                "state": "connected",
+            }
+        )
         self.assertEqual(self.crons_active(), {True})
         new.unlink()
         self.assertEqual(self.crons_active(), {False})

@@ -29,9 +29,7 @@ ENTRY = """<entry>
 
 
 def atom(bodies):
-    entries = "\n".join(
-        ENTRY.format(n=n, hh=9 + n // 60, mm=n % 60, body=body) for n, body in enumerate(bodies)
-    )
+    entries = "\n".join(ENTRY.format(n=n, hh=9 + n // 60, mm=n % 60, body=body) for n, body in enumerate(bodies))
     return ATOM.format(entries=entries)
 
 
@@ -58,7 +56,9 @@ class TestIngest(SocialCrmCommon):
     def page(self, ids, cursor, minutes=0):
         return FetchPage(
             items=[self.make_item(f"at://jane/post/{i}", f"message {i}", minutes=minutes + i) for i in ids],
-            cursor=cursor, has_more=True, skipped=[],
+            cursor=cursor,
+            has_more=True,
+            skipped=[],
         )
 
     def fetch_with(self, client, account=None):
@@ -68,12 +68,23 @@ class TestIngest(SocialCrmCommon):
 
     def test_feed_over_loopback_lands_once(self):
         with LoopbackServer() as server:
-            server.route("GET", "/forum.atom", (200, {"Content-Type": "application/atom+xml"},
-                                                atom(["My order is late &lt;b&gt;again&lt;/b&gt;",
-                                                      "ยังไม่ได้รับของเลยครับ", "سفارشم کی می‌رسه؟"])))
-            account = self.env["social_crm.account"].create({
-                "name": "Forum", "network": "feed", "base_url": server.url + "/forum.atom", "state": "connected",
-            })
+            server.route(
+                "GET",
+                "/forum.atom",
+                (
+                    200,
+                    {"Content-Type": "application/atom+xml"},
+                    atom(["My order is late &lt;b&gt;again&lt;/b&gt;", "ยังไม่ได้รับของเลยครับ", "سفارشم کی می‌رسه؟"]),
+                ),
+            )
+            account = self.env["social_crm.account"].create(
+                {
+                    "name": "Forum",
+                    "network": "feed",
+                    "base_url": server.url + "/forum.atom",
+                    "state": "connected",
+                }
+            )
             stored = account._fetch_mentions()
             self.assertEqual(stored, 3)
             self.assertEqual(account.mention_count, 3)
@@ -137,7 +148,9 @@ class TestIngest(SocialCrmCommon):
         healthy = self.account.copy({"name": "Healthy", "state": "connected"})
         broken = self.account
         clients = {
-            broken.id: ScriptedClient([api_errors.AuthenticationFailed("token rejected by Bluesky: log in again", "bluesky")]),
+            broken.id: ScriptedClient(
+                [api_errors.AuthenticationFailed("token rejected by Bluesky: log in again", "bluesky")]
+            ),
             healthy.id: ScriptedClient([self.page([7], "h1")]),
         }
         (broken | healthy).write({"last_sync_at": False})
@@ -162,10 +175,13 @@ class TestIngest(SocialCrmCommon):
         self.assertEqual(self.fetch_with(ScriptedClient([self.page([1], "c1")])), 1)
 
     def test_analysis_failure_keeps_mentions_and_retries(self):
-        with patch("odoo.addons.social_crm.nlp.analyze", side_effect=RuntimeError("model file missing")), \
-                mute_logger("odoo.addons.social_crm.models.social_crm_mention"):
-            mentions = self.ingest([self.make_item(
-                "at://jane/post/1", "My order is two weeks late and nobody answers. This is terrible!")])
+        with (
+            patch("odoo.addons.social_crm.nlp.analyze", side_effect=RuntimeError("model file missing")),
+            mute_logger("odoo.addons.social_crm.models.social_crm_mention"),
+        ):
+            mentions = self.ingest(
+                [self.make_item("at://jane/post/1", "My order is two weeks late and nobody answers. This is terrible!")]
+            )
         self.assertEqual(mentions.nlp_state, "pending")
         self.assertFalse(mentions.sentiment)
         self.assertFalse(mentions.ticket_id, "no decision without the analysis")
@@ -177,9 +193,16 @@ class TestIngest(SocialCrmCommon):
         self.assertEqual(mentions.nlp_state, "accurate", "the background pass re-scores with the accurate tier")
 
     def test_own_posts_are_outbound_and_never_ticketed(self):
-        mentions = self.ingest([
-            self.make_item("at://acme/post/1", "Our new store opens today! Any questions?", author_id="did:plc:acme",
-                           handle="acme.test", is_own=True),
-        ])
+        mentions = self.ingest(
+            [
+                self.make_item(
+                    "at://acme/post/1",
+                    "Our new store opens today! Any questions?",
+                    author_id="did:plc:acme",
+                    handle="acme.test",
+                    is_own=True,
+                ),
+            ]
+        )
         self.assertEqual(mentions.direction, "outbound")
         self.assertFalse(mentions.ticket_id)

@@ -17,8 +17,10 @@ class TestIngestBatch(SocialCrmCommon):
             first = self.ingest([self.make_item("at://j/1", "hello there")])
         items = [self.make_item("at://j/1", "hello there"), self.make_item("at://j/2", "and again", root_id="at://j/1")]
         # As if the existence check ran before the other worker committed: the INSERT itself must skip the row.
-        with patch(f"{MENTION}._unique_new_items", lambda self, account, items: items), \
-                analyzed_as(("en", "neutral", "other"), ("en", "neutral", "other")):
+        with (
+            patch(f"{MENTION}._unique_new_items", lambda self, account, items: items),
+            analyzed_as(("en", "neutral", "other"), ("en", "neutral", "other")),
+        ):
             second = self.ingest(items)
         self.assertEqual(second.mapped("external_id"), ["at://j/2"])
         stored = self.env["social_crm.mention"].search([("account_id", "=", self.account.id)])
@@ -55,28 +57,34 @@ class TestIngestBatch(SocialCrmCommon):
         self.assertEqual(mention.external_data, {"cid": "cid-" + "at://s/1"[-6:]})
         self.assertEqual(mention.create_uid, self.env.user)
         self.assertTrue(mention.create_date)
-        self.assertEqual((mention.lang, mention.sentiment, mention.intent, mention.nlp_state),
-                         ("th", "negative", "complaint", "fast"))
+        self.assertEqual(
+            (mention.lang, mention.sentiment, mention.intent, mention.nlp_state),
+            ("th", "negative", "complaint", "fast"),
+        )
         self.assertEqual(mention.identity_id.followers, 42)
         self.assertEqual(mention.thread_id.state, "open")
         self.assertEqual(mention.thread_id.company_id, self.account.company_id)
 
     def test_batch_tickets_are_numbered_and_staged_like_helpdesk_does(self):
-        reference = self.env["helpdesk.ticket"].create({
-            "name": "by hand", "description": "<p>x</p>", "team_id": self.team.id,
-        })
+        reference = self.env["helpdesk.ticket"].create(
+            {
+                "name": "by hand",
+                "description": "<p>x</p>",
+                "team_id": self.team.id,
+            }
+        )
         with analyzed_as(*[("en", "negative", "complaint")] * 3):
-            mentions = self.ingest([
-                self.make_item(f"at://c{n}/1", f"broken {n}", author_id=f"did:plc:c{n}") for n in range(3)
-            ])
+            mentions = self.ingest(
+                [self.make_item(f"at://c{n}/1", f"broken {n}", author_id=f"did:plc:c{n}") for n in range(3)]
+            )
         tickets = mentions.ticket_id
         self.assertEqual(len(tickets), 3)
         self.assertEqual(set(tickets.stage_id), {reference.stage_id})
         prefix = reference.number.rstrip("0123456789")
-        numbers = sorted(int(ticket.number[len(prefix):]) for ticket in tickets)
+        numbers = sorted(int(ticket.number[len(prefix) :]) for ticket in tickets)
         self.assertTrue(all(ticket.number.startswith(prefix) for ticket in tickets))
         self.assertEqual(len({len(ticket.number) for ticket in tickets | reference}), 1, "same padding")
-        reference_number = int(reference.number[len(prefix):])
+        reference_number = int(reference.number[len(prefix) :])
         self.assertEqual(numbers, [reference_number + 1, reference_number + 2, reference_number + 3])
         self.assertEqual(tickets.social_thread_id.ticket_id, tickets)
         self.assertEqual(set(tickets.social_thread_id.mapped("state")), {"open"})
@@ -87,23 +95,36 @@ class TestIngestBatch(SocialCrmCommon):
         stage = self.env["helpdesk.ticket.stage"].create({"name": "Social triage", "sequence": 0})
         vip_team = self.env["helpdesk.ticket.team"].create({"name": "VIP"})
         stage.team_ids = vip_team
-        self.env["social_crm.ticket.rule"].create({
-            "name": "VIP", "sequence": 0, "min_followers": 1000, "team_id": vip_team.id, "priority": "3",
-        })
+        self.env["social_crm.ticket.rule"].create(
+            {
+                "name": "VIP",
+                "sequence": 0,
+                "min_followers": 1000,
+                "team_id": vip_team.id,
+                "priority": "3",
+            }
+        )
         with analyzed_as(("en", "negative", "complaint"), ("en", "negative", "complaint")):
-            vip, other = self.ingest([
-                self.make_item("at://v/1", "broken", author_id="did:plc:v", followers=5000),
-                self.make_item("at://o/1", "broken", author_id="did:plc:o", followers=5),
-            ])
-        self.assertEqual((vip.ticket_id.team_id, vip.ticket_id.stage_id, vip.ticket_id.priority), (vip_team, stage, "3"))
+            vip, other = self.ingest(
+                [
+                    self.make_item("at://v/1", "broken", author_id="did:plc:v", followers=5000),
+                    self.make_item("at://o/1", "broken", author_id="did:plc:o", followers=5),
+                ]
+            )
+        self.assertEqual(
+            (vip.ticket_id.team_id, vip.ticket_id.stage_id, vip.ticket_id.priority), (vip_team, stage, "3")
+        )
         self.assertEqual(other.ticket_id.team_id, self.team)
         self.assertEqual(other.ticket_id.stage_id, self.team._get_applicable_stages()[:1])
 
     def test_author_last_activity_moves_forward_only(self):
         with analyzed_as(("en", "neutral", "other"), ("en", "neutral", "other")):
-            mentions = self.ingest([
-                self.make_item("at://j/1", "first", minutes=5), self.make_item("at://j/2", "second", minutes=30),
-            ])
+            mentions = self.ingest(
+                [
+                    self.make_item("at://j/1", "first", minutes=5),
+                    self.make_item("at://j/2", "second", minutes=30),
+                ]
+            )
         identity = mentions.identity_id
         self.assertEqual(len(identity), 1)
         self.assertEqual(identity.last_mention_at, (self.base_time.replace(tzinfo=None) + timedelta(minutes=30)))

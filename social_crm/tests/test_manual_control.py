@@ -17,8 +17,17 @@ ANALYZE = "odoo.addons.social_crm.nlp.analyze"
 
 
 def neutral_other(texts, accurate=False, **_options):
-    return [SimpleNamespace(lang="en", sentiment="neutral", sentiment_score=0.0, intent="other",
-                            tier="accurate" if accurate else "fast", model="test") for _text in texts]
+    return [
+        SimpleNamespace(
+            lang="en",
+            sentiment="neutral",
+            sentiment_score=0.0,
+            intent="other",
+            tier="accurate" if accurate else "fast",
+            model="test",
+        )
+        for _text in texts
+    ]
 
 
 @tagged("social_crm", "social_crm_respond", "post_install", "-at_install")
@@ -31,8 +40,9 @@ class TestManualControl(SocialCrmCommon):
 
     def correct(self, user, sentiment, intent, mentions=None):
         mentions = (mentions or self.mention).with_user(user)
-        wizard = Form(self.env["social_crm.mention.correct"].with_user(user).with_context(
-            default_mention_ids=mentions.ids))
+        wizard = Form(
+            self.env["social_crm.mention.correct"].with_user(user).with_context(default_mention_ids=mentions.ids)
+        )
         wizard.sentiment = sentiment
         wizard.intent = intent
         wizard.save().action_apply()
@@ -52,18 +62,24 @@ class TestManualControl(SocialCrmCommon):
             self.env["social_crm.mention"]._cron_analyze()
             self.env["social_crm.mention"]._cron_analyze()
             self.mention._analyze(accurate=True)
-        self.assertEqual((self.mention.sentiment, self.mention.intent, self.mention.nlp_state),
-                         ("negative", "complaint", "manual"))
+        self.assertEqual(
+            (self.mention.sentiment, self.mention.intent, self.mention.nlp_state), ("negative", "complaint", "manual")
+        )
 
     @mute_logger("odoo.access")
     def test_other_company_cannot_correct(self):
         other_company = self.env["res.company"].create({"name": "Other Co (corrections)"})
-        outsider = self.env["res.users"].create({
-            "name": "Outsider", "login": "outsider_corrections", "company_id": other_company.id,
-            "company_ids": [(6, 0, other_company.ids)],
-            "groups_id": [(6, 0, [self.env.ref("base.group_user").id,
-                                  self.env.ref("social_crm.group_social_user").id])],
-        })
+        outsider = self.env["res.users"].create(
+            {
+                "name": "Outsider",
+                "login": "outsider_corrections",
+                "company_id": other_company.id,
+                "company_ids": [(6, 0, other_company.ids)],
+                "groups_id": [
+                    (6, 0, [self.env.ref("base.group_user").id, self.env.ref("social_crm.group_social_user").id])
+                ],
+            }
+        )
         with self.assertRaises(AccessError):
             self.mention.with_user(outsider)._apply_correction("positive", "praise")
         self.assertNotEqual(self.mention.nlp_state, "manual")

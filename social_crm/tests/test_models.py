@@ -12,11 +12,13 @@ class TestModels(SocialCrmCommon):
     def test_mention_unique_per_account(self):
         self.ingest([self.make_item("at://x/post/1", "hello @acme")])
         with self.assertRaises(IntegrityError), mute_logger("odoo.sql_db"), self.env.cr.savepoint():
-            self.env["social_crm.mention"].create({
-                "account_id": self.account.id,
-                "external_id": "at://x/post/1",
-                "posted_at": "2026-11-01 10:00:00",
-            })
+            self.env["social_crm.mention"].create(
+                {
+                    "account_id": self.account.id,
+                    "external_id": "at://x/post/1",
+                    "posted_at": "2026-11-01 10:00:00",
+                }
+            )
 
     def test_same_external_id_on_two_accounts_is_allowed(self):
         other = self.account.copy({"name": "Acme second brand"})
@@ -40,11 +42,20 @@ class TestModels(SocialCrmCommon):
 
     def test_ingest_builds_identities_threads_and_parents(self):
         root = self.make_item("at://jane/post/1", "@acme my order is late", minutes=0)
-        reply = self.make_item("at://jane/post/2", "still nothing?", root_id=root.external_id,
-                               parent_id=root.external_id, minutes=5)
-        brand = self.make_item("at://acme/post/3", "Sorry Jane, checking now", author_id="did:plc:acme",
-                               handle="acme.test", name="Acme", root_id=root.external_id,
-                               parent_id=reply.external_id, minutes=20, is_own=True)
+        reply = self.make_item(
+            "at://jane/post/2", "still nothing?", root_id=root.external_id, parent_id=root.external_id, minutes=5
+        )
+        brand = self.make_item(
+            "at://acme/post/3",
+            "Sorry Jane, checking now",
+            author_id="did:plc:acme",
+            handle="acme.test",
+            name="Acme",
+            root_id=root.external_id,
+            parent_id=reply.external_id,
+            minutes=20,
+            is_own=True,
+        )
         mentions = self.ingest([root, reply, brand])
         self.assertEqual(len(mentions), 3)
         self.assertEqual(len(mentions.thread_id), 1, "one conversation for the three posts")
@@ -79,8 +90,9 @@ class TestModels(SocialCrmCommon):
     def test_partner_counts_use_one_query_for_many_partners(self):
         partners = self.env["res.partner"].create([{"name": f"P{i}"} for i in range(5)])
         for i, partner in enumerate(partners):
-            mentions = self.ingest([self.make_item(f"at://p{i}/post/{n}", "meh", author_id=f"did:p{i}")
-                                    for n in range(i + 1)])
+            mentions = self.ingest(
+                [self.make_item(f"at://p{i}/post/{n}", "meh", author_id=f"did:p{i}") for n in range(i + 1)]
+            )
             mentions.identity_id.partner_id = partner
         partners.invalidate_recordset()
         with self.assertQueryCount(2):
@@ -97,11 +109,13 @@ class TestModels(SocialCrmCommon):
         self.assertEqual(len(mentions.filtered(lambda m: m.external_id.endswith("9")).body), 100_000)
 
     def test_analysis_runs_at_ingest(self):
-        mentions = self.ingest([
-            self.make_item("at://a/1", "สั่งของไปสองอาทิตย์แล้วยังไม่ได้รับเลย แย่มาก", author_id="a"),
-            self.make_item("at://b/2", "سفارشم کی می‌رسه؟ خیلی بد بود", author_id="b"),
-            self.make_item("at://c/3", "I absolutely love this app, thank you!", author_id="c"),
-        ])
+        mentions = self.ingest(
+            [
+                self.make_item("at://a/1", "สั่งของไปสองอาทิตย์แล้วยังไม่ได้รับเลย แย่มาก", author_id="a"),
+                self.make_item("at://b/2", "سفارشم کی می‌رسه؟ خیلی بد بود", author_id="b"),
+                self.make_item("at://c/3", "I absolutely love this app, thank you!", author_id="c"),
+            ]
+        )
         by_ext = {m.external_id: m for m in mentions}
         self.assertEqual(by_ext["at://a/1"].lang, "th")
         self.assertEqual(by_ext["at://b/2"].lang, "fa")

@@ -21,16 +21,27 @@ from .common import SocialCrmCommon
 MENTION = "odoo.addons.social_crm.models.social_crm_mention.SocialCrmMention"
 TEXT_TYPES = ("char", "text", "html", "json")
 # Every model where the addon stores (or copies) a person's text.
-STORED_IN = ("social_crm.identity", "social_crm.mention", "social_crm.thread", "social_crm.reply",
-             "helpdesk.ticket", "res.partner", "mail.message", "mail.tracking.value", "privacy.log")
+STORED_IN = (
+    "social_crm.identity",
+    "social_crm.mention",
+    "social_crm.thread",
+    "social_crm.reply",
+    "helpdesk.ticket",
+    "res.partner",
+    "mail.message",
+    "mail.tracking.value",
+    "privacy.log",
+)
 
 
 @contextmanager
 def analyzed_as(sentiment, intent):
     def fake(self, texts, accurate=False):
         score = {"negative": -0.8, "neutral": 0.0, "positive": 0.8}[sentiment]
-        return [SimpleNamespace(lang="en", sentiment=sentiment, sentiment_score=score, intent=intent, model="test")
-                for _text in texts]
+        return [
+            SimpleNamespace(lang="en", sentiment=sentiment, sentiment_score=score, intent=intent, model="test")
+            for _text in texts
+        ]
 
     with patch(f"{MENTION}._analyze_texts", fake):
         yield
@@ -41,9 +52,13 @@ class PrivacyCase(SocialCrmCommon):
     def setUpClass(cls):
         super().setUpClass()
         cls.janina = Author(
-            external_id="did:plc:janina-k", handle="janina.test", name="Janina Kowalska",
-            profile_url="https://bsky.app/profile/janina.test", avatar_url="https://cdn.test/avatars/janina-k.jpg",
-            followers=42, bio="Barista in Gdansk who collects Moka pots",
+            external_id="did:plc:janina-k",
+            handle="janina.test",
+            name="Janina Kowalska",
+            profile_url="https://bsky.app/profile/janina.test",
+            avatar_url="https://cdn.test/avatars/janina-k.jpg",
+            followers=42,
+            bio="Barista in Gdansk who collects Moka pots",
         )
         cls.olek = Author(external_id="did:plc:olek", handle="olek.test", name="Olek Nowak", followers=3)
         cls.brand = Author(external_id="did:plc:acme", handle="acme.test", name="Acme")
@@ -66,35 +81,81 @@ class PrivacyCase(SocialCrmCommon):
         with analyzed_as("negative", "complaint"):
             first = self.ingest([self.item(root, self.janina_texts[0], self.janina)])
         with analyzed_as("neutral", "other"):
-            self.ingest([
-                self.item("at://did:plc:acme/app.bsky.feed.post/2", "Sorry Janina Kowalska, we are on it",
-                          self.brand, root=root, parent=root, minutes=5, is_own=True),
-                self.item("at://did:plc:olek/app.bsky.feed.post/3", "@janina.test same here, mine leaked too",
-                          self.olek, root=root, parent=root, minutes=6,
-                          extra={"parent": {"uri": root, "author": "did:plc:janina-k"}}),
-            ])
+            self.ingest(
+                [
+                    self.item(
+                        "at://did:plc:acme/app.bsky.feed.post/2",
+                        "Sorry Janina Kowalska, we are on it",
+                        self.brand,
+                        root=root,
+                        parent=root,
+                        minutes=5,
+                        is_own=True,
+                    ),
+                    self.item(
+                        "at://did:plc:olek/app.bsky.feed.post/3",
+                        "@janina.test same here, mine leaked too",
+                        self.olek,
+                        root=root,
+                        parent=root,
+                        minutes=6,
+                        extra={"parent": {"uri": root, "author": "did:plc:janina-k"}},
+                    ),
+                ]
+            )
         with analyzed_as("negative", "complaint"):
-            self.ingest([self.item("at://did:plc:janina-k/app.bsky.feed.post/4", self.janina_texts[1], self.janina,
-                                   root=root, parent=root, minutes=10)])
-            elsewhere = self.ingest([self.item(
-                "at://did:plc:olek/app.bsky.feed.post/9",
-                "Janina Kowalska told me: my espresso machine leaked twice this week and nobody answers",
-                self.olek)])
+            self.ingest(
+                [
+                    self.item(
+                        "at://did:plc:janina-k/app.bsky.feed.post/4",
+                        self.janina_texts[1],
+                        self.janina,
+                        root=root,
+                        parent=root,
+                        minutes=10,
+                    )
+                ]
+            )
+            elsewhere = self.ingest(
+                [
+                    self.item(
+                        "at://did:plc:olek/app.bsky.feed.post/9",
+                        "Janina Kowalska told me: my espresso machine leaked twice this week and nobody answers",
+                        self.olek,
+                    )
+                ]
+            )
         identity = first.identity_id
         self.partner.social_handles = "@janina.test, @jk.elsewhere"
         identity.partner_id = self.partner
-        reply = self.env["social_crm.reply"].with_user(self.social_user).create({
-            "thread_id": first.thread_id.id, "parent_mention_id": first.id, "body": "Hello Janina Kowalska, we",
-        })
+        reply = (
+            self.env["social_crm.reply"]
+            .with_user(self.social_user)
+            .create(
+                {
+                    "thread_id": first.thread_id.id,
+                    "parent_mention_id": first.id,
+                    "body": "Hello Janina Kowalska, we",
+                }
+            )
+        )
         reply.body = "Hello Janina Kowalska, we are sending a new machine today"  # tracked in the chatter
         return identity, first.thread_id, first.ticket_id, elsewhere
 
     def person_strings(self):
         author = self.janina
-        return [author.handle, author.name, author.profile_url, author.avatar_url, author.bio, author.external_id,
-                "https://bsky.app/profile/janina.test/post/1", *self.janina_texts,
-                # the start of her first post, as a ticket title or a conversation name shows it
-                self.janina_texts[0][:50]]
+        return [
+            author.handle,
+            author.name,
+            author.profile_url,
+            author.avatar_url,
+            author.bio,
+            author.external_id,
+            "https://bsky.app/profile/janina.test/post/1",
+            *self.janina_texts,
+            # the start of her first post, as a ticket title or a conversation name shows it
+            self.janina_texts[0][:50],
+        ]
 
     def find_strings(self, strings):
         """Every stored text field of the models involved that still holds one of ``strings``."""
@@ -104,11 +165,15 @@ class PrivacyCase(SocialCrmCommon):
             model = self.env[model_name]
             columns = [f for f in model._fields.values() if f.store and f.type in TEXT_TYPES and f.column_type]
             for field in columns:
-                self.env.cr.execute(SQL(
-                    "SELECT id, %s::text FROM %s WHERE %s::text ILIKE ANY(%s)",
-                    SQL.identifier(field.name), SQL.identifier(model._table), SQL.identifier(field.name),
-                    [f"%{s}%" for s in strings],
-                ))
+                self.env.cr.execute(
+                    SQL(
+                        "SELECT id, %s::text FROM %s WHERE %s::text ILIKE ANY(%s)",
+                        SQL.identifier(field.name),
+                        SQL.identifier(model._table),
+                        SQL.identifier(field.name),
+                        [f"%{s}%" for s in strings],
+                    )
+                )
                 found += [(model_name, field.name, row_id, value) for row_id, value in self.env.cr.fetchall()]
         return found
 
@@ -146,8 +211,12 @@ class TestErase(PrivacyCase):
         def person(key, count):
             author = Author(external_id=f"did:plc:{key}", handle=f"{key}.test", name=f"Person {key}")
             with analyzed_as("positive", "praise"):
-                mentions = self.ingest([self.item(f"at://did:plc:{key}/post/{n}", f"Lovely day number {n} for {key}",
-                                                  author, minutes=n) for n in range(count)])
+                mentions = self.ingest(
+                    [
+                        self.item(f"at://did:plc:{key}/post/{n}", f"Lovely day number {n} for {key}", author, minutes=n)
+                        for n in range(count)
+                    ]
+                )
             return mentions.identity_id
 
         warm, few, many = person("warm", 1), person("few", 2), person("many", 12)
@@ -196,8 +265,7 @@ class TestErase(PrivacyCase):
     def test_wizard_lists_what_will_be_erased_and_erases(self):
         identity, _thread, ticket, _elsewhere = self.make_person()
         action = self.partner.with_user(self.social_manager).action_open_social_erase_wizard()
-        wizard = self.env[action["res_model"]].with_user(self.social_manager).with_context(
-            action["context"]).create({})
+        wizard = self.env[action["res_model"]].with_user(self.social_manager).with_context(action["context"]).create({})
         self.assertEqual(wizard.identity_ids, identity)
         self.assertIn("<b>2</b>", wizard.summary)  # two posts
         self.assertIn("tickets are kept", wizard.summary)
@@ -245,8 +313,7 @@ class TestExport(PrivacyCase):
         attachment = self.env["ir.attachment"].browse(int(action["url"].split("/")[3].split("?")[0]))
         archive = zipfile.ZipFile(io.BytesIO(base64.b64decode(attachment.datas)))
         data = json.loads(archive.read("social_data.json"))
-        tables = {name: list(csv.DictReader(io.StringIO(archive.read(f"{name}.csv").decode())))
-                  for name in data}
+        tables = {name: list(csv.DictReader(io.StringIO(archive.read(f"{name}.csv").decode()))) for name in data}
         return data, tables
 
     def test_export_contains_every_record(self):
@@ -282,9 +349,12 @@ class TestRetention(PrivacyCase):
             return self.ingest([item])
 
     def settings(self, limited, days=0):
-        self.env["res.config.settings"].create({
-            "social_crm_retention_limited": limited, "social_crm_retention_days": days,
-        }).execute()
+        self.env["res.config.settings"].create(
+            {
+                "social_crm_retention_limited": limited,
+                "social_crm_retention_days": days,
+            }
+        ).execute()
 
     def test_retention_through_settings_and_cron(self):
         contact = Author(external_id="did:plc:kept", handle="kept.test", name="Kept")

@@ -12,8 +12,11 @@ class TestRelate(SocialCrmCommon):
 
     def test_a_person_links_through_the_wizard(self):
         identity = self.identity("did:w", name="W")
-        wizard = Form(self.env["social_crm.identity.link"].with_user(self.social_user).with_context(
-            default_identity_ids=identity.ids))
+        wizard = Form(
+            self.env["social_crm.identity.link"]
+            .with_user(self.social_user)
+            .with_context(default_identity_ids=identity.ids)
+        )
         wizard.partner_id = self.partner
         wizard.save().action_link()
         self.assertEqual(identity.partner_id, self.partner)
@@ -76,10 +79,14 @@ class TestRelate(SocialCrmCommon):
     def test_identities_on_several_networks_end_on_one_contact(self):
         self.partner.social_handles = "somchai.test, @somchai@mastodon.social"
         bsky = self.identity("did:8", handle="somchai.test")
-        masto = self.env["social_crm.identity"].create({
-            "network": "mastodon", "external_id": "42", "handle": "somchai@mastodon.social",
-            "bio": "also on bluesky; mail somchai.rakdee@example.co.th",
-        })
+        masto = self.env["social_crm.identity"].create(
+            {
+                "network": "mastodon",
+                "external_id": "42",
+                "handle": "somchai@mastodon.social",
+                "bio": "also on bluesky; mail somchai.rakdee@example.co.th",
+            }
+        )
         self.env["social_crm.relate"]._link_contacts(bsky | masto)
         self.assertEqual(bsky.partner_id, self.partner)
         self.assertEqual(masto.partner_id, self.partner)
@@ -87,21 +94,33 @@ class TestRelate(SocialCrmCommon):
 
     def test_feed_authors_are_never_linked_automatically(self):
         self.partner.social_handles = "https://forum.example.com/u/somchai"
-        identity = self.identity("https://forum.example.com/u/somchai", network="feed", name="somchai",
-                                 profile_url="https://forum.example.com/u/somchai")
+        identity = self.identity(
+            "https://forum.example.com/u/somchai",
+            network="feed",
+            name="somchai",
+            profile_url="https://forum.example.com/u/somchai",
+        )
         self.env["social_crm.relate"]._link_contacts(identity)
         self.assertFalse(identity.partner_id, "a feed says whatever its authors write")
         self.assertEqual(identity.suggested_partner_id, self.partner)
 
     def test_matching_a_batch_costs_a_handful_of_queries(self):
         def batch(size, offset):
-            partners = self.env["res.partner"].create([
-                {"name": f"Customer {i}", "email": f"c{i}@example.org", "phone": f"+1 555 010 {i:04d}"}
+            partners = self.env["res.partner"].create(
+                [
+                    {"name": f"Customer {i}", "email": f"c{i}@example.org", "phone": f"+1 555 010 {i:04d}"}
+                    for i in range(offset, offset + size)
+                ]
+            )
+            authors = [
+                Author(
+                    external_id=f"did:b{i}",
+                    handle=f"c{i}.test",
+                    name=f"Customer {i}",
+                    bio=f"mail c{i}@example.org, tel +1 555 010 {i:04d}",
+                )
                 for i in range(offset, offset + size)
-            ])
-            authors = [Author(external_id=f"did:b{i}", handle=f"c{i}.test", name=f"Customer {i}",
-                              bio=f"mail c{i}@example.org, tel +1 555 010 {i:04d}")
-                       for i in range(offset, offset + size)]
+            ]
             found = self.env["social_crm.relate"]._upsert_identities("bluesky", authors, self.company)
             self.env.flush_all()
             self.env.invalidate_all()
@@ -119,19 +138,26 @@ class TestRelate(SocialCrmCommon):
         self.assertFalse(large.partner_id)
 
     def test_ingest_links_known_customers(self):
-        mentions = self.ingest([
-            self.make_item("at://s/1", "hello", author_id="did:plc:s1", handle="s1.test", name="Somchai Rakdee"),
-        ])
+        mentions = self.ingest(
+            [
+                self.make_item("at://s/1", "hello", author_id="did:plc:s1", handle="s1.test", name="Somchai Rakdee"),
+            ]
+        )
         self.assertEqual(mentions.identity_id.suggested_partner_id, self.partner, "name alone suggested at ingest")
-        other = self.ingest([
-            self.make_item("at://t/1", "hi", author_id="did:plc:t1", handle="t1.test", name="T"),
-        ])
+        other = self.ingest(
+            [
+                self.make_item("at://t/1", "hi", author_id="did:plc:t1", handle="t1.test", name="T"),
+            ]
+        )
         self.assertFalse(other.identity_id.partner_id)
 
     def test_link_wizard_new_contact_from_mention(self):
-        mention = self.ingest([self.make_item("at://n/1", "hello", author_id="did:n", handle="newbie.test", name="Newbie")])
-        wizard = Form(self.env["social_crm.identity.link"].with_context(
-            active_model="social_crm.mention", active_ids=mention.ids))
+        mention = self.ingest(
+            [self.make_item("at://n/1", "hello", author_id="did:n", handle="newbie.test", name="Newbie")]
+        )
+        wizard = Form(
+            self.env["social_crm.identity.link"].with_context(active_model="social_crm.mention", active_ids=mention.ids)
+        )
         wizard.mode = "new"
         wizard.new_email = "newbie@example.com"
         action = wizard.save().action_link()
@@ -142,11 +168,13 @@ class TestRelate(SocialCrmCommon):
         self.assertEqual(mention.identity_id.match_reason, "manual")
 
     def test_threads_group_by_root(self):
-        mentions = self.ingest([
-            self.make_item("at://r/1", "root"),
-            self.make_item("at://r/2", "reply", root_id="at://r/1", parent_id="at://r/1", minutes=1),
-            self.make_item("at://x/9", "other conversation", minutes=2),
-        ])
+        mentions = self.ingest(
+            [
+                self.make_item("at://r/1", "root"),
+                self.make_item("at://r/2", "reply", root_id="at://r/1", parent_id="at://r/1", minutes=1),
+                self.make_item("at://x/9", "other conversation", minutes=2),
+            ]
+        )
         self.assertEqual(len(mentions.thread_id), 2)
         root_thread = mentions.filtered(lambda m: m.external_id == "at://r/1").thread_id
         self.assertEqual(root_thread.mention_count, 2)

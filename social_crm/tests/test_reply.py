@@ -9,16 +9,31 @@ from odoo.tools import mute_logger
 from .common import SocialCrmCommon
 from .loopback import LoopbackServer
 
-BRAND = {"id": "1", "username": "acme", "acct": "acme", "display_name": "Acme",
-         "url": "https://mastodon.example/@acme", "avatar": "", "followers_count": 5000, "note": ""}
+BRAND = {
+    "id": "1",
+    "username": "acme",
+    "acct": "acme",
+    "display_name": "Acme",
+    "url": "https://mastodon.example/@acme",
+    "avatar": "",
+    "followers_count": 5000,
+    "note": "",
+}
 
 
 def status_json(status_id, text, in_reply_to):
     return {
-        "id": status_id, "uri": f"https://mastodon.example/users/acme/statuses/{status_id}",
-        "url": f"https://mastodon.example/@acme/{status_id}", "created_at": "2026-11-01T10:30:00.000Z",
-        "in_reply_to_id": in_reply_to, "content": f"<p>{text}</p>", "language": "en",
-        "account": BRAND, "visibility": "public", "mentions": [], "tags": [],
+        "id": status_id,
+        "uri": f"https://mastodon.example/users/acme/statuses/{status_id}",
+        "url": f"https://mastodon.example/@acme/{status_id}",
+        "created_at": "2026-11-01T10:30:00.000Z",
+        "in_reply_to_id": in_reply_to,
+        "content": f"<p>{text}</p>",
+        "language": "en",
+        "account": BRAND,
+        "visibility": "public",
+        "mentions": [],
+        "tags": [],
     }
 
 
@@ -44,15 +59,30 @@ class TestReply(SocialCrmCommon):
         cls.server.fail_with = None
         cls.server.route("GET", "/api/v1/accounts/verify_credentials", (200, {}, BRAND))
         cls.server.route("POST", "/api/v1/statuses", post_status)
-        cls.masto = cls.env["social_crm.account"].create({
-            "name": "Acme on Mastodon (test)", "network": "mastodon", "base_url": cls.server.url,
-            "login": "acme", "token": "token-123", "state": "connected", "team_id": cls.team.id,
-            "own_external_id": "1",
-        })
-        cls.mention = cls.env["social_crm.mention"]._ingest_items(cls.masto, [
-            cls.make_item("1100", "@acme my parcel never arrived, this is terrible", author_id="77",
-                          handle="jane@mastodon.example", name="Jane"),
-        ])
+        cls.masto = cls.env["social_crm.account"].create(
+            {
+                "name": "Acme on Mastodon (test)",
+                "network": "mastodon",
+                "base_url": cls.server.url,
+                "login": "acme",
+                "token": "token-123",
+                "state": "connected",
+                "team_id": cls.team.id,
+                "own_external_id": "1",
+            }
+        )
+        cls.mention = cls.env["social_crm.mention"]._ingest_items(
+            cls.masto,
+            [
+                cls.make_item(
+                    "1100",
+                    "@acme my parcel never arrived, this is terrible",
+                    author_id="77",
+                    handle="jane@mastodon.example",
+                    name="Jane",
+                ),
+            ],
+        )
         cls.thread = cls.mention.thread_id
 
     def setUp(self):
@@ -62,7 +92,7 @@ class TestReply(SocialCrmCommon):
 
     def draft(self, user, body="Sorry Jane, we are checking your parcel now."):
         action = self.thread.with_user(user).action_reply()
-        ctx = {key[len("default_"):]: value for key, value in action["context"].items()}
+        ctx = {key[len("default_") :]: value for key, value in action["context"].items()}
         return self.env["social_crm.reply"].with_user(user).create({**ctx, "body": body})
 
     def test_manager_posts_directly_and_it_is_audited(self):
@@ -104,8 +134,11 @@ class TestReply(SocialCrmCommon):
     def test_manager_rejects_with_a_reason(self):
         reply = self.draft(self.social_user)
         reply.action_submit()
-        wizard = self.env["social_crm.reply.reject"].with_user(self.social_manager).create(
-            {"reply_ids": [(6, 0, reply.ids)], "reason": "Tone: please apologise first"})
+        wizard = (
+            self.env["social_crm.reply.reject"]
+            .with_user(self.social_manager)
+            .create({"reply_ids": [(6, 0, reply.ids)], "reason": "Tone: please apologise first"})
+        )
         wizard.action_reject()
         self.assertEqual(reply.state, "rejected")
         self.assertEqual(reply.reject_reason, "Tone: please apologise first")
@@ -141,9 +174,12 @@ class TestReply(SocialCrmCommon):
         self.assertEqual(reply.state, "posted")
 
     def test_canned_reply_fills_placeholders(self):
-        canned = self.env["social_crm.canned.reply"].create({
-            "name": "sorry", "body": "Hi {name}, sorry! Ticket {ticket}. {unknown}",
-        })
+        canned = self.env["social_crm.canned.reply"].create(
+            {
+                "name": "sorry",
+                "body": "Hi {name}, sorry! Ticket {ticket}. {unknown}",
+            }
+        )
         reply = self.draft(self.social_manager)
         reply.template_id = canned
         reply._onchange_template_id()

@@ -11,12 +11,22 @@ from .test_respond import analyzed_as
 class TestReports(SocialCrmCommon):
     def test_response_report_and_top_voices(self):
         with analyzed_as(("en", "negative", "complaint"), ("en", "negative", "complaint")):
-            mentions = self.ingest([
-                self.make_item("at://j/1", "broken", minutes=0),
-                self.make_item("at://j/2", "still broken", minutes=5, root_id="at://j/9"),
-            ])
-        brand = self.make_item("at://acme/3", "sorry!", author_id="did:plc:acme", handle="acme.test",
-                               root_id="at://j/1", parent_id="at://j/1", minutes=90, is_own=True)
+            mentions = self.ingest(
+                [
+                    self.make_item("at://j/1", "broken", minutes=0),
+                    self.make_item("at://j/2", "still broken", minutes=5, root_id="at://j/9"),
+                ]
+            )
+        brand = self.make_item(
+            "at://acme/3",
+            "sorry!",
+            author_id="did:plc:acme",
+            handle="acme.test",
+            root_id="at://j/1",
+            parent_id="at://j/1",
+            minutes=90,
+            is_own=True,
+        )
         self.ingest([brand])
         ticket = mentions.filtered(lambda m: m.external_id == "at://j/1").ticket_id
         self.env.flush_all()
@@ -35,28 +45,39 @@ class TestReports(SocialCrmCommon):
 
     def test_share_of_voice_tags_mentions_at_ingest(self):
         Keyword = self.env["social_crm.keyword"]
-        Keyword.create([{"name": "Acme", "brand": "Acme", "group": "own"},
-                        {"name": "Globex", "brand": "Globex", "group": "competitor"}])
+        Keyword.create(
+            [
+                {"name": "Acme", "brand": "Acme", "group": "own"},
+                {"name": "Globex", "brand": "Globex", "group": "competitor"},
+            ]
+        )
         with analyzed_as(("en", "positive", "praise"), ("en", "negative", "complaint"), ("en", "neutral", "other")):
-            mentions = self.ingest([
-                self.make_item("at://a/1", "ACME rocks", author_id="a"),
-                self.make_item("at://b/1", "globex broke again, switching to acme", author_id="b"),
-                self.make_item("at://c/1", "nothing relevant", author_id="c"),
-            ])
+            mentions = self.ingest(
+                [
+                    self.make_item("at://a/1", "ACME rocks", author_id="a"),
+                    self.make_item("at://b/1", "globex broke again, switching to acme", author_id="b"),
+                    self.make_item("at://c/1", "nothing relevant", author_id="c"),
+                ]
+            )
         by_ext = {m.external_id: m for m in mentions}
         self.assertEqual(by_ext["at://a/1"].keyword_ids.mapped("brand"), ["Acme"])
         self.assertEqual(sorted(by_ext["at://b/1"].keyword_ids.mapped("brand")), ["Acme", "Globex"])
         self.assertFalse(by_ext["at://c/1"].keyword_ids)
-        groups = dict(self.env["social_crm.share.report"]._read_group(
-            [("mention_id", "in", mentions.ids)], ["brand"], ["__count"]))
+        groups = dict(
+            self.env["social_crm.share.report"]._read_group(
+                [("mention_id", "in", mentions.ids)], ["brand"], ["__count"]
+            )
+        )
         self.assertEqual(groups, {"Acme": 2, "Globex": 1})
 
     def test_new_keyword_counts_recent_mentions(self):
         with analyzed_as(("en", "negative", "complaint"), ("en", "neutral", "other")):
-            mentions = self.ingest([
-                self.make_item("at://k/1", "Initech support never answers", author_id="k1"),
-                self.make_item("at://k/2", "unrelated", author_id="k2"),
-            ])
+            mentions = self.ingest(
+                [
+                    self.make_item("at://k/1", "Initech support never answers", author_id="k1"),
+                    self.make_item("at://k/2", "unrelated", author_id="k2"),
+                ]
+            )
         mentions.write({"posted_at": datetime.now() - timedelta(days=2)})
         keyword = self.env["social_crm.keyword"].create({"name": "initech", "brand": "Initech", "group": "competitor"})
         self.assertEqual(keyword.mention_ids, mentions[0], "terms added later still see the last 30 days")
@@ -66,21 +87,30 @@ class TestReports(SocialCrmCommon):
         self.assertEqual(new.keyword_ids, keyword)
 
     def test_report_actions_open_for_managers(self):
-        for xmlid in ("social_crm.social_crm_response_report_action", "social_crm.social_crm_voice_report_action",
-                      "social_crm.social_crm_share_report_action", "social_crm.social_crm_mention_action_trend",
-                      "social_crm.social_crm_keyword_action"):
+        for xmlid in (
+            "social_crm.social_crm_response_report_action",
+            "social_crm.social_crm_voice_report_action",
+            "social_crm.social_crm_share_report_action",
+            "social_crm.social_crm_mention_action_trend",
+            "social_crm.social_crm_keyword_action",
+        ):
             action = self.env["ir.actions.act_window"]._for_xml_id(xmlid)
             Model = self.env[action["res_model"]].with_user(self.social_manager)
             views = Model.get_views([(False, mode) for mode in action["view_mode"].split(",")] + [(False, "search")])
             self.assertIn(action["res_model"], views["models"], xmlid)
             Model.web_search_read([], {"display_name": {}}, limit=10)
         Report = self.env["social_crm.response.report"].with_user(self.social_manager)
-        Report._read_group([], ["team_id", "user_id"], ["first_response_hours:avg", "answered_in_target:avg",
-                                                        "resolution_hours:avg", "ticket_count:sum"])
+        Report._read_group(
+            [],
+            ["team_id", "user_id"],
+            ["first_response_hours:avg", "answered_in_target:avg", "resolution_hours:avg", "ticket_count:sum"],
+        )
 
     def test_contact_sentiment_trend(self):
         with analyzed_as(("en", "negative", "complaint"), ("en", "positive", "praise")):
-            mentions = self.ingest([self.make_item("at://s/1", "bad"), self.make_item("at://s/2", "good", minutes=60 * 24 * 8)])
+            mentions = self.ingest(
+                [self.make_item("at://s/1", "bad"), self.make_item("at://s/2", "good", minutes=60 * 24 * 8)]
+            )
         mentions.write({"posted_at": datetime.now() - timedelta(days=3)})
         mentions[1].posted_at = datetime.now() - timedelta(days=12)
         mentions.identity_id.partner_id = self.partner
@@ -109,7 +139,9 @@ class TestDashboard(SocialCrmCommon):
             for spec in groupby:
                 self.assertIn(spec.split(":")[0], Model._fields, f"{meta['resModel']}: {spec}")
             measure = meta["measure"]
-            aggregates = ["__count"] if measure == "__count" else [f"{measure}:{Model._fields[measure].aggregator or 'sum'}"]
+            aggregates = (
+                ["__count"] if measure == "__count" else [f"{measure}:{Model._fields[measure].aggregator or 'sum'}"]
+            )
             Model._read_group(figure["data"]["searchParams"]["domain"], groupby, aggregates)
 
     def test_only_managers_see_the_dashboard(self):

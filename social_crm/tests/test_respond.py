@@ -18,8 +18,13 @@ def analyzed_as(*results):
 
     def fake(self, texts, accurate=False):
         return [
-            SimpleNamespace(lang=lang, sentiment=sentiment, sentiment_score={"negative": -0.8, "neutral": 0.0,
-                            "positive": 0.8}[sentiment], intent=intent, model="test")
+            SimpleNamespace(
+                lang=lang,
+                sentiment=sentiment,
+                sentiment_score={"negative": -0.8, "neutral": 0.0, "positive": 0.8}[sentiment],
+                intent=intent,
+                model="test",
+            )
             for (lang, sentiment, intent), _text in zip(results, texts)
         ]
 
@@ -30,12 +35,18 @@ def analyzed_as(*results):
 @tagged("social_crm", "social_crm_respond", "post_install", "-at_install")
 class TestRespond(SocialCrmCommon):
     def test_complaint_makes_one_ticket_on_the_right_contact(self):
-        self.env["social_crm.identity"].create({
-            "network": "bluesky", "external_id": "did:plc:test-somchai-r", "handle": "somchai.test",
-            "partner_id": self.partner.id,
-        })
+        self.env["social_crm.identity"].create(
+            {
+                "network": "bluesky",
+                "external_id": "did:plc:test-somchai-r",
+                "handle": "somchai.test",
+                "partner_id": self.partner.id,
+            }
+        )
         with analyzed_as(("th", "negative", "complaint")):
-            mention = self.ingest([self.make_item("at://s/1", "ของยังไม่มาเลย แย่มาก", author_id="did:plc:test-somchai-r")])
+            mention = self.ingest(
+                [self.make_item("at://s/1", "ของยังไม่มาเลย แย่มาก", author_id="did:plc:test-somchai-r")]
+            )
         ticket = mention.ticket_id
         self.assertTrue(ticket)
         self.assertEqual(ticket.partner_id, self.partner)
@@ -56,21 +67,25 @@ class TestRespond(SocialCrmCommon):
 
     def test_question_request_and_negative_make_tickets(self):
         with analyzed_as(("en", "neutral", "question"), ("fa", "neutral", "request"), ("en", "negative", "other")):
-            mentions = self.ingest([
-                self.make_item("at://a/1", "when?", author_id="a"),
-                self.make_item("at://b/1", "لطفا کمک کنید", author_id="b"),
-                self.make_item("at://c/1", "meh, bad", author_id="c"),
-            ])
+            mentions = self.ingest(
+                [
+                    self.make_item("at://a/1", "when?", author_id="a"),
+                    self.make_item("at://b/1", "لطفا کمک کنید", author_id="b"),
+                    self.make_item("at://c/1", "meh, bad", author_id="c"),
+                ]
+            )
         self.assertEqual(len(mentions.ticket_id), 3)
 
     def test_later_mentions_fold_into_the_same_ticket(self):
         with analyzed_as(("en", "negative", "complaint")):
             first = self.ingest([self.make_item("at://j/1", "broken again")])
         with analyzed_as(("en", "neutral", "question"), ("en", "negative", "complaint")):
-            later = self.ingest([
-                self.make_item("at://j/2", "any news?", root_id="at://j/1", parent_id="at://j/1", minutes=10),
-                self.make_item("at://j/3", "still broken", root_id="at://j/1", parent_id="at://j/2", minutes=20),
-            ])
+            later = self.ingest(
+                [
+                    self.make_item("at://j/2", "any news?", root_id="at://j/1", parent_id="at://j/1", minutes=10),
+                    self.make_item("at://j/3", "still broken", root_id="at://j/1", parent_id="at://j/2", minutes=20),
+                ]
+            )
         self.assertEqual(later.ticket_id, first.ticket_id)
         self.assertEqual(self.env["helpdesk.ticket"].search_count([("social_thread_id", "=", first.thread_id.id)]), 1)
         bodies = first.ticket_id.message_ids.mapped("body")
@@ -105,12 +120,16 @@ class TestRespond(SocialCrmCommon):
     def test_rules_are_ordered_and_vip_gets_top_priority(self):
         vip_team = self.env["helpdesk.ticket.team"].create({"name": "VIP care"})
         tag = self.env["helpdesk.ticket.tag"].create({"name": "vip"})
-        self.env.ref("social_crm.ticket_rule_vip_negative").write({"team_id": vip_team.id, "tag_ids": [(6, 0, tag.ids)]})
+        self.env.ref("social_crm.ticket_rule_vip_negative").write(
+            {"team_id": vip_team.id, "tag_ids": [(6, 0, tag.ids)]}
+        )
         with analyzed_as(("en", "negative", "complaint"), ("en", "negative", "complaint")):
-            mentions = self.ingest([
-                self.make_item("at://vip/1", "terrible", author_id="vip", followers=50000),
-                self.make_item("at://nobody/1", "terrible", author_id="nobody", followers=12),
-            ])
+            mentions = self.ingest(
+                [
+                    self.make_item("at://vip/1", "terrible", author_id="vip", followers=50000),
+                    self.make_item("at://nobody/1", "terrible", author_id="nobody", followers=12),
+                ]
+            )
         vip, nobody = mentions.sorted(lambda m: m.external_id != "at://vip/1")
         self.assertEqual(vip.ticket_id.priority, "3")
         self.assertEqual(vip.ticket_id.team_id, vip_team)
@@ -119,14 +138,22 @@ class TestRespond(SocialCrmCommon):
         self.assertEqual(nobody.ticket_id.team_id, self.team)
 
     def test_keyword_and_language_rule(self):
-        self.env["social_crm.ticket.rule"].create({
-            "name": "Refunds in Thai", "sequence": 1, "keywords": "คืนเงิน, refund", "langs": "th", "priority": "3",
-        })
+        self.env["social_crm.ticket.rule"].create(
+            {
+                "name": "Refunds in Thai",
+                "sequence": 1,
+                "keywords": "คืนเงิน, refund",
+                "langs": "th",
+                "priority": "3",
+            }
+        )
         with analyzed_as(("th", "neutral", "other"), ("en", "neutral", "other")):
-            mentions = self.ingest([
-                self.make_item("at://a/1", "ขอคืนเงินได้ไหม", author_id="a"),
-                self.make_item("at://b/1", "refund please", author_id="b"),
-            ])
+            mentions = self.ingest(
+                [
+                    self.make_item("at://a/1", "ขอคืนเงินได้ไหม", author_id="a"),
+                    self.make_item("at://b/1", "refund please", author_id="b"),
+                ]
+            )
         thai, english = mentions.sorted("external_id")
         self.assertEqual(thai.ticket_id.priority, "3")
         self.assertFalse(english.ticket_id, "language condition excludes it and no default rule matches")

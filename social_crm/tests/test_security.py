@@ -18,12 +18,14 @@ class TestSecurity(SocialCrmCommon):
             cls.account, [cls.make_item("at://jane/post/1", "my order is late")]
         )
         cls.other_company = cls.env["res.company"].create({"name": "Other Co"})
-        cls.other_account = cls.env["social_crm.account"].create({
-            "name": "Other brand",
-            "network": "mastodon",
-            "company_id": cls.other_company.id,
-            "token": "secret-of-other-co",
-        })
+        cls.other_account = cls.env["social_crm.account"].create(
+            {
+                "name": "Other brand",
+                "network": "mastodon",
+                "company_id": cls.other_company.id,
+                "token": "secret-of-other-co",
+            }
+        )
         cls.other_mention = cls.env["social_crm.mention"]._ingest_items(
             cls.other_account, [cls.make_item("9001", "other company post", author_id="77")]
         )
@@ -38,9 +40,7 @@ class TestSecurity(SocialCrmCommon):
         with self.assertRaises(AccessError):
             account.write({"name": "renamed"})
         with self.assertRaises(AccessError):
-            self.env["social_crm.account"].with_user(self.social_user).create(
-                {"name": "rogue", "network": "feed"}
-            )
+            self.env["social_crm.account"].with_user(self.social_user).create({"name": "rogue", "network": "feed"})
         with self.assertRaises(AccessError):
             self.mention.with_user(self.social_user).write({"body": "edited"})
 
@@ -63,21 +63,29 @@ class TestSecurity(SocialCrmCommon):
         self.assertIn(self.mention, visible)
         self.assertNotIn(self.other_mention, visible)
         self.assertNotIn(self.other_account, self.env["social_crm.account"].with_user(self.social_user).search([]))
-        self.assertNotIn(self.other_mention.thread_id, self.env["social_crm.thread"].with_user(self.social_user).search([]))
+        self.assertNotIn(
+            self.other_mention.thread_id, self.env["social_crm.thread"].with_user(self.social_user).search([])
+        )
 
     def test_user_of_both_companies_sees_both_when_both_active(self):
         user = mail_new_test_user(
-            self.env, login="both", groups="base.group_user,social_crm.group_social_user",
-            company_id=self.company.id, company_ids=[(6, 0, (self.company | self.other_company).ids)],
+            self.env,
+            login="both",
+            groups="base.group_user,social_crm.group_social_user",
+            company_id=self.company.id,
+            company_ids=[(6, 0, (self.company | self.other_company).ids)],
         )
         env = user.with_context(allowed_company_ids=(self.company | self.other_company).ids)
-        visible = self.env["social_crm.mention"].with_user(env).with_context(
-            allowed_company_ids=(self.company | self.other_company).ids
-        ).search([])
+        visible = (
+            self.env["social_crm.mention"]
+            .with_user(env)
+            .with_context(allowed_company_ids=(self.company | self.other_company).ids)
+            .search([])
+        )
         self.assertIn(self.other_mention, visible)
-        only_main = self.env["social_crm.mention"].with_user(user).with_context(
-            allowed_company_ids=self.company.ids
-        ).search([])
+        only_main = (
+            self.env["social_crm.mention"].with_user(user).with_context(allowed_company_ids=self.company.ids).search([])
+        )
         self.assertNotIn(self.other_mention, only_main)
 
     def test_every_model_has_access_rules(self):

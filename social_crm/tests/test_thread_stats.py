@@ -17,8 +17,16 @@ def by_word(texts, accurate=False, **_options):
     results = []
     for text in texts:
         sentiment = text.split()[0] if text.split() and text.split()[0] in SCORES else "neutral"
-        results.append(SimpleNamespace(lang="en", sentiment=sentiment, sentiment_score=SCORES[sentiment],
-                                       intent="other", tier="accurate" if accurate else "fast", model="test"))
+        results.append(
+            SimpleNamespace(
+                lang="en",
+                sentiment=sentiment,
+                sentiment_score=SCORES[sentiment],
+                intent="other",
+                tier="accurate" if accurate else "fast",
+                model="test",
+            )
+        )
     return results
 
 
@@ -30,20 +38,40 @@ class TestThreadStats(SocialCrmCommon):
 
     def conversation(self, root, *messages):
         """messages: (minutes, text, own) in order; returns the thread."""
-        items = [self.make_item(f"at://{root}/post/{i}", text, root_id=f"at://{root}/post/0",
-                                parent_id=None if i == 0 else f"at://{root}/post/{i - 1}", minutes=minutes,
-                                author_id="did:plc:acme" if own else "did:plc:jane",
-                                handle="acme.test" if own else "jane.test", is_own=own)
-                 for i, (minutes, text, own) in enumerate(messages)]
+        items = [
+            self.make_item(
+                f"at://{root}/post/{i}",
+                text,
+                root_id=f"at://{root}/post/0",
+                parent_id=None if i == 0 else f"at://{root}/post/{i - 1}",
+                minutes=minutes,
+                author_id="did:plc:acme" if own else "did:plc:jane",
+                handle="acme.test" if own else "jane.test",
+                is_own=own,
+            )
+            for i, (minutes, text, own) in enumerate(messages)
+        ]
         return self.ingest(items)[:1].thread_id
 
     def test_an_angry_conversation_stays_negative_until_answered(self):
-        thread = self.conversation("angry", (0, "negative my order is late again", False),
-                                   (5, "neutral order 4411", False))
+        thread = self.conversation(
+            "angry", (0, "negative my order is late again", False), (5, "neutral order 4411", False)
+        )
         self.assertEqual(thread.sentiment, "negative", "the last message is neutral, the conversation is not")
-        self.ingest([self.make_item("at://angry/post/2", "positive sorry, it ships today", root_id="at://angry/post/0",
-                                    minutes=30, author_id="did:plc:acme", handle="acme.test", is_own=True),
-                     self.make_item("at://angry/post/3", "neutral ok", root_id="at://angry/post/0", minutes=40)])
+        self.ingest(
+            [
+                self.make_item(
+                    "at://angry/post/2",
+                    "positive sorry, it ships today",
+                    root_id="at://angry/post/0",
+                    minutes=30,
+                    author_id="did:plc:acme",
+                    handle="acme.test",
+                    is_own=True,
+                ),
+                self.make_item("at://angry/post/3", "neutral ok", root_id="at://angry/post/0", minutes=40),
+            ]
+        )
         self.assertEqual(thread.sentiment, "neutral", "what was answered no longer colours it")
 
     def test_unanswered_conversations_do_not_pull_the_average_down(self):
@@ -52,7 +80,8 @@ class TestThreadStats(SocialCrmCommon):
         self.assertAlmostEqual(answered.first_response_hours, 2.0)
         self.assertEqual(waiting.state, "new")
         groups = self.env["social_crm.thread"]._read_group(
-            [("id", "in", (answered | waiting).ids)], [], ["first_response_hours:avg", "__count"])
+            [("id", "in", (answered | waiting).ids)], [], ["first_response_hours:avg", "__count"]
+        )
         self.assertAlmostEqual(groups[0][0], 2.0, msg="an unanswered conversation is not a 0-hour answer")
         self.assertEqual(groups[0][1], 2)
 

@@ -29,10 +29,17 @@ class TestTrustAccounts(SocialCrmCommon):
         cls.evil.__enter__()
         cls.addClassCleanup(cls.evil.__exit__, None, None, None)
         cls.evil.route("GET", "/api/v1/accounts/verify_credentials", (200, {}, BRAND))
-        cls.masto = cls.env["social_crm.account"].create({
-            "name": "Acme on Mastodon (accounts)", "network": "mastodon", "base_url": cls.brand.url,
-            "login": "acme", "token": "brand-token-123", "state": "connected", "team_id": cls.team.id,
-        })
+        cls.masto = cls.env["social_crm.account"].create(
+            {
+                "name": "Acme on Mastodon (accounts)",
+                "network": "mastodon",
+                "base_url": cls.brand.url,
+                "login": "acme",
+                "token": "brand-token-123",
+                "state": "connected",
+                "team_id": cls.team.id,
+            }
+        )
 
     def setUp(self):
         super().setUp()
@@ -75,8 +82,15 @@ class TestTrustAccounts(SocialCrmCommon):
     def test_private_service_urls_are_refused_by_default(self):
         self.env["ir.config_parameter"].sudo().set_param("social_crm.allowed_hosts", "")
         Account = self.env["social_crm.account"].with_user(self.social_manager)
-        for url in ("http://127.0.0.1:8069", "https://0x7f000001/", "https://2130706433/", "https://10.1.2.3/",
-                    "https://[::1]/", "https://169.254.169.254/latest", "https://[::ffff:127.0.0.1]/"):
+        for url in (
+            "http://127.0.0.1:8069",
+            "https://0x7f000001/",
+            "https://2130706433/",
+            "https://10.1.2.3/",
+            "https://[::1]/",
+            "https://169.254.169.254/latest",
+            "https://[::ffff:127.0.0.1]/",
+        ):
             with self.assertRaises(ValidationError, msg=url):
                 Account.create({"name": f"internal {url}", "network": "feed", "base_url": url})
 
@@ -107,8 +121,7 @@ class TestTrustAccounts(SocialCrmCommon):
     def test_secrets_never_reach_the_chatter(self):
         self.masto.with_user(self.env.ref("base.user_admin")).write({"token": "new-token-xyz", "secret": "s3cr3t"})
         self.env.flush_all()
-        tracked = self.env["mail.tracking.value"].sudo().search([
-            ("mail_message_id", "in", self.masto.message_ids.ids)])
+        tracked = self.env["mail.tracking.value"].sudo().search([("mail_message_id", "in", self.masto.message_ids.ids)])
         values = " ".join(str(v) for v in tracked.mapped("old_value_char") + tracked.mapped("new_value_char"))
         self.assertNotIn("new-token-xyz", values)
         self.assertNotIn("s3cr3t", values)
@@ -123,10 +136,12 @@ class TestTrustAccounts(SocialCrmCommon):
         self.assertFalse(self.masto.sudo().secret)
 
     def test_reddit_client_secret_leaves_the_login(self):
-        reddit = self.env["social_crm.account"].create({
-            "name": "Acme on Reddit", "network": "reddit", "login": "placeholder"})
-        self.env.cr.execute("UPDATE social_crm_account SET login = %s WHERE id = %s",
-                            ["app-id:app-secret:acme_bot", reddit.id])
+        reddit = self.env["social_crm.account"].create(
+            {"name": "Acme on Reddit", "network": "reddit", "login": "placeholder"}
+        )
+        self.env.cr.execute(
+            "UPDATE social_crm_account SET login = %s WHERE id = %s", ["app-id:app-secret:acme_bot", reddit.id]
+        )
         path = os.path.join(os.path.dirname(__file__), "..", "migrations", "18.0.1.1.0", "post-reddit_secret.py")
         spec = importlib.util.spec_from_file_location("social_crm_post_reddit_secret", path)
         migration = importlib.util.module_from_spec(spec)
@@ -148,7 +163,9 @@ class TestTrustAccounts(SocialCrmCommon):
 
     @mute_logger(ACCOUNT_LOGGER)
     def test_failed_connection_is_recorded_and_said(self):
-        self.brand.route("GET", "/api/v1/accounts/verify_credentials", (401, {}, {"error": "The access token is invalid"}))
+        self.brand.route(
+            "GET", "/api/v1/accounts/verify_credentials", (401, {}, {"error": "The access token is invalid"})
+        )
         try:
             action = self.masto.with_user(self.social_manager).action_test_connection()
         finally:
@@ -160,5 +177,6 @@ class TestTrustAccounts(SocialCrmCommon):
     def test_service_url_that_is_not_a_url_gets_a_clear_error(self):
         with self.assertRaises(ValidationError) as caught:
             self.env["social_crm.account"].with_user(self.social_manager).create(
-                {"name": "forum", "network": "feed", "base_url": "acme forum"})
+                {"name": "forum", "network": "feed", "base_url": "acme forum"}
+            )
         self.assertIn("cannot be used", str(caught.exception))

@@ -30,10 +30,15 @@ class TestTrustCompanies(SocialCrmCommon):
     def setUpClass(cls):
         super().setUpClass()
         cls.company_b = cls.env["res.company"].create({"name": "Company B"})
-        cls.account_b = cls.env["social_crm.account"].create({
-            "name": "B on Bluesky", "network": "bluesky", "base_url": "http://127.0.0.1:9",
-            "company_id": cls.company_b.id, "state": "connected",
-        })
+        cls.account_b = cls.env["social_crm.account"].create(
+            {
+                "name": "B on Bluesky",
+                "network": "bluesky",
+                "base_url": "http://127.0.0.1:9",
+                "company_id": cls.company_b.id,
+                "state": "connected",
+            }
+        )
         cls.team_b = cls.env["helpdesk.ticket.team"].create({"name": "B care", "company_id": cls.company_b.id})
         groups_user = "base.group_user,social_crm.group_social_user,helpdesk_mgmt.group_helpdesk_user"
         groups_manager = "base.group_user,social_crm.group_social_manager,helpdesk_mgmt.group_helpdesk_manager"
@@ -74,21 +79,33 @@ class TestTrustCompanies(SocialCrmCommon):
     @mute_logger("odoo.access")
     def test_users_cannot_write_identities(self):
         identity = self.identity_a.with_user(self.social_user)
-        for vals in ({"is_brand": True}, {"partner_id": self.partner.id}, {"bio": "x"},
-                     {"external_id": "did:plc:other"}, {"match_confidence": 1.0}):
+        for vals in (
+            {"is_brand": True},
+            {"partner_id": self.partner.id},
+            {"bio": "x"},
+            {"external_id": "did:plc:other"},
+            {"match_confidence": 1.0},
+        ):
             with self.assertRaises(AccessError, msg=str(vals)):
                 identity.write(vals)
         with self.assertRaises(AccessError):
             self.env["social_crm.identity"].with_user(self.social_user).create(
-                {"network": "bluesky", "external_id": "did:plc:fake", "company_id": self.company.id})
+                {"network": "bluesky", "external_id": "did:plc:fake", "company_id": self.company.id}
+            )
 
     @mute_logger("odoo.access")
     def test_only_managers_set_brand_and_nobody_rewrites_network_data(self):
         identity = self.identity_a.with_user(self.social_manager)
         identity.write({"is_brand": True})
         self.assertTrue(self.identity_a.is_brand)
-        for vals in ({"external_id": "did:plc:other"}, {"network": "mastodon"}, {"bio": "x"},
-                     {"handle": "admin"}, {"match_reason": "handle"}, {"company_id": self.company_b.id}):
+        for vals in (
+            {"external_id": "did:plc:other"},
+            {"network": "mastodon"},
+            {"bio": "x"},
+            {"handle": "admin"},
+            {"match_reason": "handle"},
+            {"company_id": self.company_b.id},
+        ):
             with self.assertRaises(AccessError, msg=str(vals)):
                 identity.write(vals)
 
@@ -101,8 +118,11 @@ class TestTrustCompanies(SocialCrmCommon):
         identity.action_confirm_suggestion()
         self.assertEqual(self.identity_a.partner_id, self.partner)
         other = self.env["res.partner"].create({"name": "Jane Doe"})
-        wizard = Form(self.env["social_crm.identity.link"].with_user(self.social_user).with_context(
-            default_identity_ids=self.identity_a.ids))
+        wizard = Form(
+            self.env["social_crm.identity.link"]
+            .with_user(self.social_user)
+            .with_context(default_identity_ids=self.identity_a.ids)
+        )
         wizard.partner_id = other
         wizard.save().action_link()
         self.assertEqual(self.identity_a.partner_id, other)
@@ -116,9 +136,16 @@ class TestTrustCompanies(SocialCrmCommon):
         with self.assertRaises(AccessError):
             self.identity_a.with_user(self.user_b).action_reject_suggestion()
         partner_b = self.env["res.partner"].create({"name": "B's contact"})
-        wizard = self.env["social_crm.identity.link"].with_user(self.user_b).create({
-            "identity_ids": [(6, 0, self.identity_a.ids)], "partner_id": partner_b.id,
-        })
+        wizard = (
+            self.env["social_crm.identity.link"]
+            .with_user(self.user_b)
+            .create(
+                {
+                    "identity_ids": [(6, 0, self.identity_a.ids)],
+                    "partner_id": partner_b.id,
+                }
+            )
+        )
         with self.assertRaises(AccessError):
             wizard.action_link()
         self.assertFalse(self.identity_a.partner_id)
@@ -127,9 +154,12 @@ class TestTrustCompanies(SocialCrmCommon):
     def test_link_refuses_another_company_contact(self):
         partner_b = self.env["res.partner"].create({"name": "Only B's", "company_id": self.company_b.id})
         with self.assertRaises(UserError):
-            self.env["social_crm.identity.link"].create({
-                "identity_ids": [(6, 0, self.identity_a.ids)], "partner_id": partner_b.id,
-            }).action_link()
+            self.env["social_crm.identity.link"].create(
+                {
+                    "identity_ids": [(6, 0, self.identity_a.ids)],
+                    "partner_id": partner_b.id,
+                }
+            ).action_link()
         self.assertFalse(self.identity_a.partner_id)
 
     # ------------------------------------------------------------------
@@ -166,9 +196,13 @@ class TestTrustCompanies(SocialCrmCommon):
 
     def test_conversation_refuses_another_company_identity(self):
         with self.assertRaises(UserError):
-            self.env["social_crm.thread"].create({
-                "account_id": self.account_b.id, "root_external_id": "at://x/1", "identity_id": self.identity_a.id,
-            })
+            self.env["social_crm.thread"].create(
+                {
+                    "account_id": self.account_b.id,
+                    "root_external_id": "at://x/1",
+                    "identity_id": self.identity_a.id,
+                }
+            )
 
     # ------------------------------------------------------------------
     # Rules, canned replies, keywords
@@ -210,8 +244,10 @@ class TestTrustCompanies(SocialCrmCommon):
 
     @mute_logger("odoo.access")
     def test_other_company_manager_cannot_edit_shared_canned_replies_and_keywords(self):
-        for model, vals in (("social_crm.canned.reply", {"name": "Hi", "body": "Hello {name}"}),
-                            ("social_crm.keyword", {"name": "acme", "brand": "Acme"})):
+        for model, vals in (
+            ("social_crm.canned.reply", {"name": "Hi", "body": "Hello {name}"}),
+            ("social_crm.keyword", {"name": "acme", "brand": "Acme"}),
+        ):
             shared = self.env[model].create(dict(vals, company_id=False))
             mine_a = self.env[model].create(dict(vals, name=vals["name"] + " A", company_id=self.company.id))
             Model = self.env[model].with_user(self.manager_b)
@@ -241,8 +277,10 @@ class TestTrustCompanies(SocialCrmCommon):
         self.env.flush_all()
         # As before the upgrade: one identity for the mentions and conversations of both companies.
         for table in ("social_crm_mention", "social_crm_thread"):
-            self.env.cr.execute(f"UPDATE {table} SET identity_id = %s WHERE identity_id = %s",  # noqa: S608
-                                [shared.id, identity_b.id])
+            self.env.cr.execute(
+                f"UPDATE {table} SET identity_id = %s WHERE identity_id = %s",  # noqa: S608
+                [shared.id, identity_b.id],
+            )
         self.env.cr.execute("DELETE FROM social_crm_identity WHERE id = %s", [identity_b.id])
         self.env.invalidate_all()
         migration.split_identities_by_company(self.env.cr)
@@ -257,5 +295,8 @@ class TestTrustCompanies(SocialCrmCommon):
         self.assertEqual(copy.partner_id, self.partner, "a contact shared by all companies is kept")
         self.assertFalse(copy.suggested_partner_id, "a contact of company A is not carried to company B")
         migration.split_identities_by_company(self.env.cr)
-        self.assertEqual(self.env["social_crm.identity"].search_count(
-            [("external_id", "=", shared.external_id)]), 2, "running it again changes nothing")
+        self.assertEqual(
+            self.env["social_crm.identity"].search_count([("external_id", "=", shared.external_id)]),
+            2,
+            "running it again changes nothing",
+        )

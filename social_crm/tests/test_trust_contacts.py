@@ -26,20 +26,28 @@ class TestTrustContacts(SocialCrmCommon):
         cls.admin_partner = cls.env.ref("base.user_admin").partner_id
         cls.admin_partner.email = "boss@acme-corp.example"
         cls.portal_user = mail_new_test_user(
-            cls.env, login="portal_customer", name="Pat Portal", email="pat.portal@example.org",
+            cls.env,
+            login="portal_customer",
+            name="Pat Portal",
+            email="pat.portal@example.org",
             groups="base.group_portal",
         )
         cls.company_b = cls.env["res.company"].create({"name": "Company B"})
 
     def post_from(self, ext_id, **author):
         author.setdefault("external_id", f"did:plc:{ext_id}")
-        item = Item(external_id=f"at://{ext_id}/1", author=Author(**author), text="hello",
-                    posted_at=self.base_time + timedelta(minutes=len(ext_id)))
+        item = Item(
+            external_id=f"at://{ext_id}/1",
+            author=Author(**author),
+            text="hello",
+            posted_at=self.base_time + timedelta(minutes=len(ext_id)),
+        )
         return self.ingest([item])
 
     def test_impostor_with_the_admin_email_in_the_bio_is_not_matched(self):
-        mention = self.post_from("fake-admin", handle="boss.test", name="Administrator",
-                                 bio="Reach me at boss@acme-corp.example")
+        mention = self.post_from(
+            "fake-admin", handle="boss.test", name="Administrator", bio="Reach me at boss@acme-corp.example"
+        )
         identity = mention.identity_id
         self.assertFalse(identity.partner_id)
         self.assertFalse(identity.suggested_partner_id, "internal users' contacts are never offered")
@@ -66,9 +74,14 @@ class TestTrustContacts(SocialCrmCommon):
 
     def test_handle_linked_on_another_network_is_only_suggested(self):
         """Anyone can register a customer's handle on another network."""
-        self.env["social_crm.identity"].create({
-            "network": "mastodon", "external_id": "77", "handle": "vip.customer", "partner_id": self.partner.id,
-        })
+        self.env["social_crm.identity"].create(
+            {
+                "network": "mastodon",
+                "external_id": "77",
+                "handle": "vip.customer",
+                "partner_id": self.partner.id,
+            }
+        )
         identity = self.post_from("copycat", handle="vip.customer", name="VIP").identity_id
         self.assertFalse(identity.partner_id)
         self.assertEqual(identity.suggested_partner_id, self.partner)
@@ -82,8 +95,9 @@ class TestTrustContacts(SocialCrmCommon):
 
     def test_profile_link_typed_on_the_contact_links(self):
         self.partner.social_handles = "https://bsky.app/profile/somchai.test"
-        identity = self.post_from("url", handle="other.name", profile_url="https://bsky.app/profile/somchai.test",
-                                  name="S.").identity_id
+        identity = self.post_from(
+            "url", handle="other.name", profile_url="https://bsky.app/profile/somchai.test", name="S."
+        ).identity_id
         self.assertEqual(identity.partner_id, self.partner)
 
     def test_handle_typed_on_a_user_contact_does_not_link(self):
@@ -102,10 +116,14 @@ class TestTrustContacts(SocialCrmCommon):
         self.assertEqual(identity.suggested_partner_id, self.partner)
 
     def test_another_company_contact_is_never_suggested(self):
-        self.env["res.partner"].create({
-            "name": "Only B", "email": "only.b@example.org", "social_handles": "onlyb.test",
-            "company_id": self.company_b.id,
-        })
+        self.env["res.partner"].create(
+            {
+                "name": "Only B",
+                "email": "only.b@example.org",
+                "social_handles": "onlyb.test",
+                "company_id": self.company_b.id,
+            }
+        )
         identity = self.post_from("b", handle="onlyb.test", name="Only B", bio="only.b@example.org").identity_id
         self.assertFalse(identity.partner_id)
         self.assertFalse(identity.suggested_partner_id)

@@ -43,23 +43,49 @@ class TestTrustReplies(SocialCrmCommon):
         cls.server.route("GET", "/api/v1/accounts/verify_credentials", (200, {}, BRAND))
         cls.server.route("POST", "/api/v1/statuses", post_status)
         cls.server.route("GET", "/api/v1/statuses/1100/context", context)
-        cls.server.route("GET", "/api/v1/statuses/1100", (200, {}, {
-            **status_json("1100", "@acme my parcel never arrived", None),
-            "account": {**BRAND, "id": "77", "acct": "jane@mastodon.example"},
-        }))
-        cls.masto = cls.env["social_crm.account"].create({
-            "name": "Acme on Mastodon (trust)", "network": "mastodon", "base_url": cls.server.url,
-            "login": "acme", "token": "token-123", "state": "connected", "team_id": cls.team.id,
-            "own_external_id": "1",
-        })
-        cls.mention = cls.env["social_crm.mention"]._ingest_items(cls.masto, [
-            cls.make_item("1100", "@acme my parcel never arrived, this is terrible", author_id="77",
-                          handle="jane@mastodon.example", name="Jane"),
-        ])
+        cls.server.route(
+            "GET",
+            "/api/v1/statuses/1100",
+            (
+                200,
+                {},
+                {
+                    **status_json("1100", "@acme my parcel never arrived", None),
+                    "account": {**BRAND, "id": "77", "acct": "jane@mastodon.example"},
+                },
+            ),
+        )
+        cls.masto = cls.env["social_crm.account"].create(
+            {
+                "name": "Acme on Mastodon (trust)",
+                "network": "mastodon",
+                "base_url": cls.server.url,
+                "login": "acme",
+                "token": "token-123",
+                "state": "connected",
+                "team_id": cls.team.id,
+                "own_external_id": "1",
+            }
+        )
+        cls.mention = cls.env["social_crm.mention"]._ingest_items(
+            cls.masto,
+            [
+                cls.make_item(
+                    "1100",
+                    "@acme my parcel never arrived, this is terrible",
+                    author_id="77",
+                    handle="jane@mastodon.example",
+                    name="Jane",
+                ),
+            ],
+        )
         cls.thread = cls.mention.thread_id
-        cls.other_mention = cls.env["social_crm.mention"]._ingest_items(cls.masto, [
-            cls.make_item("1200", "a different conversation", author_id="78", handle="bob@mastodon.example"),
-        ])
+        cls.other_mention = cls.env["social_crm.mention"]._ingest_items(
+            cls.masto,
+            [
+                cls.make_item("1200", "a different conversation", author_id="78", handle="bob@mastodon.example"),
+            ],
+        )
 
     def setUp(self):
         super().setUp()
@@ -69,7 +95,7 @@ class TestTrustReplies(SocialCrmCommon):
 
     def draft(self, user, body="Sorry Jane, we are checking your parcel now."):
         action = self.thread.with_user(user).action_reply()
-        ctx = {key[len("default_"):]: value for key, value in action["context"].items()}
+        ctx = {key[len("default_") :]: value for key, value in action["context"].items()}
         return self.env["social_crm.reply"].with_user(user).create({**ctx, "body": body})
 
     def posted_texts(self):
@@ -97,16 +123,26 @@ class TestTrustReplies(SocialCrmCommon):
     @mute_logger("odoo.access")
     def test_workflow_fields_cannot_be_written_by_users(self):
         reply = self.draft(self.social_user)
-        for vals in ({"state": "posted"}, {"approver_id": self.social_manager.id}, {"state": "to_approve"},
-                     {"author_id": self.social_manager.id}, {"approved_body": "anything"},
-                     {"posted_at": "2026-11-01 10:00:00"}):
+        for vals in (
+            {"state": "posted"},
+            {"approver_id": self.social_manager.id},
+            {"state": "to_approve"},
+            {"author_id": self.social_manager.id},
+            {"approved_body": "anything"},
+            {"posted_at": "2026-11-01 10:00:00"},
+        ):
             with self.assertRaises(AccessError, msg=f"an agent wrote {vals}"):
                 reply.write(vals)
         with self.assertRaises(AccessError):
-            self.env["social_crm.reply"].with_user(self.social_user).create({
-                "thread_id": self.thread.id, "parent_mention_id": self.mention.id, "body": "approved by me",
-                "state": "to_approve", "approver_id": self.social_manager.id,
-            })
+            self.env["social_crm.reply"].with_user(self.social_user).create(
+                {
+                    "thread_id": self.thread.id,
+                    "parent_mention_id": self.mention.id,
+                    "body": "approved by me",
+                    "state": "to_approve",
+                    "approver_id": self.social_manager.id,
+                }
+            )
         self.assertEqual(reply.state, "draft")
         self.assertFalse(reply.approver_id)
 
@@ -144,9 +180,13 @@ class TestTrustReplies(SocialCrmCommon):
 
     def test_parent_must_belong_to_the_conversation(self):
         with self.assertRaises(ValidationError):
-            self.env["social_crm.reply"].with_user(self.social_user).create({
-                "thread_id": self.thread.id, "parent_mention_id": self.other_mention.id, "body": "hello",
-            })
+            self.env["social_crm.reply"].with_user(self.social_user).create(
+                {
+                    "thread_id": self.thread.id,
+                    "parent_mention_id": self.other_mention.id,
+                    "body": "hello",
+                }
+            )
         reply = self.draft(self.social_user)
         with self.assertRaises(ValidationError):
             reply.write({"parent_mention_id": self.other_mention.id})
@@ -154,16 +194,27 @@ class TestTrustReplies(SocialCrmCommon):
     @mute_logger("odoo.access")
     def test_no_reply_on_another_companys_conversation_or_ticket(self):
         other_company = self.env["res.company"].create({"name": "Other Co (replies)"})
-        other_account = self.env["social_crm.account"].create({
-            "name": "Other brand (replies)", "network": "mastodon", "company_id": other_company.id,
-            "base_url": self.server.url,
-        })
-        secret_mention = self.env["social_crm.mention"]._ingest_items(other_account, [
-            self.make_item("9100", "confidential complaint of company B", author_id="99"),
-        ])
-        other_ticket = self.env["helpdesk.ticket"].create({
-            "name": "B's ticket", "description": "x", "company_id": other_company.id,
-        })
+        other_account = self.env["social_crm.account"].create(
+            {
+                "name": "Other brand (replies)",
+                "network": "mastodon",
+                "company_id": other_company.id,
+                "base_url": self.server.url,
+            }
+        )
+        secret_mention = self.env["social_crm.mention"]._ingest_items(
+            other_account,
+            [
+                self.make_item("9100", "confidential complaint of company B", author_id="99"),
+            ],
+        )
+        other_ticket = self.env["helpdesk.ticket"].create(
+            {
+                "name": "B's ticket",
+                "description": "x",
+                "company_id": other_company.id,
+            }
+        )
         Reply = self.env["social_crm.reply"].with_user(self.social_user)
         with self.assertRaises(UserError):  # ValidationError and Odoo's company check are UserErrors
             reply = Reply.create({"thread_id": self.thread.id, "parent_mention_id": secret_mention.id, "body": "x"})
@@ -271,3 +322,23 @@ class TestTrustReplies(SocialCrmCommon):
         self.assertTrue(todo, "the author gets an activity")
         self.assertIn("spammy", todo.note)
         self.assertIn("could not be posted", self.thread.ticket_id.message_ids[:1].body)
+
+    def test_length_is_counted_the_way_the_network_counts(self):
+        bluesky_thread = (
+            self.env["social_crm.mention"]
+            ._ingest_items(
+                self.account,
+                [
+                    self.make_item("at://did:plc:jane/app.bsky.feed.post/3kthai", "ของยังไม่มาเลย"),
+                ],
+            )
+            .thread_id
+        )
+        action = bluesky_thread.with_user(self.social_user).action_reply()
+        ctx = {key[len("default_") :]: value for key, value in action["context"].items()}
+        # 120 Thai graphemes are more than 120 code points (combining vowels and tone marks): Bluesky takes it.
+        thai = "ขอโทษด้วยนะคะ" * 10
+        reply = self.env["social_crm.reply"].with_user(self.social_user).create({**ctx, "body": thai})
+        self.assertGreater(len(thai), 120)
+        self.assertEqual(reply.char_count, 120)
+        self.assertFalse(reply.too_long)

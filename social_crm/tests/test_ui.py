@@ -9,18 +9,28 @@ class TestUi(HttpCase, SocialCrmCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        mentions = cls.env["social_crm.mention"]._ingest_items(cls.account, [
-            cls.make_item("at://somchai/post/1", "@acme.test สั่งของไปสองอาทิตย์แล้วยังไม่ได้รับเลย แย่มาก",
-                          author_id="did:plc:test-somchai", handle="somchai.test", name="Somchai"),
-        ])
+        mentions = cls.env["social_crm.mention"]._ingest_items(
+            cls.account,
+            [
+                cls.make_item(
+                    "at://somchai/post/1",
+                    "@acme.test สั่งของไปสองอาทิตย์แล้วยังไม่ได้รับเลย แย่มาก",
+                    author_id="did:plc:test-somchai",
+                    handle="somchai.test",
+                    name="Somchai",
+                ),
+            ],
+        )
         mentions.identity_id.partner_id = cls.partner
-        cls.ticket = cls.env["helpdesk.ticket"].create({
-            "name": "Bluesky: order is late",
-            "description": "<p>order is late</p>",
-            "partner_id": cls.partner.id,
-            "social_thread_id": mentions.thread_id.id,
-            "channel_id": cls.env.ref("social_crm.helpdesk_ticket_channel_social").id,
-        })
+        cls.ticket = cls.env["helpdesk.ticket"].create(
+            {
+                "name": "Bluesky: order is late",
+                "description": "<p>order is late</p>",
+                "partner_id": cls.partner.id,
+                "social_thread_id": mentions.thread_id.id,
+                "channel_id": cls.env.ref("social_crm.helpdesk_ticket_channel_social").id,
+            }
+        )
         mentions.thread_id.ticket_id = cls.ticket
         mentions.ticket_id = cls.ticket
 
@@ -31,5 +41,6 @@ class TestUi(HttpCase, SocialCrmCommon):
         self.start_tour(f"/odoo/helpdesk.ticket/{self.ticket.id}", "social_crm_ticket_tour", login="admin")
 
     def test_dashboard_tour(self):
-        self.start_tour("/odoo/action-spreadsheet_dashboard.ir_actions_dashboard_action", "social_crm_dashboard_tour",
-                        login="admin")
+        self.start_tour(
+            "/odoo/action-spreadsheet_dashboard.ir_actions_dashboard_action", "social_crm_dashboard_tour", login="admin"
+        )

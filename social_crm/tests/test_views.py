@@ -11,10 +11,17 @@ class TestViews(SocialCrmCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.mentions = cls.env["social_crm.mention"]._ingest_items(cls.account, [
-            cls.make_item("at://somchai/post/1", "สั่งของไปสองอาทิตย์แล้วยังไม่ได้รับเลย",
-                          author_id="did:plc:test-somchai", handle="somchai.test"),
-        ])
+        cls.mentions = cls.env["social_crm.mention"]._ingest_items(
+            cls.account,
+            [
+                cls.make_item(
+                    "at://somchai/post/1",
+                    "สั่งของไปสองอาทิตย์แล้วยังไม่ได้รับเลย",
+                    author_id="did:plc:test-somchai",
+                    handle="somchai.test",
+                ),
+            ],
+        )
         cls.mentions.identity_id.partner_id = cls.partner
 
     def _arch(self, model, view_type="form", user=None):
@@ -37,9 +44,13 @@ class TestViews(SocialCrmCommon):
         self.assertEqual(found, self.mentions)
 
     def test_ticket_form_shows_conversation_and_reply(self):
-        ticket = self.env["helpdesk.ticket"].create({
-            "name": "late order", "description": "<p>late</p>", "social_thread_id": self.mentions.thread_id.id,
-        })
+        ticket = self.env["helpdesk.ticket"].create(
+            {
+                "name": "late order",
+                "description": "<p>late</p>",
+                "social_thread_id": self.mentions.thread_id.id,
+            }
+        )
         arch = self._arch("helpdesk.ticket", user=self.social_user)
         self.assertTrue(arch.xpath("//button[@name='action_social_reply']"))
         self.assertTrue(arch.xpath("//page[@name='social_crm']//field[@name='social_conversation_ids']"))
@@ -62,8 +73,14 @@ class TestViews(SocialCrmCommon):
         for view_type in ("list", "form", "kanban", "pivot", "graph", "search"):
             self.assertIsNotNone(self._arch("social_crm.mention", view_type, user=self.social_user))
         arch = self._arch("social_crm.mention", "search")
-        for name in ("group_by_network", "group_by_account", "group_by_sentiment", "group_by_lang",
-                     "group_by_intent", "filter_posted_at"):
+        for name in (
+            "group_by_network",
+            "group_by_account",
+            "group_by_sentiment",
+            "group_by_lang",
+            "group_by_intent",
+            "filter_posted_at",
+        ):
             self.assertTrue(arch.xpath(f"//filter[@name='{name}']"), name)
 
     def test_thread_form_shows_timeline(self):

@@ -32,24 +32,32 @@ def insert_new_rows(model, vals_list, conflict_columns, key):
     record = model.browse()
     inserted = {}
     for start in range(0, len(vals_list), INSERT_BATCH):
-        chunk = vals_list[start:start + INSERT_BATCH]
+        chunk = vals_list[start : start + INSERT_BATCH]
         # One array a column: psycopg2 adapts lists in C, row tuples in Python.
         arrays = SQL(", ").join(
-            SQL("%s::%s[]", [field.convert_to_column_insert(vals.get(field.name, False), record, vals)
-                             for vals in chunk], SQL(field.column_type[0]))
+            SQL(
+                "%s::%s[]",
+                [field.convert_to_column_insert(vals.get(field.name, False), record, vals) for vals in chunk],
+                SQL(field.column_type[0]),
+            )
             for field in fields_
         )
-        env.cr.execute(SQL(
-            "INSERT INTO %s (%s, create_uid, create_date, write_uid, write_date)"
-            " SELECT *, %s, %s, %s, %s FROM unnest(%s)"
-            " ON CONFLICT (%s) DO NOTHING RETURNING id, %s",
-            SQL.identifier(model._table),
-            SQL(", ").join(SQL.identifier(name) for name in columns),
-            env.uid, now, env.uid, now,
-            arrays,
-            SQL(", ").join(SQL.identifier(name) for name in conflict_columns),
-            SQL.identifier(key),
-        ))
+        env.cr.execute(
+            SQL(
+                "INSERT INTO %s (%s, create_uid, create_date, write_uid, write_date)"
+                " SELECT *, %s, %s, %s, %s FROM unnest(%s)"
+                " ON CONFLICT (%s) DO NOTHING RETURNING id, %s",
+                SQL.identifier(model._table),
+                SQL(", ").join(SQL.identifier(name) for name in columns),
+                env.uid,
+                now,
+                env.uid,
+                now,
+                arrays,
+                SQL(", ").join(SQL.identifier(name) for name in conflict_columns),
+                SQL.identifier(key),
+            )
+        )
         inserted.update((row_key, row_id) for row_id, row_key in env.cr.fetchall())
     _invalidate_inverses(model, fields_)
     return inserted

@@ -20,15 +20,18 @@ class SocialCrmEraseWizard(models.TransientModel):
                 (self.env._("Social identities (handle, name, profile link, avatar, bio)"), len(identities)),
                 (self.env._("Posts: text, author, link and network data"), len(scope["mentions"])),
                 (self.env._("Conversations: names and links made from their posts"), len(scope["threads"])),
-                (self.env._("Tickets: titles and descriptions made from their posts (tickets are kept)"),
-                 len(scope["tickets"])),
+                (
+                    self.env._("Tickets: titles and descriptions made from their posts (tickets are kept)"),
+                    len(scope["tickets"]),
+                ),
                 (self.env._("Replies and chatter messages that quote or name them"), len(scope["replies"])),
             ]
             wizard.summary = Markup("<p>%s</p><ul>%s</ul><p>%s</p>") % (
-                self.env._("This replaces the person's data with \"[erased on request]\" and cannot be undone:"),
+                self.env._('This replaces the person\'s data with "[erased on request]" and cannot be undone:'),
                 Markup("").join(Markup("<li>%s: <b>%s</b></li>") % (label, count) for label, count in items),
-                self.env._("Counts, sentiment and dates stay for statistics. The erasure is logged without the "
-                           "erased data."),
+                self.env._(
+                    "Counts, sentiment and dates stay for statistics. The erasure is logged without the erased data."
+                ),
             )
 
     def action_erase(self):

@@ -41,11 +41,13 @@ class SocialCrmIdentityLink(models.TransientModel):
             if not self.new_name:
                 raise UserError(_("Give the new contact a name."))
             handles = ", ".join(filter(None, identities.mapped("handle")))
-            partner = self.env["res.partner"].create({
-                "name": self.new_name,
-                "email": self.new_email or False,
-                "social_handles": handles or False,
-            })
+            partner = self.env["res.partner"].create(
+                {
+                    "name": self.new_name,
+                    "email": self.new_email or False,
+                    "social_handles": handles or False,
+                }
+            )
         else:
             partner = self.partner_id
             if not partner:

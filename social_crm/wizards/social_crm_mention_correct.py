@@ -17,7 +17,8 @@ class SocialCrmMentionCorrect(models.TransientModel):
     def default_get(self, fields_list):
         values = super().default_get(fields_list)
         mentions = self.env["social_crm.mention"].browse(
-            self.env.context.get("default_mention_ids") or self.env.context.get("active_ids") or [])
+            self.env.context.get("default_mention_ids") or self.env.context.get("active_ids") or []
+        )
         if mentions and "mention_ids" in fields_list:
             values["mention_ids"] = [(6, 0, mentions.ids)]
             values.setdefault("sentiment", mentions[:1].sentiment or "neutral")

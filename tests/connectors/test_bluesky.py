@@ -10,13 +10,23 @@ JANE = {"did": "did:plc:jane", "handle": "jane.test", "displayName": "Jane ✨",
 
 
 def notification(n, reason="mention", text=None, indexed=None, reply=None, author=JANE):
-    record = {"$type": "app.bsky.feed.post", "text": text or f"@acme.test post {n}",
-              "createdAt": f"2026-01-15T10:{n:02d}:00.000Z", "langs": ["th"]}
+    record = {
+        "$type": "app.bsky.feed.post",
+        "text": text or f"@acme.test post {n}",
+        "createdAt": f"2026-01-15T10:{n:02d}:00.000Z",
+        "langs": ["th"],
+    }
     if reply:
         record["reply"] = reply
-    return {"uri": f"at://{author['did']}/app.bsky.feed.post/{n}", "cid": f"bafy{n}", "author": author,
-            "reason": reason, "record": record, "isRead": False,
-            "indexedAt": indexed or f"2026-01-15T10:{n:02d}:01.000Z"}
+    return {
+        "uri": f"at://{author['did']}/app.bsky.feed.post/{n}",
+        "cid": f"bafy{n}",
+        "author": author,
+        "reason": reason,
+        "record": record,
+        "isRead": False,
+        "indexedAt": indexed or f"2026-01-15T10:{n:02d}:01.000Z",
+    }
 
 
 @pytest.fixture
@@ -33,7 +43,7 @@ def pds(server):
 
     def list_notifications(request):
         start = int(request["query"].get("cursor", ["0"])[0])
-        page = server.notifications[start:start + 2]
+        page = server.notifications[start : start + 2]
         body = {"notifications": page}
         if start + 2 < len(server.notifications):
             body["cursor"] = str(start + 2)
@@ -59,7 +69,9 @@ def test_first_fetch_takes_newest_page_then_only_new(pds):
     bsky = client(pds)
     pages = list(bsky.fetch())
     assert [i.external_id for p in pages for i in p.items] == [
-        "at://did:plc:jane/app.bsky.feed.post/5", "at://did:plc:jane/app.bsky.feed.post/4"]
+        "at://did:plc:jane/app.bsky.feed.post/5",
+        "at://did:plc:jane/app.bsky.feed.post/4",
+    ]
     first = pages[-1].items[0]
     assert first.author.handle == "jane.test" and first.author.name == "Jane ✨"
     assert first.lang == "th" and first.root_id == first.external_id and first.extra["cid"] == "bafy5"
@@ -92,8 +104,11 @@ def test_replies_keep_root_and_bad_items_are_skipped(pds):
     parent = {"uri": "at://did:plc:jane/app.bsky.feed.post/2", "cid": "bafy2"}
     broken = notification(4)
     del broken["record"]
-    pds.notifications = [notification(5, reason="reply", reply={"root": root, "parent": parent}), broken,
-                         notification(3, author=BRAND)]
+    pds.notifications = [
+        notification(5, reason="reply", reply={"root": root, "parent": parent}),
+        broken,
+        notification(3, author=BRAND),
+    ]
     pages = list(client(pds).fetch())
     items = [i for p in pages for i in p.items]
     assert items[0].root_id == root["uri"] and items[0].parent_id == parent["uri"]
@@ -117,8 +132,11 @@ def test_expired_token_refreshes_once(pds):
         return 200, {}, {"notifications": [notification(1)]}
 
     pds.route("GET", "/xrpc/app.bsky.notification.listNotifications", notifications)
-    pds.route("POST", "/xrpc/com.atproto.server.refreshSession",
-              (200, {}, {"accessJwt": "fresh", "refreshJwt": "refresh2", **BRAND}))
+    pds.route(
+        "POST",
+        "/xrpc/com.atproto.server.refreshSession",
+        (200, {}, {"accessJwt": "fresh", "refreshJwt": "refresh2", **BRAND}),
+    )
     items = list(client(pds).fetch())[0].items
     assert len(items) == 1
     assert pds.requests[-1]["headers"]["Authorization"] == "Bearer fresh"
@@ -126,16 +144,22 @@ def test_expired_token_refreshes_once(pds):
 
 def test_rate_limit_uses_ratelimit_reset(pds):
     reset = int(time.time()) + 300
-    pds.route("GET", "/xrpc/app.bsky.notification.listNotifications",
-              (429, {"RateLimit-Reset": str(reset), "RateLimit-Remaining": "0"}, {"error": "RateLimitExceeded"}))
+    pds.route(
+        "GET",
+        "/xrpc/app.bsky.notification.listNotifications",
+        (429, {"RateLimit-Reset": str(reset), "RateLimit-Remaining": "0"}, {"error": "RateLimitExceeded"}),
+    )
     with pytest.raises(errors.RateLimited) as caught:
         list(client(pds).fetch())
     assert 290 <= caught.value.retry_after <= 301
 
 
 def test_keyword_search(pds):
-    pds.route("GET", "/xrpc/app.bsky.feed.searchPosts",
-              (200, {}, {"posts": [{k: v for k, v in notification(8, text="acme is great").items() if k != "reason"}]}))
+    pds.route(
+        "GET",
+        "/xrpc/app.bsky.feed.searchPosts",
+        (200, {}, {"posts": [{k: v for k, v in notification(8, text="acme is great").items() if k != "reason"}]}),
+    )
     items = [i for p in client(pds).fetch(keywords=["acme"]) for i in p.items]
     assert [i.text for i in items] == ["acme is great"]
     assert pds.requests[-1]["query"]["q"] == ["acme"]
@@ -151,19 +175,23 @@ def test_reply_builds_facets_with_utf8_byte_offsets(pds):
 
     pds.route("POST", "/xrpc/com.atproto.repo.createRecord", create_record)
     text = "ขอโทษครับ 🙏 @jane.test ดูที่ https://acme.example/help"
-    item = client(pds).reply(text, parent_id="at://did:plc:jane/app.bsky.feed.post/5",
-                             root_id="at://did:plc:acme/app.bsky.feed.post/1",
-                             extra={"cid": "bafy5", "root_uri": "at://did:plc:acme/app.bsky.feed.post/1",
-                                    "root_cid": "bafyroot"})
+    item = client(pds).reply(
+        text,
+        parent_id="at://did:plc:jane/app.bsky.feed.post/5",
+        root_id="at://did:plc:acme/app.bsky.feed.post/1",
+        extra={"cid": "bafy5", "root_uri": "at://did:plc:acme/app.bsky.feed.post/1", "root_cid": "bafyroot"},
+    )
     record = created["record"]
     assert created["repo"] == "did:plc:acme"
-    assert record["reply"] == {"root": {"uri": "at://did:plc:acme/app.bsky.feed.post/1", "cid": "bafyroot"},
-                               "parent": {"uri": "at://did:plc:jane/app.bsky.feed.post/5", "cid": "bafy5"}}
+    assert record["reply"] == {
+        "root": {"uri": "at://did:plc:acme/app.bsky.feed.post/1", "cid": "bafyroot"},
+        "parent": {"uri": "at://did:plc:jane/app.bsky.feed.post/5", "cid": "bafy5"},
+    }
     encoded = text.encode("utf-8")
     mention, link = record["facets"]
-    assert encoded[mention["index"]["byteStart"]:mention["index"]["byteEnd"]] == b"@jane.test"
+    assert encoded[mention["index"]["byteStart"] : mention["index"]["byteEnd"]] == b"@jane.test"
     assert mention["features"][0]["did"] == "did:plc:jane"
-    assert encoded[link["index"]["byteStart"]:link["index"]["byteEnd"]] == b"https://acme.example/help"
+    assert encoded[link["index"]["byteStart"] : link["index"]["byteEnd"]] == b"https://acme.example/help"
     assert item.is_own and item.external_id.endswith("/99") and item.root_id.endswith("/1")
 
 
@@ -177,7 +205,8 @@ def test_reply_too_long_or_empty(pds):
 
 
 def test_profile_not_indexed_yet_falls_back_to_the_session(pds):
-    pds.route("GET", "/xrpc/app.bsky.actor.getProfile", (400, {}, {"error": "InvalidRequest",
-                                                                   "message": "Profile not found"}))
+    pds.route(
+        "GET", "/xrpc/app.bsky.actor.getProfile", (400, {}, {"error": "InvalidRequest", "message": "Profile not found"})
+    )
     me = client(pds).verify()
     assert me.external_id == "did:plc:acme" and me.handle == "acme.test"

@@ -58,12 +58,15 @@ def test_refetch_without_etag_returns_only_new(server):
     assert list(feed(server).fetch(cursor=cursor))[0].items == []
 
 
-@pytest.mark.parametrize("payload", [
-    '<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]><rss><channel><item>'
-    "<title>&x;</title></item></channel></rss>",
-    '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;">]>'
-    "<rss><channel><item><title>&lol2;</title></item></channel></rss>",
-])
+@pytest.mark.parametrize(
+    "payload",
+    [
+        '<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]><rss><channel><item>'
+        "<title>&x;</title></item></channel></rss>",
+        '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;">]>'
+        "<rss><channel><item><title>&lol2;</title></item></channel></rss>",
+    ],
+)
 def test_entities_refused(server, payload):
     server.route("GET", "/feed", (200, {}, payload))
     with pytest.raises(errors.BadPayload, match="refused for safety"):

@@ -4,19 +4,46 @@ import pytest
 
 from social_crm.connectors import errors, get_client
 
-BRAND = {"id": "1", "username": "acme", "acct": "acme", "display_name": "Acme", "url": "https://m.example/@acme",
-         "avatar": "", "followers_count": 5000, "note": "<p>We make things</p>"}
-SARA = {"id": "77", "username": "sara", "acct": "sara@persian.social", "display_name": "سارا",
-        "url": "https://persian.social/@sara", "avatar": "https://cdn/s.png", "followers_count": 340,
-        "note": "<p>mail: sara@example.ir</p>"}
+BRAND = {
+    "id": "1",
+    "username": "acme",
+    "acct": "acme",
+    "display_name": "Acme",
+    "url": "https://m.example/@acme",
+    "avatar": "",
+    "followers_count": 5000,
+    "note": "<p>We make things</p>",
+}
+SARA = {
+    "id": "77",
+    "username": "sara",
+    "acct": "sara@persian.social",
+    "display_name": "سارا",
+    "url": "https://persian.social/@sara",
+    "avatar": "https://cdn/s.png",
+    "followers_count": 340,
+    "note": "<p>mail: sara@example.ir</p>",
+}
 
 
 def mention(n, content=None, reply_to=None, account=SARA, kind="mention"):
-    return {"id": str(1000 + n), "type": kind, "created_at": f"2026-01-15T10:{n:02d}:00.000Z", "account": account,
-            "status": {"id": str(2000 + n), "uri": f"https://persian.social/users/sara/statuses/{2000 + n}",
-                       "url": f"https://persian.social/@sara/{2000 + n}", "in_reply_to_id": reply_to,
-                       "content": content or f'<p><span class="h-card"><a href="https://m.example/@acme">@<span>acme</span></a></span> پیام {n}</p>',
-                       "language": "fa", "account": account, "created_at": f"2026-01-15T10:{n:02d}:00.000Z"}}
+    return {
+        "id": str(1000 + n),
+        "type": kind,
+        "created_at": f"2026-01-15T10:{n:02d}:00.000Z",
+        "account": account,
+        "status": {
+            "id": str(2000 + n),
+            "uri": f"https://persian.social/users/sara/statuses/{2000 + n}",
+            "url": f"https://persian.social/@sara/{2000 + n}",
+            "in_reply_to_id": reply_to,
+            "content": content
+            or f'<p><span class="h-card"><a href="https://m.example/@acme">@<span>acme</span></a></span> پیام {n}</p>',
+            "language": "fa",
+            "account": account,
+            "created_at": f"2026-01-15T10:{n:02d}:00.000Z",
+        },
+    }
 
 
 @pytest.fixture
@@ -31,8 +58,10 @@ def instance(server):
         page = rows[:2]
         headers = {}
         if len(rows) > 2:
-            headers["Link"] = (f'<{server.url}/api/v1/notifications?max_id={page[-1]["id"]}>; rel="next", '
-                               f'<{server.url}/api/v1/notifications?min_id={page[0]["id"]}>; rel="prev"')
+            headers["Link"] = (
+                f'<{server.url}/api/v1/notifications?max_id={page[-1]["id"]}>; rel="next", '
+                f'<{server.url}/api/v1/notifications?min_id={page[0]["id"]}>; rel="prev"'
+            )
         return 200, headers, page
 
     server.route("GET", "/api/v1/accounts/verify_credentials", (200, {}, BRAND))
@@ -77,9 +106,15 @@ def test_reply_chain_has_parent(instance):
 
 
 def test_rate_limit_reset_iso(instance):
-    instance.route("GET", "/api/v1/notifications",
-                   (429, {"X-RateLimit-Reset": "2099-01-01T00:00:00.000Z", "X-RateLimit-Remaining": "0"},
-                    {"error": "Too many requests"}))
+    instance.route(
+        "GET",
+        "/api/v1/notifications",
+        (
+            429,
+            {"X-RateLimit-Reset": "2099-01-01T00:00:00.000Z", "X-RateLimit-Remaining": "0"},
+            {"error": "Too many requests"},
+        ),
+    )
     with pytest.raises(errors.RateLimited) as caught:
         list(masto(instance).fetch())
     assert caught.value.retry_after > 3600
@@ -115,8 +150,17 @@ def test_reply_mentions_the_author(instance):
 
     def post(request):
         posted.update(json.loads(request["body"]))
-        return 200, {}, {**mention(9)["status"], "id": "3000", "account": BRAND, "in_reply_to_id": "2004",
-                         "content": f"<p>{posted['status']}</p>"}
+        return (
+            200,
+            {},
+            {
+                **mention(9)["status"],
+                "id": "3000",
+                "account": BRAND,
+                "in_reply_to_id": "2004",
+                "content": f"<p>{posted['status']}</p>",
+            },
+        )
 
     instance.route("POST", "/api/v1/statuses", post)
     item = masto(instance).reply("ممنون، بررسی می‌کنیم", parent_id="2004", extra={"acct": "sara@persian.social"})
@@ -129,7 +173,9 @@ def test_reply_mentions_the_author(instance):
 
 def test_nul_and_lone_surrogates_anywhere_in_a_payload_are_dropped(instance):
     # JSON may carry \u0000 and unpaired surrogates; PostgreSQL stores neither, and one such post must not block a page.
-    account = dict(SARA, display_name="Sa\u0000ra", acct="sara\u0000@persian.social", url="https://persian.social/@sa\ud800ra")
+    account = dict(
+        SARA, display_name="Sa\u0000ra", acct="sara\u0000@persian.social", url="https://persian.social/@sa\ud800ra"
+    )
     bad = mention(4, content="<p>hello\u0000 there \udc00</p>", account=account)
     bad["status"]["id"] = "20\u000004"
     instance.mentions = [bad, mention(5)]

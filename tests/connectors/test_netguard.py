@@ -9,17 +9,39 @@ from social_crm.connectors import errors, get_client, netguard
 
 # Loopback and other internal addresses, spelled every way the C resolver (and so urllib3) accepts.
 LOOPBACK_SPELLINGS = [
-    "127.0.0.1", "0x7f000001", "2130706433", "0177.0.0.1", "127.1", "0x7f.1", "017700000001", "127.000.000.001",
-    "[::1]", "[::ffff:127.0.0.1]", "[::ffff:7f00:1]", "[0:0:0:0:0:ffff:127.0.0.1]", "[::127.0.0.1]",
-    "[2002:7f00:1::]", "[64:ff9b::127.0.0.1]",
+    "127.0.0.1",
+    "0x7f000001",
+    "2130706433",
+    "0177.0.0.1",
+    "127.1",
+    "0x7f.1",
+    "017700000001",
+    "127.000.000.001",
+    "[::1]",
+    "[::ffff:127.0.0.1]",
+    "[::ffff:7f00:1]",
+    "[0:0:0:0:0:ffff:127.0.0.1]",
+    "[::127.0.0.1]",
+    "[2002:7f00:1::]",
+    "[64:ff9b::127.0.0.1]",
 ]
 INTERNAL = [
-    ("10.0.0.5", "a private address"), ("172.16.3.4", "a private address"), ("192.168.1.1", "a private address"),
-    ("169.254.169.254", "a link-local address"), ("100.64.0.1", "a shared (carrier-grade NAT) address"),
-    ("0.0.0.0", "an unspecified address"), ("0", "an unspecified address"), ("224.0.0.1", "a multicast address"),
-    ("255.255.255.255", "a reserved address"), ("[fe80::1]", "a link-local address"), ("[fd00::1]", "a private address"),
-    ("[ff02::1]", "a multicast address"), ("[::]", "an unspecified address"), ("[::ffff:10.0.0.1]", "a private address"),
-    ("[::ffff:169.254.169.254]", "a link-local address"), ("198.18.0.1", "a private address"),
+    ("10.0.0.5", "a private address"),
+    ("172.16.3.4", "a private address"),
+    ("192.168.1.1", "a private address"),
+    ("169.254.169.254", "a link-local address"),
+    ("100.64.0.1", "a shared (carrier-grade NAT) address"),
+    ("0.0.0.0", "an unspecified address"),
+    ("0", "an unspecified address"),
+    ("224.0.0.1", "a multicast address"),
+    ("255.255.255.255", "a reserved address"),
+    ("[fe80::1]", "a link-local address"),
+    ("[fd00::1]", "a private address"),
+    ("[ff02::1]", "a multicast address"),
+    ("[::]", "an unspecified address"),
+    ("[::ffff:10.0.0.1]", "a private address"),
+    ("[::ffff:169.254.169.254]", "a link-local address"),
+    ("198.18.0.1", "a private address"),
 ]
 
 
@@ -29,8 +51,16 @@ def fake_dns(monkeypatch, table):
     def getaddrinfo(host, port, *args, **kwargs):
         if host not in table:
             raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
-        return [(socket.AF_INET6 if ":" in a else socket.AF_INET, socket.SOCK_STREAM, 6, "",
-                 (a, port) if ":" not in a else (a, port, 0, 0)) for a in table[host]]
+        return [
+            (
+                socket.AF_INET6 if ":" in a else socket.AF_INET,
+                socket.SOCK_STREAM,
+                6,
+                "",
+                (a, port) if ":" not in a else (a, port, 0, 0),
+            )
+            for a in table[host]
+        ]
 
     monkeypatch.setattr(netguard.socket, "getaddrinfo", getaddrinfo)
 
@@ -63,13 +93,21 @@ def test_localhost_names_are_refused_without_dns():
 
 
 def test_a_name_resolving_to_a_private_address_is_refused(monkeypatch):
-    fake_dns(monkeypatch, {"intranet.example": ["10.0.0.5"], "mixed.example": ["93.184.216.34", "192.168.0.7"],
-                           "public.example": ["93.184.216.34", "2606:2800:220:1::1"],
-                           "mapped.example": ["::ffff:127.0.0.1"]})
+    fake_dns(
+        monkeypatch,
+        {
+            "intranet.example": ["10.0.0.5"],
+            "mixed.example": ["93.184.216.34", "192.168.0.7"],
+            "public.example": ["93.184.216.34", "2606:2800:220:1::1"],
+            "mapped.example": ["::ffff:127.0.0.1"],
+        },
+    )
     with pytest.raises(errors.UnsafeAddress) as caught:
         netguard.check_url("https://intranet.example/api")
-    assert str(caught.value) == ("intranet.example resolves to a private address (10.0.0.5); an administrator can "
-                                 "allow it in the system parameter social_crm.allowed_hosts.")
+    assert str(caught.value) == (
+        "intranet.example resolves to a private address (10.0.0.5); an administrator can "
+        "allow it in the system parameter social_crm.allowed_hosts."
+    )
     with pytest.raises(errors.UnsafeAddress, match=r"192\.168\.0\.7"):  # every address must be public
         netguard.check_url("https://mixed.example/")
     with pytest.raises(errors.UnsafeAddress, match="loopback"):
@@ -100,11 +138,22 @@ def test_plain_http_only_for_allowed_hosts(monkeypatch):
     assert netguard.check_url("http://example.org/feed", "93.184.216.0/24")
 
 
-@pytest.mark.parametrize("url", [
-    "file:///etc/passwd", "ftp://example.org/", "gopher://127.0.0.1/", "https://", "http:///x",
-    "https://user:pass@example.org/", "https://127.0.0.1@example.org/", "https://exa mple.org/",
-    "https://example.org\\@127.0.0.1/", "https://[fe80::1%25eth0]/", "https://example.org:99999/",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "file:///etc/passwd",
+        "ftp://example.org/",
+        "gopher://127.0.0.1/",
+        "https://",
+        "http:///x",
+        "https://user:pass@example.org/",
+        "https://127.0.0.1@example.org/",
+        "https://exa mple.org/",
+        "https://example.org\\@127.0.0.1/",
+        "https://[fe80::1%25eth0]/",
+        "https://example.org:99999/",
+    ],
+)
 def test_malformed_or_deceptive_urls_are_refused(url):
     with pytest.raises(errors.UnsafeAddress):
         netguard.check_url(url, "127.0.0.1,example.org")
@@ -148,8 +197,7 @@ def test_dns_rebinding_is_caught_at_connect_time(server, monkeypatch):
     port = server.url.rsplit(":", 1)[1]
     monkeypatch.setattr(netguard, "resolve_host", lambda host, port=None: [ipaddress.ip_address("93.184.216.34")])
     # The admin allowed what the name resolved to at check time (so plain http is accepted), not loopback.
-    client = get_client("mastodon", base_url=f"http://localhost:{port}", token="tok",
-                        allowed_hosts="93.184.216.34")
+    client = get_client("mastodon", base_url=f"http://localhost:{port}", token="tok", allowed_hosts="93.184.216.34")
     with pytest.raises(errors.UnsafeAddress, match=r"localhost resolves to a loopback address \(127\.0\.0\.1\)"):
         client.verify()
     assert server.requests == []

@@ -6,8 +6,21 @@ from social_crm.connectors import get_client, get_client_class, textlength
 
 THAI_SYLLABLE = "ที่"  # consonant + vowel + tone mark: three code points, one grapheme
 FAMILY = "👨\u200d👩\u200d👧\u200d👦"  # seven code points joined by ZWJ: one grapheme
-SAMPLES = [("", 0), ("abc", 3), (THAI_SYLLABLE, 1), ("น้ำ", 1), (FAMILY, 1), ("🇹🇭🇮🇷", 2), ("👍🏽", 1),
-           ("e\u0301", 1), ("❤️", 1), ("\r\n", 1), ("한국어", 3), ("\u1100\u1161\u11a8", 1), ("سلام", 4)]
+SAMPLES = [
+    ("", 0),
+    ("abc", 3),
+    (THAI_SYLLABLE, 1),
+    ("น้ำ", 1),
+    (FAMILY, 1),
+    ("🇹🇭🇮🇷", 2),
+    ("👍🏽", 1),
+    ("e\u0301", 1),
+    ("❤️", 1),
+    ("\r\n", 1),
+    ("한국어", 3),
+    ("\u1100\u1161\u11a8", 1),
+    ("سلام", 4),
+]
 
 
 @pytest.fixture(params=["regex", "approximation"])

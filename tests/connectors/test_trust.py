@@ -27,10 +27,10 @@ def paths(server):
 # Redirects: re-checked hop by hop, never carrying credentials elsewhere
 # ----------------------------------------------------------------------
 
+
 def test_redirect_to_another_port_does_not_carry_the_token(server, other_server):
     other_server.route("GET", "/steal", (200, {}, {"id": "1", "acct": "acme"}))
-    server.route("GET", "/api/v1/accounts/verify_credentials",
-                 (302, {"Location": other_server.url + "/steal"}, ""))
+    server.route("GET", "/api/v1/accounts/verify_credentials", (302, {"Location": other_server.url + "/steal"}, ""))
     with pytest.raises(errors.UnsafeAddress, match="redirected to another address.*only sent to"):
         masto(server).verify()
     assert other_server.requests == []
@@ -39,8 +39,9 @@ def test_redirect_to_another_port_does_not_carry_the_token(server, other_server)
 def test_redirect_to_localhost_name_of_the_same_server_does_not_carry_the_token(server):
     server.route("GET", "/steal", (200, {}, {"id": "1", "acct": "acme"}))
     port = server.url.rsplit(":", 1)[1]
-    server.route("GET", "/api/v1/accounts/verify_credentials",
-                 (307, {"Location": f"http://localhost:{port}/steal"}, ""))
+    server.route(
+        "GET", "/api/v1/accounts/verify_credentials", (307, {"Location": f"http://localhost:{port}/steal"}, "")
+    )
     client = get_client("mastodon", base_url=server.url, allowed_hosts="127.0.0.1,localhost", token="secret-token")
     with pytest.raises(errors.UnsafeAddress, match="redirected"):
         client.verify()
@@ -84,10 +85,16 @@ def test_303_after_post_continues_as_get_without_the_body(server):
 
 
 def test_bluesky_307_on_create_session_does_not_resend_the_password(server, other_server):
-    other_server.route("POST", "/xrpc/com.atproto.server.createSession",
-                       (200, {}, {"accessJwt": "a", "refreshJwt": "r", "did": "did:plc:x", "handle": "x.test"}))
-    server.route("POST", "/xrpc/com.atproto.server.createSession",
-                 (307, {"Location": other_server.url + "/xrpc/com.atproto.server.createSession"}, ""))
+    other_server.route(
+        "POST",
+        "/xrpc/com.atproto.server.createSession",
+        (200, {}, {"accessJwt": "a", "refreshJwt": "r", "did": "did:plc:x", "handle": "x.test"}),
+    )
+    server.route(
+        "POST",
+        "/xrpc/com.atproto.server.createSession",
+        (307, {"Location": other_server.url + "/xrpc/com.atproto.server.createSession"}, ""),
+    )
     client = get_client("bluesky", base_url=server.url, allowed_hosts=LOOPBACK, login="acme.test", token="app-pass")
     with pytest.raises(errors.UnsafeAddress, match="redirected to another address"):
         client.verify()
@@ -98,16 +105,28 @@ def test_bluesky_307_on_create_session_does_not_resend_the_password(server, othe
 def test_reddit_password_grant_is_not_redirected_elsewhere(server, other_server):
     other_server.route("POST", "/token", (200, {}, {"access_token": "x"}))
     server.route("POST", "/api/v1/access_token", (307, {"Location": other_server.url + "/token"}, ""))
-    client = get_client("reddit", base_url=server.url, allowed_hosts=LOOPBACK, login="cid:acme", token="pw",
-                        options={"token_url": server.url + "/api/v1/access_token", "secret": "secret"})
+    client = get_client(
+        "reddit",
+        base_url=server.url,
+        allowed_hosts=LOOPBACK,
+        login="cid:acme",
+        token="pw",
+        options={"token_url": server.url + "/api/v1/access_token", "secret": "secret"},
+    )
     with pytest.raises(errors.UnsafeAddress):
         client.verify()
     assert other_server.requests == []
 
 
 def test_reddit_token_url_on_a_private_address_is_refused(server):
-    client = get_client("reddit", base_url=server.url, allowed_hosts=LOOPBACK, login="cid:acme", token="pw",
-                        options={"token_url": "https://10.1.2.3/api/v1/access_token", "secret": "secret"})
+    client = get_client(
+        "reddit",
+        base_url=server.url,
+        allowed_hosts=LOOPBACK,
+        login="cid:acme",
+        token="pw",
+        options={"token_url": "https://10.1.2.3/api/v1/access_token", "secret": "secret"},
+    )
     with pytest.raises(errors.UnsafeAddress, match="private address"):
         client.verify()
 
@@ -121,16 +140,27 @@ FB_POSTS = {"data": [{"id": "123_1", "created_time": "2026-01-15T09:00:00+0000",
 
 
 def fb_comment(n):
-    return {"id": f"123_1_{n}", "message": f"late {n}", "created_time": f"2026-01-15T10:{n:02d}:00+0000",
-            "from": {"id": "555", "name": "Jane"}}
+    return {
+        "id": f"123_1_{n}",
+        "message": f"late {n}",
+        "created_time": f"2026-01-15T10:{n:02d}:00+0000",
+        "from": {"id": "555", "name": "Jane"},
+    }
 
 
 def test_facebook_paging_next_on_another_host_is_refused_and_never_gets_the_token(server, other_server):
     other_server.route("GET", "/next-page", (200, {}, {"data": [fb_comment(1)]}))
     server.route("GET", "/123", (200, {}, FB_PAGE))
     server.route("GET", "/123/feed", (200, {}, FB_POSTS))
-    server.route("GET", "/123_1/comments", (200, {}, {
-        "data": [fb_comment(2)], "paging": {"next": other_server.url + "/next-page?access_token=page-token"}}))
+    server.route(
+        "GET",
+        "/123_1/comments",
+        (
+            200,
+            {},
+            {"data": [fb_comment(2)], "paging": {"next": other_server.url + "/next-page?access_token=page-token"}},
+        ),
+    )
     client = get_client("facebook", base_url=server.url, allowed_hosts=LOOPBACK, login="123", token="page-token")
     pages = client.fetch()
     first = next(pages)
@@ -144,8 +174,11 @@ def test_facebook_paging_next_on_the_same_host_is_followed(server):
     server.route("GET", "/123", (200, {}, FB_PAGE))
     server.route("GET", "/123/feed", (200, {}, FB_POSTS))
     server.route("GET", "/123/tagged", (200, {}, {"data": []}))
-    server.route("GET", "/123_1/comments", (200, {}, {"data": [fb_comment(2)],
-                                                      "paging": {"next": server.url + "/page2?after=x"}}))
+    server.route(
+        "GET",
+        "/123_1/comments",
+        (200, {}, {"data": [fb_comment(2)], "paging": {"next": server.url + "/page2?after=x"}}),
+    )
     server.route("GET", "/page2", (200, {}, {"data": [fb_comment(1)]}))
     client = get_client("facebook", base_url=server.url, allowed_hosts=LOOPBACK, login="123", token="page-token")
     assert [i.external_id for p in client.fetch() for i in p.items] == ["123_1_2", "123_1_1"]
@@ -167,8 +200,18 @@ def test_request_refuses_absolute_urls_of_other_hosts(server, other_server):
 # Ids never change the host or path of a request
 # ----------------------------------------------------------------------
 
-HOSTILE_IDS = ["https://evil.example/x?", "//evil.example/x", "123/../../me", "..", "1?fields=access_token",
-               "1#frag", "1/comments", "1%2F..", "1\\x", "a b"]
+HOSTILE_IDS = [
+    "https://evil.example/x?",
+    "//evil.example/x",
+    "123/../../me",
+    "..",
+    "1?fields=access_token",
+    "1#frag",
+    "1/comments",
+    "1%2F..",
+    "1\\x",
+    "a b",
+]
 
 
 @pytest.mark.parametrize("parent_id", HOSTILE_IDS)
@@ -181,17 +224,20 @@ def test_facebook_reply_to_a_hostile_parent_id_never_leaves_its_path(server, par
     assert server.requests == []
 
 
-@pytest.mark.parametrize(("network", "kwargs", "parent_id"), [
-    ("instagram", {"login": "1789"}, "https://evil.example/x?"),
-    ("mastodon", {}, "../../admin"),
-    ("x", {}, "1/../2"),
-    ("x", {}, "12a"),
-    ("linkedin", {"login": "123"}, "urn:li:comment:/../x"),
-    ("reddit", {}, "t1_x/../y"),
-    ("youtube", {"login": "UC1"}, "https://evil.example/"),
-    ("bluesky", {"login": "acme.test"}, "https://evil.example/x"),
-    ("bluesky", {"login": "acme.test"}, "at://did:plc:a/app.bsky.feed.post/1/../../x"),
-])
+@pytest.mark.parametrize(
+    ("network", "kwargs", "parent_id"),
+    [
+        ("instagram", {"login": "1789"}, "https://evil.example/x?"),
+        ("mastodon", {}, "../../admin"),
+        ("x", {}, "1/../2"),
+        ("x", {}, "12a"),
+        ("linkedin", {"login": "123"}, "urn:li:comment:/../x"),
+        ("reddit", {}, "t1_x/../y"),
+        ("youtube", {"login": "UC1"}, "https://evil.example/"),
+        ("bluesky", {"login": "acme.test"}, "https://evil.example/x"),
+        ("bluesky", {"login": "acme.test"}, "at://did:plc:a/app.bsky.feed.post/1/../../x"),
+    ],
+)
 def test_every_client_refuses_hostile_parent_ids(server, network, kwargs, parent_id):
     client = get_client(network, base_url=server.url, allowed_hosts=LOOPBACK, token="tok", **kwargs)
     with pytest.raises(errors.UnsafeId):
@@ -215,13 +261,36 @@ def test_mastodon_hashtag_keyword_is_one_quoted_segment(server):
 
 def test_hostile_ids_in_payloads_are_skipped_and_never_requested(server):
     server.route("GET", "/123", (200, {}, FB_PAGE))
-    server.route("GET", "/123/feed", (200, {}, {"data": [
-        {"id": "../../me/accounts?x=", "created_time": "2026-01-15T09:00:00+0000"},
-        {"id": "123_1", "created_time": "2026-01-15T09:00:00+0000"}]}))
+    server.route(
+        "GET",
+        "/123/feed",
+        (
+            200,
+            {},
+            {
+                "data": [
+                    {"id": "../../me/accounts?x=", "created_time": "2026-01-15T09:00:00+0000"},
+                    {"id": "123_1", "created_time": "2026-01-15T09:00:00+0000"},
+                ]
+            },
+        ),
+    )
     server.route("GET", "/123/tagged", (200, {}, {"data": []}))
-    server.route("GET", "/123_1/comments", (200, {}, {"data": [
-        fb_comment(1), {**fb_comment(2), "id": "https://evil.example/c?"},
-        {**fb_comment(3), "parent": {"id": "1/../../x"}}]}))
+    server.route(
+        "GET",
+        "/123_1/comments",
+        (
+            200,
+            {},
+            {
+                "data": [
+                    fb_comment(1),
+                    {**fb_comment(2), "id": "https://evil.example/c?"},
+                    {**fb_comment(3), "parent": {"id": "1/../../x"}},
+                ]
+            },
+        ),
+    )
     client = get_client("facebook", base_url=server.url, allowed_hosts=LOOPBACK, login="123", token="page-token")
     pages = list(client.fetch())
     assert [i.external_id for p in pages for i in p.items] == ["123_1_1"]
@@ -230,12 +299,21 @@ def test_hostile_ids_in_payloads_are_skipped_and_never_requested(server):
 
 
 def test_bluesky_uris_of_the_wrong_shape_are_skipped(server):
-    server.route("POST", "/xrpc/com.atproto.server.createSession",
-                 (200, {}, {"accessJwt": "a", "refreshJwt": "r", "did": "did:plc:acme", "handle": "acme.test"}))
+    server.route(
+        "POST",
+        "/xrpc/com.atproto.server.createSession",
+        (200, {}, {"accessJwt": "a", "refreshJwt": "r", "did": "did:plc:acme", "handle": "acme.test"}),
+    )
     server.route("GET", "/xrpc/app.bsky.actor.getProfile", (200, {}, {"did": "did:plc:acme", "handle": "acme.test"}))
     author = {"did": "did:plc:jane", "handle": "jane.test"}
-    good = {"uri": "at://did:plc:jane/app.bsky.feed.post/1", "cid": "c", "author": author, "reason": "mention",
-            "record": {"text": "hi", "createdAt": "2026-01-15T10:00:00Z"}, "indexedAt": "2026-01-15T10:00:01Z"}
+    good = {
+        "uri": "at://did:plc:jane/app.bsky.feed.post/1",
+        "cid": "c",
+        "author": author,
+        "reason": "mention",
+        "record": {"text": "hi", "createdAt": "2026-01-15T10:00:00Z"},
+        "indexedAt": "2026-01-15T10:00:01Z",
+    }
     bad = {**good, "uri": "https://evil.example/x?"}
     server.route("GET", "/xrpc/app.bsky.notification.listNotifications", (200, {}, {"notifications": [good, bad]}))
     client = get_client("bluesky", base_url=server.url, allowed_hosts=LOOPBACK, login="acme.test", token="pw")
@@ -248,24 +326,40 @@ def test_bluesky_uris_of_the_wrong_shape_are_skipped(server):
 # Hostile XML and JSON
 # ----------------------------------------------------------------------
 
+
 def billion_laughs(levels=9):
     entities = '<!ENTITY lol0 "lol">' + "".join(
-        f'<!ENTITY lol{i} "{f"&lol{i - 1};" * 10}">' for i in range(1, levels + 1))
-    return f'<!DOCTYPE rss [{entities}]><rss><channel><title>&lol{levels};</title></channel></rss>'
+        f'<!ENTITY lol{i} "{f"&lol{i - 1};" * 10}">' for i in range(1, levels + 1)
+    )
+    return f"<!DOCTYPE rss [{entities}]><rss><channel><title>&lol{levels};</title></channel></rss>"
 
 
-@pytest.mark.parametrize("body", [
-    ('<?xml version="1.0" encoding="UTF-16"?>' + billion_laughs()).encode("utf-16"),
-    ('<?xml version="1.0" encoding="UTF-16LE"?>' + billion_laughs()).encode("utf-16-le"),
-    ('<?xml version="1.0" encoding="UTF-16BE"?>' + billion_laughs()).encode("utf-16-be"),
-    # A fake encoding= for the re-parse fallback: the raw bytes hold no "<!DOCTYPE", the decoded text does.
-    b'<?xml version="1.0" encoding="unicode_escape"?>' + billion_laughs().replace("<!", "\\x3c!").encode(),
-    b'<?xml version="1.0" encoding="raw_unicode_escape"?>' + billion_laughs().replace("<!", "\\u003c!").encode(),
-    b'<?xml version="1.0"?>' + billion_laughs().encode(),
-    b'<?xml version="1.0"?><!DOCTYPE rss SYSTEM "http://127.0.0.1:9/x.dtd"><rss/>',
-    b'<?xml version="1.0"?>\n' + b" " * 5000 + b'<!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]><rss>&x;</rss>',
-], ids=["utf16", "utf16le", "utf16be", "fake-unicode-escape", "fake-raw-unicode-escape", "utf8", "external-dtd",
-        "xxe-after-4k"])
+@pytest.mark.parametrize(
+    "body",
+    [
+        ('<?xml version="1.0" encoding="UTF-16"?>' + billion_laughs()).encode("utf-16"),
+        ('<?xml version="1.0" encoding="UTF-16LE"?>' + billion_laughs()).encode("utf-16-le"),
+        ('<?xml version="1.0" encoding="UTF-16BE"?>' + billion_laughs()).encode("utf-16-be"),
+        # A fake encoding= for the re-parse fallback: the raw bytes hold no "<!DOCTYPE", the decoded text does.
+        b'<?xml version="1.0" encoding="unicode_escape"?>' + billion_laughs().replace("<!", "\\x3c!").encode(),
+        b'<?xml version="1.0" encoding="raw_unicode_escape"?>' + billion_laughs().replace("<!", "\\u003c!").encode(),
+        b'<?xml version="1.0"?>' + billion_laughs().encode(),
+        b'<?xml version="1.0"?><!DOCTYPE rss SYSTEM "http://127.0.0.1:9/x.dtd"><rss/>',
+        b'<?xml version="1.0"?>\n'
+        + b" " * 5000
+        + b'<!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]><rss>&x;</rss>',
+    ],
+    ids=[
+        "utf16",
+        "utf16le",
+        "utf16be",
+        "fake-unicode-escape",
+        "fake-raw-unicode-escape",
+        "utf8",
+        "external-dtd",
+        "xxe-after-4k",
+    ],
+)
 def test_hostile_feeds_are_refused_quickly(server, body):
     server.route("GET", "/feed", (200, {"Content-Type": "application/rss+xml"}, body))
     client = get_client("feed", base_url=server.url + "/feed", allowed_hosts=LOOPBACK)
@@ -275,11 +369,14 @@ def test_hostile_feeds_are_refused_quickly(server, body):
     assert time.monotonic() - began < 2
 
 
-@pytest.mark.parametrize(("body", "message"), [
-    (b'<?xml version="1.0" encoding="x-no-such-charset"?><rss/>', "unknown character set"),
-    (b'<?xml version="1.0" encoding="x-no-such-charset"?><rss><broken></rss>', "unknown character set"),
-    (b'<?xml version="1.0" encoding="utf-7"?><rss/>', "cannot be read"),
-])
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        (b'<?xml version="1.0" encoding="x-no-such-charset"?><rss/>', "unknown character set"),
+        (b'<?xml version="1.0" encoding="x-no-such-charset"?><rss><broken></rss>', "unknown character set"),
+        (b'<?xml version="1.0" encoding="utf-7"?><rss/>', "cannot be read"),
+    ],
+)
 def test_unreadable_encodings_are_bad_payloads(body, message):
     with pytest.raises(errors.BadPayload, match=message):
         parse_xml(body)
@@ -296,8 +393,11 @@ def test_deep_json_and_unknown_charset_are_bad_payloads(server):
 
 
 def test_deeply_nested_bluesky_thread_is_read_without_recursion(server):
-    server.route("POST", "/xrpc/com.atproto.server.createSession",
-                 (200, {}, {"accessJwt": "a", "refreshJwt": "r", "did": "did:plc:acme", "handle": "acme.test"}))
+    server.route(
+        "POST",
+        "/xrpc/com.atproto.server.createSession",
+        (200, {}, {"accessJwt": "a", "refreshJwt": "r", "did": "did:plc:acme", "handle": "acme.test"}),
+    )
     server.route("GET", "/xrpc/app.bsky.actor.getProfile", (200, {}, {"did": "did:plc:acme", "handle": "acme.test"}))
     depth = 400  # deep, but within what json.loads reads (deeper is a BadPayload, see above)
     body = '{"thread":' + '{"replies":[' * depth + "{}" + "]}" * depth + "}"
@@ -309,6 +409,7 @@ def test_deeply_nested_bluesky_thread_is_read_without_recursion(server):
 # ----------------------------------------------------------------------
 # Overall deadline: a slow or dripping server cannot hold a fetch
 # ----------------------------------------------------------------------
+
 
 class DripServer:
     """Answers every request with a 200 whose body comes one byte every ``interval`` seconds."""
@@ -333,8 +434,10 @@ class DripServer:
         with conn:
             try:
                 conn.recv(65536)
-                conn.sendall(f"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
-                             f"Content-Length: {self.length}\r\n\r\n".encode())
+                conn.sendall(
+                    f"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                    f"Content-Length: {self.length}\r\n\r\n".encode()
+                )
                 for _ in range(self.length):
                     if self.stop.is_set():
                         return
@@ -364,9 +467,20 @@ def test_a_dripping_server_is_stopped_by_the_deadline():
 
 
 def test_pages_before_the_deadline_stay_valid(server):
-    rows = [{"id": str(10 + n), "type": "mention", "account": {"id": "7", "acct": "jane"},
-             "status": {"id": str(20 + n), "content": f"<p>hi {n}</p>", "created_at": "2026-01-15T10:00:00Z",
-                        "account": {"id": "7", "acct": "jane"}}} for n in range(4)]
+    rows = [
+        {
+            "id": str(10 + n),
+            "type": "mention",
+            "account": {"id": "7", "acct": "jane"},
+            "status": {
+                "id": str(20 + n),
+                "content": f"<p>hi {n}</p>",
+                "created_at": "2026-01-15T10:00:00Z",
+                "account": {"id": "7", "acct": "jane"},
+            },
+        }
+        for n in range(4)
+    ]
 
     def notifications(request):
         if "max_id" in request["query"]:

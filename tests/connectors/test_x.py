@@ -9,9 +9,16 @@ ME = {"data": {"id": "783214", "username": "acme", "name": "Acme", "public_metri
 
 
 def tweet(n, conversation="1789999999999999999", author="2244994945"):
-    return {"id": str(1790000000000000000 + n), "text": f"@acme my order is late {n}", "author_id": author,
-            "created_at": "2026-01-15T10:30:00.000Z", "conversation_id": conversation, "lang": "en",
-            "in_reply_to_user_id": "783214", "referenced_tweets": [{"type": "replied_to", "id": conversation}]}
+    return {
+        "id": str(1790000000000000000 + n),
+        "text": f"@acme my order is late {n}",
+        "author_id": author,
+        "created_at": "2026-01-15T10:30:00.000Z",
+        "conversation_id": conversation,
+        "lang": "en",
+        "in_reply_to_user_id": "783214",
+        "referenced_tweets": [{"type": "replied_to", "id": conversation}],
+    }
 
 
 def page(tweets, next_token=None):
@@ -20,9 +27,16 @@ def page(tweets, next_token=None):
         meta.update(newest_id=tweets[0]["id"], oldest_id=tweets[-1]["id"])
     if next_token:
         meta["next_token"] = next_token
-    return {"data": tweets, "includes": {"users": [{"id": "2244994945", "username": "jane", "name": "Jane Doe"},
-                                                   {"id": "783214", "username": "acme", "name": "Acme"}]},
-            "meta": meta}
+    return {
+        "data": tweets,
+        "includes": {
+            "users": [
+                {"id": "2244994945", "username": "jane", "name": "Jane Doe"},
+                {"id": "783214", "username": "acme", "name": "Acme"},
+            ]
+        },
+        "meta": meta,
+    }
 
 
 @pytest.fixture
@@ -58,9 +72,15 @@ def test_empty_result_has_no_data_key(api):
 
 def test_code_88_rate_limit(api):
     reset = int(time.time()) + 900
-    api.route("GET", "/2/users/783214/mentions",
-              (429, {"x-rate-limit-reset": str(reset), "x-rate-limit-remaining": "0"},
-               {"errors": [{"code": 88, "message": "Rate limit exceeded"}]}))
+    api.route(
+        "GET",
+        "/2/users/783214/mentions",
+        (
+            429,
+            {"x-rate-limit-reset": str(reset), "x-rate-limit-remaining": "0"},
+            {"errors": [{"code": 88, "message": "Rate limit exceeded"}]},
+        ),
+    )
     with pytest.raises(errors.RateLimited) as caught:
         list(x(api).fetch())
     assert 880 <= caught.value.retry_after <= 901
@@ -74,10 +94,13 @@ def test_reply(api):
         return 201, {}, {"data": {"id": "1790000000000000099", "text": sent["text"]}}
 
     api.route("POST", "/2/tweets", post)
-    item = x(api).reply("Sorry Jane, DM us your order number", parent_id="1790000000000000003",
-                        root_id="1789999999999999999")
-    assert sent == {"text": "Sorry Jane, DM us your order number",
-                    "reply": {"in_reply_to_tweet_id": "1790000000000000003"}}
+    item = x(api).reply(
+        "Sorry Jane, DM us your order number", parent_id="1790000000000000003", root_id="1789999999999999999"
+    )
+    assert sent == {
+        "text": "Sorry Jane, DM us your order number",
+        "reply": {"in_reply_to_tweet_id": "1790000000000000003"},
+    }
     assert item.is_own and item.root_id == "1789999999999999999"
     with pytest.raises(ValueError):
         x(api).reply("x" * 281, parent_id="1")

@@ -45,8 +45,9 @@ def ensure_devnet():
     _loud(f"Bluesky devnet: installing with {TOOLS / 'install.sh'} (first time: about 1.5 minutes)")
     began = time.monotonic()
     try:
-        result = subprocess.run(["bash", str(TOOLS / "install.sh")], capture_output=True, text=True,
-                                timeout=1800, check=False)
+        result = subprocess.run(
+            ["bash", str(TOOLS / "install.sh")], capture_output=True, text=True, timeout=1800, check=False
+        )
         detail = (result.stderr or result.stdout).strip()[-600:]
     except (OSError, subprocess.TimeoutExpired) as exc:
         result, detail = None, str(exc)
@@ -67,8 +68,10 @@ def start_network(**kwargs):
         network.start(timeout=180)
     except RuntimeError as exc:
         pytest.fail(f"the Bluesky dev network is installed but did not start: {exc}", pytrace=False)
-    sys.stderr.write(f"\nBluesky devnet up in {network.startup_seconds}s: {network.pds_url}"
-                     f"{' (rate limits on)' if network.rate_limits else ''}\n")
+    sys.stderr.write(
+        f"\nBluesky devnet up in {network.startup_seconds}s: {network.pds_url}"
+        f"{' (rate limits on)' if network.rate_limits else ''}\n"
+    )
     return network
 
 

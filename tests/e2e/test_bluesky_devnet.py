@@ -64,8 +64,10 @@ class Scenario:
     # --- the steps -----------------------------------------------------
 
     def root(self):
-        return self.step("root", lambda: self.net.post(
-            self.customer, MENTION_TEXT, mentions=[(BRAND, self.brand["did"])], langs=["th"]))
+        return self.step(
+            "root",
+            lambda: self.net.post(self.customer, MENTION_TEXT, mentions=[(BRAND, self.brand["did"])], langs=["th"]),
+        )
 
     def first_fetch(self):
         return self.step("first_fetch", lambda: self.fetch_until(self.root()["uri"]))
@@ -75,9 +77,15 @@ class Scenario:
 
     def follow_up(self):
         root = self.root()
-        return self.step("follow_up", lambda: self.net.post(
-            self.customer, FOLLOW_UP_TEXT, mentions=[(BRAND, self.brand["did"])],
-            reply_to={"root": root, "parent": root}))
+        return self.step(
+            "follow_up",
+            lambda: self.net.post(
+                self.customer,
+                FOLLOW_UP_TEXT,
+                mentions=[(BRAND, self.brand["did"])],
+                reply_to={"root": root, "parent": root},
+            ),
+        )
 
     def follow_up_fetch(self):
         return self.step("follow_up_fetch", lambda: self.fetch_until(self.follow_up()["uri"], self.cursor()))
@@ -85,8 +93,10 @@ class Scenario:
     def brand_reply(self):
         def run():
             item = self.follow_up_fetch()[0]
-            return self.client.reply(BRAND_REPLY_TEXT, parent_id=item.external_id, root_id=item.root_id,
-                                     extra=item.extra)
+            return self.client.reply(
+                BRAND_REPLY_TEXT, parent_id=item.external_id, root_id=item.root_id, extra=item.extra
+            )
+
         return self.step("brand_reply", run)
 
 
@@ -105,11 +115,12 @@ def test_verify_returns_the_brand(scenario):
 def test_the_mention_facet_uses_utf8_byte_offsets(scenario, devnet_module):
     """The harness's own facets, checked on what the AppView serves back."""
     net, root = scenario.net, scenario.root()
-    post = net.wait_for(lambda: net.thread(scenario.customer, root["uri"])["thread"]["post"], TIMEOUT,
-                        ignore=(devnet_module.XrpcError,))
+    post = net.wait_for(
+        lambda: net.thread(scenario.customer, root["uri"])["thread"]["post"], TIMEOUT, ignore=(devnet_module.XrpcError,)
+    )
     facet = post["record"]["facets"][0]
     raw = post["record"]["text"].encode("utf-8")
-    assert raw[facet["index"]["byteStart"]:facet["index"]["byteEnd"]].decode("utf-8") == "@" + BRAND
+    assert raw[facet["index"]["byteStart"] : facet["index"]["byteEnd"]].decode("utf-8") == "@" + BRAND
     assert facet["features"] == [{"$type": "app.bsky.richtext.facet#mention", "did": scenario.brand["did"]}]
 
 
@@ -178,15 +189,17 @@ def test_brand_reply_lands_under_the_customer_post(scenario):
     assert answer["record"]["text"] == BRAND_REPLY_TEXT
     assert answer["record"]["reply"]["root"] == {"uri": root["uri"], "cid": root["cid"]}
     assert answer["record"]["reply"]["parent"] == {"uri": follow_up["uri"], "cid": follow_up["cid"]}
-    mentions = [f for f in answer["record"].get("facets", [])
-                if f["features"][0]["$type"] == "app.bsky.richtext.facet#mention"]
+    mentions = [
+        f for f in answer["record"].get("facets", []) if f["features"][0]["$type"] == "app.bsky.richtext.facet#mention"
+    ]
     assert len(mentions) == 1, answer["record"].get("facets")
     raw = answer["record"]["text"].encode("utf-8")
-    assert raw[mentions[0]["index"]["byteStart"]:mentions[0]["index"]["byteEnd"]] == b"@jane.test"
+    assert raw[mentions[0]["index"]["byteStart"] : mentions[0]["index"]["byteEnd"]] == b"@jane.test"
     assert mentions[0]["features"][0]["did"] == scenario.customer["did"]
     # The customer is notified of the answer.
-    notes = net.wait_for(lambda: [n for n in net.notifications(scenario.customer)
-                                  if n["uri"] == posted.external_id], TIMEOUT)
+    notes = net.wait_for(
+        lambda: [n for n in net.notifications(scenario.customer) if n["uri"] == posted.external_id], TIMEOUT
+    )
     assert {n["reason"] for n in notes} <= {"reply", "mention"}
 
 
@@ -212,15 +225,18 @@ def test_reply_without_extra_looks_up_the_cids_and_builds_facets(scenario):
     strong_root = {"uri": root["uri"], "cid": root["cid"]}
     assert record["reply"] == {"root": strong_root, "parent": strong_root}
     raw = record["text"].encode("utf-8")
-    spans = {f["features"][0]["$type"].rsplit("#", 1)[-1]: raw[f["index"]["byteStart"]:f["index"]["byteEnd"]].decode()
-             for f in record["facets"]}
+    spans = {
+        f["features"][0]["$type"].rsplit("#", 1)[-1]: raw[f["index"]["byteStart"] : f["index"]["byteEnd"]].decode()
+        for f in record["facets"]
+    }
     assert spans == {"link": "https://example.com/track?id=ไทย1", "mention": "@jane.test"}
 
 
 def post_mentions(net, author, brand, count):
     handle = brand["handle"]
-    return [net.post(author, f"@{handle} ข้อความที่ {n} 🎉", mentions=[(handle, brand["did"])])["uri"]
-            for n in range(count)]
+    return [
+        net.post(author, f"@{handle} ข้อความที่ {n} 🎉", mentions=[(handle, brand["did"])])["uri"] for n in range(count)
+    ]
 
 
 def test_more_than_a_page_of_new_mentions_is_fetched_whole(scenario):
@@ -228,7 +244,9 @@ def test_more_than_a_page_of_new_mentions_is_fetched_whole(scenario):
     net = scenario.net
     brand = net.create_account("shoptwo.test", "shop-two-pass")
     fan = net.create_account("fan.test", "fan-pass")
-    client = get_client("bluesky", base_url=net.pds_url, allowed_hosts=LOOPBACK, login="shoptwo.test", token="shop-two-pass")
+    client = get_client(
+        "bluesky", base_url=net.pds_url, allowed_hosts=LOOPBACK, login="shoptwo.test", token="shop-two-pass"
+    )
     first = post_mentions(net, fan, brand, 1)[0]
     _, pages = fetch_until(net, client, first)
     cursor = pages[-1].cursor
@@ -244,7 +262,9 @@ def test_mentions_after_an_empty_first_fetch_are_all_fetched(scenario):
     net = scenario.net
     brand = net.create_account("shopbrand.test", "shop-brand-pass")
     fan = net.create_account("fan2.test", "fan-pass")
-    client = get_client("bluesky", base_url=net.pds_url, allowed_hosts=LOOPBACK, login="shopbrand.test", token="shop-brand-pass")
+    client = get_client(
+        "bluesky", base_url=net.pds_url, allowed_hosts=LOOPBACK, login="shopbrand.test", token="shop-brand-pass"
+    )
     pages = list(client.fetch())  # a brand account connected before anybody mentioned it
     assert all_items(pages) == []
     cursor = pages[-1].cursor
@@ -279,7 +299,9 @@ def test_real_rate_limit_becomes_rate_limited(devnet_module, start_devnet, reque
                 assert exc.headers.get("RateLimit-Remaining") == "0"
                 break
     assert statuses[-1] == 429, statuses
-    client = get_client("bluesky", base_url=net.pds_url, allowed_hosts=LOOPBACK, login="ratelimited.test", token="rate-pass")
+    client = get_client(
+        "bluesky", base_url=net.pds_url, allowed_hosts=LOOPBACK, login="ratelimited.test", token="rate-pass"
+    )
     with pytest.raises(errors.RateLimited) as caught:
         client.verify()
     assert 1 <= caught.value.retry_after <= 5 * 60 + 5

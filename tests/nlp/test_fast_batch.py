@@ -6,8 +6,18 @@ from social_crm.nlp import sentiment
 from social_crm.nlp.sentiment import softmax
 
 TEXTS = [
-    "", "love it, thank you!", "worst service ever, refund now", "ส่งช้ามาก ผิดหวัง", "ขอบคุณมากครับ ดีมาก",
-    "سفارشم هنوز نرسیده", "خیلی عالی بود ممنون", "c'est nul", "sehr gut", "👍👍", "x" * 5000, "ok",
+    "",
+    "love it, thank you!",
+    "worst service ever, refund now",
+    "ส่งช้ามาก ผิดหวัง",
+    "ขอบคุณมากครับ ดีมาก",
+    "سفارشم هنوز نرسیده",
+    "خیلی عالی بود ممنون",
+    "c'est nul",
+    "sehr gut",
+    "👍👍",
+    "x" * 5000,
+    "ok",
 ]
 LANGS = [None, "en", "en", "th", "th", "fa", "fa", "fr", "de", None, "en", "sw"]
 

@@ -7,10 +7,25 @@ from social_crm.nlp.hashing import hashed_count_rows, linear_scores
 from social_crm.nlp.text import for_sentiment, hashed_counts
 
 TEXTS = [
-    "", " ", "a", "!!", "ok", "great product, fast delivery", "ของแตกมาเลย ผิดหวังมาก 😡😡",
-    "سفارشم هنوز نرسیده، لطفا پیگیری کنید", "لم يصل الطلب", "कृपया मदद करें", "emoji 👍🏽 and 🇹🇭 flags",
-    "ＦＵＬＬ ｗｉｄｔｈ", "mixed ไทย english فارسی", "\u200cزیبا\u200c", "x" * 3000, "a b c d e f g h",
-    "line\nbreaks\tand  spaces", "@user url #tag", "𝔘𝔫𝔦𝔠𝔬𝔡𝔢 math letters",
+    "",
+    " ",
+    "a",
+    "!!",
+    "ok",
+    "great product, fast delivery",
+    "ของแตกมาเลย ผิดหวังมาก 😡😡",
+    "سفارشم هنوز نرسیده، لطفا پیگیری کنید",
+    "لم يصل الطلب",
+    "कृपया मदद करें",
+    "emoji 👍🏽 and 🇹🇭 flags",
+    "ＦＵＬＬ ｗｉｄｔｈ",
+    "mixed ไทย english فارسی",
+    "\u200cزیبا\u200c",
+    "x" * 3000,
+    "a b c d e f g h",
+    "line\nbreaks\tand  spaces",
+    "@user url #tag",
+    "𝔘𝔫𝔦𝔠𝔬𝔡𝔢 math letters",
 ]
 
 
@@ -18,7 +33,7 @@ def rows_as_dicts(texts, dim, **options):
     indptr, keys, counts = hashed_count_rows(texts, dim, **options)
     assert len(indptr) == len(texts) + 1
     return [
-        dict(zip(keys[indptr[i]:indptr[i + 1]].tolist(), counts[indptr[i]:indptr[i + 1]].tolist()))
+        dict(zip(keys[indptr[i] : indptr[i + 1]].tolist(), counts[indptr[i] : indptr[i + 1]].tolist()))
         for i in range(len(texts))
     ]
 
@@ -33,7 +48,7 @@ def test_batch_counts_equal_per_text_counts(options, dim):
 def test_batch_keys_are_sorted_and_empty_batches_work():
     indptr, keys, counts = hashed_count_rows(["hello world", "สวัสดี"], 1 << 17)
     for i in range(2):
-        row = keys[indptr[i]:indptr[i + 1]]
+        row = keys[indptr[i] : indptr[i + 1]]
         assert (np.diff(row) > 0).all()
     indptr, keys, counts = hashed_count_rows([], 1 << 17)
     assert indptr.tolist() == [0] and len(keys) == 0 == len(counts)
@@ -55,5 +70,7 @@ def test_linear_scores_equal_scoring_each_text_alone():
         expected.append(weights[:, idx] @ values + bias)
     scores = linear_scores(*hashed_count_rows(texts, dim), idf, weights, bias)
     np.testing.assert_allclose(scores, np.vstack(expected), rtol=1e-4, atol=1e-5)
-    empty = linear_scores(np.array([0, 0]), np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), idf, weights, bias)
+    empty = linear_scores(
+        np.array([0, 0]), np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), idf, weights, bias
+    )
     assert empty.tolist() == [[0.0, 3.0, 0.0]]

@@ -55,8 +55,12 @@ def test_the_model_reads_the_cues():
     weights = np.zeros((5, len(intent.CUES)), dtype=np.float32)
     weights[intent.INTENTS.index("request"), intent.CUES.index("demand cue")] = 5.0
     model = intent.IntentModel(
-        arrays={"w": np.zeros((5, 1 << 17), np.float16), "v": weights, "b": np.array([0, 0, 0, 0, 1], np.float32),
-                "idf": np.ones(1 << 17, np.float16)}
+        arrays={
+            "w": np.zeros((5, 1 << 17), np.float16),
+            "v": weights,
+            "b": np.array([0, 0, 0, 0, 1], np.float32),
+            "idf": np.ones(1 << 17, np.float16),
+        }
     )
     texts = ["fix it now", "nice weather"]
     features = nlp.sentiment.fast_model().features(texts)

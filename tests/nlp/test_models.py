@@ -26,8 +26,11 @@ def train_nlp():
 def generated(n, seed):
     """Short texts whose sentiment a word decides, with noise words: a task any linear model learns."""
     rng = np.random.default_rng(seed)
-    cues = {"negative": ["awful", "broken", "แย่", "خراب"], "neutral": ["tuesday", "parcel", "วันนี้", "امروز"],
-            "positive": ["lovely", "great", "ดีมาก", "عالی"]}
+    cues = {
+        "negative": ["awful", "broken", "แย่", "خراب"],
+        "neutral": ["tuesday", "parcel", "วันนี้", "امروز"],
+        "positive": ["lovely", "great", "ดีมาก", "عالی"],
+    }
     noise = ["the", "service", "order", "shop", "ร้าน", "سفارش", "and", "it", "was", "my"]
     texts, labels = [], []
     for _ in range(n):

@@ -87,7 +87,8 @@ def install_dir():
     if os.environ.get("BLUESKY_DEVNET_DIR"):
         return os.environ["BLUESKY_DEVNET_DIR"]
     home = os.environ.get("SOCIAL_CRM_HOME") or os.path.join(
-        os.environ.get("XDG_DATA_HOME") or os.path.expanduser("~/.local/share"), "social_crm")
+        os.environ.get("XDG_DATA_HOME") or os.path.expanduser("~/.local/share"), "social_crm"
+    )
     return os.path.join(home, "bluesky_devnet")
 
 
@@ -142,7 +143,9 @@ def available(install_dir=None):
     if not version.startswith(f"{NODE_MAJOR}."):
         return False, f"{node} is Node {version or '?'}, dev-env needs Node {NODE_MAJOR} (run install.sh)"
     try:
-        with open(os.path.join(directory, "node_modules", "@atproto", "dev-env", "package.json"), encoding="utf-8") as f:
+        with open(
+            os.path.join(directory, "node_modules", "@atproto", "dev-env", "package.json"), encoding="utf-8"
+        ) as f:
             dev_env = json.load(f).get("version")
     except (OSError, ValueError):
         dev_env = None
@@ -185,14 +188,19 @@ def mention_facets(text, mentions):
             start = end
             if index > 0 and (text[index - 1] in HANDLE_CHARS or text[index - 1] == "@"):
                 continue
-            if end < len(text) and text[end] in HANDLE_CHARS and not (text[end] == "." and (
-                    end + 1 == len(text) or text[end + 1] not in HANDLE_CHARS)):
+            if (
+                end < len(text)
+                and text[end] in HANDLE_CHARS
+                and not (text[end] == "." and (end + 1 == len(text) or text[end + 1] not in HANDLE_CHARS))
+            ):
                 continue
             byte_start = len(text[:index].encode("utf-8"))
-            facets.append({
-                "index": {"byteStart": byte_start, "byteEnd": byte_start + len(needle.encode("utf-8"))},
-                "features": [{"$type": "app.bsky.richtext.facet#mention", "did": did}],
-            })
+            facets.append(
+                {
+                    "index": {"byteStart": byte_start, "byteEnd": byte_start + len(needle.encode("utf-8"))},
+                    "features": [{"$type": "app.bsky.richtext.facet#mention", "did": did}],
+                }
+            )
             found = True
         if not found:
             raise ValueError(f"{needle} does not appear in the text")
@@ -211,7 +219,9 @@ def wait_for(predicate, timeout=15, interval=0.3, ignore=()):
         except ignore as exc:  # noqa: PERF203 - polling
             last_error = exc
         if time.monotonic() >= deadline:
-            raise TimeoutError(f"condition not met in {timeout}s" + (f" (last error: {last_error})" if last_error else ""))
+            raise TimeoutError(
+                f"condition not met in {timeout}s" + (f" (last error: {last_error})" if last_error else "")
+            )
         time.sleep(interval)
 
 
@@ -242,8 +252,9 @@ class _PrivateCluster:
         self.started = False
 
     def _run(self, args, timeout=120):
-        result = subprocess.run(args, capture_output=True, text=True, timeout=timeout, check=False,
-                                cwd=self.base, **self.user)
+        result = subprocess.run(
+            args, capture_output=True, text=True, timeout=timeout, check=False, cwd=self.base, **self.user
+        )
         if result.returncode:
             raise RuntimeError(f"{' '.join(args[:2])} failed: {(result.stderr or result.stdout).strip()[-800:]}")
         return result
@@ -262,14 +273,34 @@ class _PrivateCluster:
                 raise RuntimeError("running as root and there is no user 'postgres' for initdb") from exc
             for path in (self.base, self.socket_dir):
                 os.chown(path, postgres.pw_uid, postgres.pw_gid)
-            self.user = {"user": postgres.pw_uid, "group": postgres.pw_gid, "extra_groups": [],
-                         "env": {"PATH": os.environ.get("PATH", ""), "LANG": "C.UTF-8", "HOME": self.base}}
-        self._run([initdb, "-D", self.data, "-A", "trust", "-U", "postgres", "-E", "UTF8", "--locale=C.UTF-8",
-                   "--no-sync"])
-        options = (f"-c listen_addresses='' -c unix_socket_directories={self.socket_dir} -p {self.port} "
-                   "-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200")
-        self._run([pg_ctl, "-D", self.data, "-l", os.path.join(self.base, "postgres.log"), "-o", options,
-                   "-w", "-t", "60", "start"])
+            self.user = {
+                "user": postgres.pw_uid,
+                "group": postgres.pw_gid,
+                "extra_groups": [],
+                "env": {"PATH": os.environ.get("PATH", ""), "LANG": "C.UTF-8", "HOME": self.base},
+            }
+        self._run(
+            [initdb, "-D", self.data, "-A", "trust", "-U", "postgres", "-E", "UTF8", "--locale=C.UTF-8", "--no-sync"]
+        )
+        options = (
+            f"-c listen_addresses='' -c unix_socket_directories={self.socket_dir} -p {self.port} "
+            "-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
+        )
+        self._run(
+            [
+                pg_ctl,
+                "-D",
+                self.data,
+                "-l",
+                os.path.join(self.base, "postgres.log"),
+                "-o",
+                options,
+                "-w",
+                "-t",
+                "60",
+                "start",
+            ]
+        )
         self.started = True
         return f"postgresql://postgres@localhost:{self.port}/postgres?host={self.socket_dir}"
 
@@ -288,8 +319,14 @@ def _psql(args, sql, timeout=20):
     if not psql:
         return None
     env = {**os.environ, "PGCONNECT_TIMEOUT": "5"}
-    return subprocess.run([psql, "-X", "-q", "-t", "-A", *args, "-c", sql], capture_output=True, text=True,
-                          timeout=timeout, env=env, check=False)
+    return subprocess.run(
+        [psql, "-X", "-q", "-t", "-A", *args, "-c", sql],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=env,
+        check=False,
+    )
 
 
 def _local_socket_url():
@@ -340,8 +377,10 @@ class BlueskyDevnet:
         if url:
             return url
         if os.geteuid() != 0 and not _pg_tool("initdb"):
-            raise RuntimeError(f"PostgreSQL is not reachable on {PG_SOCKET_DIR} as {os.environ.get('USER')} "
-                               "and initdb is not installed: set DEVNET_PG_URL")
+            raise RuntimeError(
+                f"PostgreSQL is not reachable on {PG_SOCKET_DIR} as {os.environ.get('USER')} "
+                "and initdb is not installed: set DEVNET_PG_URL"
+            )
         self.cluster = _PrivateCluster()
         return self.cluster.start()
 
@@ -378,8 +417,16 @@ class BlueskyDevnet:
             env.pop(name, None)
         self.process = subprocess.Popen(
             [os.path.join(node_bin, "node"), "--import", "./loopback.mjs", "start.mjs"],
-            cwd=self.install_dir, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-            text=True, encoding="utf-8", errors="replace", start_new_session=True, preexec_fn=_lift_memory_limit,
+            cwd=self.install_dir,
+            env=env,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            encoding="utf-8",
+            errors="replace",
+            start_new_session=True,
+            preexec_fn=_lift_memory_limit,
         )
         atexit.register(self.stop)
         ready = threading.Event()
@@ -408,11 +455,14 @@ class BlueskyDevnet:
         while not ready.wait(0.2):
             if self.process.poll() is not None:
                 time.sleep(0.2)  # let the readers drain
-                raise RuntimeError(f"the Bluesky dev network exited with {self.process.returncode}:\n"
-                                   + "\n".join(list(self.log)[-40:]))
+                raise RuntimeError(
+                    f"the Bluesky dev network exited with {self.process.returncode}:\n"
+                    + "\n".join(list(self.log)[-40:])
+                )
             if time.monotonic() > deadline:
-                raise RuntimeError(f"the Bluesky dev network was not ready in {timeout}s:\n"
-                                   + "\n".join(list(self.log)[-40:]))
+                raise RuntimeError(
+                    f"the Bluesky dev network was not ready in {timeout}s:\n" + "\n".join(list(self.log)[-40:])
+                )
         self.pg_url = pg_url
         self.pds_url, self.bsky_url = urls["pds_url"], urls["bsky_url"]
         self.plc_url, self.ozone_url = urls.get("plc_url"), urls.get("ozone_url")
@@ -462,8 +512,15 @@ class BlueskyDevnet:
         headers = dict(kwargs.pop("headers", None) or {})
         if session:
             headers["Authorization"] = f"Bearer {session['accessJwt']}"
-        response = self.http.request(method, f"{self.pds_url}/xrpc/{nsid}", headers=headers, params=params,
-                                     json=json, timeout=kwargs.pop("timeout", 30), **kwargs)
+        response = self.http.request(
+            method,
+            f"{self.pds_url}/xrpc/{nsid}",
+            headers=headers,
+            params=params,
+            json=json,
+            timeout=kwargs.pop("timeout", 30),
+            **kwargs,
+        )
         if response.status_code >= 400:
             raise XrpcError(nsid, response)
         return response.json() if response.content else {}
@@ -471,27 +528,39 @@ class BlueskyDevnet:
     def create_account(self, handle, password, email=None):
         email = email or f"{handle}@example.com"
         try:
-            return self.xrpc("POST", "com.atproto.server.createAccount",
-                             json={"handle": handle, "password": password, "email": email})
+            return self.xrpc(
+                "POST",
+                "com.atproto.server.createAccount",
+                json={"handle": handle, "password": password, "email": email},
+            )
         except XrpcError as exc:
             if exc.error != "HandleNotAvailable" or "Reserved" not in str(exc.payload.get("message")):
                 raise
         # The PDS reserves names such as "acme" for sign-up; its admin may still assign them.
-        temporary = "tmp" + "".join(random.choice(string.ascii_lowercase) for _ in range(10)) + handle[handle.index("."):]
-        account = self.xrpc("POST", "com.atproto.server.createAccount",
-                            json={"handle": temporary, "password": password, "email": email})
-        self.xrpc("POST", "com.atproto.admin.updateAccountHandle", json={"did": account["did"], "handle": handle},
-                  auth=("admin", ADMIN_PASSWORD))
+        temporary = (
+            "tmp" + "".join(random.choice(string.ascii_lowercase) for _ in range(10)) + handle[handle.index(".") :]
+        )
+        account = self.xrpc(
+            "POST", "com.atproto.server.createAccount", json={"handle": temporary, "password": password, "email": email}
+        )
+        self.xrpc(
+            "POST",
+            "com.atproto.admin.updateAccountHandle",
+            json={"did": account["did"], "handle": handle},
+            auth=("admin", ADMIN_PASSWORD),
+        )
         return self.login(handle, password)
 
     def login(self, identifier, password):
-        return self.xrpc("POST", "com.atproto.server.createSession",
-                         json={"identifier": identifier, "password": password})
+        return self.xrpc(
+            "POST", "com.atproto.server.createSession", json={"identifier": identifier, "password": password}
+        )
 
     def get_record(self, uri):
-        repo, collection, rkey = uri[len("at://"):].split("/")
-        return self.xrpc("GET", "com.atproto.repo.getRecord",
-                         params={"repo": repo, "collection": collection, "rkey": rkey})
+        repo, collection, rkey = uri[len("at://") :].split("/")
+        return self.xrpc(
+            "GET", "com.atproto.repo.getRecord", params={"repo": repo, "collection": collection, "rkey": rkey}
+        )
 
     def _reply_refs(self, reply_to):
         if isinstance(reply_to, dict) and "root" in reply_to and "parent" in reply_to:
@@ -513,8 +582,12 @@ class BlueskyDevnet:
             record["reply"] = self._reply_refs(reply_to)
         if langs:
             record["langs"] = list(langs)
-        created = self.xrpc("POST", "com.atproto.repo.createRecord", session,
-                            json={"repo": session["did"], "collection": "app.bsky.feed.post", "record": record})
+        created = self.xrpc(
+            "POST",
+            "com.atproto.repo.createRecord",
+            session,
+            json={"repo": session["did"], "collection": "app.bsky.feed.post", "record": record},
+        )
         return {"uri": created["uri"], "cid": created["cid"]}
 
     def thread(self, session, uri, depth=6):

@@ -59,7 +59,7 @@ def split_identities_by_company(cr):
         "SELECT column_name FROM information_schema.columns WHERE table_name = 'social_crm_identity' "
         "AND column_name NOT IN ('id', 'company_id', 'partner_id', 'suggested_partner_id')"
     )
-    columns = ", ".join(f'"{name}"' for name, in cr.fetchall())
+    columns = ", ".join(f'"{name}"' for (name,) in cr.fetchall())
     for identity_id, company_id in pairs:
         copy_id = _copy_for_company(cr, identity_id, company_id, columns)
         for table in ("social_crm_mention", "social_crm_thread"):
@@ -88,7 +88,8 @@ def _copy_for_company(cr, identity_id, company_id, columns):
     if row:
         return row[0]
     kept = ", ".join(
-        f"CASE WHEN {col}.company_id IS NULL OR {col}.company_id = %(company)s THEN i.{col} END" for col in PARTNER_COLUMNS
+        f"CASE WHEN {col}.company_id IS NULL OR {col}.company_id = %(company)s THEN i.{col} END"
+        for col in PARTNER_COLUMNS
     )
     joins = " ".join(f"LEFT JOIN res_partner {col} ON {col}.id = i.{col}" for col in PARTNER_COLUMNS)
     cr.execute(
