@@ -110,12 +110,19 @@ def group_key(text):
     return GROUP_RE.sub("", for_sentiment(text))
 
 
+def corrections(data_dir, lang):
+    """People's corrections exported from Odoo (*Export corrections as training data*), unzipped into the data
+    folder: ``sentiment/<lang>_corrections_train.tsv``, folded into the language's training texts."""
+    name = f"{lang}_corrections_train.tsv"
+    return [name] if os.path.exists(os.path.join(data_dir, "sentiment", name)) else []
+
+
 def load_all(data_dir):
     """{lang: (texts, labels, groups)}: every training text of the language, with its near-duplicate group."""
     out = {}
     for lang, names in FILES.items():
         rows = []
-        for name in names:
+        for name in [*names, *corrections(data_dir, lang)]:
             rows += [row for row in read_tsv(os.path.join(data_dir, "sentiment", name)) if row[1] in LABELS]
         ids = {}
         groups = [ids.setdefault(group_key(text), len(ids)) for text, _ in rows]

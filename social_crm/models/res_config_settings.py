@@ -2,7 +2,7 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
-from .social_crm_params import DEFAULTS
+from .selections import PARAMETER_DEFAULTS as DEFAULTS
 
 # Settings stored through ``social_crm.params`` (explicit values, so that off and zero are kept),
 # field name -> system parameter.

@@ -33,3 +33,12 @@ TICKET_PRIORITIES = [("0", "Low"), ("1", "Medium"), ("2", "High"), ("3", "Very H
 
 # System parameter of the retention period in days (Settings > Social CRM); absent: keep forever.
 RETENTION_PARAM = "social_crm.retention_days"
+
+# Defaults of the typed system parameters (Settings): used only when nothing is stored, so 0 and off are kept.
+PARAMETER_DEFAULTS = {
+    "social_crm.weekly_digest": True,
+    "social_crm.ticket_reopen_days": 7,
+    "social_crm.match_threshold": 0.8,
+    "social_crm.response_target_hours": 4.0,
+    "social_crm.nlp_batch_size": 32,
+}

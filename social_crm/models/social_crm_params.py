@@ -12,15 +12,9 @@ import logging
 from odoo import api, models
 from odoo.tools import str2bool
 
-_logger = logging.getLogger(__name__)
+from .selections import PARAMETER_DEFAULTS as DEFAULTS
 
-DEFAULTS = {
-    "social_crm.weekly_digest": True,
-    "social_crm.ticket_reopen_days": 7,
-    "social_crm.match_threshold": 0.8,
-    "social_crm.response_target_hours": 4.0,
-    "social_crm.nlp_batch_size": 32,
-}
+_logger = logging.getLogger(__name__)
 
 
 def _to_int(text):
