@@ -26,4 +26,3 @@ from . import social_crm_digest
 
 # Personal data: erasure, retention, export
 from . import social_crm_privacy
-from . import res_config_settings_privacy

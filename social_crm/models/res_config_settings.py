@@ -3,6 +3,9 @@ from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
 from .selections import PARAMETER_DEFAULTS as DEFAULTS
+from .selections import RETENTION_PARAM
+
+DEFAULT_RETENTION_DAYS = 365
 
 # Settings stored through ``social_crm.params`` (explicit values, so that off and zero are kept),
 # field name -> system parameter.
@@ -80,6 +83,22 @@ class ResConfigSettings(models.TransientModel):
             if settings.social_crm_response_target_hours < 0:
                 raise ValidationError(_("The response target cannot be negative."))
 
+    social_crm_retention_limited = fields.Boolean(
+        string="Delete old social data",
+        help="Off: mentions are kept until someone deletes them. On: mentions older than the period are deleted "
+        "every day, except those of tickets still open.",
+    )
+    social_crm_retention_days = fields.Integer(
+        string="Keep mentions for (days)",
+        default=DEFAULT_RETENTION_DAYS,
+        help="0 keeps nothing: every mention not needed by an open ticket is deleted at the next daily run.",
+    )
+
+    @api.constrains("social_crm_retention_days")
+    def _check_social_crm_retention_days(self):
+        if any(settings.social_crm_retention_days < 0 for settings in self):
+            raise ValidationError(_("The retention period of social data cannot be negative."))
+
     @api.model
     def _social_crm_everyone_reads_groups(self):
         field = self._fields["social_crm_everyone_reads"]
@@ -94,6 +113,9 @@ class ResConfigSettings(models.TransientModel):
             res[fname] = getters[self._fields[fname].type](key)
         employees, social_users = self._social_crm_everyone_reads_groups()
         res["social_crm_everyone_reads"] = social_users in employees.implied_ids
+        days = self.env["social_crm.mention"]._retention_days()
+        res["social_crm_retention_limited"] = days is not None
+        res["social_crm_retention_days"] = DEFAULT_RETENTION_DAYS if days is None else days
         return res
 
     def set_values(self):
@@ -107,4 +129,8 @@ class ResConfigSettings(models.TransientModel):
                 employees._apply_group(social_users)
             else:
                 employees._remove_group(social_users)
+        retention = str(self.social_crm_retention_days) if self.social_crm_retention_limited else False
+        config = self.env["ir.config_parameter"].sudo()
+        if (config.get_param(RETENTION_PARAM) or False) != retention:
+            config.set_param(RETENTION_PARAM, retention)
         return res
