@@ -5,7 +5,7 @@ import json
 import logging
 import threading
 import time
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
 from urllib.parse import quote, urljoin
 
@@ -13,7 +13,7 @@ import requests
 
 from . import errors, netguard, textlength
 from .models import FetchPage
-from .utils import BadItem, check_id, scrub_item
+from .utils import BadItem, check_id, parse_datetime, scrub_item
 
 _logger = logging.getLogger(__name__)
 
@@ -406,7 +406,14 @@ class BaseClient:
             items.append(item)
         return FetchPage(items=items, cursor=cursor, has_more=has_more, skipped=skipped)
 
-    def drain(self, state, load_page, marker, newer, max_pages, first_run_pages=1):
+    def history_start(self):
+        """How far back the first fetch goes: ``options["history_days"]`` before now, or None (newest page only)."""
+        days = self.options.get("history_days")
+        if days is None or days == "":
+            return None
+        return datetime.now(timezone.utc) - timedelta(days=max(int(days), 0))
+
+    def drain(self, state, load_page, marker, newer, max_pages, first_run_pages=1, dated=None):
         """Walk a newest-first list down to what the last run saw, losslessly.
 
         ``state`` is ``{"mark", "resume", "pending"}``: ``mark`` is the newest
@@ -414,11 +421,16 @@ class BaseClient:
         walk, ``pending`` the newest marker of that walk. ``load_page(token)``
         returns ``(raw_items, next_token)``. Yields ``(raw_items, state, has_more)``
         where ``state`` may be stored once the items are saved.
+
+        The first run reads the newest page only, or, when ``dated(raw)`` gives
+        an item's date and ``history_start()`` is set, every page back to that
+        date (at most ``max_pages``).
         """
         mark, token, pending = state.get("mark"), state.get("resume"), state.get("pending")
         # "seen": an earlier run found the list empty; everything on it now is new, so walk it whole.
         first_run = mark is None and not state.get("seen")
-        limit = first_run_pages if first_run else max_pages
+        since = self.history_start() if first_run and dated else None
+        limit = (max_pages if since else first_run_pages) if first_run else max_pages
         for page_number in range(limit):
             raw_items, next_token = load_page(token)
             fresh = [raw for raw in raw_items if mark is None or newer(marker(raw), mark)]
@@ -426,6 +438,10 @@ class BaseClient:
                 markers = [m for m in (marker(raw) for raw in raw_items) if m is not None]
                 pending = max(markers, key=sort_key) if markers else mark
             reached_seen = len(fresh) < len(raw_items)
+            if since:
+                recent = [raw for raw in fresh if not _older(dated(raw), since)]
+                reached_seen = reached_seen or len(recent) < len(fresh)
+                fresh = recent
             done = reached_seen or not next_token or (first_run and page_number + 1 >= limit)
             if done:
                 yield fresh, {"mark": pending if pending is not None else mark, "seen": True}, False
@@ -507,6 +523,16 @@ def retry_after_seconds(value):
         except (TypeError, ValueError, IndexError):
             return None
         return max((moment - datetime.now(timezone.utc)).total_seconds(), 0.0)
+
+
+def _older(value, since):
+    """True when ``value`` (a date in any form the networks use) is before ``since``; undated items are kept."""
+    if value is None or value == "":
+        return False
+    try:
+        return parse_datetime(value) < since
+    except BadItem:
+        return False
 
 
 def sort_key(marker):

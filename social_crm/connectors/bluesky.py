@@ -132,6 +132,7 @@ class BlueskyClient(BaseClient):
                 lambda raw: raw.get("indexedAt") if isinstance(raw, dict) else None,
                 newer_than,
                 max_pages,
+                dated=lambda raw: raw.get("indexedAt") if isinstance(raw, dict) else None,
             ):
                 state[key] = source_state
                 page = self.make_page(raw, lambda r: self._normalize(r, own), dump_state(state), has_more)

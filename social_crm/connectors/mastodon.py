@@ -99,6 +99,7 @@ class MastodonClient(BaseClient):
                 lambda raw: raw.get("id") if isinstance(raw, dict) else None,
                 newer_than,
                 max_pages,
+                dated=lambda raw: as_dict(raw).get("created_at"),
             ):
                 state[key] = source_state
                 yield self.make_page(raw, lambda r: self._normalize(r, own), dump_state(state), has_more)

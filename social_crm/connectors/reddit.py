@@ -111,6 +111,7 @@ class RedditClient(BaseClient):
                 lambda raw: str(as_dict(raw).get("created_utc")) if as_dict(raw).get("created_utc") else None,
                 lambda left, right: float(left) > float(right),
                 max_pages,
+                dated=lambda raw: as_dict(raw).get("created_utc"),
             ):
                 state[key] = source_state
                 yield self.make_page(raw, lambda r: self._normalize(r, own), dump_state(state), has_more)

@@ -86,6 +86,7 @@ class XClient(BaseClient):
                 lambda raw: raw.get("id") if isinstance(raw, dict) else None,
                 newer_than,
                 max_pages,
+                dated=lambda raw: raw.get("created_at") if isinstance(raw, dict) else None,
             ):
                 state[key] = source_state
                 yield self.make_page(raw, lambda r: self._normalize(r, own), dump_state(state), has_more)

@@ -104,6 +104,7 @@ class YoutubeClient(BaseClient):
                 self._published,
                 lambda left, right: left > right,
                 max_pages,
+                dated=self._published,
             ):
                 state[key] = source_state
                 comments = []

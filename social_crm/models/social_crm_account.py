@@ -65,6 +65,12 @@ class SocialCrmAccount(models.Model):
     )
     has_token = fields.Boolean(compute="_compute_has_token", compute_sudo=True)
     has_secret = fields.Boolean(compute="_compute_has_token", compute_sudo=True)
+    history_days = fields.Integer(
+        string="First fetch goes back (days)",
+        default=7,
+        help="How far back the first fetch of this account imports mentions (at most 20 pages per source, and "
+        "only on networks that date their lists); later fetches continue from where the last one stopped.",
+    )
     keywords = fields.Text(
         help="Terms to listen for beyond direct mentions, one per line or comma separated.",
     )
@@ -132,6 +138,11 @@ class SocialCrmAccount(models.Model):
         """A new network starts from its public service (a feed from an empty URL to fill in)."""
         if self.network:
             self.base_url = DEFAULT_BASE_URLS.get(self.network) or False if self.network != "feed" else False
+
+    @api.constrains("history_days")
+    def _check_history_days(self):
+        if any(account.history_days < 0 for account in self):
+            raise ValidationError(_("The first fetch cannot go back a negative number of days."))
 
     @api.constrains("base_url")
     def _check_base_url(self):
@@ -443,7 +454,7 @@ class SocialCrmAccount(models.Model):
             login=account.login or None,
             token=account.token or None,
             allowed_hosts=self._allowed_hosts(),
-            options={"secret": account.secret} if account.secret else None,
+            options={"secret": account.secret or "", "history_days": account.history_days},
         )
 
     @api.model

@@ -3,6 +3,7 @@
 
 import importlib.util
 import os
+from datetime import UTC, datetime
 
 from odoo.exceptions import AccessError, ValidationError
 from odoo.modules.neutralize import get_neutralization_queries
@@ -180,3 +181,11 @@ class TestTrustAccounts(SocialCrmCommon):
                 {"name": "forum", "network": "feed", "base_url": "acme forum"}
             )
         self.assertIn("cannot be used", str(caught.exception))
+
+    def test_first_fetch_goes_back_as_far_as_the_admin_chose(self):
+        self.assertEqual(self.masto.history_days, 7, "a week by default")
+        self.masto.with_user(self.social_manager).write({"history_days": 30})
+        age = datetime.now(UTC) - self.masto._get_client().history_start()
+        self.assertAlmostEqual(age.total_seconds() / 86400, 30, places=2)
+        with self.assertRaises(ValidationError):
+            self.masto.with_user(self.social_manager).write({"history_days": -1})

@@ -1,4 +1,5 @@
 import json
+from datetime import datetime, timedelta, timezone
 
 import pytest
 
@@ -187,3 +188,24 @@ def test_nul_and_lone_surrogates_anywhere_in_a_payload_are_dropped(instance):
     assert item.author.profile_url == "https://persian.social/@sara"
     for value in (item.text, item.url, item.author.name, item.author.handle, str(item.extra)):
         assert "\x00" not in value and not any("\ud800" <= ch <= "\udfff" for ch in value)
+
+
+def dated_mention(n, days_ago):
+    row = mention(n)
+    when = (datetime.now(timezone.utc) - timedelta(days=days_ago)).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+    row["created_at"] = row["status"]["created_at"] = when
+    return row
+
+
+def test_first_fetch_goes_back_as_far_as_asked(instance):
+    instance.mentions = [dated_mention(n, days) for n, days in ((9, 0), (8, 1), (7, 2), (6, 5), (5, 9), (4, 12))]
+    newest_page_only = [i.external_id for p in masto(instance).fetch() for i in p.items]
+    assert newest_page_only == ["2009", "2008"], "without a history period the first fetch reads one page"
+    client = get_client(
+        "mastodon", base_url=instance.url, allowed_hosts="127.0.0.1", token="tok", options={"history_days": 7}
+    )
+    pages = list(client.fetch())
+    assert [i.external_id for p in pages for i in p.items] == ["2009", "2008", "2007", "2006"]
+    # the next fetch starts from what the first one saw, however far back it went
+    instance.mentions = [dated_mention(10, 0), *instance.mentions]
+    assert [i.external_id for p in client.fetch(cursor=pages[-1].cursor) for i in p.items] == ["2010"]
