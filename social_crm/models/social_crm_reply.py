@@ -228,9 +228,10 @@ class SocialCrmReply(models.Model):
     def _is_publisher(self):
         return self.env.user.has_group("social_crm.group_social_manager")
 
-    def _check_publisher(self, what):
+    def _check_publisher(self, message):
+        """``message``: the whole translated sentence shown to a user who is not a Social Manager."""
         if not self.env.su and not self._is_publisher():
-            raise AccessError(_("Only Social Managers can %(what)s replies.", what=what))
+            raise AccessError(message)
 
     def action_submit(self):
         """Managers post at once; other users' drafts wait for a manager's approval.
@@ -276,7 +277,7 @@ class SocialCrmReply(models.Model):
             ticket.message_post(body=text, subtype_xmlid="mail.mt_note")
 
     def action_approve(self):
-        self._check_publisher(_("approve"))
+        self._check_publisher(_("Only Social Managers can approve replies."))
         self.check_access("read")
         for reply in self:
             if reply.state != "to_approve":
@@ -300,7 +301,7 @@ class SocialCrmReply(models.Model):
         )
 
     def action_reject(self, reason=None):
-        self._check_publisher(_("reject"))
+        self._check_publisher(_("Only Social Managers can reject replies."))
         self.check_access("read")
         for reply in self:
             if reply.state != "to_approve":
@@ -337,7 +338,7 @@ class SocialCrmReply(models.Model):
 
     def action_check_posted(self):
         """Managers: settle a reply whose outcome is unknown by looking for it on the network."""
-        self._check_publisher(_("check"))
+        self._check_publisher(_("Only Social Managers can settle a reply whose outcome is unknown."))
         for reply in self.filtered(lambda r: r._outcome_is_unknown()):
             found = reply._find_on_network()
             if found is None:
@@ -362,7 +363,7 @@ class SocialCrmReply(models.Model):
 
     def action_confirm_not_posted(self):
         """Managers: the reply is not on the network (checked by a person); it may be posted again."""
-        self._check_publisher(_("check"))
+        self._check_publisher(_("Only Social Managers can settle a reply whose outcome is unknown."))
         for reply in self.filtered(lambda r: r._outcome_is_unknown()):
             reply.sudo().write({"state": "failed", "outcome_unknown": False})
             reply.message_post(
