@@ -16,9 +16,9 @@ from ..connectors.base import BaseClient
 _logger = logging.getLogger(__name__)
 
 PRIVATE_DATA_PATTERNS = [
-    (re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+"), "email address"),
-    (re.compile(r"(?<!\w)\+?\d[\d\s().-]{7,}\d(?!\w)"), "phone number"),
-    (re.compile(r"\b(?:\d[ -]?){13,19}\b"), "card or account number"),
+    (re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+"), "email"),
+    (re.compile(r"(?<!\w)\+?\d[\d\s().-]{7,}\d(?!\w)"), "phone"),
+    (re.compile(r"\b(?:\d[ -]?){13,19}\b"), "card"),
 ]
 # Set by the posting workflow only (under sudo, after its own checks); users never write them.
 WORKFLOW_FIELDS = {
@@ -131,7 +131,8 @@ class SocialCrmReply(models.Model):
     @api.depends("body")
     def _compute_privacy_warning(self):
         for reply in self:
-            found = [label for pattern, label in PRIVATE_DATA_PATTERNS if pattern.search(reply.body or "")]
+            labels = {"email": _("email address"), "phone": _("phone number"), "card": _("card or account number")}
+            found = [labels[kind] for pattern, kind in PRIVATE_DATA_PATTERNS if pattern.search(reply.body or "")]
             reply.privacy_warning = (
                 _("This public reply seems to contain private data (%(what)s).", what=", ".join(found))
                 if found

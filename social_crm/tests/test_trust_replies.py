@@ -342,3 +342,9 @@ class TestTrustReplies(SocialCrmCommon):
         self.assertGreater(len(thai), 120)
         self.assertEqual(reply.char_count, 120)
         self.assertFalse(reply.too_long)
+
+    def test_privacy_warning_speaks_the_users_language(self):
+        self.env["res.lang"]._activate_lang("th_TH")
+        self.social_user.lang = "th_TH"
+        reply = self.draft(self.social_user, body="mail me at jane@example.com")
+        self.assertIn("ที่อยู่อีเมล", reply.privacy_warning)
