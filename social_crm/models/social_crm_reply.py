@@ -129,6 +129,7 @@ class SocialCrmReply(models.Model):
             reply.too_long = bool(reply.max_length and reply.char_count > reply.max_length)
 
     @api.depends("body")
+    @api.depends_context("lang")
     def _compute_privacy_warning(self):
         for reply in self:
             labels = {"email": _("email address"), "phone": _("phone number"), "card": _("card or account number")}

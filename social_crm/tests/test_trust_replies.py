@@ -345,6 +345,5 @@ class TestTrustReplies(SocialCrmCommon):
 
     def test_privacy_warning_speaks_the_users_language(self):
         self.env["res.lang"]._activate_lang("th_TH")
-        self.social_user.lang = "th_TH"
-        reply = self.draft(self.social_user, body="mail me at jane@example.com")
+        reply = self.draft(self.social_user, body="mail me at jane@example.com").with_context(lang="th_TH")
         self.assertIn("ที่อยู่อีเมล", reply.privacy_warning)
