@@ -58,8 +58,8 @@ registry.category("web_tour.tours").add("social_crm_ticket_tour", {
             run: "click",
         },
         {
-            content: "The length counter follows",
-            trigger: ".modal .o_field_widget[name='char_count']:contains('26')",
+            content: "The length counter follows, in Bluesky's graphemes (26 code points, 21 graphemes)",
+            trigger: ".modal .o_field_widget[name='char_count']:contains('21')",
         },
         {
             content: "Discard",
