@@ -1,100 +1,13 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-import json
-from urllib.parse import parse_qs
-
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
-from .common import SocialCrmCommon
-from .loopback import LoopbackServer
-
-BRAND = {
-    "id": "1",
-    "username": "acme",
-    "acct": "acme",
-    "display_name": "Acme",
-    "url": "https://mastodon.example/@acme",
-    "avatar": "",
-    "followers_count": 5000,
-    "note": "",
-}
-
-
-def status_json(status_id, text, in_reply_to):
-    return {
-        "id": status_id,
-        "uri": f"https://mastodon.example/users/acme/statuses/{status_id}",
-        "url": f"https://mastodon.example/@acme/{status_id}",
-        "created_at": "2026-11-01T10:30:00.000Z",
-        "in_reply_to_id": in_reply_to,
-        "content": f"<p>{text}</p>",
-        "language": "en",
-        "account": BRAND,
-        "visibility": "public",
-        "mentions": [],
-        "tags": [],
-    }
+from .mastodon_case import MastodonReplyCase
 
 
 @tagged("social_crm", "social_crm_reply", "post_install", "-at_install")
-class TestReply(SocialCrmCommon):
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.server = LoopbackServer()
-        cls.server.__enter__()
-        cls.addClassCleanup(cls.server.__exit__, None, None, None)
-        cls.posted = []
-
-        def post_status(request):
-            body = request["body"].decode()
-            data = json.loads(body) if body.startswith("{") else {k: v[0] for k, v in parse_qs(body).items()}
-            if cls.server.fail_with:
-                return cls.server.fail_with
-            status_id = str(2000 + len(cls.posted))
-            cls.posted.append(data)
-            return 200, {}, status_json(status_id, data["status"], data.get("in_reply_to_id"))
-
-        cls.server.fail_with = None
-        cls.server.route("GET", "/api/v1/accounts/verify_credentials", (200, {}, BRAND))
-        cls.server.route("POST", "/api/v1/statuses", post_status)
-        cls.masto = cls.env["social_crm.account"].create(
-            {
-                "name": "Acme on Mastodon (test)",
-                "network": "mastodon",
-                "base_url": cls.server.url,
-                "login": "acme",
-                "token": "token-123",
-                "state": "connected",
-                "team_id": cls.team.id,
-                "own_external_id": "1",
-            }
-        )
-        cls.mention = cls.env["social_crm.mention"]._ingest_items(
-            cls.masto,
-            [
-                cls.make_item(
-                    "1100",
-                    "@acme my parcel never arrived, this is terrible",
-                    author_id="77",
-                    handle="jane@mastodon.example",
-                    name="Jane",
-                ),
-            ],
-        )
-        cls.thread = cls.mention.thread_id
-
-    def setUp(self):
-        super().setUp()
-        self.posted.clear()
-        self.server.fail_with = None
-
-    def draft(self, user, body="Sorry Jane, we are checking your parcel now."):
-        action = self.thread.with_user(user).action_reply()
-        ctx = {key[len("default_") :]: value for key, value in action["context"].items()}
-        return self.env["social_crm.reply"].with_user(user).create({**ctx, "body": body})
-
+class TestReply(MastodonReplyCase):
     def test_manager_posts_directly_and_it_is_audited(self):
         reply = self.draft(self.social_manager)
         reply.action_submit()

@@ -12,7 +12,7 @@ from odoo.tools import mute_logger
 
 from .common import SocialCrmCommon
 from .loopback import LoopbackServer
-from .test_reply import BRAND
+from .mastodon_case import BRAND
 
 ACCOUNT_LOGGER = "odoo.addons.social_crm.models.social_crm_account"
 
