@@ -60,3 +60,19 @@ class UnsafeAddress(SocialApiError, ValueError):
 
 class UnsafeId(ApiError, ValueError):
     """A network id that would change the host or the path of a request (``/``, ``..``, an absolute URL)."""
+
+
+class Unsigned(SocialApiError):
+    """A webhook delivery without its signature (answered 401, nothing stored)."""
+
+
+class BadSignature(SocialApiError):
+    """A webhook delivery whose signature does not match the account's secret (answered 403, nothing stored)."""
+
+
+class WindowExpired(ApiError):
+    """The network no longer lets the business answer this person (reply window closed)."""
+
+
+class RecipientUnavailable(ApiError):
+    """The person blocked the account, left the chat or cannot receive messages."""

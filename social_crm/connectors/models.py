@@ -29,6 +29,7 @@ class Item:
     is_own: bool = False  # written by the brand account itself
     kind: str = "mention"  # mention | reply | quote | comment | post
     lang: str | None = None  # language the network reports, if any
+    visibility: str = "public"  # "private" for direct messages received by webhook
     extra: dict = field(default_factory=dict)  # what a later reply needs (cid, media id, ...)
 
 

@@ -1,0 +1,86 @@
+"""Private messages received by webhook: the contract between network clients and Odoo.
+
+A messaging client (LINE, Telegram, WhatsApp, and the Facebook and Instagram clients for
+Messenger and Instagram Direct) adds these methods to ``BaseClient``. Odoo's side only calls
+them, so a network is supported once its client implements them:
+
+1. ``check_signature(raw_body, headers, secret)`` before anything is stored;
+2. ``split_delivery(payload)`` into events, each stored once under the network's own id;
+3. ``read_event(raw, own_id)`` later, by the processing cron, into normalized items;
+4. ``send(text, recipient_id, context)`` to answer, ``profile(user_id)`` for names and avatars.
+"""
+
+import hashlib
+import hmac
+from dataclasses import dataclass, field
+
+from . import errors
+
+
+@dataclass
+class WebhookEvent:
+    """One event of a delivery, stored raw on ``social_crm.event`` (unique per account on ``event_id``)."""
+
+    event_id: str  # LINE webhookEventId, Telegram update_id, Meta message mid
+    raw: dict
+
+
+@dataclass
+class EventOutcome:
+    """What one stored event means once read."""
+
+    items: list = field(default_factory=list)  # Items with visibility "private"; the page's own echoes is_own=True
+    deleted_ids: list = field(default_factory=list)  # external ids of messages their author deleted
+    ignored: str = ""  # why nothing came of it (unknown event type, follow, read receipt), for the log
+
+
+class MessagingClient:
+    """Mixin for ``BaseClient`` subclasses that receive private messages by webhook."""
+
+    receives_messages = True
+
+    @classmethod
+    def check_signature(cls, raw_body, headers, secret):
+        """Raise ``errors.Unsigned`` (no signature) or ``errors.BadSignature`` (wrong one); ``headers`` is a
+        case-insensitive mapping."""
+        raise NotImplementedError
+
+    @classmethod
+    def split_delivery(cls, payload):
+        """The delivery's events, as ``WebhookEvent``s; ``errors.BadPayload`` for a shape that is not the network's."""
+        raise NotImplementedError
+
+    @classmethod
+    def read_event(cls, raw, own_id=None):
+        """An ``EventOutcome`` for one stored event; ``own_id`` is the account's own id (page, bot, channel)."""
+        raise NotImplementedError
+
+    def send(self, text, recipient_id, context=None):
+        """Send ``text`` to ``recipient_id``; ``context`` is the ``Item.extra`` of the message answered, plus
+        ``received_at`` (aware UTC datetime). Returns the sent ``Item`` (``is_own=True``). Raises
+        ``errors.WindowExpired`` outside the network's reply window, ``errors.RecipientUnavailable`` when the
+        person blocked the account, ``errors.RateLimited``, or other ``SocialApiError``s."""
+        raise NotImplementedError
+
+    def profile(self, user_id):
+        """The person's ``Author`` (name, avatar) from the network's profile API."""
+        raise NotImplementedError
+
+
+def hmac_sha256(secret, raw_body):
+    return hmac.new((secret or "").encode(), raw_body, hashlib.sha256).digest()
+
+
+def same_secret(expected, given):
+    """Constant-time comparison of two strings or bytes."""
+    if isinstance(expected, str):
+        expected = expected.encode()
+    if isinstance(given, str):
+        given = given.encode()
+    return hmac.compare_digest(expected or b"", given or b"")
+
+
+def require(header_value, network):
+    if not header_value:
+        raise errors.Unsigned("The delivery is not signed.", network)
+    return header_value
