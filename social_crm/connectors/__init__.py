@@ -12,7 +12,7 @@ from .feed import FeedClient
 from .instagram import InstagramClient
 from .linkedin import LinkedinClient
 from .mastodon import MastodonClient
-from .models import Author, FetchPage, Item
+from .models import Author, FetchPage, Item, Media
 from .reddit import RedditClient
 from .x import XClient
 from .youtube import YoutubeClient
@@ -54,6 +54,7 @@ __all__ = [
     "DEFAULT_BASE_URLS",
     "FetchPage",
     "Item",
+    "Media",
     "NETWORKS",
     "errors",
     "get_client",

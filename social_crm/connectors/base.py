@@ -466,6 +466,22 @@ class BaseClient:
     def thread(self, root_id):
         return []
 
+    # Publishing (social_crm.post). A network that can publish sets ``can_publish`` and implements
+    # ``publish``; ``publish_limits`` tells the composer what it takes.
+    can_publish = False
+    publish_limits = {"max_length": 0, "max_images": 0, "needs_image": False, "link": False}
+
+    def publish(self, text, link=None, media=()):
+        """Publish a new post as the account; ``media`` is a sequence of ``models.Media``. Returns the posted
+        ``Item`` (``is_own=True``, ``kind="post"``, ``external_id``, ``url``). Uploads media first where the
+        network needs it."""
+        raise errors.ApiError(f"{self.label} cannot publish posts.", self.network)
+
+    def engagement(self, external_ids):
+        """``{external_id: {"replies": n, "likes": n, "reposts": n}}`` for the account's own posts (``None``
+        where the network does not give a count); ids the network no longer has are left out."""
+        return {}
+
     @classmethod
     def text_length(cls, text):
         """The length of ``text`` as this network counts it against ``max_length`` (see ``textlength``)."""

@@ -39,3 +39,13 @@ class FetchPage:
     cursor: str | None  # store it only once this page is saved; fetching from it again loses nothing
     has_more: bool
     skipped: list = field(default_factory=list)  # one line per malformed item left out
+
+
+@dataclass
+class Media:
+    """An image to publish."""
+
+    filename: str
+    mimetype: str
+    data: bytes
+    alt: str = ""
