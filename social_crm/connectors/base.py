@@ -482,6 +482,24 @@ class BaseClient:
         where the network does not give a count); ids the network no longer has are left out."""
         return {}
 
+    # Deletions (privacy): a network that can tell which posts were deleted sets ``deletion_batch`` (how many
+    # posts one fetch re-checks) and implements ``_gone``.
+    deletion_batch = 0
+
+    @_within_deadline_call
+    def gone(self, external_ids):
+        """The ids among ``external_ids`` that the network no longer has (deleted by their author).
+
+        Networks that cannot tell answer an empty set. An id that is not valid for the network is never
+        reported deleted; any failure to ask raises a typed error (nothing is guessed)."""
+        ids = [i for i in dict.fromkeys(external_ids) if i]
+        if not ids or not self.deletion_batch:
+            return set()
+        return set(self._gone(ids)) & set(ids)
+
+    def _gone(self, external_ids):
+        return set()
+
     @classmethod
     def text_length(cls, text):
         """The length of ``text`` as this network counts it against ``max_length`` (see ``textlength``)."""

@@ -18,6 +18,7 @@ from .utils import BadItem, as_dict, as_list, check_at_uri, clean_text, parse_da
 THREAD_DEPTH = 6
 MAX_BYTES = 3000  # app.bsky.feed.post text: 300 graphemes and 3000 UTF-8 bytes
 MENTION_REASONS = ("mention", "reply", "quote")
+GET_POSTS_MAX = 25  # app.bsky.feed.getPosts takes at most 25 uris
 AUTH_ERRORS = (
     "InvalidToken",
     "AuthenticationRequired",
@@ -42,6 +43,7 @@ class BlueskyClient(BaseClient):
     label = "Bluesky"
     default_base_url = "https://bsky.social"
     max_length = 300
+    deletion_batch = 100  # 4 calls of getPosts per fetch
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -156,6 +158,25 @@ class BlueskyClient(BaseClient):
         if not isinstance(payload, dict) or not isinstance(payload.get("posts"), list):
             raise errors.BadPayload("Bluesky sent search results in an unknown shape.", self.network)
         return payload["posts"], payload.get("cursor")
+
+    def _gone(self, external_ids):
+        """getPosts leaves out the posts the AppView no longer has: deleted by their author (or taken down)."""
+        uris = []
+        for uri in external_ids:
+            try:
+                uris.append(check_at_uri(uri))
+            except BadItem:
+                continue  # not a post uri: never reported deleted
+        gone = set()
+        for start in range(0, len(uris), GET_POSTS_MAX):
+            chunk = uris[start : start + GET_POSTS_MAX]
+            payload = self.xrpc("GET", "app.bsky.feed.getPosts", params={"uris": chunk})
+            posts = payload.get("posts") if isinstance(payload, dict) else None
+            if not isinstance(posts, list):
+                raise errors.BadPayload("Bluesky sent posts in an unknown shape.", self.network)
+            present = {post.get("uri") for post in posts if isinstance(post, dict)}
+            gone.update(uri for uri in chunk if uri not in present)
+        return gone
 
     def thread(self, root_id):
         self._check_uri(root_id)

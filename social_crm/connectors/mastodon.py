@@ -24,6 +24,7 @@ class MastodonClient(BaseClient):
     label = "Mastodon"
     default_base_url = "https://mastodon.social"
     max_length = 500
+    deletion_batch = 20  # one call each: a small share of the 300 calls per 5 minutes Mastodon allows
 
     @classmethod
     def text_length(cls, text):
@@ -111,6 +112,19 @@ class MastodonClient(BaseClient):
         own = self.own()
         statuses = [root, *as_list(context.get("descendants"))]
         return self.make_page(statuses, lambda r: self._normalize(r, own), None, False).items
+
+    def _gone(self, external_ids):
+        """One status at a time: 404 (or 410) means its author deleted it (or it is no longer visible to us)."""
+        gone = set()
+        for status_id in external_ids:
+            try:
+                path = f"/api/v1/statuses/{self.segment(status_id)}"
+            except errors.UnsafeId:
+                continue  # not a status id: never reported deleted
+            response = self.request("GET", path, expect_json=False, allow_status=(404, 410))
+            if response.status_code in (404, 410):
+                gone.add(status_id)
+        return gone
 
     def _author(self, raw):
         raw = as_dict(raw)
