@@ -358,6 +358,7 @@ class SocialCrmAccount(models.Model):
                     "rate_limited_until": False,
                 }
             )
+            self.env["social_crm.mention"]._check_deleted_on_network(self, client)
         except api_errors.RateLimited as exc:
             wait = max(exc.retry_after or 60, 1)
             self.write(

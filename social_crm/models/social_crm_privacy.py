@@ -12,6 +12,7 @@ import hashlib
 import hmac
 import io
 import json
+import logging
 import os
 import re
 import threading
@@ -24,7 +25,10 @@ from odoo import _, api, fields, models
 from odoo.exceptions import AccessError
 from odoo.tools import SQL, html2plaintext
 
+from ..connectors import errors as api_errors
 from .selections import RETENTION_PARAM
+
+_logger = logging.getLogger(__name__)
 
 RETENTION_BATCH = 1000
 ERASED_PREFIX = "erased:"
@@ -41,6 +45,9 @@ CHATTER_MODELS = (
 REPLY_TEXT_FIELDS = ("body", "approved_body", "reject_reason", "error_message")
 TRACKING_TEXT_FIELDS = ("old_value_char", "new_value_char", "old_value_text", "new_value_text")
 PENDING_REPLY_STATES = ("draft", "to_approve", "posting")
+# Posts of the last days are re-checked for deletion on the network, a bounded batch per fetch (the client's
+# ``deletion_batch``), the longest unchecked first.
+DELETION_CHECK_DAYS = 30
 
 
 def _normalize(text):
@@ -385,6 +392,9 @@ class SocialCrmMention(models.Model):
     deleted_on_network = fields.Boolean(
         readonly=True, copy=False, help="Its author deleted it on the network: its text and link were removed here."
     )
+    deletion_checked_at = fields.Datetime(
+        string="Checked on the network", readonly=True, copy=False, help="When the fetch last found it still online."
+    )
 
     # ------------------------------------------------------------------
     # Shared scrubbing
@@ -603,6 +613,52 @@ class SocialCrmMention(models.Model):
             note = Markup("<p>%s</p>") % self.env._("The author deleted a post of this conversation on the network.")
             tickets._message_log_batch(dict.fromkeys(tickets.ids, note))
         return mentions
+
+    @api.model
+    def _check_deleted_on_network(self, account, client):
+        """After a fetch: ask the network which of a bounded batch of recent inbound posts are gone, mark those.
+
+        The batch rotates: the posts checked (or fetched) longest ago come first, so each post of the last
+        ``DELETION_CHECK_DAYS`` days is re-checked in turn. A failure to ask is recorded on the account in
+        words and never fails the fetch; the next fetch tries again. Returns the mentions marked deleted.
+        """
+        batch = getattr(client, "deletion_batch", 0)
+        if not batch:
+            return self.browse()
+        self.flush_model(["account_id", "direction", "deleted_on_network", "posted_at", "deletion_checked_at"])
+        self.env.cr.execute(
+            SQL(
+                """SELECT id, external_id FROM social_crm_mention
+                    WHERE account_id = %s AND direction = 'inbound' AND deleted_on_network IS NOT TRUE
+                      AND posted_at >= %s AND external_id NOT LIKE %s
+                 ORDER BY COALESCE(deletion_checked_at, create_date), id
+                    LIMIT %s""",
+                account.id,
+                fields.Datetime.now() - timedelta(days=DELETION_CHECK_DAYS),
+                ERASED_PREFIX + "%",
+                batch,
+            )
+        )
+        rows = self.env.cr.fetchall()
+        if not rows:
+            return self.browse()
+        try:
+            gone = client.gone([external_id for _id, external_id in rows])
+        except (api_errors.SocialApiError, ValueError, RecursionError, LookupError) as exc:
+            _logger.warning("social_crm: account %s (%s): deletion check failed: %s", account.name, account.id, exc)
+            account.sudo().last_error = self.env._(
+                "New mentions were fetched, but asking %(network)s which posts were deleted failed; the next "
+                "fetch asks again. %(error)s",
+                network=account._network_label(),
+                error=account._error_text(exc),
+            )
+            return self.browse()
+        with self.env.cr.savepoint():
+            checked = self.browse([row_id for row_id, _ext in rows])
+            update_rows(
+                self, [(m.id, {"deletion_checked_at": fields.Datetime.now()}) for m in checked], ["deletion_checked_at"]
+            )
+            return self._mark_deleted(account, gone) if gone else self.browse()
 
     # ------------------------------------------------------------------
     # Retention
