@@ -26,3 +26,6 @@ from . import social_crm_digest
 
 # Personal data: erasure, retention, export
 from . import social_crm_privacy
+
+# Personal data: data-deletion requests from the networks (Meta callback)
+from . import social_crm_deletion_request

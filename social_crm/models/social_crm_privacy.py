@@ -231,6 +231,14 @@ class SocialCrmIdentity(models.Model):
         Returns the number of identities erased.
         """
         self._check_privacy_manager()
+        return self._privacy_erase()
+
+    def _privacy_erase(self, requested_by=None):
+        """What ``action_erase`` does, without the access check: callers check who may ask.
+
+        ``requested_by``: who asked, in words, when it is not the current user (a network's callback);
+        it is written in the audit instead of the user's name.
+        """
         identities = self.sudo().filtered(lambda i: not i.erased_at)
         if not identities:
             return 0
@@ -269,11 +277,11 @@ class SocialCrmIdentity(models.Model):
                 "match_reason": False,
                 "rejected_partner_ids": [(5, 0, 0)],
                 "erased_at": fields.Datetime.now(),
-                "erased_by_id": self.env.user.id,
+                "erased_by_id": False if requested_by else self.env.user.id,
             }
         )
         identities._privacy_pseudonymize_ids()
-        identities._privacy_audit(own, scope, counts, labels)
+        identities._privacy_audit(own, scope, counts, labels, requested_by)
         return len(identities)
 
     def _privacy_pseudonymize_ids(self):
@@ -316,7 +324,7 @@ class SocialCrmIdentity(models.Model):
             rows.append((partner.id, {"social_handles": ", ".join(kept) or False}))
         update_rows(self.env["res.partner"], rows, ["social_handles"])
 
-    def _privacy_audit(self, mentions, scope, counts, labels):
+    def _privacy_audit(self, mentions, scope, counts, labels, requested_by=None):
         """Who erased what and when, without the erased data: a privacy log and a note on tickets and threads."""
         networks = dict(self._fields["network"].selection)
         details = self.env._(
@@ -339,16 +347,25 @@ class SocialCrmIdentity(models.Model):
             )
             if recs
         )
+        if requested_by:
+            details = f"{details} ({requested_by})"
         self.env["privacy.log"].sudo().create(
             [
                 self._privacy_log_vals(identity, name, handle, networks, details, records)
                 for identity, (name, handle) in zip(self, labels, strict=True)
             ]
         )
-        note = Markup("<p>%s</p>") % self.env._(
-            "Personal data of an author erased on request by %(user)s; the texts were replaced, the counts kept.",
-            user=self.env.user.name,
-        )
+        if requested_by:
+            text = self.env._(
+                "Personal data of an author erased, %(requested_by)s; the texts were replaced, the counts kept.",
+                requested_by=requested_by,
+            )
+        else:
+            text = self.env._(
+                "Personal data of an author erased on request by %(user)s; the texts were replaced, the counts kept.",
+                user=self.env.user.name,
+            )
+        note = Markup("<p>%s</p>") % text
         for records_to_note in (scope["tickets"], scope["threads"]):
             if records_to_note:
                 records_to_note.sudo()._message_log_batch(

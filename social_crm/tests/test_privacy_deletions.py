@@ -41,7 +41,6 @@ class TestMastodonDeletions(MastodonReplyCase):
         super().setUpClass()
         cls.account.state = "draft"  # the cron below fetches the Mastodon account only
         cls.online = {}
-        cls.server.route("GET", "/api/v1/notifications", lambda request: (200, {}, list(cls.notifications)))
         cls.notifications = [
             notification("3002", "the kettle you sent me is broken, I want my money back", 3),
             notification("3001", "where is my order 5521, nobody answers", 4),
@@ -51,6 +50,8 @@ class TestMastodonDeletions(MastodonReplyCase):
         super().setUp()
         self.online.clear()
         self.online.update({"3001": 200, "3002": 200})
+        self.server.requests.clear()
+        self.server.route("GET", "/api/v1/notifications", (200, {}, self.notifications))
         for status_id in ("3001", "3002"):
             self.server.route(
                 "GET",
@@ -63,7 +64,7 @@ class TestMastodonDeletions(MastodonReplyCase):
         with analyzed_as("negative", "complaint"):
             self.env["social_crm.account"]._cron_fetch_mentions()
 
-    def mention(self, status_id):
+    def by_id(self, status_id):
         return self.masto.mention_ids.filtered(lambda m: m.external_id == status_id)
 
     def status_requests(self):
@@ -71,7 +72,7 @@ class TestMastodonDeletions(MastodonReplyCase):
 
     def test_status_answering_404_is_marked_deleted_at_the_next_fetch(self):
         self.cron_fetch()
-        kettle, order = self.mention("3002"), self.mention("3001")
+        kettle, order = self.by_id("3002"), self.by_id("3001")
         self.assertIn("kettle you sent me is broken", kettle.body)
         ticket = kettle.ticket_id
         self.assertTrue(ticket)
