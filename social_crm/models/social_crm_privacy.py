@@ -664,7 +664,7 @@ class SocialCrmMention(models.Model):
         except (api_errors.SocialApiError, ValueError, RecursionError, LookupError) as exc:
             _logger.warning("social_crm: account %s (%s): deletion check failed: %s", account.name, account.id, exc)
             account.sudo().last_error = self.env._(
-                "New mentions were fetched, but asking %(network)s which posts were deleted failed; the next "
+                "Fetching worked, but asking %(network)s which posts were deleted failed; the next "
                 "fetch asks again. %(error)s",
                 network=account._network_label(),
                 error=account._error_text(exc),
