@@ -106,7 +106,12 @@ class WhatsappClient(BaseClient, MetaMessaging):
         messages, statuses = as_list(value.get("messages")), as_list(value.get("statuses"))
         if statuses and not messages:
             status = as_dict(statuses[0])
-            return EventOutcome(ignored=f"WhatsApp status '{status.get('status') or '?'}' of a sent message")
+            failures = "; ".join(
+                f"({as_dict(e).get('code')}) {as_dict(e).get('title') or as_dict(e).get('message') or ''}".strip()
+                for e in as_list(status.get("errors"))
+            )
+            reason = f"WhatsApp status '{status.get('status') or '?'}' of a sent message"
+            return EventOutcome(ignored=f"{reason}: {failures}" if failures else reason)
         if len(messages) != 1 or not isinstance(messages[0], dict):
             return EventOutcome(ignored="WhatsApp change without a message")
         message = messages[0]
@@ -189,9 +194,10 @@ class WhatsappClient(BaseClient, MetaMessaging):
         self.window_tag(context)  # no tag on WhatsApp: past 24 hours this raises errors.WindowExpired
         if not self.login:
             raise errors.AuthenticationFailed("WhatsApp needs the phone number id as login.", self.network)
-        to = check_id(str(recipient_id or ""), "recipient") if recipient_id else None
-        if not to:
+        if not recipient_id:
             raise ValueError("Nobody to send the WhatsApp message to.")
+        to = str(recipient_id)
+        self.segment(to)  # an id, not something that could change the request
         body = {
             "messaging_product": "whatsapp",
             "recipient_type": "individual",
