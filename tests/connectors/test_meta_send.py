@@ -329,3 +329,18 @@ def test_whatsapp_without_phone_number_id(server):
     with pytest.raises(errors.AuthenticationFailed, match="phone number id"):
         client(server, "whatsapp", "").send("Hello", WA_ID)
     assert server.requests == []
+
+
+@pytest.mark.parametrize(
+    "received_at",
+    [
+        datetime.now(timezone.utc).replace(tzinfo=None) - timedelta(hours=25),  # Odoo's naive UTC datetimes
+        (datetime.now(timezone.utc) - timedelta(hours=25)).isoformat(),
+    ],
+)
+def test_the_window_reads_naive_utc_and_iso_dates(server, received_at):
+    with pytest.raises(errors.WindowExpired):
+        client(server, "facebook", PAGE_ID).send("Hello", PSID, {"received_at": received_at})
+    with pytest.raises(errors.WindowExpired):
+        client(server, "whatsapp", PHONE_NUMBER_ID).send("Hello", WA_ID, {"received_at": received_at})
+    assert server.requests == []
