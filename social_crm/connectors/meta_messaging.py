@@ -232,23 +232,8 @@ class MetaMessaging(MessagingClient):
         parts = [clean_text(text)] if text.strip() else []
         attachments = []
         for attachment in as_list(message.get("attachments")):
-            attachment = as_dict(attachment)
-            payload = as_dict(attachment.get("payload"))
-            kind = attachment.get("type") or "attachment"
-            if kind == "image" and (payload.get("sticker_id") or message.get("sticker_id")):
-                kind = "sticker"
-            attachments.append(
-                {
-                    key: value
-                    for key, value in (
-                        ("type", kind),
-                        ("url", payload.get("url") or ""),
-                        ("title", payload.get("title") or attachment.get("title") or ""),
-                    )
-                    if value
-                }
-            )
-            parts.append(placeholder(kind))
+            attachments.append(cls._attachment(as_dict(attachment), message))
+            parts.append(placeholder(attachments[-1]["type"]))
         if not parts:
             raise BadItem("a message without text or attachments")
         extra = {"chat_id": person, "mid": mid}
@@ -277,6 +262,16 @@ class MetaMessaging(MessagingClient):
             extra=extra,
         )
         return scrub_item(item)
+
+    @staticmethod
+    def _attachment(attachment, message):
+        """What ``extra`` keeps of an attachment: its type (a sticker is an image with a sticker id), URL, title."""
+        payload = as_dict(attachment.get("payload"))
+        kind = str(attachment.get("type") or "attachment")
+        if kind == "image" and (payload.get("sticker_id") or message.get("sticker_id")):
+            kind = "sticker"
+        kept = {"type": kind, "url": payload.get("url"), "title": payload.get("title") or attachment.get("title")}
+        return {key: value for key, value in kept.items() if isinstance(value, str) and value}
 
     @classmethod
     def _edit_item(cls, event, sender):
