@@ -14,6 +14,7 @@ from .linkedin import LinkedinClient
 from .mastodon import MastodonClient
 from .models import Author, FetchPage, Item, Media
 from .reddit import RedditClient
+from .whatsapp import WhatsappClient
 from .x import XClient
 from .youtube import YoutubeClient
 
@@ -29,6 +30,7 @@ CLIENTS = {
         YoutubeClient,
         LinkedinClient,
         FeedClient,
+        WhatsappClient,
     )
 }
 NETWORKS = tuple(CLIENTS)

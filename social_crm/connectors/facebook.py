@@ -8,6 +8,11 @@ posts and the posts the Page is tagged in. Throttling arrives as
 Ids go into paths as single quoted segments and are refused when they could
 change the path; ``paging.next`` links are followed only on the account's own
 origin (they carry the token).
+
+Messenger (private messages, ``pages_messaging``): received by webhook (``object: page``, see
+``meta_messaging``), answered with ``POST /{page-id}/messages`` within 24 hours of the person's last
+message, or up to 7 days with the human-agent tag where the Page has it; profiles from
+``GET /{psid}?fields=first_name,last_name,profile_pic``.
 """
 
 import json
@@ -15,7 +20,8 @@ import logging
 from datetime import datetime, timezone
 
 from . import errors
-from .base import BaseClient, dump_state, load_state
+from .base import BaseClient, _within_deadline_call, dump_state, load_state
+from .meta_messaging import MetaMessaging
 from .models import Author, Item
 from .utils import BadItem, as_dict, as_list, check_id, clean_text, parse_datetime, require_str, safe_int
 
@@ -28,12 +34,14 @@ POST_FIELDS = "id,message,created_time,from{id,name},permalink_url"
 RECENT_POSTS = 25
 
 
-class FacebookClient(BaseClient):
+class FacebookClient(BaseClient, MetaMessaging):
     network = "facebook"
     label = "Facebook"
     default_base_url = "https://graph.facebook.com/v21.0"
     max_length = 8000
     text_key = "message"
+    webhook_object = "page"
+    message_max_length = 2000
 
     def auth_headers(self):
         return {"Authorization": f"Bearer {self.token}"} if self.token else {}
@@ -42,8 +50,11 @@ class FacebookClient(BaseClient):
         error = as_dict(as_dict(payload).get("error"))
         code = safe_int(error.get("code"))
         message = error.get("message") or response.reason
-        if code in THROTTLE_CODES or response.status_code == 429:
+        if code in self.throttle_codes or response.status_code == 429:
             raise self.rate_limited(response, wait=self._regain_seconds(response))
+        messaging = self.messaging_error(response, error)
+        if messaging:
+            raise messaging
         if code in AUTH_CODES or response.status_code == 401:
             raise errors.AuthenticationFailed(
                 f"token rejected by {self.label}: log in again ({message}).", self.network
@@ -56,6 +67,8 @@ class FacebookClient(BaseClient):
             status=response.status_code,
             code=code,
         )
+
+    throttle_codes = THROTTLE_CODES
 
     def _regain_seconds(self, response):
         """Minutes to regain access from X-Business-Use-Case-Usage, as seconds (None when absent)."""
@@ -201,6 +214,34 @@ class FacebookClient(BaseClient):
             is_own=True,
             kind="reply",
         )
+
+    # --- Messenger -----------------------------------------------------------
+
+    @_within_deadline_call
+    def send(self, text, recipient_id, context=None, human_agent_tag=None):
+        """Answer ``recipient_id`` (a PSID) on Messenger. ``human_agent_tag`` (or ``context["human_agent_tag"]``):
+        the Page may use the human-agent tag, so answers stay possible up to 7 days."""
+        text = self.check_message_text(text)
+        context = as_dict(context)
+        if human_agent_tag is None:
+            human_agent_tag = bool(context.get("human_agent_tag"))
+        tag = self.window_tag(context, human_agent_tag)
+        body = {"recipient": {"id": str(recipient_id)}, "message": {"text": text}}
+        body.update({"messaging_type": "MESSAGE_TAG", "tag": tag} if tag else {"messaging_type": "RESPONSE"})
+        path = f"/{self.segment(self.login)}/messages" if self.login else "/me/messages"
+        self.segment(recipient_id)
+        sent = as_dict(self.request("POST", path, json_body=body))
+        if not sent.get("message_id"):
+            raise errors.BadPayload(f"{self.label} did not say which message was sent.", self.network)
+        return self.sent_item(sent["message_id"], text, recipient_id, context, Author(external_id=self.login))
+
+    @_within_deadline_call
+    def profile(self, user_id):
+        person = as_dict(
+            self.request("GET", f"/{self.segment(user_id)}", params={"fields": "first_name,last_name,profile_pic"})
+        )
+        name = " ".join(part for part in (person.get("first_name"), person.get("last_name")) if isinstance(part, str))
+        return Author(external_id=str(user_id), name=name.strip(), avatar_url=person.get("profile_pic") or "")
 
 
 def _now_iso():

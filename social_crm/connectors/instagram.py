@@ -6,11 +6,19 @@ instagram_manage_comments. Polls the comments (and their replies) on the
 account's recent media and the media it is tagged in. Mentions in other
 people's comments have no list endpoint: they arrive by webhook only.
 Throttling: error codes 4/17/32/613/80002 in the body, like Facebook.
+
+Instagram Direct (``instagram_manage_messages``): received by webhook (``object: instagram``, see
+``meta_messaging``): text, attachments, story replies (``reply_to.story``), story mentions (an
+attachment of type ``story_mention``), the account's own messages (echoes, ``is_echo``) and unsent
+messages (``is_deleted``). Answered with ``POST /{ig-user-id}/messages`` (``/me/messages`` without a
+login) within 24 hours, or 7 days with the human-agent tag; the text is limited to 1000 bytes of
+UTF-8. Profiles from ``GET /{igsid}?fields=name,username,profile_pic``.
 """
 
 from datetime import datetime, timezone
 
 from . import errors
+from .base import _within_deadline_call
 from .facebook import FacebookClient
 from .models import Author, Item
 from .utils import BadItem, as_dict, as_list, check_id, clean_text, parse_datetime, require_str, safe_int
@@ -24,6 +32,32 @@ class InstagramClient(FacebookClient):
     network = "instagram"
     label = "Instagram"
     max_length = 2200
+    webhook_object = "instagram"
+    message_max_bytes = 1000
+
+    def check_message_text(self, text):
+        text = super().check_message_text(text)
+        size = len(text.encode("utf-8"))
+        if size > self.message_max_bytes:
+            raise ValueError(
+                f"The message takes {size} bytes; Instagram allows {self.message_max_bytes} bytes of UTF-8 "
+                "(about 330 characters of Thai or 500 of Persian)."
+            )
+        return text
+
+    @_within_deadline_call
+    def profile(self, user_id):
+        person = as_dict(
+            self.request("GET", f"/{self.segment(user_id)}", params={"fields": "name,username,profile_pic"})
+        )
+        username = person.get("username") if isinstance(person.get("username"), str) else ""
+        return Author(
+            external_id=str(user_id),
+            handle=username,
+            name=person.get("name") if isinstance(person.get("name"), str) else "",
+            profile_url=f"https://www.instagram.com/{username}" if username else "",
+            avatar_url=person.get("profile_pic") or "",
+        )
 
     def verify(self):
         if not self.login:

@@ -1,0 +1,31 @@
+"""Recorded Meta webhook deliveries (tests/connectors/payloads/), signed as Meta signs them."""
+
+import hashlib
+import hmac
+import json
+from pathlib import Path
+
+PAYLOADS = Path(__file__).parent / "payloads"
+APP_SECRET = "d41d8cd98f00b204e9800998ecf8427e"
+PAGE_ID = "104567890123456"
+PSID = "6357283457123456"
+IG_ID = "17841405822304914"
+IGSID = "1254459154682919"
+PHONE_NUMBER_ID = "106540352242922"
+
+
+def body(name):
+    """The raw bytes of a recorded delivery, exactly as they reach the webhook."""
+    return (PAYLOADS / f"{name}.json").read_bytes()
+
+
+def delivery(name):
+    return json.loads(body(name))
+
+
+def signature(raw, secret=APP_SECRET):
+    return "sha256=" + hmac.new(secret.encode(), raw, hashlib.sha256).hexdigest()
+
+
+def signed_headers(raw, secret=APP_SECRET):
+    return {"Content-Type": "application/json", "X-Hub-Signature-256": signature(raw, secret)}
