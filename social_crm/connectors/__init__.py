@@ -10,10 +10,12 @@ from .bluesky import BlueskyClient
 from .facebook import FacebookClient
 from .feed import FeedClient
 from .instagram import InstagramClient
+from .line import LineClient
 from .linkedin import LinkedinClient
 from .mastodon import MastodonClient
 from .models import Author, FetchPage, Item, Media
 from .reddit import RedditClient
+from .telegram import TelegramClient
 from .x import XClient
 from .youtube import YoutubeClient
 
@@ -29,6 +31,8 @@ CLIENTS = {
         YoutubeClient,
         LinkedinClient,
         FeedClient,
+        LineClient,
+        TelegramClient,
     )
 }
 NETWORKS = tuple(CLIENTS)
