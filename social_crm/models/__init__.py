@@ -26,3 +26,6 @@ from . import social_crm_digest
 
 # Personal data: erasure, retention, export
 from . import social_crm_privacy
+
+# Private messages: webhook deliveries
+from . import social_crm_event
