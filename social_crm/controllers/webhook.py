@@ -59,7 +59,8 @@ class SocialCrmWebhook(http.Controller):
         length = request.httprequest.content_length
         if length is not None and length > MAX_BODY:
             return _answer(413, "Delivery too large.")
-        raw = request.httprequest.stream.read(MAX_BODY + 1)
+        # Without a Content-Length (chunked), werkzeug still caps the read at Odoo's request size limit.
+        raw = request.httprequest.get_data(cache=False)
         if len(raw) > MAX_BODY:
             return _answer(413, "Delivery too large.")
         client_class = CLIENTS[account.network]

@@ -218,10 +218,11 @@ class TestWebhooks(WebhookCase):
             "beacon": {"hwid": "d41d8cd98f", "type": "enter"},
         }
         self.assertEqual(self.deliver_line(beacon).status_code, 200)
-        with self.assertLogs("odoo.addons.social_crm.models.social_crm_event", "INFO") as logs:
-            self.run_processing()
-        self.assertTrue(any("beacon" in line for line in logs.output))
         event = self.events(self.line)
+        self.assertEqual(event.state, "pending")
+        with self.assertLogs("odoo.addons.social_crm", "INFO") as logs:
+            self.env["social_crm.event"]._cron_process()
+        self.assertTrue(any("beacon" in line and "ignored" in line for line in logs.output), logs.output)
         self.assertEqual(event.state, "done")
         self.assertIn("beacon", event.outcome)
         self.assertFalse(self.env["social_crm.mention"].search([("account_id", "=", self.line.id)]))
