@@ -1,6 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """Private messages by webhook: the real route, the processing cron, replies through loopback APIs."""
 
+import logging
 from datetime import timedelta
 from unittest.mock import patch
 
@@ -220,11 +221,21 @@ class TestWebhooks(WebhookCase):
         self.assertEqual(self.deliver_line(beacon).status_code, 200)
         event = self.events(self.line)
         self.assertEqual(event.state, "pending")
-        with self.assertLogs("odoo.addons.social_crm", "INFO") as logs:
-            self.env["social_crm.event"]._cron_process()
-        self.assertTrue(any("beacon" in line and "ignored" in line for line in logs.output), logs.output)
-        self.assertEqual(event.state, "done")
+        records = []
+        handler = logging.Handler(logging.INFO)
+        handler.emit = records.append
+        logger = logging.getLogger("odoo.addons.social_crm.models.social_crm_event")
+        level, logger.level = logger.level, logging.INFO
+        logger.addHandler(handler)
+        try:
+            self.run_processing()
+        finally:
+            logger.removeHandler(handler)
+            logger.level = level
+        self.assertEqual(event.state, "done", event.error)
         self.assertIn("beacon", event.outcome)
+        lines = [r.getMessage() for r in records]
+        self.assertTrue(any("beacon" in line and "ignored" in line for line in lines), (lines, logger.disabled))
         self.assertFalse(self.env["social_crm.mention"].search([("account_id", "=", self.line.id)]))
 
     def test_unreadable_event_fails_and_is_retried_later(self):
