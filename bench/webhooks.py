@@ -188,7 +188,16 @@ def main():
             to_ticket.append(time.perf_counter() - started)
             time.sleep(1)
 
-        # 2. Steady rate: acknowledgement latency and accepted events/s.
+        # 2. Acknowledgement latency of one delivery at a time (no queueing).
+        sequential = []
+        for n in range(40):
+            body, headers = signed(f"seq-{run}-{n}", f"S{run}{n:04d}", TEXTS[n % len(TEXTS)])
+            started = time.perf_counter()
+            session.post(url, data=body, headers=headers, timeout=10)
+            sequential.append(time.perf_counter() - started)
+        time.sleep(3)
+
+        # 3. Steady rate: acknowledgement latency and accepted events/s.
         total = int(args.rate * args.seconds)
         latencies, statuses = [], []
         local = threading.local()
@@ -214,7 +223,7 @@ def main():
         sent_for = time.perf_counter() - begin
         accepted = statuses.count(200)
 
-        # 3. Drain: until every accepted event is processed.
+        # 4. Drain: until every accepted event is processed.
         drain_start = time.perf_counter()
         while True:
             cursor.execute(
@@ -231,6 +240,10 @@ def main():
         print(
             f"delivery to ticket at idle: median {statistics.median(to_ticket):.2f} s, "
             f"max {max(to_ticket):.2f} s ({len(to_ticket)} deliveries)"
+        )
+        print(
+            f"acknowledgement one at a time: p50 {percentile(sequential, 0.5) * 1000:.0f} ms, "
+            f"p99 {percentile(sequential, 0.99) * 1000:.0f} ms"
         )
         print(
             f"{total} deliveries at {args.rate:g}/s: {accepted} accepted ({accepted / sent_for:.1f} events/s), "
