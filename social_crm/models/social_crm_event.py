@@ -7,6 +7,7 @@ event id) and wakes the processing cron. The cron claims bounded batches with
 with the account's pure-Python client and feeds the items into the same pipeline as polling.
 """
 
+import json
 import logging
 import threading
 from collections import defaultdict
@@ -45,7 +46,8 @@ class SocialCrmEvent(models.Model):
     network = fields.Selection(related="account_id.network", store=True)
     event_id = fields.Char(string="Event id", required=True, readonly=True, help="The network's own id of the event.")
     received_at = fields.Datetime(required=True, readonly=True, default=fields.Datetime.now, index=True)
-    payload = fields.Json(readonly=True)
+    payload = fields.Json(string="Raw payload", readonly=True)
+    payload_text = fields.Text(string="Delivered payload", compute="_compute_payload_text")
     state = fields.Selection(EVENT_STATES, default="pending", required=True, readonly=True, index=True)
     attempts = fields.Integer(readonly=True)
     error = fields.Text(readonly=True)
@@ -55,6 +57,11 @@ class SocialCrmEvent(models.Model):
     _sql_constraints = [
         ("account_event_uniq", "unique(account_id, event_id)", "This event was already received for this account."),
     ]
+
+    @api.depends("payload")
+    def _compute_payload_text(self):
+        for event in self:
+            event.payload_text = json.dumps(event.payload, ensure_ascii=False, indent=2) if event.payload else False
 
     # ------------------------------------------------------------------
     # INTAKE

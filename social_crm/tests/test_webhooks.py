@@ -234,6 +234,7 @@ class TestWebhooks(WebhookCase):
             logger.level = level
         self.assertEqual(event.state, "done", event.error)
         self.assertIn("beacon", event.outcome)
+        self.assertIn('"hwid": "d41d8cd98f"', event.with_user(self.social_manager).payload_text)
         lines = [r.getMessage() for r in records]
         self.assertTrue(any("beacon" in line and "ignored" in line for line in lines), (lines, logger.disabled))
         self.assertFalse(self.env["social_crm.mention"].search([("account_id", "=", self.line.id)]))
