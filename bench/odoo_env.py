@@ -9,7 +9,7 @@ HOME = os.environ.get("SOCIAL_CRM_HOME") or os.path.join(
     os.environ.get("XDG_DATA_HOME") or os.path.expanduser("~/.local/share"), "social_crm"
 )
 ODOO_DIR = os.path.join(HOME, "odoo")
-CONF = os.path.join(HOME, "odoo.conf")
+CONF = os.environ.get("SOCIAL_CRM_CONF") or os.path.join(HOME, "odoo.conf")
 PYTHON = os.path.join(HOME, "venv", "bin", "python")
 
 

@@ -41,6 +41,7 @@
         "views/social_crm_menus.xml",
         "views/social_crm_privacy_views.xml",
         "views/social_crm_deletion_request_views.xml",
+        "views/social_crm_event_views.xml",
     ],
     "demo": ["demo/social_crm_demo.xml"],
     "assets": {

@@ -10,10 +10,12 @@ from .bluesky import BlueskyClient
 from .facebook import FacebookClient
 from .feed import FeedClient
 from .instagram import InstagramClient
+from .line import LineClient
 from .linkedin import LinkedinClient
 from .mastodon import MastodonClient
 from .models import Author, FetchPage, Item, Media
 from .reddit import RedditClient
+from .telegram import TelegramClient
 from .whatsapp import WhatsappClient
 from .x import XClient
 from .youtube import YoutubeClient
@@ -31,6 +33,8 @@ CLIENTS = {
         LinkedinClient,
         FeedClient,
         WhatsappClient,
+        LineClient,
+        TelegramClient,
     )
 }
 NETWORKS = tuple(CLIENTS)

@@ -1,1 +1,2 @@
 from . import data_deletion
+from . import webhook

@@ -29,3 +29,6 @@ from . import social_crm_privacy
 
 # Personal data: data-deletion requests from the networks (Meta callback)
 from . import social_crm_deletion_request
+
+# Private messages: webhook deliveries
+from . import social_crm_event

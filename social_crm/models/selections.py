@@ -11,6 +11,9 @@ NETWORKS = [
     ("youtube", "YouTube"),
     ("linkedin", "LinkedIn"),
     ("feed", "RSS/Atom feed"),
+    ("line", "LINE"),
+    ("telegram", "Telegram"),
+    ("whatsapp", "WhatsApp"),
 ]
 SENTIMENTS = [("negative", "Negative"), ("neutral", "Neutral"), ("positive", "Positive")]
 INTENTS = [
@@ -27,6 +30,7 @@ NLP_STATES = [
     ("failed", "Failed"),
     ("manual", "Corrected by a person"),
 ]
+VISIBILITIES = [("public", "Public"), ("private", "Private message")]
 DIRECTIONS = [("inbound", "Inbound"), ("outbound", "Outbound")]
 THREAD_STATES = [("new", "New"), ("open", "Needs answer"), ("answered", "Answered"), ("closed", "Closed")]
 TICKET_PRIORITIES = [("0", "Low"), ("1", "Medium"), ("2", "High"), ("3", "Very High")]

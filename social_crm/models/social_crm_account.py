@@ -1,5 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import logging
+import secrets
 import threading
 from datetime import timedelta
 
@@ -9,7 +10,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, ValidationError
 
 from ..analytics import spikes
-from ..connectors import DEFAULT_BASE_URLS, get_client, netguard
+from ..connectors import CLIENTS, DEFAULT_BASE_URLS, get_client, netguard
 from ..connectors import errors as api_errors
 from .selections import NETWORKS
 
@@ -108,6 +109,32 @@ class SocialCrmAccount(models.Model):
     spike_episode_start = fields.Datetime(
         readonly=True, copy=False, help="Start of the current spike of negative mentions, if one is going on."
     )
+    # Private messages by webhook (LINE, Telegram, Messenger, Instagram Direct, WhatsApp).
+    receives_messages = fields.Boolean(compute="_compute_receives_messages")
+    webhook_key = fields.Char(
+        copy=False,
+        readonly=True,
+        groups="social_crm.group_social_manager",
+        help="Random part of the webhook address; regenerate it if the address leaked.",
+    )
+    webhook_url = fields.Char(
+        string="Webhook URL",
+        compute="_compute_webhook_url",
+        compute_sudo=True,
+        groups="social_crm.group_social_manager",
+        help="Paste this address in the network's developer console as the webhook (callback) URL.",
+    )
+    verify_token = fields.Char(
+        copy=False,
+        groups="social_crm.group_social_manager",
+        help="Meta only: the verify token you type in the App Dashboard's webhook settings.",
+    )
+    telegram_mode = fields.Selection(
+        [("webhook", "Webhook (Odoo reachable from the internet)"), ("polling", "Polling (on-premise)")],
+        default="webhook",
+        help="Polling asks Telegram for new messages every minute: no public address needed.",
+    )
+    telegram_offset = fields.Integer(readonly=True, copy=False, groups="base.group_system")
 
     _sql_constraints = [
         (
@@ -115,7 +142,43 @@ class SocialCrmAccount(models.Model):
             "unique(name, company_id)",
             "An account with this name already exists in this company.",
         ),
+        ("webhook_key_uniq", "unique(webhook_key)", "This webhook address is already used by another account."),
     ]
+
+    def _auto_init(self):
+        res = super()._auto_init()
+        # Accounts created before webhooks existed get their own key (one random value each).
+        self.env.cr.execute("SELECT id FROM social_crm_account WHERE webhook_key IS NULL")
+        for (account_id,) in self.env.cr.fetchall():
+            self.env.cr.execute(
+                "UPDATE social_crm_account SET webhook_key = %s WHERE id = %s", [self._new_webhook_key(), account_id]
+            )
+        return res
+
+    @api.model
+    def _new_webhook_key(self):
+        return secrets.token_urlsafe(32)
+
+    @api.depends("network")
+    def _compute_receives_messages(self):
+        for account in self:
+            client_class = CLIENTS.get(account.network)
+            account.receives_messages = bool(getattr(client_class, "receives_messages", False))
+
+    @api.depends("webhook_key")
+    def _compute_webhook_url(self):
+        base = (self.env["ir.config_parameter"].sudo().get_param("web.base.url") or "").rstrip("/")
+        for account in self:
+            account.webhook_url = f"{base}/social_crm/webhook/{account.webhook_key}" if account.webhook_key else False
+
+    def action_regenerate_webhook_key(self):
+        """A new webhook address; the old one answers 404 from now on."""
+        self._check_manager()
+        for account in self:
+            account.sudo().webhook_key = self._new_webhook_key()
+            account.message_post(
+                body=_("The webhook address was regenerated: paste the new one in the network's console.")
+            )
 
     # ------------------------------------------------------------------
     # COMPUTES
@@ -161,6 +224,8 @@ class SocialCrmAccount(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        for vals in vals_list:
+            vals.setdefault("webhook_key", self._new_webhook_key())
         accounts = super().create(vals_list)
         self._update_crons()
         return accounts
@@ -407,6 +472,17 @@ class SocialCrmAccount(models.Model):
         network = self._network_label()
         if isinstance(exc, api_errors.UnsafeAddress):
             text = _("%(network)s was not contacted: its address is not allowed.", network=network)
+        elif isinstance(exc, api_errors.WindowExpired):
+            text = _(
+                "%(network)s no longer lets the business answer this conversation: its reply window closed. "
+                "Wait for the customer to write again.",
+                network=network,
+            )
+        elif isinstance(exc, api_errors.RecipientUnavailable):
+            text = _(
+                "%(network)s cannot deliver to this person: they blocked the account or left the chat.",
+                network=network,
+            )
         elif isinstance(exc, api_errors.AuthenticationFailed):
             text = _("%(network)s rejected the credentials: log in again or renew the token.", network=network)
         elif isinstance(exc, api_errors.RateLimited):
@@ -464,6 +540,48 @@ class SocialCrmAccount(models.Model):
         return self.env["ir.config_parameter"].sudo().get_param("social_crm.allowed_hosts") or ""
 
     # ------------------------------------------------------------------
+    # TELEGRAM POLLING (on-premise installs without a public address)
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _cron_poll_telegram(self):
+        """Ask Telegram for the updates of accounts in polling mode; they join the webhook events' queue."""
+        accounts = self.search(
+            [("network", "=", "telegram"), ("telegram_mode", "=", "polling"), ("state", "in", ("connected", "error"))],
+            limit=CRON_ACCOUNTS_PER_RUN,
+            order="last_sync_at asc nulls first, id",
+        )
+        auto_commit = not getattr(threading.current_thread(), "testing", False)
+        stored = 0
+        for account in accounts:
+            stored += account._poll_telegram()
+            if auto_commit:
+                self.env.cr.commit()  # pylint: disable=invalid-commit
+        if stored:
+            self.env["social_crm.event"]._wake_processing()
+        return stored
+
+    def _poll_telegram(self, max_rounds=5):
+        """Store the account's new updates; the offset moves only with the events it covers."""
+        self.ensure_one()
+        stored = 0
+        try:
+            client = self._get_client()
+            for _round in range(max_rounds):
+                offset = self.sudo().telegram_offset or None
+                events, next_offset = client.poll(offset)
+                with self.env.cr.savepoint():
+                    stored += self.env["social_crm.event"]._store_deliveries(self, events)
+                    self.sudo().telegram_offset = next_offset
+                if not events:
+                    break
+            self.write({"state": "connected", "last_error": False, "last_sync_at": fields.Datetime.now()})
+        except api_errors.SocialApiError as exc:
+            _logger.info("social_crm: polling Telegram account %s failed: %s", self.id, exc)
+            self._mark_failed(exc)
+        return stored
+
+    # ------------------------------------------------------------------
     # SPIKE ALERTS
     # ------------------------------------------------------------------
 
@@ -516,6 +634,7 @@ class SocialCrmAccount(models.Model):
                 ("direction", "=", "inbound"),
                 ("sentiment", "=", "negative"),
                 ("posted_at", ">", since),
+                ("visibility", "=", "public"),  # private messages are never quoted in alerts
             ],
             order="sentiment_score asc, id desc",
             limit=5,

@@ -40,6 +40,7 @@ class SocialCrmDigest(models.AbstractModel):
                     ("last_mention_at", ">=", this_start),
                     ("last_mention_at", "<", end),
                     ("sentiment", "=", "negative"),
+                    ("visibility", "=", "public"),  # a private conversation's title is its customer's words
                 ],
                 order="mention_count desc, last_mention_at desc",
                 limit=5,

@@ -8,7 +8,7 @@ from odoo.exceptions import AccessError
 
 from ..tools import training_files
 from ..tools.bulk_insert import insert_new_rows
-from .selections import DIRECTIONS, INTENTS, NLP_STATES, SENTIMENTS
+from .selections import DIRECTIONS, INTENTS, NLP_STATES, SENTIMENTS, VISIBILITIES
 
 _logger = logging.getLogger(__name__)
 _ANALYSIS_HEALTH = {"ok": True}  # per process: log a broken model's traceback once
@@ -90,6 +90,14 @@ class SocialCrmMention(models.Model):
         "helpdesk.ticket", index="btree_not_null", ondelete="set null", copy=False, check_company=True
     )
     external_data = fields.Json(readonly=True, help="Network data needed to answer this post.")
+    visibility = fields.Selection(
+        VISIBILITIES,
+        default="public",
+        required=True,
+        readonly=True,
+        index=True,
+        help="Private messages (received by webhook) are shown to social users only, never in report samples.",
+    )
     keyword_ids = fields.Many2many(
         "social_crm.keyword",
         "social_crm_keyword_mention_rel",
@@ -179,6 +187,7 @@ class SocialCrmMention(models.Model):
                 "direction": "outbound" if own else "inbound",
                 "kind": item.kind if item.kind in dict(self._fields["kind"].selection) else "mention",
                 "external_data": item.extra or False,
+                "visibility": "private" if item.visibility == "private" else "public",
             }
             vals.update(self._analysis_vals(result, item.lang))
             vals_list.append(vals)

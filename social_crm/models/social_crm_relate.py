@@ -193,6 +193,7 @@ class SocialCrmRelate(models.AbstractModel):
                     "name": Thread._title_from_text(item.text) or (identity and identity.display_name) or root_id,
                     "url": item.url or False,
                     "state": "new",
+                    "visibility": "private" if item.visibility == "private" else "public",
                 }
             )
         inserted = insert_new_rows(Thread, vals_list, ["account_id", "root_external_id"], "root_external_id")

@@ -2,6 +2,7 @@
 import logging
 import re
 import threading
+import uuid
 from datetime import timedelta
 
 from markupsafe import Markup
@@ -70,6 +71,7 @@ class SocialCrmReply(models.Model):
     max_length = fields.Integer(compute="_compute_limits")
     too_long = fields.Boolean(compute="_compute_limits")
     privacy_warning = fields.Char(compute="_compute_privacy_warning")
+    delivery_note = fields.Char(compute="_compute_delivery_note")
     privacy_acknowledged = fields.Boolean(
         string="Post anyway", help="I checked that this public reply may contain this data."
     )
@@ -128,15 +130,39 @@ class SocialCrmReply(models.Model):
             reply.max_length = getattr(client_class, "max_length", 0) or 0
             reply.too_long = bool(reply.max_length and reply.char_count > reply.max_length)
 
-    @api.depends("body")
+    @api.depends("body", "thread_id.visibility")
     @api.depends_context("lang")
     def _compute_privacy_warning(self):
         for reply in self:
             labels = {"email": _("email address"), "phone": _("phone number"), "card": _("card or account number")}
-            found = [labels[kind] for pattern, kind in PRIVATE_DATA_PATTERNS if pattern.search(reply.body or "")]
+            # In a private message a phone number or an email address is normal; a card number still is not.
+            private = reply.thread_id.sudo().visibility == "private"
+            found = [
+                labels[kind]
+                for pattern, kind in PRIVATE_DATA_PATTERNS
+                if pattern.search(reply.body or "") and not (private and kind in ("email", "phone"))
+            ]
             reply.privacy_warning = (
                 _("This public reply seems to contain private data (%(what)s).", what=", ".join(found))
                 if found
+                else False
+            )
+
+    @api.depends("parent_mention_id", "thread_id.visibility")
+    @api.depends_context("lang")
+    def _compute_delivery_note(self):
+        """Say when a LINE answer goes by push, which counts against the channel's monthly quota."""
+        line = get_client_class("line")
+        for reply in self:
+            parent = reply.parent_mention_id.sudo()
+            reply.delivery_note = (
+                _(
+                    "LINE's free reply token of this message has expired: this answer will be sent with the push "
+                    "API, which counts against the channel's monthly message quota."
+                )
+                if reply.network == "line"
+                and reply.thread_id.sudo().visibility == "private"
+                and not line.reply_token_fresh(parent.external_data or {})
                 else False
             )
 
@@ -455,12 +481,15 @@ class SocialCrmReply(models.Model):
         parent = self.parent_mention_id.sudo()
         account = self.account_id
         try:
-            item = account._get_client().reply(
-                self.approved_body.strip(),
-                parent_id=parent.external_id,
-                root_id=parent.root_external_id or self.thread_id.root_external_id,
-                extra=parent.external_data or {},
-            )
+            if self.thread_id.sudo().visibility == "private":
+                item = self._send_private(account._get_client(), parent)
+            else:
+                item = account._get_client().reply(
+                    self.approved_body.strip(),
+                    parent_id=parent.external_id,
+                    root_id=parent.root_external_id or self.thread_id.root_external_id,
+                    extra=parent.external_data or {},
+                )
         except api_errors.ConnectionFailed as exc:
             # The request may have reached the network: never post again without looking first.
             _logger.warning("social_crm: reply %s to %s: outcome unknown: %s", self.id, parent.external_id, exc)
@@ -476,6 +505,14 @@ class SocialCrmReply(models.Model):
             return False
         self._record_posted(item, auto_commit=auto_commit)
         return True
+
+    def _send_private(self, client, parent):
+        """A private conversation is answered through the network's messaging API, to the customer."""
+        customer = parent.identity_id if parent.direction == "inbound" else self.thread_id.sudo().identity_id
+        context = dict(parent.external_data or {})
+        # A stable retry key: a network that honours one (LINE) never delivers this reply twice.
+        context["retry_key"] = str(uuid.uuid5(uuid.NAMESPACE_URL, f"{self.env.cr.dbname}/social_crm.reply/{self.id}"))
+        return client.send(self.approved_body.strip(), customer.external_id, context)
 
     def _record_failure(self, exc, unknown=False):
         """The reply goes back to its author: an activity, a chatter line, the error in words."""

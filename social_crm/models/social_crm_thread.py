@@ -2,7 +2,7 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 
-from .selections import SENTIMENTS, THREAD_STATES
+from .selections import SENTIMENTS, THREAD_STATES, VISIBILITIES
 
 
 class SocialCrmThread(models.Model):
@@ -52,6 +52,14 @@ class SocialCrmThread(models.Model):
         "the customer's last message.",
     )
     url = fields.Char(readonly=True)
+    visibility = fields.Selection(
+        VISIBILITIES,
+        default="public",
+        required=True,
+        readonly=True,
+        index=True,
+        help="A private conversation is answered through the network's messaging API.",
+    )
 
     _sql_constraints = [
         (

@@ -23,3 +23,4 @@ from . import test_thread_stats
 from . import test_privacy
 from . import test_privacy_deletions
 from . import test_meta_data_deletion
+from . import test_webhooks

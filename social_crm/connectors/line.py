@@ -1,0 +1,225 @@
+"""LINE Messaging API: private messages received by webhook, answered with the reply or push API.
+
+``base_url``: default https://api.line.me; ``token``: the channel access token; the account's
+``secret``: the channel secret, which signs every delivery (``X-Line-Signature`` =
+base64(HMAC-SHA256(channel secret, raw body))). LINE has no list of messages to poll: everything
+arrives by webhook. A reply uses the event's reply token while it is fresh (free of charge); after
+that, the push API, which counts against the channel's monthly message quota.
+"""
+
+import base64
+import uuid
+from datetime import datetime, timezone
+
+from . import errors
+from .base import BaseClient
+from .messaging import EventOutcome, MessagingClient, WebhookEvent, hmac_sha256, require, same_secret
+from .models import Author, Item
+from .utils import BadItem, as_dict, as_list, check_id, clean_text, parse_datetime, require_str
+
+# LINE documents reply tokens as usable for about a minute; past this age the push API is used.
+REPLY_TOKEN_SECONDS = 50
+PLACEHOLDERS = {
+    "image": "[image]",
+    "video": "[video]",
+    "audio": "[audio]",
+    "file": "[file]",
+    "location": "[location]",
+    "sticker": "[sticker]",
+}
+
+
+class LineClient(MessagingClient, BaseClient):
+    network = "line"
+    label = "LINE"
+    default_base_url = "https://api.line.me"
+    max_length = 5000
+    can_reply = True
+
+    # ------------------------------------------------------------------
+    # WEBHOOK
+    # ------------------------------------------------------------------
+
+    @classmethod
+    def check_signature(cls, raw_body, headers, secret):
+        given = require(headers.get("X-Line-Signature"), cls.network).strip()
+        if not secret:
+            raise errors.BadSignature("The account has no channel secret: the delivery cannot be checked.", cls.network)
+        expected = base64.b64encode(hmac_sha256(secret, raw_body))
+        if not same_secret(expected, given):
+            raise errors.BadSignature("The LINE signature does not match the channel secret.", cls.network)
+
+    @classmethod
+    def split_delivery(cls, payload):
+        events = as_dict(payload).get("events")
+        if not isinstance(payload, dict) or not isinstance(events, list):
+            raise errors.BadPayload("The delivery is not a LINE webhook (no events list).", cls.network)
+        result = []
+        for event in events:
+            event_id = as_dict(event).get("webhookEventId")
+            if not isinstance(event_id, str) or not event_id:
+                raise errors.BadPayload("A LINE event has no webhookEventId.", cls.network)
+            result.append(WebhookEvent(event_id=event_id, raw=event))
+        return result
+
+    @classmethod
+    def read_event(cls, raw, own_id=None):
+        raw = as_dict(raw)
+        kind = raw.get("type")
+        if raw.get("mode") == "standby":
+            return EventOutcome(ignored="LINE event in standby mode (another module has the chat)")
+        if kind == "unsend":
+            message_id = check_id(require_str(as_dict(raw.get("unsend")), "messageId"), "message id")
+            return EventOutcome(deleted_ids=[message_id])
+        if kind != "message":
+            return EventOutcome(ignored=f"LINE {kind or 'untyped'} event")
+        return EventOutcome(items=[cls._message_item(raw)])
+
+    @classmethod
+    def _message_item(cls, raw):
+        message = as_dict(raw.get("message"))
+        source = as_dict(raw.get("source"))
+        user_id = check_id(require_str(source, "userId"), "user id")
+        message_id = check_id(require_str(message, "id"), "message id")
+        message_type = message.get("type") or "message"
+        text = clean_text(message.get("text")) if message_type == "text" else PLACEHOLDERS.get(message_type, "")
+        if message_type == "sticker" and as_list(message.get("keywords")):
+            text = "[sticker: " + ", ".join(str(k) for k in as_list(message.get("keywords"))[:5]) + "]"
+        chat_id = source.get("groupId") or source.get("roomId") or user_id
+        extra = {"message_type": message_type, "chat_id": check_id(chat_id, "chat id")}
+        if raw.get("replyToken"):
+            extra["reply_token"] = str(raw["replyToken"])
+        if message.get("quoteToken"):
+            extra["quote_token"] = str(message["quoteToken"])
+        return Item(
+            external_id=message_id,
+            author=Author(external_id=user_id),
+            text=text,
+            posted_at=parse_datetime(raw.get("timestamp")),
+            root_id=f"chat:{extra['chat_id']}",
+            kind="mention",
+            visibility="private",
+            extra=extra,
+        )
+
+    # ------------------------------------------------------------------
+    # API
+    # ------------------------------------------------------------------
+
+    def raise_for_error(self, response, payload):
+        message = self.error_detail(payload) or response.reason or ""
+        details = " ".join(str(as_dict(d).get("message") or "") for d in as_list(as_dict(payload).get("details")))
+        lowered = f"{message} {details}".lower()
+        if response.status_code == 429:
+            if "monthly limit" in lowered or "quota" in lowered:
+                raise errors.ApiError(
+                    f"LINE refused the message: the channel's monthly message quota is used up ({message}).",
+                    self.network,
+                    status=429,
+                    code="quota",
+                )
+            raise self.rate_limited(response)
+        if response.status_code == 400 and "reply token" in lowered:
+            raise errors.WindowExpired(f"The LINE reply token is no longer valid ({message}).", self.network, 400)
+        if response.status_code in (400, 403, 404) and ("friend" in lowered or "block" in lowered):
+            raise errors.RecipientUnavailable(
+                f"LINE cannot deliver to this person: they blocked the account or are not a friend ({message}).",
+                self.network,
+                status=response.status_code,
+            )
+        return super().raise_for_error(response, payload)
+
+    def verify(self):
+        if not self.token:
+            raise errors.AuthenticationFailed("LINE needs the channel access token.", self.network)
+        info = as_dict(self.request("GET", "/v2/bot/info"))
+        try:
+            return Author(
+                external_id=require_str(info, "userId"),
+                handle=info.get("basicId") or "",
+                name=info.get("displayName") or "",
+                avatar_url=info.get("pictureUrl") or "",
+            )
+        except BadItem as exc:
+            raise errors.BadPayload(
+                f"LINE sent the bot information in an unknown shape ({exc}).", self.network
+            ) from exc
+
+    def fetch(self, cursor=None, keywords=(), max_pages=20):
+        """LINE has nothing to poll: messages arrive by webhook."""
+        return
+        yield  # pragma: no cover - makes this a generator
+
+    def profile(self, user_id):
+        raw = as_dict(self.request("GET", f"/v2/bot/profile/{self.segment(user_id)}"))
+        return Author(
+            external_id=str(raw.get("userId") or user_id),
+            name=raw.get("displayName") or "",
+            avatar_url=raw.get("pictureUrl") or "",
+            bio=raw.get("statusMessage") or "",
+        )
+
+    def send(self, text, recipient_id, context=None):
+        """Reply with the event's reply token while it is fresh, else push (counts against the quota).
+
+        ``context["retry_key"]`` (a UUID) makes a repeated push a no-op on LINE's side.
+        The sent item's ``extra["delivery"]`` says which API was used.
+        """
+        text = self.check_reply_text(text)
+        context = dict(context or {})
+        messages = [{"type": "text", "text": text}]
+        if context.get("quote_token"):
+            messages[0]["quoteToken"] = context["quote_token"]
+        if self.reply_token_fresh(context):
+            try:
+                answer = self.request(
+                    "POST",
+                    "/v2/bot/message/reply",
+                    json_body={"replyToken": context["reply_token"], "messages": messages},
+                )
+                return self._sent_item(answer, text, context.get("chat_id") or recipient_id, "reply")
+            except errors.WindowExpired:
+                pass  # the token expired on LINE's side: push instead
+        to = check_id(context.get("chat_id") or recipient_id, "recipient id")
+        headers = {}
+        if context.get("retry_key"):
+            headers["X-Line-Retry-Key"] = str(uuid.UUID(str(context["retry_key"])))
+        # 409: LINE already accepted this retry key (an earlier attempt went out): not sent twice.
+        answer = self.request(
+            "POST",
+            "/v2/bot/message/push",
+            json_body={"to": to, "messages": messages},
+            headers=headers,
+            allow_status=(409,),
+        )
+        return self._sent_item(answer, text, to, "push", fallback_id=headers.get("X-Line-Retry-Key"))
+
+    @staticmethod
+    def reply_token_fresh(context, now=None):
+        """True while the context's reply token can still be used (else a reply goes by push)."""
+        received_at = (context or {}).get("received_at")
+        if not (context or {}).get("reply_token") or not received_at:
+            return False
+        if isinstance(received_at, str):
+            received_at = parse_datetime(received_at)
+        if received_at.tzinfo is None:
+            received_at = received_at.replace(tzinfo=timezone.utc)
+        age = ((now or datetime.now(timezone.utc)) - received_at).total_seconds()
+        return 0 <= age < REPLY_TOKEN_SECONDS
+
+    def _sent_item(self, answer, text, chat_id, delivery, fallback_id=None):
+        sent = as_list(as_dict(answer).get("sentMessages"))
+        message_id = (as_dict(sent[0]).get("id") if sent else None) or fallback_id
+        if not message_id:
+            raise errors.BadPayload("LINE accepted the message but did not say its id.", self.network)
+        return Item(
+            external_id=check_id(str(message_id), "message id"),
+            author=Author(external_id=self.login or "line-bot"),
+            text=text,
+            posted_at=datetime.now(timezone.utc),
+            root_id=f"chat:{chat_id}",
+            is_own=True,
+            kind="reply",
+            visibility="private",
+            extra={"delivery": delivery},
+        )

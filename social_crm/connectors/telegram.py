@@ -1,0 +1,213 @@
+"""Telegram Bot API: private messages by webhook (or by polling ``getUpdates``), answered with ``sendMessage``.
+
+``base_url``: default https://api.telegram.org; ``token``: the bot token from BotFather, which
+Telegram puts in the path (``/bot<token>/<method>``), so requests made here are never retried with
+a log line and errors never show the address. The account's ``secret`` is the ``secret_token``
+given to ``setWebhook``: Telegram sends it back in ``X-Telegram-Bot-Api-Secret-Token``.
+A bot may write to a person who started it at any time (no reply window) until they block it.
+Avatars need ``getFile``, whose download address holds the token: they are not fetched.
+"""
+
+import re
+
+from . import errors
+from .base import BaseClient
+from .messaging import EventOutcome, MessagingClient, WebhookEvent, require, same_secret
+from .models import Author, Item
+from .utils import BadItem, as_dict, check_id, clean_text, parse_datetime, safe_int
+
+TOKEN_SHAPE = re.compile(r"^[0-9]{1,20}:[A-Za-z0-9_-]{20,100}$")
+MESSAGE_KEYS = ("message", "edited_message", "channel_post", "edited_channel_post")
+ALLOWED_UPDATES = list(MESSAGE_KEYS)
+POLL_LIMIT = 100
+PLACEHOLDERS = (
+    ("photo", "[photo]"),
+    ("video", "[video]"),
+    ("voice", "[voice message]"),
+    ("audio", "[audio]"),
+    ("document", "[file]"),
+    ("location", "[location]"),
+    ("contact", "[contact]"),
+)
+UNREACHABLE = ("blocked", "deactivated", "kicked", "chat not found", "not a member", "user not found")
+
+
+class TelegramClient(MessagingClient, BaseClient):
+    network = "telegram"
+    label = "Telegram"
+    default_base_url = "https://api.telegram.org"
+    max_length = 4096
+
+    def auth_headers(self):
+        return {}  # the token travels in the path
+
+    def _method(self, name):
+        if not TOKEN_SHAPE.match(self.token or ""):
+            raise errors.AuthenticationFailed(
+                "The Telegram bot token is missing or not shaped like BotFather's (123456:ABC...).", self.network
+            )
+        return f"/bot{self.token}/{name}"
+
+    def call(self, name, body=None):
+        """One Bot API method; ``{"ok": true, "result": ...}`` gives the result, anything else a typed error."""
+        answer = as_dict(self.request("POST", self._method(name), json_body=body or {}, idempotent=False))
+        if answer.get("ok") is not True or "result" not in answer:
+            raise errors.BadPayload(f"Telegram answered {name} without a result.", self.network)
+        return answer["result"]
+
+    # ------------------------------------------------------------------
+    # WEBHOOK
+    # ------------------------------------------------------------------
+
+    @classmethod
+    def check_signature(cls, raw_body, headers, secret):
+        given = require(headers.get("X-Telegram-Bot-Api-Secret-Token"), cls.network)
+        if not secret or not same_secret(secret, given):
+            raise errors.BadSignature("The Telegram secret token does not match the account's.", cls.network)
+
+    @classmethod
+    def split_delivery(cls, payload):
+        update_id = as_dict(payload).get("update_id")
+        if not isinstance(payload, dict) or isinstance(update_id, bool) or not isinstance(update_id, int):
+            raise errors.BadPayload("The delivery is not a Telegram update (no update_id).", cls.network)
+        return [WebhookEvent(event_id=str(update_id), raw=payload)]
+
+    @classmethod
+    def read_event(cls, raw, own_id=None):
+        raw = as_dict(raw)
+        key = next((k for k in MESSAGE_KEYS if isinstance(raw.get(k), dict)), None)
+        if key is None:
+            kinds = [k for k in raw if k != "update_id"]
+            return EventOutcome(ignored=f"Telegram {kinds[0] if kinds else 'empty'} update")
+        return EventOutcome(items=[cls._message_item(raw[key], own_id, edited=key.startswith("edited_"))])
+
+    @classmethod
+    def _message_item(cls, message, own_id=None, edited=False):
+        chat = as_dict(message.get("chat"))
+        chat_id = check_id(safe_int(chat.get("id")), "chat id")
+        message_id = safe_int(message.get("message_id"))
+        if chat_id is None or message_id is None:
+            raise BadItem("Telegram message without chat id or message_id")
+        sender = as_dict(message.get("from")) or as_dict(message.get("sender_chat")) or chat
+        author = cls._author(sender)
+        text = clean_text(message.get("text") or message.get("caption") or "")
+        if not text:
+            sticker = as_dict(message.get("sticker"))
+            if sticker:
+                text = f"[sticker {sticker.get('emoji') or ''}]".replace(" ]", "]")
+            else:
+                text = next((label for key, label in PLACEHOLDERS if message.get(key)), "")
+        external_id = f"{chat_id}:{message_id}"
+        parent = as_dict(message.get("reply_to_message")).get("message_id")
+        parent_id = f"{chat_id}:{parent}" if safe_int(parent) is not None else None
+        if edited:
+            # An edit is kept next to the original (which stays as it was received).
+            parent_id = external_id
+            external_id = f"{external_id}:edit:{safe_int(message.get('edit_date')) or 0}"
+        return Item(
+            external_id=external_id,
+            author=author,
+            text=text,
+            posted_at=parse_datetime(message.get("edit_date") if edited else message.get("date")),
+            parent_id=parent_id,
+            root_id=f"chat:{chat_id}",
+            is_own=bool(own_id) and author.external_id == str(own_id),
+            kind="reply" if parent_id else "mention",
+            lang=None,
+            visibility="private",
+            extra={"chat_id": chat_id, "message_id": message_id, "chat_type": chat.get("type") or ""},
+        )
+
+    @staticmethod
+    def _author(raw):
+        user_id = check_id(safe_int(raw.get("id")), "sender id")
+        if user_id is None:
+            raise BadItem("Telegram message without a sender")
+        name = " ".join(p for p in (raw.get("first_name"), raw.get("last_name")) if isinstance(p, str) and p)
+        username = raw.get("username") if isinstance(raw.get("username"), str) else ""
+        return Author(
+            external_id=user_id,
+            handle=username,
+            name=clean_text(name or raw.get("title") or ""),
+            profile_url=f"https://t.me/{username}" if username else "",
+            bio=clean_text(raw.get("bio") or "") if isinstance(raw.get("bio"), str) else "",
+        )
+
+    # ------------------------------------------------------------------
+    # API
+    # ------------------------------------------------------------------
+
+    def raise_for_error(self, response, payload):
+        payload = as_dict(payload)
+        description = str(payload.get("description") or response.reason or "")
+        status = safe_int(payload.get("error_code")) or response.status_code
+        lowered = description.lower()
+        if status == 429:
+            wait = safe_int(as_dict(payload.get("parameters")).get("retry_after"))
+            raise self.rate_limited(response, wait=wait)
+        if status == 401 or status == 404 and "not found" == lowered.strip():
+            raise errors.AuthenticationFailed(f"Telegram rejected the bot token ({description}).", self.network)
+        if status in (400, 403) and any(word in lowered for word in UNREACHABLE):
+            raise errors.RecipientUnavailable(
+                f"Telegram cannot deliver to this person: they blocked the bot or the chat is gone ({description}).",
+                self.network,
+                status=status,
+            )
+        raise errors.ApiError(f"Telegram answered {status}: {description}.", self.network, status=status)
+
+    def verify(self):
+        me = as_dict(self.call("getMe"))
+        try:
+            return self._author(me)
+        except BadItem as exc:
+            raise errors.BadPayload(f"Telegram sent getMe in an unknown shape ({exc}).", self.network) from exc
+
+    def fetch(self, cursor=None, keywords=(), max_pages=20):
+        """Nothing to fetch as mentions: updates arrive by webhook or through ``poll``."""
+        return
+        yield  # pragma: no cover - makes this a generator
+
+    def poll(self, offset=None, limit=POLL_LIMIT):
+        """Updates after ``offset`` (getUpdates, no long polling): ``(events, next_offset)``.
+
+        Telegram forgets the updates before ``offset`` once asked with it, so store the events
+        before asking with ``next_offset``.
+        """
+        body = {"timeout": 0, "limit": limit, "allowed_updates": ALLOWED_UPDATES}
+        if offset:
+            body["offset"] = int(offset)
+        updates = self.call("getUpdates", body)
+        if not isinstance(updates, list):
+            raise errors.BadPayload("Telegram sent getUpdates in an unknown shape.", self.network)
+        events, next_offset = [], int(offset or 0)
+        for update in updates:
+            events.extend(self.split_delivery(update))
+            next_offset = max(next_offset, update["update_id"] + 1)
+        return events, next_offset
+
+    def profile(self, user_id):
+        chat = as_dict(self.call("getChat", {"chat_id": int(check_id(str(user_id), "user id"))}))
+        try:
+            return self._author(chat)
+        except BadItem as exc:
+            raise errors.BadPayload(f"Telegram sent getChat in an unknown shape ({exc}).", self.network) from exc
+
+    def send(self, text, recipient_id, context=None):
+        text = self.check_reply_text(text)
+        context = dict(context or {})
+        chat_id = safe_int(context.get("chat_id")) or safe_int(recipient_id)
+        if chat_id is None:
+            raise errors.RecipientUnavailable("Telegram needs the chat to answer in.", self.network)
+        body = {"chat_id": chat_id, "text": text}
+        message_id = safe_int(context.get("message_id"))
+        if message_id:
+            body["reply_parameters"] = {"message_id": message_id, "allow_sending_without_reply": True}
+        sent = as_dict(self.call("sendMessage", body))
+        try:
+            item = self._message_item(sent, own_id=as_dict(sent.get("from")).get("id"))
+        except BadItem as exc:
+            raise errors.BadPayload(
+                f"Telegram sent the message back in an unknown shape ({exc}).", self.network
+            ) from exc
+        item.is_own = True
+        return item

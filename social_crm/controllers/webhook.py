@@ -1,0 +1,91 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""The webhook intake: check, store once, acknowledge; the processing cron does the rest."""
+
+import json
+import logging
+
+import psycopg2
+
+from odoo import http
+from odoo.http import request
+
+from ..connectors import CLIENTS
+from ..connectors import errors as api_errors
+from ..connectors.messaging import same_secret
+
+_logger = logging.getLogger(__name__)
+
+MAX_BODY = 1024 * 1024  # bytes; the networks' deliveries are far smaller
+
+
+def _answer(status, text=""):
+    return request.make_response(text, headers=[("Content-Type", "text/plain; charset=utf-8")], status=status)
+
+
+class SocialCrmWebhook(http.Controller):
+    @http.route(
+        "/social_crm/webhook/<string:key>",
+        type="http",
+        auth="public",
+        methods=["GET", "POST"],
+        csrf=False,
+        save_session=False,
+    )
+    def webhook(self, key, **_params):
+        account = self._account(key)
+        if not account:
+            return _answer(404, "Unknown webhook.")
+        if request.httprequest.method == "GET":
+            return self._handshake(account)
+        return self._receive(account)
+
+    def _account(self, key):
+        if not key or len(key) > 128:
+            return None
+        account = request.env["social_crm.account"].sudo().search([("webhook_key", "=", key)], limit=1)
+        if not account or not getattr(CLIENTS.get(account.network), "receives_messages", False):
+            return None
+        return account
+
+    def _handshake(self, account):
+        """Meta's subscription check: echo the challenge when the verify token matches."""
+        args = request.httprequest.args
+        token = account.verify_token or ""
+        if args.get("hub.mode") == "subscribe" and token and same_secret(token, args.get("hub.verify_token") or ""):
+            return _answer(200, args.get("hub.challenge") or "")
+        return _answer(403, "Verification failed.")
+
+    def _receive(self, account):
+        length = request.httprequest.content_length
+        if length is not None and length > MAX_BODY:
+            return _answer(413, "Delivery too large.")
+        # Without a Content-Length (chunked), werkzeug still caps the read at Odoo's request size limit.
+        raw = request.httprequest.get_data(cache=False)
+        if len(raw) > MAX_BODY:
+            return _answer(413, "Delivery too large.")
+        client_class = CLIENTS[account.network]
+        try:
+            client_class.check_signature(raw, request.httprequest.headers, account.secret or "")
+        except api_errors.Unsigned:
+            _logger.info("social_crm: unsigned delivery refused for account %s", account.id)
+            return _answer(401, "Unsigned delivery.")
+        except api_errors.BadSignature:
+            _logger.info("social_crm: delivery with a wrong signature refused for account %s", account.id)
+            return _answer(403, "Bad signature.")
+        try:
+            payload = json.loads(raw.decode("utf-8"))
+            events = client_class.split_delivery(payload)
+        except (ValueError, RecursionError, api_errors.BadPayload) as exc:
+            _logger.info("social_crm: unreadable delivery for account %s: %s", account.id, exc)
+            return _answer(400, "Delivery is not valid JSON of this network.")
+        Event = request.env["social_crm.event"].sudo()
+        try:
+            with request.env.cr.savepoint():
+                stored = Event._store_deliveries(account, events)
+                if stored:
+                    Event._wake_processing()
+        except psycopg2.Error as exc:
+            # Not acknowledged: the network delivers it again later.
+            _logger.warning("social_crm: delivery for account %s not stored: %s", account.id, exc)
+            return _answer(503, "Temporarily unavailable, retry later.")
+        return _answer(200, "OK")

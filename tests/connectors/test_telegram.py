@@ -1,0 +1,209 @@
+"""Telegram Bot API: updates as Telegram documents them, sendMessage and getUpdates on loopback."""
+
+import json
+
+import pytest
+
+from social_crm.connectors import errors, get_client, get_client_class
+
+TOKEN = "110201543:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
+SECRET = "s3cr3t-token_for-webhook"
+SARA = {
+    "id": 7261839,
+    "is_bot": False,
+    "first_name": "سارا",
+    "last_name": "رضایی",
+    "username": "sara_r",
+    "language_code": "fa",
+}
+BOT = {"id": 110201543, "is_bot": True, "first_name": "Acme support", "username": "acme_support_bot"}
+
+Telegram = get_client_class("telegram")
+
+
+def update(update_id, text="سلام، سفارشم هنوز نرسیده", key="message", message_id=1365, **extra):
+    message = {
+        "message_id": message_id,
+        "from": SARA,
+        "chat": {"id": 7261839, "first_name": "سارا", "last_name": "رضایی", "username": "sara_r", "type": "private"},
+        "date": 1735700000,
+        "text": text,
+        **extra,
+    }
+    return {"update_id": update_id, key: message}
+
+
+def test_secret_token_header():
+    body = json.dumps(update(1)).encode()
+    Telegram.check_signature(body, {"X-Telegram-Bot-Api-Secret-Token": SECRET}, SECRET)
+    with pytest.raises(errors.Unsigned):
+        Telegram.check_signature(body, {}, SECRET)
+    with pytest.raises(errors.BadSignature):
+        Telegram.check_signature(body, {"X-Telegram-Bot-Api-Secret-Token": SECRET + "x"}, SECRET)
+    with pytest.raises(errors.BadSignature):
+        Telegram.check_signature(body, {"X-Telegram-Bot-Api-Secret-Token": "anything"}, "")
+
+
+def test_persian_message_edit_channel_post_and_other_updates():
+    [event] = Telegram.split_delivery(update(10000))
+    assert event.event_id == "10000"
+    item = Telegram.read_event(event.raw, own_id="110201543").items[0]
+    assert item.text == "سلام، سفارشم هنوز نرسیده" and item.visibility == "private"
+    assert item.external_id == "7261839:1365" and item.root_id == "chat:7261839"
+    assert item.author.name == "سارا رضایی" and item.author.handle == "sara_r" and not item.is_own
+    assert item.extra == {"chat_id": "7261839", "message_id": 1365, "chat_type": "private"}
+
+    edited = update(10001, text="سلام، سفارش ۱۲۳ هنوز نرسیده", key="edited_message", edit_date=1735700300)
+    edit = Telegram.read_event(edited).items[0]
+    assert edit.external_id == "7261839:1365:edit:1735700300" and edit.parent_id == "7261839:1365"
+
+    photo = update(
+        10002, text=None, message_id=1366, photo=[{"file_id": "AgAD", "file_unique_id": "x", "width": 90, "height": 90}]
+    )
+    assert Telegram.read_event(photo).items[0].text == "[photo]"
+    sticker = update(10003, text=None, message_id=1367, sticker={"file_id": "CAAD", "emoji": "😡", "type": "regular"})
+    assert Telegram.read_event(sticker).items[0].text == "[sticker 😡]"
+
+    channel = {
+        "update_id": 10004,
+        "channel_post": {
+            "message_id": 12,
+            "sender_chat": {"id": -1001234567890, "title": "Acme news", "type": "channel"},
+            "chat": {"id": -1001234567890, "title": "Acme news", "type": "channel"},
+            "date": 1735700000,
+            "text": "خبر",
+        },
+    }
+    assert Telegram.read_event(channel).items[0].author.name == "Acme news"
+
+    member = {"update_id": 10005, "my_chat_member": {"chat": {"id": 7261839}, "from": SARA, "date": 1735700000}}
+    outcome = Telegram.read_event(member)
+    assert not outcome.items and "my_chat_member" in outcome.ignored
+
+
+def test_malformed_update():
+    for payload in ({"message": {}}, {"update_id": "1"}, [1], {"update_id": True}):
+        with pytest.raises(errors.BadPayload):
+            Telegram.split_delivery(payload)
+
+
+@pytest.fixture
+def bot_api(server):
+    def send_message(request):
+        body = json.loads(request["body"])
+        message = {
+            "message_id": 1400,
+            "from": BOT,
+            "chat": {"id": body["chat_id"], "first_name": "سارا", "type": "private"},
+            "date": 1735700100,
+            "text": body["text"],
+        }
+        return 200, {}, {"ok": True, "result": message}
+
+    server.route("POST", f"/bot{TOKEN}/sendMessage", send_message)
+    server.route("POST", f"/bot{TOKEN}/getMe", (200, {}, {"ok": True, "result": BOT}))
+    return server
+
+
+def client(server, token=TOKEN):
+    return get_client("telegram", base_url=server.url, allowed_hosts="127.0.0.1", token=token)
+
+
+def test_send_message_with_reply_parameters(bot_api):
+    sent = client(bot_api).send("سلام سارا، پیگیری می‌کنیم", "7261839", {"chat_id": "7261839", "message_id": 1365})
+    request = bot_api.requests[-1]
+    assert request["path"] == f"/bot{TOKEN}/sendMessage" and "Authorization" not in request["headers"]
+    assert json.loads(request["body"]) == {
+        "chat_id": 7261839,
+        "text": "سلام سارا، پیگیری می‌کنیم",
+        "reply_parameters": {"message_id": 1365, "allow_sending_without_reply": True},
+    }
+    assert sent.is_own and sent.external_id == "7261839:1400" and sent.visibility == "private"
+
+
+def test_send_errors_blocked_rate_limited_bad_token(bot_api):
+    path = f"/bot{TOKEN}/sendMessage"
+    bot_api.route(
+        "POST",
+        path,
+        (403, {}, {"ok": False, "error_code": 403, "description": "Forbidden: bot was blocked by the user"}),
+    )
+    with pytest.raises(errors.RecipientUnavailable, match="blocked"):
+        client(bot_api).send("x", "7261839")
+    bot_api.route(
+        "POST",
+        path,
+        (
+            429,
+            {},
+            {
+                "ok": False,
+                "error_code": 429,
+                "description": "Too Many Requests: retry after 5",
+                "parameters": {"retry_after": 5},
+            },
+        ),
+    )
+    with pytest.raises(errors.RateLimited) as caught:
+        client(bot_api).send("x", "7261839")
+    assert caught.value.retry_after == 5
+    bot_api.route("POST", path, (401, {}, {"ok": False, "error_code": 401, "description": "Unauthorized"}))
+    with pytest.raises(errors.AuthenticationFailed) as refused:
+        client(bot_api).send("x", "7261839")
+    assert TOKEN not in str(refused.value)
+    with pytest.raises(errors.AuthenticationFailed):
+        client(bot_api, token="../../evil").send("x", "7261839")
+    assert len(bot_api.requests) == 3  # the badly shaped token never left
+
+
+def test_poll_with_offset(bot_api):
+    pages = {None: [update(500), update(501, message_id=1366)], 502: []}
+
+    def get_updates(request):
+        body = json.loads(request["body"])
+        return 200, {}, {"ok": True, "result": pages[body.get("offset")]}
+
+    bot_api.route("POST", f"/bot{TOKEN}/getUpdates", get_updates)
+    events, offset = client(bot_api).poll()
+    assert [e.event_id for e in events] == ["500", "501"] and offset == 502
+    assert json.loads(bot_api.requests[-1]["body"])["allowed_updates"][0] == "message"
+    assert client(bot_api).poll(offset) == ([], 502)
+    bot_api.route(
+        "POST",
+        f"/bot{TOKEN}/getUpdates",
+        (
+            409,
+            {},
+            {
+                "ok": False,
+                "error_code": 409,
+                "description": "Conflict: can't use getUpdates method while webhook is active",
+            },
+        ),
+    )
+    with pytest.raises(errors.ApiError, match="webhook is active"):
+        client(bot_api).poll(offset)
+
+
+def test_verify_and_profile(bot_api):
+    assert client(bot_api).verify().handle == "acme_support_bot"
+    bot_api.route(
+        "POST",
+        f"/bot{TOKEN}/getChat",
+        (
+            200,
+            {},
+            {
+                "ok": True,
+                "result": {
+                    "id": 7261839,
+                    "type": "private",
+                    "first_name": "سارا",
+                    "username": "sara_r",
+                    "bio": "تهران",
+                },
+            },
+        ),
+    )
+    author = client(bot_api).profile("7261839")
+    assert author.name == "سارا" and author.bio == "تهران"
