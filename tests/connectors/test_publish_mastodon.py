@@ -196,3 +196,12 @@ def test_engagement_reads_each_status(instance):
     assert client(instance).engagement(["111", "112"]) == {"111": {"replies": 2, "likes": 7, "reposts": 3}}
     with pytest.raises(errors.UnsafeId):
         client(instance).engagement(["../accounts/1"])
+
+
+def test_a_redirect_to_another_host_never_carries_the_token_or_the_image(instance, other_server, png):
+    other_server.route("POST", "/steal", (200, {}, attachment("1")))
+    instance.route("POST", "/api/v2/media", (307, {"Location": f"{other_server.url}/steal"}, b""))
+    with pytest.raises(errors.UnsafeAddress, match="credentials are only sent to"):
+        client(instance).publish(TEXT, media=[Media("a.png", "image/png", png())])
+    assert other_server.requests == []
+    assert not [r for r in instance.requests if r["path"] == "/api/v1/statuses"]
