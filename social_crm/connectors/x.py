@@ -28,6 +28,7 @@ class XClient(BaseClient):
     can_publish = True
     publish_limits = {"max_length": 280, "max_images": 4, "needs_image": False, "link": True}
     max_image_bytes = 5 * 1024 * 1024  # POST /2/media/upload: images up to 5 MB
+    image_types = ("image/jpeg", "image/png", "image/webp")  # a GIF needs the chunked upload: not done
 
     @classmethod
     def text_length(cls, text):

@@ -189,3 +189,9 @@ def test_engagement_reads_public_metrics_and_skips_deleted_posts(api):
     assert lookup["query"] == {"ids": ["1445880548472328192,1445880548472328193"], "tweet.fields": ["public_metrics"]}
     with pytest.raises(errors.UnsafeId):
         x(api).engagement(["12,34"])
+
+
+def test_a_gif_is_refused_before_sending(api):
+    with pytest.raises(errors.InvalidPost, match="image/gif; X takes JPEG, PNG, WEBP images"):
+        x(api).publish(TEXT, media=[Media("a.gif", "image/gif", b"GIF89a")])
+    assert not [r for r in api.requests if r["method"] == "POST"]
