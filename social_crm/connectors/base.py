@@ -73,7 +73,7 @@ class BaseClient:
     def __init_subclass__(cls, **kwargs):
         if "fetch" in cls.__dict__:
             cls.fetch = _within_deadline_pages(cls.__dict__["fetch"])
-        for name in ("verify", "reply", "thread"):
+        for name in ("verify", "reply", "thread", "publish", "engagement"):
             if name in cls.__dict__:
                 setattr(cls, name, _within_deadline_call(cls.__dict__[name]))
         return super().__init_subclass__(**kwargs)
@@ -161,6 +161,7 @@ class BaseClient:
         params=None,
         json_body=None,
         data=None,
+        files=None,
         headers=None,
         auth=None,
         idempotent=None,
@@ -180,6 +181,7 @@ class BaseClient:
                     params=params,
                     json_body=json_body,
                     data=data,
+                    files=files,
                     headers={**self.auth_headers(), **(headers or {})},
                     auth=auth,
                 )
@@ -216,7 +218,7 @@ class BaseClient:
             return errors.ConnectionFailed(f"{self.label} did not answer within {self.timeout} seconds.", self.network)
         return errors.ConnectionFailed(f"{self.label} cannot be reached ({type(exc).__name__}).", self.network)
 
-    def _send(self, method, url, *, params=None, json_body=None, data=None, headers=None, auth=None):
+    def _send(self, method, url, *, params=None, json_body=None, data=None, files=None, headers=None, auth=None):
         """One exchange, redirects followed here: every hop is checked by ``netguard``; credentials
         never leave the origin of the first hop (a redirect elsewhere is refused when the request
         carries any); 303 (and 301/302 after a POST) continue as a body-less GET."""
@@ -235,6 +237,7 @@ class BaseClient:
                 params=params,
                 json=json_body,
                 data=data,
+                files=files,
                 headers=headers,
                 auth=auth,
                 timeout=self._request_timeout(),
@@ -258,7 +261,7 @@ class BaseClient:
                 headers = {k: v for k, v in headers.items() if k.lower() not in ("authorization", "cookie")}
             if response.status_code == 303 or (response.status_code in (301, 302) and method == "POST"):
                 method = "GET" if method != "HEAD" else method
-                json_body = data = None
+                json_body = data = files = None
             params = None
             url = next_url
         raise errors.ApiError(f"{self.label} redirected more than {MAX_REDIRECTS} times.", self.network)
@@ -499,6 +502,83 @@ class BaseClient:
 
     def _gone(self, external_ids):
         return set()
+
+    # What ``publish`` shares: the checks before anything is sent, and the upload to another host.
+    image_types = ("image/jpeg", "image/png", "image/gif", "image/webp")
+    max_image_bytes = 5 * 1024 * 1024
+    link_in_text = True  # the link is appended to the text (networks without a separate link field)
+
+    def prepare_post(self, text, link=None, media=()):
+        """``(text, link, media)`` checked against ``publish_limits``; ``text`` ends with the link when the
+        network takes it in the text and it is not there yet. Raises ``errors.InvalidPost``; nothing is sent."""
+        if not self.can_publish:
+            raise errors.InvalidPost(f"{self.label} cannot publish posts.", self.network)
+        limits = self.publish_limits
+        text = (text or "").strip()
+        link = (link or "").strip() or None
+        media = list(media or ())
+        if link:
+            try:
+                netguard.check_syntax(link)
+            except errors.UnsafeAddress as exc:
+                raise errors.InvalidPost(f"The link {link[:200]!r} is not a web address: {exc}", self.network) from exc
+            if not limits.get("link"):
+                raise errors.InvalidPost(f"{self.label} does not take links in posts.", self.network)
+            if self.link_in_text and link not in text:
+                text = f"{text}\n\n{link}" if text else link
+        if not text and not media:
+            raise errors.InvalidPost("The post is empty.", self.network)
+        length = self.text_length(text)
+        if limits.get("max_length") and length > limits["max_length"]:
+            raise errors.InvalidPost(
+                f"The post has {length} characters as {self.label} counts them; {self.label} allows "
+                f"{limits['max_length']}.",
+                self.network,
+            )
+        if limits.get("needs_image") and not media:
+            raise errors.InvalidPost(f"{self.label} only publishes posts with an image.", self.network)
+        if len(media) > limits.get("max_images", 0):
+            raise errors.InvalidPost(
+                f"{self.label} takes at most {limits.get('max_images', 0)} images in a post; {len(media)} were given.",
+                self.network,
+            )
+        for image in media:
+            if image.mimetype not in self.image_types:
+                raise errors.InvalidPost(
+                    f"{image.filename} is {image.mimetype or 'of an unknown type'}; {self.label} takes "
+                    f"{', '.join(t.split('/')[1].upper() for t in self.image_types)} images.",
+                    self.network,
+                )
+            if not image.data:
+                raise errors.InvalidPost(f"{image.filename} is empty.", self.network)
+            if len(image.data) > self.max_image_bytes:
+                raise errors.InvalidPost(
+                    f"{image.filename} takes {len(image.data) / 1e6:.1f} MB; {self.label} takes images up to "
+                    f"{self.max_image_bytes / 1e6:.1f} MB.",
+                    self.network,
+                )
+        return text, link, media
+
+    def send_elsewhere(self, method, url, *, data=None, headers=None, with_credentials=False):
+        """One request to an absolute URL the network handed over (an upload address on another host), checked
+        by ``netguard`` like any other. The account's credentials go along only when ``with_credentials``
+        (the caller decided the host is the network's own); never on a redirect to yet another host."""
+        netguard.check_syntax(url)
+        headers = {**(self.auth_headers() if with_credentials else {}), **(headers or {})}
+        timer = self._arm_deadline()
+        try:
+            response = self._send(method, url, data=data, headers=headers)
+            body = read_capped(response, self)
+        except (requests.exceptions.RequestException, OSError) as exc:
+            self._check_deadline()
+            raise self._connection_failure(exc) from exc
+        finally:
+            if timer is not None:
+                timer.cancel()
+        response._social_body = body
+        if response.status_code >= 400:
+            self.raise_for_error(response, self.decode(response, strict=False))
+        return response
 
     @classmethod
     def text_length(cls, text):

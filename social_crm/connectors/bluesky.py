@@ -8,6 +8,7 @@ and facets (UTF-8 byte offsets) for every @handle and link in the text.
 """
 
 import re
+import unicodedata
 from datetime import datetime, timezone
 
 from . import errors, textlength
@@ -31,11 +32,31 @@ AUTH_ERRORS = (
 HANDLE_RE = re.compile(
     r"(?<![\w@])@([a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)+)"
 )
-URL_RE = re.compile(r"https?://[^\s<>\"']+[^\s<>\"'.,;:!?)]")
+# A link ends before trailing punctuation, Latin or Arabic-script (Persian comma, semicolon, question mark).
+URL_RE = re.compile(r"https?://[^\s<>\"']+[^\s<>\"'.,;:!?)\u060c\u061b\u061f\u06d4]")
+# A hashtag: # then anything up to a space (trailing punctuation is cut off in ``facets``).
+TAG_RE = re.compile(r"(?<![\w#&])#([^\s#]+)")
+MAX_TAG_LENGTH = 64  # graphemes, app.bsky.richtext.facet#tag
+MAX_IMAGES = 4  # app.bsky.embed.images
+MAX_BLOB_BYTES = 1_000_000  # app.bsky.embed.images#image: maxSize
+GET_POSTS_BATCH = 25  # app.bsky.feed.getPosts: uris maxLength
 
 
 def byte_span(text, start, end):
+    """UTF-8 byte offsets of the characters ``text[start:end]``."""
     return len(text[:start].encode("utf-8")), len(text[:end].encode("utf-8"))
+
+
+def facet(text, start, end, kind, **feature):
+    byte_start, byte_end = byte_span(text, start, end)
+    return {
+        "index": {"byteStart": byte_start, "byteEnd": byte_end},
+        "features": [{"$type": f"app.bsky.richtext.facet#{kind}", **feature}],
+    }
+
+
+def _now_iso():
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
 
 
 class BlueskyClient(BaseClient):
@@ -44,6 +65,9 @@ class BlueskyClient(BaseClient):
     default_base_url = "https://bsky.social"
     max_length = 300
     deletion_batch = 100  # 4 calls of getPosts per fetch
+    can_publish = True
+    publish_limits = {"max_length": 300, "max_images": MAX_IMAGES, "needs_image": False, "link": True}
+    max_image_bytes = MAX_BLOB_BYTES
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -80,16 +104,17 @@ class BlueskyClient(BaseClient):
             return self._login()
         self._session = session
 
-    def xrpc(self, method, nsid, params=None, body=None):
+    def xrpc(self, method, nsid, params=None, body=None, data=None, headers=None):
         if self._session is None:
             self._login()
+        call = {"params": params, "json_body": body, "data": data, "headers": headers}
         try:
-            return self.request(method, f"/xrpc/{nsid}", params=params, json_body=body)
+            return self.request(method, f"/xrpc/{nsid}", **call)
         except errors.AuthenticationFailed as exc:
             if getattr(exc, "code", None) != "ExpiredToken":
                 raise
             self._refresh()
-            return self.request(method, f"/xrpc/{nsid}", params=params, json_body=body)
+            return self.request(method, f"/xrpc/{nsid}", **call)
 
     def raise_for_error(self, response, payload):
         code = payload.get("error") if isinstance(payload, dict) else None
@@ -260,30 +285,35 @@ class BlueskyClient(BaseClient):
         return text
 
     def facets(self, text):
-        facets = []
+        """Rich-text facets of ``text``: @handles that resolve to an account (others stay plain text), links and
+        #tags, each indexed by UTF-8 byte offsets (what the AT Protocol counts, not characters)."""
+        facets, resolved = [], {}
         for match in HANDLE_RE.finditer(text):
-            try:
-                resolved = self.xrpc("GET", "com.atproto.identity.resolveHandle", params={"handle": match.group(1)})
-            except (errors.NotFound, errors.ApiError):
-                continue  # not a Bluesky handle: leave it as plain text
-            did = as_dict(resolved).get("did")
-            if did:
-                start, end = byte_span(text, match.start(), match.end())
-                facets.append(
-                    {
-                        "index": {"byteStart": start, "byteEnd": end},
-                        "features": [{"$type": "app.bsky.richtext.facet#mention", "did": did}],
-                    }
-                )
-        for match in URL_RE.finditer(text):
-            start, end = byte_span(text, match.start(), match.end())
-            facets.append(
-                {
-                    "index": {"byteStart": start, "byteEnd": end},
-                    "features": [{"$type": "app.bsky.richtext.facet#link", "uri": match.group(0)}],
-                }
-            )
-        return facets
+            handle = match.group(1).lower()
+            if handle not in resolved:
+                resolved[handle] = self._resolve_handle(handle)
+            if resolved[handle]:
+                facets.append(facet(text, match.start(), match.end(), "mention", did=resolved[handle]))
+        links = [(m.start(), m.end()) for m in URL_RE.finditer(text)]
+        for start, end in links:
+            facets.append(facet(text, start, end, "link", uri=text[start:end]))
+        for match in TAG_RE.finditer(text):
+            tag = match.group(1)
+            while tag and unicodedata.category(tag[-1]).startswith("P") and tag[-1] != "_":
+                tag = tag[:-1]
+            inside_link = any(start <= match.start() < end for start, end in links)
+            if not tag or inside_link or tag.isdigit() or textlength.grapheme_length(tag) > MAX_TAG_LENGTH:
+                continue
+            facets.append(facet(text, match.start(), match.start() + 1 + len(tag), "tag", tag=tag))
+        return sorted(facets, key=lambda f: f["index"]["byteStart"])
+
+    def _resolve_handle(self, handle):
+        try:
+            resolved = self.xrpc("GET", "com.atproto.identity.resolveHandle", params={"handle": handle})
+        except (errors.NotFound, errors.ApiError):
+            return None  # not a Bluesky handle: it stays plain text
+        did = as_dict(resolved).get("did")
+        return did if isinstance(did, str) and did.startswith("did:") else None
 
     def _strong_ref(self, uri):
         posts = as_list(as_dict(self.xrpc("GET", "app.bsky.feed.getPosts", params={"uris": [uri]})).get("posts"))
@@ -318,7 +348,7 @@ class BlueskyClient(BaseClient):
         record = {
             "$type": "app.bsky.feed.post",
             "text": text,
-            "createdAt": now.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z",
+            "createdAt": _now_iso(),
             "reply": {"root": root, "parent": parent},
         }
         facets = self.facets(text)
@@ -344,3 +374,69 @@ class BlueskyClient(BaseClient):
             kind="reply",
             extra={"cid": created.get("cid", ""), "root_uri": root["uri"], "root_cid": root["cid"]},
         )
+
+    # --- publishing ----------------------------------------------------
+
+    def publish(self, text, link=None, media=()):
+        """A new post: links, @mentions and #tags become facets, images are uploaded as blobs first.
+        Not idempotent on the network's side: the caller claims the post before calling."""
+        text, link, media = self.prepare_post(text, link, media)
+        size = len(text.encode("utf-8"))
+        if size > MAX_BYTES:
+            raise errors.InvalidPost(f"The post takes {size} bytes; Bluesky allows {MAX_BYTES}.", self.network)
+        own = self.own()
+        images = [{"alt": image.alt or "", "image": self._upload_blob(image)} for image in media]
+        record = {"$type": "app.bsky.feed.post", "text": text, "createdAt": _now_iso()}
+        facets = self.facets(text)
+        if facets:
+            record["facets"] = facets
+        if images:
+            record["embed"] = {"$type": "app.bsky.embed.images", "images": images}
+        created = as_dict(
+            self.xrpc(
+                "POST",
+                "com.atproto.repo.createRecord",
+                body={"repo": self._session["did"], "collection": "app.bsky.feed.post", "record": record},
+            )
+        )
+        uri = created.get("uri")
+        if not isinstance(uri, str) or not uri.startswith("at://"):
+            raise errors.BadPayload("Bluesky did not say where the post was published.", self.network)
+        return Item(
+            external_id=uri,
+            author=own,
+            text=text,
+            posted_at=parse_datetime(record["createdAt"]),
+            url=f"https://bsky.app/profile/{own.handle or own.external_id}/post/{uri.rsplit('/', 1)[-1]}",
+            root_id=uri,
+            is_own=True,
+            kind="post",
+            extra={"cid": created.get("cid", ""), "root_uri": uri, "root_cid": created.get("cid", "")},
+        )
+
+    def _upload_blob(self, image):
+        uploaded = as_dict(
+            self.xrpc("POST", "com.atproto.repo.uploadBlob", data=image.data, headers={"Content-Type": image.mimetype})
+        )
+        blob = uploaded.get("blob")
+        if not isinstance(blob, dict) or not as_dict(blob.get("ref")).get("$link"):
+            raise errors.BadPayload(f"Bluesky did not accept the image {image.filename}.", self.network)
+        return blob
+
+    def engagement(self, external_ids):
+        counts = {}
+        uris = [uri for uri in dict.fromkeys(external_ids or ()) if uri]
+        for uri in uris:
+            self._check_uri(uri)
+        for start in range(0, len(uris), GET_POSTS_BATCH):
+            batch = uris[start : start + GET_POSTS_BATCH]
+            payload = as_dict(self.xrpc("GET", "app.bsky.feed.getPosts", params={"uris": batch}))
+            for post in as_list(payload.get("posts")):
+                post = as_dict(post)
+                if post.get("uri") in batch:
+                    counts[post["uri"]] = {
+                        "replies": safe_int(post.get("replyCount")),
+                        "likes": safe_int(post.get("likeCount")),
+                        "reposts": safe_int(post.get("repostCount")),
+                    }
+        return counts

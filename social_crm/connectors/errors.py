@@ -76,3 +76,8 @@ class WindowExpired(ApiError):
 
 class RecipientUnavailable(ApiError):
     """The person blocked the account, left the chat or cannot receive messages."""
+
+
+class InvalidPost(ApiError, ValueError):
+    """A post the network would refuse before it is sent: too long, no image where one is needed, too many or
+    too large images, a link that is not a web address. Nothing was published."""

@@ -32,6 +32,7 @@ AUTH_CODES = {102, 190, 200, 10}
 COMMENT_FIELDS = "id,message,created_time,from{id,name},parent{id},permalink_url"
 POST_FIELDS = "id,message,created_time,from{id,name},permalink_url"
 RECENT_POSTS = 25
+ENGAGEMENT_FIELDS = "comments.limit(0).summary(true),reactions.limit(0).summary(true),shares"
 
 
 class FacebookClient(BaseClient, MetaMessaging):
@@ -42,6 +43,10 @@ class FacebookClient(BaseClient, MetaMessaging):
     text_key = "message"
     webhook_object = "page"
     message_max_length = 2000
+    can_publish = True
+    publish_limits = {"max_length": 63206, "max_images": 10, "needs_image": False, "link": True}
+    max_image_bytes = 4 * 1024 * 1024  # Pages photos: under 4 MB
+    link_in_text = False  # a text post takes the link as its own field (Facebook draws the preview)
 
     def auth_headers(self):
         return {"Authorization": f"Bearer {self.token}"} if self.token else {}
@@ -242,6 +247,73 @@ class FacebookClient(BaseClient, MetaMessaging):
         )
         name = " ".join(part for part in (person.get("first_name"), person.get("last_name")) if isinstance(part, str))
         return Author(external_id=str(user_id), name=name.strip(), avatar_url=person.get("profile_pic") or "")
+
+    # --- publishing ----------------------------------------------------
+
+    def publish(self, text, link=None, media=()):
+        """Text (and link): ``POST /{page}/feed``. One image: ``POST /{page}/photos`` (multipart ``source``
+        with the text as ``caption``). Several: each uploaded unpublished, then one feed post with
+        ``attached_media``. No idempotency key on the Graph API: the caller claims the post before calling."""
+        text, link, media = self.prepare_post(text, link, media)
+        page = self.segment(self.login)
+        if media and link and link not in text:
+            text = f"{text}\n\n{link}" if text else link  # a photo post has no link field
+        if len(media) == 1:
+            created = as_dict(
+                self.request(
+                    "POST",
+                    f"/{page}/photos",
+                    files={"source": (media[0].filename, media[0].data, media[0].mimetype)},
+                    data={"caption": text, "published": "true"},
+                )
+            )
+            post_id = created.get("post_id") or created.get("id")
+        else:
+            body = {"message": text}
+            if link and not media:
+                body["link"] = link
+            for index, image in enumerate(media):
+                photo = as_dict(
+                    self.request(
+                        "POST",
+                        f"/{page}/photos",
+                        files={"source": (image.filename, image.data, image.mimetype)},
+                        data={"published": "false"},
+                    )
+                )
+                if not photo.get("id"):
+                    raise errors.BadPayload(f"Facebook did not accept the image {image.filename}.", self.network)
+                body[f"attached_media[{index}]"] = json.dumps({"media_fbid": str(photo["id"])})
+            post_id = as_dict(self.request("POST", f"/{page}/feed", data=body)).get("id")
+        if not post_id:
+            raise errors.BadPayload("Facebook did not say which post was created.", self.network)
+        post_id = check_id(str(post_id), "post id")
+        own = self.own()
+        page_id, _sep, story = post_id.partition("_")
+        return Item(
+            external_id=post_id,
+            author=own,
+            text=text,
+            posted_at=datetime.now(timezone.utc),
+            url=f"https://www.facebook.com/{page_id}/posts/{story}" if story else f"https://www.facebook.com/{post_id}",
+            root_id=post_id,
+            is_own=True,
+            kind="post",
+        )
+
+    def engagement(self, external_ids):
+        counts = {}
+        for post_id in dict.fromkeys(external_ids or ()):
+            try:
+                post = as_dict(self.request("GET", f"/{self.segment(post_id)}", params={"fields": ENGAGEMENT_FIELDS}))
+            except errors.NotFound:
+                continue  # deleted
+            counts[post_id] = {
+                "replies": safe_int(as_dict(as_dict(post.get("comments")).get("summary")).get("total_count")),
+                "likes": safe_int(as_dict(as_dict(post.get("reactions")).get("summary")).get("total_count")),
+                "reposts": safe_int(as_dict(post.get("shares")).get("count")) or 0,
+            }
+        return counts
 
 
 def _now_iso():

@@ -17,7 +17,7 @@ UTF-8. Profiles from ``GET /{igsid}?fields=name,username,profile_pic``.
 
 from datetime import datetime, timezone
 
-from . import errors
+from . import errors, netguard
 from .base import _within_deadline_call
 from .facebook import FacebookClient
 from .models import Author, Item
@@ -26,6 +26,8 @@ from .utils import BadItem, as_dict, as_list, check_id, clean_text, parse_dateti
 COMMENT_FIELDS = "id,text,timestamp,username,from{id,username},parent_id,replies{id,text,timestamp,username,from{id,username},parent_id}"
 MEDIA_FIELDS = "id,caption,timestamp,permalink,username"
 RECENT_MEDIA = 25
+CONTAINER_POLLS = 30  # GET /{container}?fields=status_code while IN_PROGRESS
+CONTAINER_POLL_WAIT = 2.0  # seconds
 
 
 class InstagramClient(FacebookClient):
@@ -58,6 +60,10 @@ class InstagramClient(FacebookClient):
             profile_url=f"https://www.instagram.com/{username}" if username else "",
             avatar_url=person.get("profile_pic") or "",
         )
+
+    publish_limits = {"max_length": 2200, "max_images": 10, "needs_image": True, "link": False}
+    image_types = ("image/jpeg",)  # the Content Publishing API takes JPEG only
+    max_image_bytes = 8 * 1024 * 1024
 
     def verify(self):
         if not self.login:
@@ -165,6 +171,107 @@ class InstagramClient(FacebookClient):
             kind="reply",
             extra={"media_id": extra.get("media_id", "")},
         )
+
+    # --- publishing ----------------------------------------------------
+
+    def publish(self, text, link=None, media=()):
+        """A container per image (``POST /{ig-user}/media`` with ``image_url``: Instagram fetches the image
+        itself, so every image needs a public https address in ``Media.url``), a carousel container for
+        several, its ``status_code`` polled until FINISHED, then ``POST /{ig-user}/media_publish``.
+        No idempotency key: the caller claims the post before calling."""
+        text, link, media = self.prepare_post(text, link, media)
+        for image in media:
+            self._check_public_url(image)
+        user = self.segment(self.login)
+        if len(media) == 1:
+            container = self._container(user, {"image_url": media[0].url, "caption": text}, media[0])
+        else:
+            children = [self._container(user, {"image_url": i.url, "is_carousel_item": "true"}, i) for i in media]
+            for child in children:
+                self._wait_finished(child)
+            container = self._container(
+                user, {"media_type": "CAROUSEL", "children": ",".join(children), "caption": text}, None
+            )
+        self._wait_finished(container)
+        published = as_dict(self.request("POST", f"/{user}/media_publish", data={"creation_id": container}))
+        if not published.get("id"):
+            raise errors.BadPayload("Instagram did not say which post was published.", self.network)
+        media_id = check_id(str(published["id"]), "media id")
+        try:
+            permalink = as_dict(self.request("GET", f"/{self.segment(media_id)}", params={"fields": "permalink"})).get(
+                "permalink"
+            )
+        except errors.SocialApiError:
+            permalink = None  # published all the same; the link is a convenience
+        return Item(
+            external_id=media_id,
+            author=self.own(),
+            text=text,
+            posted_at=parse_datetime(_now()),
+            url=permalink if isinstance(permalink, str) else "",
+            root_id=media_id,
+            is_own=True,
+            kind="post",
+            extra={"media_id": media_id},
+        )
+
+    def _check_public_url(self, image):
+        url = (image.url or "").strip()
+        if not url:
+            raise errors.InvalidPost(
+                f"Instagram fetches each image from a public web address, and {image.filename} has none: "
+                "publish it on a public page first (or choose another network).",
+                self.network,
+            )
+        try:
+            netguard.check_syntax(url)
+        except errors.UnsafeAddress as exc:
+            raise errors.InvalidPost(f"The address of {image.filename} is not usable: {exc}", self.network) from exc
+        if not url.lower().startswith("https://"):
+            raise errors.InvalidPost(f"Instagram needs an https:// address for {image.filename}.", self.network)
+
+    def _container(self, user, data, image):
+        if image is not None and image.alt:
+            data = {**data, "alt_text": image.alt}
+        created = as_dict(self.request("POST", f"/{user}/media", data=data))
+        if not created.get("id"):
+            raise errors.BadPayload("Instagram did not create the media container.", self.network)
+        return check_id(str(created["id"]), "container id")
+
+    def _wait_finished(self, container):
+        for attempt in range(CONTAINER_POLLS):
+            state = as_dict(self.request("GET", f"/{self.segment(container)}", params={"fields": "status_code,status"}))
+            code = state.get("status_code")
+            if code in ("FINISHED", "PUBLISHED"):
+                return
+            if code in ("ERROR", "EXPIRED"):
+                raise errors.ApiError(
+                    f"Instagram could not prepare the image ({code}: {state.get('status') or 'no detail'}); "
+                    "nothing was published.",
+                    self.network,
+                    code=code,
+                )
+            if attempt + 1 < CONTAINER_POLLS:
+                self.sleep(CONTAINER_POLL_WAIT)
+        raise errors.ApiError(
+            "Instagram was still preparing the image; nothing was published, try again later.", self.network
+        )
+
+    def engagement(self, external_ids):
+        counts = {}
+        for media_id in dict.fromkeys(external_ids or ()):
+            try:
+                media = as_dict(
+                    self.request("GET", f"/{self.segment(media_id)}", params={"fields": "comments_count,like_count"})
+                )
+            except errors.NotFound:
+                continue  # deleted
+            counts[media_id] = {
+                "replies": safe_int(media.get("comments_count")),
+                "likes": safe_int(media.get("like_count")),  # hidden by the owner: absent, None
+                "reposts": None,  # Instagram has no reposts in its API
+            }
+        return counts
 
 
 def _now():

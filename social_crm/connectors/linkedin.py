@@ -10,18 +10,26 @@ comes without any header: the client waits an hour (daily quotas).
 """
 
 import logging
+import re
+import unicodedata
 from datetime import datetime, timedelta, timezone
 
-from . import errors
+from . import errors, netguard
 from .base import BaseClient, dump_state, load_state
 from .models import Author, Item
-from .utils import BadItem, as_dict, as_list, check_id, clean_text, parse_datetime, require_str
+from .utils import BadItem, as_dict, as_list, check_id, clean_text, parse_datetime, require_str, safe_int
 
 _logger = logging.getLogger(__name__)
 
 API_VERSION = "202411"
 DEFAULT_429_WAIT = 3600
 RETENTION_DAYS = 60
+IMAGE_POLLS = 20  # GET /images/{urn} until AVAILABLE
+IMAGE_POLL_WAIT = 1.0  # seconds
+# "little text" (the commentary format): these characters are markup and are escaped with a backslash.
+LITTLE_TEXT_RESERVED = re.compile(r"([\\|{}@\[\]()<>#*_~])")
+HASHTAG_RE = re.compile(r"(?<![\w#&])#([^\s#]+)")
+URL_RE = re.compile(r"https?://[^\s<>\"']+")
 
 
 class LinkedinClient(BaseClient):
@@ -29,6 +37,9 @@ class LinkedinClient(BaseClient):
     label = "LinkedIn"
     default_base_url = "https://api.linkedin.com/rest"
     max_length = 1250
+    can_publish = True
+    publish_limits = {"max_length": 3000, "max_images": 20, "needs_image": False, "link": True}
+    max_image_bytes = 8 * 1024 * 1024
 
     @property
     def org_urn(self):
@@ -163,3 +174,134 @@ class LinkedinClient(BaseClient):
             kind="reply",
             extra={"object": post},
         )
+
+    # --- publishing ----------------------------------------------------
+
+    def publish(self, text, link=None, media=()):
+        """Images first (``POST /images?action=initializeUpload``, the bytes PUT to its ``uploadUrl``, polled
+        until AVAILABLE), then ``POST /posts``; the new post's URN comes back in ``x-restli-id``. No
+        idempotency key: the caller claims the post before calling."""
+        text, link, media = self.prepare_post(text, link, media)
+        images = [{"id": self._upload_image(image), "altText": image.alt[:4086]} for image in media]
+        for image in images:
+            if not image["altText"]:
+                del image["altText"]
+        body = {
+            "author": self.org_urn,
+            "commentary": little_text(text),
+            "visibility": "PUBLIC",
+            "distribution": {
+                "feedDistribution": "MAIN_FEED",
+                "targetEntities": [],
+                "thirdPartyDistributionChannels": [],
+            },
+            "lifecycleState": "PUBLISHED",
+            "isReshareDisabledByAuthor": False,
+        }
+        if len(images) == 1:
+            body["content"] = {"media": images[0]}
+        elif images:
+            body["content"] = {"multiImage": {"images": images}}
+        response = self.request("POST", "/posts", json_body=body, expect_json=False)
+        urn = response.headers.get("x-restli-id") or as_dict(self.decode(response, strict=False)).get("id")
+        if not urn or not str(urn).startswith("urn:li:"):
+            raise errors.BadPayload("LinkedIn did not say which post was created.", self.network)
+        return Item(
+            external_id=urn,
+            author=self.own(),
+            text=text,
+            posted_at=datetime.now(timezone.utc),
+            url=f"https://www.linkedin.com/feed/update/{urn}",
+            root_id=urn,
+            is_own=True,
+            kind="post",
+            extra={"object": urn},
+        )
+
+    def _upload_image(self, image):
+        started = as_dict(
+            self.request(
+                "POST",
+                "/images",
+                params={"action": "initializeUpload"},
+                json_body={"initializeUploadRequest": {"owner": self.org_urn}},
+            )
+        )
+        value = as_dict(started.get("value"))
+        upload_url, urn = value.get("uploadUrl"), value.get("image")
+        if not isinstance(upload_url, str) or not isinstance(urn, str) or not urn.startswith("urn:li:image:"):
+            raise errors.BadPayload("LinkedIn did not say where to upload the image.", self.network)
+        self.send_elsewhere(
+            "PUT",
+            upload_url,
+            data=image.data,
+            headers={"Content-Type": image.mimetype},
+            with_credentials=self._linkedin_host(upload_url),
+        )
+        for attempt in range(IMAGE_POLLS):
+            status = as_dict(self.request("GET", f"/images/{self.segment(urn)}")).get("status")
+            if status == "AVAILABLE":
+                return urn
+            if status == "PROCESSING_FAILED":
+                raise errors.ApiError(
+                    f"LinkedIn could not process the image {image.filename}; nothing was published.",
+                    self.network,
+                    code=status,
+                )
+            if attempt + 1 < IMAGE_POLLS:
+                self.sleep(IMAGE_POLL_WAIT)
+        raise errors.ApiError(
+            f"LinkedIn was still processing the image {image.filename}; nothing was published, try again later.",
+            self.network,
+        )
+
+    def _linkedin_host(self, url):
+        """The token goes to the upload address only when both it and the account's API are LinkedIn's own
+        (https, linkedin.com or a subdomain); anywhere else the bytes go without it."""
+
+        def linkedin(address):
+            scheme, host, _port = netguard.origin(address)
+            return scheme == "https" and (host == "linkedin.com" or host.endswith(".linkedin.com"))
+
+        return linkedin(url) and linkedin(self.base_url)
+
+    def engagement(self, external_ids):
+        counts = {}
+        for urn in dict.fromkeys(external_ids or ()):
+            try:
+                actions = as_dict(self.request("GET", f"/socialActions/{self.segment(urn)}"))
+            except errors.NotFound:
+                continue  # deleted
+            comments = as_dict(actions.get("commentsSummary"))
+            counts[urn] = {
+                "replies": safe_int(comments.get("aggregatedTotalComments", comments.get("totalFirstLevelComments"))),
+                "likes": safe_int(as_dict(actions.get("likesSummary")).get("totalLikes")),
+                "reposts": None,  # not in socialActions
+            }
+        return counts
+
+
+def little_text(text):
+    """``text`` as LinkedIn's "little text": markup characters escaped, #words as hashtags, links kept whole."""
+    parts, position = [], 0
+    for match in URL_RE.finditer(text):
+        parts.append(_escape_words(text[position : match.start()]))
+        parts.append(LITTLE_TEXT_RESERVED.sub(r"\\\1", match.group(0)))
+        position = match.end()
+    parts.append(_escape_words(text[position:]))
+    return "".join(parts)
+
+
+def _escape_words(text):
+    pieces, position = [], 0
+    for match in HASHTAG_RE.finditer(text):
+        tag = match.group(1)
+        while tag and unicodedata.category(tag[-1]).startswith("P") and tag[-1] != "_":
+            tag = tag[:-1]  # a hashtag ends before trailing punctuation
+        if not tag:
+            continue
+        pieces.append(LITTLE_TEXT_RESERVED.sub(r"\\\1", text[position : match.start()]))
+        pieces.append("{hashtag|\\#|" + LITTLE_TEXT_RESERVED.sub(r"\\\1", tag) + "}")
+        position = match.start() + 1 + len(tag)
+    pieces.append(LITTLE_TEXT_RESERVED.sub(r"\\\1", text[position:]))
+    return "".join(pieces)

@@ -17,6 +17,8 @@ from .models import Author, Item
 from .utils import BadItem, as_dict, as_list, check_id, clean_text, html_to_text, parse_datetime, require_str, safe_int
 
 LINK_MAX_ID = re.compile(r"<([^>]+)>;\s*rel=\"next\"")
+MEDIA_POLLS = 30  # GET /api/v1/media/:id while it answers 206 (still processing)
+MEDIA_POLL_WAIT = 1.0  # seconds between two polls
 
 
 class MastodonClient(BaseClient):
@@ -25,6 +27,9 @@ class MastodonClient(BaseClient):
     default_base_url = "https://mastodon.social"
     max_length = 500
     deletion_batch = 20  # one call each: a small share of the 300 calls per 5 minutes Mastodon allows
+    can_publish = True
+    publish_limits = {"max_length": 500, "max_images": 4, "needs_image": False, "link": True}
+    max_image_bytes = 16 * 1024 * 1024  # the default instance limit; an instance may set less (it answers 422)
 
     @classmethod
     def text_length(cls, text):
@@ -183,3 +188,70 @@ class MastodonClient(BaseClient):
         item.root_id = root_id or parent_id
         item.kind = "reply"
         return item
+
+    # --- publishing ----------------------------------------------------
+
+    def publish(self, text, link=None, media=()):
+        """Upload the images (``POST /api/v2/media``, polled until processed), then ``POST /api/v1/statuses``
+        with an ``Idempotency-Key`` made of the content: a retry of the same post within Mastodon's window
+        (an hour) returns the status already created instead of posting twice."""
+        text, link, media = self.prepare_post(text, link, media)
+        media_ids = [self._upload(image) for image in media]
+        digest = hashlib.sha256(text.encode())
+        for image in media:
+            digest.update(hashlib.sha256(image.data).digest() + image.alt.encode())
+        body = {"status": text, "visibility": "public"}
+        if media_ids:
+            body["media_ids"] = media_ids
+        status = self.request(
+            "POST",
+            "/api/v1/statuses",
+            json_body=body,
+            headers={"Idempotency-Key": "social_crm-post-" + digest.hexdigest()},
+            idempotent=True,  # the key makes a resend safe: Mastodon answers the first status again
+        )
+        item = self._normalize(status, self.own())
+        item.is_own, item.kind, item.parent_id, item.root_id = True, "post", None, item.external_id
+        return item
+
+    def _upload(self, image):
+        response = self.request(
+            "POST",
+            "/api/v2/media",
+            files={"file": (image.filename, image.data, image.mimetype)},
+            data={"description": image.alt} if image.alt else None,
+            expect_json=False,
+        )
+        attachment = as_dict(self.decode(response))
+        media_id = check_id(attachment.get("id"), "media id") if attachment.get("id") else None
+        if not media_id:
+            raise errors.BadPayload(f"Mastodon did not say which media {image.filename} became.", self.network)
+        polls = 0
+        while response.status_code in (202, 206) or not attachment.get("url"):
+            polls += 1
+            if polls > MEDIA_POLLS:
+                raise errors.ApiError(
+                    f"Mastodon was still processing the image {image.filename} after {MEDIA_POLLS} checks; "
+                    "the post was not published, try again later.",
+                    self.network,
+                )
+            self.sleep(MEDIA_POLL_WAIT)
+            response = self.request(
+                "GET", f"/api/v1/media/{self.segment(media_id)}", expect_json=False, allow_status=(206,)
+            )
+            attachment = as_dict(self.decode(response))
+        return media_id
+
+    def engagement(self, external_ids):
+        counts = {}
+        for status_id in dict.fromkeys(external_ids or ()):
+            try:
+                status = as_dict(self.request("GET", f"/api/v1/statuses/{self.segment(status_id)}"))
+            except errors.NotFound:
+                continue  # deleted
+            counts[status_id] = {
+                "replies": safe_int(status.get("replies_count")),
+                "likes": safe_int(status.get("favourites_count")),
+                "reposts": safe_int(status.get("reblogs_count")),
+            }
+        return counts

@@ -49,3 +49,4 @@ class Media:
     mimetype: str
     data: bytes
     alt: str = ""
+    url: str = ""  # a public https address of the same image, for networks that fetch it themselves (Instagram)

@@ -17,6 +17,7 @@ from .utils import BadItem, as_dict, as_list, check_id, clean_text, parse_dateti
 
 TWEET_FIELDS = "created_at,author_id,conversation_id,in_reply_to_user_id,referenced_tweets,lang"
 USER_FIELDS = "username,name,profile_image_url,public_metrics,description"
+LOOKUP_BATCH = 100  # GET /2/tweets: at most 100 ids
 
 
 class XClient(BaseClient):
@@ -24,6 +25,10 @@ class XClient(BaseClient):
     label = "X"
     default_base_url = "https://api.x.com"
     max_length = 280  # weighted: see text_length
+    can_publish = True
+    publish_limits = {"max_length": 280, "max_images": 4, "needs_image": False, "link": True}
+    max_image_bytes = 5 * 1024 * 1024  # POST /2/media/upload: images up to 5 MB
+    image_types = ("image/jpeg", "image/png", "image/webp")  # a GIF needs the chunked upload: not done
 
     @classmethod
     def text_length(cls, text):
@@ -40,6 +45,12 @@ class XClient(BaseClient):
         detail = as_dict(payload).get("detail") or as_dict(payload).get("title") or ""
         if response.status_code == 401:
             raise errors.AuthenticationFailed(f"token rejected by X: log in again ({detail}).", self.network)
+        if response.status_code == 403 and "duplicate" in str(detail).lower():
+            raise errors.ApiError(f"X refused the post: {detail}", self.network, status=403, code="duplicate")
+        if response.status_code == 400:
+            messages = [as_dict(e).get("message") for e in as_list(as_dict(payload).get("errors"))]
+            detail = "; ".join(m for m in messages if isinstance(m, str)) or detail
+            raise errors.ApiError(f"X refused the request: {detail}.", self.network, status=400)
         return super().raise_for_error(response, payload)
 
     def verify(self):
@@ -160,6 +171,77 @@ class XClient(BaseClient):
             is_own=True,
             kind="reply",
         )
+
+    # --- publishing ----------------------------------------------------
+
+    def publish(self, text, link=None, media=()):
+        """Upload the images (``POST /2/media/upload``, alt text with ``POST /2/media/metadata``), then
+        ``POST /2/tweets``. X has no idempotency key: the caller claims the post before calling (X itself
+        refuses a duplicate of a recent post with 403)."""
+        text, link, media = self.prepare_post(text, link, media)
+        media_ids = [self._upload(image) for image in media]
+        body = {"text": text}
+        if media_ids:
+            body["media"] = {"media_ids": media_ids}
+        data = as_dict(as_dict(self.request("POST", "/2/tweets", json_body=body)).get("data"))
+        if not data.get("id"):
+            raise errors.BadPayload("X did not say which post was created.", self.network)
+        tweet_id = _numeric_id(data["id"], "id")
+        own = self.own()
+        return Item(
+            external_id=tweet_id,
+            author=own,
+            text=data.get("text") or text,
+            posted_at=datetime.now(timezone.utc),
+            url=f"https://x.com/{own.handle or 'i'}/status/{tweet_id}",
+            root_id=tweet_id,
+            is_own=True,
+            kind="post",
+        )
+
+    def _upload(self, image):
+        uploaded = as_dict(
+            self.request(
+                "POST",
+                "/2/media/upload",
+                files={"media": (image.filename, image.data, image.mimetype)},
+                data={"media_category": "tweet_image"},
+            )
+        )
+        media_id = as_dict(uploaded.get("data")).get("id")
+        try:
+            media_id = _numeric_id(media_id, "media id")
+        except BadItem as exc:
+            raise errors.BadPayload(f"X did not say which media {image.filename} became.", self.network) from exc
+        if image.alt:
+            self.request(
+                "POST",
+                "/2/media/metadata",
+                json_body={"id": media_id, "metadata": {"alt_text": {"text": image.alt[:1000]}}},
+            )
+        return media_id
+
+    def engagement(self, external_ids):
+        ids = list(dict.fromkeys(str(i) for i in external_ids or ()))
+        for tweet_id in ids:
+            if not tweet_id.isdigit() or not tweet_id.isascii():
+                raise errors.UnsafeId(f"{tweet_id!r} is not an X post id.", self.network)
+        counts = {}
+        for start in range(0, len(ids), LOOKUP_BATCH):
+            batch = ids[start : start + LOOKUP_BATCH]
+            payload = as_dict(
+                self.request("GET", "/2/tweets", params={"ids": ",".join(batch), "tweet.fields": "public_metrics"})
+            )
+            for tweet in as_list(payload.get("data")):  # ids X no longer has come back in "errors"
+                tweet = as_dict(tweet)
+                metrics = as_dict(tweet.get("public_metrics"))
+                if tweet.get("id") in batch:
+                    counts[tweet["id"]] = {
+                        "replies": safe_int(metrics.get("reply_count")),
+                        "likes": safe_int(metrics.get("like_count")),
+                        "reposts": safe_int(metrics.get("retweet_count")),
+                    }
+        return counts
 
 
 def _numeric_id(value, what):
