@@ -169,3 +169,18 @@ class MastodonClient(BaseClient):
         item.root_id = root_id or parent_id
         item.kind = "reply"
         return item
+
+    # Minimal text-and-link publishing so the Odoo publishing tests have a network to post to; the
+    # full version (media upload, engagement) comes from the connectors' publishing branch.
+    can_publish = True
+    publish_limits = {"max_length": 500, "max_images": 4, "needs_image": False, "link": False}
+
+    def publish(self, text, link=None, media=()):
+        text = " ".join(part for part in ((text or "").strip(), (link or "").strip()) if part)
+        if not text:
+            raise ValueError("Nothing to publish.")
+        status = self.request("POST", "/api/v1/statuses", json_body={"status": text, "visibility": "public"})
+        item = self._normalize(status, self.own())
+        item.is_own = True
+        item.kind = "post"
+        return item
