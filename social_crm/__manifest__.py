@@ -40,6 +40,9 @@
         "views/helpdesk_ticket_views.xml",
         "views/social_crm_menus.xml",
         "views/social_crm_privacy_views.xml",
+        "data/social_crm_post_data.xml",
+        "wizards/social_crm_post_reject_views.xml",
+        "views/social_crm_post_views.xml",
     ],
     "demo": ["demo/social_crm_demo.xml"],
     "assets": {

@@ -21,3 +21,4 @@ from . import test_settings
 from . import test_matching
 from . import test_thread_stats
 from . import test_privacy
+from . import test_publish
