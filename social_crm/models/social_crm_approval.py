@@ -19,10 +19,11 @@ class SocialCrmApprovalMixin(models.AbstractModel):
     _workflow_fields = frozenset()
     _content_fields = frozenset()
 
-    def _check_workflow_fields(self, names, allowed=lambda name, value: False, values=None):
+    def _check_workflow_fields(self, vals, allowed=lambda name, value: False):
+        """Users never set workflow fields (``allowed`` lets harmless values through at create)."""
         if self.env.su:
             return
-        forced = sorted(name for name in self._workflow_fields & set(names) if not allowed(name, values[name]))
+        forced = sorted(name for name in self._workflow_fields & set(vals) if not allowed(name, vals[name]))
         if forced:
             raise AccessError(_("These fields are set by the approval workflow: %(fields)s", fields=", ".join(forced)))
 

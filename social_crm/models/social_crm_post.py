@@ -209,7 +209,7 @@ class SocialCrmPost(models.Model):
         if not limits["can_publish"]:
             return [_("%(network)s cannot publish posts: this account only listens.", network=network)]
         issues = []
-        client_class = get_client_class(account.network)
+        client_class = get_client_class(account.network) or BaseClient
         count = client_class.text_length(self._text_for(account))
         if limits["max_length"] and count > limits["max_length"]:
             issues.append(
