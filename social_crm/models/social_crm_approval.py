@@ -37,7 +37,6 @@ class SocialCrmApprovalMixin(models.AbstractModel):
                     or (name == "state" and value == "draft")
                     or (name == "author_id" and value == self.env.uid)
                 ),
-                values=vals,
             )
         return super().create(vals_list)
 

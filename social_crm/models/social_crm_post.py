@@ -267,6 +267,12 @@ class SocialCrmPost(models.Model):
             self.filtered(lambda post: post.state == "scheduled")._wake_cron()
         return res
 
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_published(self):
+        """What reached a network keeps its record (ids, links, engagement)."""
+        if self.result_ids.filtered(lambda result: result.state in ("posting", "posted") or result.outcome_unknown):
+            raise UserError(_("A post that was published, or may have been, cannot be deleted."))
+
     def _back_to_draft(self, message):
         if not self:
             return

@@ -53,7 +53,7 @@ class TestPublishUi(HttpCase, SocialCrmCommon):
         super().setUpClass()
         cls.env["social_crm.account"].create(
             {
-                "name": "Acme on Mastodon",
+                "name": "Acme Mastodon (publishing)",
                 "network": "mastodon",
                 "base_url": "http://127.0.0.1:9",
                 "token": "token",

@@ -16,11 +16,11 @@ registry.category("web_tour.tours").add("social_crm_publish_tour", {
             {
                 content: "Choose the Mastodon account",
                 trigger: ".o_form_view .o_field_widget[name='account_ids'] input",
-                run: "edit Acme",
+                run: "edit Acme Mastodon",
             },
             {
                 content: "Pick it in the list",
-                trigger: ".o-autocomplete--dropdown-item:contains('Acme on Mastodon')",
+                trigger: ".o-autocomplete--dropdown-item:contains('Acme Mastodon (publishing)')",
                 run: "click",
             },
             {
