@@ -116,6 +116,8 @@ class TestPublish(MastodonReplyCase):
         self.assertEqual(mention.thread_id.root_external_id, "2000")
         self.run_cron()
         self.post_again_publishes_nothing(post)
+        with self.assertRaises(UserError):
+            post.with_user(self.social_manager).unlink()
 
     def post_again_publishes_nothing(self, post):
         self.assertEqual(len(self.posted), 1, "a second run publishes nothing")
@@ -281,6 +283,10 @@ class TestPublish(MastodonReplyCase):
         with self.assertRaises(AccessError):
             post.with_user(outsider).action_approve()
         self.assertNotIn(outsider, self.approval_activities(post).user_id)
+        post.with_user(self.social_manager).action_approve()
+        self.run_cron()
+        self.assertEqual(post.result_ids.state, "posted")
+        self.assertFalse(self.env["social_crm.post.result"].with_user(outsider).search([("post_id", "=", post.id)]))
         with self.assertRaises(UserError):  # an AccessError is a UserError too
             self.Post.with_user(outsider).create({"body": "x", "account_ids": [(6, 0, self.masto.ids)]})
 
