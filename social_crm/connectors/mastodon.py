@@ -173,10 +173,12 @@ class MastodonClient(BaseClient):
     # Minimal text-and-link publishing so the Odoo publishing tests have a network to post to; the
     # full version (media upload, engagement) comes from the connectors' publishing branch.
     can_publish = True
-    publish_limits = {"max_length": 500, "max_images": 4, "needs_image": False, "link": False}
+    publish_limits = {"max_length": 500, "max_images": 4, "needs_image": False, "link": True}
 
     def publish(self, text, link=None, media=()):
-        text = " ".join(part for part in ((text or "").strip(), (link or "").strip()) if part)
+        text, link = (text or "").strip(), (link or "").strip()
+        if link and link not in text:
+            text = f"{text}\n\n{link}" if text else link
         if not text:
             raise ValueError("Nothing to publish.")
         status = self.request("POST", "/api/v1/statuses", json_body={"status": text, "visibility": "public"})

@@ -14,6 +14,9 @@ from ..connectors.models import Media
 _logger = logging.getLogger(__name__)
 
 IMAGE_MAX_BYTES = 5 * 1024 * 1024
+IMAGE_TYPES = ("image/jpeg", "image/png", "image/gif", "image/webp")
+# Networks that fetch each image themselves from a public address (``Media.url``).
+PUBLIC_IMAGE_NETWORKS = {"instagram"}
 # Posts handled per cron run: each is committed on its own, the next run takes the rest.
 PUBLISH_BATCH = 20
 
@@ -195,11 +198,12 @@ class SocialCrmPost(models.Model):
         return limits
 
     def _text_for(self, account, approved=False):
-        """The text as ``account`` will show it: the link goes into the text where the network has no link field."""
+        """The text as ``account`` will show it: clients that take the link in the text append it (``link_in_text``)."""
         body = ((self.approved_body if approved else self.body) or "").strip()
         link = ((self.approved_link if approved else self.link) or "").strip()
-        if link and not self._limits_of(account)["link"]:
-            return f"{body} {link}".strip()
+        client_class = get_client_class(account.network) or BaseClient
+        if link and getattr(client_class, "link_in_text", True) and link not in body:
+            return f"{body}\n\n{link}" if body else link
         return body
 
     def _account_issues(self, account):
@@ -222,6 +226,29 @@ class SocialCrmPost(models.Model):
             )
         if limits["needs_image"] and not self.image_ids:
             issues.append(_("%(network)s publishes only with an image.", network=network))
+        if self.link and not limits["link"]:
+            issues.append(_("%(network)s does not take links in posts.", network=network))
+        image_types = getattr(client_class, "image_types", IMAGE_TYPES)
+        max_bytes = getattr(client_class, "max_image_bytes", IMAGE_MAX_BYTES)
+        for image in self.image_ids if limits["max_images"] else ():
+            if image.mimetype not in image_types:
+                issues.append(
+                    _(
+                        "%(network)s does not take %(name)s (%(type)s).",
+                        network=network,
+                        name=image.name,
+                        type=image.mimetype,
+                    )
+                )
+            elif image.file_size > max_bytes:
+                issues.append(
+                    _(
+                        "%(name)s is too large for %(network)s (%(max)s MB at most).",
+                        name=image.name,
+                        network=network,
+                        max=round(max_bytes / 1e6, 1),
+                    )
+                )
         if self.image_ids and len(self.image_ids) > limits["max_images"]:
             issues.append(
                 _("%(network)s takes at most %(max)s image(s) per post.", network=network, max=limits["max_images"])
@@ -535,11 +562,17 @@ class SocialCrmPost(models.Model):
             )
             self.message_post(body=Markup("<p>%s</p><ul>%s</ul>") % (_("Published:"), links))
 
-    def _media(self):
-        return [
-            Media(filename=image.name, mimetype=image.mimetype, data=image.raw, alt=self.image_alt or "")
-            for image in self.sudo().image_ids.sorted("id")
-        ]
+    def _media(self, account):
+        """The approved images; for networks that fetch them, with a public address (a token-protected link)."""
+        public = account.network in PUBLIC_IMAGE_NETWORKS and "url" in getattr(Media, "__dataclass_fields__", {})
+        base_url = self.get_base_url()
+        media = []
+        for image in self.sudo().image_ids.sorted("id"):
+            vals = {"filename": image.name, "mimetype": image.mimetype, "data": image.raw, "alt": self.image_alt or ""}
+            if public:
+                vals["url"] = f"{base_url}/web/image/{image.id}?access_token={image.generate_access_token()[0]}"
+            media.append(Media(**vals))
+        return media
 
     # ------------------------------------------------------------------
     # Outcome unknown: managers settle

@@ -100,9 +100,9 @@ class SocialCrmPostResult(models.Model):
         limits = post._limits_of(account)
         try:
             item = account._get_client().publish(
-                post._text_for(account, approved=True),
+                post.approved_body.strip(),
                 link=(post.approved_link or None) if limits["link"] else None,
-                media=post._media() if limits["max_images"] else (),
+                media=post._media(account) if limits["max_images"] else (),
             )
         except api_errors.ConnectionFailed as exc:
             # The request may have reached the network: never publish again without looking first.

@@ -168,7 +168,7 @@ class TestPublish(MastodonReplyCase):
         self.env.cr.execute("UPDATE social_crm_post SET body = 'Approved text' WHERE id = %s", [post.id])
         self.env.invalidate_all()
         self.run_cron()
-        self.assertEqual([p["status"] for p in self.posted], ["Approved text https://acme.example/sale"])
+        self.assertEqual([p["status"] for p in self.posted], ["Approved text\n\nhttps://acme.example/sale"])
 
     def test_a_post_for_next_week_waits(self):
         next_week = fields.Datetime.now() + timedelta(days=7)
@@ -320,9 +320,9 @@ class TestPublish(MastodonReplyCase):
     def test_preview_counts_as_the_network_counts(self):
         # Mastodon counts a URL as 23 characters, whatever its length.
         post = self.write_post(self.social_user, body="ร้านเปิดแล้ว", link="https://acme.example/" + "a" * 80)
-        self.assertIn("36 / 500", post.preview_html)
+        self.assertIn("37 / 500", post.preview_html)
         post.body = "x" * 490
-        self.assertIn("514 characters as Mastodon counts them", post.account_warning)
+        self.assertIn("515 characters as Mastodon counts them", post.account_warning)
         with self.assertRaises(UserError):
             post.action_submit()
 
