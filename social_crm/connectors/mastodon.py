@@ -186,3 +186,17 @@ class MastodonClient(BaseClient):
         item.is_own = True
         item.kind = "post"
         return item
+
+    def engagement(self, external_ids):
+        counts = {}
+        for status_id in dict.fromkeys(external_ids or ()):
+            try:
+                status = as_dict(self.request("GET", f"/api/v1/statuses/{self.segment(status_id)}"))
+            except errors.NotFound:
+                continue
+            counts[status_id] = {
+                "replies": safe_int(status.get("replies_count")),
+                "likes": safe_int(status.get("favourites_count")),
+                "reposts": safe_int(status.get("reblogs_count")),
+            }
+        return counts

@@ -49,6 +49,15 @@ class TestPublish(MastodonReplyCase):
                 "own_external_id": "1",
             }
         )
+        cls.server.route(
+            "GET",
+            "/api/v1/statuses/2000",
+            lambda request: (
+                200,
+                {},
+                {**cls.statuses[0], "replies_count": 3, "favourites_count": 12, "reblogs_count": 4},
+            ),
+        )
         cls.cron = cls.env.ref("social_crm.ir_cron_publish_posts")
         cls.Post = cls.env["social_crm.post"]
 
@@ -355,3 +364,13 @@ class TestPublish(MastodonReplyCase):
         wizard.action_reject()
         self.assertEqual((post.state, post.reject_reason), ("draft", "Not the brand's voice"))
         self.assertFalse(self.approval_activities(post))
+
+    def test_engagement_is_refreshed_by_its_cron(self):
+        post = self.write_post(self.social_manager)
+        post.action_submit()
+        self.run_cron()
+        self.env.ref("social_crm.ir_cron_post_engagement").method_direct_trigger()
+        self.env.invalidate_all()
+        result = post.result_ids
+        self.assertEqual((result.reply_count, result.like_count, result.repost_count), (3, 12, 4))
+        self.assertTrue(result.engagement_at)
