@@ -42,6 +42,9 @@
         "views/social_crm_privacy_views.xml",
         "views/social_crm_deletion_request_views.xml",
         "views/social_crm_event_views.xml",
+        "data/social_crm_post_data.xml",
+        "wizards/social_crm_post_reject_views.xml",
+        "views/social_crm_post_views.xml",
     ],
     "demo": ["demo/social_crm_demo.xml"],
     "assets": {

@@ -18,6 +18,11 @@ from . import social_crm_reply
 from . import social_crm_canned_reply
 from . import mail_activity
 
+# Publish: posts approved like replies, published once per account
+from . import social_crm_approval
+from . import social_crm_post
+from . import social_crm_post_result
+
 # Settings, keywords, digest
 from . import social_crm_params
 from . import res_config_settings

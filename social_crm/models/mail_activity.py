@@ -13,6 +13,9 @@ class MailActivity(models.Model):
         approval = self.env.ref("social_crm.mail_activity_reply_approval", raise_if_not_found=False)
         if approval and approval in self.activity_type_id:
             raise AccessError(_("Only Social Managers can complete or cancel a reply's approval request."))
+        post_approval = self.env.ref("social_crm.mail_activity_post_approval", raise_if_not_found=False)
+        if post_approval and post_approval in self.activity_type_id:
+            raise AccessError(_("Only Social Managers can complete or cancel a post's approval request."))
 
     def _action_done(self, feedback=False, attachment_ids=None):
         self._check_social_approval_rights()

@@ -24,3 +24,4 @@ from . import test_privacy
 from . import test_privacy_deletions
 from . import test_meta_data_deletion
 from . import test_webhooks
+from . import test_publish

@@ -1,0 +1,276 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import logging
+from datetime import timedelta
+
+from odoo import _, api, fields, models
+
+from ..connectors import errors as api_errors
+from .social_crm_reply import POSTING_STALE_AFTER
+
+_logger = logging.getLogger(__name__)
+
+# Engagement is refreshed for posts published this recently, this many per run.
+ENGAGEMENT_DAYS = 30
+ENGAGEMENT_BATCH = 200
+
+
+class SocialCrmPostResult(models.Model):
+    """One account of a post: published once at most.
+
+    The unique (post, account) row is the claim: the cron moves it from
+    "queued" to "posting" with one compare-and-set UPDATE, committed before the
+    network call. A crash after the call leaves "posting": the outcome is then
+    unknown, and a manager settles it; the row is never queued again blindly.
+    """
+
+    _name = "social_crm.post.result"
+    _description = "Social Post Result"
+    _order = "post_id desc, id"
+
+    post_id = fields.Many2one("social_crm.post", required=True, index=True, ondelete="cascade", readonly=True)
+    account_id = fields.Many2one("social_crm.account", required=True, index=True, ondelete="restrict", readonly=True)
+    company_id = fields.Many2one(related="post_id.company_id", store=True, index=True)
+    network = fields.Selection(related="account_id.network")
+    state = fields.Selection(
+        [("queued", "Waiting"), ("posting", "Posting"), ("posted", "Posted"), ("failed", "Failed")],
+        default="queued",
+        required=True,
+        readonly=True,
+        index=True,
+    )
+    external_id = fields.Char(string="Id on the network", readonly=True, index="btree_not_null")
+    url = fields.Char(readonly=True)
+    error = fields.Text(readonly=True)
+    outcome_unknown = fields.Boolean(
+        readonly=True,
+        help="The network did not say whether the post was published: a manager checks before it is posted again.",
+    )
+    posting_started_at = fields.Datetime(readonly=True)
+    posted_at = fields.Datetime(readonly=True)
+    mention_id = fields.Many2one("social_crm.mention", string="Mention", readonly=True, index="btree_not_null")
+    thread_id = fields.Many2one(related="mention_id.thread_id", string="Conversation")
+    reply_count = fields.Integer(string="Replies", readonly=True)
+    like_count = fields.Integer(string="Likes", readonly=True)
+    repost_count = fields.Integer(string="Reposts", readonly=True)
+    engagement_at = fields.Datetime(string="Engagement updated", readonly=True)
+
+    _sql_constraints = [
+        ("post_account_unique", "unique(post_id, account_id)", "A post is published once per account."),
+    ]
+
+    @api.depends("post_id", "account_id")
+    def _compute_display_name(self):
+        for result in self:
+            result.display_name = f"{result.post_id.display_name} · {result.account_id.name}"
+
+    def _outcome_is_unknown(self):
+        self.ensure_one()
+        stale = self.state == "posting" and (
+            not self.posting_started_at or self.posting_started_at < fields.Datetime.now() - POSTING_STALE_AFTER
+        )
+        return self.outcome_unknown or stale
+
+    # ------------------------------------------------------------------
+    # Publishing
+    # ------------------------------------------------------------------
+
+    def _claim(self):
+        self.flush_recordset()
+        self.env.cr.execute(
+            """
+            UPDATE social_crm_post_result
+               SET state = 'posting', posting_started_at = now() AT TIME ZONE 'UTC', error = NULL
+             WHERE id = %s AND state = 'queued' AND NOT coalesce(outcome_unknown, false)
+         RETURNING id
+            """,
+            [self.id],
+        )
+        claimed = bool(self.env.cr.fetchone())
+        self.invalidate_recordset(["state", "posting_started_at", "error"])
+        return claimed
+
+    def _publish(self, auto_commit=False):
+        """Publish the post's approved text through this account, once."""
+        self.ensure_one()
+        if not self._claim():
+            return False
+        if auto_commit:
+            self.env.cr.commit()  # pylint: disable=invalid-commit
+        post, account = self.post_id.sudo(), self.account_id.sudo()
+        limits = post._limits_of(account)
+        try:
+            item = account._get_client().publish(
+                post.approved_body.strip(),
+                link=(post.approved_link or None) if limits["link"] else None,
+                media=post._media(account) if limits["max_images"] else (),
+            )
+        except api_errors.ConnectionFailed as exc:
+            # The request may have reached the network: never publish again without looking first.
+            _logger.warning("social_crm: post %s on %s: outcome unknown: %s", post.id, account.name, exc)
+            self._record_failure(exc, unknown=True)
+            return False
+        except (api_errors.SocialApiError, ValueError) as exc:
+            _logger.warning("social_crm: post %s on %s failed: %s", post.id, account.name, exc)
+            self._record_failure(exc)
+            return False
+        except Exception as exc:
+            _logger.exception("social_crm: post %s on %s crashed", post.id, account.name)
+            self._record_failure(exc, unknown=True)
+            return False
+        self._record_posted(item, auto_commit=auto_commit)
+        return True
+
+    def _record_failure(self, exc, unknown=False):
+        message = self.account_id._error_text(exc)
+        if unknown:
+            message = _(
+                "%(error)s The network may have received the post: a manager checks before it is published again.",
+                error=message,
+            )
+        self.sudo().write({"state": "failed", "error": message, "outcome_unknown": unknown})
+        if unknown:
+            self._ask_managers_to_check()
+
+    def _record_posted(self, item, auto_commit=False):
+        """The network has the post: say so first (committed), then keep it as an outbound mention."""
+        self.sudo().write(
+            {
+                "state": "posted",
+                "error": False,
+                "outcome_unknown": False,
+                "external_id": item.external_id,
+                "url": item.url or False,
+                "posted_at": fields.Datetime.now(),
+            }
+        )
+        if auto_commit:
+            self.env.cr.commit()  # pylint: disable=invalid-commit
+        item.is_own = True
+        item.kind = "post"
+        item.parent_id = None
+        item.root_id = item.external_id
+        Mention = self.env["social_crm.mention"].sudo()
+        try:
+            with self.env.cr.savepoint():
+                mention = Mention._ingest_items(self.account_id, [item]) or Mention.search(
+                    [("account_id", "=", self.account_id.id), ("external_id", "=", item.external_id)], limit=1
+                )
+                self.sudo().mention_id = mention[:1]
+        except Exception:
+            _logger.exception(
+                "social_crm: post %s was published as %s but could not be stored as a mention",
+                self.post_id.id,
+                item.external_id,
+            )
+
+    @api.model
+    def _settle_stale(self):
+        """Results left in "posting" by a worker that died: their outcome is unknown, never re-posted blindly."""
+        stale = self.sudo().search(
+            [("state", "=", "posting"), ("posting_started_at", "<", fields.Datetime.now() - POSTING_STALE_AFTER)],
+            limit=100,
+        )
+        for result in stale:
+            result.write(
+                {
+                    "state": "failed",
+                    "outcome_unknown": True,
+                    "error": _(
+                        "Publishing was interrupted: the post may be on %(network)s. A manager checks before it is "
+                        "published again.",
+                        network=result.account_id._network_label(),
+                    ),
+                }
+            )
+            result._ask_managers_to_check()
+            result.post_id._settle_state()
+        return stale
+
+    def _ask_managers_to_check(self):
+        post = self.post_id.sudo()
+        for manager in post._approval_managers():
+            post.activity_schedule(
+                "mail.mail_activity_data_todo",
+                user_id=manager.id,
+                summary=_("Check a post on %(account)s", account=self.account_id.name),
+                note=_(
+                    "Odoo does not know whether this post reached %(account)s. Look at the account on the network, "
+                    "then use “Published” or “Not published” on the post's result.",
+                    account=self.account_id.name,
+                ),
+            )
+
+    def action_confirm_published(self):
+        """Managers: the post is on the network (checked by a person)."""
+        self.env["social_crm.post"]._check_publisher(
+            _("Only Social Managers can settle a post whose outcome is unknown.")
+        )
+        self.check_access("read")
+        for result in self.filtered(lambda r: r._outcome_is_unknown()):
+            result.sudo().write({"state": "posted", "outcome_unknown": False, "error": False})
+            result.post_id.message_post(
+                body=_(
+                    "%(user)s checked that the post is on %(account)s.",
+                    user=self.env.user.name,
+                    account=result.account_id.name,
+                )
+            )
+            result.post_id._settle_state()
+        return True
+
+    def action_confirm_not_published(self):
+        """Managers: the post is not on the network (checked by a person); Retry may publish it."""
+        self.env["social_crm.post"]._check_publisher(
+            _("Only Social Managers can settle a post whose outcome is unknown.")
+        )
+        self.check_access("read")
+        for result in self.filtered(lambda r: r._outcome_is_unknown()):
+            result.sudo().write(
+                {"state": "failed", "outcome_unknown": False, "error": _("Not on the network: it can be retried.")}
+            )
+            result.post_id.message_post(
+                body=_(
+                    "%(user)s checked that the post is not on %(account)s.",
+                    user=self.env.user.name,
+                    account=result.account_id.name,
+                )
+            )
+            result.post_id._settle_state()
+        return True
+
+    # ------------------------------------------------------------------
+    # Engagement
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _cron_refresh_engagement(self, limit=ENGAGEMENT_BATCH):
+        """Replies, likes and reposts of recent published posts, the oldest counts first, one call per account."""
+        results = self.sudo().search(
+            [
+                ("state", "=", "posted"),
+                ("external_id", "!=", False),
+                ("posted_at", ">=", fields.Datetime.now() - timedelta(days=ENGAGEMENT_DAYS)),
+            ],
+            order="engagement_at asc nulls first, id",
+            limit=limit,
+        )
+        for account, account_results in results.grouped("account_id").items():
+            try:
+                counts = account._get_client().engagement(account_results.mapped("external_id")) or {}
+            except (api_errors.SocialApiError, ValueError) as exc:
+                _logger.warning("social_crm: engagement of %s: %s", account.name, exc)
+                continue
+            now = fields.Datetime.now()
+            for result in account_results:
+                found = counts.get(result.external_id) or {}
+                result.write(
+                    {
+                        "reply_count": found.get("replies") or 0,
+                        "like_count": found.get("likes") or 0,
+                        "repost_count": found.get("reposts") or 0,
+                        "engagement_at": now,
+                    }
+                    if found
+                    else {"engagement_at": now}
+                )
+        return results
