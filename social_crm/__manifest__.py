@@ -40,6 +40,7 @@
         "views/helpdesk_ticket_views.xml",
         "views/social_crm_menus.xml",
         "views/social_crm_privacy_views.xml",
+        "views/social_crm_conversation_templates.xml",
     ],
     "demo": ["demo/social_crm_demo.xml"],
     "assets": {

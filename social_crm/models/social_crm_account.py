@@ -80,6 +80,7 @@ class SocialCrmAccount(models.Model):
         string="Helpdesk team",
         index="btree_not_null",
         check_company=True,
+        default=lambda self: self._default_team(),
         help="Team that receives the tickets made from this account's conversations.",
     )
     state = fields.Selection(
@@ -132,6 +133,12 @@ class SocialCrmAccount(models.Model):
         )
         for account in self:
             account.mention_count = counts.get(account, 0)
+
+    @api.model
+    def _default_team(self):
+        """The "Social" helpdesk team of the data, when it serves the current company."""
+        team = self.env.ref("social_crm.helpdesk_team_social", raise_if_not_found=False)
+        return team if team and team.company_id in (self.env.company, team.company_id.browse()) else False
 
     @api.onchange("network")
     def _onchange_network(self):

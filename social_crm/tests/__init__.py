@@ -21,3 +21,5 @@ from . import test_settings
 from . import test_matching
 from . import test_thread_stats
 from . import test_privacy
+from . import test_desk
+from . import test_ui_desk
