@@ -80,7 +80,6 @@ class SocialCrmAccount(models.Model):
         string="Helpdesk team",
         index="btree_not_null",
         check_company=True,
-        default=lambda self: self._default_team(),
         help="Team that receives the tickets made from this account's conversations.",
     )
     state = fields.Selection(
@@ -134,12 +133,6 @@ class SocialCrmAccount(models.Model):
         for account in self:
             account.mention_count = counts.get(account, 0)
 
-    @api.model
-    def _default_team(self):
-        """The "Social" helpdesk team of the data, when it serves the current company."""
-        team = self.env.ref("social_crm.helpdesk_team_social", raise_if_not_found=False)
-        return team if team and team.company_id in (self.env.company, team.company_id.browse()) else False
-
     @api.onchange("network")
     def _onchange_network(self):
         """A new network starts from its public service (a feed from an empty URL to fill in)."""
@@ -168,6 +161,13 @@ class SocialCrmAccount(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        # A new account starts with the default "Social" helpdesk team, where that team serves its company.
+        team = self.env.ref("social_crm.helpdesk_team_social", raise_if_not_found=False)
+        for vals in vals_list:
+            if team and "team_id" not in vals:
+                company_id = vals.get("company_id") or self.env.company.id
+                if not team.company_id or team.company_id.id == company_id:
+                    vals["team_id"] = team.id
         accounts = super().create(vals_list)
         self._update_crons()
         return accounts

@@ -222,6 +222,8 @@ class TestDeskReplyWhereItWorks(SocialCrmCommon):
             "arch"
         ]
         self.assertIn("The account is not connected", arch)
+        ticket_arch = self.env["helpdesk.ticket"].with_user(self.social_user).get_view(view_type="form")["arch"]
+        self.assertIn("The account is not connected: the reply cannot be posted", ticket_arch)
 
     def test_canned_replies_in_the_customers_language_come_first(self):
         Canned = self.env["social_crm.canned.reply"]
