@@ -14,7 +14,15 @@ class TestUiDesk(HttpCase, MastodonReplyCase):
 
     def test_agent_creates_a_ticket_by_hand_and_corrects_the_sentiment(self):
         with analyzed("en", "neutral", "other"):
-            mention = self.ingest([self.make_item("at://jane/post/77", "This is unacceptable, fix it now!")])
+            mention = self.ingest(
+                [
+                    self.make_item(
+                        "at://jane/post/77",
+                        "This is unacceptable, fix it now! "
+                        "<img src=x onerror=\"document.body.classList.add('o_pwned')\"> \u202eevil",
+                    )
+                ]
+            )
         self.assertFalse(mention.ticket_id)
         self.start_tour(
             f"/odoo/social_crm.mention/{mention.id}", "social_crm_desk_manual_ticket_tour", login="social_user"

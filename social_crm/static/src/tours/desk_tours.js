@@ -13,6 +13,10 @@ registry.category("web_tour.tours").add("social_crm_desk_manual_ticket_tour", {
             trigger: ".o_notebook .tab-pane.active .o_social_chat .o_social_msg_customer:contains('unacceptable')",
         },
         {
+            content: "Hostile text is shown as text: no image, no script, no right-to-left override obeyed",
+            trigger: "body:not(.o_pwned) .o_social_chat:not(:has(img)) .o_social_text:contains('<img src=x'):contains('[U+202E]evil')",
+        },
+        {
             content: "It shows the machine's guess, the language by its name and a link to the post",
             trigger: ".o_social_msg_customer:has(.o_social_sentiment:contains('Neutral')):has(.o_social_lang:contains('English')):has(a.o_social_open)",
         },
