@@ -45,6 +45,7 @@
         "data/social_crm_post_data.xml",
         "wizards/social_crm_post_reject_views.xml",
         "views/social_crm_post_views.xml",
+        "views/social_crm_conversation_templates.xml",
     ],
     "demo": ["demo/social_crm_demo.xml"],
     "assets": {

@@ -1,11 +1,20 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from collections import defaultdict
+from datetime import timedelta
 
 from markupsafe import Markup
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
+
+from ..tools.text_similarity import similarity
+
+# Incidents: conversations opened this close together (minutes) about the same thing are offered for merging.
+INCIDENT_WINDOW_PARAM = "social_crm.incident_window_minutes"
+INCIDENT_WINDOW_DEFAULT = 30
+INCIDENT_SIMILARITY = 0.5  # trigram overlap of the first customer messages
+INCIDENT_SIMILARITY_SAME_KEYWORD = 0.3  # when both matched the same listening keyword
 
 
 class HelpdeskTicket(models.Model):
@@ -27,6 +36,35 @@ class HelpdeskTicket(models.Model):
     social_first_response_at = fields.Datetime(string="First social response", readonly=True, copy=False)
     social_reply_ids = fields.One2many("social_crm.reply", "ticket_id", string="Social replies")
     social_conversation_ids = fields.One2many(related="social_thread_id.mention_ids", string="Conversation")
+    # Read with the user's rights (a related field is computed as superuser by default).
+    social_chat_html = fields.Html(
+        related="social_thread_id.conversation_html",
+        string="Conversation as a chat",
+        compute_sudo=False,
+        groups="social_crm.group_social_user",
+    )
+    social_can_reply = fields.Boolean(related="social_thread_id.can_reply", string="Network takes replies")
+    social_account_state = fields.Selection(related="social_thread_id.account_id.state", string="Account status")
+    social_pending_reply_count = fields.Integer(
+        string="Replies waiting for approval",
+        compute="_compute_social_pending_reply_count",
+        groups="social_crm.group_social_user",
+    )
+    social_sentiment = fields.Selection(related="social_thread_id.sentiment", string="Sentiment")
+    social_lang_name = fields.Char(string="Language", compute="_compute_social_lang_name")
+    social_similar_ticket_ids = fields.Many2many(
+        "helpdesk.ticket",
+        string="Similar open tickets",
+        compute="_compute_social_similar_ticket_ids",
+        groups="social_crm.group_social_user",
+        help="Open social tickets from other people, opened close in time, about the same thing: probably one "
+        "incident. Merge them here to answer it once.",
+    )
+    social_waiting_hours = fields.Float(
+        string="Waiting",
+        compute="_compute_social_waiting_hours",
+        help="How long the customer's last message has waited for an answer (hours:minutes).",
+    )
 
     @api.constrains("social_thread_id", "company_id")
     def _check_social_thread_company(self):
@@ -41,6 +79,108 @@ class HelpdeskTicket(models.Model):
                         company=ticket.company_id.name,
                     )
                 )
+
+    def _compute_social_pending_reply_count(self):
+        counts = dict(
+            self.env["social_crm.reply"]._read_group(
+                [("ticket_id", "in", self.ids), ("state", "=", "to_approve")], ["ticket_id"], ["__count"]
+            )
+        )
+        for ticket in self:
+            ticket.social_pending_reply_count = counts.get(ticket, 0)
+
+    @api.depends("social_lang")
+    @api.depends_context("lang")
+    def _compute_social_lang_name(self):
+        for ticket in self:
+            ticket.social_lang_name = self.env["social_crm.thread"]._lang_name(ticket.social_lang)
+
+    def _compute_social_waiting_hours(self):
+        """From the customer's last message still unanswered; nothing when the conversation is answered."""
+        threads = self.social_thread_id.sudo().filtered(lambda thread: thread.state in ("new", "open"))
+        last_in = dict(
+            self.env["social_crm.mention"]
+            .sudo()
+            ._read_group(
+                [("thread_id", "in", threads.ids), ("direction", "=", "inbound")], ["thread_id"], ["posted_at:max"]
+            )
+        )
+        now = fields.Datetime.now()
+        for ticket in self:
+            since = not ticket.closed and last_in.get(ticket.social_thread_id.sudo())
+            ticket.social_waiting_hours = max((now - since).total_seconds(), 0) / 3600.0 if since else 0.0
+
+    def _compute_social_similar_ticket_ids(self):
+        """See readme/USAGE.md, "Incidents": same company, opened within the window, another person, alike."""
+        window = self.env["social_crm.params"].get_int(INCIDENT_WINDOW_PARAM, INCIDENT_WINDOW_DEFAULT)
+        for ticket in self:
+            ticket.social_similar_ticket_ids = ticket._social_similar_tickets(window) if window > 0 else False
+
+    def _social_similar_tickets(self, window):
+        self.ensure_one()
+        Ticket = self.browse()
+        if not self.social_thread_id or self.closed or not self.create_date:
+            return Ticket
+        delta = timedelta(minutes=window)
+        candidates = self.search(
+            [
+                ("id", "!=", self.id),
+                ("social_thread_id", "!=", False),
+                ("closed", "=", False),
+                ("duplicate_id", "=", False),
+                ("company_id", "=", self.company_id.id),
+                ("create_date", ">=", self.create_date - delta),
+                ("create_date", "<=", self.create_date + delta),
+            ],
+            limit=200,
+        )
+        mine = self._social_first_message()
+        if not mine:
+            return Ticket
+        similar = []
+        for candidate in candidates:
+            if candidate.social_thread_id.identity_id == self.social_thread_id.identity_id:
+                continue  # the same person twice is one conversation's business, not an incident
+            theirs = candidate._social_first_message()
+            if not theirs:
+                continue
+            threshold = (
+                INCIDENT_SIMILARITY_SAME_KEYWORD if mine.keyword_ids & theirs.keyword_ids else INCIDENT_SIMILARITY
+            )
+            if similarity(mine.body, theirs.body) >= threshold:
+                similar.append(candidate.id)
+        return self.browse(similar)
+
+    def _social_first_message(self):
+        return self.social_thread_id.mention_ids.filtered(lambda m: m.direction == "inbound").sorted(
+            lambda m: (m.posted_at, m.id)
+        )[:1]
+
+    def action_social_merge_similar(self):
+        """One incident, one ticket: the similar tickets become closed duplicates of this one.
+
+        Each conversation keeps its own ticket (a reply goes to each customer on their own post); new
+        messages in a merged conversation are logged on this ticket.
+        """
+        self.ensure_one()
+        self.check_access("write")
+        others = self.social_similar_ticket_ids
+        if not others:
+            raise UserError(_("There is no similar open ticket to merge."))
+        others.check_access("write")
+        for other in others:
+            closed_stage = other.team_id._get_applicable_stages().filtered("closed")[:1] or self.env[
+                "helpdesk.ticket.stage"
+            ].search([("closed", "=", True), ("company_id", "in", [other.company_id.id, False])], limit=1)
+            vals = {"duplicate_id": self.id}
+            if closed_stage:
+                vals["stage_id"] = closed_stage.id
+            other.write(vals)
+            other.message_post(body=_("Merged into %(ticket)s: one incident.", ticket=self.display_name))
+        self.message_post(
+            body=_("Merged here: %(tickets)s.", tickets=", ".join(others.mapped("display_name"))),
+        )
+        return True
 
     @api.model
     def _social_create(self, vals_list):
@@ -124,6 +264,22 @@ class HelpdeskTicket(models.Model):
             raise UserError(_("This ticket did not come from a social conversation."))
         return self.social_thread_id.action_reply()
 
+    def action_social_open_post(self):
+        self.ensure_one()
+        if not self.social_thread_id:
+            raise UserError(_("This ticket did not come from a social conversation."))
+        return self.social_thread_id.action_open_post()
+
+    def action_social_pending_replies(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Replies waiting for approval"),
+            "res_model": "social_crm.reply",
+            "view_mode": "list,form",
+            "domain": [("ticket_id", "=", self.id), ("state", "=", "to_approve")],
+        }
+
     def _social_reopen(self):
         stage = self.env["helpdesk.ticket.stage"].search(
             [("closed", "=", False), ("company_id", "in", [self.company_id.id, False])], order="sequence, id", limit=1
@@ -141,7 +297,10 @@ class HelpdeskTicket(models.Model):
         lines = Markup("").join(
             Markup("<li><b>%s</b>: %s</li>") % (m.author_name or m.author_handle or "", m.body or "") for m in mentions
         )
+        # A comment, not a note: the ticket's followers are notified that the customer wrote again.
         self.message_post(
             body=Markup("<p>%s</p><ul>%s</ul>") % (_("New in the social conversation:"), lines),
             author_id=mentions[:1].partner_id.id or None,
+            message_type="comment",
+            subtype_xmlid="mail.mt_comment",
         )

@@ -224,8 +224,14 @@ class SocialCrmAccount(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        # A new account starts with the default "Social" helpdesk team, where that team serves its company.
+        team = self.env.ref("social_crm.helpdesk_team_social", raise_if_not_found=False)
         for vals in vals_list:
             vals.setdefault("webhook_key", self._new_webhook_key())
+            if team and "team_id" not in vals:
+                company_id = vals.get("company_id") or self.env.company.id
+                if not team.company_id or team.company_id.id == company_id:
+                    vals["team_id"] = team.id
         accounts = super().create(vals_list)
         self._update_crons()
         return accounts

@@ -31,6 +31,18 @@ class SocialCrmCannedReply(models.Model):
         help="Empty: shared by every company; only administrators change shared ones.",
     )
 
+    @api.model
+    def name_search(self, name="", args=None, operator="ilike", limit=100):
+        """In the composer, the canned replies in the customer's language come first, then those for any."""
+        lang = (self.env.context.get("social_crm_customer_lang") or "").split("_")[0]
+        if not lang:
+            return super().name_search(name, args, operator, limit)
+        found = super().name_search(name, args, operator, limit=None)
+        langs = {reply.id: (reply.lang or "").split("_")[0] for reply in self.browse([pair[0] for pair in found])}
+        # Stable sort: the usual order within each group.
+        found = sorted(found, key=lambda pair: 0 if langs[pair[0]] == lang else 1 if not langs[pair[0]] else 2)
+        return found[:limit] if limit else found
+
     def _render_for(self, thread, ticket=None):
         self.ensure_one()
         identity = thread.identity_id

@@ -89,6 +89,7 @@ class SocialCrmMention(models.Model):
     ticket_id = fields.Many2one(
         "helpdesk.ticket", index="btree_not_null", ondelete="set null", copy=False, check_company=True
     )
+    can_reply = fields.Boolean(related="thread_id.can_reply")
     external_data = fields.Json(readonly=True, help="Network data needed to answer this post.")
     visibility = fields.Selection(
         VISIBILITIES,

@@ -36,6 +36,7 @@ WORKFLOW_FIELDS = {
     "posted_mention_id",
     "posted_external_id",
     "posted_at",
+    "can_retry",
 }
 # Changing one of these after submission sends the reply back to draft: what was approved is what is posted.
 CONTENT_FIELDS = {"body", "parent_mention_id", "thread_id", "ticket_id", "privacy_acknowledged", "template_id"}
@@ -110,6 +111,11 @@ class SocialCrmReply(models.Model):
     rejected_by_id = fields.Many2one("res.users", string="Rejected by", readonly=True, copy=False)
     reject_reason = fields.Text(readonly=True, copy=False)
     error_message = fields.Text(readonly=True, copy=False)
+    can_retry = fields.Boolean(
+        readonly=True, copy=False, help="Posting the same text again may work (the network was busy or unreachable)."
+    )
+    customer_lang = fields.Char(related="parent_mention_id.lang", string="Customer language")
+    account_state = fields.Selection(related="thread_id.account_id.state", string="Account status")
     outcome_unknown = fields.Boolean(
         readonly=True,
         copy=False,
@@ -384,6 +390,7 @@ class SocialCrmReply(models.Model):
                     {
                         "state": "failed",
                         "outcome_unknown": False,
+                        "can_retry": True,
                         "error_message": _("The reply is not on the network: it can be posted again."),
                     }
                 )
@@ -393,7 +400,7 @@ class SocialCrmReply(models.Model):
         """Managers: the reply is not on the network (checked by a person); it may be posted again."""
         self._check_publisher(_("Only Social Managers can settle a reply whose outcome is unknown."))
         for reply in self.filtered(lambda r: r._outcome_is_unknown()):
-            reply.sudo().write({"state": "failed", "outcome_unknown": False})
+            reply.sudo().write({"state": "failed", "outcome_unknown": False, "can_retry": True})
             reply.message_post(
                 body=_("%(user)s checked that the reply is not on the network.", user=self.env.user.name)
             )
@@ -521,7 +528,9 @@ class SocialCrmReply(models.Model):
             message = _(
                 "%(error)s The network may have received the reply: Odoo checks before posting it again.", error=message
             )
-        self.sudo().write({"state": "failed", "error_message": message, "outcome_unknown": unknown})
+        self.sudo().write(
+            {"state": "failed", "error_message": message, "outcome_unknown": unknown, "can_retry": _retry_helps(exc)}
+        )
         self.message_post(body=_("Posting failed: %(error)s", error=message))
         self._log_on_ticket(_("A reply could not be posted: %(error)s", error=message))
         if self.author_id.active and not self.author_id.share:
@@ -632,3 +641,28 @@ class SocialCrmReply(models.Model):
                 user_id=manager.id,
                 note=note,
             )
+
+
+def _retry_helps(exc):
+    """Posting again can only help when the network was busy, unreachable or answered garbage.
+
+    Refused credentials or permissions, a closed reply window, a deleted post or a refused text need a
+    person first (reconnect the account, revise the reply).
+    """
+    if isinstance(
+        exc,
+        (
+            api_errors.AuthenticationFailed,
+            api_errors.NotFound,
+            api_errors.WindowExpired,
+            api_errors.RecipientUnavailable,
+            api_errors.UnsafeAddress,
+            api_errors.UnsafeId,
+        ),
+    ):
+        return False
+    if isinstance(exc, (api_errors.ConnectionFailed, api_errors.RateLimited, api_errors.BadPayload)):
+        return True
+    if isinstance(exc, api_errors.ApiError):
+        return not exc.status or exc.status >= 500 or exc.status == 429
+    return not isinstance(exc, (api_errors.SocialApiError, ValueError))

@@ -1,8 +1,23 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import re
+
+import babel
+
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
+from odoo.tools.misc import format_datetime
 
+from ..connectors import get_client_class
 from .selections import SENTIMENTS, THREAD_STATES, VISIBILITIES
+
+# Languages written right to left (ISO 639-1 and the few 639-3 codes detectors return).
+RTL_LANGS = {"ar", "fa", "he", "iw", "ur", "ps", "yi", "dv", "ckb", "sd", "ug"}
+# Explicit embeddings, overrides and isolates: shown as their code point, never obeyed ("Trojan source" text).
+BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
+FSI, PDI = "\u2068", "\u2069"
+SENTIMENT_BADGES = {"negative": "text-bg-danger", "neutral": "text-bg-secondary", "positive": "text-bg-success"}
+# Replies written in Odoo and not on the network yet, shown in the conversation with their state.
+UNPOSTED_REPLY_STATES = ("to_approve", "posting", "failed", "rejected")
 
 
 class SocialCrmThread(models.Model):
@@ -60,6 +75,14 @@ class SocialCrmThread(models.Model):
         index=True,
         help="A private conversation is answered through the network's messaging API.",
     )
+    conversation_html = fields.Html(
+        string="Conversation as a chat", compute="_compute_conversation_html", sanitize=True
+    )
+    pending_reply_count = fields.Integer(string="Replies waiting for approval", compute="_compute_pending_reply_count")
+    can_reply = fields.Boolean(
+        compute="_compute_can_reply", help="The network takes replies from Odoo (a feed, for instance, does not)."
+    )
+    account_state = fields.Selection(related="account_id.state", string="Account status")
 
     _sql_constraints = [
         (
@@ -75,6 +98,99 @@ class SocialCrmThread(models.Model):
             if not thread.name:
                 who = thread.identity_id.name or thread.identity_id.handle
                 thread.name = who or thread.root_external_id
+
+    @api.depends("mention_ids")
+    @api.depends_context("lang", "tz", "uid")
+    def _compute_conversation_html(self):
+        """The messages in order, read with the user's rights, rendered by a QWeb template that escapes them."""
+        replies = self.env["social_crm.reply"].search(
+            [("thread_id", "in", self.ids), ("state", "in", UNPOSTED_REPLY_STATES)], order="id"
+        )
+        for thread in self:
+            messages = [
+                thread._chat_message(mention) for mention in thread.mention_ids.sorted(lambda m: (m.posted_at, m.id))
+            ]
+            messages += [
+                thread._chat_reply(reply) for reply in replies.filtered(lambda r, thread=thread: r.thread_id == thread)
+            ]
+            thread.conversation_html = self.env["ir.qweb"]._render(
+                "social_crm.conversation_chat", {"messages": messages}
+            )
+
+    @api.depends("network")
+    def _compute_can_reply(self):
+        for thread in self:
+            thread.can_reply = bool(thread.network) and get_client_class(thread.network).can_reply
+
+    def _compute_pending_reply_count(self):
+        counts = dict(
+            self.env["social_crm.reply"]._read_group(
+                [("thread_id", "in", self.ids), ("state", "=", "to_approve")], ["thread_id"], ["__count"]
+            )
+        )
+        for thread in self:
+            thread.pending_reply_count = counts.get(thread, 0)
+
+    def _chat_message(self, mention):
+        selections = {
+            name: dict(mention._fields[name]._description_selection(self.env)) for name in ("sentiment", "intent")
+        }
+        text, direction = self._chat_text(mention.body, mention.lang)
+        return {
+            "side": "brand" if mention.direction == "outbound" else "customer",
+            "author": self._chat_text(mention.author_name or mention.author_handle or _("Unknown author"), None)[0],
+            "time": format_datetime(self.env, mention.posted_at, dt_format="short") if mention.posted_at else "",
+            "lang_name": self._lang_name(mention.lang),
+            "sentiment": selections["sentiment"].get(mention.sentiment) if mention.direction == "inbound" else "",
+            "sentiment_class": SENTIMENT_BADGES.get(mention.sentiment, "text-bg-secondary"),
+            "intent": selections["intent"].get(mention.intent) if mention.direction == "inbound" else "",
+            "state": "",
+            "text": text,
+            "dir": direction,
+            "url": self._safe_url(mention.url),
+        }
+
+    def _chat_reply(self, reply):
+        text, direction = self._chat_text(reply.body, None)
+        return {
+            "side": "brand",
+            "author": reply.author_id.name or "",
+            "time": format_datetime(self.env, reply.create_date, dt_format="short") if reply.create_date else "",
+            "lang_name": "",
+            "sentiment": "",
+            "sentiment_class": "",
+            "intent": "",
+            "state": dict(reply._fields["state"]._description_selection(self.env)).get(reply.state),
+            "text": text,
+            "dir": direction,
+            "url": False,
+        }
+
+    @api.model
+    def _chat_text(self, text, lang):
+        """The text to show and its direction: from the detected language, else isolated (first strong letter)."""
+        text = BIDI_CONTROLS.sub(lambda match: f"[U+{ord(match.group()):04X}]", text or "")
+        code = (lang or "").split("_")[0].split("-")[0].lower()
+        if code:
+            return text, "rtl" if code in RTL_LANGS else "ltr"
+        return f"{FSI}{text}{PDI}", "auto"
+
+    @api.model
+    def _lang_name(self, code):
+        """The language's name in the user's language ("Thai", "ไทย", "تایلندی"), not its ISO code."""
+        if not code:
+            return ""
+        try:
+            locale = babel.Locale.parse(self.env.lang or "en_US")
+        except (ValueError, babel.UnknownLocaleError):
+            locale = babel.Locale("en")
+        name = locale.languages.get(code.split("_")[0].split("-")[0].lower())
+        return name or code
+
+    @api.model
+    def _safe_url(self, url):
+        """Only web links are shown: a network's URL is data, never a script."""
+        return url if url and re.match(r"^https?://", url, re.IGNORECASE) else False
 
     @api.model
     def _title_from_text(self, text, size=60):
@@ -176,6 +292,24 @@ class SocialCrmThread(models.Model):
             "res_model": "helpdesk.ticket",
             "res_id": self.ticket_id.id,
             "view_mode": "form",
+        }
+
+    def action_open_post(self):
+        """Networks that take no reply from Odoo: answer on the network itself."""
+        self.ensure_one()
+        url = self._safe_url(self.url or self.mention_ids.sorted("posted_at")[:1].url)
+        if not url:
+            raise UserError(_("This conversation has no link to its post."))
+        return {"type": "ir.actions.act_url", "url": url, "target": "new"}
+
+    def action_open_pending_replies(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Replies waiting for approval"),
+            "res_model": "social_crm.reply",
+            "view_mode": "list,form",
+            "domain": [("thread_id", "=", self.id), ("state", "=", "to_approve")],
         }
 
     def action_reply(self):

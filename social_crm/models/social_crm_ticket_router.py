@@ -72,6 +72,8 @@ class SocialCrmTicketRouter(models.AbstractModel):
         for thread, mention_ids in by_thread.items():
             thread_mentions = mentions.browse(mention_ids)
             ticket = thread.sudo().ticket_id
+            if ticket.closed and ticket.duplicate_id and not ticket.duplicate_id.closed:
+                ticket = ticket.duplicate_id  # merged into an incident's ticket: the customer writes there
             if ticket and ticket.closed:
                 if reopen_days > 0 and ticket.closed_date and ticket.closed_date >= reopen_after:
                     ticket._social_reopen()
@@ -139,10 +141,16 @@ class SocialCrmTicketRouter(models.AbstractModel):
 
     @api.model
     def _ticket_team(self, rule, account):
+        """The rule's team, else the account's, else the default "Social" team (when it serves this company)."""
         team = rule.team_id
         if team and team.company_id and team.company_id != account.company_id:
             team = team.browse()  # a shared rule never sends a ticket to another company's team
-        return team or account.team_id
+        team = team or account.team_id
+        if not team:
+            default = self.env.ref("social_crm.helpdesk_team_social", raise_if_not_found=False)
+            if default and default.active and default.company_id in (account.company_id, default.company_id.browse()):
+                team = default
+        return team
 
     @api.model
     def _ticket_vals(self, thread, mention, rule, texts=None):
@@ -162,6 +170,9 @@ class SocialCrmTicketRouter(models.AbstractModel):
             "partner_id": thread.partner_id.id or False,
             "partner_name": mention.author_name or mention.author_handle or False,
             "team_id": self._ticket_team(rule, account).id or False,
+            # Explicit: helpdesk_mgmt would otherwise give the ticket to whoever runs the fetch. helpdesk_mgmt has
+            # no team assignment method: the ticket waits unassigned in its team.
+            "user_id": False,
             "company_id": account.company_id.id,
             "channel_id": texts.channel_id,
             "priority": rule.priority or "1",

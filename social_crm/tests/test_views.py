@@ -53,9 +53,9 @@ class TestViews(SocialCrmCommon):
         )
         arch = self._arch("helpdesk.ticket", user=self.social_user)
         self.assertTrue(arch.xpath("//button[@name='action_social_reply']"))
-        self.assertTrue(arch.xpath("//page[@name='social_crm']//field[@name='social_conversation_ids']"))
+        self.assertTrue(arch.xpath("//page[@name='social_chat']//field[@name='social_chat_html']"))
         form = Form(ticket.with_user(self.social_user))
-        self.assertEqual(len(form.social_conversation_ids), 1)
+        self.assertIn(self.mentions.body, form.social_chat_html)
         action = ticket.with_user(self.social_user).action_social_reply()
         self.assertEqual(action["res_model"], "social_crm.reply")
         self.assertEqual(action["context"]["default_parent_mention_id"], self.mentions.id)
@@ -85,6 +85,6 @@ class TestViews(SocialCrmCommon):
 
     def test_thread_form_shows_timeline(self):
         arch = self._arch("social_crm.thread", user=self.social_user)
-        self.assertTrue(arch.xpath("//field[@name='mention_ids'][@mode='kanban']"))
+        self.assertTrue(arch.xpath("//page[@name='conversation']//field[@name='conversation_html']"))
         form = Form(self.mentions.thread_id.with_user(self.social_user))
-        self.assertEqual(len(form.mention_ids), 1)
+        self.assertIn(self.mentions.body, form.conversation_html)

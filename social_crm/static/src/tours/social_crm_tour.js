@@ -30,13 +30,8 @@ registry.category("web_tour.tours").add("social_crm_ticket_tour", {
             trigger: ".o_form_view .o_form_statusbar button[name='action_social_reply']",
         },
         {
-            content: "Open the social conversation",
-            trigger: ".o_notebook .nav-link:contains('Social conversation')",
-            run: "click",
-        },
-        {
-            content: "The conversation timeline shows the customer's post",
-            trigger: ".o_notebook .tab-pane.active .o_kanban_record:contains('ยังไม่ได้รับ')",
+            content: "The ticket opens on the conversation, the customer's post on the left",
+            trigger: ".o_notebook .tab-pane.active .o_social_chat .o_social_msg_customer:contains('ยังไม่ได้รับ')",
         },
         {
             content: "Open the reply composer",
