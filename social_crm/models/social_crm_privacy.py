@@ -247,8 +247,10 @@ class SocialCrmIdentity(models.Model):
         person = identities._person_text(own)
         placeholder = person.placeholder
         labels = [(identity.name, identity.handle) for identity in identities]
-        counts = self.env["social_crm.mention"]._privacy_scrub(
-            person, scope["threads"], scope["tickets"], scope["replies"], own
+        counts = (
+            self.env["social_crm.mention"]
+            .with_context(privacy_companies=identities.company_id.ids)
+            ._privacy_scrub(person, scope["threads"], scope["tickets"], scope["replies"], own)
         )
         own.write(
             {
@@ -468,7 +470,10 @@ class SocialCrmMention(models.Model):
 
     @api.model
     def _privacy_candidates(self, model, person, fnames, domain=None):
-        """Records of ``model`` whose text fields may hold the person's strings: one ILIKE ANY query."""
+        """Records of ``model`` whose text fields may hold the person's strings: one ILIKE ANY query.
+
+        ``self.env.context["privacy_companies"]`` (ids), when set, keeps only records of those companies:
+        one company's erasure or deletion never rewrites another company's records."""
         patterns = person.like_patterns()
         if not patterns:
             return model.browse()
@@ -478,6 +483,9 @@ class SocialCrmMention(models.Model):
         )
         model.env.cr.execute(SQL("SELECT id FROM %s WHERE %s", SQL.identifier(model._table), conditions))
         records = model.browse([row[0] for row in model.env.cr.fetchall()])
+        company_ids = self.env.context.get("privacy_companies")
+        if company_ids and "company_id" in model._fields:
+            domain = list(domain or []) + [("company_id", "in", company_ids)]
         return records.filtered_domain(domain) if domain and records else records
 
     @api.model
@@ -561,6 +569,21 @@ class SocialCrmMention(models.Model):
         return counts
 
     @api.model
+    def _privacy_in_companies(self, messages):
+        """The chatter messages among ``messages`` whose record belongs to the companies in scope."""
+        company_ids = self.env.context.get("privacy_companies")
+        if not company_ids or not messages:
+            return messages
+        kept = messages.browse()
+        for model in set(messages.mapped("model")):
+            of_model = messages.filtered(lambda m, model=model: m.model == model)
+            records = self.env[model].sudo().browse(of_model.mapped("res_id")).exists()
+            if "company_id" in records._fields:
+                records = records.filtered(lambda r: r.company_id.id in company_ids)
+            kept |= of_model.filtered(lambda m, ids=set(records.ids): m.res_id in ids)
+        return kept
+
+    @api.model
     def _privacy_scrub_chatter(self, person, threads, tickets, replies):
         """Chatter messages and tracked values that quote or name the person: replaced as a whole."""
         Message = self.env["mail.message"].sudo()
@@ -572,9 +595,10 @@ class SocialCrmMention(models.Model):
         domain = ["|"] * (len(related) - 1)
         for model, ids in related:
             domain += ["&", ("model", "=", model), ("res_id", "in", ids)]
-        messages = Message.search(domain) | self._privacy_candidates(
+        quoting = self._privacy_candidates(
             Message, person, ["body", "subject", "record_name"], [("model", "in", CHATTER_MODELS)]
         )
+        messages = Message.search(domain) | self._privacy_in_companies(quoting)
         note = Markup("<p>%s</p>") % person.placeholder
         rows = []
         for message in messages:
@@ -587,8 +611,12 @@ class SocialCrmMention(models.Model):
                 rows.append((message.id, vals))
         update_rows(Message, rows, ["body", "subject", "record_name"])
         Tracking = self.env["mail.tracking.value"].sudo()
-        values = Tracking.search([("mail_message_id", "in", messages.ids)]) | self._privacy_candidates(
+        quoting = self._privacy_candidates(
             Tracking, person, list(TRACKING_TEXT_FIELDS), [("mail_message_id.model", "in", CHATTER_MODELS)]
+        )
+        in_scope = self._privacy_in_companies(quoting.mail_message_id)
+        values = Tracking.search([("mail_message_id", "in", messages.ids)]) | quoting.filtered(
+            lambda value: value.mail_message_id in in_scope
         )
         tracking_rows = []
         for value in values:
@@ -624,7 +652,9 @@ class SocialCrmMention(models.Model):
         threads = mentions.thread_id
         tickets = mentions.ticket_id | threads.ticket_id
         replies = self.env["social_crm.reply"].sudo().search([("parent_mention_id", "in", mentions.ids)])
-        self._privacy_scrub(person, threads, tickets, replies, mentions)
+        self.with_context(privacy_companies=account.company_id.ids)._privacy_scrub(
+            person, threads, tickets, replies, mentions
+        )
         mentions.write({"body": placeholder, "url": False, "external_data": False, "deleted_on_network": True})
         if tickets:
             note = Markup("<p>%s</p>") % self.env._("The author deleted a post of this conversation on the network.")

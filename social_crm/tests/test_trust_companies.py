@@ -268,6 +268,27 @@ class TestTrustCompanies(SocialCrmCommon):
     # Migration
     # ------------------------------------------------------------------
 
+    def test_erasure_in_one_company_leaves_the_other_companys_records(self):
+        """Each company is its own controller: A erasing Jane never rewrites what B holds."""
+        quoting = self.ingest(
+            [
+                self.make_item(
+                    "at://olek/9",
+                    "@jane.test wrote: my order 4711 is late, address Main St 5",
+                    author_id="did:plc:olek",
+                    handle="olek.test",
+                    name="Olek",
+                )
+            ],
+            account=self.account_b,
+        )
+        before = quoting.body
+        self.identity_a.with_user(self.social_manager).action_erase()
+        self.assertEqual(self.mention_a.body, "[erased on request]")
+        self.assertEqual(quoting.body, before)
+        self.assertEqual(self.mention_b.body, "hello B")
+        self.assertEqual(self.mention_b.identity_id.handle, "jane.test")
+
     def test_migration_gives_each_company_its_own_identity(self):
         """An identity shared by two companies before 18.0.1.1.0 is split: each keeps its mentions."""
         migration = _load_migration()
