@@ -40,9 +40,16 @@
         "views/helpdesk_ticket_views.xml",
         "views/social_crm_menus.xml",
         "views/social_crm_privacy_views.xml",
+        "views/social_crm_alert_views.xml",
+        "wizards/social_crm_digest_preview_views.xml",
     ],
     "demo": ["demo/social_crm_demo.xml"],
     "assets": {
+        "web.assets_backend": [
+            "social_crm/static/src/js/*.js",
+            "social_crm/static/src/xml/*.xml",
+            "social_crm/static/src/scss/*.scss",
+        ],
         "web.assets_tests": ["social_crm/static/src/tours/*.js"],
     },
     "application": True,

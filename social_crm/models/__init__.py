@@ -26,3 +26,6 @@ from . import social_crm_digest
 
 # Personal data: erasure, retention, export
 from . import social_crm_privacy
+
+# Spike alerts (detection in ../analytics/spikes.py, run from the accounts' cron)
+from . import social_crm_alert
