@@ -65,9 +65,7 @@ class SocialCrmResponseReport(models.Model):
         tools.drop_view_if_exists(self.env.cr, self._table)
         hours = f"EXTRACT(EPOCH FROM {FIRST_RESPONSE_AT} - {WAITING_SINCE}) / 3600.0"
         waited = f"EXTRACT(EPOCH FROM (now() AT TIME ZONE 'UTC') - {WAITING_SINCE}) / 3600.0"
-        self.env.cr.execute(
-            f"""
-            CREATE OR REPLACE VIEW {self._table} AS (
+        select = f"""
                 SELECT t.id AS id,
                        t.id AS ticket_id,
                        t.social_thread_id AS thread_id,
@@ -95,9 +93,8 @@ class SocialCrmResponseReport(models.Model):
                        1 AS ticket_count
                   FROM helpdesk_ticket t
                   JOIN social_crm_thread th ON th.id = t.social_thread_id
-            )
-            """
-        )
+        """
+        self.env.cr.execute(SQL("CREATE OR REPLACE VIEW %s AS (%s)", SQL.identifier(self._table), SQL(select)))
 
     def _read_group_select(self, aggregate_spec, query):
         if aggregate_spec.split(":")[0] == "median_response_hours":

@@ -21,3 +21,6 @@ from . import test_settings
 from . import test_matching
 from . import test_thread_stats
 from . import test_privacy
+from . import test_reports_managers
+from . import test_reports_digest
+from . import test_ui_reports

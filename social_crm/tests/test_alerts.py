@@ -56,7 +56,9 @@ class TestAlerts(SocialCrmCommon):
         )
 
     def alerts_on(self, account):
-        return account.message_ids.filtered(lambda m: "Spike of negative mentions" in (m.body or ""))
+        """The alert messages, which go to the managers on the stored alert (the account keeps a note)."""
+        alerts = self.env["social_crm.alert"].search([("account_id", "=", account.id)])
+        return alerts.message_ids.filtered(lambda m: "Spike of negative mentions" in (m.body or ""))
 
     def test_no_alert_on_normal_noise(self):
         self.poisson_week()
@@ -75,11 +77,13 @@ class TestAlerts(SocialCrmCommon):
         self.assertEqual(self.account.spike_episode_start, self.now)
         alert = self.alerts_on(self.account)
         self.assertEqual(len(alert), 1)
-        self.assertIn("30 in the last hour", alert.body)
+        self.assertIn("30 in the last 60 minutes", alert.body)
+        self.assertIn("Spike of negative mentions", self.account.message_ids[0].body, "a note on the account too")
         self.assertIn("broken again", alert.body, "the top mentions are quoted")
         self.assertIn(self.social_manager.partner_id, alert.partner_ids)
         self.assertNotIn(self.social_user.partner_id, alert.partner_ids, "only Social Managers are alerted")
-        activity = self.account.activity_ids.filtered(lambda a: a.user_id == self.social_manager)
+        stored = self.env["social_crm.alert"].search([("account_id", "=", self.account.id)])
+        activity = stored.activity_ids.filtered(lambda a: a.user_id == self.social_manager)
         self.assertEqual(len(activity), 1)
         # the storm goes on across the turn of the hour: still the same episode
         for minutes in (15, 30, 45):
