@@ -50,6 +50,8 @@
             "social_crm/static/src/xml/*.xml",
             "social_crm/static/src/scss/*.scss",
         ],
+        "web.assets_backend_lazy": ["social_crm/static/src/lazy/*.js"],
+        "spreadsheet.o_spreadsheet": ["social_crm/static/src/spreadsheet/*.js"],
         "web.assets_tests": ["social_crm/static/src/tours/*.js"],
     },
     "application": True,

@@ -104,7 +104,8 @@ class SocialCrmDigest(models.AbstractModel):
             "response_hours": round(average or 0.0, 1) if answered else None,
             "median_response_hours": round(median or 0.0, 1) if answered else None,
             "tickets": tickets,
-            "in_target": round(in_target) if in_target is not None else None,
+            # no figure while every ticket of the week is still within its target (NULL average: False)
+            "in_target": None if in_target is None or in_target is False else round(in_target),
             "target_hours": self.env["social_crm.params"].get_float("social_crm.response_target_hours"),
             "resolution_hours": round(resolution_hours or 0.0, 1),
         }
@@ -152,8 +153,8 @@ class SocialCrmDigest(models.AbstractModel):
         user = self.env.user
         if not user.email:
             raise UserError(_("Your user has no email address: add one in your preferences to receive the test."))
-        mail = self.env["mail.mail"].sudo().create(self._mail_values(self.env.company, user.partner_id))
-        mail.send()
+        vals = dict(self._mail_values(self.env.company, user.partner_id), auto_delete=False)
+        self.env["mail.mail"].sudo().create(vals).send()
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",
