@@ -152,6 +152,7 @@ class TestSpikeAlertList(SocialCrmCommon):
             [
                 ("res_partner_id", "=", self.social_manager.partner_id.id),
                 ("mail_message_id.model", "=", "social_crm.alert"),
+                ("mail_message_id.message_type", "=", "comment"),
             ]
         )
         self.assertEqual(notification.notification_type, "inbox", "in the manager's Inbox, not only by email")

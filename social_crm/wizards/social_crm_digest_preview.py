@@ -15,6 +15,7 @@ class SocialCrmDigestPreview(models.TransientModel):
     def create(self, vals_list):
         digest = self.env["social_crm.digest"]
         digest._check_manager()
+        digest = digest.with_context(lang=self.env.user.lang or self.env.lang)  # as the user would receive it
         for vals in vals_list:
             company = self.env["res.company"].browse(vals.get("company_id")) or self.env.company
             vals["body"] = digest._render(company)
