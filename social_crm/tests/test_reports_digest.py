@@ -54,6 +54,7 @@ class TestDigestForManagers(SocialCrmCommon):
         self.assertIn("/odoo/action-social_crm.social_crm_mention_action", english.body_html)
         self.assertIn("/odoo/social_crm.thread/", english.body_html)
         self.assertIn("Needs answer", english.body_html)
+        self.assertIn('dir="ltr"', english.body_html, "each issue in its own direction")
         self.assertNotIn("posts, open)", english.body_html)
         self.assertIn("نیازمند پاسخ", persian.body_html)
 
@@ -152,7 +153,7 @@ class TestSpikeAlertList(SocialCrmCommon):
             [
                 ("res_partner_id", "=", self.social_manager.partner_id.id),
                 ("mail_message_id.model", "=", "social_crm.alert"),
-                ("mail_message_id.message_type", "=", "comment"),
+                ("mail_message_id.subtype_id", "=", self.env.ref("mail.mt_comment").id),
             ]
         )
         self.assertEqual(notification.notification_type, "inbox", "in the manager's Inbox, not only by email")

@@ -111,3 +111,15 @@ class TestUiReports(HttpCase, SocialCrmCommon):
         )
         sent = self.env["mail.mail"].search([("recipient_ids", "in", self.admin.partner_id.ids)])
         self.assertTrue(sent.filtered(lambda mail: "weekly digest" in mail.subject))
+
+    def test_sentiment_colours_in_graphs(self):
+        self.start_tour(
+            "/odoo/action-social_crm.social_crm_mention_action?view_type=graph",
+            "social_crm_reports_graph_tour",
+            login="admin",
+        )
+
+    def test_top_voices_freshness(self):
+        self.start_tour(
+            "/odoo/action-social_crm.social_crm_voice_report_action", "social_crm_reports_voices_tour", login="admin"
+        )

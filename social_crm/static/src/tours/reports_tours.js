@@ -144,3 +144,42 @@ registry.category("web_tour.tours").add("social_crm_digest_preview_tour", {
         },
     ],
 });
+
+registry.category("web_tour.tours").add("social_crm_reports_graph_tour", {
+    steps: () => [
+        {
+            content: "Mentions over time, by sentiment: negative red, neutral grey, positive green",
+            trigger: ".o_graph_renderer canvas",
+            run() {
+                const chart = window.Chart.getChart(document.querySelector(".o_graph_renderer canvas"));
+                const colors = Object.fromEntries(
+                    chart.data.datasets.map((dataset) => [dataset.label, dataset.borderColor])
+                );
+                const expected = { Negative: "#dc3545", Neutral: "#9ca3af" };
+                for (const [label, color] of Object.entries(expected)) {
+                    if (colors[label] !== color) {
+                        throw new Error(`${label} is drawn in ${colors[label]}, not ${color}`);
+                    }
+                }
+            },
+        },
+    ],
+});
+
+registry.category("web_tour.tours").add("social_crm_reports_voices_tour", {
+    steps: () => [
+        {
+            content: "Top Voices say when their figures were computed",
+            trigger: ".o_list_view th[data-name='refreshed_at']",
+        },
+        {
+            content: "and can be refreshed now",
+            trigger: ".o_list_view button[name='action_refresh']",
+            run: "click",
+        },
+        {
+            content: "The list is reloaded with the voices",
+            trigger: ".o_list_view .o_data_row td[name='identity_id']",
+        },
+    ],
+});
