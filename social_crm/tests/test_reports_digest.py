@@ -158,7 +158,8 @@ class TestSpikeAlertList(SocialCrmCommon):
         )
         self.assertEqual(notification.notification_type, "inbox", "in the manager's Inbox, not only by email")
         self.assertIn(f"/odoo/social_crm.mention/{mentions[0].id}", notification.mail_message_id.body)
-        self.assertEqual(alert.activity_ids.user_id, self.social_manager)
+        self.assertIn(self.social_manager, alert.activity_ids.user_id, "an activity for each manager")
+        self.assertNotIn(self.social_user, alert.activity_ids.user_id)
         with self.assertRaises(AccessError):
             self.env["social_crm.alert"].with_user(self.social_user).search([])
 
