@@ -85,9 +85,9 @@ class SocialCrmVoiceReport(models.Model):
     def _cron_refresh(self):
         return self._refresh()
 
-    @api.model
     def action_refresh(self):
-        """The *Refresh now* button of the list: recompute, then reload the list with the new figures."""
+        """The *Refresh now* button of the list (called with the selected rows, if any): recompute them all,
+        then reload the list with the new figures."""
         self.check_access("read")
         self.sudo()._refresh()
         return {"type": "ir.actions.client", "tag": "soft_reload"}
