@@ -1,6 +1,9 @@
 /** @odoo-module **/
 import { registry } from "@web/core/registry";
 
+// The first right-to-left page of a database builds its assets with rtlcss: give it time.
+const RTL_ASSETS_TIMEOUT = 90000;
+
 function assertNotCut(selector) {
     return {
         content: `Not cut: ${selector}`,
@@ -20,6 +23,7 @@ registry.category("web_tour.tours").add("social_crm_reports_rtl_mentions_tour", 
         {
             content: "The page is right-to-left in Persian",
             trigger: "html[dir='rtl'] body.o_rtl .o_list_view .o_data_row",
+            timeout: RTL_ASSETS_TIMEOUT,
         },
         {
             content: "A Persian post keeps its right-to-left direction",
@@ -38,6 +42,7 @@ registry.category("web_tour.tours").add("social_crm_reports_rtl_contact_tour", {
         {
             content: "Open the Social tab of the contact (Persian)",
             trigger: "html[dir='rtl'] .o_notebook .nav-link:contains('اجتماعی')",
+            timeout: RTL_ASSETS_TIMEOUT,
             run: "click",
         },
         {
@@ -64,11 +69,13 @@ registry.category("web_tour.tours").add("social_crm_reports_rtl_dashboard_tour",
         {
             content: "Open the Social CRM dashboard (Persian)",
             trigger: "html[dir='rtl'] .o_search_panel_category_value .o_dashboard_name:contains('CRM')",
+            timeout: RTL_ASSETS_TIMEOUT,
             run: "click",
         },
         {
             content: "Its KPI tiles and charts are drawn",
             trigger: "html[dir='rtl'] .o-spreadsheet .o-figure canvas",
+            timeout: RTL_ASSETS_TIMEOUT,
         },
     ],
 });
