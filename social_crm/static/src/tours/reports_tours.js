@@ -2,7 +2,7 @@
 import { registry } from "@web/core/registry";
 
 // The first right-to-left page of a database builds its assets with rtlcss: give it time.
-const RTL_ASSETS_TIMEOUT = 90000;
+const RTL_ASSETS_TIMEOUT = 60000; // the most a tour step may wait
 
 function assertNotCut(selector) {
     return {
