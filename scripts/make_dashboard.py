@@ -155,8 +155,7 @@ def data_sheet():
         cells[f"A{row}"] = {"content": title}
         cells[cell] = {"content": f'=PIVOT.VALUE({index},"{measure}")'}
     cells["A6"] = {"content": "Negative (%)"}
-    cells["B6"] = {"content": "=IFERROR(B3/B2,0)", "format": 1}
-    cells["B5"]["format"] = 2
+    cells["B6"] = {"content": '=ROUND(100*IFERROR(PIVOT.VALUE(2,"__count")/PIVOT.VALUE(1,"__count"),0),1)'}
     return {
         "id": "social_crm_dashboard_data",
         "name": "Data",
@@ -183,7 +182,7 @@ def data_sheet():
 TILES = [
     # title, key value cell, colour
     ("Mentions", "Data!B2", "#EFF6FF"),
-    ("Negative", "Data!B6", "#FDECEC"),
+    ("Negative (%)", "Data!B6", "#FDECEC"),
     ("Open social tickets", "Data!B4", "#F3F4F6"),
     ("Median first response (hours)", "Data!B5", "#ECFDF3"),
 ]
@@ -270,7 +269,7 @@ def main():
         "version": 21,
         "sheets": [sheet, data_sheet()],
         "styles": {"1": {"bold": True, "fontSize": 16}},
-        "formats": {"1": "0.0%", "2": "0.0"},
+        "formats": {},
         "borders": {},
         "revisionId": "START_REVISION",
         "uniqueFigureIds": True,
