@@ -20,11 +20,11 @@ CHARTS = [
         ["posted_at:day", "sentiment"],
         "__count",
         INBOUND,
-        (0, 40, 620, 300),
+        (0, 190, 620, 300),
     ),
-    ("Mentions by network", "odoo_pie", "social_crm.mention", ["network"], "__count", INBOUND, (640, 40, 380, 300)),
-    ("Mentions by language", "odoo_bar", "social_crm.mention", ["lang"], "__count", INBOUND, (0, 360, 500, 300)),
-    ("Mentions by intent", "odoo_bar", "social_crm.mention", ["intent"], "__count", INBOUND, (520, 360, 500, 300)),
+    ("Mentions by network", "odoo_pie", "social_crm.mention", ["network"], "__count", INBOUND, (640, 190, 380, 300)),
+    ("Mentions by language", "odoo_bar", "social_crm.mention", ["lang"], "__count", INBOUND, (0, 510, 500, 300)),
+    ("Mentions by intent", "odoo_bar", "social_crm.mention", ["intent"], "__count", INBOUND, (520, 510, 500, 300)),
     (
         "Average sentiment per week and account",
         "odoo_line",
@@ -32,7 +32,7 @@ CHARTS = [
         ["posted_at:week", "account_id"],
         "sentiment_score",
         INBOUND,
-        (0, 680, 1020, 300),
+        (0, 830, 1020, 300),
     ),
     (
         "First response (hours) by team",
@@ -41,7 +41,7 @@ CHARTS = [
         ["team_id"],
         "first_response_hours",
         [],
-        (0, 1000, 500, 300),
+        (0, 1150, 500, 300),
     ),
     (
         "Answered within target (%) by agent",
@@ -50,9 +50,9 @@ CHARTS = [
         ["user_id"],
         "answered_in_target",
         [],
-        (520, 1000, 500, 300),
+        (520, 1150, 500, 300),
     ),
-    ("Top voices", "odoo_bar", "social_crm.voice.report", ["identity_id"], "mention_count", [], (0, 1320, 500, 300)),
+    ("Top voices", "odoo_bar", "social_crm.voice.report", ["identity_id"], "mention_count", [], (0, 1470, 500, 300)),
     (
         "Share of voice per week",
         "odoo_line",
@@ -60,9 +60,153 @@ CHARTS = [
         ["posted_at:week", "brand"],
         "mention_count",
         [],
-        (520, 1320, 500, 300),
+        (520, 1470, 500, 300),
     ),
 ]
+
+
+# Global filters of the dashboard, and the field of each model they filter on.
+PERIOD_FILTER = "0e7f1605-7b81-5354-b938-83c41c245af7"
+ACCOUNT_FILTER = "48883966-a0bb-5771-95a4-d6bd86ff146a"
+FILTERS = [
+    {
+        "id": PERIOD_FILTER,
+        "type": "date",
+        "label": "Period",
+        "defaultValue": "last_three_months",
+        "rangeType": "relative",
+    },
+    {
+        "id": ACCOUNT_FILTER,
+        "type": "relation",
+        "label": "Account",
+        "modelName": "social_crm.account",
+        "defaultValue": [],
+        "defaultValueDisplayNames": [],
+    },
+]
+MATCHING = {
+    # model: (date field or None, account field or None)
+    "social_crm.mention": ("posted_at", "account_id"),
+    "social_crm.response.report": ("create_date", "account_id"),
+    "social_crm.share.report": ("posted_at", "account_id"),
+    "social_crm.voice.report": (None, None),
+    "helpdesk.ticket": (None, "social_account_id"),
+}
+
+
+def field_matching(model):
+    date_field, account_field = MATCHING[model]
+    matching = {}
+    if date_field:
+        matching[PERIOD_FILTER] = {"chain": date_field, "type": "datetime", "offset": 0}
+    if account_field:
+        matching[ACCOUNT_FILTER] = {"chain": account_field, "type": "many2one"}
+    return matching
+
+
+# KPI tiles: title, pivot model, measure, domain, cell of the value on the Data sheet, format
+KPIS = [
+    ("Mentions", "social_crm.mention", "__count", INBOUND, "B2", None),
+    (
+        "Negative mentions",
+        "social_crm.mention",
+        "__count",
+        INBOUND + [["sentiment", "=", "negative"]],
+        "B3",
+        None,
+    ),
+    (
+        "Open social tickets",
+        "helpdesk.ticket",
+        "__count",
+        [["social_thread_id", "!=", False], ["stage_id.closed", "=", False]],
+        "B4",
+        None,
+    ),
+    ("Median first response (hours)", "social_crm.response.report", "median_response_hours", [], "B5", None),
+]
+
+
+def kpi_pivots():
+    pivots = {}
+    for index, (title, model, measure, domain, _cell, _format) in enumerate(KPIS, start=1):
+        pivots[str(index)] = {
+            "type": "ODOO",
+            "fieldMatching": field_matching(model),
+            "context": {},
+            "domain": domain,
+            "id": str(index),
+            "measures": [{"id": measure, "fieldName": measure}],
+            "model": model,
+            "name": title,
+            "sortedColumn": None,
+            "formulaId": str(index),
+            "columns": [],
+            "rows": [],
+        }
+    return pivots
+
+
+def data_sheet():
+    cells = {"A1": {"content": "KPI"}, "B1": {"content": "Value"}}
+    for index, (title, _model, measure, _domain, cell, _format) in enumerate(KPIS, start=1):
+        row = cell[1:]
+        cells[f"A{row}"] = {"content": title}
+        cells[cell] = {"content": f'=PIVOT.VALUE({index},"{measure}")'}
+    cells["A6"] = {"content": "Negative (%)"}
+    cells["B6"] = {"content": '=ROUND(100*IFERROR(PIVOT.VALUE(2,"__count")/PIVOT.VALUE(1,"__count"),0),1)'}
+    return {
+        "id": "social_crm_dashboard_data",
+        "name": "Data",
+        "colNumber": 4,
+        "rowNumber": 10,
+        "rows": {},
+        "cols": {"0": {"size": 260}},
+        "merges": [],
+        "cells": cells,
+        "styles": {},
+        "formats": {},
+        "borders": {},
+        "conditionalFormats": [],
+        "figures": [],
+        "tables": [],
+        "areGridLinesVisible": True,
+        "isVisible": True,
+        "headerGroups": {"ROW": [], "COL": []},
+        "dataValidationRules": [],
+        "comments": {},
+    }
+
+
+TILES = [
+    # title, key value cell, colour
+    ("Mentions", "Data!B2", "#EFF6FF"),
+    ("Negative (%)", "Data!B6", "#FDECEC"),
+    ("Open social tickets", "Data!B4", "#F3F4F6"),
+    ("Median first response (hours)", "Data!B5", "#ECFDF3"),
+]
+
+
+def tile(index, title, key_value, background):
+    return {
+        "id": str(uuid.uuid5(uuid.NAMESPACE_URL, "social_crm/tile/" + title)),
+        "x": index * 255,
+        "y": 40,
+        "width": 240,
+        "height": 110,
+        "tag": "chart",
+        "data": {
+            "type": "scorecard",
+            "title": {"text": title, "bold": True, "color": "#434343"},
+            "background": background,
+            "keyValue": key_value,
+            "baselineMode": "text",
+            "baselineColorDown": "#DC6965",
+            "baselineColorUp": "#00A04A",
+            "humanize": False,
+        },
+    }
 
 
 def figure(title, chart_type, model, group_by, measure, domain, box):
@@ -81,7 +225,7 @@ def figure(title, chart_type, model, group_by, measure, domain, box):
         "searchParams": {"comparison": None, "context": {}, "domain": domain, "groupBy": group_by, "orderBy": []},
         "type": chart_type,
         "verticalAxisPosition": "left",
-        "fieldMatching": {},
+        "fieldMatching": field_matching(model),
     }
     if chart_type != "odoo_pie":
         data["stacked"] = chart_type == "odoo_bar" and len(group_by) > 1
@@ -113,7 +257,7 @@ def main():
         "formats": {},
         "borders": {},
         "conditionalFormats": [],
-        "figures": [figure(*chart) for chart in CHARTS],
+        "figures": [tile(i, *t) for i, t in enumerate(TILES)] + [figure(*chart) for chart in CHARTS],
         "tables": [],
         "areGridLinesVisible": False,
         "isVisible": True,
@@ -123,7 +267,7 @@ def main():
     }
     spreadsheet = {
         "version": 21,
-        "sheets": [sheet],
+        "sheets": [sheet, data_sheet()],
         "styles": {"1": {"bold": True, "fontSize": 16}},
         "formats": {},
         "borders": {},
@@ -141,11 +285,11 @@ def main():
                 "weekStart": 7,
             }
         },
-        "pivots": {},
-        "pivotNextId": 1,
+        "pivots": kpi_pivots(),
+        "pivotNextId": len(KPIS) + 1,
         "customTableStyles": {},
         "odooVersion": 12,
-        "globalFilters": [],
+        "globalFilters": FILTERS,
         "lists": {},
         "listNextId": 1,
         "chartOdooMenusReferences": {},
@@ -153,7 +297,7 @@ def main():
     os.makedirs(os.path.dirname(OUT), exist_ok=True)
     with open(OUT, "w", encoding="utf-8") as handle:
         json.dump(spreadsheet, handle, indent=1)
-    print(f"wrote {OUT} with {len(CHARTS)} charts")
+    print(f"wrote {OUT} with {len(TILES)} KPI tiles and {len(CHARTS)} charts")
 
 
 if __name__ == "__main__":

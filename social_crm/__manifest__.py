@@ -46,9 +46,18 @@
         "wizards/social_crm_post_reject_views.xml",
         "views/social_crm_post_views.xml",
         "views/social_crm_conversation_templates.xml",
+        "views/social_crm_alert_views.xml",
+        "wizards/social_crm_digest_preview_views.xml",
     ],
     "demo": ["demo/social_crm_demo.xml"],
     "assets": {
+        "web.assets_backend": [
+            "social_crm/static/src/js/*.js",
+            "social_crm/static/src/xml/*.xml",
+            "social_crm/static/src/scss/*.scss",
+        ],
+        "web.assets_backend_lazy": ["social_crm/static/src/lazy/*.js"],
+        "spreadsheet.o_spreadsheet": ["social_crm/static/src/spreadsheet/*.js"],
         "web.assets_tests": ["social_crm/static/src/tours/*.js"],
     },
     "application": True,

@@ -37,3 +37,6 @@ from . import social_crm_deletion_request
 
 # Private messages: webhook deliveries
 from . import social_crm_event
+
+# Spike alerts (detection in ../analytics/spikes.py, run from the accounts' cron)
+from . import social_crm_alert

@@ -15,6 +15,9 @@ TYPED_PARAMETERS = {
     "social_crm_match_threshold": "social_crm.match_threshold",
     "social_crm_response_target_hours": "social_crm.response_target_hours",
     "social_crm_weekly_digest": "social_crm.weekly_digest",
+    "social_crm_spike_factor": "social_crm.spike_factor",
+    "social_crm_spike_min_count": "social_crm.spike_min_count",
+    "social_crm_spike_window_minutes": "social_crm.spike_window_minutes",
 }
 
 
@@ -71,6 +74,39 @@ class ResConfigSettings(models.TransientModel):
         help="Email Social Managers a summary of the week every week.",
     )
 
+    social_crm_spike_factor = fields.Float(
+        string="Alert sensitivity",
+        default=DEFAULTS["social_crm.spike_factor"],
+        help="How far above an account's usual rate (in spreads of its last 7 days) a window must be to raise "
+        "an alert. Lower: more alerts.",
+    )
+    social_crm_spike_min_count = fields.Integer(
+        string="Minimum negative mentions",
+        default=DEFAULTS["social_crm.spike_min_count"],
+        help="A window with fewer negative mentions never raises an alert, however quiet the account.",
+    )
+    social_crm_spike_window_minutes = fields.Integer(
+        string="Alert window (minutes)",
+        default=DEFAULTS["social_crm.spike_window_minutes"],
+        help="The negative mentions of this last period are compared with the same periods of the last 7 days.",
+    )
+
+    def action_social_crm_preview_digest(self):
+        """*Preview digest*: the digest as the current manager would receive it, in a dialog."""
+        preview = self.env["social_crm.digest.preview"].create({"company_id": self.env.company.id})
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Weekly digest"),
+            "res_model": "social_crm.digest.preview",
+            "res_id": preview.id,
+            "view_mode": "form",
+            "target": "new",
+        }
+
+    def action_social_crm_send_test_digest(self):
+        """*Send me a test*: the digest to the current user's email only, in their language."""
+        return self.env["social_crm.digest"].action_send_test()
+
     @api.constrains("social_crm_nlp_backend", *TYPED_PARAMETERS)
     def _check_social_crm_values(self):
         for settings in self:
@@ -82,6 +118,12 @@ class ResConfigSettings(models.TransientModel):
                 raise ValidationError(_("The auto-link confidence is between 0 and 1."))
             if settings.social_crm_response_target_hours < 0:
                 raise ValidationError(_("The response target cannot be negative."))
+            if settings.social_crm_spike_factor <= 0:
+                raise ValidationError(_("The alert sensitivity must be above 0."))
+            if settings.social_crm_spike_min_count < 1:
+                raise ValidationError(_("The minimum count of an alert is at least 1."))
+            if not 5 <= settings.social_crm_spike_window_minutes <= 1440:
+                raise ValidationError(_("The alert window is between 5 minutes and one day (1440 minutes)."))
 
     social_crm_retention_limited = fields.Boolean(
         string="Delete old social data",

@@ -6,6 +6,7 @@ from markupsafe import Markup
 from odoo import api, fields, models
 
 TREND_WEEKS = 12
+TREND_MIN_POINTS = 3  # fewer weeks make no trend: the form says there is not enough data yet
 
 
 def sparkline(points, width=240, height=48):
@@ -42,8 +43,8 @@ class ResPartner(models.Model):
     social_identity_ids = fields.One2many("social_crm.identity", "partner_id", string="Social identities")
     social_handles = fields.Char(
         string="Social handles",
-        help="Handles of this contact on social networks, comma separated (e.g. @jane.bsky.social, "
-        "@jane@mastodon.social). Mentions from these handles are linked to the contact.",
+        help="Handles of this contact on social networks, comma separated (e.g. @name.bsky.social, "
+        "@name@mastodon.social). Mentions from these handles are linked to the contact.",
     )
     social_suggested_identity_ids = fields.One2many(
         "social_crm.identity", "suggested_partner_id", string="Suggested identities"
@@ -56,7 +57,7 @@ class ResPartner(models.Model):
         compute="_compute_social_sentiment_trend",
         string="Sentiment trend",
         sanitize=False,
-        help="Average sentiment per week over the last 12 weeks.",
+        help="Average sentiment per week over the last 12 weeks, once there are mentions in three weeks.",
     )
     social_recent_mention_ids = fields.Many2many(
         "social_crm.mention", compute="_compute_social_recent_mentions", string="Recent mentions"
@@ -107,7 +108,7 @@ class ResPartner(models.Model):
             series.setdefault(partner, []).append((week, score or 0.0, count))
         for partner in self:
             points = sorted(series.get(partner, []))
-            partner.social_sentiment_trend = sparkline(points) if points else False
+            partner.social_sentiment_trend = sparkline(points) if len(points) >= TREND_MIN_POINTS else False
 
     def action_view_social_trend(self):
         self.ensure_one()

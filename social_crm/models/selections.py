@@ -45,4 +45,8 @@ PARAMETER_DEFAULTS = {
     "social_crm.match_threshold": 0.8,
     "social_crm.response_target_hours": 4.0,
     "social_crm.nlp_batch_size": 32,
+    # spike alerts: a window is a spike at ``factor`` spreads above the baseline and at least ``min_count``
+    "social_crm.spike_factor": 6.0,
+    "social_crm.spike_min_count": 5,
+    "social_crm.spike_window_minutes": 60,
 }

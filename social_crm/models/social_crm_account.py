@@ -521,8 +521,22 @@ class SocialCrmAccount(models.Model):
         return dict(self._fields["network"]._description_selection(self.env)).get(self.network, self.network)
 
     def _keyword_list(self):
+        """The account's own terms, then the Share of Voice terms of its company (own brand and competitors),
+        so that the report measures mentions the fetch actually looked for. Each term once."""
         raw = (self.keywords or "").replace(",", "\n")
-        return [kw.strip() for kw in raw.splitlines() if kw.strip()]
+        terms = [kw.strip() for kw in raw.splitlines() if kw.strip()]
+        share_terms = (
+            self.env["social_crm.keyword"]
+            .sudo()
+            .search_fetch([("company_id", "in", [self.company_id.id, False])], ["name"], order="group desc, id")
+            .mapped("name")
+        )
+        seen, result = set(), []
+        for term in terms + [name.strip() for name in share_terms if name and name.strip()]:
+            if term.casefold() not in seen:
+                seen.add(term.casefold())
+                result.append(term)
+        return result
 
     def _get_client(self):
         """The network client for this account (dispatch point for new networks)."""
@@ -592,30 +606,45 @@ class SocialCrmAccount(models.Model):
     # ------------------------------------------------------------------
 
     @api.model
-    def _cron_detect_spikes(self, now=None):
-        """Compare each account's negative mentions of the last 60 minutes with its own last 7 days.
+    def _spike_settings(self):
+        """Sensitivity of spike alerts (Settings): factor over the spread, minimum count, window in minutes."""
+        params = self.env["social_crm.params"]
+        window = min(max(params.get_int("social_crm.spike_window_minutes"), 5), 1440)
+        return params.get_float("social_crm.spike_factor"), params.get_int("social_crm.spike_min_count"), window
 
-        The window slides with the cron (every 15 minutes), so an episode does
-        not look over at each turn of the clock hour. One query for all
-        accounts; one alert per episode (an activity and a message for Social
-        Managers on the account, with the top mentions); the episode ends when
-        the rate is back to normal, and only then can a new one start.
+    @api.model
+    def _cron_detect_spikes(self, now=None):
+        """Compare each account's negative mentions of the last window with its own last 7 days.
+
+        The window (60 minutes unless set otherwise) slides with the cron (every
+        15 minutes), so an episode does not look over at each turn of the clock
+        hour. One query for all accounts; one alert per episode (a
+        ``social_crm.alert`` with its mentions, in the Social Managers' Inbox);
+        the episode ends when the rate is back to normal, and only then can a
+        new one start.
         """
         now = now or fields.Datetime.now()
         accounts = self.search([("state", "!=", "draft")])
         if not accounts:
             return 0
+        factor, min_count, window = self._spike_settings()
+        windows = spikes.HISTORY_HOURS * 60 // window
         self.env["social_crm.mention"].flush_model(["account_id", "posted_at", "direction", "sentiment"])
-        # age 0: the last 60 minutes; ages 1..HISTORY_HOURS: the hours before, most recent first
+        # age 0: the last window; ages 1..windows: the windows before, most recent first
         self.env.cr.execute(
             """
-            SELECT account_id, floor(EXTRACT(EPOCH FROM (%(now)s - posted_at)) / 3600)::int AS age, count(*)
+            SELECT account_id, floor(EXTRACT(EPOCH FROM (%(now)s - posted_at)) / %(seconds)s)::int AS age, count(*)
               FROM social_crm_mention
              WHERE account_id = ANY(%(accounts)s) AND direction = 'inbound' AND sentiment = 'negative'
                AND posted_at > %(start)s AND posted_at <= %(now)s
           GROUP BY 1, 2
             """,
-            {"accounts": accounts.ids, "now": now, "start": now - timedelta(hours=spikes.HISTORY_HOURS + 1)},
+            {
+                "accounts": accounts.ids,
+                "now": now,
+                "seconds": window * 60,
+                "start": now - timedelta(minutes=window * (windows + 1)),
+            },
         )
         counts = {}
         for account_id, age, count in self.env.cr.fetchall():
@@ -623,17 +652,17 @@ class SocialCrmAccount(models.Model):
         alerts = 0
         for account in accounts:
             by_age = counts.get(account.id, {})
-            history = [by_age.get(age, 0) for age in range(spikes.HISTORY_HOURS, 0, -1)]
-            result = spikes.check(history, by_age.get(0, 0))
+            history = [by_age.get(age, 0) for age in range(windows, 0, -1)]
+            result = spikes.check(history, by_age.get(0, 0), k=factor, min_count=min_count)
             if result.is_spike and not account.spike_episode_start:
                 account.spike_episode_start = now
-                account._notify_spike(result, now - timedelta(hours=1))
+                account._notify_spike(result, now - timedelta(minutes=window), now, window)
                 alerts += 1
             elif account.spike_episode_start and not result.in_episode:
                 account.spike_episode_start = False
         return alerts
 
-    def _notify_spike(self, result, since):
+    def _notify_spike(self, result, since, now=None, window=60):
         top = self.env["social_crm.mention"].search(
             [
                 ("account_id", "=", self.id),
@@ -643,27 +672,13 @@ class SocialCrmAccount(models.Model):
                 ("visibility", "=", "public"),  # private messages are never quoted in alerts
             ],
             order="sentiment_score asc, id desc",
-            limit=5,
+            limit=20,
         )
-        lines = Markup("").join(
-            Markup("<li><b>%s</b>: %s</li>") % (m.author_name or m.author_handle or "", (m.body or "")[:280])
-            for m in top
-        )
-        summary = _(
-            "Spike of negative mentions on %(account)s: %(count)s in the last hour (usually %(mean)s).",
-            account=self.name,
-            count=result.count,
-            mean=result.baseline_mean,
-        )
-        managers = self.env.ref("social_crm.group_social_manager").users.filtered(
-            lambda user: self.company_id in user.company_ids and not user.share
-        )
+        alert = self.env["social_crm.alert"]._raise(self, result, top, now or fields.Datetime.now(), window)
+        summary = alert._summary()
         self.message_post(
-            body=Markup("<p>%s</p><ul>%s</ul>") % (summary, lines),
-            partner_ids=managers.partner_id.ids,
-            subtype_xmlid="mail.mt_comment",
+            body=Markup('<p>%s <a href="/odoo/social_crm.alert/%s">%s</a></p>')
+            % (summary, alert.id, _("Open the alert")),
+            subtype_xmlid="mail.mt_note",
         )
-        for manager in managers:
-            self.activity_schedule(
-                "mail.mail_activity_data_todo", user_id=manager.id, summary=_("Negative spike"), note=summary
-            )
+        return alert

@@ -2,10 +2,20 @@
 from datetime import timedelta
 
 from odoo import _, api, fields, models
+from odoo.exceptions import AccessError, UserError
+
+from ..tools.text_direction import text_direction
+
+MANAGER_GROUP = "social_crm.group_social_manager"
 
 
 class SocialCrmDigest(models.AbstractModel):
-    """The weekly digest mailed to Social Managers (switch: setting ``social_crm.weekly_digest``)."""
+    """The weekly digest mailed to Social Managers (switch: setting ``social_crm.weekly_digest``).
+
+    Rendered for each recipient in their own language, from the company's address, with links back
+    into Odoo. Figures of response times come from ``social_crm.response.report``: the digest, the
+    report and the dashboard share one definition of first response.
+    """
 
     _name = "social_crm.digest"
     _description = "Social CRM Weekly Digest"
@@ -46,30 +56,9 @@ class SocialCrmDigest(models.AbstractModel):
                 limit=5,
             )
         )
-        [(response_hours,)] = (
-            self.env["social_crm.thread"]
-            .sudo()
-            ._read_group(
-                [
-                    ("company_id", "=", company.id),
-                    ("first_response_at", ">=", this_start),
-                    ("first_response_at", "<", end),
-                ],
-                [],
-                ["first_response_hours:avg"],
-            )
-        )
-        [(tickets, in_target, resolution_hours)] = (
-            self.env["social_crm.response.report"]
-            .sudo()
-            ._read_group(
-                [("company_id", "=", company.id), ("create_date", ">=", this_start), ("create_date", "<", end)],
-                [],
-                ["__count", "answered_in_target:avg", "resolution_hours:avg"],
-            )
-        )
-        target = self.env["social_crm.params"].get_float("social_crm.response_target_hours")
-        labels = dict(self.env["social_crm.account"]._fields["network"]._description_selection(self.env))
+        response = self._response_figures(company, this_start, end)
+        network_labels = dict(self.env["social_crm.account"]._fields["network"]._description_selection(self.env))
+        state_labels = dict(self.env["social_crm.thread"]._fields["state"]._description_selection(self.env))
         return {
             "company": company,
             "start": this_start,
@@ -77,34 +66,114 @@ class SocialCrmDigest(models.AbstractModel):
             "current": current,
             "previous": previous,
             "change": current["count"] - previous["count"],
-            "networks": [(labels.get(network, network), count) for network, count in networks],
+            "networks": [(network_labels.get(network, network), count) for network, count in networks],
             "issues": issues,
-            "response_hours": round(response_hours or 0.0, 1),
+            "issue_lines": [
+                {
+                    "name": thread.name,
+                    "posts": thread.mention_count,
+                    "state": state_labels.get(thread.state, thread.state),
+                    "url": self._link(f"/odoo/social_crm.thread/{thread.id}"),
+                    "dir": text_direction(thread.mention_ids[:1].lang),
+                }
+                for thread in issues
+            ],
+            "links": self._links(),
+            **response,
+        }
+
+    @api.model
+    def _response_figures(self, company, start, end):
+        """Response times of the week, read from the response report (the one definition of first response)."""
+        Report = self.env["social_crm.response.report"].sudo()
+        [(answered, average, median)] = Report._read_group(
+            [
+                ("company_id", "=", company.id),
+                ("first_response_at", ">=", start),
+                ("first_response_at", "<", end),
+            ],
+            [],
+            ["__count", "first_response_hours:avg", "median_response_hours:avg"],
+        )
+        [(tickets, in_target, resolution_hours)] = Report._read_group(
+            [("company_id", "=", company.id), ("create_date", ">=", start), ("create_date", "<", end)],
+            [],
+            ["__count", "answered_in_target:avg", "resolution_hours:avg"],
+        )
+        return {
+            "answered": answered,
+            "response_hours": round(average or 0.0, 1) if answered else None,
+            "median_response_hours": round(median or 0.0, 1) if answered else None,
             "tickets": tickets,
-            "in_target": round(in_target or 0.0),
-            "target_hours": target,
+            # no figure while every ticket of the week is still within its target (NULL average: False)
+            "in_target": None if in_target is None or in_target is False else round(in_target),
+            "target_hours": self.env["social_crm.params"].get_float("social_crm.response_target_hours"),
             "resolution_hours": round(resolution_hours or 0.0, 1),
+        }
+
+    @api.model
+    def _link(self, path):
+        return self.env["ir.config_parameter"].sudo().get_param("web.base.url", "").rstrip("/") + path
+
+    @api.model
+    def _links(self):
+        return {
+            "mentions": self._link("/odoo/action-social_crm.social_crm_mention_action"),
+            "negative": self._link("/odoo/action-social_crm.social_crm_mention_action_analysis"),
+            "tickets": self._link("/odoo/action-social_crm.helpdesk_ticket_action_social"),
+            "response": self._link("/odoo/action-social_crm.social_crm_response_report_action"),
+            "alerts": self._link("/odoo/action-social_crm.social_crm_alert_action"),
+        }
+
+    @api.model
+    def _render(self, company, end=None):
+        """The digest's HTML in the language of the environment."""
+        return self.env["ir.qweb"]._render("social_crm.weekly_digest_body", self._figures(company, end=end))
+
+    @api.model
+    def _check_manager(self):
+        if not self.env.user.has_group(MANAGER_GROUP):
+            raise AccessError(_("Only Social CRM Managers see the weekly digest."))
+
+    @api.model
+    def _mail_values(self, company, partner, end=None):
+        """One mail for one recipient, written in their language, sent from the company's address."""
+        digest = self.with_context(lang=partner.lang or self.env.lang)
+        return {
+            "subject": digest.env._("Social CRM weekly digest: %(company)s", company=company.name),
+            "body_html": digest._render(company, end=end),
+            "email_from": company.email_formatted or company.partner_id.email_formatted or False,
+            "recipient_ids": [(6, 0, partner.ids)],
+            "auto_delete": True,
+        }
+
+    @api.model
+    def action_send_test(self):
+        """*Send me a test*: the digest of the current company, to the current user only."""
+        self._check_manager()
+        user = self.env.user
+        if not user.email:
+            raise UserError(_("Your user has no email address: add one in your preferences to receive the test."))
+        vals = dict(self._mail_values(self.env.company, user.partner_id), auto_delete=False)
+        self.env["mail.mail"].sudo().create(vals).send()
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "success",
+                "message": _("The weekly digest was sent to %(email)s.", email=user.email),
+                "sticky": False,
+            },
         }
 
     @api.model
     def _cron_send_weekly_digest(self):
         if not self.env["social_crm.params"].get_bool("social_crm.weekly_digest"):
             return 0
-        managers = self.env.ref("social_crm.group_social_manager").users.filtered(
-            lambda user: not user.share and user.email
-        )
-        sent = 0
+        managers = self.env.ref(MANAGER_GROUP).users.filtered(lambda user: not user.share and user.email)
+        vals_list = []
         for company in managers.company_ids:
-            recipients = managers.filtered(lambda user, c=company: c in user.company_ids)
-            figures = self._figures(company)
-            body = self.env["ir.qweb"]._render("social_crm.weekly_digest_body", figures)
-            self.env["mail.mail"].sudo().create(
-                {
-                    "subject": _("Social CRM weekly digest: %(company)s", company=company.name),
-                    "body_html": body,
-                    "email_to": ",".join(recipients.mapped("email_formatted")),
-                    "auto_delete": True,
-                }
-            )
-            sent += 1
-        return sent
+            for manager in managers.filtered(lambda user, c=company: c in user.company_ids):
+                vals_list.append(self._mail_values(company, manager.partner_id))
+        self.env["mail.mail"].sudo().create(vals_list)
+        return len(vals_list)

@@ -182,6 +182,21 @@ class SocialCrmIdentity(models.Model):
             )
         return True
 
+    def action_unlink_contact(self):
+        """Detach the identity from its contact; the identity and its mentions stay (a contact's form never
+        deletes them). The contact is remembered as rejected, so automatic matching does not link it back."""
+        self._check_linkable()
+        for identity in self.filtered("partner_id"):
+            identity.sudo().write(
+                {
+                    "rejected_partner_ids": [(4, identity.partner_id.id)],
+                    "partner_id": False,
+                    "match_confidence": 0,
+                    "match_reason": False,
+                }
+            )
+        return True
+
     def action_open_link_wizard(self):
         return {
             "type": "ir.actions.act_window",

@@ -1,9 +1,32 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import fields, models, tools
+from odoo.tools import SQL
+
+from ..models.selections import NETWORKS, PARAMETER_DEFAULTS
+
+# The one definition of first response, used by this report, the weekly digest and the dashboard:
+# the clock starts at the customer's first message (or the ticket's creation when the conversation has
+# none) and stops at the first answer on the network (the ticket's own reply, else the conversation's).
+FIRST_RESPONSE_AT = "COALESCE(t.social_first_response_at, th.first_response_at)"
+WAITING_SINCE = "COALESCE(th.first_inbound_at, t.create_date)"
+TARGET_HOURS = (
+    "COALESCE((SELECT NULLIF(value, '')::float FROM ir_config_parameter "
+    f"WHERE key = 'social_crm.response_target_hours'), {PARAMETER_DEFAULTS['social_crm.response_target_hours']})"
+)
+RESPONSE_STATUSES = [
+    ("in_time", "Answered in time"),
+    ("late", "Answered late"),
+    ("open", "Waiting, within target"),
+    ("missed", "Waiting, target missed"),
+]
 
 
 class SocialCrmResponseReport(models.Model):
-    """Speed of the answers to social tickets, by team and agent."""
+    """Speed of the answers to social tickets, by team and agent.
+
+    A ticket not answered yet has no response time (empty, never 0) and does not
+    count as missed until the target time has passed: it is *open*.
+    """
 
     _name = "social_crm.response.report"
     _description = "Social Response Report"
@@ -15,25 +38,34 @@ class SocialCrmResponseReport(models.Model):
     team_id = fields.Many2one("helpdesk.ticket.team", string="Team", readonly=True)
     user_id = fields.Many2one("res.users", string="Agent", readonly=True)
     company_id = fields.Many2one("res.company", readonly=True)
-    network = fields.Char(readonly=True)
+    network = fields.Selection(NETWORKS, readonly=True)
     create_date = fields.Datetime(string="Opened on", readonly=True)
     first_response_at = fields.Datetime(readonly=True)
     closed_date = fields.Datetime(string="Closed on", readonly=True)
+    account_id = fields.Many2one("social_crm.account", string="Account", readonly=True)
     first_response_hours = fields.Float(string="First response (hours)", aggregator="avg", readonly=True)
+    median_response_hours = fields.Float(
+        string="Median first response (hours)",
+        aggregator="avg",  # computed as a median in _read_group_select
+        readonly=True,
+        help="Half of the answered tickets got their first response faster than this.",
+    )
     resolution_hours = fields.Float(string="Resolution (hours)", aggregator="avg", readonly=True)
+    response_status = fields.Selection(RESPONSE_STATUSES, string="Response", readonly=True)
     answered_in_target = fields.Float(
         string="Answered within target (%)",
         aggregator="avg",
         readonly=True,
-        help="Share of tickets whose first response came within the target time (setting).",
+        help="Share of tickets whose first response came within the target time (setting). Tickets still "
+        "waiting count only once the target time has passed without an answer.",
     )
     ticket_count = fields.Integer(string="Tickets", readonly=True)
 
     def init(self):
         tools.drop_view_if_exists(self.env.cr, self._table)
-        self.env.cr.execute(
-            f"""
-            CREATE OR REPLACE VIEW {self._table} AS (
+        hours = f"EXTRACT(EPOCH FROM {FIRST_RESPONSE_AT} - {WAITING_SINCE}) / 3600.0"
+        waited = f"EXTRACT(EPOCH FROM (now() AT TIME ZONE 'UTC') - {WAITING_SINCE}) / 3600.0"
+        select = f"""
                 SELECT t.id AS id,
                        t.id AS ticket_id,
                        t.social_thread_id AS thread_id,
@@ -41,22 +73,31 @@ class SocialCrmResponseReport(models.Model):
                        t.user_id,
                        t.company_id,
                        th.network,
+                       th.account_id,
                        t.create_date,
-                       COALESCE(t.social_first_response_at, th.first_response_at) AS first_response_at,
+                       {FIRST_RESPONSE_AT} AS first_response_at,
                        t.closed_date,
-                       EXTRACT(EPOCH FROM COALESCE(t.social_first_response_at, th.first_response_at)
-                                          - COALESCE(th.first_inbound_at, t.create_date)) / 3600.0
+                       CASE WHEN {FIRST_RESPONSE_AT} IS NOT NULL THEN GREATEST({hours}, 0) END
                            AS first_response_hours,
+                       CASE WHEN {FIRST_RESPONSE_AT} IS NOT NULL THEN GREATEST({hours}, 0) END
+                           AS median_response_hours,
                        EXTRACT(EPOCH FROM t.closed_date - t.create_date) / 3600.0 AS resolution_hours,
-                       CASE WHEN COALESCE(t.social_first_response_at, th.first_response_at) IS NOT NULL
-                             AND EXTRACT(EPOCH FROM COALESCE(t.social_first_response_at, th.first_response_at)
-                                                    - COALESCE(th.first_inbound_at, t.create_date)) / 3600.0
-                                 <= COALESCE((SELECT NULLIF(value, '')::float FROM ir_config_parameter
-                                               WHERE key = 'social_crm.response_target_hours'), 4.0)
-                            THEN 100.0 ELSE 0.0 END AS answered_in_target,
+                       CASE WHEN {FIRST_RESPONSE_AT} IS NOT NULL AND {hours} <= {TARGET_HOURS} THEN 'in_time'
+                            WHEN {FIRST_RESPONSE_AT} IS NOT NULL THEN 'late'
+                            WHEN {waited} <= {TARGET_HOURS} THEN 'open'
+                            ELSE 'missed' END AS response_status,
+                       CASE WHEN {FIRST_RESPONSE_AT} IS NOT NULL AND {hours} <= {TARGET_HOURS} THEN 100.0
+                            WHEN {FIRST_RESPONSE_AT} IS NOT NULL THEN 0.0
+                            WHEN {waited} <= {TARGET_HOURS} THEN NULL
+                            ELSE 0.0 END AS answered_in_target,
                        1 AS ticket_count
                   FROM helpdesk_ticket t
                   JOIN social_crm_thread th ON th.id = t.social_thread_id
-            )
-            """
-        )
+        """
+        self.env.cr.execute(SQL("CREATE OR REPLACE VIEW %s AS (%s)", SQL.identifier(self._table), SQL(select)))
+
+    def _read_group_select(self, aggregate_spec, query):
+        if aggregate_spec.split(":")[0] == "median_response_hours":
+            column = self._field_to_sql(self._table, "median_response_hours", query)
+            return SQL("percentile_cont(0.5) WITHIN GROUP (ORDER BY %s)", column)
+        return super()._read_group_select(aggregate_spec, query)

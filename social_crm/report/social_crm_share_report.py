@@ -1,5 +1,10 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo import fields, models, tools
+from odoo import api, fields, models, tools
+
+from ..models.selections import NETWORKS
+
+# The dimensions that split a share between brands; any other grouping (date, network, ...) is a whole.
+BRAND_DIMENSIONS = ("brand", "group", "keyword_id", "mention_id")
 
 
 class SocialCrmShareReport(models.Model):
@@ -16,13 +21,19 @@ class SocialCrmShareReport(models.Model):
     group = fields.Selection([("own", "Our brand"), ("competitor", "Competitor")], readonly=True)
     company_id = fields.Many2one("res.company", readonly=True)
     account_id = fields.Many2one("social_crm.account", readonly=True)
-    network = fields.Char(readonly=True)
+    network = fields.Selection(NETWORKS, readonly=True)
     posted_at = fields.Datetime(readonly=True)
     sentiment = fields.Selection(
         [("negative", "Negative"), ("neutral", "Neutral"), ("positive", "Positive")], readonly=True
     )
     sentiment_score = fields.Float(aggregator="avg", readonly=True)
     mention_count = fields.Integer(string="Mentions", readonly=True)
+    share = fields.Float(
+        string="Share of voice (%)",
+        aggregator="sum",
+        readonly=True,
+        help="This brand's part of all the brand mentions of the same period (and of the other groupings).",
+    )
 
     def init(self):
         tools.drop_view_if_exists(self.env.cr, self._table)
@@ -40,7 +51,8 @@ class SocialCrmShareReport(models.Model):
                        m.posted_at,
                        m.sentiment,
                        m.sentiment_score,
-                       1 AS mention_count
+                       1 AS mention_count,
+                       0.0::float AS share
                   FROM social_crm_keyword_mention_rel rel
                   JOIN social_crm_keyword k ON k.id = rel.keyword_id
                   JOIN social_crm_mention m ON m.id = rel.mention_id
@@ -48,3 +60,30 @@ class SocialCrmShareReport(models.Model):
             )
             """
         )
+
+    @api.model
+    def _read_group(self, domain, groupby=(), aggregates=(), having=(), offset=0, limit=None, order=None):
+        """``share:sum`` is the group's mentions in percent of those of its period: the groups that differ
+        only by brand (or own/competitor) add up to 100 %, whatever the date grouping."""
+        if "share:sum" not in aggregates:
+            return super()._read_group(domain, groupby, aggregates, having, offset, limit, order)
+        asked = ["__count" if aggregate == "share:sum" else aggregate for aggregate in aggregates]
+        if order and "share" in order:
+            order = None
+        rows = super()._read_group(domain, groupby, asked, having, offset, limit, order)
+        whole = [i for i, spec in enumerate(groupby) if spec.split(":")[0].split(".")[0] not in BRAND_DIMENSIONS]
+        counts = {}
+        for key, count in self._share_period_counts(domain, [groupby[i] for i in whole]):
+            counts[key] = count
+        position = len(groupby) + list(aggregates).index("share:sum")
+        result = []
+        for row in rows:
+            total = counts.get(tuple(row[i] for i in whole)) or 0
+            row = list(row)
+            row[position] = 100.0 * row[position] / total if total else 0.0
+            result.append(tuple(row))
+        return result
+
+    def _share_period_counts(self, domain, groupby):
+        for row in super()._read_group(domain, groupby, ["__count"]):
+            yield tuple(row[:-1]), row[-1]

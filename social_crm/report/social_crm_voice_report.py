@@ -2,6 +2,8 @@
 from odoo import api, fields, models
 from odoo.tools import SQL, drop_view_if_exists
 
+from ..models.selections import NETWORKS
+
 # One row per author and company over all inbound mentions. Aggregating a
 # million mentions takes about half a second, too slow to redo each time the
 # report opens: the rows live in a table that a scheduled action refreshes.
@@ -40,7 +42,7 @@ class SocialCrmVoiceReport(models.Model):
     identity_id = fields.Many2one("social_crm.identity", string="Voice", readonly=True)
     partner_id = fields.Many2one("res.partner", string="Contact", readonly=True)
     company_id = fields.Many2one("res.company", readonly=True)
-    network = fields.Char(readonly=True)
+    network = fields.Selection(NETWORKS, readonly=True)
     followers = fields.Integer(aggregator="max", readonly=True)
     mention_count = fields.Integer(string="Mentions", readonly=True)
     negative_count = fields.Integer(string="Negative mentions", readonly=True)
@@ -82,3 +84,10 @@ class SocialCrmVoiceReport(models.Model):
     @api.model
     def _cron_refresh(self):
         return self._refresh()
+
+    def action_refresh(self):
+        """The *Refresh now* button of the list (called with the selected rows, if any): recompute them all,
+        then reload the list with the new figures."""
+        self.check_access("read")
+        self.sudo()._refresh()
+        return {"type": "ir.actions.client", "tag": "soft_reload"}

@@ -27,3 +27,6 @@ from . import test_webhooks
 from . import test_publish
 from . import test_desk
 from . import test_ui_desk
+from . import test_reports_managers
+from . import test_reports_digest
+from . import test_ui_reports

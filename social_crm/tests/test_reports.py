@@ -107,17 +107,21 @@ class TestReports(SocialCrmCommon):
         )
 
     def test_contact_sentiment_trend(self):
-        with analyzed_as(("en", "negative", "complaint"), ("en", "positive", "praise")):
+        with analyzed_as(("en", "negative", "complaint"), ("en", "positive", "praise"), ("en", "neutral", "other")):
             mentions = self.ingest(
-                [self.make_item("at://s/1", "bad"), self.make_item("at://s/2", "good", minutes=60 * 24 * 8)]
+                [
+                    self.make_item("at://s/1", "bad"),
+                    self.make_item("at://s/2", "good", minutes=60 * 24 * 8),
+                    self.make_item("at://s/3", "ok", minutes=60 * 24 * 16),
+                ]
             )
-        mentions.write({"posted_at": datetime.now() - timedelta(days=3)})
-        mentions[1].posted_at = datetime.now() - timedelta(days=12)
+        for mention, days in zip(mentions, (3, 12, 25)):
+            mention.posted_at = datetime.now() - timedelta(days=days)
         mentions.identity_id.partner_id = self.partner
         self.partner.invalidate_recordset()
         trend = str(self.partner.social_sentiment_trend)
         self.assertIn("<svg", trend)
-        self.assertEqual(trend.count("<circle"), 2)
+        self.assertEqual(trend.count("<circle"), 3)
         action = self.partner.action_view_social_trend()
         self.assertEqual(self.env["social_crm.mention"].search(action["domain"]), mentions)
 
@@ -131,8 +135,9 @@ class TestDashboard(SocialCrmCommon):
         data = dashboard.with_user(self.social_manager).get_readonly_dashboard()
         snapshot = data["snapshot"] if "snapshot" in data else json.loads(dashboard.spreadsheet_data)
         figures = [f for sheet in snapshot["sheets"] for f in sheet["figures"]]
-        self.assertGreaterEqual(len(figures), 8)
-        for figure in figures:
+        charts = [f for f in figures if f["data"]["type"] != "scorecard"]
+        self.assertGreaterEqual(len(charts), 8)
+        for figure in charts:
             meta = figure["data"]["metaData"]
             Model = self.env[meta["resModel"]].with_user(self.social_manager)
             groupby = meta["groupBy"]
@@ -149,3 +154,49 @@ class TestDashboard(SocialCrmCommon):
         self.assertIn(self.env.ref("social_crm.group_social_manager"), dashboard.group_ids)
         visible = self.env["spreadsheet.dashboard"].with_user(self.social_user).search([])
         self.assertNotIn(dashboard, visible)
+
+    def test_dashboard_kpi_tiles_and_filters(self):
+        """Four KPI tiles (mentions, % negative, open social tickets, median first response) over pivots that
+        the Period and Account filters narrow."""
+        import json
+
+        dashboard = self.env.ref("social_crm.spreadsheet_dashboard_social_crm")
+        snapshot = json.loads(dashboard.spreadsheet_data)
+        tiles = [f for sheet in snapshot["sheets"] for f in sheet["figures"] if f["data"]["type"] == "scorecard"]
+        self.assertEqual(len(tiles), 4)
+        filters = {f["type"]: f["id"] for f in snapshot["globalFilters"]}
+        self.assertEqual(set(filters), {"date", "relation"})
+        cells = {sheet["name"]: sheet["cells"] for sheet in snapshot["sheets"]}
+        for tile in tiles:
+            sheet, cell = tile["data"]["keyValue"].split("!")
+            self.assertIn(cell, cells[sheet], tile["data"]["title"]["text"])
+        with analyzed_as(("en", "negative", "complaint"), ("en", "positive", "praise")):
+            mentions = self.ingest(
+                [
+                    self.make_item("at://k/1", "broken", author_id="k1"),
+                    self.make_item("at://k/2", "nice", author_id="k2"),
+                ]
+            )
+        open_ticket = mentions.ticket_id
+        self.assertEqual(len(open_ticket), 1)
+        self.env.flush_all()
+        values = {}
+        for pivot in snapshot["pivots"].values():
+            Model = self.env[pivot["model"]].with_user(self.social_manager)
+            [measure] = pivot["measures"]
+            spec = measure["fieldName"]
+            if spec != "__count":
+                spec = f"{spec}:{Model._fields[spec].aggregator}"
+            domain = pivot["domain"]
+            if pivot["model"] != "helpdesk.ticket":
+                domain = domain + [(pivot["fieldMatching"][filters["relation"]]["chain"], "=", self.account.id)]
+            [(value,)] = Model._read_group(domain, [], [spec])
+            values[pivot["name"]] = value
+            self.assertIn(filters["relation"], pivot["fieldMatching"], pivot["name"])
+        self.assertEqual(values["Mentions"], 2)
+        self.assertEqual(values["Negative mentions"], 1)
+        open_count = self.env["helpdesk.ticket"].search_count(
+            [("social_thread_id", "!=", False), ("stage_id.closed", "=", False)]
+        )
+        self.assertEqual(values["Open social tickets"], open_count)
+        self.assertGreaterEqual(open_count, 1)

@@ -3,3 +3,4 @@ from . import social_crm_identity_link
 from . import social_crm_mention_correct
 from . import social_crm_erase_wizard
 from . import social_crm_post_reject
+from . import social_crm_digest_preview

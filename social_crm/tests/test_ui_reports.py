@@ -1,0 +1,125 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""Managers' and employees' screens in headless Chromium: Persian right-to-left, Thai, reports, digest."""
+
+from datetime import timedelta
+
+from odoo import fields
+from odoo.tests import HttpCase, tagged
+
+from .common import SocialCrmCommon
+from .test_respond import analyzed_as
+
+PERSIAN_POST = "سفارشم هنوز نرسیده! Order #1234 کجاست؟"
+ENGLISH_POST = "Where is my order?"
+THAI_POST = "สั่งของไปสองอาทิตย์แล้วยังไม่ได้รับเลย"
+
+
+@tagged("social_crm", "social_crm_ui", "post_install", "-at_install")
+class TestUiReports(HttpCase, SocialCrmCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        for code in ("fa_IR", "th_TH"):
+            cls.env["res.lang"]._activate_lang(code)
+        cls.env["ir.module.module"]._load_module_terms(["social_crm"], ["fa_IR", "th_TH"], overwrite=True)
+        cls.admin = cls.env.ref("base.user_admin")
+        cls.admin.write(
+            {
+                "email": "admin@acme.example",
+                "groups_id": [(4, cls.env.ref("social_crm.group_social_manager").id)],
+            }
+        )
+        with analyzed_as(
+            ("fa", "negative", "complaint"), ("en", "neutral", "question"), ("th", "negative", "complaint")
+        ):
+            mentions = cls.env["social_crm.mention"]._ingest_items(
+                cls.account,
+                [
+                    cls.make_item("at://fa/1", PERSIAN_POST, author_id="did:plc:fa", handle="parisa.test"),
+                    cls.make_item("at://en/1", ENGLISH_POST, author_id="did:plc:en", handle="kim.test"),
+                    cls.make_item("at://th/1", THAI_POST, author_id="did:plc:th", handle="somchai.test"),
+                ],
+            )
+        cls.persian = mentions.filtered(lambda m: m.lang == "fa")
+        cls.persian.identity_id.partner_id = cls.partner
+        # a ticket still waiting, well within the response target
+        waiting = mentions.filtered(lambda m: m.lang == "th")
+        waiting.thread_id.sudo().first_inbound_at = fields.Datetime.now() - timedelta(minutes=30)
+        feed = cls.env["social_crm.account"].create(
+            {
+                "name": "Acme forum",
+                "network": "feed",
+                "base_url": "https://forum.example.com/latest.atom",
+                "state": "connected",
+            }
+        )
+        with analyzed_as(("en", "neutral", "other")):
+            cls.env["social_crm.mention"]._ingest_items(
+                feed, [cls.make_item("urn:acme:post:1", "Forum post about Acme", author_id="forum-user")]
+            )
+
+    def as_admin_in(self, lang):
+        self.admin.lang = lang
+
+    def test_persian_mentions_list_is_right_to_left(self):
+        self.as_admin_in("fa_IR")
+        self.start_tour(
+            "/odoo/action-social_crm.social_crm_mention_action",
+            "social_crm_reports_rtl_mentions_tour",
+            login="admin",
+            timeout=240,
+        )
+
+    def test_persian_contact_social_tab(self):
+        self.as_admin_in("fa_IR")
+        self.start_tour(
+            f"/odoo/res.partner/{self.partner.id}", "social_crm_reports_rtl_contact_tour", login="admin", timeout=240
+        )
+
+    def test_persian_dashboard(self):
+        self.as_admin_in("fa_IR")
+        self.start_tour(
+            "/odoo/action-spreadsheet_dashboard.ir_actions_dashboard_action",
+            "social_crm_reports_rtl_dashboard_tour",
+            login="admin",
+            timeout=240,
+        )
+
+    def test_thai_mentions_list(self):
+        self.as_admin_in("th_TH")
+        self.start_tour(
+            "/odoo/action-social_crm.social_crm_mention_action", "social_crm_reports_thai_tour", login="admin"
+        )
+
+    def test_response_times_list_is_honest(self):
+        self.start_tour(
+            "/odoo/action-social_crm.social_crm_response_report_action?view_type=list",
+            "social_crm_reports_response_tour",
+            login="admin",
+        )
+
+    def test_mention_pivot_counts(self):
+        self.start_tour(
+            "/odoo/action-social_crm.social_crm_mention_action_analysis?view_type=pivot",
+            "social_crm_reports_pivot_tour",
+            login="admin",
+        )
+
+    def test_manager_previews_the_digest_from_settings(self):
+        self.start_tour(
+            "/odoo/action-social_crm.social_crm_config_settings_action", "social_crm_digest_preview_tour", login="admin"
+        )
+        sent = self.env["mail.mail"].search([("recipient_ids", "in", self.admin.partner_id.ids)])
+        self.assertTrue(sent.filtered(lambda mail: "weekly digest" in mail.subject))
+
+    def test_sentiment_colours_in_graphs(self):
+        self.start_tour(
+            "/odoo/action-social_crm.social_crm_mention_action?view_type=graph",
+            "social_crm_reports_graph_tour",
+            login="admin",
+        )
+
+    def test_top_voices_freshness(self):
+        self.start_tour(
+            "/odoo/action-social_crm.social_crm_voice_report_action", "social_crm_reports_voices_tour", login="admin"
+        )
