@@ -276,6 +276,14 @@ class SocialCrmReply(models.Model):
         for reply in self:
             reply._check_postable()
             if reply.state == "failed" and reply.approved_body and reply.approved_body == reply.body:
+                if not reply.can_retry:
+                    raise UserError(
+                        _(
+                            "Posting this reply again cannot help: %(error)s Revise it, or ask an administrator to "
+                            "fix the account first.",
+                            error=reply.error_message or "",
+                        )
+                    )
                 reply._post()
             elif reply._is_publisher():
                 reply._approve()

@@ -7,6 +7,7 @@ from types import SimpleNamespace
 from unittest.mock import patch
 
 from odoo import fields
+from odoo.exceptions import UserError
 from odoo.tests import Form, tagged
 from odoo.tools import mute_logger
 from odoo.tools.safe_eval import safe_eval
@@ -263,6 +264,12 @@ class TestDeskReplyFeedback(MastodonReplyCase):
         self.assertIn("rejected the credentials", reply.error_message)
         todo = reply.activity_ids.filtered(lambda a: a.user_id == self.social_user)
         self.assertTrue(todo, "the author has it on their list")
+        # Not through the button, not through the server either: nothing is sent again.
+        requests_before = len(self.posted)
+        with self.assertRaises(UserError):
+            reply.with_user(self.social_user).action_submit()
+        self.assertEqual(len(self.posted), requests_before)
+        self.assertEqual(reply.state, "failed")
 
     @mute_logger(REPLY_LOGGER)
     def test_refused_text_offers_no_post_again(self):
