@@ -94,6 +94,16 @@ def as_aware(value):
         return None
 
 
+def window_closed(context):
+    """True when the send context's person wrote too long ago for any answer (``window_tag`` would refuse)."""
+    context = as_dict(context)
+    received_at = as_aware(context.get("received_at"))
+    if received_at is None:
+        return False
+    limit = HUMAN_AGENT_WINDOW if context.get("human_agent_tag") else WINDOW
+    return datetime.now(timezone.utc) - received_at > limit
+
+
 class MetaMessaging(MessagingClient):
     """Mixin for the Graph API clients (``FacebookClient``, ``InstagramClient``, ``WhatsappClient``)."""
 

@@ -13,6 +13,7 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from ..connectors import errors as api_errors
 from ..connectors import get_client_class
 from ..connectors.base import BaseClient
+from ..connectors.meta_messaging import MetaMessaging, window_closed
 
 _logger = logging.getLogger(__name__)
 
@@ -421,6 +422,25 @@ class SocialCrmReply(models.Model):
     # POSTING
     # ------------------------------------------------------------------
 
+    def _check_messaging_window(self):
+        """Meta answers private messages only within 24 hours of the person's message: say so before anyone
+        approves or sends, rather than failing after approval."""
+        client_class = get_client_class(self.network) if self.network else None
+        parent = self.parent_mention_id.sudo()
+        if (
+            client_class
+            and issubclass(client_class, MetaMessaging)
+            and self.thread_id.sudo().visibility == "private"
+            and window_closed(parent.external_data or {})
+        ):
+            raise UserError(
+                _(
+                    "%(network)s allows answering only within 24 hours of the person's last message; that time has "
+                    "passed. Nothing was sent: wait until the person writes again.",
+                    network=self.account_id._network_label(),
+                )
+            )
+
     def _check_postable(self):
         self.ensure_one()
         if self.state not in ("draft", "failed", "to_approve"):
@@ -434,6 +454,7 @@ class SocialCrmReply(models.Model):
             raise UserError(_("The last attempt may have posted this reply: check it on the network first."))
         if not (self.body or "").strip():
             raise UserError(_("Write a reply first."))
+        self._check_messaging_window()
         if self.too_long:
             raise UserError(
                 _(
