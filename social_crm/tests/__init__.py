@@ -25,6 +25,7 @@ from . import test_privacy_deletions
 from . import test_meta_data_deletion
 from . import test_webhooks
 from . import test_publish
+from . import test_publish_devnet
 from . import test_desk
 from . import test_ui_desk
 from . import test_reports_managers
