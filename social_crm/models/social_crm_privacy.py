@@ -665,7 +665,7 @@ class SocialCrmMention(models.Model):
     def _check_deleted_on_network(self, account, client):
         """After a fetch: ask the network which of a bounded batch of recent inbound posts are gone, mark those.
 
-        The batch rotates: the posts checked (or fetched) longest ago come first, so each post of the last
+        The batch rotates: posts never checked come first, then those checked longest ago, so each post of the last
         ``DELETION_CHECK_DAYS`` days is re-checked in turn. A failure to ask is recorded on the account in
         words and never fails the fetch; the next fetch tries again. Returns the mentions marked deleted.
         """
@@ -678,7 +678,7 @@ class SocialCrmMention(models.Model):
                 """SELECT id, external_id FROM social_crm_mention
                     WHERE account_id = %s AND direction = 'inbound' AND deleted_on_network IS NOT TRUE
                       AND posted_at >= %s AND external_id NOT LIKE %s
-                 ORDER BY COALESCE(deletion_checked_at, create_date), id
+                 ORDER BY deletion_checked_at NULLS FIRST, id
                     LIMIT %s""",
                 account.id,
                 fields.Datetime.now() - timedelta(days=DELETION_CHECK_DAYS),

@@ -138,6 +138,8 @@ class TestReportsHonest(SocialCrmCommon):
         with LoopbackServer() as server:
             server.route("GET", "/api/v1/accounts/verify_credentials", (200, {}, brand))
             server.route("GET", "/api/v1/notifications", (200, {}, []))
+            # The fetch then asks whether the posts it holds still exist (deletions are mirrored).
+            server.route("GET", "/api/v1/statuses/9001", (200, {}, status))
             server.route(
                 "GET",
                 "/api/v2/search",
