@@ -277,7 +277,8 @@ class SocialCrmReply(models.Model):
         for reply in self:
             reply._check_postable()
             if reply.state == "failed" and reply.approved_body and reply.approved_body == reply.body:
-                if not reply.can_retry:
+                # Managers may insist (the administrator fixed the account since); others revise.
+                if not reply.can_retry and not reply._is_publisher():
                     raise UserError(
                         _(
                             "Posting this reply again cannot help: %(error)s Revise it, or ask an administrator to "

@@ -270,6 +270,10 @@ class TestDeskReplyFeedback(MastodonReplyCase):
             reply.with_user(self.social_user).action_submit()
         self.assertEqual(len(self.posted), requests_before)
         self.assertEqual(reply.state, "failed")
+        # A manager may insist once the administrator fixed the account.
+        self.server.fail_with = None
+        reply.with_user(self.social_manager).action_submit()
+        self.assertEqual(reply.state, "posted")
 
     @mute_logger(REPLY_LOGGER)
     def test_refused_text_offers_no_post_again(self):
