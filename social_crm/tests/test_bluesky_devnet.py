@@ -23,17 +23,23 @@ def load_devnet():
     return module
 
 
+def start_devnet(case):
+    """A fresh Bluesky dev network for a test class, stopped when the class ends; missing tools fail loudly."""
+    devnet = load_devnet()
+    ok, reason = devnet.BlueskyDevnet.available()
+    if not ok:
+        raise RuntimeError(f"Bluesky devnet missing: {reason}")
+    net = devnet.BlueskyDevnet().start()
+    case.addClassCleanup(net.stop)
+    return net
+
+
 @tagged("social_crm", "social_crm_devnet", "post_install", "-at_install")
 class TestBlueskyDevnet(SocialCrmCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        devnet = load_devnet()
-        ok, reason = devnet.BlueskyDevnet.available()
-        if not ok:
-            raise RuntimeError(f"Bluesky devnet missing: {reason}")
-        cls.net = devnet.BlueskyDevnet().start()
-        cls.addClassCleanup(cls.net.stop)
+        cls.net = start_devnet(cls)
         cls.brand = cls.net.create_account("acmecare.test", "brand-pass")
         cls.customer = cls.net.create_account("somchai.test", "somchai-pass")
         cls.partner.social_handles = "@somchai.test"

@@ -9,7 +9,7 @@ from odoo.tools import mute_logger
 
 from .common import SocialCrmCommon
 from .mastodon_case import BRAND, MastodonReplyCase
-from .test_bluesky_devnet import load_devnet
+from .test_bluesky_devnet import start_devnet
 from .test_privacy import analyzed_as
 
 PLACEHOLDER = "[deleted by its author]"
@@ -131,12 +131,7 @@ class TestBlueskyDevnetDeletions(SocialCrmCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        devnet = load_devnet()
-        ok, reason = devnet.BlueskyDevnet.available()
-        if not ok:
-            raise RuntimeError(f"Bluesky devnet missing: {reason}")
-        cls.net = devnet.BlueskyDevnet().start()
-        cls.addClassCleanup(cls.net.stop)
+        cls.net = start_devnet(cls)
         cls.brand = cls.net.create_account("acmecare.test", "brand-pass")
         cls.customer = cls.net.create_account("malee.test", "malee-pass")
         cls.account.state = "draft"  # the cron below fetches the devnet account only

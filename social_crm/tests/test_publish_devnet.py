@@ -11,7 +11,7 @@ from odoo import fields
 from odoo.tests import tagged
 
 from .common import SocialCrmCommon
-from .test_bluesky_devnet import load_devnet
+from .test_bluesky_devnet import start_devnet
 
 THAI = "@somchai.test ลดราคาทุกชิ้น 20% วันนี้เท่านั้น ขอบคุณที่เป็นลูกค้าของเรานะครับ 🙏"
 PERSIAN = "حراج بهاره از امروز شروع شد: ۲۰٪ تخفیف روی همه‌ی بسته‌ها"
@@ -24,12 +24,7 @@ class TestPublishDevnet(SocialCrmCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        devnet = load_devnet()
-        ok, reason = devnet.BlueskyDevnet.available()
-        if not ok:
-            raise RuntimeError(f"Bluesky devnet missing: {reason}")
-        cls.net = devnet.BlueskyDevnet().start()
-        cls.addClassCleanup(cls.net.stop)
+        cls.net = start_devnet(cls)
         cls.brand = cls.net.create_account("acmecare.test", "brand-pass")
         cls.customer = cls.net.create_account("somchai.test", "somchai-pass")
         cls.live = cls.env["social_crm.account"].create(
