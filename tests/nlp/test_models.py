@@ -53,12 +53,49 @@ def test_models_load_once():
 
 def test_numpy_inference_reproduces_sklearn(train_nlp):
     texts, labels = generated(600, 1)
-    arrays, agreement = train_nlp.export_fast(texts, labels, 1.0)
+    arrays, agreement = train_nlp.export_fast(texts, labels, 1.0, train_nlp.SENTIMENT_DIM)
     assert agreement["same"] == agreement["of"] == 600
     model = sentiment.FastSentiment(arrays={f"{k}_one": v for k, v in arrays.items()} | {"langs": np.array(["one"])})
     new, gold = generated(200, 2)
     predicted = sentiment.score(model.probabilities(new, ["one"] * len(new)))
     assert np.mean([label == truth for (label, _), truth in zip(predicted, gold)]) > 0.95
+
+
+def test_a_model_file_carries_its_feature_space(train_nlp):
+    """The training run may ship another feature size than the default: the runtime reads it from the
+    file, and the batch and single-text paths hash into it alike."""
+    texts, labels = generated(600, 3)
+    arrays, _agreement = train_nlp.export_fast(texts, labels, 1.0, 1 << 12)
+    model = sentiment.FastSentiment(arrays={f"{k}_one": v for k, v in arrays.items()} | {"langs": np.array(["one"])})
+    assert model.dim == 1 << 12
+    new, gold = generated(50, 4)
+    batch = model.probabilities(new, ["one"] * len(new))
+    single = np.vstack([sentiment.softmax(model._scores(text, "one")) for text in new])
+    np.testing.assert_allclose(batch, single, atol=1e-5)
+    assert np.mean([label == truth for (label, _), truth in zip(sentiment.score(batch), gold)]) > 0.9
+
+
+def test_a_larger_feature_space_must_earn_its_size(train_nlp):
+    """Each doubling of the feature space (and of the file) must add GAIN_PER_DOUBLING on the mean."""
+    small, middle, large = 1 << 16, 1 << 17, 1 << 19
+    gain = train_nlp.GAIN_PER_DOUBLING
+
+    def chosen(middle_mean, large_mean):
+        sizes = {str(small): {"mean": 0.6}, str(middle): {"mean": middle_mean}, str(large): {"mean": large_mean}}
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(train_nlp, "FEATURE_SIZES", (small, middle, large))
+            return train_nlp.choose_feature_size({lang: {"feature_sizes": sizes} for lang in ("de", "th")})[0]
+
+    assert chosen(0.6 + gain / 2, 0.6 + gain / 2) == small
+    assert chosen(0.6 + gain * 2, 0.6 + gain * 2) == middle  # the larger adds nothing over the middle one
+    assert chosen(0.6 + gain * 2, 0.6 + gain * 2 + gain * 2.5) == large  # two doublings: more than 2 x gain
+    assert chosen(0.6, 0.6 + gain * 2) == small  # three doublings over the smallest ask for 3 x gain
+
+
+def test_shipped_models_share_one_feature_space():
+    """Sentiment and intent read the same hashed features: their files must agree on the size."""
+    with np.load(os.path.join(MODELS, "intent.npz")) as data:
+        assert data["w"].shape[1] == data["idf"].shape[0] == sentiment.fast_model().dim
 
 
 def test_cross_validation_is_grouped_and_reproducible(train_nlp):
