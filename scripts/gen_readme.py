@@ -20,6 +20,7 @@ SECTIONS = [
     ("USAGE", "Usage"),
     ("HISTORY", "Changelog"),
     ("CONTRIBUTORS", "Contributors"),
+    ("CREDITS", "Other credits"),
 ]
 
 
