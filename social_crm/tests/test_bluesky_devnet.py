@@ -34,25 +34,31 @@ def start_devnet(case):
     return net
 
 
+def start_devnet_with_brand(case, customer):
+    """start_devnet, the brand's account (acmecare.test) and a customer's on it, and the brand's social account
+    in Odoo: sets case.net, case.brand, case.customer and case.live."""
+    case.net = start_devnet(case)
+    case.brand = case.net.create_account("acmecare.test", "brand-pass")
+    case.customer = case.net.create_account(f"{customer}.test", f"{customer}-pass")
+    case.live = case.env["social_crm.account"].create(
+        {
+            "name": "Acme on the devnet",
+            "network": "bluesky",
+            "base_url": case.net.pds_url,
+            "login": "acmecare.test",
+            "token": "brand-pass",
+            "team_id": case.team.id,
+        }
+    )
+
+
 @tagged("social_crm", "social_crm_devnet", "post_install", "-at_install")
 class TestBlueskyDevnet(SocialCrmCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.net = start_devnet(cls)
-        cls.brand = cls.net.create_account("acmecare.test", "brand-pass")
-        cls.customer = cls.net.create_account("somchai.test", "somchai-pass")
+        start_devnet_with_brand(cls, "somchai")
         cls.partner.social_handles = "@somchai.test"
-        cls.live = cls.env["social_crm.account"].create(
-            {
-                "name": "Acme on the devnet",
-                "network": "bluesky",
-                "base_url": cls.net.pds_url,
-                "login": "acmecare.test",
-                "token": "brand-pass",
-                "team_id": cls.team.id,
-            }
-        )
 
     def fetch_until(self, predicate, timeout=20):
         deadline = time.time() + timeout

@@ -9,7 +9,7 @@ from odoo.tools import mute_logger
 
 from .common import SocialCrmCommon
 from .mastodon_case import BRAND, MastodonReplyCase
-from .test_bluesky_devnet import start_devnet
+from .test_bluesky_devnet import start_devnet_with_brand
 from .test_privacy import analyzed_as
 
 PLACEHOLDER = "[deleted by its author]"
@@ -131,20 +131,8 @@ class TestBlueskyDevnetDeletions(SocialCrmCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.net = start_devnet(cls)
-        cls.brand = cls.net.create_account("acmecare.test", "brand-pass")
-        cls.customer = cls.net.create_account("malee.test", "malee-pass")
+        start_devnet_with_brand(cls, "malee")
         cls.account.state = "draft"  # the cron below fetches the devnet account only
-        cls.live = cls.env["social_crm.account"].create(
-            {
-                "name": "Acme on the devnet",
-                "network": "bluesky",
-                "base_url": cls.net.pds_url,
-                "login": "acmecare.test",
-                "token": "brand-pass",
-                "team_id": cls.team.id,
-            }
-        )
 
     def cron_fetch(self):
         self.live.last_sync_at = fields.Datetime.now() - timedelta(minutes=10)

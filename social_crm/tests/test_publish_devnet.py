@@ -11,7 +11,7 @@ from odoo import fields
 from odoo.tests import tagged
 
 from .common import SocialCrmCommon
-from .test_bluesky_devnet import start_devnet
+from .test_bluesky_devnet import start_devnet_with_brand
 
 THAI = "@somchai.test ลดราคาทุกชิ้น 20% วันนี้เท่านั้น ขอบคุณที่เป็นลูกค้าของเรานะครับ 🙏"
 PERSIAN = "حراج بهاره از امروز شروع شد: ۲۰٪ تخفیف روی همه‌ی بسته‌ها"
@@ -24,19 +24,7 @@ class TestPublishDevnet(SocialCrmCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.net = start_devnet(cls)
-        cls.brand = cls.net.create_account("acmecare.test", "brand-pass")
-        cls.customer = cls.net.create_account("somchai.test", "somchai-pass")
-        cls.live = cls.env["social_crm.account"].create(
-            {
-                "name": "Acme on the devnet",
-                "network": "bluesky",
-                "base_url": cls.net.pds_url,
-                "login": "acmecare.test",
-                "token": "brand-pass",
-                "team_id": cls.team.id,
-            }
-        )
+        start_devnet_with_brand(cls, "somchai")
         cls.cron = cls.env.ref("social_crm.ir_cron_publish_posts")
 
     def brand_feed(self):
