@@ -81,11 +81,7 @@ class HelpdeskTicket(models.Model):
                 )
 
     def _compute_social_pending_reply_count(self):
-        counts = dict(
-            self.env["social_crm.reply"]._read_group(
-                [("ticket_id", "in", self.ids), ("state", "=", "to_approve")], ["ticket_id"], ["__count"]
-            )
-        )
+        counts = self.env["social_crm.reply"]._count_to_approve("ticket_id", self)
         for ticket in self:
             ticket.social_pending_reply_count = counts.get(ticket, 0)
 

@@ -250,6 +250,11 @@ class SocialCrmReply(models.Model):
             )
 
     @api.depends("body", "author_id")
+    @api.model
+    def _count_to_approve(self, field, records):
+        """{record: replies waiting for approval} for ``records`` (tickets or conversations, by ``field``)."""
+        return dict(self._read_group([(field, "in", records.ids), ("state", "=", "to_approve")], [field], ["__count"]))
+
     def _compute_display_name(self):
         for reply in self:
             text = " ".join((reply.body or "").split())

@@ -123,11 +123,7 @@ class SocialCrmThread(models.Model):
             thread.can_reply = bool(thread.network) and get_client_class(thread.network).can_reply
 
     def _compute_pending_reply_count(self):
-        counts = dict(
-            self.env["social_crm.reply"]._read_group(
-                [("thread_id", "in", self.ids), ("state", "=", "to_approve")], ["thread_id"], ["__count"]
-            )
-        )
+        counts = self.env["social_crm.reply"]._count_to_approve("thread_id", self)
         for thread in self:
             thread.pending_reply_count = counts.get(thread, 0)
 
