@@ -35,11 +35,14 @@ Rules, in order (the first that holds wins):
 6. other.
 """
 
+import logging
 import os
 import re
 import threading
 
 import numpy as np
+
+_logger = logging.getLogger(__name__)
 
 QUESTION_MARKS = ("?", "？", "؟", "¿")
 _TONE = "\u0e48-\u0e4b"
@@ -302,12 +305,30 @@ _model = []
 
 
 def model():
-    """The learned intent model, or None when its file is missing (the rules answer then)."""
+    """The learned intent model, or None when its file is missing or was trained on another feature space
+    than the shipped sentiment model's (the rules answer then, and the log says why)."""
     if not _model:
         with _model_lock:
             if not _model:
-                _model.append(IntentModel() if os.path.exists(MODEL_PATH) else None)
+                _model.append(_load())
     return _model[0]
+
+
+def _load():
+    if not os.path.exists(MODEL_PATH):
+        return None
+    from .sentiment import fast_model
+
+    learned, dim = IntentModel(MODEL_PATH), fast_model().dim
+    if learned.idf.shape[0] != dim:
+        _logger.warning(
+            "social_crm: intent model has %d features, the sentiment model %d; intent rules used instead "
+            "(retrain both with scripts/train_nlp.py)",
+            learned.idf.shape[0],
+            dim,
+        )
+        return None
+    return learned
 
 
 def classify_many(texts, langs, scored, features=None):

@@ -73,3 +73,21 @@ def test_batch_and_single_text_paths_agree():
     batch = nlp.analyze(texts)
     alone = [nlp.analyze([text])[0] for text in texts]
     assert batch == alone
+
+
+def test_an_intent_model_of_another_feature_space_is_refused(monkeypatch, tmp_path, caplog):
+    """Retraining only one of the two files must not index past the features: the rules answer, the log says why."""
+    path = tmp_path / "intent.npz"
+    np.savez(
+        path,
+        w=np.zeros((5, 1 << 12), np.float16),
+        v=np.zeros((5, len(intent.CUES)), np.float32),
+        b=np.zeros(5, np.float32),
+        idf=np.ones(1 << 12, np.float16),
+    )
+    monkeypatch.setattr(intent, "MODEL_PATH", str(path))
+    monkeypatch.setattr(intent, "_model", [])
+    with caplog.at_level("WARNING"):
+        results = nlp.analyze(["This is unacceptable, fix it now!", "ร้านเปิดกี่โมงครับ"])
+    assert [r.intent for r in results] == ["complaint", "question"]
+    assert "intent rules used instead" in caplog.text
