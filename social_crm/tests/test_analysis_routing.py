@@ -7,6 +7,9 @@ from unittest.mock import patch
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
+from odoo.addons.social_crm import nlp
+from odoo.addons.social_crm.nlp import sentiment
+
 from .common import SocialCrmCommon
 
 ANALYZE = "odoo.addons.social_crm.nlp.analyze"
@@ -89,22 +92,26 @@ class TestAnalysisRouting(SocialCrmCommon):
         self.assertTrue(mention.ticket_id)
 
     def test_state_says_fast_when_the_accurate_tier_fell_back(self):
-        with patch(ANALYZE, side_effect=scored("neutral", "other")):
-            mention = self.ingest([self.make_item("at://jane/post/2", "ok")])
-        self.assertEqual(mention.nlp_state, "fast")
-        with patch(ANALYZE, side_effect=scored("neutral", "other", tier="fast", model="fast-fallback")) as analyze:
+        """The real models decide: with the accurate tier unavailable the cron's re-scoring falls back to the
+        fast model and the mention says so; with it, a Thai mention is scored by the accurate tier."""
+        english = self.ingest([self.make_item("at://jane/post/2", "I love it, thank you so much!")])
+        self.assertEqual((english.nlp_state, english.nlp_model), ("fast", sentiment.FAST_NAME))
+        with patch.dict(sentiment._cache, {"e5": None}), patch(ANALYZE, wraps=nlp.analyze) as analyze:
             self.env["social_crm.mention"]._cron_analyze()
-            self.assertEqual(mention.nlp_state, "fast", "scored by the fast model: never called accurate")
-            self.assertEqual(mention.nlp_model, "fast-fallback")
-            self.assertTrue(mention.nlp_rescored)
+            self.assertEqual(english.nlp_state, "fast", "scored by the fast model: never called accurate")
+            self.assertEqual(english.nlp_model, sentiment.FAST_NAME)
+            self.assertTrue(english.nlp_rescored)
+            self.assertEqual(english.sentiment, "positive")
             self.env["social_crm.mention"]._cron_analyze()
         texts = [text for call in analyze.call_args_list for text in call.args[0]]
-        self.assertEqual(texts.count("ok"), 1, "no better model: not re-scored again and again")
-        with patch(ANALYZE, side_effect=scored("neutral", "other", tier="accurate", model="e5-blend")):
-            other = self.ingest([self.make_item("at://jane/post/3", "fine")])
-            self.env["social_crm.mention"]._cron_analyze()
-        self.assertEqual(other.nlp_state, "accurate")
-        self.assertEqual(other.nlp_model, "e5-blend")
+        self.assertEqual(texts.count(english.body), 1, "no better model: not re-scored again and again")
+        sentiment.reset()
+        thai = self.ingest(
+            [self.make_item("at://somchai/post/3", "ดีมากครับ ประทับใจสุดๆ", author_id="did:plc:s", handle="s.test")]
+        )
+        self.env["social_crm.mention"]._cron_analyze()
+        self.assertEqual((thai.nlp_state, thai.nlp_model), ("accurate", sentiment.ACCURATE_NAME))
+        self.assertEqual(thai.lang, "th")
 
     def test_rescoring_to_negative_opens_a_ticket_and_to_positive_closes_none(self):
         with patch(ANALYZE, side_effect=scored("neutral", "other")):

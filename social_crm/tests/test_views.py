@@ -70,8 +70,23 @@ class TestViews(SocialCrmCommon):
         self.assertTrue(admin_arch.xpath("//field[@name='token']"))
 
     def test_mention_views_load(self):
-        for view_type in ("list", "form", "kanban", "pivot", "graph", "search"):
-            self.assertIsNotNone(self._arch("social_crm.mention", view_type, user=self.social_user))
+        """Each view is this addon's own (not a default Odoo made up) and the social user can load its data."""
+        Mention = self.env["social_crm.mention"].with_user(self.social_user)
+        for view_type, field in (
+            ("list", "body"),
+            ("form", "body"),
+            ("kanban", "body"),
+            ("pivot", "sentiment"),
+            ("graph", "sentiment"),
+            ("search", "body"),
+        ):
+            arch = self._arch("social_crm.mention", view_type, user=self.social_user)
+            self.assertEqual(arch.tag, view_type, view_type)
+            self.assertTrue(arch.xpath(f"//field[@name='{field}']"), f"{view_type} shows {field}")
+        rows = Mention.web_search_read([("id", "in", self.mentions.ids)], {"body": {}, "sentiment": {}})
+        self.assertEqual([row["body"] for row in rows["records"]], self.mentions.mapped("body"))
+        groups = Mention.web_read_group([("id", "in", self.mentions.ids)], ["sentiment_score:avg"], ["sentiment"])
+        self.assertEqual(groups["length"], 1, "the pivot's and graph's grouping works for the social user")
         arch = self._arch("social_crm.mention", "search")
         for name in (
             "group_by_network",
