@@ -1,9 +1,9 @@
 """Thai and Persian are first-class: every string of the template is translated, placeholders intact."""
 
-import ast
 import re
 from pathlib import Path
 
+import polib
 import pytest
 
 I18N = Path(__file__).resolve().parents[1] / "social_crm" / "i18n"
@@ -12,29 +12,10 @@ PLACEHOLDER = re.compile(r"%\(\w+\)[sd]|%[sd]|\{\w*\}")
 
 def messages(name):
     """{msgid: (msgstr, fuzzy)} of a gettext file (this project's files use neither plurals nor contexts)."""
-    entries, current, field, fuzzy = {}, None, None, False
-
-    def close():
-        if current and current["msgid"]:
-            entries[current["msgid"]] = (current["msgstr"], current["fuzzy"])
-
-    for line in (I18N / name).read_text(encoding="utf-8").splitlines():
-        if line.startswith("#,") and "fuzzy" in line:
-            fuzzy = True
-        elif line.startswith("msgid "):
-            close()
-            current, field = {"msgid": "", "msgstr": "", "fuzzy": fuzzy}, "msgid"
-            current["msgid"] = ast.literal_eval(line[6:])
-            fuzzy = False
-        elif line.startswith("msgstr "):
-            field = "msgstr"
-            current["msgstr"] = ast.literal_eval(line[7:])
-        elif line.startswith('"') and current is not None:
-            current[field] += ast.literal_eval(line)
-        elif line.startswith(("msgctxt", "msgid_plural")):
-            raise AssertionError(f"{name}: {line.split()[0]} is not expected here")
-    close()
-    return entries
+    catalog = polib.pofile(str(I18N / name))
+    odd = [entry.msgid for entry in catalog if entry.msgctxt or entry.msgid_plural]
+    assert not odd, f"{name}: contexts or plurals are not expected here: {odd[:3]}"
+    return {entry.msgid: (entry.msgstr, entry.fuzzy) for entry in catalog if entry.msgid and not entry.obsolete}
 
 
 TEMPLATE = messages("social_crm.pot")

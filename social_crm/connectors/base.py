@@ -602,11 +602,6 @@ class BaseClient:
         return self._own
 
 
-def check_url(url, allowed_hosts=None, resolve=True):
-    """Kept for callers of the old name: see ``netguard.check_url``."""
-    return netguard.check_url(url, allowed_hosts, resolve)
-
-
 def read_capped(response, client):
     chunks, size = [], 0
     for chunk in response.iter_content(64 * 1024):

@@ -138,10 +138,8 @@ def parse_datetime(value):
     if not isinstance(value, str):
         raise BadItem(f"invalid date {value!r}")
     text = value.strip()
-    candidate = text.replace("Z", "+00:00") if text.endswith("Z") else text
-    candidate = re.sub(r"([+-]\d\d)(\d\d)$", r"\1:\2", candidate)
     try:
-        parsed = datetime.fromisoformat(candidate)
+        parsed = datetime.fromisoformat(text)  # 3.11 reads "Z", "+0000" and nanoseconds itself
     except ValueError:
         try:
             parsed = parsedate_to_datetime(text)

@@ -4,7 +4,8 @@ import pytest
 import requests
 
 from social_crm.connectors import errors, get_client
-from social_crm.connectors.base import MAX_RESPONSE_BYTES, BaseClient, check_url, retry_after_seconds
+from social_crm.connectors.base import MAX_RESPONSE_BYTES, BaseClient, retry_after_seconds
+from social_crm.connectors.netguard import check_url
 from social_crm.connectors.utils import BadItem, clean_text, html_to_text, parse_datetime
 
 
