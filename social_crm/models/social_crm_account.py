@@ -145,16 +145,6 @@ class SocialCrmAccount(models.Model):
         ("webhook_key_uniq", "unique(webhook_key)", "This webhook address is already used by another account."),
     ]
 
-    def _auto_init(self):
-        res = super()._auto_init()
-        # Accounts created before webhooks existed get their own key (one random value each).
-        self.env.cr.execute("SELECT id FROM social_crm_account WHERE webhook_key IS NULL")
-        for (account_id,) in self.env.cr.fetchall():
-            self.env.cr.execute(
-                "UPDATE social_crm_account SET webhook_key = %s WHERE id = %s", [self._new_webhook_key(), account_id]
-            )
-        return res
-
     @api.model
     def _new_webhook_key(self):
         return secrets.token_urlsafe(32)

@@ -9,7 +9,6 @@ can read (no personal data in it).
 import secrets
 
 from odoo import api, fields, models
-from odoo.tools import SQL
 
 META_NETWORKS = ("facebook", "instagram")
 
@@ -83,17 +82,6 @@ class SocialCrmAccount(models.Model):
     )
 
     _sql_constraints = [("deletion_key_uniq", "unique(deletion_key)", "A deletion key is used by one account.")]
-
-    def _auto_init(self):
-        res = super()._auto_init()
-        # Every account gets its own key, also those created before the field existed.
-        self.env.cr.execute(
-            SQL(
-                "UPDATE social_crm_account SET deletion_key = md5(random()::text || id::text || clock_timestamp()::text)"
-                " WHERE deletion_key IS NULL"
-            )
-        )
-        return res
 
     @api.model_create_multi
     def create(self, vals_list):
