@@ -21,7 +21,7 @@ from odoo.tools import SQL
 
 from ..connectors import errors as api_errors
 from ..tools.person_text import PersonText
-from .social_crm_privacy import ERASED_PREFIX, update_rows
+from .selections import ERASED_PREFIX
 
 _logger = logging.getLogger(__name__)
 
@@ -225,7 +225,7 @@ class SocialCrmMention(models.Model):
             return self.browse()
         with self.env.cr.savepoint():
             checked = self.browse([row_id for row_id, _ext in rows])
-            update_rows(
+            self.env["social_crm.privacy"]._update_rows(
                 self, [(m.id, {"deletion_checked_at": fields.Datetime.now()}) for m in checked], ["deletion_checked_at"]
             )
             return self._mark_deleted(account, gone) if gone else self.browse()

@@ -24,8 +24,8 @@ from odoo.tools import SQL
 
 from ..tools.csv_cells import csv_text
 from ..tools.person_text import PersonText, identifiers_of, like
+from .selections import ERASED_PREFIX
 
-ERASED_PREFIX = "erased:"
 EXPORT_PREFIX = "social-data-"
 REPLY_TEXT_FIELDS = ("body", "approved_body", "reject_reason", "error_message")
 TRACKING_TEXT_FIELDS = ("old_value_char", "new_value_char", "old_value_text", "new_value_text")
@@ -120,6 +120,11 @@ class PrivacyScope:
 class SocialCrmPrivacy(models.AbstractModel):
     _name = "social_crm.privacy"
     _description = "Social CRM personal data: erasure and export"
+
+    @api.model
+    def _update_rows(self, model, rows, fnames):
+        """``update_rows`` for the other models files (one UPDATE, no tracking)."""
+        update_rows(model, rows, fnames)
 
     @api.model
     def _check_manager(self):

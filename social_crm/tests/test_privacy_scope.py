@@ -131,7 +131,7 @@ class TestErasureLeavesOthersAlone(CompaniesCase):
             other = self.ingest([self.item("at://did:plc:olek/post/7", "Anna at the shop was so kind", self.olek)])
             by_handle = self.ingest([self.item("at://did:plc:olek/post/8", "@anna did they answer you?", self.olek)])
         # Company B's identity of the same handle, with its own post.
-        theirs = self.anna_in(self.account_b, "Anna again, B: my parcel never came", "at://did:plc:anna-w/post/9")
+        theirs = self.anna_in(self.account_b, "@anna again, B: my parcel never came", "at://did:plc:anna-w/post/9")
         identity.with_user(self.social_manager).action_erase()
         self.assertEqual(mine.body, ERASED)
         self.assertEqual(ticket.name, "Invoice for Anna")
@@ -142,7 +142,8 @@ class TestErasureLeavesOthersAlone(CompaniesCase):
         self.assertEqual(by_handle.body, f"{ERASED} did they answer you?", "a unique identifier goes everywhere")
         self.assertEqual(theirs.identity_id.handle, "anna")
         self.assertEqual(theirs.identity_id.name, "Anna")
-        self.assertEqual(theirs.body, "Anna again, B: my parcel never came")
+        self.assertEqual(theirs.body, "@anna again, B: my parcel never came")
+        self.assertEqual(theirs.identity_id.external_id, "did:plc:anna-w")
         self.assertFalse(theirs.identity_id.erased_at)
 
 
