@@ -16,7 +16,7 @@ import io
 import json
 import zipfile
 
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError
@@ -310,12 +310,15 @@ class SocialCrmPrivacy(models.AbstractModel):
     def _scrub_tickets(self, tickets, person, whole):
         """Ticket titles, descriptions and contact names: replaced whole (``whole``) or their identifiers only."""
         placeholder = person.placeholder
+        in_html = PersonText(person.identifiers, [], str(escape(placeholder)))
         rows = []
         for ticket in tickets:
             old = {"name": ticket.name, "description": ticket.description, "partner_name": ticket.partner_name}
             vals = dict(old)
             if not whole:
                 vals = {f: person.scrub(value) if value else value for f, value in old.items()}
+                if ticket.description:
+                    vals["description"] = Markup(in_html.scrub(str(ticket.description)))
             else:
                 if person.quotes(ticket.name or ""):
                     network = ticket.social_thread_id.account_id._network_label() if ticket.social_thread_id else ""
@@ -365,6 +368,8 @@ class SocialCrmPrivacy(models.AbstractModel):
             )
         )
         note = Markup("<p>%s</p>") % person.placeholder
+        # In HTML source the placeholder is written escaped.
+        in_html = PersonText(person.identifiers, [], str(escape(person.placeholder)))
         rows = []
         for message in Message.browse([row[0] for row in self.env.cr.fetchall()]):
             old = {"body": message.body, "subject": message.subject, "record_name": message.record_name}
@@ -378,7 +383,9 @@ class SocialCrmPrivacy(models.AbstractModel):
                 }
             else:
                 vals = {
-                    f: Markup(person.scrub(str(v))) if f == "body" and v else person.scrub(v) for f, v in old.items()
+                    "body": Markup(in_html.scrub(str(message.body))) if message.body else message.body,
+                    "subject": person.scrub(message.subject),
+                    "record_name": person.scrub(message.record_name),
                 }
             if vals != old:
                 rows.append((message.id, vals))

@@ -129,7 +129,12 @@ class TestErasureLeavesOthersAlone(CompaniesCase):
         # Another person's post naming another Anna, and one naming her by handle.
         with analyzed_as("positive", "praise"):
             other = self.ingest([self.item("at://did:plc:olek/post/7", "Anna at the shop was so kind", self.olek)])
+        with analyzed_as("negative", "complaint"):
             by_handle = self.ingest([self.item("at://did:plc:olek/post/8", "@anna did they answer you?", self.olek)])
+        olek_ticket = by_handle.ticket_id | by_handle.thread_id.ticket_id
+        self.assertTrue(olek_ticket, "Olek's complaint has its own ticket")
+        olek_ticket.message_post(body="Olek says @anna & Anna know each other", message_type="comment")
+        olek_note = olek_ticket.message_ids[:1]
         # Company B's identity of the same handle, with its own post.
         theirs = self.anna_in(self.account_b, "@anna again, B: my parcel never came", "at://did:plc:anna-w/post/9")
         identity.with_user(self.social_manager).action_erase()
@@ -140,6 +145,11 @@ class TestErasureLeavesOthersAlone(CompaniesCase):
         self.assertEqual(other.body, "Anna at the shop was so kind")
         self.assertIn("Anna at the shop", other.thread_id.name)
         self.assertEqual(by_handle.body, f"{ERASED} did they answer you?", "a unique identifier goes everywhere")
+        # Olek's ticket and conversation keep his words; only her @handle goes, and her name stays a name.
+        self.assertIn("did they answer you?", olek_ticket.description)
+        self.assertNotIn("@anna", olek_ticket.description + olek_ticket.name + by_handle.thread_id.name)
+        self.assertIn(ERASED, olek_ticket.description)
+        self.assertEqual(str(olek_note.body), f"<p>Olek says {ERASED} &amp; Anna know each other</p>")
         self.assertEqual(theirs.identity_id.handle, "anna")
         self.assertEqual(theirs.identity_id.name, "Anna")
         self.assertEqual(theirs.body, "@anna again, B: my parcel never came")
