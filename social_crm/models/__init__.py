@@ -29,14 +29,16 @@ from . import res_config_settings
 from . import social_crm_keyword
 from . import social_crm_digest
 
-# Personal data: erasure, retention, export
-from . import social_crm_privacy
-
-# Personal data: data-deletion requests from the networks (Meta callback)
-from . import social_crm_deletion_request
-
 # Private messages: webhook deliveries
 from . import social_crm_event
+
+# Personal data: the privacy service (erasure, export), retention, Odoo's Privacy Lookup
+from . import social_crm_privacy
+from . import social_crm_retention
+from . import privacy_lookup_wizard
+
+# Personal data: deletions from the networks (Meta callback, posts deleted by their authors)
+from . import social_crm_deletion_request
 
 # Spike alerts (detection in ../analytics/spikes.py, run from the accounts' cron)
 from . import social_crm_alert

@@ -5,6 +5,8 @@ from markupsafe import Markup
 
 from odoo import api, fields, models
 
+from ..tools.access import checked_sudo
+
 TREND_WEEKS = 12
 TREND_MIN_POINTS = 3  # fewer weeks make no trend: the form says there is not enough data yet
 
@@ -43,6 +45,7 @@ class ResPartner(models.Model):
     social_identity_ids = fields.One2many("social_crm.identity", "partner_id", string="Social identities")
     social_handles = fields.Char(
         string="Social handles",
+        index="trigram",
         help="Handles of this contact on social networks, comma separated (e.g. @name.bsky.social, "
         "@name@mastodon.social). Mentions from these handles are linked to the contact.",
     )
@@ -123,3 +126,24 @@ class ResPartner(models.Model):
         action["domain"] = [("partner_id", "=", self.id)]
         action["context"] = {"search_default_group_by_month": 0}
         return action
+
+    # ------------------------------------------------------------------
+    # PERSONAL DATA: thin entry points of the social_crm.privacy service
+    # ------------------------------------------------------------------
+
+    def _social_identities_for_privacy(self):
+        """The contact's identities the caller may read, in the caller's allowed companies only (a contact shared
+        by two companies gives each company its own data)."""
+        self.ensure_one()
+        self.check_access("read")
+        return self.env["social_crm.identity"].search(
+            [("partner_id", "=", self.id), ("company_id", "in", self.env.companies.ids)]
+        )
+
+    def action_export_social_data(self):
+        self.env["social_crm.privacy"]._check_manager()
+        identities = self._social_identities_for_privacy()
+        return self.env["social_crm.privacy"]._export(checked_sudo(identities, "read"), None, self)
+
+    def action_open_social_erase_wizard(self):
+        return self._social_identities_for_privacy().action_open_erase_wizard()

@@ -50,3 +50,6 @@ PARAMETER_DEFAULTS = {
     "social_crm.spike_min_count": 5,
     "social_crm.spike_window_minutes": 60,
 }
+
+# Network ids of erased people and posts become keyed hashes starting with this (models/social_crm_privacy.py).
+ERASED_PREFIX = "erased:"

@@ -2,6 +2,7 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 
+from ..tools.access import checked_sudo
 from .selections import NETWORKS
 
 # What a person may change on an identity, and who; everything else comes from the network.
@@ -84,6 +85,8 @@ class SocialCrmIdentity(models.Model):
     mention_ids = fields.One2many("social_crm.mention", "identity_id")
     mention_count = fields.Integer(compute="_compute_mention_count")
     last_mention_at = fields.Datetime(readonly=True)
+    erased_at = fields.Datetime(string="Erased on", readonly=True, copy=False)
+    erased_by_id = fields.Many2one("res.users", string="Erased by", readonly=True, copy=False)
 
     _sql_constraints = [
         (
@@ -93,7 +96,7 @@ class SocialCrmIdentity(models.Model):
         ),
     ]
 
-    @api.depends("name", "handle", "network")
+    @api.depends("name", "handle", "network", "erased_at")
     def _compute_display_name(self):
         labels = dict(NETWORKS)
         for identity in self:
@@ -101,6 +104,8 @@ class SocialCrmIdentity(models.Model):
             if identity.handle and identity.name and identity.handle != identity.name:
                 who = f"{identity.name} (@{identity.handle.lstrip('@')})"
             identity.display_name = f"{who} · {labels.get(identity.network, '')}"
+            if identity.erased_at:
+                identity.display_name = self.env._("[erased on request]")
 
     def _compute_mention_count(self):
         counts = dict(
@@ -153,7 +158,7 @@ class SocialCrmIdentity(models.Model):
 
     def _link_to(self, partner):
         self._check_linkable(partner)
-        self.sudo().write(
+        checked_sudo(self, "read").write(
             {
                 "partner_id": partner.id,
                 "suggested_partner_id": False,
@@ -166,13 +171,15 @@ class SocialCrmIdentity(models.Model):
         for identity in self.filtered("suggested_partner_id"):
             partner = identity.suggested_partner_id
             identity._check_linkable(partner)
-            identity.sudo().write({"partner_id": partner.id, "suggested_partner_id": False, "match_confidence": 1.0})
+            checked_sudo(identity, "read").write(
+                {"partner_id": partner.id, "suggested_partner_id": False, "match_confidence": 1.0}
+            )
         return True
 
     def action_reject_suggestion(self):
         self._check_linkable()
-        for identity in self.filtered("suggested_partner_id"):
-            identity.sudo().write(
+        for identity in checked_sudo(self, "read").filtered("suggested_partner_id"):
+            identity.write(
                 {
                     "rejected_partner_ids": [(4, identity.suggested_partner_id.id)],
                     "suggested_partner_id": False,
@@ -186,8 +193,8 @@ class SocialCrmIdentity(models.Model):
         """Detach the identity from its contact; the identity and its mentions stay (a contact's form never
         deletes them). The contact is remembered as rejected, so automatic matching does not link it back."""
         self._check_linkable()
-        for identity in self.filtered("partner_id"):
-            identity.sudo().write(
+        for identity in checked_sudo(self, "read").filtered("partner_id"):
+            identity.write(
                 {
                     "rejected_partner_ids": [(4, identity.partner_id.id)],
                     "partner_id": False,
@@ -212,3 +219,37 @@ class SocialCrmIdentity(models.Model):
         action = self.env["ir.actions.act_window"]._for_xml_id("social_crm.social_crm_mention_action")
         action["domain"] = [("identity_id", "=", self.id)]
         return action
+
+    # ------------------------------------------------------------------
+    # PERSONAL DATA: thin entry points of the social_crm.privacy service
+    # ------------------------------------------------------------------
+
+    def _check_privacy_manager(self):
+        self.env["social_crm.privacy"]._check_manager()
+
+    def action_open_erase_wizard(self):
+        self._check_privacy_manager()
+        checked_sudo(self, "write")
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Erase personal data"),
+            "res_model": "social_crm.erase.wizard",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_identity_ids": self.ids},
+        }
+
+    def action_erase(self):
+        """Erase these people's social data; tickets and counts stay, their text becomes a placeholder.
+
+        Social Managers, on identities they may change (their companies'). Idempotent: identities already
+        erased are left as they are. Returns the number of identities erased.
+        """
+        self._check_privacy_manager()
+        return self.env["social_crm.privacy"]._erase(checked_sudo(self, "write"))
+
+    def action_export_social_data(self):
+        """A zip with a JSON file and one CSV per kind of record: the person's identities, posts, conversations
+        and the replies they received (other participants' posts without what identifies them)."""
+        self._check_privacy_manager()
+        return self.env["social_crm.privacy"]._export(checked_sudo(self, "read"), None, self[:1])

@@ -58,7 +58,8 @@ class SocialCrmMention(models.Model):
     partner_id = fields.Many2one(related="identity_id.partner_id", store=True, index="btree_not_null", string="Contact")
     author_name = fields.Char(readonly=True)
     author_handle = fields.Char(readonly=True)
-    body = fields.Text(readonly=True)
+    # Trigram: an erasure finds the company's posts naming a person's @handle or profile link without a scan.
+    body = fields.Text(readonly=True, index="trigram")
     summary = fields.Char(compute="_compute_summary")
     url = fields.Char(string="Link", readonly=True)
     posted_at = fields.Datetime(required=True, index=True, readonly=True)

@@ -1,143 +1,36 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-"""Personal data: erase a person on request, keep mentions only as long as policy allows, export, network deletions.
+"""The privacy service: erase a person, export a person, on an explicit scope.
 
-Everything the addon does for privacy lives here. A person's strings are found
-by a ``PersonText`` (their identifiers and their own words) and scrubbed from
-every place the addon stores text, in one UPDATE per model.
+The scope is computed once from identities the caller was checked on (write to
+erase, read to export, see ``tools/access.py``): the person's own records in
+their company, and what was said around them. Every change stays inside it,
+except the replacement of identifiers unique to the person (``@handle``,
+profile link, network id) in their company's other posts, found through a
+trigram index. What identifies a person lives in ``tools/person_text.py``.
 """
 
 import base64
-import csv
 import hashlib
 import hmac
 import io
 import json
-import logging
-import os
-import re
-import threading
 import zipfile
-from datetime import timedelta
 
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError
-from odoo.tools import SQL, html2plaintext
+from odoo.tools import SQL
 
-from ..connectors import errors as api_errors
-from .selections import RETENTION_PARAM
+from ..tools.csv_cells import csv_text
+from ..tools.person_text import PersonText, identifiers_of, like
+from .selections import ERASED_PREFIX
 
-_logger = logging.getLogger(__name__)
-
-RETENTION_BATCH = 1000
-ERASED_PREFIX = "erased:"
-# A title or a conversation name is cut from the start of a post: this much of the start is enough to recognize it.
-WORDS_PREFIX = 40
-# Models whose chatter may quote a person (posted by the addon or by agents answering them).
-CHATTER_MODELS = (
-    "helpdesk.ticket",
-    "social_crm.thread",
-    "social_crm.reply",
-    "social_crm.mention",
-    "social_crm.identity",
-)
+EXPORT_PREFIX = "social-data-"
 REPLY_TEXT_FIELDS = ("body", "approved_body", "reject_reason", "error_message")
 TRACKING_TEXT_FIELDS = ("old_value_char", "new_value_char", "old_value_text", "new_value_text")
-PENDING_REPLY_STATES = ("draft", "to_approve", "posting")
-# Posts of the last days are re-checked for deletion on the network, a bounded batch per fetch (the client's
-# ``deletion_batch``), the longest unchecked first.
-DELETION_CHECK_DAYS = 30
-
-
-def _normalize(text):
-    return " ".join((text or "").split())
-
-
-def _like(value):
-    """An ILIKE pattern matching ``value`` anywhere, its wildcards escaped."""
-    escaped = value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
-class PersonText:
-    """What identifies a person in free text: identifiers (handle, name, links, network ids) and their own words.
-
-    ``scrub`` replaces them inside a text written by someone else; ``quotes``
-    tells whether a text was made from their words or names them, to replace a
-    whole title, description or chatter message.
-    """
-
-    def __init__(self, identifiers, words, placeholder):
-        self.placeholder = placeholder
-        idents = sorted({i.strip() for i in identifiers if i and len(i.strip()) >= 2}, key=len, reverse=True)
-        self.identifiers = idents
-        self.pattern = (
-            re.compile("|".join(rf"(?<!\w){re.escape(i)}(?!\w)" for i in idents), re.IGNORECASE) if idents else None
-        )
-        self.words = sorted({_normalize(w) for w in words if _normalize(w)}, key=len, reverse=True)
-        # The start of each text is enough to recognize a title cut from it; a short text must stand as whole words.
-        self.words_pattern = (
-            re.compile(
-                "|".join(
-                    rf"(?<!\w){re.escape(w[:WORDS_PREFIX])}" + ("" if len(w) > WORDS_PREFIX else r"(?!\w)")
-                    for w in self.words
-                ),
-                re.IGNORECASE,
-            )
-            if self.words
-            else None
-        )
-
-    def __bool__(self):
-        return bool(self.identifiers or self.words)
-
-    def like_patterns(self):
-        """ILIKE patterns that find candidate rows in one query (checked precisely in Python afterwards)."""
-        return [_like(i) for i in self.identifiers] + [_like(w[:WORDS_PREFIX]) for w in self.words]
-
-    def quotes(self, text):
-        plain = _normalize(text)
-        if not plain:
-            return False
-        if self.words_pattern and self.words_pattern.search(plain):
-            return True
-        return bool(self.pattern and self.pattern.search(plain))
-
-    def quotes_html(self, html):
-        return bool(html) and self.quotes(html2plaintext(str(html)))
-
-    def scrub(self, text):
-        """The text with the person's words and identifiers replaced; False stays False."""
-        if not text:
-            return text
-        result = text
-        if self.words_pattern and self.words_pattern.search(_normalize(result)):
-            result = self._replace_quotes(_normalize(result))
-        if self.pattern:
-            result = self.pattern.sub(self.placeholder, result)
-        return result
-
-    def _replace_quotes(self, text):
-        """Replace each quote of the person's words: from where one of their texts starts, as far as it matches."""
-        parts, pos = [], 0
-        while match := self.words_pattern.search(text, pos):
-            start = match.start()
-            rest = text[start:].lower()
-            length = max(len(os.path.commonprefix([rest, w.lower()])) for w in self.words)
-            parts += [text[pos:start], self.placeholder]
-            pos = start + max(length, 1)
-        return "".join(parts) + text[pos:]
-
-    def scrub_data(self, value):
-        """The same inside JSON data (network payloads kept to answer a post)."""
-        if isinstance(value, str):
-            return self.scrub(value)
-        if isinstance(value, list):
-            return [self.scrub_data(v) for v in value]
-        if isinstance(value, dict):
-            return {k: self.scrub_data(v) for k, v in value.items()}
-        return value
+IDENTITY_FIELDS = ["handle", "name", "profile_url", "avatar_url", "external_id", "bio"]
+MENTION_FIELDS = ["author_name", "author_handle", "url", "external_id", "body"]
 
 
 def update_rows(model, rows, fnames):
@@ -166,105 +59,131 @@ def update_rows(model, rows, fnames):
     model.invalidate_model(fnames)
 
 
-class SocialCrmIdentity(models.Model):
-    _inherit = "social_crm.identity"
+class PrivacyScope:
+    """One person's records in their companies, as superuser, computed once before any change.
 
-    erased_at = fields.Datetime(string="Erased on", readonly=True, copy=False)
-    erased_by_id = fields.Many2one("res.users", string="Erased by", readonly=True, copy=False)
+    ``mentions``: their own posts; ``around``: the others' posts in their conversations and the answers to
+    their posts; ``threads``: their conversations; ``tickets``, ``replies``, ``alerts``: those of these
+    posts and conversations; ``partners``: the contacts their identities are linked to.
+    """
 
-    def _compute_display_name(self):
-        res = super()._compute_display_name()
-        for identity in self.filtered("erased_at"):
-            identity.display_name = self.env._("[erased on request]")
-        return res
+    def __init__(self, env, identities, mentions, companies):
+        Mention = env["social_crm.mention"].sudo()
+        in_companies = [("company_id", "in", companies.ids)]
+        self.identities = identities
+        self.companies = companies
+        self.mentions = mentions
+        self.threads = (
+            env["social_crm.thread"]
+            .sudo()
+            .search(in_companies + ["|", ("id", "in", mentions.thread_id.ids), ("identity_id", "in", identities.ids)])
+        )
+        self.around = (
+            Mention.search(
+                in_companies + ["|", ("thread_id", "in", self.threads.ids), ("parent_id", "in", mentions.ids)]
+            )
+            - mentions
+        )
+        self.tickets = (
+            env["helpdesk.ticket"]
+            .sudo()
+            .search(
+                [("company_id", "in", [*companies.ids, False])]
+                + [
+                    "|",
+                    ("id", "in", (mentions.ticket_id | self.threads.ticket_id).ids),
+                    ("social_thread_id", "in", self.threads.ids),
+                ]
+            )
+        )
+        self.replies = (
+            env["social_crm.reply"]
+            .sudo()
+            .search(
+                in_companies + ["|", ("thread_id", "in", self.threads.ids), ("parent_mention_id", "in", mentions.ids)]
+            )
+        )
+        self.alerts = env["social_crm.alert"].sudo().search(in_companies + [("mention_ids", "in", mentions.ids)])
+        self.partners = identities.partner_id
+
+    def chatter_records(self):
+        """(model, ids) of every record whose chatter and activities belong to the scope."""
+        return [
+            ("helpdesk.ticket", self.tickets.ids),
+            ("social_crm.thread", self.threads.ids),
+            ("social_crm.reply", self.replies.ids),
+            ("social_crm.mention", (self.mentions | self.around).ids),
+            ("social_crm.identity", self.identities.ids),
+        ]
+
+
+class SocialCrmPrivacy(models.AbstractModel):
+    _name = "social_crm.privacy"
+    _description = "Social CRM personal data: erasure and export"
 
     @api.model
-    def _check_privacy_manager(self):
+    def _update_rows(self, model, rows, fnames):
+        """``update_rows`` for the other models files (one UPDATE, no tracking)."""
+        update_rows(model, rows, fnames)
+
+    @api.model
+    def _check_manager(self):
         if not self.env.user.has_group("social_crm.group_social_manager"):
             raise AccessError(_("Only Social CRM managers can erase or export a person's social data."))
 
-    def action_open_erase_wizard(self):
-        self._check_privacy_manager()
-        return {
-            "type": "ir.actions.act_window",
-            "name": _("Erase personal data"),
-            "res_model": "social_crm.erase.wizard",
-            "view_mode": "form",
-            "target": "new",
-            "context": {"default_identity_ids": self.ids},
-        }
+    @api.model
+    def _hash(self, scope, external_id):
+        """A keyed hash of a network id: still unique, no longer pointing at anyone on the network."""
+        key = self.env["ir.config_parameter"].sudo().get_param("database.secret", "").encode()
+        digest = hmac.new(key, f"{scope}:{external_id}".encode(), hashlib.sha256).hexdigest()[:40]
+        return ERASED_PREFIX + digest
 
-    def _privacy_scope(self):
-        """The records that hold this person's data: {own mentions, conversations, tickets, replies}."""
-        identities = self.sudo()
-        Mention = self.env["social_crm.mention"].sudo()
-        own = Mention.search([("identity_id", "in", identities.ids)])
-        threads = own.thread_id | self.env["social_crm.thread"].sudo().search([("identity_id", "in", identities.ids)])
-        tickets = (
-            own.ticket_id
-            | threads.ticket_id
-            | self.env["helpdesk.ticket"].sudo().search([("social_thread_id", "in", threads.ids)])
-        )
-        replies = (
-            self.env["social_crm.reply"]
-            .sudo()
-            .search(["|", ("thread_id", "in", threads.ids), ("parent_mention_id", "in", own.ids)])
-        )
-        return {"mentions": own, "threads": threads, "tickets": tickets, "replies": replies}
+    @api.model
+    def _scope(self, identities, mentions=None):
+        """The scope of these identities (superuser, already checked) and extra posts of theirs."""
+        identities = identities.sudo()
+        mentions = (mentions or self.env["social_crm.mention"]).sudo()
+        companies = identities.company_id | mentions.company_id
+        if identities:
+            mentions |= (
+                self.env["social_crm.mention"]
+                .sudo()
+                .search([("identity_id", "in", identities.ids), ("company_id", "in", companies.ids)])
+            )
+        return PrivacyScope(self.env, identities, mentions, companies)
 
-    def _person_text(self, mentions):
-        identifiers = []
-        for identity in self:
-            identifiers += [identity.name, identity.profile_url, identity.avatar_url, identity.external_id]
-            if identity.handle:
-                handle = identity.handle.lstrip("@")
-                identifiers += [handle, "@" + handle]
-        for mention in mentions:
-            identifiers += [mention.author_name, mention.author_handle, mention.url, mention.external_id]
-        words = [m.body for m in mentions] + [i.bio for i in self]
-        return PersonText(identifiers, words, self.env._("[erased on request]"))
+    # ------------------------------------------------------------------
+    # Erasure
+    # ------------------------------------------------------------------
 
-    def action_erase(self):
+    @api.model
+    def _erase(self, identities, requested_by=None):
         """Erase these people's social data; tickets and counts stay, their text becomes a placeholder.
 
-        Managers only. Idempotent: identities already erased are left as they are.
-        Returns the number of identities erased.
+        ``identities``: superuser records the caller was checked on. ``requested_by``: who asked, in words,
+        when it is not the current user (a network's callback). Idempotent. Returns the identities erased.
         """
-        self._check_privacy_manager()
-        return self._privacy_erase()
-
-    def _privacy_erase(self, requested_by=None):
-        """What ``action_erase`` does, without the access check: callers check who may ask.
-
-        ``requested_by``: who asked, in words, when it is not the current user (a network's callback);
-        it is written in the audit instead of the user's name.
-        """
-        identities = self.sudo().filtered(lambda i: not i.erased_at)
+        identities = identities.sudo().filtered(lambda i: not i.erased_at)
         if not identities:
             return 0
-        scope = identities._privacy_scope()
-        own = scope["mentions"]
-        person = identities._person_text(own)
-        placeholder = person.placeholder
+        scope = self._scope(identities)
+        placeholder = self.env._("[erased on request]")
+        unique, names, words = identifiers_of(
+            identities.read(IDENTITY_FIELDS, load=None), scope.mentions.read(MENTION_FIELDS, load=None)
+        )
+        inside = PersonText(unique + names, words, placeholder)
+        outside = PersonText(unique, [], placeholder)
         labels = [(identity.name, identity.handle) for identity in identities]
-        counts = (
-            self.env["social_crm.mention"]
-            .with_context(privacy_companies=identities.company_id.ids)
-            ._privacy_scrub(person, scope["threads"], scope["tickets"], scope["replies"], own)
+        network_ids = [(identity.network, identity.external_id) for identity in identities]
+        counts = self._scrub(scope, inside, outside)
+        scope.mentions.write(
+            {"body": placeholder, "author_name": False, "author_handle": False, "url": False, "external_data": False}
         )
-        own.write(
-            {
-                "body": placeholder,
-                "author_name": False,
-                "author_handle": False,
-                "url": False,
-                "external_data": False,
-            }
-        )
-        own._privacy_pseudonymize_ids()
-        started = scope["threads"].filtered(lambda t: t.identity_id in identities)
+        self._pseudonymize_mentions(scope.mentions)
+        started = scope.threads.filtered(lambda t: t.identity_id in identities)
         started.write({"name": placeholder, "url": False})
-        identities._privacy_clear_partner_handles()
+        self._scrub_alerts(scope, inside)
+        self._clear_partner_handles(scope)
         identities.write(
             {
                 "handle": False,
@@ -282,159 +201,289 @@ class SocialCrmIdentity(models.Model):
                 "erased_by_id": False if requested_by else self.env.user.id,
             }
         )
-        identities._privacy_pseudonymize_ids()
-        identities._privacy_audit(own, scope, counts, labels, requested_by)
-        return len(identities)
-
-    def _privacy_pseudonymize_ids(self):
-        """Replace the network ids (a Bluesky DID names the person) by a keyed hash: one UPDATE."""
         update_rows(
-            self,
+            identities,
             [
-                (
-                    identity.id,
-                    {
-                        "external_id": self.env["social_crm.mention"]._privacy_hash(
-                            identity.network, identity.external_id
-                        )
-                    },
-                )
-                for identity in self
+                (identity.id, {"external_id": self._hash(identity.network, identity.external_id)})
+                for identity in identities
                 if not identity.external_id.startswith(ERASED_PREFIX)
             ],
             ["external_id"],
         )
-
-    def _privacy_clear_partner_handles(self):
-        """Remove the erased handles from the contacts' "Social handles" field."""
-        handles = {i.handle.lstrip("@").casefold() for i in self if i.handle}
-        if not handles:
-            return
-        partners = (
-            self.env["res.partner"]
-            .sudo()
-            .with_context(active_test=False)
-            .search(["|"] * (len(handles) - 1) + [("social_handles", "ilike", handle) for handle in handles])
-        )
-        rows = []
-        for partner in partners:
-            kept = [
-                h
-                for h in re.split(r"[,\s]+", partner.social_handles or "")
-                if h and h.lstrip("@").casefold() not in handles
-            ]
-            rows.append((partner.id, {"social_handles": ", ".join(kept) or False}))
-        update_rows(self.env["res.partner"], rows, ["social_handles"])
-
-    def _privacy_audit(self, mentions, scope, counts, labels, requested_by=None):
-        """Who erased what and when, without the erased data: a privacy log and a note on tickets and threads."""
-        networks = dict(self._fields["network"].selection)
-        details = self.env._(
-            "Social data erased on request: %(identities)s identities, %(mentions)s mentions, "
-            "%(threads)s conversations, %(tickets)s tickets, %(replies)s replies, %(messages)s chatter messages.",
-            identities=len(self),
-            mentions=len(mentions),
-            threads=len(scope["threads"]),
-            tickets=counts["tickets"],
-            replies=counts["replies"],
-            messages=counts["messages"],
-        )
-        records = "\n".join(
-            f"{model} ({len(recs)}): " + ", ".join(f"#{rid}" for rid in recs.ids)
-            for model, recs in (
-                ("social_crm.identity", self),
-                ("social_crm.mention", mentions),
-                ("social_crm.thread", scope["threads"]),
-                ("helpdesk.ticket", scope["tickets"]),
-            )
-            if recs
-        )
-        if requested_by:
-            details = f"{details} ({requested_by})"
-        self.env["privacy.log"].sudo().create(
-            [
-                self._privacy_log_vals(identity, name, handle, networks, details, records)
-                for identity, (name, handle) in zip(self, labels, strict=True)
-            ]
-        )
-        if requested_by:
-            text = self.env._(
-                "Personal data of an author erased, %(requested_by)s; the texts were replaced, the counts kept.",
-                requested_by=requested_by,
-            )
-        else:
-            text = self.env._(
-                "Personal data of an author erased on request by %(user)s; the texts were replaced, the counts kept.",
-                user=self.env.user.name,
-            )
-        note = Markup("<p>%s</p>") % text
-        for records_to_note in (scope["tickets"], scope["threads"]):
-            if records_to_note:
-                records_to_note.sudo()._message_log_batch(
-                    dict.fromkeys(records_to_note.ids, note), author_id=self.env.user.partner_id.id
-                )
-
-    def _privacy_log_vals(self, identity, name, handle, networks, details, records):
-        network = networks.get(identity.network, identity.network)
-        return {
-            # privacy.log keeps only the first letter of each word, as Odoo's own Privacy Lookup does.
-            "anonymized_name": name or handle or network,
-            "anonymized_email": f"{(handle or name or 'unknown').lstrip('@').replace('@', '.')}@{identity.network}",
-            "execution_details": details,
-            "records_description": records,
-            "additional_note": self.env._("Social identity #%(id)s on %(network)s", id=identity.id, network=network),
-        }
-
-    def action_export_social_data(self):
-        """A zip with a JSON file and one CSV per kind of record: every identity, mention, conversation and reply."""
-        self._check_privacy_manager()
-        return self.env["social_crm.mention"]._privacy_export(self.sudo(), self.env["social_crm.mention"], self[:1])
-
-
-class ResPartner(models.Model):
-    _inherit = "res.partner"
-
-    def action_export_social_data(self):
-        self.ensure_one()
-        self.env["social_crm.identity"]._check_privacy_manager()
-        mentions = self.env["social_crm.mention"].sudo().search([("partner_id", "=", self.id)])
-        return self.env["social_crm.mention"]._privacy_export(self.sudo().social_identity_ids, mentions, self)
-
-    def action_open_social_erase_wizard(self):
-        self.ensure_one()
-        return self.sudo().social_identity_ids.with_env(self.env).action_open_erase_wizard()
-
-
-class SocialCrmMention(models.Model):
-    _inherit = "social_crm.mention"
-
-    deleted_on_network = fields.Boolean(
-        readonly=True, copy=False, help="Its author deleted it on the network: its text and link were removed here."
-    )
-    deletion_checked_at = fields.Datetime(
-        string="Checked on the network", readonly=True, copy=False, help="When the fetch last found it still online."
-    )
-
-    # ------------------------------------------------------------------
-    # Shared scrubbing
-    # ------------------------------------------------------------------
+        counts["events"] = self._delete_events(scope, network_ids)
+        counts["exports"] = self._delete_exports(scope)
+        self._audit(scope, counts, labels, requested_by)
+        return len(identities)
 
     @api.model
-    def _privacy_hash(self, scope, external_id):
-        """A keyed hash of a network id: still unique, no longer pointing at anyone on the network."""
-        key = self.env["ir.config_parameter"].sudo().get_param("database.secret", "").encode()
-        digest = hmac.new(key, f"{scope}:{external_id}".encode(), hashlib.sha256).hexdigest()[:40]
-        return ERASED_PREFIX + digest
+    def _scrub(self, scope, inside, outside):
+        """Replace the person's strings around their records: ``inside`` the scope their names and words too,
+        ``outside`` it (their company's other posts) only their unique identifiers. One UPDATE per model.
 
-    def _privacy_pseudonymize_ids(self):
-        """Hash these mentions' network ids, and every reference to them (parents, roots, conversations): 4 UPDATEs."""
-        mentions = self.filtered(lambda m: not m.external_id.startswith(ERASED_PREFIX))
+        Returns {"mentions", "tickets", "replies", "messages"}: how many rows changed.
+        """
+        counts = dict.fromkeys(("tickets", "replies", "messages", "mentions"), 0)
+        if not inside:
+            return counts
+        placeholder = inside.placeholder
+        Mention = self.env["social_crm.mention"].sudo()
+        # The others' posts: in the person's conversations, all of the person's strings; elsewhere in the company,
+        # only those unique to them (another "Anna" stays Anna).
+        elsewhere = self._mentions_naming(outside, scope.companies) - scope.mentions - scope.around
+        rows = []
+        for person, mentions in ((inside, scope.around), (outside, elsewhere)):
+            for mention in mentions:
+                vals = {
+                    "body": person.scrub(mention.body),
+                    "external_data": person.scrub_data(mention.external_data),
+                    "url": False if person.quotes(mention.url or "") else mention.url,
+                }
+                if any(vals[f] != mention[f] for f in vals):
+                    rows.append((mention.id, vals))
+        update_rows(Mention, rows, ["body", "external_data", "url"])
+        counts["mentions"] = len(rows)
+        touched = Mention.browse([row_id for row_id, _vals in rows]) & elsewhere
+        touched_threads = touched.thread_id - scope.threads
+        touched_tickets = (touched.ticket_id | touched_threads.ticket_id) - scope.tickets
+        touched_replies = (
+            self.env["social_crm.reply"].sudo().search([("parent_mention_id", "in", touched.ids)]) - scope.replies
+        )
+        # Conversations: a name made from their words goes whole inside the scope; elsewhere identifiers only.
+        Thread = self.env["social_crm.thread"].sudo()
+        rows = []
+        for person, threads, whole in ((inside, scope.threads, True), (outside, touched_threads, False)):
+            for thread in threads:
+                old = {"name": thread.name, "url": thread.url}
+                vals = {
+                    "name": (placeholder if person.quotes(thread.name or "") else thread.name)
+                    if whole
+                    else person.scrub(thread.name),
+                    "url": False if person.quotes(thread.url or "") else thread.url,
+                }
+                if vals != old:
+                    rows.append((thread.id, vals))
+        update_rows(Thread, rows, ["name", "url"])
+        counts["tickets"] = self._scrub_tickets(scope.tickets, inside, whole=True) + self._scrub_tickets(
+            touched_tickets, outside, whole=False
+        )
+        # Replies written by agents: their words stay, the person's name and quotes go.
+        Reply = self.env["social_crm.reply"].sudo()
+        rows = []
+        for person, replies in ((inside, scope.replies), (outside, touched_replies)):
+            for reply in replies:
+                vals = {f: person.scrub(reply[f]) for f in REPLY_TEXT_FIELDS}
+                if any(vals[f] != reply[f] for f in REPLY_TEXT_FIELDS):
+                    rows.append((reply.id, vals))
+        update_rows(Reply, rows, list(REPLY_TEXT_FIELDS))
+        counts["replies"] = len(rows)
+        touched_records = [
+            ("helpdesk.ticket", touched_tickets.ids),
+            ("social_crm.thread", touched_threads.ids),
+            ("social_crm.reply", touched_replies.ids),
+            ("social_crm.mention", touched.ids),
+        ]
+        counts["messages"] = self._scrub_chatter(scope.chatter_records(), inside, whole=True) + self._scrub_chatter(
+            touched_records, outside, whole=False
+        )
+        self._scrub_activities(scope.chatter_records(), inside)
+        self._scrub_activities(touched_records, outside)
+        self._scrub_attachment_index(scope.chatter_records(), inside)
+        return counts
+
+    @api.model
+    def _mentions_naming(self, person, companies):
+        """The company's posts whose text holds one of the person's unique identifiers (trigram index on body)."""
+        if not person.identifiers or not companies:
+            return self.env["social_crm.mention"].sudo()
+        Mention = self.env["social_crm.mention"].sudo()
+        Mention.flush_model(["body", "company_id"])
+        self.env.cr.execute(
+            SQL(
+                "SELECT id FROM social_crm_mention WHERE company_id = ANY(%s) AND (%s)",
+                companies.ids,
+                SQL(" OR ").join(SQL("body ILIKE %s", like(i)) for i in person.identifiers),
+            )
+        )
+        return Mention.browse([row[0] for row in self.env.cr.fetchall()])
+
+    @api.model
+    def _scrub_tickets(self, tickets, person, whole):
+        """Ticket titles, descriptions and contact names: replaced whole (``whole``) or their identifiers only."""
+        placeholder = person.placeholder
+        in_html = PersonText(person.identifiers, [], str(escape(placeholder)))
+        rows = []
+        for ticket in tickets:
+            old = {"name": ticket.name, "description": ticket.description, "partner_name": ticket.partner_name}
+            vals = dict(old)
+            if not whole:
+                vals = {f: person.scrub(value) if value else value for f, value in old.items()}
+                if ticket.description:
+                    vals["description"] = Markup(in_html.scrub(str(ticket.description)))
+            else:
+                if person.quotes(ticket.name or ""):
+                    network = ticket.social_thread_id.account_id._network_label() if ticket.social_thread_id else ""
+                    vals["name"] = (
+                        self.env._("%(network)s: %(title)s", network=network, title=placeholder)
+                        if network
+                        else placeholder
+                    )
+                if person.quotes_html(ticket.description):
+                    vals["description"] = Markup("<p>%s</p>") % placeholder
+                if person.quotes(ticket.partner_name or ""):
+                    vals["partner_name"] = False
+            if vals != old:
+                rows.append((ticket.id, vals))
+        update_rows(self.env["helpdesk.ticket"].sudo(), rows, ["name", "description", "partner_name"])
+        return len(rows)
+
+    @api.model
+    def _records_condition(self, records, model_column, id_column):
+        """SQL matching the rows of (model, ids) pairs, through the (model, res_id) index of the table."""
+        parts = [
+            SQL("(%s = %s AND %s = ANY(%s))", model_column, model, id_column, ids) for model, ids in records if ids
+        ]
+        return SQL(" OR ").join(parts) if parts else None
+
+    @api.model
+    def _scrub_chatter(self, records, person, whole):
+        """Chatter messages and tracked values of ``records`` that quote or name the person.
+
+        Searched in SQL on the records' own chatter only (index on model, res_id), never the whole table.
+        ``whole``: a message quoting them is replaced as a whole; otherwise their identifiers are replaced.
+        """
+        patterns = person.like_patterns()
+        condition = self._records_condition(records, SQL("m.model"), SQL("m.res_id"))
+        if not patterns or condition is None:
+            return 0
+        Message = self.env["mail.message"].sudo()
+        Message.flush_model(["body", "subject", "record_name", "model", "res_id"])
+        self.env.cr.execute(
+            SQL(
+                """SELECT m.id FROM mail_message m WHERE (%s)
+                      AND (m.body ILIKE ANY(%s) OR m.subject ILIKE ANY(%s) OR m.record_name ILIKE ANY(%s))""",
+                condition,
+                patterns,
+                patterns,
+                patterns,
+            )
+        )
+        note = Markup("<p>%s</p>") % person.placeholder
+        # In HTML source the placeholder is written escaped.
+        in_html = PersonText(person.identifiers, [], str(escape(person.placeholder)))
+        rows = []
+        for message in Message.browse([row[0] for row in self.env.cr.fetchall()]):
+            old = {"body": message.body, "subject": message.subject, "record_name": message.record_name}
+            if whole:
+                vals = {
+                    "body": note if person.quotes_html(message.body) else message.body,
+                    "subject": person.placeholder if person.quotes(message.subject or "") else message.subject,
+                    "record_name": person.placeholder
+                    if person.quotes(message.record_name or "")
+                    else message.record_name,
+                }
+            else:
+                vals = {
+                    "body": Markup(in_html.scrub(str(message.body))) if message.body else message.body,
+                    "subject": person.scrub(message.subject),
+                    "record_name": person.scrub(message.record_name),
+                }
+            if vals != old:
+                rows.append((message.id, vals))
+        update_rows(Message, rows, ["body", "subject", "record_name"])
+        Tracking = self.env["mail.tracking.value"].sudo()
+        Tracking.flush_model([*TRACKING_TEXT_FIELDS, "mail_message_id"])
+        self.env.cr.execute(
+            SQL(
+                """SELECT v.id FROM mail_tracking_value v JOIN mail_message m ON m.id = v.mail_message_id
+                    WHERE (%s) AND (%s)""",
+                condition,
+                SQL(" OR ").join(SQL("v.%s ILIKE ANY(%s)", SQL.identifier(f), patterns) for f in TRACKING_TEXT_FIELDS),
+            )
+        )
+        tracking_rows = []
+        for value in Tracking.browse([row[0] for row in self.env.cr.fetchall()]):
+            if whole:
+                vals = {
+                    f: person.placeholder if person.quotes(value[f] or "") else value[f] for f in TRACKING_TEXT_FIELDS
+                }
+            else:
+                vals = {f: person.scrub(value[f]) for f in TRACKING_TEXT_FIELDS}
+            if any(vals[f] != value[f] for f in TRACKING_TEXT_FIELDS):
+                tracking_rows.append((value.id, vals))
+        update_rows(Tracking, tracking_rows, list(TRACKING_TEXT_FIELDS))
+        return len(rows) + len(tracking_rows)
+
+    @api.model
+    def _scrub_activities(self, records, person):
+        """Planned activities of ``records`` (approval requests quote the reply) that quote or name the person."""
+        patterns = person.like_patterns()
+        condition = self._records_condition(records, SQL("a.res_model"), SQL("a.res_id"))
+        if not patterns or condition is None:
+            return
+        Activity = self.env["mail.activity"].sudo()
+        Activity.flush_model(["note", "summary", "res_model", "res_id"])
+        self.env.cr.execute(
+            SQL(
+                "SELECT a.id FROM mail_activity a WHERE (%s) AND (a.note::text ILIKE ANY(%s) OR a.summary ILIKE ANY(%s))",
+                condition,
+                patterns,
+                patterns,
+            )
+        )
+        note = Markup("<p>%s</p>") % person.placeholder
+        rows = []
+        for activity in Activity.browse([row[0] for row in self.env.cr.fetchall()]):
+            vals = {
+                "note": note if person.quotes_html(activity.note) else activity.note,
+                "summary": person.scrub(activity.summary),
+            }
+            if vals != {"note": activity.note, "summary": activity.summary}:
+                rows.append((activity.id, vals))
+        update_rows(Activity, rows, ["note", "summary"])
+
+    @api.model
+    def _scrub_attachment_index(self, records, person):
+        """The words indexed from the scope's attachments (``index_content``) that quote or name the person."""
+        patterns = person.like_patterns()
+        condition = self._records_condition(records, SQL("res_model"), SQL("res_id"))
+        if not patterns or condition is None:
+            return
+        self.env["ir.attachment"].flush_model(["index_content"])
+        self.env.cr.execute(
+            SQL(
+                "UPDATE ir_attachment SET index_content = NULL WHERE (%s) AND index_content ILIKE ANY(%s)",
+                condition,
+                patterns,
+            )
+        )
+        self.env["ir.attachment"].invalidate_model(["index_content"])
+
+    @api.model
+    def _scrub_alerts(self, scope, person):
+        """Spike alerts listing the person's posts: their chatter shows the list again, as it is now."""
+        if not scope.alerts:
+            return
+        Message = self.env["mail.message"].sudo()
+        messages = Message.search([("model", "=", "social_crm.alert"), ("res_id", "in", scope.alerts.ids)])
+        alerts = {alert.id: alert for alert in scope.alerts}
+        note = Markup("<p>%s</p>") % person.placeholder
+        rows = []
+        for message in messages.filtered(lambda m: person.quotes_html(m.body)):
+            alert = alerts[message.res_id]
+            summary = "/odoo/social_crm.mention/" in str(message.body)
+            rows.append((message.id, {"body": alert._summary_html() if summary else note}))
+        update_rows(Message, rows, ["body"])
+
+    @api.model
+    def _pseudonymize_mentions(self, mentions):
+        """Hash these posts' network ids, and every reference to them (parents, roots, conversations): 4 UPDATEs."""
+        mentions = mentions.filtered(lambda m: not m.external_id.startswith(ERASED_PREFIX))
         if not mentions:
             return
         old = [m.external_id for m in mentions]
-        new = [self._privacy_hash(m.account_id.id, m.external_id) for m in mentions]
+        new = [self._hash(m.account_id.id, m.external_id) for m in mentions]
         accounts = [m.account_id.id for m in mentions]
-        self.flush_model()
+        mentions.flush_model()
         self.env["social_crm.thread"].flush_model(["root_external_id"])
         mapping = SQL("unnest(%s::int[], %s::varchar[], %s::varchar[]) AS v(account_id, old, new)", accounts, old, new)
         for table, column in (
@@ -452,440 +501,262 @@ class SocialCrmMention(models.Model):
                     SQL.identifier(column),
                 )
             )
-        self.invalidate_model(["external_id", "parent_external_id", "root_external_id"])
+        mentions.invalidate_model(["external_id", "parent_external_id", "root_external_id"])
         self.env["social_crm.thread"].invalidate_model(["root_external_id"])
 
     @api.model
-    def _unique_new_items(self, account, items):
-        """A post erased here (its id hashed) is not stored again when a later fetch sees it."""
-        items = super()._unique_new_items(account, items)
-        if not items:
-            return items
-        hashes = {self._privacy_hash(account.id, item.external_id): item.external_id for item in items}
-        erased = self.sudo().search_fetch(
-            [("account_id", "=", account.id), ("external_id", "in", list(hashes))], ["external_id"]
-        )
-        skipped = {hashes[m.external_id] for m in erased}
-        return [item for item in items if item.external_id not in skipped]
+    def _clear_partner_handles(self, scope):
+        """Remove the erased handles from the "Social handles" of contacts (theirs, or any listing them).
 
-    @api.model
-    def _privacy_candidates(self, model, person, fnames, domain=None):
-        """Records of ``model`` whose text fields may hold the person's strings: one ILIKE ANY query.
-
-        ``self.env.context["privacy_companies"]`` (ids), when set, keeps only records of those companies:
-        one company's erasure or deletion never rewrites another company's records."""
-        patterns = person.like_patterns()
-        if not patterns:
-            return model.browse()
-        model.flush_model(fnames)
-        conditions = SQL(" OR ").join(
-            SQL("%s::text ILIKE ANY(%s)", SQL.identifier(fname), patterns) for fname in fnames
-        )
-        model.env.cr.execute(SQL("SELECT id FROM %s WHERE %s", SQL.identifier(model._table), conditions))
-        records = model.browse([row[0] for row in model.env.cr.fetchall()])
-        company_ids = self.env.context.get("privacy_companies")
-        if company_ids and "company_id" in model._fields:
-            domain = list(domain or []) + [("company_id", "in", company_ids)]
-        return records.filtered_domain(domain) if domain and records else records
-
-    @api.model
-    def _privacy_scrub(self, person, threads, tickets, replies, own):
-        """Scrub the person's strings from everything the addon stores around them, one UPDATE per model.
-
-        ``own`` are the person's own mentions (their text is replaced by the caller).
-        Returns {"tickets": n, "replies": n, "messages": n, "mentions": n} changed.
+        A handle is unique to its person: contacts of the person's companies, or shared, listing it are found
+        through the trigram index on the field.
         """
-        counts = dict.fromkeys(("tickets", "replies", "messages", "mentions"), 0)
-        if not person:
-            return counts
-        placeholder = person.placeholder
-        Mention = self.sudo()
-        # Other people's mentions that answer, quote or name the person (texts kept, their strings replaced).
-        others = (
-            Mention.search([("thread_id", "in", threads.ids)])
-            | self._privacy_candidates(Mention, person, ["body", "external_data", "url"])
-        ) - own
-        rows = []
-        for mention in others:
-            vals = {
-                "body": person.scrub(mention.body),
-                "external_data": person.scrub_data(mention.external_data),
-                "url": False if person.quotes(mention.url or "") else mention.url,
-            }
-            if any(vals[f] != mention[f] for f in vals):
-                rows.append((mention.id, vals))
-        update_rows(Mention, rows, ["body", "external_data", "url"])
-        counts["mentions"] = len(rows)
-        # Conversations: names and links made from their words.
-        Thread = self.env["social_crm.thread"].sudo()
-        threads = threads | self._privacy_candidates(Thread, person, ["name", "url"])
-        update_rows(
-            Thread,
-            [
-                (
-                    t.id,
-                    {
-                        "name": placeholder if person.quotes(t.name) else t.name,
-                        "url": False if person.quotes(t.url or "") else t.url,
-                    },
-                )
-                for t in threads
-                if person.quotes(t.name or "") or person.quotes(t.url or "")
-            ],
-            ["name", "url"],
-        )
-        # Tickets: titles and descriptions made from their posts; the ticket itself stays.
-        Ticket = self.env["helpdesk.ticket"].sudo()
-        tickets = tickets | self._privacy_candidates(
-            Ticket, person, ["name", "description", "partner_name"], [("social_thread_id", "!=", False)]
+        handles = {i.handle.lstrip("@").casefold() for i in scope.identities if i.handle}
+        if not handles:
+            return
+        Partner = self.env["res.partner"].sudo().with_context(active_test=False)
+        partners = scope.partners | Partner.search(
+            [("company_id", "in", [*scope.companies.ids, False])]
+            + ["|"] * (len(handles) - 1)
+            + [("social_handles", "ilike", handle) for handle in handles]
         )
         rows = []
-        for ticket in tickets:
-            vals = {"name": ticket.name, "description": ticket.description, "partner_name": ticket.partner_name}
-            if person.quotes(ticket.name or ""):
-                network = ticket.social_thread_id.account_id._network_label() if ticket.social_thread_id else ""
-                vals["name"] = (
-                    self.env._("%(network)s: %(title)s", network=network, title=placeholder) if network else placeholder
-                )
-            if person.quotes_html(ticket.description):
-                vals["description"] = Markup("<p>%s</p>") % placeholder
-            if person.quotes(ticket.partner_name or ""):
-                vals["partner_name"] = False
-            if vals != {"name": ticket.name, "description": ticket.description, "partner_name": ticket.partner_name}:
-                rows.append((ticket.id, vals))
-        update_rows(Ticket, rows, ["name", "description", "partner_name"])
-        counts["tickets"] = len(rows)
-        # Replies written by agents: their words stay, the person's name and quotes go.
-        Reply = self.env["social_crm.reply"].sudo()
-        replies = replies | self._privacy_candidates(Reply, person, list(REPLY_TEXT_FIELDS))
-        rows = []
-        for reply in replies:
-            vals = {f: person.scrub(reply[f]) for f in REPLY_TEXT_FIELDS}
-            if any(vals[f] != reply[f] for f in REPLY_TEXT_FIELDS):
-                rows.append((reply.id, vals))
-        update_rows(Reply, rows, list(REPLY_TEXT_FIELDS))
-        counts["replies"] = len(rows)
-        counts["messages"] = self._privacy_scrub_chatter(person, threads, tickets, replies)
-        return counts
-
-    @api.model
-    def _privacy_in_companies(self, messages):
-        """The chatter messages among ``messages`` whose record belongs to the companies in scope."""
-        company_ids = self.env.context.get("privacy_companies")
-        if not company_ids or not messages:
-            return messages
-        kept = messages.browse()
-        for model in set(messages.mapped("model")):
-            of_model = messages.filtered(lambda m, model=model: m.model == model)
-            records = self.env[model].sudo().browse(of_model.mapped("res_id")).exists()
-            if "company_id" in records._fields:
-                records = records.filtered(lambda r: r.company_id.id in company_ids)
-            kept |= of_model.filtered(lambda m, ids=set(records.ids): m.res_id in ids)
-        return kept
-
-    @api.model
-    def _privacy_scrub_chatter(self, person, threads, tickets, replies):
-        """Chatter messages and tracked values that quote or name the person: replaced as a whole."""
-        Message = self.env["mail.message"].sudo()
-        related = [
-            ("helpdesk.ticket", tickets.ids),
-            ("social_crm.thread", threads.ids),
-            ("social_crm.reply", replies.ids),
-        ]
-        domain = ["|"] * (len(related) - 1)
-        for model, ids in related:
-            domain += ["&", ("model", "=", model), ("res_id", "in", ids)]
-        quoting = self._privacy_candidates(
-            Message, person, ["body", "subject", "record_name"], [("model", "in", CHATTER_MODELS)]
-        )
-        messages = Message.search(domain) | self._privacy_in_companies(quoting)
-        note = Markup("<p>%s</p>") % person.placeholder
-        rows = []
-        for message in messages:
-            vals = {
-                "body": note if person.quotes_html(message.body) else message.body,
-                "subject": person.placeholder if person.quotes(message.subject or "") else message.subject,
-                "record_name": person.placeholder if person.quotes(message.record_name or "") else message.record_name,
-            }
-            if any(vals[f] != message[f] for f in vals):
-                rows.append((message.id, vals))
-        update_rows(Message, rows, ["body", "subject", "record_name"])
-        Tracking = self.env["mail.tracking.value"].sudo()
-        quoting = self._privacy_candidates(
-            Tracking, person, list(TRACKING_TEXT_FIELDS), [("mail_message_id.model", "in", CHATTER_MODELS)]
-        )
-        in_scope = self._privacy_in_companies(quoting.mail_message_id)
-        values = Tracking.search([("mail_message_id", "in", messages.ids)]) | quoting.filtered(
-            lambda value: value.mail_message_id in in_scope
-        )
-        tracking_rows = []
-        for value in values:
-            vals = {f: person.placeholder if person.quotes(value[f] or "") else value[f] for f in TRACKING_TEXT_FIELDS}
-            if any(vals[f] != value[f] for f in TRACKING_TEXT_FIELDS):
-                tracking_rows.append((value.id, vals))
-        update_rows(Tracking, tracking_rows, list(TRACKING_TEXT_FIELDS))
-        return len(rows) + len(tracking_rows)
-
-    # ------------------------------------------------------------------
-    # Deletions on the networks
-    # ------------------------------------------------------------------
-
-    @api.model
-    def _mark_deleted(self, account, external_ids):
-        """Posts their authors deleted on the network: text, link and payload removed here, counts kept.
-
-        The fetch (or a webhook) calls it with the ids the network reported
-        deleted. Titles, descriptions and chatter messages made from those
-        posts are replaced too. Returns the mentions marked.
-        """
-        mentions = self.sudo().search(
-            [
-                ("account_id", "=", account.id),
-                ("external_id", "in", list(external_ids)),
-                ("deleted_on_network", "=", False),
+        for partner in partners:
+            kept = [
+                h
+                for h in (partner.social_handles or "").replace(",", " ").split()
+                if h.lstrip("@").casefold() not in handles
             ]
-        )
-        if not mentions:
-            return mentions
-        placeholder = self.env._("[deleted by its author]")
-        person = PersonText([m.url for m in mentions], [m.body for m in mentions], placeholder)
-        threads = mentions.thread_id
-        tickets = mentions.ticket_id | threads.ticket_id
-        replies = self.env["social_crm.reply"].sudo().search([("parent_mention_id", "in", mentions.ids)])
-        self.with_context(privacy_companies=account.company_id.ids)._privacy_scrub(
-            person, threads, tickets, replies, mentions
-        )
-        mentions.write({"body": placeholder, "url": False, "external_data": False, "deleted_on_network": True})
-        if tickets:
-            note = Markup("<p>%s</p>") % self.env._("The author deleted a post of this conversation on the network.")
-            tickets._message_log_batch(dict.fromkeys(tickets.ids, note))
-        return mentions
+            value = ", ".join(kept) or False
+            if value != partner.social_handles:
+                rows.append((partner.id, {"social_handles": value}))
+        update_rows(self.env["res.partner"], rows, ["social_handles"])
 
     @api.model
-    def _check_deleted_on_network(self, account, client):
-        """After a fetch: ask the network which of a bounded batch of recent inbound posts are gone, mark those.
-
-        The batch rotates: posts never checked come first, then those checked longest ago, so each post of the last
-        ``DELETION_CHECK_DAYS`` days is re-checked in turn. A failure to ask is recorded on the account in
-        words and never fails the fetch; the next fetch tries again. Returns the mentions marked deleted.
-        """
-        batch = getattr(client, "deletion_batch", 0)
-        if not batch:
-            return self.browse()
-        self.flush_model(["account_id", "direction", "deleted_on_network", "posted_at", "deletion_checked_at"])
+    def _delete_events(self, scope, network_ids):
+        """Raw webhook payloads of the person's accounts that carry their network id: deleted. Returns how many."""
+        ids = [external_id for _network, external_id in network_ids if external_id]
+        if not ids:
+            return 0
+        accounts = (
+            self.env["social_crm.account"]
+            .sudo()
+            .with_context(active_test=False)
+            .search(
+                [
+                    ("company_id", "in", scope.companies.ids),
+                    ("network", "in", [network for network, _id in network_ids]),
+                ]
+            )
+        )
+        if not accounts:
+            return 0
+        self.env["social_crm.event"].flush_model(["payload", "account_id"])
         self.env.cr.execute(
             SQL(
-                """SELECT id, external_id FROM social_crm_mention
-                    WHERE account_id = %s AND direction = 'inbound' AND deleted_on_network IS NOT TRUE
-                      AND posted_at >= %s AND external_id NOT LIKE %s
-                 ORDER BY deletion_checked_at NULLS FIRST, id
-                    LIMIT %s""",
-                account.id,
-                fields.Datetime.now() - timedelta(days=DELETION_CHECK_DAYS),
-                ERASED_PREFIX + "%",
-                batch,
+                "DELETE FROM social_crm_event WHERE account_id = ANY(%s) AND payload::text LIKE ANY(%s) RETURNING id",
+                accounts.ids,
+                [like(json.dumps(external_id)) for external_id in ids],
             )
         )
-        rows = self.env.cr.fetchall()
-        if not rows:
-            return self.browse()
-        try:
-            gone = client.gone([external_id for _id, external_id in rows])
-        except (api_errors.SocialApiError, ValueError, RecursionError, LookupError) as exc:
-            _logger.warning("social_crm: account %s (%s): deletion check failed: %s", account.name, account.id, exc)
-            account.sudo().last_error = self.env._(
-                "Fetching worked, but asking %(network)s which posts were deleted failed; the next "
-                "fetch asks again. %(error)s",
-                network=account._network_label(),
-                error=account._error_text(exc),
-            )
-            return self.browse()
-        with self.env.cr.savepoint():
-            checked = self.browse([row_id for row_id, _ext in rows])
-            update_rows(
-                self, [(m.id, {"deletion_checked_at": fields.Datetime.now()}) for m in checked], ["deletion_checked_at"]
-            )
-            return self._mark_deleted(account, gone) if gone else self.browse()
-
-    # ------------------------------------------------------------------
-    # Retention
-    # ------------------------------------------------------------------
+        deleted = self.env.cr.fetchall()
+        self.env["social_crm.event"].invalidate_model()
+        return len(deleted)
 
     @api.model
-    def _retention_days(self):
-        """Days mentions are kept, or None to keep them forever (parameter empty, absent or not a number).
-
-        0 keeps nothing: every mention not needed by an open ticket goes at the next run.
-        """
-        value = (self.env["ir.config_parameter"].sudo().get_param(RETENTION_PARAM) or "").strip()
-        try:
-            days = int(value)
-        except ValueError:
-            return None
-        return max(days, 0)
-
-    @api.model
-    def _retention_domain(self, cutoff):
-        return [
-            ("posted_at", "<", cutoff),
+    def _delete_exports(self, scope):
+        """Export files made earlier of these identities, or of their contacts by their companies: deleted."""
+        domain = [
+            ("name", "=like", EXPORT_PREFIX + "%"),
+            ("company_id", "in", [*scope.companies.ids, False]),
             "|",
-            ("ticket_id", "=", False),
-            ("ticket_id.stage_id.closed", "=", True),
-            "|",
-            ("thread_id", "=", False),
-            "|",
-            ("thread_id.ticket_id", "=", False),
-            ("thread_id.ticket_id.stage_id.closed", "=", True),
+            "&",
+            ("res_model", "=", "social_crm.identity"),
+            ("res_id", "in", scope.identities.ids),
+            "&",
+            ("res_model", "=", "res.partner"),
+            ("res_id", "in", scope.partners.ids),
         ]
+        exports = self.env["ir.attachment"].sudo().search(domain)
+        count = len(exports)
+        exports.unlink()
+        return count
 
     @api.model
-    def _cron_apply_retention(self, batch_size=RETENTION_BATCH):
-        """Delete one bounded batch of mentions older than the retention period; returns how many went.
-
-        Mentions of tickets still open stay (with the rest of their conversation),
-        so do mentions a reply in progress answers. Conversations left empty and
-        identities left without mention or contact go too. Commits per batch
-        outside tests; reports progress so the scheduler runs the next batch.
-        """
-        days = self._retention_days()
-        cron = self.env["ir.cron"]
-        if days is None:
-            cron._notify_progress(done=0, remaining=0)
-            return 0
-        domain = self._retention_domain(fields.Datetime.now() - timedelta(days=days))
-        Mention = self.sudo().with_context(active_test=False)
-        batch = Mention.search(domain, order="posted_at, id", limit=batch_size)
-        answered = (
-            self.env["social_crm.reply"]
-            .sudo()
-            .search([("parent_mention_id", "in", batch.ids), ("state", "in", PENDING_REPLY_STATES)])
-            .parent_mention_id
+    def _audit(self, scope, counts, labels, requested_by=None):
+        """Who erased what and when, without the erased data: a privacy log and a note on tickets and threads."""
+        identities = scope.identities
+        networks = dict(identities._fields["network"].selection)
+        details = self.env._(
+            "Social data erased on request: %(identities)s identities, %(mentions)s mentions, "
+            "%(threads)s conversations, %(tickets)s tickets, %(replies)s replies, %(messages)s chatter messages, "
+            "%(events)s webhook payloads, %(exports)s export files.",
+            identities=len(identities),
+            mentions=len(scope.mentions),
+            threads=len(scope.threads),
+            tickets=counts["tickets"],
+            replies=counts["replies"],
+            messages=counts["messages"],
+            events=counts["events"],
+            exports=counts["exports"],
         )
-        batch -= answered
-        if not batch:
-            cron._notify_progress(done=0, remaining=0)
-            return 0
-        threads, identities = batch.thread_id, batch.identity_id
-        count = len(batch)
-        batch.unlink()
-        Thread = self.env["social_crm.thread"].sudo()
-        Thread.search([("id", "in", threads.ids), ("mention_ids", "=", False)]).unlink()
-        threads.exists()._refresh_stats()
-        self.env["social_crm.identity"].sudo().search(
+        records = "\n".join(
+            f"{model} ({len(recs)}): " + ", ".join(f"#{rid}" for rid in recs.ids)
+            for model, recs in (
+                ("social_crm.identity", identities),
+                ("social_crm.mention", scope.mentions),
+                ("social_crm.thread", scope.threads),
+                ("helpdesk.ticket", scope.tickets),
+            )
+            if recs
+        )
+        if requested_by:
+            details = f"{details} ({requested_by})"
+        self.env["privacy.log"].sudo().create(
             [
-                ("id", "in", identities.ids),
-                ("mention_ids", "=", False),
-                ("partner_id", "=", False),
-                ("is_brand", "=", False),
+                self._log_vals(identity, name, handle, networks, details, records)
+                for identity, (name, handle) in zip(identities, labels, strict=True)
             ]
-        ).unlink()
-        remaining = Mention.search_count(domain + [("id", "not in", answered.ids)])
-        if not getattr(threading.current_thread(), "testing", False):
-            self.env.cr.commit()  # pylint: disable=invalid-commit
-        cron._notify_progress(done=count, remaining=remaining)
-        return count
+        )
+        if requested_by:
+            text = self.env._(
+                "Personal data of an author erased, %(requested_by)s; the texts were replaced, the counts kept.",
+                requested_by=requested_by,
+            )
+        else:
+            text = self.env._(
+                "Personal data of an author erased on request by %(user)s; the texts were replaced, the counts kept.",
+                user=self.env.user.name,
+            )
+        note = Markup("<p>%s</p>") % text
+        for records_to_note in (scope.tickets, scope.threads):
+            if records_to_note:
+                records_to_note.sudo()._message_log_batch(
+                    dict.fromkeys(records_to_note.ids, note), author_id=self.env.user.partner_id.id
+                )
+
+    @api.model
+    def _log_vals(self, identity, name, handle, networks, details, records):
+        network = networks.get(identity.network, identity.network)
+        return {
+            # privacy.log keeps only the first letter of each word, as Odoo's own Privacy Lookup does.
+            "anonymized_name": name or handle or network,
+            "anonymized_email": f"{(handle or name or 'unknown').lstrip('@').replace('@', '.')}@{identity.network}",
+            "execution_details": details,
+            "records_description": records,
+            "additional_note": self.env._("Social identity #%(id)s on %(network)s", id=identity.id, network=network),
+        }
 
     # ------------------------------------------------------------------
     # Export
     # ------------------------------------------------------------------
 
     @api.model
-    def _privacy_export(self, identities, mentions, owner):
-        """Build the export file of these identities (and extra mentions) as an attachment of ``owner``."""
-        mentions = mentions | self.sudo().search([("identity_id", "in", identities.ids)])
-        threads = mentions.thread_id | self.env["social_crm.thread"].sudo().search(
-            [("identity_id", "in", identities.ids)]
+    def _export(self, identities, mentions, owner):
+        """The export file of these identities and posts (superuser, already checked) as an attachment of ``owner``.
+
+        It holds what the person wrote and what the brand wrote to them; the other participants of their
+        conversations appear only as "[another participant]", with nothing that identifies them.
+        """
+        scope = self._scope(identities, mentions)
+        own = scope.mentions
+        others_label = self.env._("[another participant]")
+        brand_to_them = scope.around.filtered(
+            lambda m: (
+                (m.direction == "outbound" or m.identity_id.is_brand)
+                and (m.parent_id in own or (not m.parent_id and m.thread_id.identity_id in identities))
+            )
         )
-        mentions |= self.sudo().search([("thread_id", "in", threads.ids)])
-        replies = (
-            self.env["social_crm.reply"]
-            .sudo()
-            .search(["|", ("thread_id", "in", threads.ids), ("parent_mention_id", "in", mentions.ids)])
+        others = scope.around - brand_to_them
+        mention_fields = [
+            "account_id",
+            "network",
+            "external_id",
+            "thread_id",
+            "identity_id",
+            "author_name",
+            "author_handle",
+            "body",
+            "url",
+            "posted_at",
+            "direction",
+            "kind",
+            "lang",
+            "sentiment",
+            "sentiment_score",
+            "intent",
+            "ticket_id",
+        ]
+        mention_rows = self._rows(own | brand_to_them, mention_fields)
+        for mention in others:
+            row = dict.fromkeys(["id", *mention_fields], "")
+            row.update(
+                {
+                    "account_id": mention.account_id.name,
+                    "network": mention.network,
+                    "thread_id": mention.thread_id.id or "",
+                    "author_name": others_label,
+                    "body": others_label,
+                    "posted_at": mention.posted_at,
+                    "direction": mention.direction,
+                }
+            )
+            mention_rows.append(row)
+        conversation_fields = ["name", "account_id", "network", "identity_id", "url", "state", "last_mention_at"]
+        conversations = self._rows(scope.threads, conversation_fields)
+        for row, thread in zip(conversations, scope.threads, strict=True):
+            row["ticket_id"] = thread.ticket_id.display_name or ""
+            if thread.identity_id and thread.identity_id not in identities and not thread.identity_id.is_brand:
+                row.update({"name": others_label, "identity_id": others_label, "url": ""})
+        replies = scope.replies.filtered(
+            lambda r: r.parent_mention_id in own or (not r.parent_mention_id and r.thread_id.identity_id in identities)
         )
+        identity_fields = [
+            "network",
+            "external_id",
+            "handle",
+            "name",
+            "profile_url",
+            "avatar_url",
+            "bio",
+            "followers",
+            "partner_id",
+            "last_mention_at",
+        ]
+        reply_fields = ["thread_id", "parent_mention_id", "body", "state", "author_id", "approver_id", "posted_at"]
+        reply_fields.append("posted_external_id")
         tables = {
-            "identities": (
-                identities,
-                [
-                    "network",
-                    "external_id",
-                    "handle",
-                    "name",
-                    "profile_url",
-                    "avatar_url",
-                    "bio",
-                    "followers",
-                    "partner_id",
-                    "last_mention_at",
-                ],
-            ),
-            "mentions": (
-                mentions,
-                [
-                    "account_id",
-                    "network",
-                    "external_id",
-                    "thread_id",
-                    "identity_id",
-                    "author_name",
-                    "author_handle",
-                    "body",
-                    "url",
-                    "posted_at",
-                    "direction",
-                    "kind",
-                    "lang",
-                    "sentiment",
-                    "sentiment_score",
-                    "intent",
-                    "ticket_id",
-                ],
-            ),
-            "conversations": (
-                threads,
-                ["name", "account_id", "network", "identity_id", "url", "state", "last_mention_at", "ticket_id"],
-            ),
-            "replies": (
-                replies,
-                [
-                    "thread_id",
-                    "parent_mention_id",
-                    "body",
-                    "state",
-                    "author_id",
-                    "approver_id",
-                    "posted_at",
-                    "posted_external_id",
-                ],
-            ),
+            "identities": (identity_fields, self._rows(identities, identity_fields)),
+            "mentions": (mention_fields, mention_rows),
+            "conversations": ([*conversation_fields, "ticket_id"], conversations),
+            "replies": (reply_fields, self._rows(replies, reply_fields)),
         }
-        data = {name: self._privacy_rows(records, fnames) for name, (records, fnames) in tables.items()}
+        data = {name: rows for name, (_fnames, rows) in tables.items()}
         buffer = io.BytesIO()
         with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
             archive.writestr("social_data.json", json.dumps(data, ensure_ascii=False, indent=2, default=str))
-            for name, (_records, fnames) in tables.items():
-                text = io.StringIO()
-                writer = csv.DictWriter(text, fieldnames=["id", *fnames])
-                writer.writeheader()
-                writer.writerows(data[name])
-                archive.writestr(f"{name}.csv", text.getvalue())
+            for name, (fnames, rows) in tables.items():
+                archive.writestr(f"{name}.csv", csv_text(["id", *fnames], rows))
         stamp = fields.Date.context_today(self).isoformat()
+        companies = scope.companies
         attachment = (
             self.env["ir.attachment"]
             .sudo()
             .create(
                 {
-                    "name": f"social-data-{owner._name.replace('.', '-')}-{owner.id}-{stamp}.zip",
+                    "name": f"{EXPORT_PREFIX}{owner._name.replace('.', '-')}-{owner.id}-{stamp}.zip",
                     "datas": base64.b64encode(buffer.getvalue()),
                     "mimetype": "application/zip",
                     "res_model": owner._name,
                     "res_id": owner.id,
+                    "company_id": companies.id if len(companies) == 1 else False,
                 }
             )
         )
         return {"type": "ir.actions.act_url", "url": f"/web/content/{attachment.id}?download=true", "target": "self"}
 
     @api.model
-    def _privacy_rows(self, records, fnames):
+    def _rows(self, records, fnames):
         rows = []
         for values in records.read(fnames):
             row = {}
@@ -895,43 +766,3 @@ class SocialCrmMention(models.Model):
                 row[key] = "" if value is False else value
             rows.append(row)
         return rows
-
-
-class PrivacyLookupWizard(models.TransientModel):
-    _inherit = "privacy.lookup.wizard"
-
-    def _get_query(self):
-        """Odoo's Privacy Lookup also finds social identities by handle, name or profile link."""
-        query = super()._get_query()
-        name = (self.name or "").strip()
-        if not name:
-            return query
-        exact = name.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        handle = exact.lstrip("@")
-        return SQL(
-            """%s
-            UNION ALL
-            SELECT %s AS res_model_id, id AS res_id, True AS is_active
-              FROM social_crm_identity
-             WHERE (handle ILIKE %s OR handle ILIKE %s OR name ILIKE %s
-                    OR profile_url ILIKE %s OR profile_url ILIKE %s)
-               AND (partner_id IS NULL OR partner_id NOT IN (SELECT id FROM indirect_references))""",
-            query,
-            self.env["ir.model"]._get_id("social_crm.identity"),
-            handle,
-            "@" + handle,
-            exact,
-            exact,
-            "%/" + handle,
-        )
-
-
-class PrivacyLookupWizardLine(models.TransientModel):
-    _inherit = "privacy.lookup.wizard.line"
-
-    def action_unlink(self):
-        """Deleting a social identity from the Privacy Lookup first erases its words everywhere."""
-        self.ensure_one()
-        if self.res_model == "social_crm.identity" and not self.is_unlinked:
-            self.env["social_crm.identity"].browse(self.res_id).exists().action_erase()
-        return super().action_unlink()

@@ -22,6 +22,7 @@ from . import test_matching
 from . import test_thread_stats
 from . import test_privacy
 from . import test_privacy_deletions
+from . import test_privacy_scope
 from . import test_meta_data_deletion
 from . import test_webhooks
 from . import test_publish

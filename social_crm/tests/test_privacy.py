@@ -120,7 +120,7 @@ class PrivacyCase(SocialCrmCommon):
                 [
                     self.item(
                         "at://did:plc:olek/app.bsky.feed.post/9",
-                        "Janina Kowalska told me: my espresso machine leaked twice this week and nobody answers",
+                        "@janina.test told me hers leaked too, is it a known fault?",
                         self.olek,
                     )
                 ]
@@ -321,10 +321,17 @@ class TestExport(PrivacyCase):
         for owner in (identity, self.partner):
             data, tables = self.read_export(owner.with_user(self.social_manager).action_export_social_data())
             self.assertEqual([row["id"] for row in data["identities"]], identity.ids)
-            self.assertEqual({row["id"] for row in data["mentions"]}, set(thread.mention_ids.ids))
+            olek = thread.mention_ids.filtered(lambda m: m.author_handle == "olek.test")
+            self.assertEqual({row["id"] for row in data["mentions"]}, {*(thread.mention_ids - olek).ids, ""})
+            self.assertEqual(len(data["mentions"]), len(thread.mention_ids))
             self.assertEqual([row["id"] for row in data["conversations"]], thread.ids)
             self.assertEqual(len(data["replies"]), 1)
-            self.assertEqual({row["body"] for row in tables["mentions"]}, set(thread.mention_ids.mapped("body")))
+            # Hers and the brand's answer to her; Olek's post only as "another participant", nothing of him.
+            self.assertEqual(
+                {row["body"] for row in tables["mentions"]},
+                set((thread.mention_ids - olek).mapped("body")) | {"[another participant]"},
+            )
+            self.assertNotIn("olek", json.dumps(data).lower())
             self.assertEqual(tables["identities"][0]["handle"], "janina.test")
             self.assertEqual(len(tables["replies"]), 1)
 

@@ -101,7 +101,7 @@ class TestMastodonDeletions(MastodonReplyCase):
         self.cron_fetch()
         self.assertEqual(self.status_requests(), ["/api/v1/statuses/3001"])
 
-    @mute_logger("odoo.addons.social_crm.models.social_crm_privacy")
+    @mute_logger("odoo.addons.social_crm.models.social_crm_deletion_request")
     def test_failing_check_does_not_fail_the_fetch(self):
         self.online.update({"3001": 401, "3002": 401})
         self.cron_fetch()
