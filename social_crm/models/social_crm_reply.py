@@ -249,12 +249,13 @@ class SocialCrmReply(models.Model):
                 body=_("The reply was changed after it was submitted: it is a draft again and must be submitted again.")
             )
 
-    @api.depends("body", "author_id")
     @api.model
     def _count_to_approve(self, field, records):
         """{record: replies waiting for approval} for ``records`` (tickets or conversations, by ``field``)."""
         return dict(self._read_group([(field, "in", records.ids), ("state", "=", "to_approve")], [field], ["__count"]))
 
+    @api.depends("body")
+    @api.depends_context("lang")
     def _compute_display_name(self):
         for reply in self:
             text = " ".join((reply.body or "").split())

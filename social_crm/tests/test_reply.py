@@ -102,3 +102,9 @@ class TestReply(MastodonReplyCase):
         reply = self.draft(self.social_manager)
         with self.assertRaises(AccessError), mute_logger("odoo.access"):
             reply.with_user(self.social_user).write({"body": "hijacked"})
+
+    def test_name_follows_the_text(self):
+        reply = self.draft(self.social_user)
+        self.assertEqual(reply.display_name, "Reply: Sorry Jane, we are checking your parcel now.")
+        reply.body = "Your parcel left the depot this morning."
+        self.assertEqual(reply.display_name, "Reply: Your parcel left the depot this morning.")
