@@ -50,3 +50,10 @@ PARAMETER_DEFAULTS = {
     "social_crm.spike_min_count": 5,
     "social_crm.spike_window_minutes": 60,
 }
+
+# Approval policies of an account and of its company (``social_crm.approval.mixin.needs_approval``).
+APPROVAL_POLICIES = [
+    ("direct", "Post directly"),
+    ("public", "Approval when public"),
+    ("always", "Always approval"),
+]
