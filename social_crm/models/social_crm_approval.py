@@ -86,8 +86,9 @@ class SocialCrmApprovalMixin(models.AbstractModel):
         user = user or self.env.user
         if user.has_group("social_crm.group_social_manager") or user.has_group("social_crm.group_social_publisher"):
             return False
-        policies = {self._policy_of(account) for account in self._approval_accounts().sudo()}
-        if "always" in policies or not policies:
+        accounts = self._approval_accounts().sudo()
+        policies = {self._policy_of(account) for account in accounts} or {self._policy_of(accounts)}
+        if "always" in policies:
             return True
         return "public" in policies and self._is_public()
 
@@ -101,10 +102,15 @@ class SocialCrmApprovalMixin(models.AbstractModel):
         """Everything the network receives, as JSON-able values (frozen at approval)."""
         raise NotImplementedError
 
+    def _approval_depends(self):
+        """The fields the approval decision reads (the model's accounts and visibility)."""
+        return ()
+
+    @api.depends(lambda self: self._approval_depends())
     @api.depends_context("uid", "lang")
     def _compute_approval_note(self):
         for record in self:
-            waits = bool(record._approval_accounts()) and record.needs_approval()
+            waits = record.needs_approval()
             record.needs_approval_now = waits
             if not waits:
                 record.approval_note = _("Sent at once: no approval is needed.")
@@ -116,10 +122,12 @@ class SocialCrmApprovalMixin(models.AbstractModel):
                 else _("Waits for the approval of a Social Manager of %(company)s.", company=record.company_id.name)
             )
 
+    @api.depends(lambda self: self._approval_depends())
+    @api.depends_context("lang")
     def _compute_publish_warning(self):
         for record in self:
             lines = [
-                _("%(account)s cannot publish now: %(why)s", account=account.name, why=why)
+                self.env._("%(account)s cannot publish now: %(why)s", account=account.name, why=why)
                 for account, why in record._accounts_unable_now()
             ]
             record.publish_warning = "\n".join(lines) or False
@@ -198,7 +206,10 @@ class SocialCrmApprovalMixin(models.AbstractModel):
                 ),
             )
             self._check_attachments_readable(vals)
-        return super().create(vals_list)
+        records = super().create(vals_list)
+        for record, vals in zip(records, vals_list, strict=True):
+            record._adopt_attachments(vals)
+        return records
 
     def write(self, vals):
         self._check_workflow_fields(vals)
@@ -209,8 +220,11 @@ class SocialCrmApprovalMixin(models.AbstractModel):
             submitted = self.filtered(lambda record: record.state != "draft")
             res = super().write(vals)
             submitted._back_to_draft(self._changed_message())
-            return res
-        return super().write(vals)
+        else:
+            res = super().write(vals)
+        for record in self:
+            record._adopt_attachments(vals)
+        return res
 
     def _content_changes(self, vals):
         return self._content_fields & set(vals)
@@ -224,10 +238,8 @@ class SocialCrmApprovalMixin(models.AbstractModel):
     def _changed_message(self):
         raise NotImplementedError
 
-    def _check_attachments_readable(self, vals):
-        """Users attach only files they may read themselves (ids are sequential)."""
-        if self.env.su:
-            return
+    def _attachment_ids_in(self, vals):
+        """Ids of the attachments that ``vals`` links (many2many commands of ``ir.attachment`` fields)."""
         ids = set()
         for name, field in self._fields.items():
             if name in vals and field.type == "many2many" and field.comodel_name == "ir.attachment":
@@ -238,8 +250,21 @@ class SocialCrmApprovalMixin(models.AbstractModel):
                         ids.add(command[1])
                     elif command[0] == 6:
                         ids.update(command[2] or ())
-        if ids:
-            self.env["ir.attachment"].browse(sorted(ids)).check_access("read")
+        return self.env["ir.attachment"].browse(sorted(ids))
+
+    def _check_attachments_readable(self, vals):
+        """Users attach only files they may read themselves (ids are sequential)."""
+        attachments = self._attachment_ids_in(vals)
+        if attachments and not self.env.su:
+            attachments.check("read")
+
+    def _adopt_attachments(self, vals):
+        """Files uploaded for this record (no document yet) become its own: whoever may read the record (its
+        approver) reads them; files of another document stay that document's."""
+        self.ensure_one()
+        orphans = self._attachment_ids_in(vals).sudo().filtered(lambda attachment: not attachment.res_id)
+        if orphans:
+            orphans.write({"res_model": self._name, "res_id": self.id})
 
     def _back_to_draft(self, message):
         """The approval no longer holds: a draft again, the request withdrawn, the author told why."""

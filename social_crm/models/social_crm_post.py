@@ -297,6 +297,9 @@ class SocialCrmPost(models.Model):
     def _approval_accounts(self):
         return self.account_ids
 
+    def _approval_depends(self):
+        return ("account_ids",)
+
     def _is_public(self):
         return True  # a post is published on the account's public profile
 

@@ -181,6 +181,9 @@ class SocialCrmReply(models.Model):
     def _approval_accounts(self):
         return self.thread_id.account_id
 
+    def _approval_depends(self):
+        return ("thread_id", "thread_id.visibility", "thread_id.account_id")
+
     def _is_public(self):
         return self.thread_id.sudo().visibility != "private"
 
