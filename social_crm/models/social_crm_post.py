@@ -331,8 +331,9 @@ class SocialCrmPost(models.Model):
             raise UserError(_("A post that was published, or may have been, cannot be deleted."))
 
     def _back_to_draft(self, message):
-        super()._back_to_draft(message)
+        res = super()._back_to_draft(message)
         self.sudo().result_ids.filtered(lambda result: result.state == "queued").unlink()
+        return res
 
     @api.depends("body")
     def _compute_display_name(self):

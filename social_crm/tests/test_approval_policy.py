@@ -162,6 +162,39 @@ class TestApprovalPolicy(PolicyUsers, MastodonReplyCase):
         with self.assertRaises(AccessError):
             self.env.company.with_user(self.social_user).write({"social_reply_policy": "direct"})
 
+    def test_publisher_is_chosen_on_the_user_form(self):
+        groups = self.env["res.groups"].get_groups_by_application()
+        [(kind, names)] = [
+            (kind, gs.mapped("name"))
+            for app, kind, gs, _category in groups
+            if app == self.env.ref("social_crm.module_category_social_crm")
+        ]
+        self.assertEqual((kind, names), ("selection", ["User", "Publisher", "Manager"]))
+        self.assertTrue(self.social_manager.has_group("social_crm.group_social_publisher"))
+        self.assertFalse(self.publisher.has_group("social_crm.group_social_manager"))
+
+    def test_the_response_report_shows_the_wait_for_approval_per_account(self):
+        reply, _note = self.send(self.social_user)
+        self.env.cr.execute(
+            "UPDATE social_crm_reply SET submitted_at = submitted_at - interval '150 minutes' WHERE id = %s",
+            [reply.id],
+        )
+        reply.invalidate_recordset()
+        reply.with_user(self.social_manager).action_approve()
+        self.assertEqual(reply.state, "posted")
+        self.env.flush_all()
+        [row] = (
+            self.env["social_crm.response.report"]
+            .with_user(self.social_manager)
+            .search([("ticket_id", "=", self.thread.ticket_id.id)])
+        )
+        self.assertAlmostEqual(row.approval_wait_hours, 2.5, delta=0.05)
+        [(account, wait)] = self.env["social_crm.response.report"]._read_group(
+            [("account_id", "=", self.masto.id)], ["account_id"], ["approval_wait_hours:avg"]
+        )
+        self.assertEqual(account, self.masto)
+        self.assertAlmostEqual(wait, 2.5, delta=0.05)
+
     # --- one approval request, for the account's approver or the managers' pool --------------------
 
     def test_one_request_for_the_pool_settled_by_any_manager(self):
