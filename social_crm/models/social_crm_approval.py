@@ -177,7 +177,13 @@ class SocialCrmApprovalMixin(models.AbstractModel):
         """Everything that is sent is what was approved (images' bytes included)."""
         self.ensure_one()
         frozen = self.sudo().approved_fingerprint
-        return bool(frozen) and frozen == self._approval_fingerprint()
+        if not frozen:
+            # Approved before approvals were frozen as a whole (an upgraded database): the text decides.
+            return self._approved_before_fingerprints()
+        return frozen == self._approval_fingerprint()
+
+    def _approved_before_fingerprints(self):
+        return bool(self.approved_body) and bool(self.approved_at) and self.approved_body == self.body
 
     # ------------------------------------------------------------------
     # ORM

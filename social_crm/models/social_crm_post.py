@@ -312,6 +312,9 @@ class SocialCrmPost(models.Model):
             "image_alt": self.image_alt or "",
         }
 
+    def _approved_before_fingerprints(self):
+        return super()._approved_before_fingerprints() and (self.approved_link or False) == (self.link or False)
+
     def _freeze_extra(self):
         return {"approved_link": self.link or False}
 

@@ -317,6 +317,14 @@ class TestApprovalPolicy(PolicyUsers, MastodonReplyCase):
         todo = post.activity_ids.filtered(lambda a: a.user_id == self.social_user)
         self.assertEqual(todo.summary, "Post not published")
 
+    def test_a_post_approved_before_the_upgrade_is_still_published(self):
+        post, _image = self.approved_post_with_image()
+        self.env.cr.execute("UPDATE social_crm_post SET approved_fingerprint = NULL WHERE id = %s", [post.id])
+        self.env.invalidate_all()
+        self.run_cron()
+        self.assertEqual(post.state, "posted")
+        self.assertEqual(len(self.posted), 1)
+
     # --- finding 9: company walls and attachments -----------------------------------------------------
 
     @mute_logger("odoo.access")
