@@ -214,7 +214,8 @@ class SocialCrmApprovalMixin(models.AbstractModel):
             self._check_attachments_readable(vals)
         records = super().create(vals_list)
         for record, vals in zip(records, vals_list, strict=True):
-            record._adopt_attachments(vals)
+            if record._attachment_ids_in(vals):
+                record._adopt_attachments(vals)
         return records
 
     def write(self, vals):
@@ -228,8 +229,9 @@ class SocialCrmApprovalMixin(models.AbstractModel):
             submitted._back_to_draft(self._changed_message())
         else:
             res = super().write(vals)
-        for record in self:
-            record._adopt_attachments(vals)
+        if self._attachment_ids_in(vals):
+            for record in self:
+                record._adopt_attachments(vals)
         return res
 
     def _content_changes(self, vals):

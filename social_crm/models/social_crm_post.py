@@ -281,9 +281,12 @@ class SocialCrmPost(models.Model):
     def _check_company_move(self, company_id):
         """A post moves only to a company its writer belongs to, and only as a draft (its accounts follow the
         company check)."""
-        if company_id and company_id not in self.env.user.company_ids.ids:
+        moving = self.filtered(lambda post: post.company_id.id != company_id)
+        if not moving:
+            return
+        if not company_id or company_id not in self.env.user.company_ids.ids:
             raise AccessError(_("You can only move a post to a company you belong to."))
-        if self.filtered(lambda post: post.state != "draft" or post.result_ids):
+        if moving.filtered(lambda post: post.state != "draft" or post.result_ids):
             raise UserError(_("Only a draft that was never published can move to another company."))
 
     # --- approval mixin ------------------------------------------------------------------------------

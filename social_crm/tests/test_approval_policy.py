@@ -156,6 +156,18 @@ class TestApprovalPolicy(PolicyUsers, MastodonReplyCase):
         self.assertEqual(reply.state, "to_approve")
 
     @mute_logger("odoo.access")
+    def test_the_approval_trail_is_written_by_the_workflow_only(self):
+        reply, _note = self.send(self.social_user)
+        for vals in ({"submitted_at": "2026-01-01 00:00:00"}, {"approved_fingerprint": "0" * 64}):
+            with self.assertRaises(AccessError):
+                reply.write(vals)
+            with self.assertRaises(AccessError):
+                self.Post.with_user(self.social_user).create(
+                    {"body": "x", "account_ids": [(6, 0, self.masto.ids)], **vals}
+                )
+        self.assertEqual(reply.state, "to_approve")
+
+    @mute_logger("odoo.access")
     def test_agents_cannot_change_the_policy(self):
         with self.assertRaises(AccessError):
             self.masto.with_user(self.social_user).write({"reply_policy": "direct"})
