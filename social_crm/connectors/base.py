@@ -3,6 +3,8 @@
 import functools
 import json
 import logging
+import socket
+import ssl
 import threading
 import time
 from datetime import datetime, timedelta, timezone
@@ -10,6 +12,7 @@ from email.utils import parsedate_to_datetime
 from urllib.parse import quote, urljoin
 
 import requests
+import urllib3
 
 from . import errors, netguard, textlength
 from .models import FetchPage
@@ -214,6 +217,12 @@ class BaseClient:
     def _connection_failure(self, exc):
         if isinstance(exc, errors.ConnectionFailed):
             return exc
+        if never_reached(exc):
+            if isinstance(exc, requests.exceptions.Timeout):
+                text = f"{self.label} did not accept the connection within {self.timeout} seconds; nothing was sent."
+            else:
+                text = f"{self.label} cannot be reached ({type(exc).__name__}); nothing was sent."
+            return errors.NotSent(text, self.network)
         if isinstance(exc, requests.exceptions.Timeout):
             return errors.ConnectionFailed(f"{self.label} did not answer within {self.timeout} seconds.", self.network)
         return errors.ConnectionFailed(f"{self.label} cannot be reached ({type(exc).__name__}).", self.network)
@@ -667,3 +676,34 @@ def load_state(cursor):
 
 def dump_state(state):
     return json.dumps(state, sort_keys=True, separators=(",", ":"))
+
+
+# TLS failures that happen during the handshake, before any byte of the request is sent.
+_HANDSHAKE_MARKERS = ("handshake", "WRONG_VERSION_NUMBER", "CERTIFICATE", "TLSV1_ALERT", "UNSUPPORTED_PROTOCOL")
+
+
+def never_reached(exc):
+    """True when ``exc`` proves the request never left: no address (DNS), connection refused or not accepted in
+    time, TLS handshake refused. A lost answer, a reset after sending or a read timeout may have been received."""
+    if isinstance(exc, errors.ConnectionFailed):
+        return exc.never_reached
+    if isinstance(exc, requests.exceptions.ConnectTimeout):
+        return True
+    stack, seen = [exc], set()
+    while stack:
+        current = stack.pop()
+        if current is None or id(current) in seen:
+            continue
+        seen.add(id(current))
+        # NewConnectionError (refused, no route, DNS) is a ConnectTimeoutError in urllib3 2.
+        if isinstance(current, (urllib3.exceptions.ConnectTimeoutError, ConnectionRefusedError, socket.gaierror)):
+            return True
+        if isinstance(current, ssl.SSLError) and (
+            isinstance(current, ssl.SSLCertVerificationError)
+            or any(marker in str(current) for marker in _HANDSHAKE_MARKERS)
+        ):
+            return True
+        stack.append(getattr(current, "reason", None))
+        stack.append(current.__cause__)
+        stack.extend(arg for arg in getattr(current, "args", ()) if isinstance(arg, BaseException))
+    return False

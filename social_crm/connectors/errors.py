@@ -35,7 +35,20 @@ class BadPayload(SocialApiError):
 
 
 class ConnectionFailed(SocialApiError):
-    """The network could not be reached: timeout, refused connection, DNS failure."""
+    """The network could not be reached, or its answer was lost: timeout, refused connection, DNS failure.
+
+    ``never_reached``: the request certainly never left (no address, refused connection, TLS failure before
+    sending): what was sent is a plain failure. Otherwise the network may have received it (a lost answer).
+    """
+
+    never_reached = False
+
+
+class NotSent(ConnectionFailed):
+    """The request never reached the network (DNS failure, connection refused or timed out, TLS handshake
+    failed): nothing was sent, so sending again cannot publish twice."""
+
+    never_reached = True
 
 
 class ApiError(SocialApiError):

@@ -242,14 +242,14 @@ def resolve_host(host, port=None):
     try:
         infos = socket.getaddrinfo(host, port or 443, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError) as exc:
-        raise errors.ConnectionFailed(f"{host} cannot be resolved (unknown host name).") from exc
+        raise errors.NotSent(f"{host} cannot be resolved (unknown host name).") from exc
     addresses = []
     for _family, _type, _proto, _name, sockaddr in infos:
         address = ipaddress.ip_address(str(sockaddr[0]).split("%", 1)[0])
         if address not in addresses:
             addresses.append(address)
     if not addresses:
-        raise errors.ConnectionFailed(f"{host} cannot be resolved (no address).")
+        raise errors.NotSent(f"{host} cannot be resolved (no address).")
     return addresses
 
 

@@ -10,6 +10,12 @@ from . import social_crm_identity
 from . import social_crm_thread
 from . import res_partner
 
+# Outgoing texts: approval (policies, frozen content) and sending once, shared by replies and posts
+from . import social_crm_approval
+from . import social_crm_outgoing
+from . import res_company
+from . import ir_attachment
+
 # Respond: tickets, rules, replies
 from . import social_crm_ticket_router
 from . import social_crm_ticket_rule
@@ -19,7 +25,6 @@ from . import social_crm_canned_reply
 from . import mail_activity
 
 # Publish: posts approved like replies, published once per account
-from . import social_crm_approval
 from . import social_crm_post
 from . import social_crm_post_result
 

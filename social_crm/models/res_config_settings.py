@@ -34,6 +34,9 @@ class ResConfigSettings(models.TransientModel):
         "takes the User access away from everyone who is not a Social CRM Manager.",
     )
 
+    social_reply_policy = fields.Selection(related="company_id.social_reply_policy", readonly=False)
+    social_post_policy = fields.Selection(related="company_id.social_post_policy", readonly=False)
+
     social_crm_nlp_backend = fields.Selection(
         [("offline", "Offline model (shipped)"), ("transformers", "Transformers model")],
         string="Sentiment backend",

@@ -53,3 +53,10 @@ PARAMETER_DEFAULTS = {
 
 # Network ids of erased people and posts become keyed hashes starting with this (models/social_crm_privacy.py).
 ERASED_PREFIX = "erased:"
+
+# Approval policies of an account and of its company (``social_crm.approval.mixin.needs_approval``).
+APPROVAL_POLICIES = [
+    ("direct", "Post directly"),
+    ("public", "Approval when public"),
+    ("always", "Always approval"),
+]

@@ -12,7 +12,9 @@ from odoo.exceptions import AccessError, ValidationError
 from ..analytics import spikes
 from ..connectors import CLIENTS, DEFAULT_BASE_URLS, get_client, netguard
 from ..connectors import errors as api_errors
-from .selections import NETWORKS
+from .selections import APPROVAL_POLICIES, NETWORKS
+
+ACCOUNT_POLICIES = [("company", "Company default"), *APPROVAL_POLICIES]
 
 _logger = logging.getLogger(__name__)
 
@@ -135,6 +137,38 @@ class SocialCrmAccount(models.Model):
         help="Polling asks Telegram for new messages every minute: no public address needed.",
     )
     telegram_offset = fields.Integer(readonly=True, copy=False, groups="base.group_system")
+    # Approval policy (see ``social_crm.approval.mixin.needs_approval``): managers and Publishers never wait.
+    reply_policy = fields.Selection(
+        ACCOUNT_POLICIES,
+        string="Replies",
+        default="company",
+        required=True,
+        tracking=True,
+        help="When an agent's reply through this account waits for a Social Manager's approval. Approval when "
+        "public: answers to private messages are sent at once.",
+    )
+    post_policy = fields.Selection(
+        ACCOUNT_POLICIES,
+        string="Posts",
+        default="company",
+        required=True,
+        tracking=True,
+        help="When an agent's post through this account waits for a Social Manager's approval.",
+    )
+    approver_id = fields.Many2one(
+        "res.users",
+        string="Approver",
+        index="btree_not_null",
+        tracking=True,
+        domain=lambda self: [
+            ("share", "=", False),
+            ("groups_id", "in", self.env.ref("social_crm.group_social_manager").ids),
+        ],
+        help="The Social Manager who receives this account's approval requests; empty: one request for the "
+        "managers of the company (the least busy one is assigned, any manager may settle it).",
+    )
+    effective_reply_policy = fields.Selection(APPROVAL_POLICIES, compute="_compute_effective_policies")
+    effective_post_policy = fields.Selection(APPROVAL_POLICIES, compute="_compute_effective_policies")
 
     _sql_constraints = [
         (
@@ -173,6 +207,22 @@ class SocialCrmAccount(models.Model):
     # ------------------------------------------------------------------
     # COMPUTES
     # ------------------------------------------------------------------
+
+    @api.depends("reply_policy", "post_policy", "company_id.social_reply_policy", "company_id.social_post_policy")
+    def _compute_effective_policies(self):
+        for account in self:
+            account.effective_reply_policy = self.env["social_crm.reply"]._policy_of(account)
+            account.effective_post_policy = self.env["social_crm.post"]._policy_of(account)
+
+    @api.constrains("approver_id", "company_id")
+    def _check_approver(self):
+        manager = self.env.ref("social_crm.group_social_manager")
+        for account in self.sudo().filtered("approver_id"):
+            approver = account.approver_id
+            if manager not in approver.groups_id or account.company_id not in approver.company_ids:
+                raise ValidationError(
+                    _("The approver of %(account)s must be a Social Manager of its company.", account=account.name)
+                )
 
     def _compute_has_token(self):
         for account in self:
@@ -231,6 +281,22 @@ class SocialCrmAccount(models.Model):
         self._update_crons()
         return res
 
+    def _check_company_move(self, company_id):
+        """An account moves only to a company its writer belongs to, and only before it holds conversations:
+        its mentions, conversations and posts belong to the company they were received in."""
+        moving = self.filtered(lambda account: account.company_id.id != company_id)
+        if not moving:
+            return
+        if not company_id or company_id not in self.env.user.company_ids.ids:
+            raise AccessError(_("You can only move an account to a company you belong to."))
+        Mention, Post = self.env["social_crm.mention"].sudo(), self.env["social_crm.post"].sudo()
+        if Mention.search_count([("account_id", "in", moving.ids)], limit=1) or Post.search_count(
+            [("account_ids", "in", moving.ids)], limit=1
+        ):
+            raise ValidationError(
+                _("An account that already received messages or published posts cannot move to another company.")
+            )
+
     @api.model
     def _update_crons(self):
         """Fetch, analysis and spike crons run only while at least one account listens (as fetchmail's)."""
@@ -245,6 +311,8 @@ class SocialCrmAccount(models.Model):
 
     def write(self, vals):
         """Secrets stay with the host, network and login they were entered for."""
+        if "company_id" in vals and not self.env.su:
+            self._check_company_move(vals["company_id"])
         rebound = self.browse()
         if any(name in vals for name in CREDENTIAL_BINDING_FIELDS):
             rebound = self.filtered(

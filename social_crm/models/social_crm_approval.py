@@ -1,29 +1,202 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo import _, api, models
-from odoo.exceptions import AccessError
+import hashlib
+import json
 
-from .social_crm_reply import PRIVATE_DATA_PATTERNS
+from markupsafe import Markup
+
+from odoo import _, api, fields, models
+from odoo.exceptions import AccessError, UserError
+
+from ..tools import private_data
+
+APPROVAL_ACTIVITY_TYPES = ("social_crm.mail_activity_reply_approval", "social_crm.mail_activity_post_approval")
 
 
 class SocialCrmApprovalMixin(models.AbstractModel):
-    """What a text that a manager approves before it goes out shares: fields only the workflow sets, the
-    privacy guard, and the approval requests that only managers settle (see ``mail_activity.py``).
+    """What a text that may need a manager's approval before it goes out shares (replies and posts).
 
-    A model sets ``_workflow_fields`` (written under sudo by the workflow only) and ``_content_fields``
-    (changing one after submission sends the record back to draft: what was approved is what is posted).
+    - one decision, ``needs_approval()``: the account's policy (company default), the writer's groups;
+    - fields only the workflow sets (``_approval_workflow_fields`` + the model's ``_workflow_fields``);
+    - approval *freezes* what is sent (``_approval_payload()``: text, link, accounts, image checksums, image
+      description) as ``approved_fingerprint``; posting compares it, and changing a ``_content_fields`` field
+      after submission sends the record back to draft;
+    - one approval request per record: an activity for the account's approver, else for the least busy
+      manager of the company (any manager settles it: see ``mail_activity.py``);
+    - the privacy guard's words and the authors told of rejections.
+
+    A model sets ``_approval_activity`` (activity type xmlid), ``_policy_field`` (``reply_policy`` or
+    ``post_policy`` on ``social_crm.account``) and implements ``_approval_accounts()``, ``_is_public()`` and
+    ``_approval_payload()``.
     """
 
     _name = "social_crm.approval.mixin"
-    _description = "Social CRM: manager approval of outgoing texts"
+    _description = "Social CRM: approval of outgoing texts"
 
+    _approval_workflow_fields = frozenset(
+        {
+            "state",
+            "author_id",
+            "approver_id",
+            "approved_body",
+            "approved_at",
+            "approved_fingerprint",
+            "submitted_at",
+            "rejected_by_id",
+            "reject_reason",
+        }
+    )
     _workflow_fields = frozenset()
     _content_fields = frozenset()
+    _approval_activity = ""
+    _policy_field = ""
+
+    submitted_at = fields.Datetime(
+        string="Sent for approval", readonly=True, copy=False, help="When it started to wait for approval."
+    )
+    approved_fingerprint = fields.Char(
+        readonly=True,
+        copy=False,
+        help="Digest of everything that was approved (text, link, accounts, images, image description).",
+    )
+    approval_note = fields.Char(compute="_compute_approval_note", string="Approval")
+    needs_approval_now = fields.Boolean(compute="_compute_approval_note")
+    publish_warning = fields.Text(
+        compute="_compute_publish_warning", help="Accounts that cannot publish now (not connected, in error)."
+    )
+
+    # ------------------------------------------------------------------
+    # The one decision
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _policy_of(self, account):
+        policy = account[self._policy_field] if account else "company"
+        if policy in (False, "company"):
+            company = account.company_id if account else self.env.company
+            policy = company[f"social_{self._policy_field}"] or "public"
+        return policy
+
+    def needs_approval(self, user=None):
+        """Whether this record waits for a manager's approval when ``user`` (the current user) sends it.
+
+        Managers and Publishers never wait; otherwise the strictest policy of the record's accounts decides:
+        *direct* never waits, *public* waits for public texts only, *always* always waits.
+        """
+        self.ensure_one()
+        user = user or self.env.user
+        if user.has_group("social_crm.group_social_manager") or user.has_group("social_crm.group_social_publisher"):
+            return False
+        accounts = self._approval_accounts().sudo()
+        policies = {self._policy_of(account) for account in accounts} or {self._policy_of(accounts)}
+        if "always" in policies:
+            return True
+        return "public" in policies and self._is_public()
+
+    def _approval_accounts(self):
+        raise NotImplementedError
+
+    def _is_public(self):
+        raise NotImplementedError
+
+    def _approval_payload(self):
+        """Everything the network receives, as JSON-able values (frozen at approval)."""
+        raise NotImplementedError
+
+    def _approval_depends(self):
+        """The fields the approval decision reads (the model's accounts and visibility)."""
+        return ()
+
+    @api.depends(lambda self: self._approval_depends())
+    @api.depends_context("uid", "lang")
+    def _compute_approval_note(self):
+        for record in self:
+            waits = record.needs_approval()
+            record.needs_approval_now = waits
+            if not waits:
+                record.approval_note = _("Sent at once: no approval is needed.")
+                continue
+            approver = record._approval_assignee()
+            record.approval_note = (
+                _("Waits for the approval of %(approver)s.", approver=approver.name)
+                if approver and record._account_approvers()
+                else _("Waits for the approval of a Social Manager of %(company)s.", company=record.company_id.name)
+            )
+
+    @api.depends(lambda self: self._approval_depends())
+    @api.depends_context("lang")
+    def _compute_publish_warning(self):
+        for record in self:
+            lines = [
+                self.env._("%(account)s cannot publish now: %(why)s", account=account.name, why=why)
+                for account, why in record._accounts_unable_now()
+            ]
+            record.publish_warning = "\n".join(lines) or False
+
+    def _accounts_unable_now(self):
+        """[(account, why)] of the accounts that cannot send now: not connected or in error."""
+        states = dict(self.env["social_crm.account"]._fields["state"]._description_selection(self.env))
+        found = []
+        for account in self._approval_accounts().sudo():
+            if account.state == "connected":
+                continue
+            why = states.get(account.state, account.state)
+            if account.state == "error" and account.last_error:
+                why = f"{why} ({account.last_error[:200]})"
+            found.append((account, why))
+        return found
+
+    # ------------------------------------------------------------------
+    # Frozen at approval
+    # ------------------------------------------------------------------
+
+    def _approval_fingerprint(self):
+        self.ensure_one()
+        payload = json.dumps(self.sudo()._approval_payload(), sort_keys=True, ensure_ascii=False, default=str)
+        return hashlib.sha256(payload.encode()).hexdigest()
+
+    def _freeze(self, approved=True):
+        """Record what goes out, and who approved it (``approved``: False when no approval was needed): posting
+        sends exactly this (see ``_still_as_approved``)."""
+        for record in self:
+            record.sudo().write(
+                {
+                    "approver_id": self.env.user.id if approved else False,
+                    "approved_body": record.body,
+                    "approved_at": fields.Datetime.now(),
+                    "approved_fingerprint": record._approval_fingerprint(),
+                    "rejected_by_id": False,
+                    "reject_reason": False,
+                    **record._freeze_extra(),
+                }
+            )
+
+    def _freeze_extra(self):
+        return {}
+
+    def _still_as_approved(self):
+        """Everything that is sent is what was approved (images' bytes included)."""
+        self.ensure_one()
+        frozen = self.sudo().approved_fingerprint
+        if not frozen:
+            # Approved before approvals were frozen as a whole (an upgraded database): the text decides.
+            return self._approved_before_fingerprints()
+        return frozen == self._approval_fingerprint()
+
+    def _approved_before_fingerprints(self):
+        return bool(self.approved_body) and bool(self.approved_at) and self.approved_body == self.body
+
+    # ------------------------------------------------------------------
+    # ORM
+    # ------------------------------------------------------------------
+
+    def _all_workflow_fields(self):
+        return self._approval_workflow_fields | self._workflow_fields
 
     def _check_workflow_fields(self, vals, allowed=lambda name, value: False):
         """Users never set workflow fields (``allowed`` lets harmless values through at create)."""
         if self.env.su:
             return
-        forced = sorted(name for name in self._workflow_fields & set(vals) if not allowed(name, vals[name]))
+        forced = sorted(name for name in self._all_workflow_fields() & set(vals) if not allowed(name, vals[name]))
         if forced:
             raise AccessError(_("These fields are set by the approval workflow: %(fields)s", fields=", ".join(forced)))
 
@@ -38,9 +211,101 @@ class SocialCrmApprovalMixin(models.AbstractModel):
                     or (name == "author_id" and value == self.env.uid)
                 ),
             )
-        return super().create(vals_list)
+            self._check_attachments_readable(vals)
+        records = super().create(vals_list)
+        for record, vals in zip(records, vals_list, strict=True):
+            if record._attachment_ids_in(vals):
+                record._adopt_attachments(vals)
+        return records
+
+    def write(self, vals):
+        self._check_workflow_fields(vals)
+        self._check_attachments_readable(vals)
+        if self._content_changes(vals):
+            if any(record._approval_locked() for record in self):
+                raise UserError(self._locked_message())
+            submitted = self.filtered(lambda record: record.state != "draft")
+            res = super().write(vals)
+            submitted._back_to_draft(self._changed_message())
+        else:
+            res = super().write(vals)
+        if self._attachment_ids_in(vals):
+            for record in self:
+                record._adopt_attachments(vals)
+        return res
+
+    def _content_changes(self, vals):
+        return self._content_fields & set(vals)
+
+    def _approval_locked(self):
+        return self.state in ("posting", "posted")
+
+    def _locked_message(self):
+        raise NotImplementedError
+
+    def _changed_message(self):
+        raise NotImplementedError
+
+    def _attachment_ids_in(self, vals):
+        """Ids of the attachments that ``vals`` links (many2many commands of ``ir.attachment`` fields)."""
+        ids = set()
+        for name, field in self._fields.items():
+            if name in vals and field.type == "many2many" and field.comodel_name == "ir.attachment":
+                for command in vals[name] or ():
+                    if isinstance(command, int):
+                        ids.add(command)
+                    elif command[0] == 4:
+                        ids.add(command[1])
+                    elif command[0] == 6:
+                        ids.update(command[2] or ())
+        return self.env["ir.attachment"].browse(sorted(ids))
+
+    def _check_attachments_readable(self, vals):
+        """Users attach only files they may read themselves (ids are sequential)."""
+        attachments = self._attachment_ids_in(vals)
+        if attachments and not self.env.su:
+            attachments.check("read")
+
+    def _adopt_attachments(self, vals):
+        """Files uploaded for this record (no document yet) become its own: whoever may read the record (its
+        approver) reads them; files of another document stay that document's."""
+        self.ensure_one()
+        orphans = self._attachment_ids_in(vals).sudo().filtered(lambda attachment: not attachment.res_id)
+        if orphans:
+            orphans.write({"res_model": self._name, "res_id": self.id})
+
+    def _back_to_draft(self, message):
+        """The approval no longer holds: a draft again, the request withdrawn, the author told why."""
+        if not self:
+            return
+        self.sudo().activity_unlink([self._approval_activity])
+        self.sudo().write(
+            {
+                "state": "draft",
+                "approver_id": False,
+                "approved_body": False,
+                "approved_at": False,
+                "approved_fingerprint": False,
+                "submitted_at": False,
+                **self._back_to_draft_extra(),
+            }
+        )
+        for record in self:
+            record.message_post(body=message, partner_ids=record._author_partner_if_not_me())
+
+    def _back_to_draft_extra(self):
+        return {}
+
+    def _author_partner_if_not_me(self):
+        self.ensure_one()
+        return self.author_id.partner_id.ids if self.author_id != self.env.user else []
+
+    # ------------------------------------------------------------------
+    # Who approves
+    # ------------------------------------------------------------------
 
     def _is_publisher(self):
+        """Managers approve, settle and post without approval."""
         return self.env.user.has_group("social_crm.group_social_manager")
 
     def _check_publisher(self, message):
@@ -48,14 +313,59 @@ class SocialCrmApprovalMixin(models.AbstractModel):
         if not self.env.su and not self._is_publisher():
             raise AccessError(message)
 
-    @api.model
-    def _private_data_found(self, text):
-        """The kinds of private data (in words) that ``text`` seems to contain."""
-        labels = {"email": _("email address"), "phone": _("phone number"), "card": _("card or account number")}
-        return [labels[kind] for pattern, kind in PRIVATE_DATA_PATTERNS if pattern.search(text or "")]
-
     def _approval_managers(self):
         self.ensure_one()
         return self.env.ref("social_crm.group_social_manager").users.filtered(
-            lambda user: self.company_id in user.company_ids and not user.share
+            lambda user: self.company_id in user.company_ids and not user.share and user.active
         )
+
+    def _account_approvers(self):
+        managers = self._approval_managers()
+        return self._approval_accounts().sudo().approver_id.filtered(lambda user: user in managers)
+
+    def _approval_assignee(self):
+        """The account's approver when its accounts name exactly one; else the least busy manager (the pool)."""
+        self.ensure_one()
+        approvers = self._account_approvers()
+        if len(approvers) == 1:
+            return approvers
+        managers = self._approval_managers()
+        if not managers:
+            return managers
+        types = [self.env.ref(xmlid).id for xmlid in APPROVAL_ACTIVITY_TYPES]
+        load = dict(
+            self.env["mail.activity"]
+            .sudo()
+            ._read_group([("activity_type_id", "in", types), ("user_id", "in", managers.ids)], ["user_id"], ["__count"])
+        )
+        return min(managers, key=lambda user: (load.get(user, 0), user.id))
+
+    def _request_approval(self, what):
+        """One approval request for this record (``what``: the translated sentence above the quoted text)."""
+        self.ensure_one()
+        self.sudo().activity_unlink([self._approval_activity])
+        assignee = self._approval_assignee()
+        if not assignee:
+            return
+        # The body is the author's text: escaped, so no markup (remote images, links) reaches the approver.
+        note = Markup("<p>%s</p><blockquote>%s</blockquote>") % (what, self.body)
+        if self.publish_warning:
+            note += Markup("<p>%s</p>") % self.publish_warning
+        self.sudo().activity_schedule(self._approval_activity, user_id=assignee.id, note=note)
+
+    def _tell_author(self, summary, note):
+        """The author hears of a rejection or a failure: a to-do activity (and the chatter message posted)."""
+        self.ensure_one()
+        author = self.author_id
+        if author.active and not author.share and author != self.env.user:
+            self.sudo().activity_schedule("mail.mail_activity_data_todo", user_id=author.id, summary=summary, note=note)
+
+    # ------------------------------------------------------------------
+    # Privacy guard
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _private_data_found(self, text, private=False):
+        """The kinds of private data (in words) that ``text`` seems to contain (``private``: a private answer)."""
+        labels = {"email": _("email address"), "phone": _("phone number"), "card": _("card or account number")}
+        return [labels[kind] for kind in private_data.find(text, private=private)]

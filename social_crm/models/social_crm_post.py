@@ -5,7 +5,7 @@ import threading
 from markupsafe import Markup
 
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 
 from ..connectors import get_client_class
 from ..connectors.base import BaseClient
@@ -29,19 +29,14 @@ class SocialCrmPost(models.Model):
     _check_company_auto = True
     _rec_names_search = ["body"]
 
-    _workflow_fields = frozenset(
-        {
-            "state",
-            "author_id",
-            "approver_id",
-            "approved_body",
-            "approved_link",
-            "approved_at",
-            "rejected_by_id",
-            "reject_reason",
-        }
+    # With the mixin's approval fields: set by the workflow only.
+    _workflow_fields = frozenset({"approved_link"})
+    # Everything that is sent: changing one after submission sends the post back to draft.
+    _content_fields = frozenset(
+        {"body", "link", "image_ids", "image_alt", "account_ids", "privacy_acknowledged", "scheduled_at"}
     )
-    _content_fields = frozenset({"body", "link", "image_ids", "account_ids", "privacy_acknowledged", "scheduled_at"})
+    _approval_activity = "social_crm.mail_activity_post_approval"
+    _policy_field = "post_policy"
 
     body = fields.Text(string="Text", required=True, tracking=True)
     link = fields.Char(
@@ -276,23 +271,64 @@ class SocialCrmPost(models.Model):
     # ------------------------------------------------------------------
 
     def write(self, vals):
-        self._check_workflow_fields(vals)
-        content = self._content_fields & set(vals)
-        if content == {"scheduled_at"} and self._is_publisher():
-            content = set()  # a manager moves an approved post in the calendar: no new approval needed
-        if content:
-            if self.filtered(lambda post: post.state in ("posting", "posted")):
-                raise UserError(_("A post that is published, or being published, cannot be changed."))
-            submitted = self.filtered(lambda post: post.state != "draft")
-            res = super().write(vals)
-            submitted._back_to_draft(
-                _("The post was changed after it was submitted: it is a draft again and must be submitted again.")
-            )
-            return res
+        if "company_id" in vals and not self.env.su:
+            self._check_company_move(vals["company_id"])
         res = super().write(vals)
         if "scheduled_at" in vals:
             self.filtered(lambda post: post.state == "scheduled")._wake_cron()
         return res
+
+    def _check_company_move(self, company_id):
+        """A post moves only to a company its writer belongs to, and only as a draft (its accounts follow the
+        company check)."""
+        moving = self.filtered(lambda post: post.company_id.id != company_id)
+        if not moving:
+            return
+        if not company_id or company_id not in self.env.user.company_ids.ids:
+            raise AccessError(_("You can only move a post to a company you belong to."))
+        if moving.filtered(lambda post: post.state != "draft" or post.result_ids):
+            raise UserError(_("Only a draft that was never published can move to another company."))
+
+    # --- approval mixin ------------------------------------------------------------------------------
+
+    def _content_changes(self, vals):
+        content = super()._content_changes(vals)
+        if content == {"scheduled_at"} and self._is_publisher():
+            return set()  # a manager moves an approved post in the calendar: no new approval needed
+        return content
+
+    def _approval_accounts(self):
+        return self.account_ids
+
+    def _approval_depends(self):
+        return ("account_ids",)
+
+    def _is_public(self):
+        return True  # a post is published on the account's public profile
+
+    def _approval_payload(self):
+        return {
+            "body": self.body or "",
+            "link": self.link or "",
+            "accounts": sorted(self.account_ids.ids),
+            "images": [[image.id, image.checksum or ""] for image in self.image_ids.sorted("id")],
+            "image_alt": self.image_alt or "",
+        }
+
+    def _approved_before_fingerprints(self):
+        return super()._approved_before_fingerprints() and (self.approved_link or False) == (self.link or False)
+
+    def _freeze_extra(self):
+        return {"approved_link": self.link or False}
+
+    def _locked_message(self):
+        return _("A post that is published, or being published, cannot be changed.")
+
+    def _changed_message(self):
+        return _("The post was changed after it was submitted: it is a draft again and must be submitted again.")
+
+    def _back_to_draft_extra(self):
+        return {"approved_link": False}
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_published(self):
@@ -301,13 +337,9 @@ class SocialCrmPost(models.Model):
             raise UserError(_("A post that was published, or may have been, cannot be deleted."))
 
     def _back_to_draft(self, message):
-        if not self:
-            return
-        self.sudo().activity_unlink(["social_crm.mail_activity_post_approval"])
-        self.sudo().write({"state": "draft", "approver_id": False, "approved_body": False, "approved_link": False})
+        res = super()._back_to_draft(message)
         self.sudo().result_ids.filtered(lambda result: result.state == "queued").unlink()
-        for post in self:
-            post.message_post(body=message)
+        return res
 
     @api.depends("body")
     def _compute_display_name(self):
@@ -320,18 +352,25 @@ class SocialCrmPost(models.Model):
     # ------------------------------------------------------------------
 
     def action_submit(self):
-        """Managers schedule at once; other users' posts wait for a manager's approval."""
+        """Scheduled at once where no approval is needed (``needs_approval``); else it waits for a manager."""
         self.check_access("write")
         for post in self:
             if post.state not in ("draft", "failed"):
                 raise UserError(_("Only drafts can be submitted."))
             post._check_publishable()
-            if post._is_publisher():
-                post._approve()
+            if not post.needs_approval():
+                post._approve(approved=post._is_publisher())
             else:
-                post.sudo().write({"state": "to_approve", "rejected_by_id": False, "reject_reason": False})
-                post._schedule_approval_activities()
-                post.message_post(body=_("Sent for approval."))
+                post.sudo().write(
+                    {
+                        "state": "to_approve",
+                        "submitted_at": fields.Datetime.now(),
+                        "rejected_by_id": False,
+                        "reject_reason": False,
+                    }
+                )
+                post._request_approval(_("%(author)s wrote a post to approve:", author=post.author_id.name))
+                post.message_post(body=_("Sent for approval: %(note)s", note=post.approval_note))
         if all(post.state == "to_approve" for post in self):
             return {
                 "type": "ir.actions.client",
@@ -354,20 +393,12 @@ class SocialCrmPost(models.Model):
             post._approve()
         return True
 
-    def _approve(self):
-        """Record who approved which text and queue one result per account; the cron publishes exactly this."""
+    def _approve(self, approved=True):
+        """Freeze what goes out (and who approved it) and queue one result per account; the cron publishes
+        exactly this."""
         self.ensure_one()
-        self.sudo().write(
-            {
-                "state": "scheduled",
-                "approver_id": self.env.user.id,
-                "approved_body": self.body,
-                "approved_link": self.link or False,
-                "approved_at": fields.Datetime.now(),
-                "rejected_by_id": False,
-                "reject_reason": False,
-            }
-        )
+        self._freeze(approved=approved)
+        self.sudo().state = "scheduled"
         self.sudo().activity_unlink(["social_crm.mail_activity_post_approval"])
         self._queue_results()
         when = (
@@ -376,8 +407,14 @@ class SocialCrmPost(models.Model):
             else _("now")
         )
         self.message_post(
-            body=_("Approved by %(user)s; published %(when)s.", user=self.env.user.name, when=when),
-            partner_ids=self.author_id.partner_id.ids if self.author_id != self.env.user else [],
+            body=_("Approved by %(user)s; published %(when)s.", user=self.env.user.name, when=when)
+            if approved
+            else _(
+                "Scheduled by %(user)s without approval (the accounts' policy allows it); published %(when)s.",
+                user=self.env.user.name,
+                when=when,
+            ),
+            partner_ids=self._author_partner_if_not_me(),
         )
         self._wake_cron()
 
@@ -408,10 +445,9 @@ class SocialCrmPost(models.Model):
                 raise UserError(_("Only posts waiting for approval can be rejected."))
             post.sudo().write({"state": "draft", "reject_reason": reason or False, "rejected_by_id": self.env.user.id})
             post.sudo().activity_unlink(["social_crm.mail_activity_post_approval"])
-            post.message_post(
-                body=_("Post rejected: %(reason)s", reason=reason or _("no reason given")),
-                partner_ids=post.author_id.partner_id.ids,
-            )
+            why = _("Post rejected: %(reason)s", reason=reason or _("no reason given"))
+            post.message_post(body=why, partner_ids=post.author_id.partner_id.ids)
+            post._tell_author(_("Post rejected"), why)
         return True
 
     def action_open_reject_wizard(self):
@@ -441,8 +477,8 @@ class SocialCrmPost(models.Model):
         for post in self:
             if post.state != "failed":
                 raise UserError(_("Only failed posts can be retried."))
-            if post.approved_body != post.body or (post.approved_link or False) != (post.link or False):
-                raise UserError(_("The text changed since it was approved: submit it again."))
+            if not post._still_as_approved():
+                raise UserError(_("The post changed since it was approved: submit it again."))
             retryable = post.result_ids.filtered(lambda result: result.state == "failed" and not result.outcome_unknown)
             if not retryable:
                 raise UserError(
@@ -459,14 +495,6 @@ class SocialCrmPost(models.Model):
             )
             post.sudo()._wake_cron()
         return True
-
-    def _schedule_approval_activities(self):
-        note = Markup("<p>%s</p><blockquote>%s</blockquote>") % (
-            _("%(author)s wrote a post to approve:", author=self.author_id.name),
-            self.body,
-        )
-        for manager in self._approval_managers():
-            self.sudo().activity_schedule("social_crm.mail_activity_post_approval", user_id=manager.id, note=note)
 
     # ------------------------------------------------------------------
     # PUBLISHING
@@ -511,7 +539,17 @@ class SocialCrmPost(models.Model):
         self._settle_state()
 
     def _claim_post(self):
-        """Only a post whose approved text is still its text moves to "posting" (one compare-and-set UPDATE)."""
+        """Only a post still as approved moves to "posting" (one compare-and-set UPDATE); one changed behind the
+        approval (an image's bytes rewritten) goes back to draft."""
+        if self.state == "scheduled" and not self._still_as_approved():
+            self._back_to_draft(
+                _(
+                    "What was approved changed before it was published (text, link, accounts or images): it is a "
+                    "draft again and must be submitted again."
+                )
+            )
+            self._tell_author(_("Post not published"), _("It changed after its approval: submit it again."))
+            return False
         self.flush_recordset()
         self.env.cr.execute(
             """
@@ -545,13 +583,9 @@ class SocialCrmPost(models.Model):
                 body=Markup("<p>%s</p><ul>%s</ul>") % (_("The post could not be published everywhere:"), lines),
                 partner_ids=self.author_id.partner_id.ids,
             )
-            if self.author_id.active and not self.author_id.share:
-                self.sudo().activity_schedule(
-                    "mail.mail_activity_data_todo",
-                    user_id=self.author_id.id,
-                    summary=_("Post not published"),
-                    note="\n".join(f"{r.account_id.name}: {r.error or ''}" for r in failed),
-                )
+            self._tell_author(
+                _("Post not published"), "\n".join(f"{r.account_id.name}: {r.error or ''}" for r in failed)
+            )
         elif states == {"posted"}:
             self.sudo().state = "posted"
             links = Markup("").join(

@@ -5,7 +5,6 @@ from datetime import timedelta
 from odoo import _, api, fields, models
 
 from ..connectors import errors as api_errors
-from .social_crm_reply import POSTING_STALE_AFTER
 
 _logger = logging.getLogger(__name__)
 
@@ -25,7 +24,10 @@ class SocialCrmPostResult(models.Model):
 
     _name = "social_crm.post.result"
     _description = "Social Post Result"
+    _inherit = ["social_crm.outgoing.mixin"]
     _order = "post_id desc, id"
+    _claim_states = ("queued",)
+    _outgoing_error_field = "error"
 
     post_id = fields.Many2one("social_crm.post", required=True, index=True, ondelete="cascade", readonly=True)
     account_id = fields.Many2one("social_crm.account", required=True, index=True, ondelete="restrict", readonly=True)
@@ -41,11 +43,6 @@ class SocialCrmPostResult(models.Model):
     external_id = fields.Char(string="Id on the network", readonly=True, index="btree_not_null")
     url = fields.Char(readonly=True)
     error = fields.Text(readonly=True)
-    outcome_unknown = fields.Boolean(
-        readonly=True,
-        help="The network did not say whether the post was published: a manager checks before it is posted again.",
-    )
-    posting_started_at = fields.Datetime(readonly=True)
     posted_at = fields.Datetime(readonly=True)
     mention_id = fields.Many2one("social_crm.mention", string="Mention", readonly=True, index="btree_not_null")
     thread_id = fields.Many2one(related="mention_id.thread_id", string="Conversation")
@@ -63,62 +60,23 @@ class SocialCrmPostResult(models.Model):
         for result in self:
             result.display_name = f"{result.post_id.display_name} · {result.account_id.name}"
 
-    def _outcome_is_unknown(self):
-        self.ensure_one()
-        stale = self.state == "posting" and (
-            not self.posting_started_at or self.posting_started_at < fields.Datetime.now() - POSTING_STALE_AFTER
-        )
-        return self.outcome_unknown or stale
-
     # ------------------------------------------------------------------
     # Publishing
     # ------------------------------------------------------------------
 
-    def _claim(self):
-        self.flush_recordset()
-        self.env.cr.execute(
-            """
-            UPDATE social_crm_post_result
-               SET state = 'posting', posting_started_at = now() AT TIME ZONE 'UTC', error = NULL
-             WHERE id = %s AND state = 'queued' AND NOT coalesce(outcome_unknown, false)
-         RETURNING id
-            """,
-            [self.id],
-        )
-        claimed = bool(self.env.cr.fetchone())
-        self.invalidate_recordset(["state", "posting_started_at", "error"])
-        return claimed
-
     def _publish(self, auto_commit=False):
-        """Publish the post's approved text through this account, once."""
+        """Publish the post's approved text through this account, once (``social_crm.outgoing.mixin``)."""
         self.ensure_one()
-        if not self._claim():
-            return False
-        if auto_commit:
-            self.env.cr.commit()  # pylint: disable=invalid-commit
+        return bool(self._send_once(auto_commit=auto_commit))
+
+    def _outgoing_send(self):
         post, account = self.post_id.sudo(), self.account_id.sudo()
         limits = post._limits_of(account)
-        try:
-            item = account._get_client().publish(
-                post.approved_body.strip(),
-                link=(post.approved_link or None) if limits["link"] else None,
-                media=post._media(account) if limits["max_images"] else (),
-            )
-        except api_errors.ConnectionFailed as exc:
-            # The request may have reached the network: never publish again without looking first.
-            _logger.warning("social_crm: post %s on %s: outcome unknown: %s", post.id, account.name, exc)
-            self._record_failure(exc, unknown=True)
-            return False
-        except (api_errors.SocialApiError, ValueError) as exc:
-            _logger.warning("social_crm: post %s on %s failed: %s", post.id, account.name, exc)
-            self._record_failure(exc)
-            return False
-        except Exception as exc:
-            _logger.exception("social_crm: post %s on %s crashed", post.id, account.name)
-            self._record_failure(exc, unknown=True)
-            return False
-        self._record_posted(item, auto_commit=auto_commit)
-        return True
+        return account._get_client().publish(
+            post.approved_body.strip(),
+            link=(post.approved_link or None) if limits["link"] else None,
+            media=post._media(account) if limits["max_images"] else (),
+        )
 
     def _record_failure(self, exc, unknown=False):
         message = self.account_id._error_text(exc)
@@ -167,7 +125,7 @@ class SocialCrmPostResult(models.Model):
     def _settle_stale(self):
         """Results left in "posting" by a worker that died: their outcome is unknown, never re-posted blindly."""
         stale = self.sudo().search(
-            [("state", "=", "posting"), ("posting_started_at", "<", fields.Datetime.now() - POSTING_STALE_AFTER)],
+            [("state", "=", "posting"), ("posting_started_at", "<", fields.Datetime.now() - self._posting_stale_after)],
             limit=100,
         )
         for result in stale:
@@ -187,8 +145,10 @@ class SocialCrmPostResult(models.Model):
         return stale
 
     def _ask_managers_to_check(self):
+        """One request for the managers' pool (the account's approver, else the least busy manager)."""
         post = self.post_id.sudo()
-        for manager in post._approval_managers():
+        manager = post._approval_assignee()
+        if manager:
             post.activity_schedule(
                 "mail.mail_activity_data_todo",
                 user_id=manager.id,

@@ -1,14 +1,12 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import logging
-import re
 import threading
 import uuid
-from datetime import timedelta
 
 from markupsafe import Markup
 
 from odoo import _, api, fields, models
-from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.exceptions import UserError, ValidationError
 
 from ..connectors import errors as api_errors
 from ..connectors import get_client_class
@@ -17,40 +15,33 @@ from ..connectors.meta_messaging import MetaMessaging, window_closed
 
 _logger = logging.getLogger(__name__)
 
-PRIVATE_DATA_PATTERNS = [
-    (re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+"), "email"),
-    (re.compile(r"(?<!\w)\+?\d[\d\s().-]{7,}\d(?!\w)"), "phone"),
-    (re.compile(r"\b(?:\d[ -]?){13,19}\b"), "card"),
-]
-# Set by the posting workflow only (under sudo, after its own checks); users never write them.
-WORKFLOW_FIELDS = {
-    "state",
-    "approver_id",
-    "approved_body",
-    "approved_at",
-    "author_id",
-    "rejected_by_id",
-    "reject_reason",
-    "error_message",
-    "outcome_unknown",
-    "posting_started_at",
-    "posted_mention_id",
-    "posted_external_id",
-    "posted_at",
-    "can_retry",
-}
-# Changing one of these after submission sends the reply back to draft: what was approved is what is posted.
-CONTENT_FIELDS = {"body", "parent_mention_id", "thread_id", "ticket_id", "privacy_acknowledged", "template_id"}
-# A reply left in "posting" this long lost its worker: its outcome is unknown.
-POSTING_STALE_AFTER = timedelta(minutes=10)
-
 
 class SocialCrmReply(models.Model):
     _name = "social_crm.reply"
     _description = "Social Reply"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["social_crm.approval.mixin", "social_crm.outgoing.mixin", "mail.thread", "mail.activity.mixin"]
     _order = "id desc"
     _check_company_auto = True
+
+    # Set by the posting workflow only (under sudo, after its own checks), with the mixin's approval fields.
+    _workflow_fields = frozenset(
+        {
+            "error_message",
+            "outcome_unknown",
+            "posting_started_at",
+            "posted_mention_id",
+            "posted_external_id",
+            "posted_at",
+            "can_retry",
+        }
+    )
+    # Changing one of these after submission sends the reply back to draft: what was approved is what is posted.
+    _content_fields = frozenset(
+        {"body", "parent_mention_id", "thread_id", "ticket_id", "privacy_acknowledged", "template_id"}
+    )
+    _approval_activity = "social_crm.mail_activity_reply_approval"
+    _policy_field = "reply_policy"
+    _claim_states = ("draft", "to_approve", "failed")
 
     thread_id = fields.Many2one("social_crm.thread", required=True, index=True, ondelete="cascade", check_company=True)
     ticket_id = fields.Many2one("helpdesk.ticket", index="btree_not_null", ondelete="set null", check_company=True)
@@ -117,12 +108,6 @@ class SocialCrmReply(models.Model):
     )
     customer_lang = fields.Char(related="parent_mention_id.lang", string="Customer language")
     account_state = fields.Selection(related="thread_id.account_id.state", string="Account status")
-    outcome_unknown = fields.Boolean(
-        readonly=True,
-        copy=False,
-        help="The network did not say whether the reply was posted: Odoo looks for it before posting again.",
-    )
-    posting_started_at = fields.Datetime(readonly=True, copy=False)
     posted_mention_id = fields.Many2one("social_crm.mention", readonly=True, copy=False, index="btree_not_null")
     posted_external_id = fields.Char(string="Id on the network", readonly=True, copy=False)
     posted_at = fields.Datetime(readonly=True, copy=False)
@@ -141,14 +126,8 @@ class SocialCrmReply(models.Model):
     @api.depends_context("lang")
     def _compute_privacy_warning(self):
         for reply in self:
-            labels = {"email": _("email address"), "phone": _("phone number"), "card": _("card or account number")}
             # In a private message a phone number or an email address is normal; a card number still is not.
-            private = reply.thread_id.sudo().visibility == "private"
-            found = [
-                labels[kind]
-                for pattern, kind in PRIVATE_DATA_PATTERNS
-                if pattern.search(reply.body or "") and not (private and kind in ("email", "phone"))
-            ]
+            found = reply._private_data_found(reply.body, private=not reply._is_public())
             reply.privacy_warning = (
                 _("This public reply seems to contain private data (%(what)s).", what=", ".join(found))
                 if found
@@ -197,64 +176,48 @@ class SocialCrmReply(models.Model):
     # ORM
     # ------------------------------------------------------------------
 
-    @api.model_create_multi
-    def create(self, vals_list):
-        if not self.env.su:
-            for vals in vals_list:
-                forced = {
-                    name
-                    for name in WORKFLOW_FIELDS & set(vals)
-                    if not (name == "state" and vals[name] == "draft")
-                    and not (name == "author_id" and vals[name] == self.env.uid)
-                    and vals[name]
-                }
-                if forced:
-                    raise AccessError(
-                        _("These fields are set by the approval workflow: %(fields)s", fields=", ".join(sorted(forced)))
-                    )
-        return super().create(vals_list)
+    # --- approval mixin ------------------------------------------------------------------------------
 
-    def write(self, vals):
-        if not self.env.su:
-            forced = WORKFLOW_FIELDS & set(vals)
-            if forced:
-                raise AccessError(
-                    _("These fields are set by the approval workflow: %(fields)s", fields=", ".join(sorted(forced)))
-                )
-        if CONTENT_FIELDS & set(vals):
-            if self.filtered(lambda reply: reply.state in ("posting", "posted")):
-                raise UserError(_("A reply that is posted, or being posted, cannot be changed."))
-            submitted = self.filtered(lambda reply: reply.state != "draft")
-            res = super().write(vals)
-            submitted._back_to_draft()
-            return res
-        return super().write(vals)
+    def _approval_accounts(self):
+        return self.thread_id.account_id
 
-    def _back_to_draft(self):
-        """The text changed after submission: the approval request no longer holds."""
-        if not self:
-            return
-        self.sudo().activity_unlink(["social_crm.mail_activity_reply_approval"])
-        self.sudo().write(
-            {
-                "state": "draft",
-                "approver_id": False,
-                "approved_body": False,
-                "approved_at": False,
-                "outcome_unknown": False,
-            }
-        )
-        for reply in self:
-            reply.message_post(
-                body=_("The reply was changed after it was submitted: it is a draft again and must be submitted again.")
-            )
+    def _approval_depends(self):
+        return ("thread_id", "thread_id.visibility", "thread_id.account_id")
 
-    @api.depends("body", "author_id")
+    def _is_public(self):
+        return self.thread_id.sudo().visibility != "private"
+
+    def _approval_payload(self):
+        return {
+            "body": self.body or "",
+            "account": self.thread_id.account_id.id,
+            "thread": self.thread_id.id,
+            "parent": self.parent_mention_id.id,
+        }
+
+    def _approval_locked(self):
+        # A reply that may be on the network is settled first: an edit would let it be posted twice.
+        return self.state in ("posting", "posted") or self.outcome_unknown
+
+    def _locked_message(self):
+        return _("A reply that is posted, being posted, or whose outcome is unknown cannot be changed.")
+
+    def _changed_message(self):
+        return _("The reply was changed after it was submitted: it is a draft again and must be submitted again.")
+
+    def _back_to_draft_extra(self):
+        return {"outcome_unknown": False}
+
+    def _claim_condition(self):
+        return "approved_body IS NOT NULL AND approved_body = body"
+
     @api.model
     def _count_to_approve(self, field, records):
         """{record: replies waiting for approval} for ``records`` (tickets or conversations, by ``field``)."""
         return dict(self._read_group([(field, "in", records.ids), ("state", "=", "to_approve")], [field], ["__count"]))
 
+    @api.depends("body")
+    @api.depends_context("lang")
     def _compute_display_name(self):
         for reply in self:
             text = " ".join((reply.body or "").split())
@@ -265,16 +228,8 @@ class SocialCrmReply(models.Model):
     # ACTIONS
     # ------------------------------------------------------------------
 
-    def _is_publisher(self):
-        return self.env.user.has_group("social_crm.group_social_manager")
-
-    def _check_publisher(self, message):
-        """``message``: the whole translated sentence shown to a user who is not a Social Manager."""
-        if not self.env.su and not self._is_publisher():
-            raise AccessError(message)
-
     def action_submit(self):
-        """Managers post at once; other users' drafts wait for a manager's approval.
+        """Post at once where no approval is needed (``needs_approval``); else wait for a manager's approval.
 
         A failed reply whose approved text is unchanged is posted again without a new approval.
         """
@@ -292,15 +247,21 @@ class SocialCrmReply(models.Model):
                         )
                     )
                 reply._post()
-            elif reply._is_publisher():
-                reply._approve()
+            elif not reply.needs_approval():
+                reply._freeze(approved=reply._is_publisher())
                 reply._post()
             elif reply.state != "to_approve":
                 reply.sudo().write(
-                    {"state": "to_approve", "rejected_by_id": False, "reject_reason": False, "error_message": False}
+                    {
+                        "state": "to_approve",
+                        "submitted_at": fields.Datetime.now(),
+                        "rejected_by_id": False,
+                        "reject_reason": False,
+                        "error_message": False,
+                    }
                 )
-                reply._schedule_approval_activities()
-                reply.message_post(body=_("Sent for approval."))
+                reply._request_approval(_("%(author)s wrote a reply to approve:", author=reply.author_id.name))
+                reply.message_post(body=_("Sent for approval: %(note)s", note=reply.approval_note))
                 reply._log_on_ticket(
                     _(
                         "%(author)s wrote a reply on %(network)s; it waits for a manager's approval.",
@@ -338,16 +299,8 @@ class SocialCrmReply(models.Model):
         return True
 
     def _approve(self):
-        """Record who approved which text: posting sends exactly this text."""
-        self.sudo().write(
-            {
-                "approver_id": self.env.user.id,
-                "approved_body": self.body,
-                "approved_at": fields.Datetime.now(),
-                "rejected_by_id": False,
-                "reject_reason": False,
-            }
-        )
+        """Record who approved what: posting sends exactly this."""
+        self._freeze()
 
     def action_reject(self, reason=None):
         self._check_publisher(_("Only Social Managers can reject replies."))
@@ -363,11 +316,10 @@ class SocialCrmReply(models.Model):
                     "approver_id": False,
                 }
             )
-            reply.activity_unlink(["social_crm.mail_activity_reply_approval"])
-            reply.message_post(
-                body=_("Reply rejected: %(reason)s", reason=reason or _("no reason given")),
-                partner_ids=reply.author_id.partner_id.ids,
-            )
+            reply.sudo().activity_unlink(["social_crm.mail_activity_reply_approval"])
+            why = _("Reply rejected: %(reason)s", reason=reason or _("no reason given"))
+            reply.message_post(body=why, partner_ids=reply.author_id.partner_id.ids)
+            reply._tell_author(_("Reply rejected"), why)
         return True
 
     def action_open_reject_wizard(self):
@@ -382,7 +334,9 @@ class SocialCrmReply(models.Model):
     def action_retry(self):
         """Back to draft to revise a failed or rejected reply."""
         self.check_access("write")
-        self.filtered(lambda r: r.state in ("failed", "rejected"))._back_to_draft()
+        self.filtered(lambda r: r.state in ("failed", "rejected"))._back_to_draft(
+            _("%(user)s takes the reply back to revise it: it is a draft again.", user=self.env.user.name)
+        )
         return True
 
     def action_check_posted(self):
@@ -478,75 +432,33 @@ class SocialCrmReply(models.Model):
                 )
             )
 
-    def _outcome_is_unknown(self):
-        self.ensure_one()
-        stale = self.state == "posting" and (
-            not self.posting_started_at or self.posting_started_at < fields.Datetime.now() - POSTING_STALE_AFTER
-        )
-        return self.outcome_unknown or stale
-
-    def _claim_for_posting(self):
-        """Move the reply to "posting" if, and only if, its approved text is unchanged and nobody else posts it.
-
-        One compare-and-set UPDATE: two approvals, two workers or a double click
-        cannot both pass. Committed before the network call (outside tests), so
-        a crash after the call leaves "posting", never a reply that looks unsent.
-        """
-        self.flush_recordset()
-        self.env.cr.execute(
-            """
-            UPDATE social_crm_reply
-               SET state = 'posting', posting_started_at = now() AT TIME ZONE 'UTC', error_message = NULL
-             WHERE id = %s
-               AND state IN ('draft', 'to_approve', 'failed')
-               AND NOT coalesce(outcome_unknown, false)
-               AND approved_body IS NOT NULL AND approved_body = body
-         RETURNING id
-            """,
-            [self.id],
-        )
-        claimed = bool(self.env.cr.fetchone())
-        self.invalidate_recordset(["state", "posting_started_at", "error_message"])
-        return claimed
-
     def _post(self, auto_commit=None):
-        """Post the approved text once; a failure keeps the reply with a clear error."""
+        """Post the approved reply once (``social_crm.outgoing.mixin``); a failure keeps it with a clear error."""
         self.ensure_one()
         if auto_commit is None:
             auto_commit = not getattr(threading.current_thread(), "testing", False)
-        if not self._claim_for_posting():
+        if self.state == "posted":
+            return False
+        if not self._still_as_approved():
+            raise UserError(_("This reply changed since it was approved: it must be approved again."))
+        sent = self._send_once(auto_commit=auto_commit)
+        if sent is None:
             if self.state == "posted":
                 return False
             raise UserError(_("This reply is already being posted, or its text changed since it was approved."))
-        if auto_commit:
-            self.env.cr.commit()  # pylint: disable=invalid-commit
+        return sent
+
+    def _outgoing_send(self):
         parent = self.parent_mention_id.sudo()
-        account = self.account_id
-        try:
-            if self.thread_id.sudo().visibility == "private":
-                item = self._send_private(account._get_client(), parent)
-            else:
-                item = account._get_client().reply(
-                    self.approved_body.strip(),
-                    parent_id=parent.external_id,
-                    root_id=parent.root_external_id or self.thread_id.root_external_id,
-                    extra=parent.external_data or {},
-                )
-        except api_errors.ConnectionFailed as exc:
-            # The request may have reached the network: never post again without looking first.
-            _logger.warning("social_crm: reply %s to %s: outcome unknown: %s", self.id, parent.external_id, exc)
-            self._record_failure(exc, unknown=True)
-            return False
-        except (api_errors.SocialApiError, ValueError) as exc:
-            _logger.warning("social_crm: reply %s to %s failed: %s", self.id, parent.external_id, exc)
-            self._record_failure(exc)
-            return False
-        except Exception as exc:
-            _logger.exception("social_crm: reply %s to %s crashed", self.id, parent.external_id)
-            self._record_failure(exc, unknown=True)
-            return False
-        self._record_posted(item, auto_commit=auto_commit)
-        return True
+        client = self.account_id._get_client()
+        if self.thread_id.sudo().visibility == "private":
+            return self._send_private(client, parent)
+        return client.reply(
+            self.approved_body.strip(),
+            parent_id=parent.external_id,
+            root_id=parent.root_external_id or self.thread_id.root_external_id,
+            extra=parent.external_data or {},
+        )
 
     def _send_private(self, client, parent):
         """A private conversation is answered through the network's messaging API, to the customer."""
@@ -566,12 +478,11 @@ class SocialCrmReply(models.Model):
         self.sudo().write(
             {"state": "failed", "error_message": message, "outcome_unknown": unknown, "can_retry": _retry_helps(exc)}
         )
-        self.message_post(body=_("Posting failed: %(error)s", error=message))
+        self.message_post(
+            body=_("Posting failed: %(error)s", error=message), partner_ids=self._author_partner_if_not_me()
+        )
         self._log_on_ticket(_("A reply could not be posted: %(error)s", error=message))
-        if self.author_id.active and not self.author_id.share:
-            self.sudo().activity_schedule(
-                "mail.mail_activity_data_todo", user_id=self.author_id.id, summary=_("Reply not posted"), note=message
-            )
+        self._tell_author(_("Reply not posted"), message)
 
     def _record_posted(self, item, auto_commit=False):
         """The network has the reply: say so first (committed), then store it as an outbound mention."""
@@ -637,21 +548,23 @@ class SocialCrmReply(models.Model):
     def _audit_posted(self, mention):
         ticket = self.ticket_id or self.thread_id.ticket_id
         approver = self.approver_id if self.approver_id != self.author_id else self.env["res.users"]
-        body = Markup("<p>%s</p><blockquote>%s</blockquote>") % (
-            _(
+        network, author = self.account_id._network_label(), self.author_id.name
+        if approver:
+            said = _(
                 "Reply posted on %(network)s by %(author)s, approved by %(approver)s",
-                network=self.account_id._network_label(),
-                author=self.author_id.name,
+                network=network,
+                author=author,
                 approver=approver.name,
             )
-            if approver
-            else _(
-                "Reply posted on %(network)s by %(author)s",
-                network=self.account_id._network_label(),
-                author=self.author_id.name,
-            ),
-            self.approved_body or self.body,
-        )
+        elif self.approver_id:
+            said = _("Reply posted on %(network)s by %(author)s", network=network, author=author)
+        else:
+            said = _(
+                "Reply posted on %(network)s by %(author)s without approval (the account's policy allows it)",
+                network=network,
+                author=author,
+            )
+        body = Markup("<p>%s</p><blockquote>%s</blockquote>") % (said, self.approved_body or self.body)
         if mention.url:
             body += Markup('<p><a href="%s" target="_blank" rel="noopener">%s</a></p>') % (mention.url, _("Open"))
         self.message_post(body=body)
@@ -660,22 +573,6 @@ class SocialCrmReply(models.Model):
             ticket.sudo().message_post(body=body, author_id=self.author_id.partner_id.id)
             if not ticket.social_first_response_at:
                 ticket.sudo().social_first_response_at = fields.Datetime.now()
-
-    def _schedule_approval_activities(self):
-        managers = self.env.ref("social_crm.group_social_manager").users.filtered(
-            lambda user: self.company_id in user.company_ids and not user.share
-        )
-        # The body is the agent's text: escaped, so no markup (remote images, links) reaches the approver.
-        note = Markup("<p>%s</p><blockquote>%s</blockquote>") % (
-            _("%(author)s wrote a reply to approve:", author=self.author_id.name),
-            self.body,
-        )
-        for manager in managers:
-            self.sudo().activity_schedule(
-                "social_crm.mail_activity_reply_approval",
-                user_id=manager.id,
-                note=note,
-            )
 
 
 def _retry_helps(exc):

@@ -60,6 +60,13 @@ class SocialCrmResponseReport(models.Model):
         "waiting count only once the target time has passed without an answer.",
     )
     ticket_count = fields.Integer(string="Tickets", readonly=True)
+    approval_wait_hours = fields.Float(
+        string="Waiting for approval (hours)",
+        aggregator="avg",
+        readonly=True,
+        help="Part of the first response spent waiting for a manager's approval (the first reply posted on the "
+        "ticket: from its submission to its approval); 0 when it needed none.",
+    )
 
     def init(self):
         tools.drop_view_if_exists(self.env.cr, self._table)
@@ -90,9 +97,19 @@ class SocialCrmResponseReport(models.Model):
                             WHEN {FIRST_RESPONSE_AT} IS NOT NULL THEN 0.0
                             WHEN {waited} <= {TARGET_HOURS} THEN NULL
                             ELSE 0.0 END AS answered_in_target,
-                       1 AS ticket_count
+                       1 AS ticket_count,
+                       CASE WHEN {FIRST_RESPONSE_AT} IS NOT NULL THEN
+                           COALESCE(GREATEST(EXTRACT(EPOCH FROM fr.approved_at - fr.submitted_at) / 3600.0, 0), 0)
+                       END AS approval_wait_hours
                   FROM helpdesk_ticket t
                   JOIN social_crm_thread th ON th.id = t.social_thread_id
+                  LEFT JOIN LATERAL (
+                      SELECT r.submitted_at, r.approved_at
+                        FROM social_crm_reply r
+                       WHERE r.ticket_id = t.id AND r.state = 'posted'
+                       ORDER BY r.posted_at, r.id
+                       LIMIT 1
+                  ) fr ON TRUE
         """
         self.env.cr.execute(SQL("CREATE OR REPLACE VIEW %s AS (%s)", SQL.identifier(self._table), SQL(select)))
 

@@ -34,8 +34,9 @@ class TestReply(MastodonReplyCase):
         reply.action_submit()
         self.assertEqual(reply.state, "to_approve")
         self.assertEqual(self.posted, [], "nothing leaves Odoo before approval")
-        activity = reply.activity_ids.filtered(lambda a: a.user_id == self.social_manager)
-        self.assertTrue(activity, "managers get an approval activity")
+        activity = reply.activity_ids
+        self.assertEqual(len(activity), 1, "one approval request per reply, for the managers' pool")
+        self.assertIn(activity.user_id, self.env.ref("social_crm.group_social_manager").users)
         with self.assertRaises(AccessError), mute_logger("odoo.access"):
             reply.action_approve()
         reply.with_user(self.social_manager).action_approve()
@@ -102,3 +103,9 @@ class TestReply(MastodonReplyCase):
         reply = self.draft(self.social_manager)
         with self.assertRaises(AccessError), mute_logger("odoo.access"):
             reply.with_user(self.social_user).write({"body": "hijacked"})
+
+    def test_name_follows_the_text(self):
+        reply = self.draft(self.social_user)
+        self.assertEqual(reply.display_name, "Reply: Sorry Jane, we are checking your parcel now.")
+        reply.body = "Your parcel left the depot this morning."
+        self.assertEqual(reply.display_name, "Reply: Your parcel left the depot this morning.")

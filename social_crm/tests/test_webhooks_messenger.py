@@ -114,6 +114,7 @@ class TestMessengerWebhook(WebhookCase):
         self.assertFalse(self.env["social_crm.mention"].search([("account_id", "=", self.page.id)]))
 
     def test_thai_message_to_ticket_and_approved_answer_through_send_api(self):
+        self.page.reply_policy = "always"  # private answers wait for a manager on this account
         mid = "m_AG5Hz2Uq7tuwNEhXfYYKj8mJEM_QPpz5jdCK48PnKAjSdjfipqxqMvK8ma6AC8fplwlqLP_5cgXIbu7I3rBN0P"
         self.assertEqual(self.deliver_messenger(messenger_text(mid)).status_code, 200)
         self.assertEqual(self.deliver_messenger(messenger_text(mid)).status_code, 200, "a redelivery is acknowledged")
@@ -144,6 +145,7 @@ class TestMessengerWebhook(WebhookCase):
         self.assertEqual(reply.posted_mention_id.visibility, "private")
 
     def test_answer_after_24_hours_is_refused_and_nothing_sent(self):
+        self.page.reply_policy = "always"  # private answers wait for a manager on this account
         self.assertEqual(self.deliver_messenger(messenger_text("m_late_1")).status_code, 200)
         self.run_processing()
         mention = self.env["social_crm.mention"].search([("account_id", "=", self.page.id)])

@@ -55,6 +55,46 @@ def test_connection_refused():
         client.request("GET", "/")
 
 
+def test_a_request_that_never_left_is_not_sent():
+    """Refused connection, unknown host, TLS handshake refused: nothing reached the network."""
+    client = BaseClient(base_url="http://127.0.0.1:9", sleep=lambda s: None, allowed_hosts="127.0.0.1")
+    client.label = "Test"
+    with pytest.raises(errors.NotSent, match="nothing was sent") as refused:
+        client.request("POST", "/statuses", json_body={"status": "hi"})
+    assert refused.value.never_reached
+    client = BaseClient(base_url="https://no-such-host.invalid", sleep=lambda s: None)
+    client.label = "Test"
+    with pytest.raises(errors.NotSent) as unknown_host:
+        client.request("POST", "/statuses", json_body={"status": "hi"})
+    assert unknown_host.value.never_reached
+
+
+def test_a_tls_handshake_failure_is_not_sent(server):
+    server.route("POST", "/statuses", (200, {}, {"id": "1"}))
+    client = BaseClient(
+        base_url=server.url.replace("http://", "https://"), sleep=lambda s: None, allowed_hosts="127.0.0.1"
+    )
+    client.label = "Test"
+    with pytest.raises(errors.NotSent):
+        client.request("POST", "/statuses", json_body={"status": "hi"})
+    assert not server.requests
+
+
+def test_a_lost_answer_may_have_been_received(server):
+    def drop(request):
+        raise ConnectionResetError("took the post, lost the answer")
+
+    server.route("POST", "/statuses", drop)
+    with pytest.raises(errors.ConnectionFailed) as lost:
+        client_for(server).request("POST", "/statuses", json_body={"status": "hi"})
+    assert not lost.value.never_reached
+    assert len(server.requests) == 1
+    server.route("POST", "/slow", lambda request: (time.sleep(1.5), (200, {}, {}))[1])
+    with pytest.raises(errors.ConnectionFailed) as slow:
+        client_for(server, timeout=0.3).request("POST", "/slow", json_body={})
+    assert not slow.value.never_reached
+
+
 def test_not_json_and_too_big(server):
     server.route("GET", "/html", (200, {"Content-Type": "text/html"}, "<html>oops</html>"))
     server.route("GET", "/big", (200, {}, b"x" * (MAX_RESPONSE_BYTES + 10)))
