@@ -17,6 +17,7 @@ from datetime import timedelta
 from markupsafe import Markup
 
 from odoo import api, fields, models
+from odoo.tools import SQL
 
 from ..connectors import errors as api_errors
 from ..tools.person_text import PersonText
