@@ -195,7 +195,7 @@ class TestErasureReachesEverything(PrivacyCase):
                 }
             )
         )
-        reply.sudo()._schedule_approval_activities()
+        reply.sudo()._request_approval("A reply to approve:")
         activities = reply.sudo().activity_ids
         self.assertIn("Janina Kowalska", "".join(str(a.note) for a in activities))
         export = read_export(self.env, identity.with_user(self.social_manager).action_export_social_data())[0]
