@@ -5,6 +5,7 @@ import json
 import logging
 
 import psycopg2
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from odoo import http
 from odoo.http import request
@@ -30,6 +31,9 @@ class SocialCrmWebhook(http.Controller):
         methods=["GET", "POST"],
         csrf=False,
         save_session=False,
+        # werkzeug stops reading a body here, with or without Content-Length (chunked): one byte
+        # more than allowed tells a body over the limit from one just at it.
+        max_content_length=MAX_BODY + 1,
     )
     def webhook(self, key, **_params):
         account = self._account(key)
@@ -59,8 +63,11 @@ class SocialCrmWebhook(http.Controller):
         length = request.httprequest.content_length
         if length is not None and length > MAX_BODY:
             return _answer(413, "Delivery too large.")
-        # Without a Content-Length (chunked), werkzeug still caps the read at Odoo's request size limit.
-        raw = request.httprequest.get_data(cache=False)
+        try:
+            # A chunked body (no Content-Length) is read up to MAX_BODY + 1 bytes, never whole.
+            raw = request.httprequest.get_data(cache=False)
+        except RequestEntityTooLarge:
+            return _answer(413, "Delivery too large.")
         if len(raw) > MAX_BODY:
             return _answer(413, "Delivery too large.")
         client_class = CLIENTS[account.network]
@@ -73,7 +80,9 @@ class SocialCrmWebhook(http.Controller):
             _logger.info("social_crm: delivery with a wrong signature refused for account %s", account.id)
             return _answer(403, "Bad signature.")
         try:
-            payload = json.loads(raw.decode("utf-8"))
+            # Strangers' bytes: an invalid UTF-8 sequence becomes U+FFFD rather than losing the delivery;
+            # NUL and lone surrogates are removed when the events are stored (_store_deliveries).
+            payload = json.loads(raw.decode("utf-8", errors="replace"))
             events = client_class.split_delivery(payload)
         except (ValueError, RecursionError, api_errors.BadPayload) as exc:
             _logger.info("social_crm: unreadable delivery for account %s: %s", account.id, exc)
