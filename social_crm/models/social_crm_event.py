@@ -35,6 +35,7 @@ INTAKE_QUIET = timedelta(seconds=1)
 YIELD_BATCH = 5
 YIELD_PAUSE = 0.5  # seconds
 CRON_NICE = 10
+YIELD_PARAM = "social_crm.webhook_yield"
 MAX_ATTEMPTS = 8
 RETRY_BASE = timedelta(minutes=1)  # 1, 2, 4 ... minutes between attempts
 RETRY_MAX = timedelta(hours=6)
@@ -108,13 +109,19 @@ class SocialCrmEvent(models.Model):
     # ------------------------------------------------------------------
 
     @api.model
-    def _cron_process(self, batch_size=EVENT_BATCH, max_batches=MAX_BATCHES, yield_to_intake=True):
+    def _cron_process(self, batch_size=EVENT_BATCH, max_batches=MAX_BATCHES, yield_to_intake=None):
         """Process bounded batches of due events, committing after each batch.
 
-        ``yield_to_intake``: while deliveries keep arriving, take small batches and pause between
-        them, at a lower CPU priority, so the webhook route answers first (see README, sizing).
+        ``yield_to_intake`` (default: system parameter ``social_crm.webhook_yield``, on unless "0"):
+        while deliveries keep arriving, take small batches and pause between them, at a lower CPU
+        priority, so the webhook route answers first (README, "Sizing for private messages").
         """
         testing = getattr(threading.current_thread(), "testing", False)
+        if yield_to_intake is None:
+            # Read fresh (not the cached get_param): a bench or an operator switches it on a running server.
+            self.env.cr.execute("SELECT value FROM ir_config_parameter WHERE key = %s", [YIELD_PARAM])
+            row = self.env.cr.fetchone()
+            yield_to_intake = not row or row[0] != "0"
         done = 0
         with _lower_priority(yield_to_intake and not testing):
             for _batch in range(max_batches):
