@@ -46,7 +46,12 @@ class SocialCrmWebhook(http.Controller):
     def _account(self, key):
         if not key or len(key) > 128:
             return None
-        account = request.env["social_crm.account"].sudo().search([("webhook_key", "=", key)], limit=1)
+        # One query: what the route needs of the account comes with the search.
+        account = (
+            request.env["social_crm.account"]
+            .sudo()
+            .search_fetch([("webhook_key", "=", key)], ["network", "secret", "company_id"], limit=1)
+        )
         if not account or not getattr(CLIENTS.get(account.network), "receives_messages", False):
             return None
         return account
@@ -88,13 +93,15 @@ class SocialCrmWebhook(http.Controller):
             _logger.info("social_crm: unreadable delivery for account %s: %s", account.id, exc)
             return _answer(400, "Delivery is not valid JSON of this network.")
         Event = request.env["social_crm.event"].sudo()
+        # The intake stays cheap (one INSERT and the cron's trigger, no analysis): the processing cron
+        # does the rest, and gives way while deliveries arrive (social_crm.event._cron_process).
         try:
-            with request.env.cr.savepoint():
-                stored = Event._store_deliveries(account, events)
-                if stored:
-                    Event._wake_processing()
+            stored = Event._store_deliveries(account, events)
+            if stored:
+                Event._wake_processing()
         except psycopg2.Error as exc:
-            # Not acknowledged: the network delivers it again later.
+            # Not acknowledged: the network delivers it again later. Nothing else of this request is kept.
+            request.env.cr.rollback()
             _logger.warning("social_crm: delivery for account %s not stored: %s", account.id, exc)
             return _answer(503, "Temporarily unavailable, retry later.")
         return _answer(200, "OK")

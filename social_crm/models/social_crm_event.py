@@ -102,7 +102,10 @@ class SocialCrmEvent(models.Model):
 
     @api.model
     def _wake_processing(self):
-        self.env.ref("social_crm.ir_cron_process_events").sudo()._trigger()
+        # The id from the cached xmlid lookup: env.ref() would also check that the record exists (a query
+        # per delivery on the webhook route).
+        cron_id = self.env["ir.model.data"]._xmlid_to_res_id("social_crm.ir_cron_process_events", True)
+        self.env["ir.cron"].sudo().browse(cron_id)._trigger()
 
     # ------------------------------------------------------------------
     # PROCESSING
