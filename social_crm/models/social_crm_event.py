@@ -36,6 +36,7 @@ YIELD_BATCH = 5
 YIELD_PAUSE = 0.5  # seconds
 CRON_NICE = 10
 YIELD_PARAM = "social_crm.webhook_yield"
+RUN_SECONDS = 45  # per cron call
 MAX_ATTEMPTS = 8
 RETRY_BASE = timedelta(minutes=1)  # 1, 2, 4 ... minutes between attempts
 RETRY_MAX = timedelta(hours=6)
@@ -126,8 +127,11 @@ class SocialCrmEvent(models.Model):
             row = self.env.cr.fetchone()
             yield_to_intake = not row or row[0] != "0"
         done = 0
+        deadline = time.monotonic() + RUN_SECONDS
         with _lower_priority(yield_to_intake and not testing):
             for _batch in range(max_batches):
+                if time.monotonic() > deadline:
+                    break  # well within the cron worker's time limit; the runner calls again while work remains
                 limit = batch_size
                 if yield_to_intake and self._intake_busy():
                     limit = min(batch_size, YIELD_BATCH)
@@ -146,6 +150,7 @@ class SocialCrmEvent(models.Model):
     @api.model
     def _intake_busy(self):
         """Whether a delivery arrived within the last ``INTAKE_QUIET`` (an index-only look)."""
+        self.flush_model(["received_at"])
         self.env.cr.execute(
             "SELECT 1 FROM social_crm_event WHERE received_at > %s LIMIT 1",
             [fields.Datetime.now() - INTAKE_QUIET],

@@ -11,11 +11,12 @@ from urllib.parse import urlsplit
 
 import psycopg2
 
+from odoo import fields
 from odoo.exceptions import AccessError
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
-from ..models.social_crm_event import MAX_ATTEMPTS
+from ..models.social_crm_event import MAX_ATTEMPTS, YIELD_BATCH, YIELD_PARAM
 from .webhook_case import LINE_USER, THAI, WebhookCase, line_signature, line_text
 
 STRANGER = "U0000000000000000000000000000dead"
@@ -168,3 +169,21 @@ class TestWebhookIntake(WebhookCase):
         self.assertGreaterEqual(len(account.sudo().webhook_key), 40)
         manager_line.action_regenerate_webhook_key()
         self.assertNotEqual(self.line.sudo().webhook_key, key, "Regenerate draws a new one")
+
+    def test_processing_gives_way_while_deliveries_arrive(self):
+        """While deliveries keep coming, a cron batch takes a few events; once quiet, it takes them all."""
+        events = [
+            line_text(f"01J00000000000000000000Y{i:02d}", f"77400{i:02d}", reply_token=f"y{i}") for i in range(12)
+        ]
+        self.assertEqual(self.deliver_line(*events).status_code, 200)
+        Event = self.env["social_crm.event"]
+        self.assertTrue(Event._intake_busy())
+        self.assertEqual(Event._cron_process(max_batches=1), YIELD_BATCH, "busy: a small batch")
+        self.env["ir.config_parameter"].sudo().set_param(YIELD_PARAM, "0")
+        self.assertEqual(Event._cron_process(max_batches=1, batch_size=3), 3, "yielding off: a full batch")
+        self.env["ir.config_parameter"].sudo().set_param(YIELD_PARAM, "1")
+        self.events(self.line).write({"received_at": fields.Datetime.subtract(fields.Datetime.now(), seconds=5)})
+        self.assertFalse(Event._intake_busy())
+        self.assertEqual(Event._cron_process(max_batches=1), 12 - YIELD_BATCH - 3, "quiet: the rest at once")
+        self.assertEqual(set(self.events(self.line).mapped("state")), {"done"})
+        self.assertEqual(len(self.mentions()), 12)
