@@ -111,10 +111,10 @@ def start_odoo(db, port, workers):
         os.path.join(ODOO_DIR, "odoo-bin"),
         "-c",
         CONF,
+        # -d alone, no --db-filter: with a filter Odoo lists the databases (a new connection to the
+        # postgres database) for every request.
         "-d",
         db,
-        "--db-filter",
-        f"^{db}$",
         "--http-port",
         str(port),
         "--gevent-port",

@@ -187,3 +187,14 @@ class TestWebhookIntake(WebhookCase):
         self.assertEqual(Event._cron_process(max_batches=1), 12 - YIELD_BATCH - 3, "quiet: the rest at once")
         self.assertEqual(set(self.events(self.line).mapped("state")), {"done"})
         self.assertEqual(len(self.mentions()), 12)
+
+    def test_deliveries_in_a_row_share_one_trigger_of_the_processing_cron(self):
+        cron = self.env.ref("social_crm.ir_cron_process_events")
+        Trigger = self.env["ir.cron.trigger"].sudo()
+        before = Trigger.search_count([("cron_id", "=", cron.id)])
+        now = fields.Datetime.now()
+        with patch.object(fields.Datetime, "now", lambda *args: now):  # three deliveries within a second
+            for i in range(3):
+                self.deliver_line(line_text(f"01J00000000000000000000T0{i}", f"775000{i}", reply_token=f"t{i}"))
+        self.assertEqual(len(self.events(self.line)), 3)
+        self.assertEqual(Trigger.search_count([("cron_id", "=", cron.id)]), before + 1, "one trigger, not three")
