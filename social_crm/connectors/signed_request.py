@@ -9,8 +9,11 @@ import binascii
 import hashlib
 import hmac
 import json
+import time
 
 MAX_LENGTH = 4096  # a real one is a few hundred characters
+MAX_AGE = 3600  # seconds: a signed_request issued longer ago is a replay, not Meta's call
+CLOCK_SKEW = 300  # seconds of clock difference tolerated for one "issued" in the future
 
 
 class InvalidSignedRequest(ValueError):
@@ -52,6 +55,27 @@ def parse_signed_request(signed_request, app_secret):
     if not isinstance(user_id, str) or not user_id or len(user_id) > 64:
         raise InvalidSignedRequest("no user_id")
     return {**payload, "user_id": user_id}
+
+
+def check_issued_at(payload, now=None, max_age=MAX_AGE, skew=CLOCK_SKEW):
+    """``InvalidSignedRequest`` unless the payload's ``issued_at`` is within ``max_age`` seconds before ``now``.
+
+    A captured request replayed later is refused; one dated in the future beyond ``skew`` too.
+    """
+    issued_at = payload.get("issued_at")
+    if isinstance(issued_at, bool) or not isinstance(issued_at, (int, float)):
+        raise InvalidSignedRequest("no issued_at")
+    now = time.time() if now is None else now
+    if issued_at < now - max_age:
+        raise InvalidSignedRequest("issued too long ago (replayed?)")
+    if issued_at > now + skew:
+        raise InvalidSignedRequest("issued in the future")
+    return payload
+
+
+def digest(signed_request):
+    """A fingerprint of one signed_request, to answer a repeated one without acting twice."""
+    return hashlib.sha256(signed_request.encode()).hexdigest()
 
 
 def make_signed_request(payload, app_secret):

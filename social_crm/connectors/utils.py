@@ -110,12 +110,19 @@ def storable(value):
     return value
 
 
+def scrub_fields(holder):
+    """Make every string attribute of a dataclass (an ``Author`` from a profile API, ...) storable."""
+    for name, value in vars(holder).items():
+        if isinstance(value, (str, dict, list)):
+            setattr(holder, name, storable(value))
+    return holder
+
+
 def scrub_item(item):
     """Make every string of a normalized item storable, whatever field of the payload it came from."""
-    for holder in (item, item.author) if item.author else (item,):
-        for name, value in vars(holder).items():
-            if isinstance(value, (str, dict, list)):
-                setattr(holder, name, storable(value))
+    scrub_fields(item)
+    if item.author:
+        scrub_fields(item.author)
     return item
 
 

@@ -14,7 +14,7 @@ from werkzeug.exceptions import NotFound
 from odoo import SUPERUSER_ID, http
 from odoo.http import request
 
-from ..connectors.signed_request import InvalidSignedRequest, parse_signed_request
+from ..connectors.signed_request import InvalidSignedRequest, check_issued_at, digest, parse_signed_request
 from ..models.social_crm_deletion_request import META_NETWORKS
 
 _logger = logging.getLogger(__name__)
@@ -38,14 +38,21 @@ class MetaDataDeletion(http.Controller):
         )
         if not account:
             raise NotFound()
+        signed_request = post.get("signed_request")
         try:
-            payload = parse_signed_request(post.get("signed_request"), account.secret)
+            payload = check_issued_at(parse_signed_request(signed_request, account.secret))
         except InvalidSignedRequest as exc:
             _logger.info("social_crm: data-deletion callback for account %s refused: %s", account.id, exc)
             return request.make_json_response({"error": "invalid signed_request"}, status=403)
         # Run as the superuser: the audit names the callback, never the public user.
         Deletion = request.env["social_crm.deletion.request"].with_user(SUPERUSER_ID).sudo()
-        deletion = Deletion._meta_erase(account.with_user(SUPERUSER_ID), payload["user_id"])
+        fingerprint = digest(signed_request)
+        # The same signed_request again (Meta retrying, or a replay within the hour): the same answer,
+        # nothing done twice.
+        deletion = Deletion.search([("request_digest", "=", fingerprint)], limit=1)
+        if not deletion:
+            deletion = Deletion._meta_erase(account.with_user(SUPERUSER_ID), payload["user_id"])
+            deletion.request_digest = fingerprint
         return request.make_json_response({"url": deletion._status_url(), "confirmation_code": deletion.code})
 
     @http.route(

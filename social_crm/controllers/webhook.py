@@ -5,6 +5,7 @@ import json
 import logging
 
 import psycopg2
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from odoo import http
 from odoo.http import request
@@ -30,6 +31,9 @@ class SocialCrmWebhook(http.Controller):
         methods=["GET", "POST"],
         csrf=False,
         save_session=False,
+        # werkzeug stops reading a body here, with or without Content-Length (chunked): one byte
+        # more than allowed tells a body over the limit from one just at it.
+        max_content_length=MAX_BODY + 1,
     )
     def webhook(self, key, **_params):
         account = self._account(key)
@@ -42,7 +46,12 @@ class SocialCrmWebhook(http.Controller):
     def _account(self, key):
         if not key or len(key) > 128:
             return None
-        account = request.env["social_crm.account"].sudo().search([("webhook_key", "=", key)], limit=1)
+        # One query: what the route needs of the account comes with the search.
+        account = (
+            request.env["social_crm.account"]
+            .sudo()
+            .search_fetch([("webhook_key", "=", key)], ["network", "secret", "company_id"], limit=1)
+        )
         if not account or not getattr(CLIENTS.get(account.network), "receives_messages", False):
             return None
         return account
@@ -59,8 +68,11 @@ class SocialCrmWebhook(http.Controller):
         length = request.httprequest.content_length
         if length is not None and length > MAX_BODY:
             return _answer(413, "Delivery too large.")
-        # Without a Content-Length (chunked), werkzeug still caps the read at Odoo's request size limit.
-        raw = request.httprequest.get_data(cache=False)
+        try:
+            # A chunked body (no Content-Length) is read up to MAX_BODY + 1 bytes, never whole.
+            raw = request.httprequest.get_data(cache=False)
+        except RequestEntityTooLarge:
+            return _answer(413, "Delivery too large.")
         if len(raw) > MAX_BODY:
             return _answer(413, "Delivery too large.")
         client_class = CLIENTS[account.network]
@@ -73,19 +85,23 @@ class SocialCrmWebhook(http.Controller):
             _logger.info("social_crm: delivery with a wrong signature refused for account %s", account.id)
             return _answer(403, "Bad signature.")
         try:
-            payload = json.loads(raw.decode("utf-8"))
+            # Strangers' bytes: an invalid UTF-8 sequence becomes U+FFFD rather than losing the delivery;
+            # NUL and lone surrogates are removed when the events are stored (_store_deliveries).
+            payload = json.loads(raw.decode("utf-8", errors="replace"))
             events = client_class.split_delivery(payload)
         except (ValueError, RecursionError, api_errors.BadPayload) as exc:
             _logger.info("social_crm: unreadable delivery for account %s: %s", account.id, exc)
             return _answer(400, "Delivery is not valid JSON of this network.")
         Event = request.env["social_crm.event"].sudo()
+        # The intake stays cheap (one INSERT and the cron's trigger, no analysis): the processing cron
+        # does the rest, and gives way while deliveries arrive (social_crm.event._cron_process).
         try:
-            with request.env.cr.savepoint():
-                stored = Event._store_deliveries(account, events)
-                if stored:
-                    Event._wake_processing()
+            stored = Event._store_deliveries(account, events)
+            if stored:
+                Event._wake_processing()
         except psycopg2.Error as exc:
-            # Not acknowledged: the network delivers it again later.
+            # Not acknowledged: the network delivers it again later. Nothing else of this request is kept.
+            request.env.cr.rollback()
             _logger.warning("social_crm: delivery for account %s not stored: %s", account.id, exc)
             return _answer(503, "Temporarily unavailable, retry later.")
         return _answer(200, "OK")

@@ -35,7 +35,11 @@ class HelpdeskTicket(models.Model):
     social_lang = fields.Char(string="Customer language", readonly=True)
     social_first_response_at = fields.Datetime(string="First social response", readonly=True, copy=False)
     social_reply_ids = fields.One2many("social_crm.reply", "ticket_id", string="Social replies")
-    social_conversation_ids = fields.One2many(related="social_thread_id.mention_ids", string="Conversation")
+    social_conversation_ids = fields.One2many(
+        related="social_thread_id.mention_ids",
+        string="Conversation",
+        groups="social_crm.group_social_user",  # computed as superuser: private messages included
+    )
     # Read with the user's rights (a related field is computed as superuser by default).
     social_chat_html = fields.Html(
         related="social_thread_id.conversation_html",

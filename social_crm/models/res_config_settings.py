@@ -28,10 +28,10 @@ class ResConfigSettings(models.TransientModel):
         string="Every employee reads social mentions",
         default=True,
         group="base.group_user",
-        implied_group="social_crm.group_social_user",
-        help="On: every internal user is a Social CRM User and reads mentions, conversations and identities. "
-        "Off: only the users given a Social CRM group (Settings > Users) see social data; switching off "
-        "takes the User access away from everyone who is not a Social CRM Manager.",
+        implied_group="social_crm.group_social_reader",
+        help="On: every internal user reads public mentions, conversations and identities (Social CRM Reader). "
+        "Private messages are read by Social CRM Users and Managers only. "
+        "Off: only the users given a Social CRM group (Settings > Users) see social data.",
     )
 
     social_reply_policy = fields.Selection(related="company_id.social_reply_policy", readonly=False)

@@ -24,6 +24,8 @@ CRON_ACCOUNTS_PER_RUN = 10
 # Credentials are bound to where they were entered: changing one of these clears them.
 CREDENTIAL_BINDING_FIELDS = ("base_url", "network", "login")
 SECRET_FIELDS = ("token", "secret")
+# Random keys that make an address unguessable: drawn with ``secrets`` by the module, never typed in.
+DRAWN_KEY_FIELDS = ("webhook_key",)
 # Scheduled actions that have work only while an account listens (as mail's fetchmail cron).
 LISTENING_CRONS = (
     "social_crm.ir_cron_fetch_mentions",
@@ -267,7 +269,8 @@ class SocialCrmAccount(models.Model):
         # A new account starts with the default "Social" helpdesk team, where that team serves its company.
         team = self.env.ref("social_crm.helpdesk_team_social", raise_if_not_found=False)
         for vals in vals_list:
-            vals.setdefault("webhook_key", self._new_webhook_key())
+            if not self.env.su or not vals.get("webhook_key"):
+                vals["webhook_key"] = self._new_webhook_key()
             if team and "team_id" not in vals:
                 company_id = vals.get("company_id") or self.env.company.id
                 if not team.company_id or team.company_id.id == company_id:
@@ -313,6 +316,8 @@ class SocialCrmAccount(models.Model):
         """Secrets stay with the host, network and login they were entered for."""
         if "company_id" in vals and not self.env.su:
             self._check_company_move(vals["company_id"])
+        if not self.env.su and any(name in vals for name in DRAWN_KEY_FIELDS):
+            raise AccessError(_("The webhook address is changed only with Regenerate webhook URL."))
         rebound = self.browse()
         if any(name in vals for name in CREDENTIAL_BINDING_FIELDS):
             rebound = self.filtered(

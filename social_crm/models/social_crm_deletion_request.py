@@ -48,8 +48,17 @@ class SocialCrmDeletionRequest(models.Model):
         help="Erased: the person's social data was erased. No data held: nothing about them was stored.",
     )
     identity_count = fields.Integer(string="Identities erased", readonly=True)
+    request_digest = fields.Char(
+        readonly=True,
+        index="btree_not_null",
+        copy=False,
+        help="SHA-256 of the signed request: the same request is answered again, never acted on twice.",
+    )
 
-    _sql_constraints = [("code_uniq", "unique(code)", "A confirmation code is used once.")]
+    _sql_constraints = [
+        ("code_uniq", "unique(code)", "A confirmation code is used once."),
+        ("request_digest_uniq", "unique(request_digest)", "A signed request is acted on once."),
+    ]
 
     @api.model
     def _meta_erase(self, account, user_id):

@@ -157,15 +157,24 @@ class SocialCrmTicketRouter(models.AbstractModel):
         texts = texts or _TicketTexts(self.env)
         account = thread.account_id
         network = texts.network(account)
-        body = Markup("<p>%s</p>") % (mention.body or "")
-        if mention.url:
-            body += Markup('<p><a href="%s" target="_blank" rel="noopener">%s</a></p>') % (
-                mention.url,
-                texts.open_on % {"network": network},
-            )
+        if thread.visibility == "private" or mention.visibility == "private":
+            # Every helpdesk user reads a ticket's name and description: a private message stays in the
+            # conversation, which Social CRM Users and Managers read (record rules).
+            name = texts.private_title % {"network": network}
+            body = Markup("<p>%s</p>") % texts.private_body
+        else:
+            name = texts.title % {
+                "network": network,
+                "title": self.env["social_crm.thread"]._title_from_text(mention.body, 80),
+            }
+            body = Markup("<p>%s</p>") % (mention.body or "")
+            if mention.url:
+                body += Markup('<p><a href="%s" target="_blank" rel="noopener">%s</a></p>') % (
+                    mention.url,
+                    texts.open_on % {"network": network},
+                )
         return {
-            "name": texts.title
-            % {"network": network, "title": self.env["social_crm.thread"]._title_from_text(mention.body, 80)},
+            "name": name,
             "description": body,
             "partner_id": thread.partner_id.id or False,
             "partner_name": mention.author_name or mention.author_handle or False,
@@ -187,6 +196,8 @@ class _TicketTexts:
 
     def __init__(self, env):
         self.title = env._("%(network)s: %(title)s")
+        self.private_title = env._("%(network)s: private message")
+        self.private_body = env._("A private message: Social CRM users read it in the conversation of this ticket.")
         self.open_on = env._("Open on %(network)s")
         self.channel_id = env.ref("social_crm.helpdesk_ticket_channel_social").id
         self._networks = {}

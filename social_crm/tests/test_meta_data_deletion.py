@@ -1,6 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """Meta's data-deletion callback, through HTTP as Meta calls it."""
 
+import time
 from urllib.parse import urlsplit
 
 from odoo.tests import HttpCase, tagged
@@ -55,8 +56,9 @@ class TestMetaDataDeletion(HttpCase, SocialCrmCommon):
         key = (account or self.page).sudo().deletion_key
         return self.url_open(f"/social_crm/meta/data_deletion/{key}", data={"signed_request": signed})
 
-    def signed(self, secret=APP_SECRET, user_id=USER_ID):
-        payload = {"algorithm": "HMAC-SHA256", "expires": 1796277600, "issued_at": 1796274000, "user_id": user_id}
+    def signed(self, secret=APP_SECRET, user_id=USER_ID, issued_at=None):
+        issued_at = int(time.time()) if issued_at is None else issued_at
+        payload = {"algorithm": "HMAC-SHA256", "expires": issued_at + 3600, "issued_at": issued_at, "user_id": user_id}
         return make_signed_request(payload, secret)
 
     def test_signed_request_erases_the_person_and_answers_as_meta_documents(self):
@@ -87,9 +89,40 @@ class TestMetaDataDeletion(HttpCase, SocialCrmCommon):
             self.assertNotIn(personal, status.text)
 
         # Meta may call twice: the second answer still says erased, with a new code.
-        again = self.callback(self.signed()).json()
+        again = self.callback(self.signed(issued_at=int(time.time()) - 60)).json()
         self.assertNotEqual(again["confirmation_code"], answer["confirmation_code"])
         self.assertIn("was erased", self.url_open(urlsplit(again["url"]).path).text)
+
+    def test_captured_signed_request_cannot_be_replayed(self):
+        """A request seen on the wire, sent again: within the hour it gets the same answer and does nothing
+        more; later (or dated ahead) it is refused."""
+        Deletion = self.env["social_crm.deletion.request"]
+        signed = self.signed()
+        first = self.callback(signed).json()
+        count = Deletion.search_count([])
+        logs = self.env["privacy.log"].search_count([])
+        replayed = self.callback(signed)
+        self.assertEqual(replayed.status_code, 200)
+        self.assertEqual(replayed.json(), first, "Meta retrying gets the same confirmation")
+        self.assertEqual(Deletion.search_count([]), count, "and nothing is done twice")
+        self.assertEqual(self.env["privacy.log"].search_count([]), logs)
+
+        self.identity.invalidate_recordset()
+        other = self.make_item("1029384756_5550002", "again me", author_id="5550777", handle="", name="Jan Kowal")
+        with analyzed_as("neutral", "other"):
+            jan = self.ingest([other], self.page).identity_id
+        now = int(time.time())
+        for stale in (
+            self.signed(user_id="5550777", issued_at=now - 2 * 3600),  # captured two hours ago
+            self.signed(user_id="5550777", issued_at=now + 3600),  # dated ahead
+            make_signed_request({"algorithm": "HMAC-SHA256", "user_id": "5550777"}, APP_SECRET),  # undated
+        ):
+            response = self.callback(stale)
+            self.assertEqual(response.status_code, 403)
+            self.assertNotIn("confirmation_code", response.text)
+        self.assertFalse(jan.erased_at)
+        self.assertEqual(jan.name, "Jan Kowal")
+        self.assertEqual(Deletion.search_count([]), count)
 
     def test_forged_signed_request_is_refused_and_changes_nothing(self):
         requests_before = self.env["social_crm.deletion.request"].search_count([])

@@ -68,7 +68,7 @@ class TestEveryoneReads(SettingsCase):
 
         # Installed: every employee reads social data.
         self.assertTrue(self.open_settings().social_crm_everyone_reads)
-        self.assertTrue(self.employee.has_group("social_crm.group_social_user"))
+        self.assertTrue(self.employee.has_group("social_crm.group_social_reader"))
         self.assert_reads_social_data(self.employee, social_data)
         self.assertIn(
             "social_identity_ids",
@@ -78,7 +78,7 @@ class TestEveryoneReads(SettingsCase):
         # Switched off: employees without a Social CRM group read none of it ...
         self.save_settings(social_crm_everyone_reads=False)
         self.assertFalse(self.open_settings().social_crm_everyone_reads)
-        self.assertFalse(self.employee.has_group("social_crm.group_social_user"))
+        self.assertFalse(self.employee.has_group("social_crm.group_social_reader"))
         for record in social_data:
             with self.assertRaises(AccessError, msg=f"{record._name} is hidden from plain employees"):
                 record.with_user(self.employee).read(["display_name"])
@@ -98,25 +98,25 @@ class TestEveryoneReads(SettingsCase):
         # Switched on again: every employee reads again.
         self.save_settings(social_crm_everyone_reads=True)
         self.assertTrue(self.open_settings().social_crm_everyone_reads)
-        self.assertTrue(self.employee.has_group("social_crm.group_social_user"))
+        self.assertTrue(self.employee.has_group("social_crm.group_social_reader"))
         self.assert_reads_social_data(self.employee, social_data)
         self.assert_forms_open(self.employee, self.partner, ticket)
 
     def test_new_employees_follow_the_choice(self):
         self.save_settings(social_crm_everyone_reads=False)
         newcomer = mail_new_test_user(self.env, login="newcomer", groups="base.group_user")
-        self.assertFalse(newcomer.has_group("social_crm.group_social_user"))
+        self.assertFalse(newcomer.has_group("social_crm.group_social_reader"))
         self.save_settings(social_crm_everyone_reads=True)
         later = mail_new_test_user(self.env, login="later_newcomer", groups="base.group_user")
-        self.assertTrue(later.has_group("social_crm.group_social_user"))
-        self.assertTrue(newcomer.has_group("social_crm.group_social_user"))
+        self.assertTrue(later.has_group("social_crm.group_social_reader"))
+        self.assertTrue(newcomer.has_group("social_crm.group_social_reader"))
 
     def test_an_upgrade_keeps_the_choice(self):
         self.save_settings(social_crm_everyone_reads=False)
         # what `-u social_crm` does with the file that sets the install-time default
         convert_file(self.env, "social_crm", "security/social_crm_security.xml", {}, mode="update", noupdate=False)
         self.assertFalse(self.open_settings().social_crm_everyone_reads, "an upgrade keeps the company's choice")
-        self.assertFalse(self.employee.has_group("social_crm.group_social_user"))
+        self.assertFalse(self.employee.has_group("social_crm.group_social_reader"))
 
 
 @tagged("social_crm", "social_crm_settings", "post_install", "-at_install")

@@ -1,18 +1,33 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-"""18.0.1.2.0: accounts created before webhooks and Meta's deletion callback get their keys.
+"""18.0.1.2.0.
 
-Once, at the update that brings them, not at every update: each key is made with ``secrets``, as ``create``
-makes it, one random value per account.
+* Accounts created before webhooks and Meta's deletion callback get their keys: once, at the update that brings
+  them, not at every update; each key is made with ``secrets``, as ``create`` makes it, one random value each.
+* "Every employee reads social mentions" gives public mentions only. Before, the setting made every employee a
+  Social CRM User, who reads private messages too. Now it gives the Social CRM Reader group (public mentions,
+  conversations, identities); private messages are for Social CRM Users and Managers. Where the setting was on,
+  employees become Readers, and employees keep the User group only where they answer customers: Social CRM
+  Managers and helpdesk users. Anyone else who should read private messages is given the User group again under
+  Settings > Users.
 """
 
+import logging
 import secrets
 
+from odoo import SUPERUSER_ID, Command, api
 from odoo.tools import SQL
+
+_logger = logging.getLogger(__name__)
 
 
 def migrate(cr, version):
     if not version:
         return
+    fill_account_keys(cr)
+    employees_read_public_mentions_only(api.Environment(cr, SUPERUSER_ID, {}))
+
+
+def fill_account_keys(cr):
     for column, size in (("webhook_key", 32), ("deletion_key", 24)):
         cr.execute(SQL("SELECT id FROM social_crm_account WHERE %s IS NULL", SQL.identifier(column)))
         for (account_id,) in cr.fetchall():
@@ -24,3 +39,25 @@ def migrate(cr, version):
                     account_id,
                 )
             )
+
+
+def employees_read_public_mentions_only(env):
+    employees = env.ref("base.group_user")
+    users = env.ref("social_crm.group_social_user")
+    reader = env.ref("social_crm.group_social_reader")
+    if users not in employees.implied_ids:
+        return  # the company had switched the setting off: nothing was given to every employee
+    employees.write({"implied_ids": [Command.unlink(users.id), Command.link(reader.id)]})
+    keep = env.ref("social_crm.group_social_manager").users
+    helpdesk = env.ref("helpdesk_mgmt.group_helpdesk_user", raise_if_not_found=False)
+    if helpdesk:
+        keep |= helpdesk.users
+    removed = users.with_context(active_test=False).users.filtered(lambda user: user.share is False) - keep
+    if removed:
+        users.write({"users": [Command.unlink(user.id) for user in removed]})
+        reader.write({"users": [Command.link(user.id) for user in removed]})
+    _logger.info(
+        "social_crm: every employee now reads public mentions only; %s employee(s) without a helpdesk or "
+        "Social CRM Manager role no longer read private messages",
+        len(removed),
+    )
