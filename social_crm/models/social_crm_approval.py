@@ -2,7 +2,7 @@
 from odoo import _, api, models
 from odoo.exceptions import AccessError
 
-from .social_crm_reply import PRIVATE_DATA_PATTERNS
+from ..tools.private_data import find_private_data
 
 
 class SocialCrmApprovalMixin(models.AbstractModel):
@@ -52,7 +52,8 @@ class SocialCrmApprovalMixin(models.AbstractModel):
     def _private_data_found(self, text):
         """The kinds of private data (in words) that ``text`` seems to contain."""
         labels = {"email": _("email address"), "phone": _("phone number"), "card": _("card or account number")}
-        return [labels[kind] for pattern, kind in PRIVATE_DATA_PATTERNS if pattern.search(text or "")]
+        own = (self[:1].company_id or self.env.company)._social_own_contact_data()
+        return [labels[kind] for kind in find_private_data(text, allowed=own)]
 
     def _approval_managers(self):
         self.ensure_one()

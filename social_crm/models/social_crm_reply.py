@@ -1,6 +1,5 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import logging
-import re
 import threading
 import uuid
 from datetime import timedelta
@@ -14,14 +13,10 @@ from ..connectors import errors as api_errors
 from ..connectors import get_client_class
 from ..connectors.base import BaseClient
 from ..connectors.meta_messaging import MetaMessaging, window_closed
+from ..tools.private_data import find_private_data
 
 _logger = logging.getLogger(__name__)
 
-PRIVATE_DATA_PATTERNS = [
-    (re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+"), "email"),
-    (re.compile(r"(?<!\w)\+?\d[\d\s().-]{7,}\d(?!\w)"), "phone"),
-    (re.compile(r"\b(?:\d[ -]?){13,19}\b"), "card"),
-]
 # Set by the posting workflow only (under sudo, after its own checks); users never write them.
 WORKFLOW_FIELDS = {
     "state",
@@ -144,10 +139,11 @@ class SocialCrmReply(models.Model):
             labels = {"email": _("email address"), "phone": _("phone number"), "card": _("card or account number")}
             # In a private message a phone number or an email address is normal; a card number still is not.
             private = reply.thread_id.sudo().visibility == "private"
+            own = reply.company_id._social_own_contact_data()
             found = [
                 labels[kind]
-                for pattern, kind in PRIVATE_DATA_PATTERNS
-                if pattern.search(reply.body or "") and not (private and kind in ("email", "phone"))
+                for kind in find_private_data(reply.body, allowed=own)
+                if not (private and kind in ("email", "phone"))
             ]
             reply.privacy_warning = (
                 _("This public reply seems to contain private data (%(what)s).", what=", ".join(found))
@@ -607,6 +603,7 @@ class SocialCrmReply(models.Model):
             )
             mention = Mention.browse()
         self._audit_posted(mention)
+        self.thread_id._on_agent_answer(self.author_id)
 
     def _find_on_network(self):
         """The brand's reply with this text under the parent, as an item; False if absent; None if unknowable."""

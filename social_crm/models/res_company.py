@@ -1,0 +1,24 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from odoo import models
+
+
+class ResCompany(models.Model):
+    _inherit = "res.company"
+
+    def _social_own_contact_data(self):
+        """What the company publishes about itself, which a public answer may give (the privacy guard allows it):
+        its phone, e-mail and web site, its internal users' and its helpdesk teams' addresses."""
+        if not self:
+            return ()
+        self.ensure_one()
+        company = self.sudo()
+        values = [company.phone, company.mobile, company.email, company.website]
+        users = (
+            self.env["res.users"]
+            .sudo()
+            .search_fetch([("company_ids", "in", company.ids), ("share", "=", False)], ["email", "phone", "mobile"])
+        )
+        values += users.mapped("email") + users.mapped("phone") + users.mapped("mobile")
+        teams = self.env["helpdesk.ticket.team"].sudo().search([("company_id", "in", [company.id, False])])
+        values += [alias for alias in teams.mapped("alias_email") if alias]
+        return tuple(value for value in values if value)

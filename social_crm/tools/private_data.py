@@ -1,0 +1,89 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""The privacy guard's detection: e-mail addresses, phone numbers and card numbers in a text.
+
+Pure Python (no ``odoo``). What the company publishes about itself (its phone, its e-mail, its
+web domain, its users' and teams' addresses) is ``allowed`` and never reported; opening hours,
+times and dates are not phone numbers.
+"""
+
+import re
+
+EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+PHONE = re.compile(r"(?<![\w+])\+?\(?\d[\d\s().\-/]{6,}\d(?!\w)")
+CARD = re.compile(r"\b(?:\d[ -]?){13,19}\b")
+# "09.00-18.00", "9.30 - 17.30": a range of clock times, not a phone number.
+TIME_RANGE = re.compile(r"^\(?\d{1,2}[.:]\d{2}\)?\s*[-–/]\s*\(?\d{1,2}[.:]\d{2}\)?$")
+# "2026-11-01", "01.11.2026", "1/11/2026": a date.
+DATE = re.compile(r"^(?:\d{4}[-./]\d{1,2}[-./]\d{1,2}|\d{1,2}[-./]\d{1,2}[-./]\d{2,4})$")
+PHONE_DIGITS = (8, 15)  # E.164 allows 15 digits; national numbers have at least 8 with their area code
+SAME_NUMBER_DIGITS = 8  # "+66 2 123 4567" and "02 123 4567" end with the same eight digits
+KINDS = ("email", "phone", "card")
+
+
+def _digits(text):
+    return re.sub(r"\D", "", text or "")
+
+
+def _domain(value):
+    """The host of an e-mail address or a web address, without "www." ("https://www.acme.example/" -> acme.example)."""
+    value = (value or "").strip().lower()
+    if "@" in value:
+        value = value.rsplit("@", 1)[1]
+    value = re.sub(r"^[a-z][a-z0-9+.-]*://", "", value).split("/", 1)[0].split(":", 1)[0]
+    return value[4:] if value.startswith("www.") else value
+
+
+class _Allowed:
+    """The company's own contact data: exact e-mail addresses, web domains and phone numbers."""
+
+    def __init__(self, allowed):
+        self.emails, self.domains, self.phones = set(), set(), set()
+        for value in allowed or ():
+            value = (value or "").strip()
+            if not value:
+                continue
+            if EMAIL.fullmatch(value):
+                self.emails.add(value.lower())
+            elif len(_digits(value)) >= PHONE_DIGITS[0] and not re.search(r"[a-z]", value, re.IGNORECASE):
+                self.phones.add(_digits(value)[-SAME_NUMBER_DIGITS:])
+            elif _domain(value) and "." in _domain(value):
+                self.domains.add(_domain(value))
+
+    def email(self, address):
+        address = address.lower()
+        return address in self.emails or _domain(address) in self.domains
+
+    def phone(self, digits):
+        return digits[-SAME_NUMBER_DIGITS:] in self.phones
+
+
+def _is_phone(candidate):
+    text = candidate.strip()
+    digits = _digits(text)
+    if not PHONE_DIGITS[0] <= len(digits) <= PHONE_DIGITS[1]:
+        return False
+    return not (TIME_RANGE.match(text) or DATE.match(text))
+
+
+def find_private_data(text, allowed=()):
+    """The kinds of private data ``text`` seems to contain, in the order of ``KINDS``.
+
+    ``allowed``: the company's own e-mail addresses, phone numbers and web sites (or domains), which a
+    public answer may give. Opening hours ("Mon-Fri 9-18", "09.00-18.00") and dates are not phones.
+    """
+    text = text or ""
+    own = _Allowed(allowed)
+    found = set()
+    if any(not own.email(match.group()) for match in EMAIL.finditer(text)):
+        found.add("email")
+    # E-mail addresses are read first: their digits are no phone number.
+    rest = EMAIL.sub(" ", text)
+    phones = [match.group() for match in PHONE.finditer(rest) if _is_phone(match.group())]
+    if any(not own.phone(_digits(phone)) for phone in phones):
+        found.add("phone")
+    for match in CARD.finditer(rest):
+        digits = _digits(match.group())
+        if not own.phone(digits) and not any(_digits(phone) == digits for phone in phones):
+            found.add("card")
+            break
+    return [kind for kind in KINDS if kind in found]
