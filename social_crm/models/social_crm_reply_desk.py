@@ -17,6 +17,13 @@ class SocialCrmReply(models.Model):
         return following
 
     def _message_compute_author(self, author_id=None, email_from=None, raise_on_email=True):
-        """The workflow's notes on a reply need no sender address: a user without an e-mail address still
-        submits a reply (the messages then go out from the company's default address)."""
-        return super()._message_compute_author(author_id=author_id, email_from=email_from, raise_on_email=False)
+        """A user without an e-mail address still submits a reply: the workflow's messages keep the user as
+        author and go out from the company's address."""
+        author_id, email_from = super()._message_compute_author(
+            author_id=author_id, email_from=email_from, raise_on_email=False
+        )
+        if not email_from:
+            email_from = (self[:1].company_id or self.env.company).email_formatted or (
+                self.env.ref("base.partner_root").email_formatted
+            )
+        return author_id, email_from

@@ -240,3 +240,96 @@ class TestInbox(MastodonReplyCase):
         self.assertEqual(ticket.social_thread_id, self.thread)
         self.assertEqual(self.thread.ticket_id, ticket)
         self.assertEqual(self.thread.user_id, self.social_user, "whoever opens the ticket takes it")
+
+
+@tagged("social_crm", "social_crm_inbox", "post_install", "-at_install")
+class TestDeskSmall(MastodonReplyCase):
+    """Smaller desk fixes: who is answered, who may answer, what the guard flags."""
+
+    def test_reply_from_a_mention_answers_the_mention_clicked(self):
+        with analyzed("en", "negative", "complaint"):
+            later = self.ingest(
+                [
+                    self.make_item(
+                        "1101",
+                        "And the second parcel too",
+                        author_id="77",
+                        handle="jane@mastodon.example",
+                        root_id="1100",
+                        parent_id="1100",
+                        minutes=60,
+                    )
+                ],
+                account=self.masto,
+            )
+        self.assertEqual(later.thread_id, self.thread)
+        action = self.mention.with_user(self.social_user).action_reply()
+        self.assertEqual(action["context"]["default_parent_mention_id"], self.mention.id, "the one clicked")
+        action = self.thread.with_user(self.social_user).action_reply()
+        self.assertEqual(action["context"]["default_parent_mention_id"], later.id, "from the conversation: latest")
+
+    def test_a_user_without_email_submits_a_reply(self):
+        agent = mail_new_test_user(self.env, login="no_mail_agent", name="No Mail", email=False, groups=AGENT_GROUPS)
+        self.assertFalse(agent.email)
+        reply = self.draft(agent, body="Sorry Jane, we are checking.")
+        reply.action_submit()
+        self.assertEqual(reply.state, "to_approve")
+        self.assertIn("Sent for approval", reply.message_ids.mapped("body")[0])
+        self.assertEqual(self.env["social_crm.reply"].search_count([("author_id", "=", agent.id)]), 1, "no stray")
+
+    def test_privacy_guard_allows_the_companys_own_contact_data_and_opening_hours(self):
+        self.env.company.write({"phone": "+66 2 123 4567", "email": "care@acme.example"})
+        reply = self.draft(self.social_manager, body="We are open Mon-Fri 9-18 (09.00-18.00): call 02 123 4567")
+        self.assertFalse(reply.privacy_warning)
+        reply.body = "Write to care@acme.example or to our agent at social_manager@example.com"
+        self.assertFalse(reply.privacy_warning, "the company's and its users' addresses are its own")
+        reply.body = "Jane, your number 089 999 8888 is noted"
+        self.assertIn("phone number", reply.privacy_warning)
+
+    def test_private_messages_are_marked_on_the_bubble_and_the_ticket(self):
+        item = self.make_item("dm-1", "My order number is 42", author_id="did:plc:dm", handle="dm.test")
+        item.visibility = "private"
+        item.root_id = "chat:dm"
+        with analyzed("en", "negative", "complaint"):
+            mention = self.ingest([item])
+        thread = mention.thread_id
+        self.assertEqual(thread.visibility, "private")
+        self.assertIn("Private message", thread.with_user(self.social_user).conversation_html)
+        self.assertNotIn("Private message", self.thread.with_user(self.social_user).conversation_html)
+        action = thread.with_user(self.social_user).action_create_ticket()
+        ticket = self.env["helpdesk.ticket"].browse(action["res_id"])
+        self.assertEqual(ticket.social_visibility, "private")
+        arch = ticket.with_user(self.social_user).get_views([(False, "form")])["views"]["form"]["arch"]
+        self.assertIn("o_social_private_ticket", arch)
+
+
+@tagged("social_crm", "social_crm_inbox", "post_install", "-at_install")
+class TestHelpdeskTerms(MastodonReplyCase):
+    """helpdesk_mgmt ships no Thai or Persian: social_crm's i18n_extra gives the ticket screens theirs."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        for code in ("fa_IR", "th_TH"):
+            cls.env["res.lang"]._activate_lang(code)
+        # what installing a language does: every installed module's files, i18n and i18n_extra
+        cls.env["ir.module.module"]._load_module_terms(["helpdesk_mgmt", "social_crm"], ["fa_IR", "th_TH"])
+
+    def test_ticket_form_labels_stages_and_priorities_are_translated(self):
+        expected = {
+            "fa_IR": {"team_id": "تیم", "user_id": "کاربر مسئول", "priority": "اولویت", "description": "توضیحات"},
+            "th_TH": {"team_id": "ทีม", "user_id": "ผู้รับผิดชอบ", "priority": "ลำดับความสำคัญ", "description": "คำอธิบาย"},
+        }
+        for lang, labels in expected.items():
+            Ticket = self.env["helpdesk.ticket"].with_user(self.social_user).with_context(lang=lang)
+            fields = Ticket.fields_get(list(labels), ["string", "selection"])
+            for name, label in labels.items():
+                self.assertEqual(fields[name]["string"], label, f"{name} in {lang}")
+            self.assertNotIn("High", dict(fields["priority"]["selection"]).values())
+            stage = self.env.ref("helpdesk_mgmt.helpdesk_ticket_stage_in_progress").with_context(lang=lang)
+            self.assertNotEqual(stage.name, "In Progress", lang)
+            arch = Ticket.get_views([(False, "form")])["views"]["form"]["arch"]
+            self.assertNotIn('string="Other Information"', arch, lang)
+        self.assertEqual(
+            self.env.ref("helpdesk_mgmt.helpdesk_ticket_stage_awaiting").with_context(lang="fa_IR").name, "در انتظار"
+        )

@@ -11,10 +11,13 @@ import re
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 PHONE = re.compile(r"(?<![\w+])\+?\(?\d[\d\s().\-/]{6,}\d(?!\w)")
 CARD = re.compile(r"\b(?:\d[ -]?){13,19}\b")
-# "09.00-18.00", "9.30 - 17.30": a range of clock times, not a phone number.
-TIME_RANGE = re.compile(r"^\(?\d{1,2}[.:]\d{2}\)?\s*[-–/]\s*\(?\d{1,2}[.:]\d{2}\)?$")
-# "2026-11-01", "01.11.2026", "1/11/2026": a date.
-DATE = re.compile(r"^(?:\d{4}[-./]\d{1,2}[-./]\d{1,2}|\d{1,2}[-./]\d{1,2}[-./]\d{2,4})$")
+# Not phone numbers, taken out before phones are looked for (so that "9-18 (09.00-18.00)" is not read as one):
+# dates ("2026-11-01", "01.11.2026", "1/11/2026"), clock times ("09.00", "18:30") and hour ranges ("9-18").
+NOT_PHONE = re.compile(
+    r"(?<![\d.:/-])(?:\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[./]\d{1,2}[./]\d{2,4}"
+    r"|(?:[01]?\d|2[0-4])\s*[-–]\s*(?:[01]?\d|2[0-4]))(?![\d.:/-])"
+    r"|(?<![\d.:])\d{1,2}[.:]\d{2}(?![\d.:])"
+)
 PHONE_DIGITS = (8, 15)  # E.164 allows 15 digits; national numbers have at least 8 with their area code
 SAME_NUMBER_DIGITS = 8  # "+66 2 123 4567" and "02 123 4567" end with the same eight digits
 KINDS = ("email", "phone", "card")
@@ -58,11 +61,7 @@ class _Allowed:
 
 
 def _is_phone(candidate):
-    text = candidate.strip()
-    digits = _digits(text)
-    if not PHONE_DIGITS[0] <= len(digits) <= PHONE_DIGITS[1]:
-        return False
-    return not (TIME_RANGE.match(text) or DATE.match(text))
+    return PHONE_DIGITS[0] <= len(_digits(candidate)) <= PHONE_DIGITS[1]
 
 
 def find_private_data(text, allowed=()):
@@ -78,7 +77,7 @@ def find_private_data(text, allowed=()):
         found.add("email")
     # E-mail addresses are read first: their digits are no phone number.
     rest = EMAIL.sub(" ", text)
-    phones = [match.group() for match in PHONE.finditer(rest) if _is_phone(match.group())]
+    phones = [match.group() for match in PHONE.finditer(NOT_PHONE.sub(" | ", rest)) if _is_phone(match.group())]
     if any(not own.phone(_digits(phone)) for phone in phones):
         found.add("phone")
     for match in CARD.finditer(rest):

@@ -17,6 +17,8 @@ def test_opening_hours_are_not_a_phone_number():
         "We are open Mon-Fri 9-18",
         "Open Mon-Fri 09.00-18.00, Sat 10.00 - 14.00",
         "Mon-Fri 9:00-18:00",
+        "We are open Mon-Fri 9-18 (09.00-18.00), Sat 10-14",
+        "Hours: 9 - 18 / 10 – 16",
         "Your parcel left on 2026-11-01 and arrives 03.11.2026",
     ):
         assert find_private_data(text) == [], text
@@ -41,6 +43,8 @@ def test_own_data_does_not_hide_the_customers():
 def test_phone_numbers_with_dots_and_international_prefix_are_still_found():
     assert find_private_data("Tel. 01.23.45.67.89") == ["phone"]
     assert find_private_data("Call +44 20 7946 0958") == ["phone"]
+    assert find_private_data("โทร 081-234-5678 ได้เลย") == ["phone"]
+    assert find_private_data("Call (02) 123-4567 from 9-18") == ["phone"]
 
 
 def test_empty_and_plain_text():
