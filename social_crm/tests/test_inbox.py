@@ -8,6 +8,7 @@ from odoo.addons.mail.tests.common import mail_new_test_user
 
 from .mastodon_case import MastodonReplyCase
 from .test_desk import REPLY_LOGGER, analyzed
+from .webhook_case import LINE_USER, WebhookCase, line_text
 
 AGENT_GROUPS = "base.group_user,social_crm.group_social_user,helpdesk_mgmt.group_helpdesk_user"
 
@@ -333,3 +334,20 @@ class TestHelpdeskTerms(MastodonReplyCase):
         self.assertEqual(
             self.env.ref("helpdesk_mgmt.helpdesk_ticket_stage_awaiting").with_context(lang="fa_IR").name, "در انتظار"
         )
+
+
+@tagged("social_crm", "social_crm_inbox", "post_install", "-at_install")
+class TestDeskLineName(WebhookCase):
+    def test_a_line_customer_is_named_on_every_message(self):
+        for number in (1, 2):
+            self.deliver_line(line_text(f"01FZ74A0TDDPYRVKNK77XKC3Z{number}", f"46878957789826253{number}"))
+            self.run_processing()
+        mentions = self.env["social_crm.mention"].search([("account_id", "=", self.line.id)], order="id")
+        self.assertEqual(len(mentions), 2)
+        self.assertEqual(mentions.mapped("author_name"), ["สมชาย", "สมชาย"], "the second message too")
+        profile_calls = [r for r in self.server.requests if r["path"] == f"/v2/bot/profile/{LINE_USER}"]
+        self.assertEqual(len(profile_calls), 1, "the profile is asked once")
+        thread = mentions.thread_id.with_user(self.social_user)
+        self.assertEqual(thread.customer_name, "สมชาย")
+        self.assertNotIn("Unknown author", thread.conversation_html)
+        self.assertNotIn(LINE_USER, thread.customer_name)
