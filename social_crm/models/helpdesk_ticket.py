@@ -107,12 +107,6 @@ class HelpdeskTicket(models.Model):
         for user_id, thread_ids in by_user.items():
             self.env["social_crm.thread"].sudo().browse(thread_ids).write({"user_id": user_id or False})
 
-    def web_read(self, specification):
-        """Opening a social ticket's conversation marks it seen by the user, as opening the conversation does."""
-        if len(self) == 1 and "social_chat_html" in specification and self.social_thread_id:
-            self.social_thread_id._mark_seen()
-        return super().web_read(specification)
-
     def _social_stage(self, role):
         self.ensure_one()
         return self.team_id._get_applicable_stages().filtered(lambda stage: stage.social_role == role)[:1]

@@ -159,15 +159,12 @@ class SocialCrmThread(models.Model):
             received = thread.last_inbound_received_at
             thread.is_unread = bool(received and (not seen_at or seen_at < received))
 
-    def web_read(self, specification):
-        """Opening a conversation's form (the only view that reads the chat) marks it seen by the user."""
-        if len(self) == 1 and "conversation_html" in specification:
-            self._mark_seen()
-        return super().web_read(specification)
-
-    def _mark_seen(self):
+    def action_mark_seen(self):
+        """The user opened these conversations (their form, or their ticket's): what the customer wrote until
+        now is read. Called by the forms' ``social_crm_mark_seen`` widget."""
         self.check_access("read")
         self.env["social_crm.thread.seen"].sudo()._mark(self, self.env.user)
+        return True
 
     @api.depends("mention_ids")
     @api.depends_context("lang", "tz", "uid")

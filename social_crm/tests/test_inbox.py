@@ -1,6 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """The social inbox: one list of conversations that need someone, assignment, unread, stages."""
 
+from odoo.exceptions import AccessError
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
@@ -175,7 +176,7 @@ class TestInbox(MastodonReplyCase):
         mine.invalidate_recordset(["is_unread"])
         with self.assertQueryCount(1):
             mine.mapped("is_unread")
-        mine[0].web_read({"conversation_html": {}, "name": {}})
+        mine[0].action_mark_seen()
         mine.invalidate_recordset(["is_unread"])
         self.assertEqual(mine.mapped("is_unread"), [False, True, True, True, True])
         self.assertTrue(threads[0].with_user(self.social_manager).is_unread, "seen is per user")
@@ -200,11 +201,13 @@ class TestInbox(MastodonReplyCase):
             )
         mine.invalidate_recordset(["is_unread"])
         self.assertTrue(mine[0].is_unread)
-        # opening the ticket shows the conversation too: seen
-        ticket = threads[1].ticket_id.with_user(self.social_user)
-        ticket.web_read({"social_chat_html": {}})
-        mine.invalidate_recordset(["is_unread"])
-        self.assertFalse(mine[1].is_unread)
+        # a user who may not read the conversation cannot mark it
+        other_company = self.env["res.company"].create({"name": "Other company"})
+        stranger = mail_new_test_user(
+            self.env, login="stranger", groups=AGENT_GROUPS, company_id=other_company.id, company_ids=[other_company.id]
+        )
+        with self.assertRaises(AccessError):
+            threads[1].with_user(stranger).action_mark_seen()
 
     @mute_logger(REPLY_LOGGER)
     def test_send_and_next_opens_the_longest_waiting_conversation(self):

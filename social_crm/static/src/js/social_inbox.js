@@ -1,9 +1,11 @@
 /** @odoo-module **/
 /* The social inbox's small cells: the network as its icon (its name as the tooltip) and a dot for what the
  * customer wrote since the agent last opened the conversation. */
-import { Component } from "@odoo/owl";
+import { Component, onMounted, onWillUpdateProps } from "@odoo/owl";
 import { _t } from "@web/core/l10n/translation";
 import { registry } from "@web/core/registry";
+import { useService } from "@web/core/utils/hooks";
+import { standardWidgetProps } from "@web/views/widgets/standard_widget_props";
 import { standardFieldProps } from "@web/views/fields/standard_field_props";
 
 export const NETWORK_ICONS = {
@@ -63,4 +65,40 @@ registry.category("fields").add("social_crm_unread", {
     component: SocialUnreadDot,
     displayName: "Unread dot",
     supportedTypes: ["boolean"],
+});
+
+/* Opening a conversation, or the ticket that shows it, marks it seen by the user (the inbox's unread dot). */
+export class SocialMarkSeen extends Component {
+    static template = "social_crm.SocialMarkSeen";
+    static props = { ...standardWidgetProps, threadField: { type: String, optional: true } };
+
+    setup() {
+        this.orm = useService("orm");
+        onMounted(() => this.markSeen(this.props));
+        onWillUpdateProps((next) => {
+            if (this.threadId(next) !== this.threadId(this.props)) {
+                this.markSeen(next);
+            }
+        });
+    }
+
+    threadId(props) {
+        if (!props.threadField) {
+            return props.record.resId;
+        }
+        const value = props.record.data[props.threadField];
+        return Array.isArray(value) ? value[0] : value && value.id;
+    }
+
+    markSeen(props) {
+        const threadId = this.threadId(props);
+        if (threadId) {
+            this.orm.silent.call("social_crm.thread", "action_mark_seen", [[threadId]]);
+        }
+    }
+}
+
+registry.category("view_widgets").add("social_crm_mark_seen", {
+    component: SocialMarkSeen,
+    extractProps: ({ attrs }) => ({ threadField: attrs.thread_field }),
 });
