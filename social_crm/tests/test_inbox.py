@@ -290,6 +290,18 @@ class TestDeskSmall(MastodonReplyCase):
         reply.body = "Jane, your number 089 999 8888 is noted"
         self.assertIn("phone number", reply.privacy_warning)
 
+    def test_a_plain_employee_cannot_unlink_an_identity(self):
+        self.env["res.config.settings"].create({"social_crm_everyone_reads": False}).execute()
+        employee = mail_new_test_user(self.env, login="plain_employee", groups="base.group_user")
+        self.assertFalse(employee.has_group("social_crm.group_social_user"))
+        identity = self.mention.identity_id
+        identity.sudo().partner_id = self.partner
+        with self.assertRaises(AccessError):
+            identity.with_user(employee).action_unlink_contact()
+        self.assertEqual(identity.partner_id, self.partner)
+        arch = self.env["res.partner"].with_user(employee).get_views([(False, "form")])["views"]["form"]["arch"]
+        self.assertNotIn("action_unlink_contact", arch, "no Unlink button for them")
+
     def test_private_messages_are_marked_on_the_bubble_and_the_ticket(self):
         item = self.make_item("dm-1", "My order number is 42", author_id="did:plc:dm", handle="dm.test")
         item.visibility = "private"
