@@ -7,12 +7,12 @@ class ResCompany(models.Model):
 
     def _social_own_contact_data(self):
         """What the company publishes about itself, which a public answer may give (the privacy guard allows it):
-        its phone, e-mail and web site, its internal users' and its helpdesk teams' addresses."""
+        its phone and e-mail, its internal users' and its helpdesk teams' addresses and phones."""
         if not self:
             return ()
         self.ensure_one()
         company = self.sudo()
-        values = [company.phone, company.mobile, company.email, company.website]
+        values = [company.phone, company.mobile, company.email]
         users = (
             self.env["res.users"]
             .sudo()

@@ -1,9 +1,9 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """The privacy guard's detection: e-mail addresses, phone numbers and card numbers in a text.
 
-Pure Python (no ``odoo``). What the company publishes about itself (its phone, its e-mail, its
-web domain, its users' and teams' addresses) is ``allowed`` and never reported; opening hours,
-times and dates are not phone numbers.
+Pure Python (no ``odoo``). What the company publishes about itself (its phone and e-mail, its users'
+and teams' addresses) is ``allowed`` and never reported; opening hours, times and dates are not phone
+numbers. Web addresses are never reported.
 """
 
 import re
@@ -27,20 +27,11 @@ def _digits(text):
     return re.sub(r"\D", "", text or "")
 
 
-def _domain(value):
-    """The host of an e-mail address or a web address, without "www." ("https://www.acme.example/" -> acme.example)."""
-    value = (value or "").strip().lower()
-    if "@" in value:
-        value = value.rsplit("@", 1)[1]
-    value = re.sub(r"^[a-z][a-z0-9+.-]*://", "", value).split("/", 1)[0].split(":", 1)[0]
-    return value[4:] if value.startswith("www.") else value
-
-
 class _Allowed:
-    """The company's own contact data: exact e-mail addresses, web domains and phone numbers."""
+    """The company's own contact data: exact e-mail addresses and phone numbers."""
 
     def __init__(self, allowed):
-        self.emails, self.domains, self.phones = set(), set(), set()
+        self.emails, self.phones = set(), set()
         for value in allowed or ():
             value = (value or "").strip()
             if not value:
@@ -49,12 +40,9 @@ class _Allowed:
                 self.emails.add(value.lower())
             elif len(_digits(value)) >= PHONE_DIGITS[0] and not re.search(r"[a-z]", value, re.IGNORECASE):
                 self.phones.add(_digits(value)[-SAME_NUMBER_DIGITS:])
-            elif _domain(value) and "." in _domain(value):
-                self.domains.add(_domain(value))
 
     def email(self, address):
-        address = address.lower()
-        return address in self.emails or _domain(address) in self.domains
+        return address.lower() in self.emails
 
     def phone(self, digits):
         return digits[-SAME_NUMBER_DIGITS:] in self.phones
@@ -67,8 +55,8 @@ def _is_phone(candidate):
 def find_private_data(text, allowed=()):
     """The kinds of private data ``text`` seems to contain, in the order of ``KINDS``.
 
-    ``allowed``: the company's own e-mail addresses, phone numbers and web sites (or domains), which a
-    public answer may give. Opening hours ("Mon-Fri 9-18", "09.00-18.00") and dates are not phones.
+    ``allowed``: the company's own e-mail addresses and phone numbers, which a public answer may give.
+    Opening hours ("Mon-Fri 9-18", "09.00-18.00") and dates are not phones.
     """
     text = text or ""
     own = _Allowed(allowed)
