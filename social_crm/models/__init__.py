@@ -8,19 +8,23 @@ from . import social_crm_mention
 from . import social_crm_relate
 from . import social_crm_identity
 from . import social_crm_thread
+from . import social_crm_thread_seen
 from . import res_partner
+from . import res_company
 
 # Outgoing texts: approval (policies, frozen content) and sending once, shared by replies and posts
 from . import social_crm_approval
 from . import social_crm_outgoing
-from . import res_company
 from . import ir_attachment
 
 # Respond: tickets, rules, replies
 from . import social_crm_ticket_router
 from . import social_crm_ticket_rule
 from . import helpdesk_ticket
+from . import helpdesk_ticket_stage
+from . import helpdesk_ticket_team
 from . import social_crm_reply
+from . import social_crm_reply_desk
 from . import social_crm_canned_reply
 from . import mail_activity
 

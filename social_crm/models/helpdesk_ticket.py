@@ -70,6 +70,8 @@ class HelpdeskTicket(models.Model):
         help="How long the customer's last message has waited for an answer (hours:minutes).",
     )
 
+    social_visibility = fields.Selection(related="social_thread_id.visibility", string="Social visibility")
+
     @api.constrains("social_thread_id", "company_id")
     def _check_social_thread_company(self):
         """A ticket shows its conversation's posts: never one of another company (read as superuser)."""
@@ -83,6 +85,50 @@ class HelpdeskTicket(models.Model):
                         company=ticket.company_id.name,
                     )
                 )
+
+    # ------------------------------------------------------------------
+    # ORM: the conversation follows its ticket's assignee
+    # ------------------------------------------------------------------
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        tickets = super().create(vals_list)
+        tickets._social_sync_assignee()
+        return tickets
+
+    def write(self, vals):
+        res = super().write(vals)
+        if "user_id" in vals or "social_thread_id" in vals:
+            self._social_sync_assignee()
+        return res
+
+    def _social_sync_assignee(self):
+        """One write per assignee: each social conversation gets its ticket's assignee."""
+        by_user = defaultdict(list)
+        for ticket in self.sudo().filtered("social_thread_id"):
+            if ticket.social_thread_id.user_id != ticket.user_id:
+                by_user[ticket.user_id.id].append(ticket.social_thread_id.id)
+        for user_id, thread_ids in by_user.items():
+            self.env["social_crm.thread"].sudo().browse(thread_ids).write({"user_id": user_id or False})
+
+    def _social_stage(self, role):
+        self.ensure_one()
+        return self.team_id._get_applicable_stages().filtered(lambda stage: stage.social_role == role)[:1]
+
+    def _social_answered(self):
+        """An agent answered: a new or in-progress ticket waits for the customer where the team has such a
+        stage, else it is in progress. Stages of the team's own (escalated, closed...) are left alone."""
+        for ticket in self.sudo().filtered(lambda ticket: not ticket.closed):
+            target = ticket._social_stage("waiting") or ticket._social_stage("in_progress")
+            if target and ticket.stage_id != target and (ticket.stage_id.unattended or ticket.stage_id.social_role):
+                ticket.stage_id = target
+
+    def _social_customer_wrote(self):
+        """The customer wrote again: a ticket waiting for them is in progress again."""
+        for ticket in self.sudo().filtered(lambda ticket: ticket.stage_id.social_role == "waiting"):
+            target = ticket._social_stage("in_progress")
+            if target:
+                ticket.stage_id = target
 
     def _compute_social_pending_reply_count(self):
         counts = self.env["social_crm.reply"]._count_to_approve("ticket_id", self)

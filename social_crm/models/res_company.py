@@ -24,3 +24,21 @@ class ResCompany(models.Model):
         help="When an agent's post waits for a Social Manager's approval, unless the account says otherwise "
         "(posts are public: approval when public is always).",
     )
+
+    def _social_own_contact_data(self):
+        """What the company publishes about itself, which a public answer may give (the privacy guard allows it):
+        its phone and e-mail, its internal users' and its helpdesk teams' addresses and phones."""
+        if not self:
+            return ()
+        self.ensure_one()
+        company = self.sudo()
+        values = [company.phone, company.mobile, company.email]
+        users = (
+            self.env["res.users"]
+            .sudo()
+            .search_fetch([("company_ids", "in", company.ids), ("share", "=", False)], ["email", "phone", "mobile"])
+        )
+        values += users.mapped("email") + users.mapped("phone") + users.mapped("mobile")
+        teams = self.env["helpdesk.ticket.team"].sudo().search([("company_id", "in", [company.id, False])])
+        values += [alias for alias in teams.mapped("alias_email") if alias]
+        return tuple(value for value in values if value)

@@ -71,10 +71,7 @@ class SocialCrmAlert(models.Model):
             partner_ids=managers.partner_id.ids,
             subtype_xmlid="mail.mt_comment",
         )
-        for manager in managers:
-            alert.activity_schedule(
-                "mail.mail_activity_data_todo", user_id=manager.id, summary=_("Negative spike"), note=alert._summary()
-            )
+        # One message in their Inbox (the settings and the alerts page promise it), not an activity each.
         return alert
 
     def _summary(self):

@@ -368,4 +368,5 @@ class SocialCrmApprovalMixin(models.AbstractModel):
     def _private_data_found(self, text, private=False):
         """The kinds of private data (in words) that ``text`` seems to contain (``private``: a private answer)."""
         labels = {"email": _("email address"), "phone": _("phone number"), "card": _("card or account number")}
-        return [labels[kind] for kind in private_data.find(text, private=private)]
+        own = (self[:1].company_id or self.env.company)._social_own_contact_data()
+        return [labels[kind] for kind in private_data.find(text, private=private, allowed=own)]

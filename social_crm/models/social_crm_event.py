@@ -321,8 +321,9 @@ class SocialCrmEvent(models.Model):
         missing = {item.author.external_id: item.author for item in items if item.author and not item.author.name}
         if not missing:
             return
-        known = set(
-            self.env["social_crm.identity"]
+        known = {
+            identity.external_id: identity.name
+            for identity in self.env["social_crm.identity"]
             .sudo()
             .search_fetch(
                 [
@@ -331,10 +332,12 @@ class SocialCrmEvent(models.Model):
                     ("external_id", "in", list(missing)),
                     ("name", "!=", False),
                 ],
-                ["external_id"],
+                ["external_id", "name"],
             )
-            .mapped("external_id")
-        )
+        }
+        for item in items:  # a known customer's next messages carry the name too (not "Unknown author")
+            if item.author and not item.author.name and item.author.external_id in known:
+                item.author.name = known[item.author.external_id]
         todo = [external_id for external_id in missing if external_id not in known][:PROFILES_PER_BATCH]
         if not todo:
             return

@@ -348,8 +348,9 @@ class SocialCrmMention(models.Model):
         }
 
     def action_reply(self):
+        """Answer this message (not the conversation's latest one)."""
         self.ensure_one()
-        return self.thread_id.action_reply()
+        return self.thread_id.action_reply(mention=self)
 
     def action_mark_handled(self):
         """Nothing to answer: the conversation is closed (a new message opens it again)."""

@@ -518,6 +518,7 @@ class SocialCrmReply(models.Model):
             )
             mention = Mention.browse()
         self._audit_posted(mention)
+        self.thread_id._on_agent_answer(self.author_id)
 
     def _find_on_network(self):
         """The brand's reply with this text under the parent, as an item; False if absent; None if unknowable."""

@@ -18,6 +18,9 @@ FSI, PDI = "\u2068", "\u2069"
 SENTIMENT_BADGES = {"negative": "text-bg-danger", "neutral": "text-bg-secondary", "positive": "text-bg-success"}
 # Replies written in Odoo and not on the network yet, shown in the conversation with their state.
 UNPOSTED_REPLY_STATES = ("to_approve", "posting", "failed", "rejected")
+LAST_MESSAGE_SIZE = 160  # characters of the last message kept for the inbox
+# The social inbox: conversations that need someone (an answer), the user's own or nobody's.
+INBOX_DOMAIN = [("state", "in", ("new", "open"))]
 
 
 class SocialCrmThread(models.Model):
@@ -83,6 +86,32 @@ class SocialCrmThread(models.Model):
         compute="_compute_can_reply", help="The network takes replies from Odoo (a feed, for instance, does not)."
     )
     account_state = fields.Selection(related="account_id.state", string="Account status")
+    # The social inbox: who handles the conversation, how long the customer waits, what the agent has not seen.
+    user_id = fields.Many2one(
+        "res.users",
+        string="Assigned to",
+        index="btree_not_null",
+        readonly=True,
+        tracking=True,
+        help="The agent who handles the conversation: the ticket's assignee, the team's round robin, or the "
+        "first agent who answers.",
+    )
+    waiting_since = fields.Datetime(
+        readonly=True,
+        index=True,
+        help="The customer's last message not answered yet (the inbox sorts by it); empty when the brand spoke last.",
+    )
+    last_inbound_at = fields.Datetime(string="Last customer message", readonly=True)
+    last_inbound_received_at = fields.Datetime(
+        readonly=True, help="When Odoo received the customer's last message (what is new for an agent)."
+    )
+    last_message = fields.Char(readonly=True, help="The start of the conversation's last message.")
+    customer_name = fields.Char(string="Customer", compute="_compute_customer_name")
+    waiting_hours = fields.Float(string="Waiting", compute="_compute_waiting_hours")
+    is_unread = fields.Boolean(
+        string="Unread", compute="_compute_is_unread", help="The customer wrote since you last opened it."
+    )
+    ticket_stage_id = fields.Many2one(related="ticket_id.stage_id", string="Ticket stage")
 
     _sql_constraints = [
         (
@@ -98,6 +127,44 @@ class SocialCrmThread(models.Model):
             if not thread.name:
                 who = thread.identity_id.name or thread.identity_id.handle
                 thread.name = who or thread.root_external_id
+
+    @api.depends("partner_id.name", "identity_id.name", "identity_id.handle")
+    def _compute_customer_name(self):
+        """A person's name, never a network's raw id (``U4af…``): the contact, the profile's name or handle."""
+        for thread in self:
+            thread.customer_name = (
+                thread.partner_id.name or thread.identity_id.name or thread.identity_id.handle or _("Unknown author")
+            )
+
+    @api.depends("waiting_since", "state")
+    def _compute_waiting_hours(self):
+        now = fields.Datetime.now()
+        for thread in self:
+            since = thread.state in ("new", "open") and thread.waiting_since
+            thread.waiting_hours = max((now - since).total_seconds(), 0) / 3600.0 if since else 0.0
+
+    @api.depends("last_inbound_received_at")
+    @api.depends_context("uid")
+    def _compute_is_unread(self):
+        """One query for the batch: the user's last visit of each conversation."""
+        seen = dict(
+            self.env["social_crm.thread.seen"]
+            .sudo()
+            ._read_group(
+                [("thread_id", "in", self.ids), ("user_id", "=", self.env.uid)], ["thread_id"], ["seen_at:max"]
+            )
+        )
+        for thread in self:
+            seen_at = seen.get(thread)
+            received = thread.last_inbound_received_at
+            thread.is_unread = bool(received and (not seen_at or seen_at < received))
+
+    def action_mark_seen(self):
+        """The user opened these conversations (their form, or their ticket's): what the customer wrote until
+        now is read. Called by the forms' ``social_crm_mark_seen`` widget."""
+        self.check_access("read")
+        self.env["social_crm.thread.seen"].sudo()._mark(self, self.env.user)
+        return True
 
     @api.depends("mention_ids")
     @api.depends_context("lang", "tz", "uid")
@@ -134,7 +201,10 @@ class SocialCrmThread(models.Model):
         text, direction = self._chat_text(mention.body, mention.lang)
         return {
             "side": "brand" if mention.direction == "outbound" else "customer",
-            "author": self._chat_text(mention.author_name or mention.author_handle or _("Unknown author"), None)[0],
+            "author": self._chat_text(
+                mention.author_name or mention.identity_id.name or mention.author_handle or _("Unknown author"), None
+            )[0],
+            "private": mention.visibility == "private",
             "time": format_datetime(self.env, mention.posted_at, dt_format="short") if mention.posted_at else "",
             "lang_name": self._lang_name(mention.lang),
             "sentiment": selections["sentiment"].get(mention.sentiment) if mention.direction == "inbound" else "",
@@ -151,6 +221,7 @@ class SocialCrmThread(models.Model):
         return {
             "side": "brand",
             "author": reply.author_id.name or "",
+            "private": self.visibility == "private",
             "time": format_datetime(self.env, reply.create_date, dt_format="short") if reply.create_date else "",
             "lang_name": "",
             "sentiment": "",
@@ -230,13 +301,15 @@ class SocialCrmThread(models.Model):
                                       AND (o.last_out IS NULL OR m.posted_at > o.last_out)))[1] AS open_sentiment,
                        -- ... or, when everything is answered, the customer's last word
                        (array_agg(m.sentiment ORDER BY m.posted_at DESC)
-                            FILTER (WHERE m.direction = 'inbound' AND m.sentiment IS NOT NULL))[1] AS last_sentiment
+                            FILTER (WHERE m.direction = 'inbound' AND m.sentiment IS NOT NULL))[1] AS last_sentiment,
+                       (array_agg(left(m.body, %(body_size)s) ORDER BY m.posted_at DESC, m.id DESC))[1] AS last_body,
+                       max(m.create_date) FILTER (WHERE m.direction = 'inbound') AS last_in_received
                   FROM social_crm_mention m
              LEFT JOIN outs o ON o.thread_id = m.thread_id
                  WHERE m.thread_id = ANY(%(threads)s)
               GROUP BY m.thread_id
             ), fresh AS (
-                SELECT t.id AS thread_id, s.mentions, s.last_at, s.first_in, s.last_in, s.last_out,
+                SELECT t.id AS thread_id, s.mentions, s.last_at, s.first_in, s.last_in, s.last_out, s.last_body, s.last_in_received,
                        COALESCE(s.open_sentiment, s.last_sentiment) AS sentiment,
                        COALESCE(t.first_response_at,
                                 CASE WHEN s.first_out >= s.first_in THEN s.first_out END) AS response_at,
@@ -252,6 +325,10 @@ class SocialCrmThread(models.Model):
                SET mention_count = COALESCE(f.mentions, 0),
                    last_mention_at = f.last_at,
                    first_inbound_at = f.first_in,
+                   last_inbound_at = f.last_in,
+                   last_inbound_received_at = f.last_in_received,
+                   waiting_since = CASE WHEN f.last_out IS NULL OR f.last_in > f.last_out THEN f.last_in END,
+                   last_message = f.last_body,
                    sentiment = f.sentiment,
                    first_response_at = f.response_at,
                    -- unanswered: no figure (an average must not count it as answered at once)
@@ -266,13 +343,22 @@ class SocialCrmThread(models.Model):
               FROM fresh f
              WHERE t.id = f.thread_id
             """,
-            {"threads": self.ids, "new_threads": list(new_tickets), "new_tickets": list(new_tickets.values())},
+            {
+                "threads": self.ids,
+                "new_threads": list(new_tickets),
+                "new_tickets": list(new_tickets.values()),
+                "body_size": LAST_MESSAGE_SIZE,
+            },
         )
         self.invalidate_recordset(
             [
                 "mention_count",
                 "last_mention_at",
                 "first_inbound_at",
+                "last_inbound_at",
+                "last_inbound_received_at",
+                "waiting_since",
+                "last_message",
                 "sentiment",
                 "first_response_at",
                 "first_response_hours",
@@ -308,10 +394,12 @@ class SocialCrmThread(models.Model):
             "domain": [("thread_id", "=", self.id), ("state", "=", "to_approve")],
         }
 
-    def action_reply(self):
-        """Open a reply draft answering the latest inbound mention of the conversation."""
+    def action_reply(self, mention=None):
+        """Open a reply draft answering ``mention`` (a customer's message of this conversation: the one the
+        user clicked *Reply* on), else the latest inbound mention of the conversation."""
         self.ensure_one()
-        latest = self.env["social_crm.mention"].search(
+        latest = mention if mention and mention.thread_id == self and mention.direction == "inbound" else None
+        latest = latest or self.env["social_crm.mention"].search(
             [("thread_id", "=", self.id), ("direction", "=", "inbound")], order="posted_at desc, id desc", limit=1
         )
         if not latest:
@@ -332,6 +420,58 @@ class SocialCrmThread(models.Model):
                 "default_ticket_id": self.ticket_id.id,
                 "default_parent_mention_id": latest.id,
             },
+        }
+
+    def action_create_ticket(self):
+        """Open a ticket for the conversation by hand (from its latest customer message), whatever the rules say."""
+        self.ensure_one()
+        latest = self.env["social_crm.mention"].search(
+            [("thread_id", "=", self.id), ("direction", "=", "inbound")], order="posted_at desc, id desc", limit=1
+        )
+        if not latest:
+            raise UserError(_("There is no customer message in this conversation to open a ticket for."))
+        return latest.action_create_ticket()
+
+    def action_assign_to_me(self):
+        """An agent takes the conversation (and its ticket): rights checked, then written as superuser."""
+        if not self.env.user.has_group("social_crm.group_social_user"):
+            raise AccessError(_("Only Social CRM users take conversations."))
+        self.check_access("read")
+        self.sudo()._social_assign(self.env.user)
+        return True
+
+    def _social_assign(self, user):
+        """Give the conversations, and their tickets still unassigned, to ``user``."""
+        self.sudo().write({"user_id": user.id})
+        self.sudo().ticket_id.filtered(lambda ticket: ticket.user_id != user and not ticket.closed).write(
+            {"user_id": user.id}
+        )
+
+    def _on_agent_answer(self, user):
+        """An agent's answer reached the network: the answerer of an unassigned conversation becomes its
+        assignee, and its ticket moves on (helpdesk.ticket._social_answered)."""
+        for thread in self.sudo():
+            if not thread.user_id and user and user.active and not user.share:
+                thread._social_assign(user)
+            thread.ticket_id._social_answered()
+
+    def _inbox_next_action(self):
+        """After an answer: the next conversation of the user's inbox (the longest waiting, the user's own or
+        nobody's, without a reply waiting for approval), else the inbox."""
+        pending = self.env["social_crm.reply"].search([("state", "=", "to_approve")]).thread_id
+        following = self.search(
+            INBOX_DOMAIN + [("user_id", "in", (self.env.uid, False)), ("id", "not in", (self | pending).ids)],
+            order="waiting_since asc nulls last, id",
+            limit=1,
+        )
+        if not following:
+            return self.env["ir.actions.act_window"]._for_xml_id("social_crm.social_crm_thread_action_inbox")
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "social_crm.thread",
+            "res_id": following.id,
+            "views": [(False, "form")],
+            "target": "current",
         }
 
     def action_close(self):

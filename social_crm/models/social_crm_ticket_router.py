@@ -82,6 +82,7 @@ class SocialCrmTicketRouter(models.AbstractModel):
             if ticket:
                 appended.append((thread.id, mention_ids, ticket.id))
                 ticket._social_log_mentions(thread_mentions)
+                ticket._social_customer_wrote()
                 continue
             # The first mention whose first matching rule asks for a ticket decides.
             mention, rule = None, None
@@ -101,6 +102,7 @@ class SocialCrmTicketRouter(models.AbstractModel):
             ).write({"state": "open"})
         if not to_create:
             return {}
+        self.env["helpdesk.ticket.team"]._social_auto_assign(to_create)
         tickets = Ticket._social_create(to_create)
         links = [(thread_id, ids, ticket.id) for (thread_id, ids), ticket in zip(created_for, tickets)]
         self._link_tickets(links)
@@ -179,8 +181,8 @@ class SocialCrmTicketRouter(models.AbstractModel):
             "partner_id": thread.partner_id.id or False,
             "partner_name": mention.author_name or mention.author_handle or False,
             "team_id": self._ticket_team(rule, account).id or False,
-            # Explicit: helpdesk_mgmt would otherwise give the ticket to whoever runs the fetch. helpdesk_mgmt has
-            # no team assignment method: the ticket waits unassigned in its team.
+            # Explicit: helpdesk_mgmt would otherwise give the ticket to whoever runs the fetch. A team that assigns
+            # automatically fills it (helpdesk.ticket.team._social_auto_assign); else it waits unassigned.
             "user_id": False,
             "company_id": account.company_id.id,
             "channel_id": texts.channel_id,

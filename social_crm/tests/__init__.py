@@ -38,3 +38,5 @@ from . import test_private_visibility
 from . import test_account_guidance
 from . import test_approval_policy
 from . import test_ui_approval
+from . import test_inbox
+from . import test_ui_inbox

@@ -83,8 +83,10 @@ class TestAlerts(SocialCrmCommon):
         self.assertIn(self.social_manager.partner_id, alert.partner_ids)
         self.assertNotIn(self.social_user.partner_id, alert.partner_ids, "only Social Managers are alerted")
         stored = self.env["social_crm.alert"].search([("account_id", "=", self.account.id)])
-        activity = stored.activity_ids.filtered(lambda a: a.user_id == self.social_manager)
-        self.assertEqual(len(activity), 1)
+        self.assertFalse(stored.activity_ids, "the alert arrives in the Inbox, not as one activity per manager")
+        message = stored.message_ids.filtered(lambda m: "Spike of negative mentions" in (m.body or ""))
+        inbox = message.notification_ids.filtered(lambda n: n.res_partner_id == self.social_manager.partner_id)
+        self.assertEqual(len(inbox), 1, "each Social Manager is notified once")
         # the storm goes on across the turn of the hour: still the same episode
         for minutes in (15, 30, 45):
             self.negative_mentions([(self.now + timedelta(minutes=minutes - 10), 12)], prefix=f"more{minutes}")
