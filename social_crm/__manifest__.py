@@ -11,7 +11,7 @@
     "development_status": "Beta",
     "maintainers": ["social-crm"],
     "depends": ["contacts", "mail", "helpdesk_mgmt", "spreadsheet_dashboard", "privacy_lookup"],
-    "external_dependencies": {"python": ["requests", "langdetect", "numpy", "defusedxml"]},
+    "external_dependencies": {"python": ["requests", "langdetect", "numpy", "defusedxml", "authlib"]},
     "data": [
         "security/social_crm_security.xml",
         "security/ir.model.access.csv",
