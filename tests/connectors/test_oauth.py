@@ -161,3 +161,110 @@ def test_token_answer_shapes():
     assert oauth.Token.from_answer({"access_token": "a"}).expires_at == 0
     with pytest.raises(errors.BadPayload):
         oauth.Token.from_answer({"token_type": "bearer"})
+
+
+def test_a_401_renews_the_token_once_and_retries(provider):
+    client = client_for(provider)
+    verifier = oauth.new_code_verifier()
+    first = client.exchange_code(consent(provider, client.authorization_url("s", verifier))["code"], verifier)
+    time.sleep(2.1)
+    renewed = []
+
+    def on_unauthorized():
+        token = client.refresh(first.refresh_token)
+        renewed.append(token.access_token)
+        return token.access_token
+
+    x = XClient(base_url=provider.url, token=first.access_token, allowed_hosts="127.0.0.1")
+    x.on_unauthorized = on_unauthorized
+    assert x.verify().handle == "acme"
+    assert len(renewed) == 1 and x.token == renewed[0]
+    assert [ok for _path, ok in provider.api_calls] == [False, True]
+    time.sleep(2.1)
+    with pytest.raises(errors.AuthenticationFailed):
+        XClient(base_url=provider.url, token=x.token, allowed_hosts="127.0.0.1").verify()  # no renewer: no retry
+
+
+# Meta's Graph API, shaped as documented: the long-lived exchange, the user's Pages with their tokens,
+# Instagram's ig_exchange_token and refresh_access_token.
+def meta_client(server, network):
+    graph = server.url + ("/v21.0" if network == "facebook" else "")
+    return oauth.OAuthClient(
+        network,
+        "meta-app",
+        "meta-secret",
+        REDIRECT,
+        token_url=graph + ("/oauth/access_token" if network == "facebook" else "/oauth/access_token"),
+        allowed_hosts="127.0.0.1",
+    ), graph
+
+
+def test_facebook_long_lived_user_token_then_one_token_per_page(server):
+    def exchange(request):
+        query = {k: v[0] for k, v in request["query"].items()}
+        assert query == {
+            "grant_type": "fb_exchange_token",
+            "client_id": "meta-app",
+            "client_secret": "meta-secret",
+            "fb_exchange_token": "short-user-token",
+        }
+        return 200, {}, {"access_token": "long-user-token", "token_type": "bearer", "expires_in": 5183944}
+
+    def accounts(request):
+        assert request["query"]["access_token"] == ["long-user-token"]
+        if "after" not in request["query"]:
+            return (
+                200,
+                {},
+                {
+                    "data": [{"id": "101", "name": "Acme TH", "access_token": "page-101", "tasks": ["MODERATE"]}],
+                    "paging": {
+                        "cursors": {"before": "a", "after": "b"},
+                        "next": server.url + "/v21.0/me/accounts?after=b",
+                    },
+                },
+            )
+        return 200, {}, {"data": [{"id": "102", "name": "Acme IR", "access_token": "page-102"}], "paging": {}}
+
+    server.route("GET", "/v21.0/oauth/access_token", exchange)
+    server.route("GET", "/v21.0/me/accounts", accounts)
+    client, graph = meta_client(server, "facebook")
+    long = client.long_lived(oauth.Token("short-user-token"), graph_url=graph)
+    assert long.access_token == "long-user-token" and long.expires_at > time.time() + 59 * 86400
+    pages = client.facebook_pages(long.access_token, graph_url=graph)
+    assert pages == [
+        {"id": "101", "name": "Acme TH", "token": "page-101"},
+        {"id": "102", "name": "Acme IR", "token": "page-102"},
+    ]
+
+
+def test_facebook_expired_user_token_is_a_revoked_grant(server):
+    server.route(
+        "GET",
+        "/v21.0/me/accounts",
+        (400, {}, {"error": {"message": "Error validating access token", "type": "OAuthException", "code": 190}}),
+    )
+    client, graph = meta_client(server, "facebook")
+    with pytest.raises(errors.GrantRevoked):
+        client.facebook_pages("old", graph_url=graph)
+
+
+def test_instagram_login_short_to_long_lived_and_refresh(server):
+    def exchange(request):
+        query = {k: v[0] for k, v in request["query"].items()}
+        assert query == {"grant_type": "ig_exchange_token", "client_secret": "meta-secret", "access_token": "short"}
+        return 200, {}, {"access_token": "long-ig", "token_type": "bearer", "expires_in": 5183944}
+
+    def refresh(request):
+        query = {k: v[0] for k, v in request["query"].items()}
+        assert query == {"grant_type": "ig_refresh_token", "access_token": "long-ig"}
+        return 200, {}, {"access_token": "long-ig-2", "token_type": "bearer", "expires_in": 5183944}
+
+    server.route("GET", "/access_token", exchange)
+    server.route("GET", "/refresh_access_token", refresh)
+    client, graph = meta_client(server, "instagram")
+    long = client.long_lived(oauth.Token("short", raw={"user_id": 17841400000000000}), graph_url=graph)
+    assert long.access_token == "long-ig" and long.raw["user_id"] == 17841400000000000
+    assert client.refresh_long_lived("long-ig", graph_url=graph).access_token == "long-ig-2"
+    with pytest.raises(errors.GrantRevoked):
+        meta_client(server, "facebook")[0].refresh_long_lived("x")
