@@ -29,9 +29,10 @@ class RedditClient(BaseClient):
         self._bearer = None if ":" in self.login else self.token
 
     def set_token(self, token):
-        super().set_token(token)
+        result = super().set_token(token)
         if ":" not in self.login:
             self._bearer = self.token
+        return result
 
     @property
     def token_url(self):

@@ -113,6 +113,16 @@ class TestOauthConnect(WebhookCase):
         self.assertTrue(account.message_ids.filtered(lambda m: "Connected with X as acme" in (m.body or "")))
         self.assertEqual([g[2] for g in self.code_exchanges()], [True])
 
+    def test_tour_connect_from_the_account_form(self):
+        self.start_tour(
+            f"/odoo/action-social_crm.social_crm_account_action/{self.x.id}",
+            "social_crm_oauth_connect_tour",
+            login="admin",
+        )
+        self.x.invalidate_recordset()
+        self.assertEqual(self.x.state, "connected")
+        self.assertEqual([g[2] for g in self.code_exchanges()], [True])
+
     def test_agents_cannot_connect(self):
         with self.assertRaises(AccessError):
             self.x.with_user(self.social_user).action_connect()
