@@ -152,20 +152,25 @@ class SocialCrmAccount(models.Model):
             return self._oauth_finish_facebook(client, token, attempt.app_id)
         vals = {}
         if self.network == "instagram":
+            # Instagram Login tokens talk to graph.instagram.com, with the professional account's user id
             user_id = str(token.raw.get("user_id") or "")
             if user_id and user_id != (self.login or ""):
                 vals["login"] = user_id
+            if not self.base_url or "graph.facebook.com" in self.base_url:
+                vals["base_url"] = client.profile.api_base_url
         self._oauth_store(token, attempt.app_id, vals)
         return self
 
     def _graph_url(self):
-        if self.network == "instagram":
-            return oauth.IG_GRAPH if not self.base_url or "graph.facebook.com" in self.base_url else None
-        return self.base_url or None
+        """Where Meta's token steps go: the vendor's Graph host, or the account's own (a private or test server)."""
+        vendor = ("graph.facebook.com", "graph.instagram.com")
+        if self.base_url and not any(host in self.base_url for host in vendor):
+            return self.base_url.rstrip("/")
+        return oauth.IG_GRAPH if self.network == "instagram" else oauth.FB_GRAPH
 
     def _oauth_finish_facebook(self, client, user_token, app):
         """One account per Page the user manages, each with its own Page token (Messenger uses it too)."""
-        pages = client.facebook_pages(user_token.access_token, graph_url=self.base_url or None)
+        pages = client.facebook_pages(user_token.access_token, graph_url=self._graph_url())
         if not pages:
             raise api_errors.ApiError(
                 self.env._("Facebook gave no Page: choose at least one Page on the consent screen."), "facebook"
@@ -204,8 +209,8 @@ class SocialCrmAccount(models.Model):
     def _oauth_store(self, token, app, vals):
         """Save a new connection after verifying the token with the network's own profile call."""
         account = self.sudo()
-        if vals.get("login") and vals["login"] != (account.login or ""):
-            # a new login would clear the secrets: keep the app secret (webhooks) the admin entered
+        if any(name in vals and vals[name] != (account[name] or False) for name in ("login", "base_url")):
+            # the admin's own consent moved the account: keep the app secret (webhooks) entered for it
             vals = {**vals, "secret": account.secret}
         account.write(
             {
@@ -216,7 +221,7 @@ class SocialCrmAccount(models.Model):
                 "oauth_app_id": app.id,
             }
         )
-        author = account._get_client().verify()
+        author = account.with_context(social_crm_no_refresh=True)._get_client().verify()
         now = fields.Datetime.now()
         account.write(
             {
@@ -246,14 +251,15 @@ class SocialCrmAccount(models.Model):
         self.ensure_one()
         account = self.sudo()
         fresh = None
-        if account.refresh_token and account.token_expires_at and account.state != "reconnect":
+        refreshable = not self.env.context.get("social_crm_no_refresh") and account.state != "reconnect"
+        if refreshable and account.refresh_token and account.token_expires_at:
             if account.token_expires_at - fields.Datetime.now() <= REFRESH_MARGIN:
                 fresh = self._oauth_refresh()
         client = super()._get_client()
         if fresh:
             # the token committed by the refresh (this transaction's snapshot may still show the old one)
             client.set_token(fresh)
-        if self.sudo().refresh_token:
+        if refreshable and account.refresh_token:
             client.on_unauthorized = lambda stale=client.token: self._oauth_refresh(stale_token=stale)
         return client
 
@@ -264,13 +270,14 @@ class SocialCrmAccount(models.Model):
         it is still due (expiring within a minute, or still the ``stale_token`` a 401 refused), and commit
         the new pair before anyone uses it: a rotating refresh token is spent exactly once, and a crash of
         the caller's transaction later cannot lose it. ``invalid_grant`` sets *Reconnect needed* and tells
-        the managers; returns None then (never tried again until someone reconnects).
+        the managers and raises ``GrantRevoked`` (never tried again until someone reconnects); any other
+        failure raises its typed error, for the caller to record.
         """
         self.ensure_one()
         for attempt in range(LOCK_ATTEMPTS):
             try:
                 with self.env.registry.cursor() as cr:
-                    result = self.with_env(self.env(cr=cr, su=True))._oauth_refresh_locked(stale_token)
+                    result, error = self.with_env(self.env(cr=cr, su=True))._oauth_refresh_locked(stale_token)
                 break
             except psycopg2.errors.SerializationFailure:
                 # another worker committed a new pair after this cursor's snapshot: read it again
@@ -283,6 +290,8 @@ class SocialCrmAccount(models.Model):
         self.invalidate_recordset(
             ["token", "refresh_token", "token_expires_at", "last_refresh_at", "state", "last_error"]
         )
+        if error:
+            raise error
         return result
 
     def _oauth_refresh_locked(self, stale_token):
@@ -294,28 +303,28 @@ class SocialCrmAccount(models.Model):
         )
         row = cr.fetchone()
         if not row:
-            return None
+            return None, None
         token, refresh_token, expires_at, state, app_id = row
-        if state == "reconnect" or not refresh_token:
-            return None
+        if state == "reconnect":
+            return None, api_errors.GrantRevoked(
+                self.env._("The connection ended: a manager must press Reconnect."), self.network
+            )
+        if not refresh_token:
+            return None, None
         still_valid = expires_at is None or expires_at - fields.Datetime.now() > REFRESH_MARGIN
         if still_valid and (stale_token is None or token != stale_token):
-            return token  # another worker refreshed it meanwhile
+            return token, None  # another worker refreshed it meanwhile
         app = self.env["social_crm.oauth.app"].browse(app_id).exists() or self._oauth_app()
         try:
             if not app:
                 raise api_errors.GrantRevoked(self.env._("The account's OAuth app was removed."), self.network)
             fresh = self._oauth_client(app).refresh(refresh_token)
         except api_errors.GrantRevoked as exc:
-            self._oauth_mark_reconnect(exc)
-            return None
+            self._oauth_mark_reconnect(exc)  # committed with this cursor, whatever the caller does next
+            return None, exc
         except api_errors.SocialApiError as exc:
             _logger.info("social_crm: refreshing account %s failed for now: %s", self.id, exc)
-            cr.execute(
-                "UPDATE social_crm_account SET last_error = %s WHERE id = %s",
-                [self._error_text(exc), self.id],
-            )
-            return None
+            return None, exc
         cr.execute(
             """UPDATE social_crm_account
                   SET token = %s, refresh_token = %s, token_expires_at = %s, last_refresh_at = %s
@@ -329,7 +338,7 @@ class SocialCrmAccount(models.Model):
             ],
         )
         # committed when the cursor closes, before the caller uses the token
-        return fresh.access_token
+        return fresh.access_token, None
 
     def _oauth_mark_reconnect(self, exc):
         """The grant is gone: *Reconnect needed*, the managers told once; nothing retries it."""

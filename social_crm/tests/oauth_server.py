@@ -135,6 +135,7 @@ class Provider:
         self.grants = []
         self.api_calls = []
         self.mentions = []
+        self.pages = [{"id": "1010", "name": "Acme TH"}, {"id": "1020", "name": "Acme IR"}]
         self.lock = threading.RLock()
         self.server = self._authorization_server()
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
@@ -324,7 +325,50 @@ class Provider:
                             "client_secret": secret,
                         },
                     )
+                if path == "/oauth/access_token" and self.command == "GET":
+                    return self._fb_exchange(request)
+                if path == "/me/accounts" and self.command == "GET":
+                    return self._fb_pages(request)
                 return self._api(path, request)
+
+            # Graph API shapes (Facebook Login for Pages): long-lived user token, then the user's Pages
+            def _fb_exchange(self, request):
+                args = request.args
+                client = provider.clients.get(args.get("client_id"))
+                short = provider.by_access.get(args.get("fb_exchange_token") or "")
+                if (
+                    args.get("grant_type") != "fb_exchange_token"
+                    or not client
+                    or not client.check_client_secret(args.get("client_secret"))
+                    or not short
+                    or short.is_expired()
+                ):
+                    return self._send(400, {"error": {"message": "Invalid OAuth access token.", "code": 190}})
+                long = TokenRecord(
+                    client.client_id,
+                    short.user,
+                    short.scope,
+                    secrets.token_urlsafe(24),
+                    None,
+                    time.time() + 5184000,
+                    "fb",
+                )
+                provider.by_access[long.access_token] = long
+                provider.grants.append(("fb_exchange_token", short.access_token, True))
+                return self._send(
+                    200, {"access_token": long.access_token, "token_type": "bearer", "expires_in": 5184000}
+                )
+
+            def _fb_pages(self, request):
+                user = provider.by_access.get(request.args.get("access_token") or "")
+                if not user or user.family != "fb" or user.is_expired():
+                    return self._send(400, {"error": {"message": "Invalid OAuth access token.", "code": 190}})
+                data = []
+                for page in provider.pages:
+                    token = f"page-{page['id']}-{secrets.token_urlsafe(8)}"
+                    provider.by_access[token] = TokenRecord(user.client_id, page["id"], "", token, None, 1e12, "page")
+                    data.append({**page, "access_token": token, "tasks": ["MODERATE", "MESSAGING"]})
+                return self._send(200, {"data": data, "paging": {"cursors": {"before": "a", "after": "b"}}})
 
             def _authorize(self, request):
                 try:
@@ -349,6 +393,9 @@ class Provider:
                     )
                 if path == "/2/users/me":
                     return self._send(200, {"data": BRAND})
+                page = next((p for p in provider.pages if path == f"/{p['id']}"), None)
+                if page:  # Graph API: a Page read with its own Page token
+                    return self._send(200, {"id": page["id"], "name": page["name"], "followers_count": 12})
                 if path in (f"/2/users/{BRAND['id']}/mentions", "/2/tweets/search/recent"):
                     users = [
                         {"id": m["author_id"], "username": m["author_id"], "name": "Jane"} for m in provider.mentions

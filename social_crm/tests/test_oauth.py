@@ -12,6 +12,7 @@ from odoo import SUPERUSER_ID, api, fields
 from odoo.exceptions import AccessError, UserError
 from odoo.modules.registry import Registry
 from odoo.tests import TransactionCase, tagged
+from odoo.tools import mute_logger
 
 from ..connectors import oauth
 from .oauth_server import BRAND, Provider
@@ -287,6 +288,36 @@ class TestOauthConnect(WebhookCase):
         self.assertEqual(len(account.activity_ids), 1)
         self.assertIn("expires", account.activity_ids.note)
 
+    def test_facebook_connects_one_account_per_page_with_page_tokens(self):
+        app = self.env["social_crm.oauth.app"].create(
+            {
+                "network": "facebook",
+                "client_id": "odoo-meta-app",
+                "client_secret": "meta-app-secret",
+                "authorize_url": self.provider.url + "/authorize",
+                "token_url": self.provider.url + "/token",
+            }
+        )
+        self.provider.register(
+            "odoo-meta-app", "meta-app-secret", app.redirect_uri, scope=" ".join(oauth.PROFILES["facebook"].scopes)
+        )
+        page = self.env["social_crm.account"].create(
+            {"name": "Acme TH on Facebook", "network": "facebook", "base_url": self.provider.url, "login": "1010"}
+        )
+        page.sudo().secret = "app-secret-for-webhooks"
+        self.authenticate("admin", "admin")
+        self.callback(consent(self.start(account=page)))
+        page.invalidate_recordset()
+        self.assertEqual(page.state, "connected", page.last_error)
+        self.assertTrue(page.sudo().token.startswith("page-1010-"))
+        self.assertEqual(page.sudo().secret, "app-secret-for-webhooks")
+        other = self.env["social_crm.account"].search([("network", "=", "facebook"), ("login", "=", "1020")])
+        self.assertEqual(other.name, "Acme IR on Facebook")
+        self.assertEqual(other.state, "connected")
+        self.assertTrue(other.sudo().token.startswith("page-1020-"))
+        self.assertFalse(page.token_expires_at, "Page tokens from a long-lived user token do not expire")
+        self.assertEqual([g[0] for g in self.provider.grants], ["authorization_code", "fb_exchange_token"])
+
     def test_mastodon_registers_the_app_on_the_instance_at_first_connect(self):
         masto = self.env["social_crm.account"].create(
             {"name": "Brand on a Mastodon instance", "network": "mastodon", "base_url": self.provider.url}
@@ -304,6 +335,7 @@ class TestOauthConnect(WebhookCase):
 class TestOauthRefreshConcurrency(TransactionCase):
     """Two workers, each in its own transaction, find the same access token expired at once."""
 
+    @mute_logger("odoo.sql_db")  # the second worker's lock meets the committed pair: a serialization retry
     def test_two_workers_across_an_expiry_spend_the_refresh_token_once(self):
         registry = self.registry
         provider = Provider(expires_in=3600)
