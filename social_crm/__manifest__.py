@@ -11,7 +11,7 @@
     "development_status": "Beta",
     "maintainers": ["social-crm"],
     "depends": ["contacts", "mail", "helpdesk_mgmt", "spreadsheet_dashboard", "privacy_lookup"],
-    "external_dependencies": {"python": ["requests", "langdetect", "numpy", "defusedxml"]},
+    "external_dependencies": {"python": ["requests", "langdetect", "numpy", "defusedxml", "authlib"]},
     "data": [
         "security/social_crm_security.xml",
         "security/ir.model.access.csv",
@@ -39,6 +39,7 @@
         "views/res_partner_views.xml",
         "views/helpdesk_ticket_views.xml",
         "views/social_crm_menus.xml",
+        "views/social_crm_oauth_app_views.xml",
         "views/social_crm_privacy_views.xml",
         "views/social_crm_deletion_request_views.xml",
         "views/social_crm_event_views.xml",

@@ -115,6 +115,16 @@ class BaseClient:
         self.sleep = sleep
         self._own = None
         self._deadline_at = None
+        # ``on_unauthorized()``: called once when the network answers 401; returns a renewed access token (the
+        # account refreshed it under its row lock) or None. ``answered``: requests the network answered with a
+        # success, so a caller knows whether the credentials were actually checked.
+        self.on_unauthorized = None
+        self.answered = 0
+        self._token_renewed = False
+
+    def set_token(self, token):
+        """Use a renewed access token for the next requests."""
+        self.token = (token or "").strip()
 
     # ------------------------------------------------------------------
     # HTTP
@@ -156,7 +166,24 @@ class BaseClient:
             )
         return url
 
-    def request(
+    def request(self, method, path, **kwargs):
+        """Send one request and return the decoded JSON (or the response when expect_json is False).
+
+        A 401 answer is retried once with a renewed access token when ``on_unauthorized`` gives one (nothing
+        was done by the network on a 401, so even a post is safe to send again)."""
+        try:
+            return self._request(method, path, **kwargs)
+        except errors.AuthenticationFailed as exc:
+            if getattr(exc, "http_status", None) != 401 or not self.on_unauthorized or self._token_renewed:
+                raise
+            self._token_renewed = True
+            renewed = self.on_unauthorized()
+            if not renewed:
+                raise
+            self.set_token(renewed)
+            return self._request(method, path, **kwargs)
+
+    def _request(
         self,
         method,
         path,
@@ -171,7 +198,6 @@ class BaseClient:
         expect_json=True,
         allow_status=(),
     ):
-        """Send one request and return the decoded JSON (or the response when expect_json is False)."""
         url = self.own_url(path) if netguard.looks_absolute(path) else self.url(path)
         idempotent = method in ("GET", "HEAD") if idempotent is None else idempotent
         attempts = RETRIES if idempotent else 1
@@ -202,7 +228,12 @@ class BaseClient:
                 else:
                     response._social_body = body
                     if response.status_code >= 400 and response.status_code not in allow_status:
-                        self.raise_for_error(response, self.decode(response, strict=False))
+                        try:
+                            self.raise_for_error(response, self.decode(response, strict=False))
+                        except errors.SocialApiError as exc:
+                            exc.http_status = response.status_code
+                            raise
+                    self.answered += 1
                     return self.decode(response) if expect_json else response
             finally:
                 if timer is not None:

@@ -94,3 +94,8 @@ class RecipientUnavailable(ApiError):
 class InvalidPost(ApiError, ValueError):
     """A post the network would refuse before it is sent: too long, no image where one is needed, too many or
     too large images, a link that is not a web address. Nothing was published."""
+
+
+class GrantRevoked(AuthenticationFailed):
+    """The authorization server refused the grant for good (``invalid_grant``): a refresh token that was spent,
+    revoked or expired, or a consent withdrawn. Only a new consent (*Reconnect*) helps; never retried."""

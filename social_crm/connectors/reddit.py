@@ -28,6 +28,12 @@ class RedditClient(BaseClient):
         super().__init__(*args, **kwargs)
         self._bearer = None if ":" in self.login else self.token
 
+    def set_token(self, token):
+        result = super().set_token(token)
+        if ":" not in self.login:
+            self._bearer = self.token
+        return result
+
     @property
     def token_url(self):
         return self.options.get("token_url", TOKEN_URL)

@@ -185,6 +185,15 @@ class TelegramClient(MessagingClient, BaseClient):
             next_offset = max(next_offset, update["update_id"] + 1)
         return events, next_offset
 
+    def set_webhook(self, url, secret_token):
+        """``setWebhook``: Telegram delivers updates to ``url`` (https) with ``secret_token`` in
+        ``X-Telegram-Bot-Api-Secret-Token``; getUpdates stops working while it is set."""
+        return self.call("setWebhook", {"url": url, "secret_token": secret_token, "allowed_updates": ALLOWED_UPDATES})
+
+    def delete_webhook(self):
+        """``deleteWebhook``: back to polling with getUpdates (pending updates are kept)."""
+        return self.call("deleteWebhook", {"drop_pending_updates": False})
+
     def profile(self, user_id):
         chat = as_dict(self.call("getChat", {"chat_id": int(check_id(str(user_id), "user id"))}))
         try:

@@ -1,2 +1,3 @@
 from . import data_deletion
 from . import webhook
+from . import oauth

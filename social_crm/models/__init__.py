@@ -1,5 +1,8 @@
 # Listen: accounts fetch from the networks (clients in ../connectors)
 from . import social_crm_account
+from . import social_crm_oauth_app
+from . import social_crm_oauth_state
+from . import social_crm_account_oauth
 
 # Store and analyze: mentions (NLP in ../nlp)
 from . import social_crm_mention

@@ -7,7 +7,7 @@ from datetime import timedelta
 from markupsafe import Markup
 
 from odoo import _, api, fields, models
-from odoo.exceptions import AccessError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 
 from ..analytics import spikes
 from ..connectors import CLIENTS, DEFAULT_BASE_URLS, get_client, netguard
@@ -23,7 +23,7 @@ FETCH_LOCK_NAMESPACE = 0x5C0C1A1
 CRON_ACCOUNTS_PER_RUN = 10
 # Credentials are bound to where they were entered: changing one of these clears them.
 CREDENTIAL_BINDING_FIELDS = ("base_url", "network", "login")
-SECRET_FIELDS = ("token", "secret")
+SECRET_FIELDS = ("token", "secret", "refresh_token")
 # Random keys that make an address unguessable: drawn with ``secrets`` by the module, never typed in.
 DRAWN_KEY_FIELDS = ("webhook_key",)
 # Scheduled actions that have work only while an account listens (as mail's fetchmail cron).
@@ -88,7 +88,7 @@ class SocialCrmAccount(models.Model):
         help="Team that receives the tickets made from this account's conversations.",
     )
     state = fields.Selection(
-        [("draft", "Not connected"), ("connected", "Connected"), ("error", "Error")],
+        [("draft", "Not connected"), ("connected", "Connected"), ("error", "Error"), ("reconnect", "Reconnect needed")],
         default="draft",
         required=True,
         readonly=True,
@@ -97,7 +97,10 @@ class SocialCrmAccount(models.Model):
         index=True,
     )
     last_error = fields.Text(readonly=True, copy=False)
-    last_sync_at = fields.Datetime(string="Last sync", readonly=True, copy=False)
+    last_sync_at = fields.Datetime(
+        string="Last sync", readonly=True, copy=False, help="The last time the network answered a fetch with success."
+    )
+    last_attempt_at = fields.Datetime(readonly=True, copy=False, help="The last fetch, successful or not.")
     rate_limited_until = fields.Datetime(readonly=True, copy=False)
     cursor = fields.Char(
         readonly=True,
@@ -333,6 +336,8 @@ class SocialCrmAccount(models.Model):
             clear = {name: False for name in SECRET_FIELDS if name not in vals}
             reset = {
                 "state": "draft",
+                "connected_since": False,
+                "token_expires_at": False,
                 "cursor": False,
                 "own_external_id": False,
                 "own_handle": False,
@@ -389,6 +394,7 @@ class SocialCrmAccount(models.Model):
                 "last_error": False,
                 "own_external_id": author.external_id,
                 "own_handle": author.handle or author.name,
+                **self._connected_since_vals(),
             }
         )
         return {
@@ -429,7 +435,12 @@ class SocialCrmAccount(models.Model):
 
     def action_reset_to_draft(self):
         self._check_manager()
-        self.write({"state": "draft", "last_error": False, "rate_limited_until": False})
+        self.write({"state": "draft", "last_error": False, "rate_limited_until": False, "connected_since": False})
+
+    def _connected_since_vals(self):
+        """``connected_since`` for an account whose token the network just verified (kept while it stays so)."""
+        self.ensure_one()
+        return {} if self.state == "connected" and self.connected_since else {"connected_since": fields.Datetime.now()}
 
     # ------------------------------------------------------------------
     # CRON AND FETCH
@@ -445,10 +456,10 @@ class SocialCrmAccount(models.Model):
             ("rate_limited_until", "=", False),
             ("rate_limited_until", "<=", now),
             "|",
-            ("last_sync_at", "=", False),
-            ("last_sync_at", "<", now - timedelta(minutes=1)),
+            ("last_attempt_at", "=", False),
+            ("last_attempt_at", "<", now - timedelta(minutes=1)),
         ]
-        accounts = self.search(domain, order="last_sync_at asc nulls first, id")
+        accounts = self.search(domain, order="last_attempt_at asc nulls first, id")
         batch = accounts[:CRON_ACCOUNTS_PER_RUN]
         auto_commit = not getattr(threading.current_thread(), "testing", False)
         for done, account in enumerate(batch, start=1):
@@ -473,6 +484,10 @@ class SocialCrmAccount(models.Model):
         stored = 0
         try:
             client = self._get_client()
+            if auto_commit:
+                # a token refreshed by _get_client was committed by its own cursor: start a new snapshot,
+                # so the writes below do not meet it as a concurrent update
+                self.env.cr.commit()  # pylint: disable=invalid-commit
             keywords = self._keyword_list()
             for page in client.fetch(cursor=self.sudo().cursor or None, keywords=keywords):
                 with self.env.cr.savepoint():
@@ -484,14 +499,17 @@ class SocialCrmAccount(models.Model):
                 if auto_commit:
                     # the cursor moves only with its committed page: a crash later loses nothing
                     self.env.cr.commit()  # pylint: disable=invalid-commit
-            self.write(
-                {
-                    "state": "connected",
-                    "last_error": False,
-                    "last_sync_at": fields.Datetime.now(),
-                    "rate_limited_until": False,
-                }
-            )
+            # Connected means the network checked the token: a client that sent nothing (webhook-only
+            # networks) proves nothing, and leaves the state and the last sync as they were.
+            done = {"last_attempt_at": fields.Datetime.now(), "rate_limited_until": False}
+            if client.answered:
+                done.update(
+                    state="connected",
+                    last_error=False,
+                    last_sync_at=fields.Datetime.now(),
+                    **self._connected_since_vals(),
+                )
+            self.write(done)
             self.env["social_crm.mention"]._check_deleted_on_network(self, client)
         except api_errors.RateLimited as exc:
             wait = max(exc.retry_after or 60, 1)
@@ -503,7 +521,7 @@ class SocialCrmAccount(models.Model):
                         network=self._network_label(),
                         seconds=int(wait),
                     ),
-                    "last_sync_at": fields.Datetime.now(),
+                    "last_attempt_at": fields.Datetime.now(),
                 }
             )
         except api_errors.SocialApiError as exc:
@@ -532,8 +550,12 @@ class SocialCrmAccount(models.Model):
         self.env.cr.execute("SELECT pg_advisory_unlock(%s, %s)", (FETCH_LOCK_NAMESPACE, self.id))
 
     def _mark_failed(self, exc):
+        """Record a failure in words; the last sync stays the last success. A revoked grant was recorded
+        already (*Reconnect needed*, by the refresh under its row lock) and is left as it is."""
+        if isinstance(exc, api_errors.GrantRevoked) or self.state == "reconnect":
+            return
         self.sudo().write(
-            {"state": "error", "last_error": self._error_text(exc), "last_sync_at": fields.Datetime.now()}
+            {"state": "error", "last_error": self._error_text(exc), "last_attempt_at": fields.Datetime.now()}
         )
 
     def _error_text(self, exc):
@@ -623,6 +645,73 @@ class SocialCrmAccount(models.Model):
         return self.env["ir.config_parameter"].sudo().get_param("social_crm.allowed_hosts") or ""
 
     # ------------------------------------------------------------------
+    # TELEGRAM WEBHOOK
+    # ------------------------------------------------------------------
+
+    def action_telegram_set_webhook(self):
+        """Tell Telegram to deliver this bot's updates to the account's webhook, signed with its secret."""
+        self.ensure_one()
+        self._check_manager()
+        if self.network != "telegram":
+            raise UserError(_("Only Telegram accounts have a webhook to set here."))
+        account = self.sudo()
+        if not account.secret:
+            account.secret = secrets.token_urlsafe(32)  # Telegram takes A-Z, a-z, 0-9, _ and -
+        return self._telegram_webhook_call(
+            lambda client: client.set_webhook(account.webhook_url, account.secret),
+            "webhook",
+            _("Telegram now delivers this bot's messages to %(url)s.", url=account.webhook_url),
+        )
+
+    def action_telegram_remove_webhook(self):
+        """Remove the webhook at Telegram and switch to polling (getUpdates)."""
+        self.ensure_one()
+        self._check_manager()
+        if self.network != "telegram":
+            raise UserError(_("Only Telegram accounts have a webhook to remove here."))
+        return self._telegram_webhook_call(
+            lambda client: client.delete_webhook(),
+            "polling",
+            _("The webhook was removed: Odoo asks Telegram for new messages every minute."),
+        )
+
+    def _telegram_webhook_call(self, call, mode, done_text):
+        client = self._get_client()
+        try:
+            author = client.verify()
+            call(client)
+        except api_errors.SocialApiError as exc:
+            self._mark_failed(exc)
+            return self._notification(
+                "danger", _("Telegram refused"), _("Telegram refused: %(error)s", error=self._error_text(exc))
+            )
+        self.sudo().write(
+            {
+                "telegram_mode": mode,
+                "state": "connected",
+                "last_error": False,
+                "own_external_id": author.external_id,
+                "own_handle": author.handle or author.name,
+                **self._connected_since_vals(),
+            }
+        )
+        self.message_post(body=done_text)
+        return self._notification("success", _("Telegram"), done_text)
+
+    def _notification(self, kind, title, message):
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": kind,
+                "title": title,
+                "message": message,
+                "sticky": kind == "danger",
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+            },
+        }
+
+    # ------------------------------------------------------------------
     # TELEGRAM POLLING (on-premise installs without a public address)
     # ------------------------------------------------------------------
 
@@ -632,7 +721,7 @@ class SocialCrmAccount(models.Model):
         accounts = self.search(
             [("network", "=", "telegram"), ("telegram_mode", "=", "polling"), ("state", "in", ("connected", "error"))],
             limit=CRON_ACCOUNTS_PER_RUN,
-            order="last_sync_at asc nulls first, id",
+            order="last_attempt_at asc nulls first, id",
         )
         auto_commit = not getattr(threading.current_thread(), "testing", False)
         stored = 0
@@ -658,7 +747,16 @@ class SocialCrmAccount(models.Model):
                     self.sudo().telegram_offset = next_offset
                 if not events:
                     break
-            self.write({"state": "connected", "last_error": False, "last_sync_at": fields.Datetime.now()})
+            now = fields.Datetime.now()
+            self.write(
+                {
+                    "state": "connected",
+                    "last_error": False,
+                    "last_sync_at": now,
+                    "last_attempt_at": now,
+                    **self._connected_since_vals(),
+                }
+            )
         except api_errors.SocialApiError as exc:
             _logger.info("social_crm: polling Telegram account %s failed: %s", self.id, exc)
             self._mark_failed(exc)
@@ -687,23 +785,24 @@ class SocialCrmAccount(models.Model):
         new one start.
         """
         now = now or fields.Datetime.now()
-        accounts = self.search([("state", "!=", "draft")])
-        if not accounts:
-            return 0
         factor, min_count, window = self._spike_settings()
         windows = spikes.HISTORY_HOURS * 60 // window
         self.env["social_crm.mention"].flush_model(["account_id", "posted_at", "direction", "sentiment"])
+        self.flush_model(["active"])
+        # Every active account that receives negative mentions, whatever its state: a webhook-only account
+        # (Telegram, LINE) receives messages without a fetch ever marking it connected.
         # age 0: the last window; ages 1..windows: the windows before, most recent first
         self.env.cr.execute(
             """
-            SELECT account_id, floor(EXTRACT(EPOCH FROM (%(now)s - posted_at)) / %(seconds)s)::int AS age, count(*)
-              FROM social_crm_mention
-             WHERE account_id = ANY(%(accounts)s) AND direction = 'inbound' AND sentiment = 'negative'
-               AND posted_at > %(start)s AND posted_at <= %(now)s
+            SELECT m.account_id, floor(EXTRACT(EPOCH FROM (%(now)s - m.posted_at)) / %(seconds)s)::int AS age,
+                   count(*)
+              FROM social_crm_mention m
+              JOIN social_crm_account a ON a.id = m.account_id AND a.active
+             WHERE m.direction = 'inbound' AND m.sentiment = 'negative'
+               AND m.posted_at > %(start)s AND m.posted_at <= %(now)s
           GROUP BY 1, 2
             """,
             {
-                "accounts": accounts.ids,
                 "now": now,
                 "seconds": window * 60,
                 "start": now - timedelta(minutes=window * (windows + 1)),
@@ -712,6 +811,7 @@ class SocialCrmAccount(models.Model):
         counts = {}
         for account_id, age, count in self.env.cr.fetchall():
             counts.setdefault(account_id, {})[age] = count
+        accounts = self.browse(sorted(counts)) | self.search([("spike_episode_start", "!=", False)])
         alerts = 0
         for account in accounts:
             by_age = counts.get(account.id, {})

@@ -40,3 +40,4 @@ from . import test_approval_policy
 from . import test_ui_approval
 from . import test_inbox
 from . import test_ui_inbox
+from . import test_oauth

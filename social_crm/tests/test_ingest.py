@@ -42,12 +42,14 @@ class ScriptedClient:
     def __init__(self, steps):
         self.steps = steps
         self.cursors_seen = []
+        self.answered = 0  # as BaseClient: answers received, so the account knows its token was checked
 
     def fetch(self, cursor=None, keywords=(), max_pages=20):
         self.cursors_seen.append(cursor)
         for step in self.steps:
             if isinstance(step, Exception):
                 raise step
+            self.answered += 1
             yield step
 
 
@@ -138,7 +140,7 @@ class TestIngest(SocialCrmCommon):
         self.assertGreaterEqual(self.account.rate_limited_until, before + timedelta(seconds=119))
         self.assertEqual(self.account.mention_count, 1)
         # The cron leaves a rate-limited account alone until the wait is over.
-        self.account.last_sync_at = fields.Datetime.now() - timedelta(hours=1)
+        self.account.last_attempt_at = fields.Datetime.now() - timedelta(hours=1)
         with patch.object(type(self.account), "_fetch_mentions", autospec=True, return_value=0) as fetch:
             self.env["social_crm.account"]._cron_fetch_mentions()
         self.assertNotIn(self.account, [call.args[0] for call in fetch.call_args_list])
@@ -153,7 +155,7 @@ class TestIngest(SocialCrmCommon):
             ),
             healthy.id: ScriptedClient([self.page([7], "h1")]),
         }
-        (broken | healthy).write({"last_sync_at": False})
+        (broken | healthy).write({"last_attempt_at": False})
         with patch.object(type(broken), "_get_client", lambda self: clients[self.id]):
             self.env["social_crm.account"]._cron_fetch_mentions()
         self.assertEqual(broken.state, "error")

@@ -60,7 +60,7 @@ class TestMastodonDeletions(MastodonReplyCase):
             )
 
     def cron_fetch(self):
-        self.masto.last_sync_at = fields.Datetime.now() - timedelta(minutes=10)
+        self.masto.last_attempt_at = fields.Datetime.now() - timedelta(minutes=10)
         with analyzed_as("negative", "complaint"):
             self.env["social_crm.account"]._cron_fetch_mentions()
 
@@ -135,7 +135,7 @@ class TestBlueskyDevnetDeletions(SocialCrmCommon):
         cls.account.state = "draft"  # the cron below fetches the devnet account only
 
     def cron_fetch(self):
-        self.live.last_sync_at = fields.Datetime.now() - timedelta(minutes=10)
+        self.live.last_attempt_at = fields.Datetime.now() - timedelta(minutes=10)
         with analyzed_as("negative", "complaint"):
             self.env["social_crm.account"]._cron_fetch_mentions()
 
