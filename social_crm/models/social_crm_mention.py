@@ -8,6 +8,7 @@ from odoo.exceptions import AccessError
 
 from ..tools import training_files
 from ..tools.bulk_insert import insert_new_rows
+from ..tools.titles import shorten
 from .selections import DIRECTIONS, INTENTS, NLP_STATES, SENTIMENTS, VISIBILITIES
 
 _logger = logging.getLogger(__name__)
@@ -132,9 +133,8 @@ class SocialCrmMention(models.Model):
     @api.depends("body", "author_name", "author_handle")
     def _compute_summary(self):
         for mention in self:
-            text = " ".join((mention.body or "").split())
+            text = shorten(mention.body, 80)
             who = mention.author_name or mention.author_handle or ""
-            text = text if len(text) <= 80 else text[:79] + "…"
             mention.summary = f"{who}: {text}" if who else text
 
     # ------------------------------------------------------------------

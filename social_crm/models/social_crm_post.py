@@ -10,6 +10,7 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from ..connectors import get_client_class
 from ..connectors.base import BaseClient
 from ..connectors.models import Media
+from ..tools.titles import shorten
 
 _logger = logging.getLogger(__name__)
 
@@ -344,8 +345,7 @@ class SocialCrmPost(models.Model):
     @api.depends("body")
     def _compute_display_name(self):
         for post in self:
-            text = " ".join((post.body or "").split())
-            post.display_name = (text if len(text) <= 50 else text[:49] + "…") or _("New post")
+            post.display_name = shorten(post.body, 50) or _("New post")
 
     # ------------------------------------------------------------------
     # ACTIONS

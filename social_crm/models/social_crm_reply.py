@@ -12,6 +12,7 @@ from ..connectors import errors as api_errors
 from ..connectors import get_client_class
 from ..connectors.base import BaseClient
 from ..connectors.meta_messaging import MetaMessaging, window_closed
+from ..tools.titles import shorten
 
 _logger = logging.getLogger(__name__)
 
@@ -220,8 +221,7 @@ class SocialCrmReply(models.Model):
     @api.depends_context("lang")
     def _compute_display_name(self):
         for reply in self:
-            text = " ".join((reply.body or "").split())
-            text = text if len(text) <= 50 else text[:49] + "…"
+            text = shorten(reply.body, 50)
             reply.display_name = _("Reply: %(text)s", text=text) if text else _("New reply")
 
     # ------------------------------------------------------------------

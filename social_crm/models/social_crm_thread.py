@@ -8,6 +8,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tools.misc import format_datetime
 
 from ..connectors import get_client_class
+from ..tools.titles import shorten
 from .selections import SENTIMENTS, THREAD_STATES, VISIBILITIES
 
 # Languages written right to left (ISO 639-1 and the few 639-3 codes detectors return).
@@ -261,8 +262,7 @@ class SocialCrmThread(models.Model):
 
     @api.model
     def _title_from_text(self, text, size=60):
-        text = " ".join((text or "").split())
-        return text if len(text) <= size else text[: size - 1].rstrip() + "…"
+        return shorten(text, size)
 
     def _refresh_stats(self, new_tickets=None):
         """Counts, last activity, first response and state from the mentions: one UPDATE for the batch.
