@@ -176,6 +176,7 @@ class SocialCrmMention(models.Model):
         scope = Privacy._scope(self.env["social_crm.identity"], mentions)
         Privacy._scrub(scope, inside, PersonText(urls, [], placeholder))
         mentions.write({"body": placeholder, "url": False, "external_data": False, "deleted_on_network": True})
+        (scope.threads | scope.touched_threads)._refresh_stats()  # the inbox's last message follows
         tickets = scope.tickets
         if tickets:
             note = Markup("<p>%s</p>") % self.env._("The author deleted a post of this conversation on the network.")

@@ -73,6 +73,8 @@ class PrivacyScope:
         self.identities = identities
         self.companies = companies
         self.mentions = mentions
+        # Conversations outside the scope whose posts named one of the person's identifiers (set by the scrub).
+        self.touched_threads = env["social_crm.thread"].sudo()
         self.threads = (
             env["social_crm.thread"]
             .sudo()
@@ -180,6 +182,8 @@ class SocialCrmPrivacy(models.AbstractModel):
             {"body": placeholder, "author_name": False, "author_handle": False, "url": False, "external_data": False}
         )
         self._pseudonymize_mentions(scope.mentions)
+        # Conversations keep the start of their last message (the inbox): taken again from the scrubbed posts.
+        (scope.threads | scope.mentions.thread_id | scope.touched_threads)._refresh_stats()
         started = scope.threads.filtered(lambda t: t.identity_id in identities)
         started.write({"name": placeholder, "url": False})
         self._scrub_alerts(scope, inside)
@@ -244,6 +248,7 @@ class SocialCrmPrivacy(models.AbstractModel):
         counts["mentions"] = len(rows)
         touched = Mention.browse([row_id for row_id, _vals in rows]) & elsewhere
         touched_threads = touched.thread_id - scope.threads
+        scope.touched_threads = touched_threads
         touched_tickets = (touched.ticket_id | touched_threads.ticket_id) - scope.tickets
         touched_replies = (
             self.env["social_crm.reply"].sudo().search([("parent_mention_id", "in", touched.ids)]) - scope.replies

@@ -181,7 +181,7 @@ class TestApprovalPolicy(PolicyUsers, MastodonReplyCase):
             for app, kind, gs, _category in groups
             if app == self.env.ref("social_crm.module_category_social_crm")
         ]
-        self.assertEqual((kind, names), ("selection", ["User", "Publisher", "Manager"]))
+        self.assertEqual((kind, names), ("selection", ["Reader", "User", "Publisher", "Manager"]))
         self.assertTrue(self.social_manager.has_group("social_crm.group_social_publisher"))
         self.assertFalse(self.publisher.has_group("social_crm.group_social_manager"))
 
