@@ -3,7 +3,9 @@ from datetime import timedelta
 
 from markupsafe import Markup
 
-from odoo import api, fields, models
+from odoo import api, fields, models, tools
+
+from ..tools.contact_keys import EMAIL_DOMAIN_SQL, HANDLE_KEYS_SQL, PHONE_KEY_SQL, handle_keys
 
 TREND_WEEKS = 12
 TREND_MIN_POINTS = 3  # fewer weeks make no trend: the form says there is not enough data yet
@@ -43,8 +45,15 @@ class ResPartner(models.Model):
     social_identity_ids = fields.One2many("social_crm.identity", "partner_id", string="Social identities")
     social_handles = fields.Char(
         string="Social handles",
+        index="trigram",  # erasure looks a person's handles up in these lists
         help="Handles of this contact on social networks, comma separated (e.g. @name.bsky.social, "
         "@name@mastodon.social). Mentions from these handles are linked to the contact.",
+    )
+    social_handle_keys = fields.Char(
+        compute="_compute_social_handle_keys",
+        store=True,
+        help="The handles and profile links above as contact matching compares them (lowercase, without @, "
+        "scheme, www. and trailing slash), space separated.",
     )
     social_suggested_identity_ids = fields.One2many(
         "social_crm.identity", "suggested_partner_id", string="Suggested identities"
@@ -62,6 +71,58 @@ class ResPartner(models.Model):
     social_recent_mention_ids = fields.Many2many(
         "social_crm.mention", compute="_compute_social_recent_mentions", string="Recent mentions"
     )
+
+    @api.depends("social_handles")
+    def _compute_social_handle_keys(self):
+        for partner in self:
+            partner.social_handle_keys = handle_keys(partner.social_handles) or False
+
+    def init(self):
+        """Indexes for the keys contact matching compares (models/social_crm_relate.py), so a page of
+        authors costs the same with 300 or 300,000 contacts: the same expressions as the matching query."""
+        super().init()
+        cr = self.env.cr
+        tools.create_index(
+            cr,
+            "res_partner_social_handle_keys_idx",
+            self._table,
+            [f"({HANDLE_KEYS_SQL})"],
+            method="gin",
+            where="social_handle_keys IS NOT NULL",
+        )
+        for column in ("phone", "mobile"):
+            tools.create_index(
+                cr,
+                f"res_partner_social_{column}_key_idx",
+                self._table,
+                [f"({PHONE_KEY_SQL % column})"],
+                where=f"{column} IS NOT NULL",
+            )
+        tools.create_index(cr, "res_partner_social_lower_name_idx", self._table, ["(lower(name))"])
+        # mail's normalized e-mail has no index of its own
+        tools.create_index(
+            cr,
+            "res_partner_social_email_normalized_idx",
+            self._table,
+            ["email_normalized"],
+            where="email_normalized IS NOT NULL",
+        )
+        tools.create_index(
+            cr,
+            "res_partner_social_email_domain_idx",
+            self._table,
+            [f"({EMAIL_DOMAIN_SQL})"],
+            where="email_normalized IS NOT NULL",
+        )
+        if self.env.registry.has_trigram:
+            tools.create_index(
+                cr,
+                "res_partner_social_website_trgm_idx",
+                self._table,
+                ["website gin_trgm_ops"],
+                method="gin",
+                where="website IS NOT NULL",
+            )
 
     @api.depends("social_mention_ids")
     def _compute_social_stats(self):

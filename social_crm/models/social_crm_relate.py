@@ -14,11 +14,20 @@ and only contacts the identity's company may see are searched.
 
 import re
 from collections import defaultdict
-from urllib.parse import urlsplit
 
 from odoo import api, models
+from odoo.tools import SQL, escape_psql
 
 from ..tools.bulk_insert import insert_new_rows
+from ..tools.contact_keys import (
+    EMAIL_DOMAIN_SQL,
+    HANDLE_KEYS_SQL,
+    PHONE_KEY_SQL,
+    domain_key,
+    handle_key,
+    phone_key,
+    url_key,
+)
 
 EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 PHONE_RE = re.compile(r"\+?\d[\d\s().-]{7,}\d")
@@ -55,36 +64,6 @@ TRUSTED_REASONS = {"handle"}
 # Networks whose author names and links are whatever the source says (feeds): never linked automatically.
 UNVERIFIED_NETWORKS = {"feed"}
 DEFAULT_THRESHOLD = 0.8
-
-
-def _digits(phone):
-    digits = re.sub(r"\D", "", phone or "")
-    return digits[-9:] if len(digits) >= 8 else ""
-
-
-def _domain(value):
-    value = (value or "").strip().lower()
-    if not value:
-        return ""
-    if "@" in value and "/" not in value:
-        value = value.rsplit("@", 1)[1]
-    else:
-        value = urlsplit(value if "//" in value else "//" + value).hostname or ""
-    return value[4:] if value.startswith("www.") else value
-
-
-def _handle_key(handle):
-    return (handle or "").strip().lstrip("@").lower()
-
-
-def _url_key(url):
-    """A profile link without scheme, "www." and trailing slash: what an employee may have pasted."""
-    url = (url or "").strip().lower()
-    if "/" not in url:
-        return ""
-    parts = urlsplit(url if "//" in url else "//" + url)
-    host = parts.hostname or ""
-    return (host[4:] if host.startswith("www.") else host) + parts.path.rstrip("/")
 
 
 class SocialCrmRelate(models.AbstractModel):
@@ -248,11 +227,11 @@ class SocialCrmRelate(models.AbstractModel):
         text = " ".join(filter(None, [identity.bio, identity.profile_url, identity.name]))
         urls = URL_RE.findall(text)
         return {
-            "handle": _handle_key(identity.handle),
-            "url": _url_key(identity.profile_url),
+            "handle": handle_key(identity.handle),
+            "url": url_key(identity.profile_url),
             "emails": {email.lower() for email in EMAIL_RE.findall(text)},
-            "phones": {d for d in (_digits(p) for p in PHONE_RE.findall(identity.bio or "")) if d},
-            "domains": {d for d in (_domain(u) for u in urls) if d and not self._is_network_domain(d)},
+            "phones": {d for d in (phone_key(p) for p in PHONE_RE.findall(identity.bio or "")) if d},
+            "domains": {d for d in (domain_key(u) for u in urls) if d and not self._is_network_domain(d)},
             "name": " ".join((identity.name or "").lower().split()),
         }
 
@@ -277,6 +256,44 @@ class SocialCrmRelate(models.AbstractModel):
         )
 
     @api.model
+    def _partners_by_phone_key(self, company_ids, keys):
+        """[(id, phone key, mobile key)] of active customers whose phone or mobile ends with one of ``keys``.
+
+        Compares the expressions ResPartner.init() indexes: no scan of the contacts.
+        """
+        self.env["res.partner"].flush_model(["phone", "mobile", "active", "partner_share", "company_id"])
+        phone, mobile = PHONE_KEY_SQL % "phone", PHONE_KEY_SQL % "mobile"
+        self.env.cr.execute(
+            f"""
+            SELECT id, CASE WHEN phone IS NOT NULL THEN {phone} END, CASE WHEN mobile IS NOT NULL THEN {mobile} END
+              FROM res_partner
+             WHERE active AND partner_share AND (company_id IS NULL OR company_id = ANY(%s))
+               AND ((phone IS NOT NULL AND {phone} = ANY(%s)) OR (mobile IS NOT NULL AND {mobile} = ANY(%s)))
+            """,  # noqa: S608 - the expressions are module constants
+            [company_ids, keys, keys],
+        )
+        return self.env.cr.fetchall()
+
+    @api.model
+    def _partners_by_domain_or_name_sql(self, domains, names):
+        """A subquery of the contacts whose website contains, or whose e-mail is at, one of ``domains``, or whose
+        name is one of ``names`` (case-insensitive): candidates the caller checks in Python.
+
+        Each condition uses an index of ResPartner.init(): trigram on website, e-mail domain, lower(name).
+        """
+        patterns = [f"%{escape_psql(d)}%" for d in domains]
+        return SQL(
+            """(SELECT id FROM res_partner
+                 WHERE (website IS NOT NULL AND website ILIKE ANY(%s))
+                    OR (email_normalized IS NOT NULL AND %s = ANY(%s))
+                    OR lower(name) = ANY(ARRAY(SELECT lower(n) FROM unnest(%s::text[]) AS n)))""",
+            patterns,
+            SQL(EMAIL_DOMAIN_SQL),
+            list(domains),
+            list(names),
+        )
+
+    @api.model
     def _match(self, identities):
         """Return {identity: (partner, confidence, reason)} for identities with a candidate."""
         companies = [False, *identities.company_id.ids]
@@ -293,13 +310,23 @@ class SocialCrmRelate(models.AbstractModel):
 
         by_handle, by_linked, by_email, by_phone, by_domain, by_name = {}, {}, {}, {}, {}, {}
         if handles or urls:
-            # Handles and profile links typed on contacts that have no user.
-            terms = [("social_handles", "ilike", key) for key in handles | urls]
-            domain = [*customers, ("user_ids", "=", False), *(["|"] * (len(terms) - 1)), *terms]
-            for partner in Partner.search_fetch(domain, ["social_handles", "company_id"]):
-                for entry in re.split(r"[\s,;]+", partner.social_handles or ""):
-                    for key in {_handle_key(entry), _url_key(entry)} & (handles | urls):
-                        by_handle.setdefault(key, []).append(partner)
+            # Handles and profile links typed on contacts that have no user: their keys, stored and indexed.
+            keys = handles | urls
+            Partner.flush_model(["social_handle_keys"])
+            typed = (
+                "id",
+                "in",
+                SQL(
+                    "(SELECT id FROM res_partner WHERE social_handle_keys IS NOT NULL AND %s && %s::text[])",
+                    SQL(HANDLE_KEYS_SQL),
+                    list(keys),
+                ),
+            )
+            for partner in Partner.search_fetch(
+                [*customers, ("user_ids", "=", False), typed], ["social_handle_keys", "company_id"]
+            ):
+                for key in set((partner.social_handle_keys or "").split()) & keys:
+                    by_handle.setdefault(key, []).append(partner)
         if handles:
             # The same handle already linked by the same company on another network.
             linked = (
@@ -316,36 +343,27 @@ class SocialCrmRelate(models.AbstractModel):
                 )
             )
             for identity in linked:
-                by_linked.setdefault((_handle_key(identity.handle), identity.company_id), identity.partner_id)
+                by_linked.setdefault((handle_key(identity.handle), identity.company_id), identity.partner_id)
         if emails:
             domain = [*customers, ("email_normalized", "in", list(emails))]
             for partner in Partner.search_fetch(domain, ["email_normalized", "company_id"]):
                 by_email.setdefault(partner.email_normalized, []).append(partner)
         if phones:
-            Partner.flush_model(["phone", "mobile", "active", "partner_share", "company_id"])
-            self.env.cr.execute(
-                """
-                SELECT id, right(regexp_replace(coalesce(phone, ''), '\\D', '', 'g'), 9),
-                           right(regexp_replace(coalesce(mobile, ''), '\\D', '', 'g'), 9)
-                  FROM res_partner
-                 WHERE active AND partner_share AND (company_id IS NULL OR company_id = ANY(%s))
-                   AND (right(regexp_replace(coalesce(phone, ''), '\\D', '', 'g'), 9) = ANY(%s)
-                        OR right(regexp_replace(coalesce(mobile, ''), '\\D', '', 'g'), 9) = ANY(%s))
-                """,
-                [identities.company_id.ids, list(phones), list(phones)],
-            )
-            for partner_id, phone, mobile in self.env.cr.fetchall():
+            for partner_id, phone, mobile in self._partners_by_phone_key(identities.company_id.ids, list(phones)):
                 for key in (phone, mobile):
                     if key:
                         by_phone.setdefault(key, []).append(Partner.browse(partner_id))
         if domains or names:
-            domain_terms = [("website", "ilike", d) for d in domains] + [("email", "=ilike", f"%@{d}") for d in domains]
-            name_terms = [("name", "=ilike", n) for n in names]
-            terms = domain_terms + name_terms
-            search_domain = [*customers, *(["|"] * (len(terms) - 1)), *terms]
-            fields_ = ["name", "website", "email", "is_company", "company_id"]
-            for partner in Partner.search_fetch(search_domain, fields_, limit=2000):
-                for d in {_domain(partner.website), _domain(partner.email)} & domains:
+            fields_ = ["name", "website", "email", "email_normalized", "is_company", "company_id"]
+            candidates = ("id", "in", self._partners_by_domain_or_name_sql(domains, names))
+            Partner.flush_model(["website", "email_normalized", "name"])
+            for partner in Partner.search_fetch([*customers, candidates], fields_, limit=2000):
+                partner_domains = {
+                    domain_key(partner.website),
+                    domain_key(partner.email),
+                    domain_key(partner.email_normalized),
+                }
+                for d in partner_domains & domains:
                     by_domain.setdefault(d, []).append(partner)
                 by_name.setdefault(" ".join((partner.name or "").lower().split()), []).append(partner)
 
