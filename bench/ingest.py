@@ -246,6 +246,41 @@ def raw_insert(env, account, bodies):
     return elapsed
 
 
+# Where the milliseconds of a mention go: (label, function names whose cumulative time it is, minus those).
+STAGES = [
+    ("fetch and parse (connector)", ["fetch"], []),
+    ("analysis (language, sentiment, intent)", ["_analyze_texts"], []),
+    ("identities", ["_upsert_identities"], []),
+    ("conversations", ["_ensure_threads"], []),
+    ("keywords", ["_tag_mentions"], []),
+    ("contact matching", ["_link_contacts"], []),
+    ("ticket rules and routing", ["_route_analyzed"], ["_social_create"]),
+    ("ticket create (ORM create, numbers, stages)", ["_social_create"], ["_social_announce_creation"]),
+    ("chatter: creation message, followers, notifications", ["_social_announce_creation"], []),
+    ("conversation statistics", ["_refresh_stats"], []),
+    ("everything (action_fetch_now)", ["action_fetch_now"], []),
+]
+
+
+def print_stages(profile, mentions, title):
+    stats = pstats.Stats(profile).stats  # {(file, line, name): (cc, nc, tt, ct, callers)}
+
+    def cumulative(names):
+        return max(
+            (
+                ct
+                for (path, _line, name), (_cc, _nc, _tt, ct, _callers) in stats.items()
+                if name in names and "social_crm" in path
+            ),
+            default=0,
+        )
+
+    print(f"where the time goes, {title}: ms per mention")
+    for label, names, minus in STAGES:
+        seconds = cumulative(names) - cumulative(minus)
+        print(f"  {label:55s} {seconds * 1000 / max(mentions, 1):7.2f}")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--posts", type=int, default=3000)
@@ -276,10 +311,11 @@ def main():
             raise SystemExit("the feed stored no mention")
         langs = dict(env["social_crm.mention"]._read_group([("account_id", "=", account.id)], ["lang"], ["__count"]))
         with_contacts = None
+        profile_b = cProfile.Profile() if opts.profile and opts.contacts else None
         if opts.contacts:
             load_contacts(env, opts.contacts)
             partners = env["res.partner"].search_count([])
-            with_contacts = (*fetch_run(env, "b", bodies)[:3], partners)
+            with_contacts = (*fetch_run(env, "b", bodies, profile_b)[:3], partners)
             if with_contacts[1] != stored:
                 raise SystemExit(f"second run stored {with_contacts[1]} mentions, the first {stored}")
         store_elapsed, store_count = store_run(env, bodies)
@@ -312,6 +348,10 @@ def main():
         out = io.StringIO()
         pstats.Stats(profile, stream=out).sort_stats("cumulative").print_stats(45)
         print(out.getvalue())
+        print_stages(profile, stored, f"without the bench contacts ({opts.profile})")
+    if profile_b:
+        profile_b.dump_stats(opts.profile + ".contacts")
+        print_stages(profile_b, with_contacts[1], f"with the contacts ({opts.profile}.contacts)")
 
 
 if __name__ == "__main__":
