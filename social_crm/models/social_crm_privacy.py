@@ -26,6 +26,7 @@ from odoo.exceptions import AccessError
 from odoo.tools import SQL, html2plaintext
 
 from ..connectors import errors as api_errors
+from ..tools.contact_keys import handle_keys
 from .selections import RETENTION_PARAM
 
 _logger = logging.getLogger(__name__)
@@ -323,8 +324,10 @@ class SocialCrmIdentity(models.Model):
                 for h in re.split(r"[,\s]+", partner.social_handles or "")
                 if h and h.lstrip("@").casefold() not in handles
             ]
-            rows.append((partner.id, {"social_handles": ", ".join(kept) or False}))
-        update_rows(self.env["res.partner"], rows, ["social_handles"])
+            kept = ", ".join(kept) or False
+            # the matching keys are a copy of the handles: erased with them
+            rows.append((partner.id, {"social_handles": kept, "social_handle_keys": handle_keys(kept) or False}))
+        update_rows(self.env["res.partner"], rows, ["social_handles", "social_handle_keys"])
 
     def _privacy_audit(self, mentions, scope, counts, labels, requested_by=None):
         """Who erased what and when, without the erased data: a privacy log and a note on tickets and threads."""
