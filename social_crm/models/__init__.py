@@ -14,6 +14,7 @@ from . import res_partner
 from . import social_crm_ticket_router
 from . import social_crm_ticket_rule
 from . import helpdesk_ticket
+from . import mail_followers
 from . import social_crm_reply
 from . import social_crm_canned_reply
 from . import mail_activity

@@ -9,6 +9,7 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
 
 from ..tools.text_similarity import similarity
+from .mail_followers import PREFETCHED_RECIPIENTS
 
 # Incidents: conversations opened this close together (minutes) about the same thing are offered for merging.
 INCIDENT_WINDOW_PARAM = "social_crm.incident_window_minutes"
@@ -253,6 +254,11 @@ class HelpdeskTicket(models.Model):
             for ticket in tickets
         ]
         messages = tickets._message_create(values_list)
+        # the followers of every new ticket in one query, not one per notification
+        recipients = self.env["mail.followers"]._get_recipient_data(tickets, "notification", subtype.id, [])
+        tickets = tickets.with_context(
+            **{PREFETCHED_RECIPIENTS: {"key": (tickets._name, "notification", subtype.id), "data": recipients}}
+        )
         for ticket, message, values in zip(tickets, messages, values_list):
             ticket._message_post_after_hook(message, values)
             ticket._notify_thread(message, values)
