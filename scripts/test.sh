@@ -40,6 +40,8 @@ if odoo_available; then
     "$REPO_ROOT/scripts/ensure_chromium.sh"
     "$VENV/bin/python" "$REPO_ROOT/scripts/odoo_tests.py" \
         --odoo "$ODOO_DIR" --conf "$ODOO_CONF" --python "$VENV/bin/python" --tags "/social_crm$DEVNET_TAGS" || status=1
+    log "benches: each Odoo bench once at a tiny size (scripts/bench_smoke.sh; no timing asserted)"
+    "$REPO_ROOT/scripts/bench_smoke.sh" || status=1
 else
     printf '\n\033[1;33m%s\033[0m\n\n' "Odoo suite SKIPPED: no Odoo 18 here (set ODOO_SRC to an Odoo 18.0 source tree, or run scripts/run.sh once)" >&2
 fi

@@ -9,6 +9,7 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
 
 from ..tools.text_similarity import similarity
+from .mail_followers import PREFETCHED_RECIPIENTS
 
 # Incidents: conversations opened this close together (minutes) about the same thing are offered for merging.
 INCIDENT_WINDOW_PARAM = "social_crm.incident_window_minutes"
@@ -271,13 +272,46 @@ class HelpdeskTicket(models.Model):
         for (team_id, user_id), ticket_ids in by_assignment.items():
             tickets.browse(ticket_ids)._message_auto_subscribe({"team_id": team_id, "user_id": user_id})
         subtype = tickets._creation_subtype()
-        author_id = self.env.user.partner_id.id
-        for ticket in tickets:
-            ticket.message_post(
-                subtype_id=subtype.id,
-                author_id=author_id,
-                body=Markup('<div summary="o_mail_notification"><p>%s</p></div>') % ticket._creation_message(),
-            )
+        author = self.env.user.partner_id
+        # message_post() per ticket, with what it would look up again for every ticket looked up once for the
+        # batch, and the messages created in one INSERT: new tickets have no message yet (no parent), and a
+        # notification subscribes nobody.
+        company = self.env.company
+        email_from = author.email_formatted
+        alias_domains = tickets.sudo()._mail_get_alias_domains(default_company=company)
+        companies = tickets._mail_get_companies(default=company)
+        reply_to = tickets._notify_get_reply_to(default=email_from)
+        names = {ticket.id: ticket.display_name for ticket in tickets.sudo()}
+        values_list = [
+            {
+                "author_id": author.id,
+                "author_guest_id": False,
+                "email_from": email_from,
+                "model": ticket._name,
+                "res_id": ticket.id,
+                "body": Markup('<div summary="o_mail_notification"><p>%s</p></div>') % ticket._creation_message(),
+                "message_type": "notification",
+                "parent_id": False,
+                "subject": False,
+                "subtype_id": subtype.id,
+                "partner_ids": [],
+                "email_add_signature": True,
+                "record_name": names[ticket.id],
+                "record_alias_domain_id": alias_domains[ticket.id].id,
+                "record_company_id": companies[ticket.id].id,
+                "reply_to": reply_to[ticket.id],
+            }
+            for ticket in tickets
+        ]
+        messages = tickets._message_create(values_list)
+        # the followers of every new ticket in one query, not one per notification
+        recipients = self.env["mail.followers"]._get_recipient_data(tickets, "notification", subtype.id, [])
+        tickets = tickets.with_context(
+            **{PREFETCHED_RECIPIENTS: {"key": (tickets._name, "notification", subtype.id), "data": recipients}}
+        )
+        for ticket, message, values in zip(tickets, messages, values_list):
+            ticket._message_post_after_hook(message, values)
+            ticket._notify_thread(message, values)
 
     @api.model
     def _social_numbers(self, company_id, count):

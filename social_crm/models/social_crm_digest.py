@@ -21,7 +21,25 @@ class SocialCrmDigest(models.AbstractModel):
     _description = "Social CRM Weekly Digest"
 
     @api.model
-    def _figures(self, company, end=None):
+    def _figures(self, company, end=None, counts=None):
+        """The digest's figures for ``company``, labelled in the language of the environment.
+
+        ``counts`` (from ``_counts``) lets the weekly cron count once per company, then label per recipient.
+        """
+        counts = counts or self._counts(company, end)
+        network_labels = dict(self.env["social_crm.account"]._fields["network"]._description_selection(self.env))
+        state_labels = dict(self.env["social_crm.thread"]._fields["state"]._description_selection(self.env))
+        return {
+            **counts,
+            "networks": [(network_labels.get(network, network), count) for network, count in counts["networks"]],
+            "issue_lines": [
+                dict(line, state=state_labels.get(line["state"], line["state"])) for line in counts["issue_lines"]
+            ],
+        }
+
+    @api.model
+    def _counts(self, company, end=None):
+        """What the digest says about ``company``, in no language: the queries, done once per company."""
         end = end or fields.Datetime.now()
         this_start, last_start = end - timedelta(days=7), end - timedelta(days=14)
         Mention = self.env["social_crm.mention"].sudo()
@@ -56,9 +74,6 @@ class SocialCrmDigest(models.AbstractModel):
                 limit=5,
             )
         )
-        response = self._response_figures(company, this_start, end)
-        network_labels = dict(self.env["social_crm.account"]._fields["network"]._description_selection(self.env))
-        state_labels = dict(self.env["social_crm.thread"]._fields["state"]._description_selection(self.env))
         return {
             "company": company,
             "start": this_start,
@@ -66,20 +81,20 @@ class SocialCrmDigest(models.AbstractModel):
             "current": current,
             "previous": previous,
             "change": current["count"] - previous["count"],
-            "networks": [(network_labels.get(network, network), count) for network, count in networks],
+            "networks": networks,
             "issues": issues,
             "issue_lines": [
                 {
                     "name": thread.name,
                     "posts": thread.mention_count,
-                    "state": state_labels.get(thread.state, thread.state),
+                    "state": thread.state,
                     "url": self._link(f"/odoo/social_crm.thread/{thread.id}"),
                     "dir": text_direction(thread.mention_ids[:1].lang),
                 }
                 for thread in issues
             ],
             "links": self._links(),
-            **response,
+            **self._response_figures(company, this_start, end),
         }
 
     @api.model
@@ -126,9 +141,10 @@ class SocialCrmDigest(models.AbstractModel):
         }
 
     @api.model
-    def _render(self, company, end=None):
+    def _render(self, company, end=None, counts=None):
         """The digest's HTML in the language of the environment."""
-        return self.env["ir.qweb"]._render("social_crm.weekly_digest_body", self._figures(company, end=end))
+        figures = self._figures(company, end=end, counts=counts)
+        return self.env["ir.qweb"]._render("social_crm.weekly_digest_body", figures)
 
     @api.model
     def _check_manager(self):
@@ -136,12 +152,12 @@ class SocialCrmDigest(models.AbstractModel):
             raise AccessError(_("Only Social CRM Managers see the weekly digest."))
 
     @api.model
-    def _mail_values(self, company, partner, end=None):
+    def _mail_values(self, company, partner, end=None, counts=None):
         """One mail for one recipient, written in their language, sent from the company's address."""
         digest = self.with_context(lang=partner.lang or self.env.lang)
         return {
             "subject": digest.env._("Social CRM weekly digest: %(company)s", company=company.name),
-            "body_html": digest._render(company, end=end),
+            "body_html": digest._render(company, end=end, counts=counts),
             "email_from": company.email_formatted or company.partner_id.email_formatted or False,
             "recipient_ids": [(6, 0, partner.ids)],
             "auto_delete": True,
@@ -173,7 +189,8 @@ class SocialCrmDigest(models.AbstractModel):
         managers = self.env.ref(MANAGER_GROUP).users.filtered(lambda user: not user.share and user.email)
         vals_list = []
         for company in managers.company_ids:
+            counts = self._counts(company)  # once per company, whatever the number of managers
             for manager in managers.filtered(lambda user, c=company: c in user.company_ids):
-                vals_list.append(self._mail_values(company, manager.partner_id))
+                vals_list.append(self._mail_values(company, manager.partner_id, counts=counts))
         self.env["mail.mail"].sudo().create(vals_list)
         return len(vals_list)

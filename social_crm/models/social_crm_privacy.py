@@ -22,6 +22,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import AccessError
 from odoo.tools import SQL
 
+from ..tools.contact_keys import handle_keys
 from ..tools.csv_cells import csv_text
 from ..tools.person_text import PersonText, identifiers_of, like
 from .selections import ERASED_PREFIX
@@ -534,8 +535,9 @@ class SocialCrmPrivacy(models.AbstractModel):
             ]
             value = ", ".join(kept) or False
             if value != partner.social_handles:
-                rows.append((partner.id, {"social_handles": value}))
-        update_rows(self.env["res.partner"], rows, ["social_handles"])
+                # the matching keys are a copy of the handles: erased with them
+                rows.append((partner.id, {"social_handles": value, "social_handle_keys": handle_keys(value) or False}))
+        update_rows(self.env["res.partner"], rows, ["social_handles", "social_handle_keys"])
 
     @api.model
     def _delete_events(self, scope, network_ids):

@@ -14,11 +14,20 @@ and only contacts the identity's company may see are searched.
 
 import re
 from collections import defaultdict
-from urllib.parse import urlsplit
 
 from odoo import api, models
+from odoo.tools import SQL, escape_psql
 
 from ..tools.bulk_insert import insert_new_rows
+from ..tools.contact_keys import (
+    EMAIL_DOMAIN_SQL,
+    HANDLE_KEYS_SQL,
+    PHONE_KEY_SQL,
+    domain_key,
+    handle_key,
+    phone_key,
+    url_key,
+)
 
 EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 PHONE_RE = re.compile(r"\+?\d[\d\s().-]{7,}\d")
@@ -55,36 +64,6 @@ TRUSTED_REASONS = {"handle"}
 # Networks whose author names and links are whatever the source says (feeds): never linked automatically.
 UNVERIFIED_NETWORKS = {"feed"}
 DEFAULT_THRESHOLD = 0.8
-
-
-def _digits(phone):
-    digits = re.sub(r"\D", "", phone or "")
-    return digits[-9:] if len(digits) >= 8 else ""
-
-
-def _domain(value):
-    value = (value or "").strip().lower()
-    if not value:
-        return ""
-    if "@" in value and "/" not in value:
-        value = value.rsplit("@", 1)[1]
-    else:
-        value = urlsplit(value if "//" in value else "//" + value).hostname or ""
-    return value[4:] if value.startswith("www.") else value
-
-
-def _handle_key(handle):
-    return (handle or "").strip().lstrip("@").lower()
-
-
-def _url_key(url):
-    """A profile link without scheme, "www." and trailing slash: what an employee may have pasted."""
-    url = (url or "").strip().lower()
-    if "/" not in url:
-        return ""
-    parts = urlsplit(url if "//" in url else "//" + url)
-    host = parts.hostname or ""
-    return (host[4:] if host.startswith("www.") else host) + parts.path.rstrip("/")
 
 
 class SocialCrmRelate(models.AbstractModel):
@@ -248,11 +227,11 @@ class SocialCrmRelate(models.AbstractModel):
         text = " ".join(filter(None, [identity.bio, identity.profile_url, identity.name]))
         urls = URL_RE.findall(text)
         return {
-            "handle": _handle_key(identity.handle),
-            "url": _url_key(identity.profile_url),
+            "handle": handle_key(identity.handle),
+            "url": url_key(identity.profile_url),
             "emails": {email.lower() for email in EMAIL_RE.findall(text)},
-            "phones": {d for d in (_digits(p) for p in PHONE_RE.findall(identity.bio or "")) if d},
-            "domains": {d for d in (_domain(u) for u in urls) if d and not self._is_network_domain(d)},
+            "phones": {d for d in (phone_key(p) for p in PHONE_RE.findall(identity.bio or "")) if d},
+            "domains": {d for d in (domain_key(u) for u in urls) if d and not self._is_network_domain(d)},
             "name": " ".join((identity.name or "").lower().split()),
         }
 
@@ -276,13 +255,118 @@ class SocialCrmRelate(models.AbstractModel):
             )
         )
 
+    # Each lookup below walks an index once per key (LATERAL): its cost follows the page, not the contacts,
+    # whatever the planner's statistics say. The customers' filter applies to the rows found.
+
+    @api.model
+    def _lookup(self, query):
+        self.env["res.partner"].flush_model(
+            ["social_handle_keys", "phone", "mobile", "name", "website", "email", "email_normalized", "is_company"]
+            + ["active", "partner_share", "company_id"]
+        )
+        self.env["res.users"].flush_model(["partner_id", "active"])
+        self.env.cr.execute(query)
+        return [Candidate(*row) for row in self.env.cr.fetchall()]
+
+    @api.model
+    def _partners_by_handle_keys(self, company_ids, keys):
+        """Customers without a user whose typed handles or profile links have one of ``keys``."""
+        return self._lookup(
+            SQL(
+                """
+                SELECT DISTINCT p.id, p.company_id, p.is_company, p.social_handle_keys
+                  FROM unnest(%s::text[]) AS k(key)
+                 CROSS JOIN LATERAL (
+                        SELECT id, company_id, is_company, social_handle_keys, active, partner_share
+                          FROM res_partner
+                         WHERE social_handle_keys IS NOT NULL AND %s @> ARRAY[k.key]
+                       ) AS p
+                 WHERE %s AND NOT EXISTS (SELECT 1 FROM res_users u WHERE u.partner_id = p.id AND u.active)
+                """,
+                list(keys),
+                SQL(HANDLE_KEYS_SQL),
+                self._customer_sql(company_ids),
+            )
+        )
+
+    @api.model
+    def _partners_by_phone_keys(self, company_ids, keys):
+        """Customers whose phone or mobile ends with one of ``keys`` (the expressions res.partner indexes)."""
+        phone, mobile = SQL(PHONE_KEY_SQL % "phone"), SQL(PHONE_KEY_SQL % "mobile")
+        return self._lookup(
+            SQL(
+                """
+                SELECT DISTINCT p.id, p.company_id, p.is_company, p.phone_key, p.mobile_key
+                  FROM unnest(%s::text[]) AS k(key)
+                 CROSS JOIN LATERAL (
+                        SELECT id, company_id, is_company, active, partner_share,
+                               CASE WHEN phone IS NOT NULL THEN %s END AS phone_key,
+                               CASE WHEN mobile IS NOT NULL THEN %s END AS mobile_key
+                          FROM res_partner
+                         WHERE (phone IS NOT NULL AND %s = k.key) OR (mobile IS NOT NULL AND %s = k.key)
+                       ) AS p
+                 WHERE %s
+                """,
+                list(keys),
+                phone,
+                mobile,
+                phone,
+                mobile,
+                self._customer_sql(company_ids),
+            )
+        )
+
+    @api.model
+    def _partners_by_domain_or_name(self, company_ids, domains, names, limit=2000):
+        """Customers (at most ``limit``) whose website contains, or whose e-mail is at, one of ``domains``, or
+        whose name is one of ``names`` (case-insensitive): candidates the caller checks.
+
+        Indexes: trigram on the website, the e-mail's domain, lower(name).
+        """
+        columns = SQL("id, company_id, is_company, name, website, email, email_normalized, active, partner_share")
+        return self._lookup(
+            SQL(
+                """
+                SELECT DISTINCT p.id, p.company_id, p.is_company, p.name, p.website, p.email, p.email_normalized
+                  FROM (
+                        SELECT r.* FROM unnest(%s::text[]) AS k(pattern)
+                         CROSS JOIN LATERAL (SELECT %s FROM res_partner
+                                              WHERE website IS NOT NULL AND website ILIKE k.pattern) AS r
+                        UNION ALL
+                        SELECT r.* FROM unnest(%s::text[]) AS k(domain)
+                         CROSS JOIN LATERAL (SELECT %s FROM res_partner
+                                              WHERE email_normalized IS NOT NULL AND %s = k.domain) AS r
+                        UNION ALL
+                        SELECT r.* FROM unnest(%s::text[]) AS k(name)
+                         CROSS JOIN LATERAL (SELECT %s FROM res_partner WHERE lower(name) = lower(k.name)) AS r
+                       ) AS p
+                 WHERE %s
+                 LIMIT %s
+                """,
+                [f"%{escape_psql(d)}%" for d in domains],
+                columns,
+                list(domains),
+                columns,
+                SQL(EMAIL_DOMAIN_SQL),
+                list(names),
+                columns,
+                self._customer_sql(company_ids),
+                limit,
+            )
+        )
+
+    @api.model
+    def _customer_sql(self, company_ids):
+        """Customers only: active, no internal user's contact, shared or ``company_ids``' (row alias ``p``)."""
+        return SQL(
+            "p.active AND p.partner_share AND (p.company_id IS NULL OR p.company_id = ANY(%s))", list(company_ids)
+        )
+
     @api.model
     def _match(self, identities):
         """Return {identity: (partner, confidence, reason)} for identities with a candidate."""
-        companies = [False, *identities.company_id.ids]
-        # Customers only: internal users' contacts are never matched, other companies' never seen.
-        customers = [("partner_share", "=", True), ("company_id", "in", companies)]
-        Partner = self.env["res.partner"].sudo().with_context(active_test=True)
+        company_ids = identities.company_id.ids
+        Partner = self.env["res.partner"].sudo()
         signals = {identity: self._signals(identity) for identity in identities}
         handles = {s["handle"] for s in signals.values() if s["handle"]}
         urls = {s["url"] for s in signals.values() if s["url"]}
@@ -291,15 +375,14 @@ class SocialCrmRelate(models.AbstractModel):
         domains = set().union(*(s["domains"] for s in signals.values())) if signals else set()
         names = {s["name"] for s in signals.values() if s["name"]}
 
+        # {key: [Candidate]}: plain rows, the partners are browsed once chosen
         by_handle, by_linked, by_email, by_phone, by_domain, by_name = {}, {}, {}, {}, {}, {}
         if handles or urls:
-            # Handles and profile links typed on contacts that have no user.
-            terms = [("social_handles", "ilike", key) for key in handles | urls]
-            domain = [*customers, ("user_ids", "=", False), *(["|"] * (len(terms) - 1)), *terms]
-            for partner in Partner.search_fetch(domain, ["social_handles", "company_id"]):
-                for entry in re.split(r"[\s,;]+", partner.social_handles or ""):
-                    for key in {_handle_key(entry), _url_key(entry)} & (handles | urls):
-                        by_handle.setdefault(key, []).append(partner)
+            # Handles and profile links typed on contacts that have no user: their keys, stored and indexed.
+            keys = handles | urls
+            for row in self._partners_by_handle_keys(company_ids, keys):
+                for key in set(row.extra[0].split()) & keys:
+                    by_handle.setdefault(key, []).append(row)
         if handles:
             # The same handle already linked by the same company on another network.
             linked = (
@@ -310,76 +393,72 @@ class SocialCrmRelate(models.AbstractModel):
                         ("handle", "in", list(handles)),
                         ("partner_id", "!=", False),
                         ("partner_id.partner_share", "=", True),
-                        ("company_id", "in", identities.company_id.ids),
+                        ("company_id", "in", company_ids),
                     ],
                     ["handle", "partner_id", "company_id"],
                 )
             )
             for identity in linked:
-                by_linked.setdefault((_handle_key(identity.handle), identity.company_id), identity.partner_id)
+                by_linked.setdefault((handle_key(identity.handle), identity.company_id), identity.partner_id)
         if emails:
+            customers = [("partner_share", "=", True), ("company_id", "in", [False, *company_ids])]
             domain = [*customers, ("email_normalized", "in", list(emails))]
-            for partner in Partner.search_fetch(domain, ["email_normalized", "company_id"]):
-                by_email.setdefault(partner.email_normalized, []).append(partner)
+            fields_ = ["email_normalized", "company_id", "is_company"]
+            for partner in Partner.with_context(active_test=True).search_fetch(domain, fields_):
+                row = Candidate(partner.id, partner.company_id.id, partner.is_company)
+                by_email.setdefault(partner.email_normalized, []).append(row)
         if phones:
-            Partner.flush_model(["phone", "mobile", "active", "partner_share", "company_id"])
-            self.env.cr.execute(
-                """
-                SELECT id, right(regexp_replace(coalesce(phone, ''), '\\D', '', 'g'), 9),
-                           right(regexp_replace(coalesce(mobile, ''), '\\D', '', 'g'), 9)
-                  FROM res_partner
-                 WHERE active AND partner_share AND (company_id IS NULL OR company_id = ANY(%s))
-                   AND (right(regexp_replace(coalesce(phone, ''), '\\D', '', 'g'), 9) = ANY(%s)
-                        OR right(regexp_replace(coalesce(mobile, ''), '\\D', '', 'g'), 9) = ANY(%s))
-                """,
-                [identities.company_id.ids, list(phones), list(phones)],
-            )
-            for partner_id, phone, mobile in self.env.cr.fetchall():
-                for key in (phone, mobile):
+            for row in self._partners_by_phone_keys(company_ids, phones):
+                for key in set(row.extra):
                     if key:
-                        by_phone.setdefault(key, []).append(Partner.browse(partner_id))
+                        by_phone.setdefault(key, []).append(row)
         if domains or names:
-            domain_terms = [("website", "ilike", d) for d in domains] + [("email", "=ilike", f"%@{d}") for d in domains]
-            name_terms = [("name", "=ilike", n) for n in names]
-            terms = domain_terms + name_terms
-            search_domain = [*customers, *(["|"] * (len(terms) - 1)), *terms]
-            fields_ = ["name", "website", "email", "is_company", "company_id"]
-            for partner in Partner.search_fetch(search_domain, fields_, limit=2000):
-                for d in {_domain(partner.website), _domain(partner.email)} & domains:
-                    by_domain.setdefault(d, []).append(partner)
-                by_name.setdefault(" ".join((partner.name or "").lower().split()), []).append(partner)
+            for row in self._partners_by_domain_or_name(company_ids, domains, names):
+                name, website, email, email_normalized = row.extra
+                for d in {domain_key(website), domain_key(email), domain_key(email_normalized)} & domains:
+                    by_domain.setdefault(d, []).append(row)
+                by_name.setdefault(" ".join((name or "").lower().split()), []).append(row)
 
         result = {}
         for identity, s in signals.items():
 
-            def seen(partners, company=identity.company_id):
-                return [p for p in partners if not p.company_id or p.company_id == company]
+            def seen(rows, company_id=identity.company_id.id):
+                return [row for row in rows if not row.company_id or row.company_id == company_id]
 
             candidates = [
-                (p, SCORES["handle"], "handle")
+                (row, SCORES["handle"], "handle")
                 for key in (s["handle"], s["url"])
                 if key
-                for p in seen(by_handle.get(key, []))
+                for row in seen(by_handle.get(key, []))
             ]
             if (s["handle"], identity.company_id) in by_linked:
-                candidates.append(
-                    (by_linked[s["handle"], identity.company_id], SCORES["linked_handle"], "linked_handle")
-                )
+                linked = by_linked[s["handle"], identity.company_id]
+                candidates.append((Candidate(linked.id, None, None), SCORES["linked_handle"], "linked_handle"))
             candidates += [
-                (p, SCORES["email"], "email") for email in s["emails"] for p in seen(by_email.get(email, []))
+                (row, SCORES["email"], "email") for email in s["emails"] for row in seen(by_email.get(email, []))
             ]
             candidates += [
-                (p, SCORES["phone"], "phone") for phone in s["phones"] for p in seen(by_phone.get(phone, []))
+                (row, SCORES["phone"], "phone") for phone in s["phones"] for row in seen(by_phone.get(phone, []))
             ]
-            same_name = seen(by_name.get(s["name"], [])) if s["name"] else []
+            same_name = {row.id for row in seen(by_name.get(s["name"], []))} if s["name"] else set()
             for d in s["domains"]:
-                for partner in seen(by_domain.get(d, [])):
-                    if partner in same_name:
-                        candidates.append((partner, SCORES["name_domain"], "name_domain"))
-                    elif partner.is_company and d not in FREE_MAIL_DOMAINS:
-                        candidates.append((partner, SCORES["website"], "website"))
+                for row in seen(by_domain.get(d, [])):
+                    if row.id in same_name:
+                        candidates.append((row, SCORES["name_domain"], "name_domain"))
+                    elif row.is_company and d not in FREE_MAIL_DOMAINS:
+                        candidates.append((row, SCORES["website"], "website"))
             if len(same_name) == 1:
-                candidates.append((same_name[0], SCORES["name"], "name"))
+                candidates.append((Candidate(next(iter(same_name)), None, None), SCORES["name"], "name"))
             if candidates:
-                result[identity] = max(candidates, key=lambda c: c[1])
+                row, confidence, reason = max(candidates, key=lambda c: c[1])
+                result[identity] = (Partner.browse(row.id), confidence, reason)
         return result
+
+
+class Candidate:
+    """A contact found by a lookup: id, company id, is a company, then what the lookup selected."""
+
+    __slots__ = ("company_id", "extra", "id", "is_company")
+
+    def __init__(self, id_, company_id, is_company, *extra):
+        self.id, self.company_id, self.is_company, self.extra = id_, company_id, is_company, extra

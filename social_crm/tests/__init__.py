@@ -41,3 +41,4 @@ from . import test_ui_approval
 from . import test_inbox
 from . import test_ui_inbox
 from . import test_oauth
+from . import test_matching_scale

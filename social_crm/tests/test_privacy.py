@@ -198,6 +198,7 @@ class TestErase(PrivacyCase):
         self.assertEqual(olek.body, "[erased on request] same here, mine leaked too")
         self.assertIn("[erased on request]", elsewhere.body)
         self.assertEqual(self.partner.social_handles, "@jk.elsewhere")
+        self.assertEqual(self.partner.social_handle_keys, "jk.elsewhere", "no copy of the erased handle for matching")
         self.assertFalse(identity.partner_id)
         # Audit: who, when, counts, without the erased data.
         self.assertEqual(identity.erased_by_id, self.social_manager)

@@ -2,6 +2,7 @@
 """The weekly digest and the spike alerts, where managers look: Settings, their language, their Inbox."""
 
 from datetime import datetime, timedelta
+from unittest.mock import patch
 
 from odoo import fields
 from odoo.exceptions import AccessError
@@ -57,6 +58,21 @@ class TestDigestForManagers(SocialCrmCommon):
         self.assertIn('dir="ltr"', english.body_html, "each issue in its own direction")
         self.assertNotIn("posts, open)", english.body_html)
         self.assertIn("نیازمند پاسخ", persian.body_html)
+
+    def test_figures_are_counted_once_per_company_not_per_manager(self):
+        self.negative_thread("y", "Still waiting for a refund")
+        Digest = type(self.env["social_crm.digest"])
+        with patch.object(Digest, "_counts", autospec=True, side_effect=Digest._counts) as counts:
+            sent = self.env["social_crm.digest"]._cron_send_weekly_digest()
+        managers = self.env.ref("social_crm.group_social_manager").users.filtered(lambda u: not u.share and u.email)
+        self.assertGreaterEqual(sent, 2, "one mail per manager")
+        self.assertEqual(sent, sum(len(m.company_ids) for m in managers))
+        self.assertEqual(counts.call_count, len(managers.company_ids), "the queries run once per company")
+        # each mail still in its recipient's language, with the same figures
+        english, persian = self.digest_mail_to(self.social_manager), self.digest_mail_to(self.persian_manager)
+        self.assertIn("Needs answer", english.body_html)
+        self.assertIn("نیازمند پاسخ", persian.body_html)
+        self.assertIn("Still waiting for a refund", persian.body_html)
 
     def test_preview_and_test_send_for_the_current_manager_only(self):
         admin = self.env.ref("base.user_admin")
