@@ -11,7 +11,7 @@ processes them when woken by ``ir.cron._trigger()``) on a bench database, then m
    same server, first with the cron's yielding switched off (system parameter ``social_crm.webhook_yield``
    = "0": big batches at normal priority, as before issue 25), then on; both are printed side by side.
 
-Usage: python bench/webhooks.py [--rate 50] [--seconds 15] [--workers 2] [--baseline] [--db social_crm_bench_hooks]
+Usage: python bench/webhooks.py [--smoke] [--rate 50] [--seconds 15] [--workers 2] [--baseline] [--db social_crm_bench_hooks]
 (needs the Odoo provisioned by scripts/run.sh; SOCIAL_CRM_CONF picks another odoo.conf, e.g. one whose
 addons path holds a work tree; the machine's CPU is shared, so numbers vary.)
 """
@@ -228,7 +228,10 @@ def main():
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--idle-samples", type=int, default=3)
     parser.add_argument("--baseline", action="store_true", help="also run the burst with yielding off, first")
+    parser.add_argument("--smoke", action="store_true", help="a tiny burst (5/s for 2 s): does the bench still run")
     args = parser.parse_args()
+    if args.smoke:
+        args.rate, args.seconds, args.idle_samples = 5.0, 2.0, 1
 
     import psycopg2
     import requests

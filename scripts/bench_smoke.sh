@@ -6,7 +6,7 @@
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 # Each takes --smoke and --db. Add a bench here when it needs Odoo.
-ODOO_BENCHES=(ingest.py ui.py)
+ODOO_BENCHES=(ingest.py ui.py privacy.py webhooks.py)
 if [ "$#" -gt 0 ]; then ODOO_BENCHES=("$@"); fi
 
 DB="social_crm_bench_smoke_$$"
