@@ -33,3 +33,4 @@ from . import test_reports_digest
 from . import test_ui_reports
 from . import test_webhooks_messenger
 from . import test_account_guidance
+from . import test_ui_managers
