@@ -36,6 +36,7 @@
         "report/social_crm_sentiment_trend_views.xml",
         "views/social_crm_keyword_views.xml",
         "views/res_config_settings_views.xml",
+        "views/social_crm_settings_views.xml",
         "views/res_partner_views.xml",
         "views/helpdesk_ticket_views.xml",
         "views/social_crm_menus.xml",

@@ -40,3 +40,7 @@ from . import social_crm_event
 
 # Spike alerts (detection in ../analytics/spikes.py, run from the accounts' cron)
 from . import social_crm_alert
+
+# Social Managers' own settings (Social CRM > Configuration > Settings)
+from . import res_company
+from . import social_crm_settings

@@ -10,7 +10,8 @@ MANAGER_GROUP = "social_crm.group_social_manager"
 
 
 class SocialCrmDigest(models.AbstractModel):
-    """The weekly digest mailed to Social Managers (switch: setting ``social_crm.weekly_digest``).
+    """The weekly digest mailed to Social Managers (switches: setting ``social_crm.weekly_digest``
+    for the database, ``res.company.social_crm_weekly_digest`` for each company).
 
     Rendered for each recipient in their own language, from the company's address, with links back
     into Odoo. Figures of response times come from ``social_crm.response.report``: the digest, the
@@ -172,7 +173,7 @@ class SocialCrmDigest(models.AbstractModel):
             return 0
         managers = self.env.ref(MANAGER_GROUP).users.filtered(lambda user: not user.share and user.email)
         vals_list = []
-        for company in managers.company_ids:
+        for company in managers.company_ids.filtered("social_crm_weekly_digest"):
             for manager in managers.filtered(lambda user, c=company: c in user.company_ids):
                 vals_list.append(self._mail_values(company, manager.partner_id))
         self.env["mail.mail"].sudo().create(vals_list)
