@@ -1,6 +1,10 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-"""A Social Manager (not a system administrator) walks every report and the dashboard in headless Chromium."""
+"""A Social Manager (not a system administrator) walks every report, the dashboard and the publishing
+calendar in headless Chromium."""
 
+from datetime import timedelta
+
+from odoo import fields
 from odoo.tests import HttpCase, tagged
 
 from .common import SocialCrmCommon
@@ -47,3 +51,31 @@ class TestUiManagerReports(HttpCase, SocialCrmCommon):
             login=self.social_manager.login,
             timeout=180,
         )
+
+
+@tagged("social_crm", "social_crm_ui", "post_install", "-at_install")
+class TestUiPostCalendar(HttpCase, SocialCrmCommon):
+    def test_manager_approves_from_the_calendar(self):
+        now = fields.Datetime.now()
+        # within this month, so that the month view shows it
+        when = now + timedelta(days=1) if now.day < 27 else now + timedelta(hours=1)
+        Post = self.env["social_crm.post"].with_user(self.social_user)
+        waiting = Post.create(
+            {"body": "Spring sale: 20% off every parcel", "account_ids": self.account.ids, "scheduled_at": when}
+        )
+        waiting.action_submit()
+        self.assertEqual(waiting.state, "to_approve")
+        unscheduled = Post.create({"body": "Idea for later", "account_ids": self.account.ids})
+        self.assertFalse(unscheduled.calendar_at, "not on the calendar: in the side list")
+        failed = Post.create({"body": "Broken link post", "account_ids": self.account.ids})
+        # published on approval, then failed: on the calendar at its approval
+        failed.sudo().write({"state": "failed", "approved_at": now})
+        self.assertEqual(failed.calendar_at, now)
+        self.start_tour(
+            "/odoo/action-social_crm.social_crm_post_action_calendar",
+            "social_crm_post_calendar_tour",
+            login=self.social_manager.login,
+            timeout=180,
+        )
+        self.assertEqual(waiting.state, "scheduled")
+        self.assertEqual(waiting.approver_id, self.social_manager)

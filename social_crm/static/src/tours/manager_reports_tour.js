@@ -112,3 +112,56 @@ registry.category("web_tour.tours").add("social_crm_manager_dashboard_tour", {
         NO_ERROR,
     ],
 });
+
+registry.category("web_tour.tours").add("social_crm_post_calendar_tour", {
+    steps: () => [
+        {
+            content: "The post waiting for approval is on the calendar, with its network",
+            trigger: ".o_calendar_view .fc-event:contains('Spring sale') .o_social_crm_networks i[data-network='bluesky']",
+        },
+        {
+            content: "The failed post is on the calendar too",
+            trigger: ".o_calendar_view .fc-event:contains('Broken link')",
+        },
+        {
+            content: "The side list keeps the post not scheduled yet",
+            trigger: ".o_social_crm_side_unscheduled .o_social_crm_side_post:contains('Idea for later')",
+        },
+        {
+            content: "and the failed one",
+            trigger: ".o_social_crm_side_failed .o_social_crm_side_post:contains('Broken link')",
+        },
+        {
+            content: "Open the post waiting for approval",
+            trigger: ".o_calendar_view .fc-event:contains('Spring sale')",
+            run: "click",
+        },
+        {
+            content: "Its popover shows the network and accounts, no raw label, no made-up duration",
+            trigger:
+                ".o_cw_popover:has(.o_social_crm_popover_networks i[data-network='bluesky']):contains('Test brand on Bluesky'):not(:contains('Display Name')):not(:contains('hour'))",
+        },
+        {
+            content: "Approve it from the popover",
+            trigger: ".o_cw_popover .o_social_crm_popover_approve",
+            run: "click",
+        },
+        {
+            content: "The popover closes",
+            trigger: "body:not(:has(.o_cw_popover))",
+        },
+        {
+            content: "The calendar shows it scheduled",
+            trigger: ".o_calendar_sidebar .o_calendar_filter_item[data-value='scheduled']",
+        },
+        {
+            content: "Open it again",
+            trigger: ".o_calendar_view .fc-event:contains('Spring sale')",
+            run: "click",
+        },
+        {
+            content: "Approved: nothing left to approve",
+            trigger: ".o_cw_popover:not(:has(.o_social_crm_popover_approve)) .o_cw_popover_edit",
+        },
+    ],
+});
