@@ -40,6 +40,7 @@
         "views/res_partner_views.xml",
         "views/helpdesk_ticket_views.xml",
         "views/social_crm_menus.xml",
+        "views/social_crm_csat_views.xml",
         "views/social_crm_privacy_views.xml",
         "views/social_crm_deletion_request_views.xml",
         "views/social_crm_event_views.xml",

@@ -44,3 +44,6 @@ from . import social_crm_alert
 # Social Managers' own settings (Social CRM > Configuration > Settings)
 from . import res_company
 from . import social_crm_settings
+
+# Satisfaction asked on the channel when a social ticket is closed
+from . import social_crm_csat

@@ -135,6 +135,11 @@ class SocialCrmAccount(models.Model):
         help="Polling asks Telegram for new messages every minute: no public address needed.",
     )
     telegram_offset = fields.Integer(readonly=True, copy=False, groups="base.group_system")
+    csat_enabled = fields.Boolean(
+        string="Ask for satisfaction",
+        help="When a social ticket of a private conversation is closed, ask the customer on this channel how it "
+        "went, with buttons (LINE, Telegram, Messenger). Asked once per ticket.",
+    )
 
     _sql_constraints = [
         (

@@ -81,7 +81,25 @@ class SocialCrmDigest(models.AbstractModel):
             ],
             "links": self._links(),
             **response,
+            **self._csat_figures(company, this_start, end),
         }
+
+    @api.model
+    def _csat_figures(self, company, start, end):
+        """Satisfaction answered this week: CSAT (share of Good answers) overall and per network, team, agent."""
+        Csat = self.env["social_crm.csat"].sudo()
+        domain = [("company_id", "=", company.id), ("answered_at", ">=", start), ("answered_at", "<", end)]
+        [(answers, csat)] = Csat._read_group(domain, [], ["__count", "satisfied:avg"])
+        lines = []
+        kinds = {"network": self.env._("Network"), "team_id": self.env._("Team"), "user_id": self.env._("Agent")}
+        for dimension in ("network", "team_id", "user_id"):
+            for group, count, share in Csat._read_group(domain, [dimension], ["__count", "satisfied:avg"]):
+                if dimension == "network":
+                    label = dict(Csat._fields["network"]._description_selection(self.env)).get(group, group)
+                else:
+                    label = group.display_name if group else self.env._("Unassigned")
+                lines.append({"kind": kinds[dimension], "label": label, "answers": count, "csat": round(share or 0.0)})
+        return {"csat_answers": answers, "csat": round(csat or 0.0) if answers else None, "csat_lines": lines}
 
     @api.model
     def _response_figures(self, company, start, end):
@@ -123,6 +141,7 @@ class SocialCrmDigest(models.AbstractModel):
             "negative": self._link("/odoo/action-social_crm.social_crm_mention_action_analysis"),
             "tickets": self._link("/odoo/action-social_crm.helpdesk_ticket_action_social"),
             "response": self._link("/odoo/action-social_crm.social_crm_response_report_action"),
+            "csat": self._link("/odoo/action-social_crm.social_crm_csat_action"),
             "alerts": self._link("/odoo/action-social_crm.social_crm_alert_action"),
         }
 

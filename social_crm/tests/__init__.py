@@ -35,3 +35,4 @@ from . import test_webhooks_messenger
 from . import test_account_guidance
 from . import test_ui_managers
 from . import test_managers_settings
+from . import test_csat

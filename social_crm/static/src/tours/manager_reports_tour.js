@@ -9,6 +9,7 @@ const REPORTS = [
     ["social_crm_response_report_menu", "Response Times", ["pivot", "graph", "list"]],
     ["social_crm_voice_report_menu", "Top Voices", ["list", "graph"]],
     ["social_crm_share_report_menu", "Share of Voice", ["graph", "pivot"]],
+    ["social_crm_csat_menu", "Satisfaction", ["pivot", "graph", "list"]],
 ];
 
 const DRAWN = {
