@@ -41,6 +41,7 @@
         "views/helpdesk_ticket_views.xml",
         "views/social_crm_menus.xml",
         "views/social_crm_csat_views.xml",
+        "views/social_crm_sla_views.xml",
         "views/social_crm_privacy_views.xml",
         "views/social_crm_deletion_request_views.xml",
         "views/social_crm_event_views.xml",

@@ -47,3 +47,6 @@ from . import social_crm_settings
 
 # Satisfaction asked on the channel when a social ticket is closed
 from . import social_crm_csat
+
+# Service level targets per team and priority (the inbox's SLA colours, the response report)
+from . import social_crm_sla

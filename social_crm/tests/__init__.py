@@ -36,3 +36,4 @@ from . import test_account_guidance
 from . import test_ui_managers
 from . import test_managers_settings
 from . import test_csat
+from . import test_sla
