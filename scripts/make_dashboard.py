@@ -64,6 +64,25 @@ CHARTS = [
         [],
         (520, 1470, 500, 300),
     ),
+    # satisfaction asked on the channel: answered surveys only, so no bar stands for "no answer"
+    (
+        "Satisfied customers (%) by network",
+        "odoo_bar",
+        "social_crm.csat",
+        ["network"],
+        "satisfied",
+        [["state", "=", "answered"]],
+        (0, 1790, 500, 300),
+    ),
+    (
+        "Satisfied customers (%) by agent",
+        "odoo_bar",
+        "social_crm.csat",
+        ["user_id"],
+        "satisfied",
+        [["state", "=", "answered"]],
+        (520, 1790, 500, 300),
+    ),
 ]
 
 
@@ -93,6 +112,7 @@ MATCHING = {
     "social_crm.response.report": ("create_date", "account_id"),
     "social_crm.share.report": ("posted_at", "account_id"),
     "social_crm.voice.report": (None, None),
+    "social_crm.csat": ("answered_at", "account_id"),
     "helpdesk.ticket": (None, "social_account_id"),
 }
 
