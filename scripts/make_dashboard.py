@@ -13,13 +13,14 @@ INBOUND = [["direction", "=", "inbound"]]
 
 CHARTS = [
     # title, type, model, group by, measure, domain, (x, y, width, height)
+    # counts stack honestly; mentions not analyzed yet are left out rather than drawn as a "None" line at 0
     (
-        "Mentions per day by sentiment",
-        "odoo_line",
+        "Mentions per week by sentiment",
+        "odoo_bar",
         "social_crm.mention",
-        ["posted_at:day", "sentiment"],
+        ["posted_at:week", "sentiment"],
         "__count",
-        INBOUND,
+        INBOUND + [["sentiment", "!=", False]],
         (0, 190, 620, 300),
     ),
     ("Mentions by network", "odoo_pie", "social_crm.mention", ["network"], "__count", INBOUND, (640, 190, 380, 300)),

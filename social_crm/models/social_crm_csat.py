@@ -205,10 +205,14 @@ class SocialCrmCsat(models.Model):
             {
                 "state": "answered",
                 "answer": answer,
-                "satisfied": SATISFIED[answer],
                 "answered_at": fields.Datetime.now(),
             }
         )
+        # Empty (NULL) until answered, so that the average counts answers only. Written in SQL: the ORM skips
+        # a write of 0.0 over an empty column as "unchanged", and a Bad answer would stay NULL, out of the CSAT.
+        self.flush_recordset(["answer"])
+        self.env.cr.execute("UPDATE social_crm_csat SET satisfied = %s WHERE id = %s", [SATISFIED[answer], self.id])
+        self.invalidate_recordset(["satisfied"])
         self.ticket_id.message_post(
             body=Markup("%s <b>%s</b>") % (self.env._("The customer rated this ticket:"), self._answer_label()),
             subtype_xmlid="mail.mt_note",

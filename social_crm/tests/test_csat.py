@@ -152,7 +152,10 @@ class TestCsatOnTheChannel(WebhookCase):
             .with_user(self.social_manager)
             ._read_group([("network", "=", "telegram")], [], ["satisfied:avg"])
         )
+        self.assertIs(type(share), float, "a Bad answer counts as 0 %, not as no answer")
         self.assertEqual(share, 0.0)
+        self.env.cr.execute("SELECT satisfied FROM social_crm_csat WHERE id = %s", [survey.id])
+        self.assertEqual(self.env.cr.fetchone()[0], 0.0)
 
     def test_asked_once(self):
         ticket = self.ticket_from(lambda: self.deliver_line(line_text("01LINECSAT0101", "468789577898262101")))
