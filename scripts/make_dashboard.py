@@ -13,42 +13,45 @@ INBOUND = [["direction", "=", "inbound"]]
 
 CHARTS = [
     # title, type, model, group by, measure, domain, (x, y, width, height)
+    # counts stack honestly; mentions not analyzed yet are left out rather than drawn as a "None" line at 0
     (
-        "Mentions per day by sentiment",
-        "odoo_line",
+        "Mentions per week by sentiment",
+        "odoo_bar",
         "social_crm.mention",
-        ["posted_at:day", "sentiment"],
+        ["posted_at:week", "sentiment"],
         "__count",
-        INBOUND,
+        INBOUND + [["sentiment", "!=", False]],
         (0, 190, 620, 300),
     ),
     ("Mentions by network", "odoo_pie", "social_crm.mention", ["network"], "__count", INBOUND, (640, 190, 380, 300)),
     ("Mentions by language", "odoo_bar", "social_crm.mention", ["lang"], "__count", INBOUND, (0, 510, 500, 300)),
     ("Mentions by intent", "odoo_bar", "social_crm.mention", ["intent"], "__count", INBOUND, (520, 510, 500, 300)),
+    # counts, never averages drawn as if they added up: a week without mentions is a true 0
     (
-        "Average sentiment per week and account",
+        "Negative mentions per week and account",
         "odoo_line",
         "social_crm.mention",
         ["posted_at:week", "account_id"],
-        "sentiment_score",
-        INBOUND,
+        "__count",
+        INBOUND + [["sentiment", "=", "negative"]],
         (0, 830, 1020, 300),
     ),
+    # tickets counted by how they were answered: no 0-hour bar for a team that has not answered yet
     (
-        "First response (hours) by team",
+        "Social tickets by team and response",
         "odoo_bar",
         "social_crm.response.report",
-        ["team_id"],
-        "first_response_hours",
+        ["team_id", "response_status"],
+        "ticket_count",
         [],
         (0, 1150, 500, 300),
     ),
     (
-        "Answered within target (%) by agent",
+        "Social tickets by agent and response",
         "odoo_bar",
         "social_crm.response.report",
-        ["user_id"],
-        "answered_in_target",
+        ["user_id", "response_status"],
+        "ticket_count",
         [],
         (520, 1150, 500, 300),
     ),
@@ -61,6 +64,25 @@ CHARTS = [
         "mention_count",
         [],
         (520, 1470, 500, 300),
+    ),
+    # satisfaction asked on the channel: answered surveys only, so no bar stands for "no answer"
+    (
+        "Satisfied customers (%) by network",
+        "odoo_bar",
+        "social_crm.csat",
+        ["network"],
+        "satisfied",
+        [["state", "=", "answered"]],
+        (0, 1790, 500, 300),
+    ),
+    (
+        "Satisfied customers (%) by agent",
+        "odoo_bar",
+        "social_crm.csat",
+        ["user_id"],
+        "satisfied",
+        [["state", "=", "answered"]],
+        (520, 1790, 500, 300),
     ),
 ]
 
@@ -91,6 +113,7 @@ MATCHING = {
     "social_crm.response.report": ("create_date", "account_id"),
     "social_crm.share.report": ("posted_at", "account_id"),
     "social_crm.voice.report": (None, None),
+    "social_crm.csat": ("answered_at", "account_id"),
     "helpdesk.ticket": (None, "social_account_id"),
 }
 

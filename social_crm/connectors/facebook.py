@@ -240,6 +240,29 @@ class FacebookClient(BaseClient, MetaMessaging):
             raise errors.BadPayload(f"{self.label} did not say which message was sent.", self.network)
         return self.sent_item(sent["message_id"], text, recipient_id, context, Author(external_id=self.login))
 
+    survey_buttons = True
+    QUICK_REPLY_TITLE = 20  # Messenger's limit on a quick reply's title
+
+    @_within_deadline_call
+    def send_survey(self, question, choices, recipient_id, context=None):
+        """A Send API message with ``quick_replies``: pressing one sends back a message whose
+        ``quick_reply.payload`` is the choice's payload (within the 24-hour window, as any answer)."""
+        text = self.check_message_text(question)
+        context = as_dict(context)
+        tag = self.window_tag(context, bool(context.get("human_agent_tag")))
+        quick_replies = [
+            {"content_type": "text", "title": label[: self.QUICK_REPLY_TITLE], "payload": payload}
+            for payload, label in choices
+        ]
+        body = {"recipient": {"id": str(recipient_id)}, "message": {"text": text, "quick_replies": quick_replies}}
+        body.update({"messaging_type": "MESSAGE_TAG", "tag": tag} if tag else {"messaging_type": "RESPONSE"})
+        path = f"/{self.segment(self.login)}/messages" if self.login else "/me/messages"
+        self.segment(recipient_id)
+        sent = as_dict(self.request("POST", path, json_body=body))
+        if not sent.get("message_id"):
+            raise errors.BadPayload(f"{self.label} did not say which message was sent.", self.network)
+        return self.sent_item(sent["message_id"], text, recipient_id, context, Author(external_id=self.login))
+
     @_within_deadline_call
     def profile(self, user_id):
         person = as_dict(

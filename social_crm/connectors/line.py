@@ -13,7 +13,16 @@ from datetime import datetime, timezone
 
 from . import errors
 from .base import BaseClient
-from .messaging import EventOutcome, MessagingClient, WebhookEvent, hmac_sha256, require, same_secret
+from .messaging import (
+    EventOutcome,
+    MessagingClient,
+    SurveyAnswer,
+    WebhookEvent,
+    hmac_sha256,
+    parse_survey_payload,
+    require,
+    same_secret,
+)
 from .models import Author, Item
 from .utils import BadItem, as_dict, as_list, check_id, clean_text, parse_datetime, require_str
 
@@ -35,6 +44,8 @@ class LineClient(MessagingClient, BaseClient):
     default_base_url = "https://api.line.me"
     max_length = 5000
     can_reply = True
+    survey_buttons = True
+    QUICK_REPLY_LABEL = 20  # LINE's limit on a quick reply button's label
 
     # ------------------------------------------------------------------
     # WEBHOOK
@@ -193,6 +204,49 @@ class LineClient(MessagingClient, BaseClient):
             allow_status=(409,),
         )
         return self._sent_item(answer, text, to, "push", fallback_id=headers.get("X-Line-Retry-Key"))
+
+    def send_survey(self, question, choices, recipient_id, context=None):
+        """A text message with quick reply buttons, pushed (a survey follows the closing of a ticket, long
+        after any reply token): each button is a postback action whose ``data`` is the choice's payload
+        and whose ``displayText`` is written in the chat as the customer's answer."""
+        text = self.check_reply_text(question)
+        context = dict(context or {})
+        items = [
+            {
+                "type": "action",
+                "action": {
+                    "type": "postback",
+                    "label": label[: self.QUICK_REPLY_LABEL],
+                    "data": payload,
+                    "displayText": label,
+                },
+            }
+            for payload, label in choices
+        ]
+        to = check_id(context.get("chat_id") or recipient_id, "recipient id")
+        headers = {}
+        if context.get("retry_key"):
+            headers["X-Line-Retry-Key"] = str(uuid.UUID(str(context["retry_key"])))
+        answer = self.request(
+            "POST",
+            "/v2/bot/message/push",
+            json_body={"to": to, "messages": [{"type": "text", "text": text, "quickReply": {"items": items}}]},
+            headers=headers,
+            allow_status=(409,),
+        )
+        return self._sent_item(answer, text, to, "push", fallback_id=headers.get("X-Line-Retry-Key"))
+
+    @classmethod
+    def read_survey_answer(cls, raw):
+        """A postback event whose ``postback.data`` is a survey payload."""
+        raw = as_dict(raw)
+        if raw.get("type") != "postback":
+            return None
+        parsed = parse_survey_payload(as_dict(raw.get("postback")).get("data"))
+        user_id = as_dict(raw.get("source")).get("userId")
+        if not parsed or not isinstance(user_id, str) or not user_id:
+            return None
+        return SurveyAnswer(token=parsed[0], answer=parsed[1], user_id=user_id)
 
     @staticmethod
     def reply_token_fresh(context, now=None):

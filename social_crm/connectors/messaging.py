@@ -7,11 +7,15 @@ them, so a network is supported once its client implements them:
 1. ``check_signature(raw_body, headers, secret)`` before anything is stored;
 2. ``split_delivery(payload)`` into events, each stored once under the network's own id;
 3. ``read_event(raw, own_id)`` later, by the processing cron, into normalized items;
-4. ``send(text, recipient_id, context)`` to answer, ``profile(user_id)`` for names and avatars.
+4. ``send(text, recipient_id, context)`` to answer, ``profile(user_id)`` for names and avatars;
+5. ``send_survey(question, choices, recipient_id, context)`` to ask how it went with one button per
+   answer, where the network has buttons (``survey_buttons``), and ``read_survey_answer(raw)`` to
+   recognize the button pressed in a stored event.
 """
 
 import hashlib
 import hmac
+import re
 from dataclasses import dataclass, field
 
 from . import errors
@@ -32,6 +36,34 @@ class EventOutcome:
     items: list = field(default_factory=list)  # Items with visibility "private"; the page's own echoes is_own=True
     deleted_ids: list = field(default_factory=list)  # external ids of messages their author deleted
     ignored: str = ""  # why nothing came of it (unknown event type, follow, read receipt), for the log
+
+
+# A survey button's payload: "csat:<token>:<answer>", the same on every network (Telegram allows 64 bytes).
+SURVEY_PREFIX = "csat"
+SURVEY_PAYLOAD = re.compile(r"^csat:([A-Za-z0-9]{8,32}):([a-z]{2,10})$")
+
+
+def survey_payload(token, answer):
+    payload = f"{SURVEY_PREFIX}:{token}:{answer}"
+    if not SURVEY_PAYLOAD.match(payload):
+        raise ValueError(f"not a survey payload: {payload!r}")
+    return payload
+
+
+def parse_survey_payload(data):
+    """``(token, answer)`` of a survey button's payload, or None for anything else."""
+    match = SURVEY_PAYLOAD.match(data) if isinstance(data, str) else None
+    return match.groups() if match else None
+
+
+@dataclass
+class SurveyAnswer:
+    """A survey button pressed: the survey's token, the answer, who pressed it."""
+
+    token: str
+    answer: str
+    user_id: str
+    callback_id: str = ""  # Telegram: the callback query to acknowledge
 
 
 class MessagingClient:
@@ -65,6 +97,19 @@ class MessagingClient:
     def profile(self, user_id):
         """The person's ``Author`` (name, avatar) from the network's profile API."""
         raise NotImplementedError
+
+    # whether ``send_survey`` asks with buttons; without, the caller sends links with ``send``
+    survey_buttons = False
+
+    def send_survey(self, question, choices, recipient_id, context=None):
+        """Ask ``question`` with one button per ``(payload, label)`` of ``choices`` (payloads from
+        ``survey_payload``); same context, return and errors as ``send``."""
+        raise NotImplementedError
+
+    @classmethod
+    def read_survey_answer(cls, raw):
+        """The ``SurveyAnswer`` of a stored event that is a survey button pressed, else None."""
+        return None
 
 
 def hmac_sha256(secret, raw_body):

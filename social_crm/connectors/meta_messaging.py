@@ -18,7 +18,16 @@ import json
 from datetime import datetime, timedelta, timezone
 
 from . import errors
-from .messaging import EventOutcome, MessagingClient, WebhookEvent, hmac_sha256, require, same_secret
+from .messaging import (
+    EventOutcome,
+    MessagingClient,
+    SurveyAnswer,
+    WebhookEvent,
+    hmac_sha256,
+    parse_survey_payload,
+    require,
+    same_secret,
+)
 from .models import Author, Item
 from .utils import BadItem, as_dict, as_list, check_id, clean_text, parse_datetime, safe_int, scrub_item
 
@@ -190,6 +199,20 @@ class MetaMessaging(MessagingClient):
             return cls._read_event(raw, own_id)
         except BadItem as exc:
             raise errors.BadPayload(f"A {cls.label} event cannot be read: {exc}.", cls.network) from exc
+
+    @classmethod
+    def read_survey_answer(cls, raw):
+        """A message whose ``quick_reply.payload`` is a survey payload (a quick reply button pressed)."""
+        try:
+            key, event, _entry = cls._single(raw)
+        except errors.BadPayload:
+            return None
+        message = as_dict(event.get("message"))
+        parsed = parse_survey_payload(as_dict(message.get("quick_reply")).get("payload"))
+        sender = as_dict(event.get("sender")).get("id")
+        if key != "messaging" or not parsed or message.get("is_echo") or not sender:
+            return None
+        return SurveyAnswer(token=parsed[0], answer=parsed[1], user_id=str(sender))
 
     @classmethod
     def _read_event(cls, raw, own_id):

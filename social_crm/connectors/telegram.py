@@ -12,13 +12,21 @@ import re
 
 from . import errors
 from .base import BaseClient
-from .messaging import EventOutcome, MessagingClient, WebhookEvent, require, same_secret
+from .messaging import (
+    EventOutcome,
+    MessagingClient,
+    SurveyAnswer,
+    WebhookEvent,
+    parse_survey_payload,
+    require,
+    same_secret,
+)
 from .models import Author, Item
 from .utils import BadItem, as_dict, check_id, clean_text, parse_datetime, safe_int
 
 TOKEN_SHAPE = re.compile(r"^[0-9]{1,20}:[A-Za-z0-9_-]{20,100}$")
 MESSAGE_KEYS = ("message", "edited_message", "channel_post", "edited_channel_post")
-ALLOWED_UPDATES = list(MESSAGE_KEYS)
+ALLOWED_UPDATES = [*MESSAGE_KEYS, "callback_query"]  # callback queries: survey buttons pressed
 POLL_LIMIT = 100
 PLACEHOLDERS = (
     ("photo", "[photo]"),
@@ -37,6 +45,7 @@ class TelegramClient(MessagingClient, BaseClient):
     label = "Telegram"
     default_base_url = "https://api.telegram.org"
     max_length = 4096
+    survey_buttons = True
 
     def auth_headers(self):
         return {}  # the token travels in the path
@@ -201,7 +210,31 @@ class TelegramClient(MessagingClient, BaseClient):
         except BadItem as exc:
             raise errors.BadPayload(f"Telegram sent getChat in an unknown shape ({exc}).", self.network) from exc
 
-    def send(self, text, recipient_id, context=None):
+    def send_survey(self, question, choices, recipient_id, context=None):
+        """``sendMessage`` with an inline keyboard: one row of buttons whose ``callback_data`` is the
+        choice's payload; pressing one sends the bot a ``callback_query`` update."""
+        keyboard = [[{"text": label, "callback_data": payload} for payload, label in choices]]
+        return self.send(question, recipient_id, context, reply_markup={"inline_keyboard": keyboard})
+
+    @classmethod
+    def read_survey_answer(cls, raw):
+        query = as_dict(as_dict(raw).get("callback_query"))
+        parsed = parse_survey_payload(query.get("data"))
+        user_id = safe_int(as_dict(query.get("from")).get("id"))
+        if not parsed or user_id is None:
+            return None
+        return SurveyAnswer(
+            token=parsed[0], answer=parsed[1], user_id=str(user_id), callback_id=str(query.get("id") or "")
+        )
+
+    def answer_callback(self, callback_id, text=""):
+        """``answerCallbackQuery``: Telegram shows the button as loading until the bot acknowledges it."""
+        body = {"callback_query_id": str(callback_id)}
+        if text:
+            body["text"] = text[:200]
+        return self.call("answerCallbackQuery", body)
+
+    def send(self, text, recipient_id, context=None, reply_markup=None):
         text = self.check_reply_text(text)
         context = dict(context or {})
         chat_id = safe_int(context.get("chat_id")) or safe_int(recipient_id)
@@ -209,8 +242,10 @@ class TelegramClient(MessagingClient, BaseClient):
             raise errors.RecipientUnavailable("Telegram needs the chat to answer in.", self.network)
         body = {"chat_id": chat_id, "text": text}
         message_id = safe_int(context.get("message_id"))
-        if message_id:
+        if message_id and not reply_markup:
             body["reply_parameters"] = {"message_id": message_id, "allow_sending_without_reply": True}
+        if reply_markup:
+            body["reply_markup"] = reply_markup
         sent = as_dict(self.call("sendMessage", body))
         try:
             item = self._message_item(sent, own_id=as_dict(sent.get("from")).get("id"))

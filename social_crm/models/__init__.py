@@ -55,3 +55,12 @@ from . import social_crm_deletion_request
 
 # Spike alerts (detection in ../analytics/spikes.py, run from the accounts' cron)
 from . import social_crm_alert
+
+# Social Managers' own settings (Social CRM > Configuration > Settings)
+from . import social_crm_settings
+
+# Satisfaction asked on the channel when a social ticket is closed
+from . import social_crm_csat
+
+# Service level targets per team and priority (the inbox's SLA colours, the response report)
+from . import social_crm_sla

@@ -36,6 +36,9 @@ class HelpdeskTicket(models.Model):
     social_lang = fields.Char(string="Customer language", readonly=True)
     social_first_response_at = fields.Datetime(string="First social response", readonly=True, copy=False)
     social_reply_ids = fields.One2many("social_crm.reply", "ticket_id", string="Social replies")
+    social_csat_ids = fields.One2many(
+        "social_crm.csat", "ticket_id", string="Satisfaction", readonly=True, groups="social_crm.group_social_user"
+    )
     social_conversation_ids = fields.One2many(
         related="social_thread_id.mention_ids",
         string="Conversation",
@@ -101,6 +104,9 @@ class HelpdeskTicket(models.Model):
         res = super().write(vals)
         if "user_id" in vals or "social_thread_id" in vals:
             self._social_sync_assignee()
+        if "stage_id" in vals:
+            # closed social tickets of private conversations: ask the customer how it went (once)
+            self.env["social_crm.csat"]._queue_for_tickets(self.filtered("social_thread_id"))
         return res
 
     def _social_sync_assignee(self):

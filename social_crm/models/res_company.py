@@ -42,3 +42,9 @@ class ResCompany(models.Model):
         teams = self.env["helpdesk.ticket.team"].sudo().search([("company_id", "in", [company.id, False])])
         values += [alias for alias in teams.mapped("alias_email") if alias]
         return tuple(value for value in values if value)
+
+    social_crm_weekly_digest = fields.Boolean(
+        string="Social CRM weekly digest",
+        default=True,
+        help="Email this company's Social Managers a summary of the week (Social CRM > Configuration > Settings).",
+    )

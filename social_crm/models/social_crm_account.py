@@ -174,6 +174,11 @@ class SocialCrmAccount(models.Model):
     )
     effective_reply_policy = fields.Selection(APPROVAL_POLICIES, compute="_compute_effective_policies")
     effective_post_policy = fields.Selection(APPROVAL_POLICIES, compute="_compute_effective_policies")
+    csat_enabled = fields.Boolean(
+        string="Ask for satisfaction",
+        help="When a social ticket of a private conversation is closed, ask the customer on this channel how it "
+        "went, with buttons (LINE, Telegram, Messenger). Asked once per ticket.",
+    )
 
     _sql_constraints = [
         (

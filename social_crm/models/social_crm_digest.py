@@ -10,7 +10,8 @@ MANAGER_GROUP = "social_crm.group_social_manager"
 
 
 class SocialCrmDigest(models.AbstractModel):
-    """The weekly digest mailed to Social Managers (switch: setting ``social_crm.weekly_digest``).
+    """The weekly digest mailed to Social Managers (switches: setting ``social_crm.weekly_digest``
+    for the database, ``res.company.social_crm_weekly_digest`` for each company).
 
     Rendered for each recipient in their own language, from the company's address, with links back
     into Odoo. Figures of response times come from ``social_crm.response.report``: the digest, the
@@ -95,7 +96,25 @@ class SocialCrmDigest(models.AbstractModel):
             ],
             "links": self._links(),
             **self._response_figures(company, this_start, end),
+            **self._csat_figures(company, this_start, end),
         }
+
+    @api.model
+    def _csat_figures(self, company, start, end):
+        """Satisfaction answered this week: CSAT (share of Good answers) overall and per network, team, agent."""
+        Csat = self.env["social_crm.csat"].sudo()
+        domain = [("company_id", "=", company.id), ("answered_at", ">=", start), ("answered_at", "<", end)]
+        [(answers, csat)] = Csat._read_group(domain, [], ["__count", "satisfied:avg"])
+        lines = []
+        kinds = {"network": self.env._("Network"), "team_id": self.env._("Team"), "user_id": self.env._("Agent")}
+        for dimension in ("network", "team_id", "user_id"):
+            for group, count, share in Csat._read_group(domain, [dimension], ["__count", "satisfied:avg"]):
+                if dimension == "network":
+                    label = dict(Csat._fields["network"]._description_selection(self.env)).get(group, group)
+                else:
+                    label = group.display_name if group else self.env._("Unassigned")
+                lines.append({"kind": kinds[dimension], "label": label, "answers": count, "csat": round(share or 0.0)})
+        return {"csat_answers": answers, "csat": round(csat or 0.0) if answers else None, "csat_lines": lines}
 
     @api.model
     def _response_figures(self, company, start, end):
@@ -137,6 +156,7 @@ class SocialCrmDigest(models.AbstractModel):
             "negative": self._link("/odoo/action-social_crm.social_crm_mention_action_analysis"),
             "tickets": self._link("/odoo/action-social_crm.helpdesk_ticket_action_social"),
             "response": self._link("/odoo/action-social_crm.social_crm_response_report_action"),
+            "csat": self._link("/odoo/action-social_crm.social_crm_csat_action"),
             "alerts": self._link("/odoo/action-social_crm.social_crm_alert_action"),
         }
 
@@ -188,7 +208,7 @@ class SocialCrmDigest(models.AbstractModel):
             return 0
         managers = self.env.ref(MANAGER_GROUP).users.filtered(lambda user: not user.share and user.email)
         vals_list = []
-        for company in managers.company_ids:
+        for company in managers.company_ids.filtered("social_crm_weekly_digest"):
             counts = self._counts(company)  # once per company, whatever the number of managers
             for manager in managers.filtered(lambda user, c=company: c in user.company_ids):
                 vals_list.append(self._mail_values(company, manager.partner_id, counts=counts))

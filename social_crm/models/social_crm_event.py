@@ -230,6 +230,8 @@ class SocialCrmEvent(models.Model):
         client_class = get_client_class(account.network)
         read, outcomes = {}, {}
         for event in self:
+            if self.env["social_crm.csat"]._take_answer(account, event):  # a satisfaction button pressed
+                continue
             try:
                 outcome = client_class.read_event(event.payload, account.own_external_id or None)
             except (BadItem, api_errors.SocialApiError, ValueError, TypeError, KeyError, RecursionError) as exc:

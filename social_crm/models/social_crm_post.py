@@ -107,6 +107,14 @@ class SocialCrmPost(models.Model):
     account_warning = fields.Text(compute="_compute_preview")
     outcome_unknown = fields.Boolean(compute="_compute_outcome_unknown")
     color = fields.Integer(compute="_compute_color")
+    calendar_at = fields.Datetime(
+        string="On the calendar",
+        compute="_compute_calendar_at",
+        store=True,
+        index=True,
+        help="Its time of publication, else when it was approved (then published at once); empty: not scheduled.",
+    )
+    account_networks = fields.Char(compute="_compute_account_networks", help="The networks of its accounts.")
 
     @api.depends("body", "link")
     @api.depends_context("lang")
@@ -164,6 +172,16 @@ class SocialCrmPost(models.Model):
         colors = {"draft": 0, "to_approve": 3, "scheduled": 4, "posting": 2, "posted": 10, "failed": 1}
         for post in self:
             post.color = colors.get(post.state, 0)
+
+    @api.depends("scheduled_at", "approved_at")
+    def _compute_calendar_at(self):
+        for post in self:
+            post.calendar_at = post.scheduled_at or post.approved_at
+
+    @api.depends("account_ids.network")
+    def _compute_account_networks(self):
+        for post in self:
+            post.account_networks = " ".join(sorted(set(post.account_ids.mapped("network"))))
 
     @api.constrains("image_ids")
     def _check_images(self):

@@ -10,6 +10,7 @@ from odoo.tools.misc import format_datetime
 from ..connectors import get_client_class
 from ..tools.titles import shorten
 from .selections import SENTIMENTS, THREAD_STATES, VISIBILITIES
+from .social_crm_sla import SLA_STATUSES
 
 # Languages written right to left (ISO 639-1 and the few 639-3 codes detectors return).
 RTL_LANGS = {"ar", "fa", "he", "iw", "ur", "ps", "yi", "dv", "ckb", "sd", "ug"}
@@ -83,6 +84,12 @@ class SocialCrmThread(models.Model):
         string="Conversation as a chat", compute="_compute_conversation_html", sanitize=True
     )
     pending_reply_count = fields.Integer(string="Replies waiting for approval", compute="_compute_pending_reply_count")
+    sla_status = fields.Selection(
+        SLA_STATUSES,
+        string="SLA",
+        compute="_compute_sla_status",
+        help="Amber when the wait nears the team's target for this priority, red once it has passed.",
+    )
     can_reply = fields.Boolean(
         compute="_compute_can_reply", help="The network takes replies from Odoo (a feed, for instance, does not)."
     )
@@ -189,6 +196,12 @@ class SocialCrmThread(models.Model):
     def _compute_can_reply(self):
         for thread in self:
             thread.can_reply = bool(thread.network) and get_client_class(thread.network).can_reply
+
+    def _compute_sla_status(self):
+        saved = self.filtered(lambda thread: isinstance(thread.id, int))
+        statuses = self.env["social_crm.sla"]._thread_statuses(saved) if saved else {}
+        for thread in self:
+            thread.sla_status = statuses.get(thread.id, "ok")
 
     def _compute_pending_reply_count(self):
         counts = self.env["social_crm.reply"]._count_to_approve("thread_id", self)

@@ -9,10 +9,25 @@ from ..models.selections import NETWORKS, PARAMETER_DEFAULTS
 # none) and stops at the first answer on the network (the ticket's own reply, else the conversation's).
 FIRST_RESPONSE_AT = "COALESCE(t.social_first_response_at, th.first_response_at)"
 WAITING_SINCE = "COALESCE(th.first_inbound_at, t.create_date)"
+# The ticket's service level target (social_crm.sla: team and priority, then team, then priority, then the
+# company's default), else the *Response target* setting.
 TARGET_HOURS = (
-    "COALESCE((SELECT NULLIF(value, '')::float FROM ir_config_parameter "
+    "COALESCE(sla.first_response_hours, (SELECT NULLIF(value, '')::float FROM ir_config_parameter "
     f"WHERE key = 'social_crm.response_target_hours'), {PARAMETER_DEFAULTS['social_crm.response_target_hours']})"
 )
+RESOLUTION_HOURS = "NULLIF(sla.resolution_hours, 0)"
+SLA_JOIN = """
+                  LEFT JOIN LATERAL (
+                        SELECT s.first_response_hours, s.resolution_hours
+                          FROM social_crm_sla s
+                         WHERE s.active AND s.company_id = t.company_id
+                           AND (s.team_id = t.team_id OR s.team_id IS NULL)
+                           AND (s.priority = t.priority OR s.priority IS NULL)
+                      ORDER BY s.team_id IS NULL, s.priority IS NULL
+                         LIMIT 1
+                  ) sla ON TRUE
+"""
+SLA_RESULTS = [("met", "Met"), ("missed", "Missed"), ("running", "Running")]
 RESPONSE_STATUSES = [
     ("in_time", "Answered in time"),
     ("late", "Answered late"),
@@ -59,6 +74,26 @@ class SocialCrmResponseReport(models.Model):
         help="Share of tickets whose first response came within the target time (setting). Tickets still "
         "waiting count only once the target time has passed without an answer.",
     )
+    resolution_status = fields.Selection(
+        SLA_RESULTS,
+        string="Resolution SLA",
+        readonly=True,
+        help="Closed within the resolution target (Met), past it (Missed), or open and still within it "
+        "(Running). Empty: no resolution target for this team and priority.",
+    )
+    sla_status = fields.Selection(
+        SLA_RESULTS,
+        string="SLA",
+        readonly=True,
+        help="Met: answered in time and, where there is a resolution target, resolved in time. Missed: either "
+        "target passed. Running: nothing missed yet, something still open.",
+    )
+    sla_met = fields.Float(
+        string="SLA met (%)",
+        aggregator="avg",
+        readonly=True,
+        help="Share of the tickets whose service level was met, among those settled (met or missed).",
+    )
     ticket_count = fields.Integer(string="Tickets", readonly=True)
     approval_wait_hours = fields.Float(
         string="Waiting for approval (hours)",
@@ -72,6 +107,14 @@ class SocialCrmResponseReport(models.Model):
         tools.drop_view_if_exists(self.env.cr, self._table)
         hours = f"EXTRACT(EPOCH FROM {FIRST_RESPONSE_AT} - {WAITING_SINCE}) / 3600.0"
         waited = f"EXTRACT(EPOCH FROM (now() AT TIME ZONE 'UTC') - {WAITING_SINCE}) / 3600.0"
+        age = "EXTRACT(EPOCH FROM COALESCE(t.closed_date, now() AT TIME ZONE 'UTC') - t.create_date) / 3600.0"
+        response = f"""CASE WHEN {FIRST_RESPONSE_AT} IS NOT NULL AND {hours} <= {TARGET_HOURS} THEN 'met'
+                            WHEN {FIRST_RESPONSE_AT} IS NOT NULL OR {waited} > {TARGET_HOURS} THEN 'missed'
+                            ELSE 'running' END"""
+        resolution = f"""CASE WHEN {RESOLUTION_HOURS} IS NULL THEN NULL
+                              WHEN {age} > {RESOLUTION_HOURS} THEN 'missed'
+                              WHEN t.closed_date IS NOT NULL THEN 'met'
+                              ELSE 'running' END"""
         select = f"""
                 SELECT t.id AS id,
                        t.id AS ticket_id,
@@ -97,12 +140,20 @@ class SocialCrmResponseReport(models.Model):
                             WHEN {FIRST_RESPONSE_AT} IS NOT NULL THEN 0.0
                             WHEN {waited} <= {TARGET_HOURS} THEN NULL
                             ELSE 0.0 END AS answered_in_target,
+                       {resolution} AS resolution_status,
+                       CASE WHEN ({response}) = 'missed' OR ({resolution}) = 'missed' THEN 'missed'
+                            WHEN ({response}) = 'met' AND COALESCE(({resolution}) = 'met', TRUE) THEN 'met'
+                            ELSE 'running' END AS sla_status,
+                       CASE WHEN ({response}) = 'missed' OR ({resolution}) = 'missed' THEN 0.0
+                            WHEN ({response}) = 'met' AND COALESCE(({resolution}) = 'met', TRUE) THEN 100.0
+                            END AS sla_met,
                        1 AS ticket_count,
                        CASE WHEN {FIRST_RESPONSE_AT} IS NOT NULL THEN
                            COALESCE(GREATEST(EXTRACT(EPOCH FROM fr.approved_at - fr.submitted_at) / 3600.0, 0), 0)
                        END AS approval_wait_hours
                   FROM helpdesk_ticket t
                   JOIN social_crm_thread th ON th.id = t.social_thread_id
+                  {SLA_JOIN}
                   LEFT JOIN LATERAL (
                       SELECT r.submitted_at, r.approved_at
                         FROM social_crm_reply r

@@ -65,6 +65,8 @@ class SocialCrmShareReport(models.Model):
     def _read_group(self, domain, groupby=(), aggregates=(), having=(), offset=0, limit=None, order=None):
         """``share:sum`` is the group's mentions in percent of those of its period: the groups that differ
         only by brand (or own/competitor) add up to 100 %, whatever the date grouping."""
+        # ``read_group`` and ``web_read_group`` pass ``dict_values``: make them lists to index them
+        groupby, aggregates = list(groupby), list(aggregates)
         if "share:sum" not in aggregates:
             return super()._read_group(domain, groupby, aggregates, having, offset, limit, order)
         asked = ["__count" if aggregate == "share:sum" else aggregate for aggregate in aggregates]
@@ -75,7 +77,7 @@ class SocialCrmShareReport(models.Model):
         counts = {}
         for key, count in self._share_period_counts(domain, [groupby[i] for i in whole]):
             counts[key] = count
-        position = len(groupby) + list(aggregates).index("share:sum")
+        position = len(groupby) + aggregates.index("share:sum")
         result = []
         for row in rows:
             total = counts.get(tuple(row[i] for i in whole)) or 0

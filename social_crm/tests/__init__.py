@@ -42,3 +42,7 @@ from . import test_inbox
 from . import test_ui_inbox
 from . import test_oauth
 from . import test_matching_scale
+from . import test_ui_managers
+from . import test_managers_settings
+from . import test_csat
+from . import test_sla
