@@ -80,7 +80,13 @@ class SocialCrmDigest(models.AbstractModel):
             ],
             "links": self._links(),
             **response,
+            **self._extra_figures(company, this_start, end),
         }
+
+    @api.model
+    def _extra_figures(self, company, start, end):
+        """Extension point: more values for the digest's template (the CRM bridge adds sales from social)."""
+        return {}
 
     @api.model
     def _response_figures(self, company, start, end):
