@@ -721,12 +721,19 @@ def intent_only(opts):
 
 
 def _intent_oof(job):
-    """One language's out-of-fold fast-tier probabilities at its recorded C (a worker process)."""
+    """One language's out-of-fold fast-tier probabilities at its recorded C (a worker process), cached under
+    CACHE by the language's texts, labels and C (a rerun with other intent cues does not redo them)."""
     data, lang, c = job
     texts, labels, _groups = data[lang]
     picked, folds = cv_sample(data, lang)
     y = np.asarray([labels[i] for i in picked])
-    oof = fast_oof(hashed_matrix([texts[i] for i in picked], SENTIMENT_DIM), y, folds, c)
+    key = hashlib.sha1(json.dumps([lang, c, SEED, FOLDS, [texts[i] for i in picked], y.tolist()]).encode()).hexdigest()
+    path = os.path.join(CACHE, f"social_crm_intent_oof_{lang}_{key[:16]}.npy")
+    if os.path.exists(path):
+        oof = np.load(path)
+    else:
+        oof = fast_oof(hashed_matrix([texts[i] for i in picked], SENTIMENT_DIM), y, folds, c)
+        np.save(path, oof)
     print(f"  oof {lang}: n={len(y)} C={c}", flush=True)
     return lang, {"picked": picked, "folds": folds, "oof": oof}
 

@@ -71,7 +71,7 @@ class SocialLeadCase(SocialCrmCommon):
         def post_status(request):
             body = request["body"].decode()
             data = json.loads(body) if body.startswith("{") else {k: v[0] for k, v in parse_qs(body).items()}
-            status = status_json(str(5000 + len(cls.posted)), data["status"], data.get("in_reply_to_id"))
+            status = status_json(str(5000 + len(cls.posted)), data["status"], data.get("in_reply_to_id"), minutes=119)
             cls.posted.append(data)
             cls.server.route("GET", f"/api/v1/statuses/{status['id']}", (200, {}, status))
             return 200, {}, status
