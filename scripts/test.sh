@@ -20,13 +20,13 @@ fi
 
 log "lint: ruff (check and format), pylint-odoo with the OCA mandatory checks, generated README up to date"
 if ! (cd "$REPO_ROOT" && "$VENV/bin/ruff" check . && "$VENV/bin/ruff" format --check . \
-        && "$VENV/bin/python" -m pylint --rcfile=.pylintrc-mandatory social_crm \
+        && "$VENV/bin/python" -m pylint --rcfile=.pylintrc-mandatory social_crm social_crm_lead \
         && "$VENV/bin/python" scripts/gen_readme.py --check); then
     printf '\n\033[1;31m%s\033[0m\n\n' "lint found problems (above)" >&2
     status=1
 fi
 log "pylint-odoo with OCA's optional checks (.pylintrc): reported, not blocking, as in OCA's pre-commit"
-(cd "$REPO_ROOT" && "$VENV/bin/python" -m pylint --rcfile=.pylintrc --exit-zero social_crm | tail -n 40)
+(cd "$REPO_ROOT" && "$VENV/bin/python" -m pylint --rcfile=.pylintrc --exit-zero social_crm social_crm_lead | tail -n 40)
 
 log "pure-Python suite"
 set +e
@@ -39,7 +39,7 @@ if odoo_available; then
     "$REPO_ROOT/scripts/setup.sh" --odoo
     "$REPO_ROOT/scripts/ensure_chromium.sh"
     "$VENV/bin/python" "$REPO_ROOT/scripts/odoo_tests.py" \
-        --odoo "$ODOO_DIR" --conf "$ODOO_CONF" --python "$VENV/bin/python" --tags "/social_crm$DEVNET_TAGS" || status=1
+        --odoo "$ODOO_DIR" --conf "$ODOO_CONF" --python "$VENV/bin/python" --tags "/social_crm,/social_crm_lead$DEVNET_TAGS" || status=1
 else
     printf '\n\033[1;33m%s\033[0m\n\n' "Odoo suite SKIPPED: no Odoo 18 here (set ODOO_SRC to an Odoo 18.0 source tree, or run scripts/run.sh once)" >&2
 fi
