@@ -25,13 +25,14 @@ class SocialCrmReply(models.Model):
         return (self.lead_id or self.thread_id.lead_id).sudo()
 
     def _log_on_ticket(self, text):
-        super()._log_on_ticket(text)
+        result = super()._log_on_ticket(text)
         lead = self._social_lead()
         if lead:
             lead.message_post(body=text, subtype_xmlid="mail.mt_note")
+        return result
 
     def _audit_posted(self, mention):
-        super()._audit_posted(mention)
+        result = super()._audit_posted(mention)
         lead = self._social_lead()
         if lead:
             lead.message_post(
@@ -44,3 +45,4 @@ class SocialCrmReply(models.Model):
                 author_id=self.author_id.partner_id.id,
                 subtype_xmlid="mail.mt_note",
             )
+        return result
