@@ -165,3 +165,24 @@ class TestLeadPipeline(SocialLeadCase):
         self.assertEqual(self.posted[0]["in_reply_to_id"], "190")
         self.assertIn("Two are in stock", self.posted[0]["status"])
         self.assertIn("Reply posted on Mastodon", " ".join(lead.sudo().message_ids.mapped("body")))
+
+    def test_rules_are_ordered_per_language_and_for_managers_only(self):
+        Rule = self.env["social_crm.lead.rule"]
+        with self.assertRaises(AccessError):
+            Rule.with_user(self.social_user).create({"name": "Mine"})
+        with self.assertRaises(AccessError):
+            self.env.ref("social_crm_lead.lead_rule_buying").with_user(self.social_manager).write({"active": False})
+        # a manager's own rules, first in order: Thai buying signals only; the rest makes no lead
+        Rule.with_user(self.social_manager).create(
+            [
+                {"name": "Thai buyers", "sequence": 1, "intent": "buying", "langs": "th", "tag_ids": []},
+                {"name": "Nothing else", "sequence": 2, "create_lead": False},
+            ]
+        )
+        self.fetch(
+            status_json("195", "@acme how much is the blue kettle?", author="77"),
+            status_json("196", "ราคาเท่าไหร่คะ อยากสั่งสองใบ", author="78", lang="th", minutes=1),
+        )
+        lead = self.leads()
+        self.assertEqual(len(lead), 1)
+        self.assertIn("ราคาเท่าไหร่", str(lead.description))
