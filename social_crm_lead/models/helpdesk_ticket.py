@@ -6,7 +6,9 @@ from odoo.exceptions import UserError
 class HelpdeskTicket(models.Model):
     _inherit = "helpdesk.ticket"
 
-    social_lead_id = fields.Many2one(related="social_thread_id.lead_id", string="Lead")
+    social_lead_id = fields.Many2one(
+        related="social_thread_id.lead_id", string="Lead", groups="sales_team.group_sale_salesman"
+    )
 
     def action_social_create_lead(self):
         """A customer who complains may want to buy more: a lead beside the ticket."""

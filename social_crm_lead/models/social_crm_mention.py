@@ -5,7 +5,7 @@ from odoo import fields, models
 class SocialCrmMention(models.Model):
     _inherit = "social_crm.mention"
 
-    lead_id = fields.Many2one(related="thread_id.lead_id", string="Lead")
+    lead_id = fields.Many2one(related="thread_id.lead_id", string="Lead", groups="sales_team.group_sale_salesman")
 
     def action_create_lead(self):
         self.ensure_one()

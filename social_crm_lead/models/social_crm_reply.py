@@ -22,7 +22,8 @@ class SocialCrmReply(models.Model):
         return super().write(vals)
 
     def _social_lead(self):
-        return (self.lead_id or self.thread_id.lead_id).sudo()
+        reply = self.sudo()  # the lead is logged on whoever writes the reply (a manager may have no sales rights)
+        return reply.lead_id or reply.thread_id.lead_id
 
     def _log_on_ticket(self, text):
         result = super()._log_on_ticket(text)

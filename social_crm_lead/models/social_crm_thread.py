@@ -14,6 +14,7 @@ class SocialCrmThread(models.Model):
         copy=False,
         tracking=True,
         check_company=True,
+        groups="sales_team.group_sale_salesman",
         help="The sales opportunity of this conversation (one open lead per conversation).",
     )
 

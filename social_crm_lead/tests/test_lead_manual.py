@@ -79,3 +79,17 @@ class TestLeadManual(SocialLeadCase):
         action = thread.action_link_lead()
         with self.assertRaises(AccessError):
             self.wizard(action, lead_id=foreign)
+
+    def test_social_users_without_sales_rights_still_work_on_social_records(self):
+        """The links to leads are for salespeople: the others' forms open as before the bridge."""
+        self.fetch(status_json("420", "@acme how much is the blue kettle?", author="77"))
+        mention = self.env["social_crm.mention"].search([("account_id", "=", self.masto.id)])
+        self.assertTrue(mention.thread_id.lead_id)
+        agent = self.social_user
+        for record in (mention, mention.thread_id, self.partner):
+            form = Form(record.with_user(agent))
+            self.assertTrue(form.id)
+        ticket = self.env["helpdesk.ticket"].create(
+            {"name": "Kettle", "description": "x", "social_thread_id": mention.thread_id.id}
+        )
+        self.assertTrue(Form(ticket.with_user(agent)).id)
