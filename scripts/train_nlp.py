@@ -220,11 +220,19 @@ def summary(scores):
     return {"mean": round(float(np.mean(scores)), 4), "sd": round(float(np.std(scores)), 4), "folds": scores}
 
 
-def fast_oof(tf, y, folds, c):
-    """Out-of-fold probabilities of the fast tier (idf and weights fitted on the other folds)."""
+def fast_oof(tf, y, folds, c, train_max=None, lang=""):
+    """Out-of-fold probabilities of the fast tier (idf and weights fitted on the other folds; at most
+    ``train_max`` of their texts, a seeded sample, when given)."""
     out = np.zeros((len(y), 3))
     for f in range(FOLDS):
         train, test = folds != f, folds == f
+        if train_max and train.sum() > train_max:
+            rows = np.flatnonzero(train)
+            keep = np.random.default_rng([SEED, sorted(FILES).index(lang) if lang in FILES else 0, f]).choice(
+                rows, train_max, replace=False
+            )
+            train = np.zeros(len(y), dtype=bool)
+            train[keep] = True
         idf = idf_from(tf[train])
         model = fit_lr(weighted(tf[train], idf), y[train], c)[0]
         out[test] = proba(model, weighted(tf[test], idf))
@@ -636,6 +644,12 @@ def main():
     parser.add_argument(
         "--intent-only", action="store_true", help="retrain intent.npz alone (sentiment models and their metrics kept)"
     )
+    parser.add_argument(
+        "--oof-max",
+        type=int,
+        help="--intent-only: fold models of the out-of-fold sentiment trained on at most this many texts (seeded "
+        "sample; quick runs on a busy machine; recorded in metrics.json)",
+    )
     opts = parser.parse_args()
     global CV_MAX  # noqa: PLW0603
     CV_MAX = opts.cv_max or CV_MAX
@@ -710,11 +724,12 @@ def intent_only(opts):
     CV_MAX = metrics.get("cv_max")
     data = load_all(opts.data)
     print("out-of-fold sentiment of the intent texts (recorded C per language) ...", flush=True)
-    jobs = [(data, lang, metrics["cv"][lang]["fast_c"]) for lang in sorted(FILES)]
+    jobs = [(data, lang, metrics["cv"][lang]["fast_c"], opts.oof_max) for lang in sorted(FILES)]
     with multiprocessing.get_context("fork").Pool(opts.jobs) as pool:
         cv = dict(pool.imap_unordered(_intent_oof, jobs))
     print("intent ...", flush=True)
     intent_arrays, metrics["intent"] = intent_tier(data, cv, opts.data, metrics["feature_size"])
+    metrics["intent"]["oof_fold_models_sampled"] = {lang: opts.oof_max for lang in sorted(cv) if cv[lang]["sampled"]}
     np.savez_compressed(os.path.join(OUT, "intent.npz"), **intent_arrays)
     with open(path, "w", encoding="utf-8") as handle:
         json.dump(metrics, handle, indent=1, sort_keys=True)
@@ -723,19 +738,24 @@ def intent_only(opts):
 def _intent_oof(job):
     """One language's out-of-fold fast-tier probabilities at its recorded C (a worker process), cached under
     CACHE by the language's texts, labels and C (a rerun with other intent cues does not redo them)."""
-    data, lang, c = job
+    data, lang, c, train_max = job
     texts, labels, _groups = data[lang]
     picked, folds = cv_sample(data, lang)
     y = np.asarray([labels[i] for i in picked])
     key = hashlib.sha1(json.dumps([lang, c, SEED, FOLDS, [texts[i] for i in picked], y.tolist()]).encode()).hexdigest()
     path = os.path.join(CACHE, f"social_crm_intent_oof_{lang}_{key[:16]}.npy")
+    sampled = train_max and len(y) * (FOLDS - 1) / FOLDS > train_max
+    if sampled:
+        path = path.replace(".npy", f"_max{train_max}.npy")
     if os.path.exists(path):
         oof = np.load(path)
+    elif sampled and os.path.exists(path.replace(f"_max{train_max}", "")):
+        oof, sampled = np.load(path.replace(f"_max{train_max}", "")), False  # the full one was computed
     else:
-        oof = fast_oof(hashed_matrix([texts[i] for i in picked], SENTIMENT_DIM), y, folds, c)
+        oof = fast_oof(hashed_matrix([texts[i] for i in picked], SENTIMENT_DIM), y, folds, c, train_max, lang)
         np.save(path, oof)
-    print(f"  oof {lang}: n={len(y)} C={c}", flush=True)
-    return lang, {"picked": picked, "folds": folds, "oof": oof}
+    print(f"  oof {lang}: n={len(y)} C={c}{f' (fold models on {train_max} texts)' if sampled else ''}", flush=True)
+    return lang, {"picked": picked, "folds": folds, "oof": oof, "sampled": bool(sampled)}
 
 
 def _cv_language(job):
