@@ -1,4 +1,4 @@
-"""Build the addon's README.rst and static/description/index.html from its readme/ fragments.
+"""Build each addon's README.rst and static/description/index.html from its readme/ fragments.
 
 OCA addons ship both, generated from ``readme/*.md`` by oca-gen-addon-readme, which
 is not on PyPI; this does the same for the plain Markdown the fragments use
@@ -13,7 +13,8 @@ import sys
 
 from docutils.core import publish_parts
 
-ADDON = pathlib.Path(__file__).resolve().parent.parent / "social_crm"
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+ADDONS = ("social_crm", "social_crm_lead")
 SECTIONS = [
     ("DESCRIPTION", None),
     ("CONFIGURE", "Configuration"),
@@ -53,8 +54,8 @@ def markdown_to_rst(markdown, level_marks="~^"):
     return "\n".join(out).strip() + "\n"
 
 
-def build():
-    manifest = eval((ADDON / "__manifest__.py").read_text())  # noqa: S307 - our own manifest, a literal dict
+def build(addon):
+    manifest = eval((addon / "__manifest__.py").read_text())  # noqa: S307 - our own manifest, a literal dict
     title = manifest["name"]
     parts = [
         "=" * len(title),
@@ -75,7 +76,7 @@ def build():
     ]
     description = ""
     for name, heading in SECTIONS:
-        path = ADDON / "readme" / f"{name}.md"
+        path = addon / "readme" / f"{name}.md"
         if not path.exists():
             continue
         body = markdown_to_rst(path.read_text())
@@ -101,13 +102,17 @@ def build():
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--check", action="store_true", help="fail if the generated files are out of date")
+    parser.add_argument("--addon", action="append", choices=ADDONS, help="only this addon (default: every one)")
     opts = parser.parse_args()
-    rst, html = build()
-    targets = {ADDON / "README.rst": rst, ADDON / "static" / "description" / "index.html": html}
+    targets = {}
+    for name in opts.addon or ADDONS:
+        addon = ROOT / name
+        rst, html = build(addon)
+        targets |= {addon / "README.rst": rst, addon / "static" / "description" / "index.html": html}
     stale = [path for path, text in targets.items() if not path.exists() or path.read_text() != text]
     if opts.check:
         for path in stale:
-            print(f"{path.relative_to(ADDON.parent)} is out of date: run python scripts/gen_readme.py")
+            print(f"{path.relative_to(ROOT)} is out of date: run python scripts/gen_readme.py")
         return 1 if stale else 0
     for path in stale:
         path.write_text(targets[path])

@@ -1,10 +1,13 @@
 """Run the social_crm Odoo suite in fresh databases and judge the logs strictly.
 
 Phases, each in a new database that is dropped afterwards:
-  1. install without demo data: not a single WARNING or ERROR line;
-  2. install with demo data and run the tests tagged /social_crm (tours
-     included): no failure, no error, no skipped test, at least one test;
-  3. uninstall social_crm from that database: no ERROR line.
+  1. install social_crm without demo data: not a single WARNING or ERROR line, and no CRM pulled in (the
+     bridge social_crm_lead installs itself only where crm is installed);
+  2. install social_crm and crm with demo data (social_crm_lead comes with them, auto_install) and run the
+     tests tagged /social_crm and /social_crm_lead (tours included): no failure, no error, no skipped test,
+     at least one test;
+  3. uninstall social_crm_lead from that database: social_crm still works (a buying signal becomes a
+     ticket again), no ERROR line; then uninstall social_crm: no ERROR line.
 Prints "Odoo: N passed, N failed" and exits non-zero on any problem.
 """
 
@@ -79,12 +82,66 @@ def drop_db(python, db):
     )
 
 
+def installed(python, db, modules):
+    """Which of ``modules`` are installed in ``db``."""
+    code = (
+        "import sys, psycopg2\n"
+        "conn = psycopg2.connect(dbname=sys.argv[1])\n"
+        "cur = conn.cursor()\n"
+        "cur.execute(\"SELECT name FROM ir_module_module WHERE state = 'installed' AND name = ANY(%s)\", [sys.argv[2:]])\n"
+        "print(' '.join(sorted(row[0] for row in cur.fetchall())))\n"
+    )
+    proc = subprocess.run([python, "-c", code, db, *modules], capture_output=True, text=True, check=False)
+    return proc.stdout.split()
+
+
+UNINSTALL_BRIDGE = """
+from datetime import datetime, UTC
+from odoo import SUPERUSER_ID, api
+from odoo.modules.registry import Registry
+from odoo.addons.social_crm.connectors.models import Author, Item
+
+env['ir.module.module'].search([('name', '=', 'social_crm_lead')]).button_immediate_uninstall()
+env.cr.commit()
+registry = Registry(env.cr.dbname)
+assert 'social_crm.lead.rule' not in registry, 'bridge model still registered'
+with registry.cursor() as cr:
+    env = api.Environment(cr, SUPERUSER_ID, {})
+    assert 'social_thread_id' not in env['crm.lead']._fields, 'crm.lead still has the bridge field'
+    assert env.ref('social_crm.ticket_rule_buying').active, 'the buying-signal ticket rule is active again'
+    account = env['social_crm.account'].search([('active', '=', True)], limit=1)
+    item = Item(
+        external_id='uninstall-check-1', author=Author(external_id='uninstall-check', handle='check.test', name='Check'),
+        text='How much is the blue kettle? I want to buy two', posted_at=datetime.now(UTC), root_id='uninstall-check-1',
+    )
+    mention = env['social_crm.mention']._ingest_items(account, [item])
+    assert mention.intent == 'buying' and mention.ticket_id, (mention.intent, mention.ticket_id)
+    cr.rollback()
+print('BRIDGE UNINSTALLED, social_crm works')
+"""
+
+
+def uninstall_bridge(opts, db, logdir):
+    """Uninstall social_crm_lead: social_crm keeps working (a buying signal is ingested, analyzed, ticketed)."""
+    cmd = [opts.python, os.path.join(opts.odoo, "odoo-bin"), "shell", "-c", opts.conf, "-d", db, "--no-http"]
+    print("$ " + " ".join(cmd) + "  # uninstall social_crm_lead", flush=True)
+    proc = subprocess.run(cmd, input=UNINSTALL_BRIDGE, capture_output=True, text=True, check=False)
+    unlog = (proc.stdout + proc.stderr).splitlines()
+    with open(os.path.join(logdir, "uninstall-bridge.log"), "w", encoding="utf-8") as log:
+        log.write("\n".join(unlog))
+    bad = problems(unlog, {"ERROR", "CRITICAL"}) + [line for line in unlog if "Traceback" in line]
+    if proc.returncode or bad or not any("BRIDGE UNINSTALLED" in line for line in unlog):
+        print("\n".join(unlog[-40:]))
+        return [f"uninstall social_crm_lead: exit {proc.returncode}, {len(bad)} error lines"]
+    return []
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--odoo", required=True)
     parser.add_argument("--conf", required=True)
     parser.add_argument("--python", default=sys.executable)
-    parser.add_argument("--tags", default="/social_crm")
+    parser.add_argument("--tags", default="/social_crm,/social_crm_lead")
     parser.add_argument("--quick", action="store_true", help="only the test phase")
     parser.add_argument("--keep-db", action="store_true")
     opts = parser.parse_args()
@@ -108,6 +165,8 @@ def main():
         if rc or bad:
             failures.append(f"install without demo: exit {rc}, {len(bad)} warning/error lines")
             print("\n".join(bad[:30]))
+        if not rc and installed(opts.python, db, ("crm", "social_crm_lead")):
+            failures.append("install without CRM: crm or social_crm_lead was installed with social_crm")
         drop_db(opts.python, db)
 
     db = f"social_crm_test_{stamp}"
@@ -117,7 +176,7 @@ def main():
         opts.conf,
         opts.python,
         db,
-        ["-i", "social_crm", "--test-enable", "--test-tags", opts.tags],
+        ["-i", "social_crm,crm", "--test-enable", "--test-tags", opts.tags],
         os.path.join(logdir, "tests.log"),
     )
     results = [tuple(map(int, m.groups())) for m in map(RESULT.search, lines) if m]
@@ -137,6 +196,10 @@ def main():
     if install_warnings:
         failures.append(f"install with demo: {len(install_warnings)} warning lines")
 
+    if not rc and not installed(opts.python, db, ("social_crm_lead",)):
+        failures.append("social_crm_lead was not installed with social_crm and crm (auto_install)")
+    if not opts.quick and not rc:
+        failures += uninstall_bridge(opts, db, logdir)
     if not opts.quick and not rc:
         script = (
             "env['ir.module.module'].search([('name', '=', 'social_crm')]).button_immediate_uninstall()\n"

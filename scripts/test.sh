@@ -20,13 +20,13 @@ fi
 
 log "lint: ruff (check and format), pylint-odoo with the OCA mandatory checks, generated README up to date"
 if ! (cd "$REPO_ROOT" && "$VENV/bin/ruff" check . && "$VENV/bin/ruff" format --check . \
-        && "$VENV/bin/python" -m pylint --rcfile=.pylintrc-mandatory social_crm \
+        && "$VENV/bin/python" -m pylint --rcfile=.pylintrc-mandatory social_crm social_crm_lead \
         && "$VENV/bin/python" scripts/gen_readme.py --check); then
     printf '\n\033[1;31m%s\033[0m\n\n' "lint found problems (above)" >&2
     status=1
 fi
 log "pylint-odoo with OCA's optional checks (.pylintrc): reported, not blocking, as in OCA's pre-commit"
-(cd "$REPO_ROOT" && "$VENV/bin/python" -m pylint --rcfile=.pylintrc --exit-zero social_crm | tail -n 40)
+(cd "$REPO_ROOT" && "$VENV/bin/python" -m pylint --rcfile=.pylintrc --exit-zero social_crm social_crm_lead | tail -n 40)
 
 log "pure-Python suite"
 set +e
@@ -39,7 +39,7 @@ if odoo_available; then
     "$REPO_ROOT/scripts/setup.sh" --odoo
     "$REPO_ROOT/scripts/ensure_chromium.sh"
     "$VENV/bin/python" "$REPO_ROOT/scripts/odoo_tests.py" \
-        --odoo "$ODOO_DIR" --conf "$ODOO_CONF" --python "$VENV/bin/python" --tags "/social_crm$DEVNET_TAGS" || status=1
+        --odoo "$ODOO_DIR" --conf "$ODOO_CONF" --python "$VENV/bin/python" --tags "/social_crm,/social_crm_lead$DEVNET_TAGS" || status=1
     log "benches: each Odoo bench once at a tiny size (scripts/bench_smoke.sh; no timing asserted)"
     "$REPO_ROOT/scripts/bench_smoke.sh" || status=1
 else

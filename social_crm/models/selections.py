@@ -21,6 +21,7 @@ INTENTS = [
     ("question", "Question"),
     ("praise", "Praise"),
     ("request", "Request"),
+    ("buying", "Buying signal"),
     ("other", "Other"),
 ]
 NLP_STATES = [

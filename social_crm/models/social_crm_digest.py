@@ -97,7 +97,13 @@ class SocialCrmDigest(models.AbstractModel):
             "links": self._links(),
             **self._response_figures(company, this_start, end),
             **self._csat_figures(company, this_start, end),
+            **self._extra_figures(company, this_start, end),
         }
+
+    @api.model
+    def _extra_figures(self, company, start, end):
+        """Extension point: more values for the digest's template (the CRM bridge adds sales from social)."""
+        return {}
 
     @api.model
     def _csat_figures(self, company, start, end):

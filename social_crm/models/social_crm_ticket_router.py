@@ -40,16 +40,27 @@ class SocialCrmTicketRouter(models.AbstractModel):
         )
         claimed = mentions.browse([row[0] for row in self.env.cr.fetchall()])
         mentions.invalidate_model(["is_routed"])
-        return self._route(claimed)
+        tickets = self._route(claimed)
+        self._route_more(claimed)
+        return tickets
 
     @api.model
     def _route_unticketed(self, mentions):
         """Route again routed inbound mentions whose conversation still has no ticket (their analysis changed)."""
+        self._route_more(mentions.filtered(lambda m: m.is_routed and m.direction == "inbound"), again=True)
         return self._route(
             mentions.filtered(
                 lambda m: m.is_routed and m.direction == "inbound" and not m.ticket_id and not m.thread_id.ticket_id
             )
         )
+
+    @api.model
+    def _route_more(self, mentions, again=False):
+        """Extension point: what else routes the analyzed inbound mentions (the CRM bridge makes leads).
+
+        Called once per mention after the ticket rules (``again``: their analysis changed since, e.g. a
+        person's correction; the mentions were routed before). Nothing here."""
+        return {}
 
     @api.model
     def _route(self, mentions):

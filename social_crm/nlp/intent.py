@@ -1,4 +1,4 @@
-"""Intent: complaint, question, praise, request or other, in every training language.
+"""Intent: complaint, buying, question, praise, request or other, in every training language.
 
 A linear model (``models/intent.npz``, trained by scripts/train_nlp.py and chosen by
 cross-validation) reads the fast sentiment tier's hashed features, the rule cues below
@@ -11,12 +11,18 @@ Rules, in order (the first that holds wins):
 1. complaint: a demand on a negative text, a complaint cue (refund, broken, late, never arrived, still waiting, scam;
    reembolso, remboursement, kaputt, rimborso, rusak; คืนเงิน, พัง, ยังไม่ได้รับ; خراب،
    نرسیده، مرجوع; لم يصل، استرداد ...) or a clearly negative sentiment (score <= -0.5);
-2. request: a demand (fix it, right now, asap, immediately, แก้ด่วน, รีบแก้, همین الان, فورا,
+2. buying, a buying signal (not on a negative text): asking for the price, a quote, availability, how to
+   order or buy, wholesale, a demo or a trial (how much, price, quote, in stock, how do I order, wholesale,
+   free trial; ราคา, เท่าไหร่, กี่บาท, ยังมีของ, อยากสั่ง, สั่งยังไง, สนใจ, ขายส่ง, ทดลองใช้; قیمت، چنده،
+   موجود دارید، سفارش بدم، می‌خوام بخرم، عمده، پیش‌فاکتور، نسخه آزمایشی; and the other shipped languages).
+   A complaint about an order ("my order hasn't arrived", "สั่งไปแล้วยังไม่ได้ของ", "سفارشم هنوز نرسیده")
+   is a complaint (rule 1 comes first);
+3. request: a demand (fix it, right now, asap, immediately, แก้ด่วน, รีบแก้, همین الان, فورا,
    درستش کنید, sofort, inmediatamente, segera ...) or a request phrase: please/pls/plz, could you/can you/would you, bitte,
    könnten Sie, por favor, s'il vous plaît/svp, per favore, tolong/mohon, कृपया/kripya,
    لطفا/لطفاً/خواهشا, من فضلك/لو سمحت/الرجاء, Thai รบกวน, โปรด, ช่วย...หน่อย/ด้วย and
    ขอ (but not ของ "thing", ขอบคุณ "thank you", ขอโทษ "sorry", ขอให้ "wish that");
-3. question: a question mark (? ？ ؟ ¿); a Thai question particle or word, matched
+4. question: a question mark (? ？ ؟ ¿); a Thai question particle or word, matched
    with care for the longer words that contain it: ไหม (not ไหม้ "burnt", not ผ้าไหม
    "silk"), มั้ย/มั๊ย, หรือเปล่า/รึเปล่า/หรือป่าว, หรือยัง/รึยัง, อะไร (not อะไรก็ได้),
    ยังไง/อย่างไร (not ยังไงก็ "anyway"), เมื่อไหร่/เมื่อไร, ที่ไหน/ตรงไหน, ทำไม,
@@ -30,9 +36,9 @@ Rules, in order (the first that holds wins):
    wie/was/wann/wo/warum, cómo/qué/cuándo/dónde, comment/pourquoi/quand/où,
    come/perché/quando/dove, como/onde/quando/porque, apa/apakah/bagaimana/kapan/berapa,
    kya/kaise/kab/kahan, क्या/क्यों/कब/कैसे/कहाँ);
-4. complaint: negative sentiment;
-5. praise: positive sentiment (no question, no request: those came first);
-6. other.
+5. complaint: negative sentiment;
+6. praise: positive sentiment (no question, no request: those came first);
+7. other.
 """
 
 import logging
@@ -117,9 +123,51 @@ COMPLAINT = "|".join(
         r"\bquebrad[oa]\b|\bgolpe\b|\bnão chegou\b|\batrasad[oa]\b|\bdefeito\b",
         r"\brusak\b|\bpenipuan\b|\bbelum sampai\b|\bbelum datang\b|\bterlambat\b|\bkecewa\b",
         r"खराब|टूटा|रिफंड|नहीं पहुंचा|\bkharab\b|\bbekar\b",
-        r"คืนเงิน|(?<!ไม่)เสีย(?!ง)|พัง|ยังไม่ได้รับ|ไม่ได้รับของ|ของไม่มา|ยังไม่ส่ง|ห่วย|แย่มาก|โกง|ช้ามาก|ผิดหวัง|รอนาน",
+        r"คืนเงิน|(?<!ไม่)เสีย(?!ง)|พัง|ยังไม่ได้รับ|ไม่ได้รับของ|ยังไม่ได้ของ|ของยังไม่มา|ยังไม่ถึง|ของไม่มา|ยังไม่ส่ง|ห่วย|แย่มาก|โกง|ช้ามาก|ผิดหวัง|รอนาน",
         r"خراب|مرجوع|پس بگیر|بازپرداخت|برگشت پول|کلاهبرداری|نرسیده|افتضاح|معیوب|شکسته|تاخیر|تأخیر",
         r"استرداد|لم يصل|مكسور|احتيال|نصاب|تأخير|معطل|سيء جدا",
+    ]
+)
+BUYING = "|".join(
+    [
+        # English
+        r"\bhow much (?:is|are|does|do|for|would|will|to)\b|\bhow much\?|\bwhat(?:'s| is| are) the (?:price|cost)s?\b",
+        r"\bprice list\b|\bpricing\b|\bprice (?:for|of (?:the|this|that|your|a|one))\b|\bprice\?|\bprices\?",
+        r"\b(?:get|send|request|need|want) (?:me |us )?a quote\b|\bquotation\b|\bquote for\b",
+        r"\bin stock\b|\bback in stock\b|\bavailability\b|\b(?:is|are) (?:it|this|that|these|they) (?:still )?available\b|\bstill available\b",
+        r"\bhow (?:do|can|could) (?:i|we) (?:order|buy|purchase|get one|pay)\b|\bhow to (?:order|buy|purchase)\b",
+        r"\bwhere (?:can|do|could) (?:i|we) (?:buy|order|get|purchase)\b|\bplace an order\b|\bpre-?order\b",
+        r"\b(?:want|like|love|wanna|looking) to (?:buy|order|purchase)\b|\binterested in (?:buying|ordering|purchasing)\b",
+        r"\b(?:can|could|may) (?:i|we) (?:buy|order|purchase)\b|\bi(?:'d| would) like to order\b",
+        r"\bwholesale\b|\bbulk (?:order|orders|pricing|price|discount|buy)\b|\bresellers?\b|\bdistributors?\b|\bdistribute your\b",
+        r"\b(?:book|schedule|get|request|see) a demo\b|\bdemo (?:of|for)\b|\bfree trial\b|\btrial (?:version|period|account)\b",
+        r"\bdo you (?:ship|deliver|sell)\b",
+        # Spanish, French, Italian, Portuguese, German, Indonesian, Hindi
+        r"\bcu[aá]nto cuesta\b|\bprecio\b|\bcotizaci[oó]n\b|\bquiero comprar\b|\bc[oó]mo (?:puedo )?comprar\b",
+        r"\bhay stock\b|\bal por mayor\b|\bprueba gratis\b",
+        r"\bcombien (?:co[uû]te|ça co[uû]te)\b|\bquel (?:est le )?prix\b|\bdevis\b|\ben stock\b|\bje voudrais commander\b",
+        r"\bcomment commander\b|\bessai gratuit\b|\bvente en gros\b",
+        r"\bquanto costa\b|\bprezzo\b|\bpreventivo\b|\bdisponibile\?|\bvorrei ordinare\b|\bcome ordinare\b",
+        r"\bquanto custa\b|\bpreço\b|\borçamento\b|\bquero comprar\b|\bcomo comprar\b|\batacado\b",
+        r"\bwas kostet\b|\bpreis\b|\bangebot für\b|\bauf lager\b|\bbestellen\?|\bwie (?:kann ich )?bestell",
+        r"\bberapa harga(?:nya)?\b|\bharganya\b|\bready stok\b|\bmasih ada\b|\bcara (?:order|pesan|beli)\b|\bmau (?:order|pesan|beli)\b",
+        r"\bgrosir\b|कितने का|क़ीमत|कीमत|\bkitne ka\b|\bkeemat\b|ऑर्डर कैसे",
+        # Thai
+        r"(?:ขอ|สอบถาม|ถาม|แจ้ง|บอก)ราคา|ราคา\s*(?:เท่า|กี่|ยังไง|ไง|\?|ต่อ|ส่ง)|(?<!ไม่)เท่าไ(?:หร่|ร)(?:คะ|ครับ|คับ|ค่ะ|\s|$|\?)",
+        r"กี่บาท|ยังมีของ|มีของไหม|มีของมั้ย|ของหมดยัง|ยังมีอยู่ไหม|ยังมีไหม|มีขายไหม|มีขายที่",
+        r"มีสต็อก|มีสต๊อก|อยากสั่ง|สั่งยังไง|สั่งได้(?:ที่|ยังไง|ไหม|มั้ย)|สั่งซื้อ(?:ได้|ยังไง|ที่)|ต้องการสั่ง|จะสั่ง|(?<!ไม่)สนใจ",
+        r"ขายส่ง|ราคาส่ง|ตัวแทนจำหน่าย|สมัครตัวแทน|ทดลองใช้|เดโม|ใบเสนอราคา|อยากซื้อ|ซื้อได้(?:ที่|ยังไง|ไหม)|ซื้อยังไง",
+        r"โอนยังไง|ส่งฟรีไหม|ค่าส่งเท่า|จองได้|พรีออเดอร์|\bcf\s*(?=[ก-๛])|พร้อมส่ง(?:ไหม|มั้ย|ป่ะ|คะ|ครับ)|มีของพร้อมส่ง",
+        r"อยากได้(?:\s*\d|สอง|ค่ะ|คะ|ครับ|ตัว|ชิ้น|อัน)|มีไซส์|มีสี.{0,12}(?:ไหม|มั้ย)|รับตัวแทน",
+        # Persian
+        r"قیمت(?:ش|اش|ها|های)?\s*(?:چنده|چقدر|چند|رو بگید|را بفرمایید|رو بفرستید|را اعلام|\?|؟)|استعلام|چنده|چقدره",
+        r"چند (?:هست|است|تومن|تومان|میشه|می‌شه)|موجود (?:دارید|دارین|هست|است)|موجوده|موجود دارید",
+        r"سفارش (?:بدم|بدیم|بدهم|دادن|بدهیم)|چطور(?:ی)? سفارش|چگونه سفارش|می(?:\u200c| )?خوام (?:بخرم|سفارش)",
+        r"می(?:\u200c| )?خواهم (?:بخرم|سفارش)|بخرم|خرید کنم|از کجا (?:بخرم|تهیه)|عمده(?: ?فروش|ی)|(?:خرید|قیمت|فروش) عمده|پیش(?:\u200c| )?فاکتور",
+        r"خرید (?:قسطی|اقساطی|حضوری|اینترنتی)|پیش(?:\u200c| )?(?:خرید|سفارش)|لیست قیمت|ثبت سفارش|سفارش ثبت|قیمت و موجودی",
+        r"نسخه (?:آزمایشی|دمو)|دمو|نمایندگی (?:فروش|می(?:\u200c| )?دید)|اخذ نمایندگی|ارسال دارید",
+        # Arabic
+        r"كم السعر|كم سعر|بكم|السعر|عرض سعر|متوفر|أريد (?:أن )?أشتري|ابغى اشتري|كيف (?:أطلب|اطلب|أشتري|اشتري)|بالجملة",
     ]
 )
 DEMAND = "|".join(
@@ -203,6 +251,7 @@ class Cues:
 _REQUEST_RE = Cues(REQUEST)
 _COMPLAINT_RE = Cues(COMPLAINT)
 _DEMAND_RE = Cues(DEMAND)
+_BUYING_RE = Cues(BUYING)
 _THAI_RE = re.compile(THAI_QUESTION)
 _THAI_CHARS = re.compile(r"[\u0e00-\u0e7f]")
 # Persian / Arabic question words as whole words (letters and the zero-width non-joiner glue words together)
@@ -235,17 +284,23 @@ def is_complaint_cue(text):
     return bool(_COMPLAINT_RE.search(text))
 
 
+def is_buying(text):
+    return bool(_BUYING_RE.search(text))
+
+
 def is_demand(text):
     return bool(_DEMAND_RE.search(text))
 
 
 def classify(text, lang, sentiment, score, questions=True):
-    """One of complaint, question, praise, request, other, by the rules (``questions=False``: without
+    """One of complaint, buying, question, praise, request, other, by the rules (``questions=False``: without
     the question rule, for weak labels of texts whose annotators said they are not questions)."""
     text = text or ""
     demand = _DEMAND_RE.search(text)
     if score <= -0.5 or _COMPLAINT_RE.search(text) or (demand and sentiment == "negative"):
         return "complaint"
+    if sentiment != "negative" and _BUYING_RE.search(text):
+        return "buying"
     if demand or _REQUEST_RE.search(text):
         return "request"
     if questions and is_question(text, lang):
@@ -257,8 +312,18 @@ def classify(text, lang, sentiment, score, questions=True):
     return "other"
 
 
-INTENTS = ("complaint", "question", "request", "praise", "other")
-CUES = ("complaint cue", "request cue", "demand cue", "question rule", "question mark", "score", "negative", "positive")
+INTENTS = ("complaint", "question", "request", "praise", "other", "buying")
+CUES = (
+    "complaint cue",
+    "request cue",
+    "demand cue",
+    "question rule",
+    "question mark",
+    "score",
+    "negative",
+    "positive",
+    "buying cue",
+)
 MODEL_PATH = os.path.join(os.path.dirname(__file__), "models", "intent.npz")
 
 
@@ -275,6 +340,7 @@ def cue_matrix(texts, langs, scored):
             score,
             label == "negative",
             label == "positive",
+            bool(_BUYING_RE.search(text)),
         )
     return out
 
@@ -320,6 +386,14 @@ def _load():
     from .sentiment import fast_model
 
     learned, dim = IntentModel(MODEL_PATH), fast_model().dim
+    if learned.cue_weights.shape[1] != len(CUES):
+        _logger.warning(
+            "social_crm: intent model reads %d cues, this code gives %d; intent rules used instead "
+            "(retrain it with scripts/train_nlp.py --intent-only)",
+            learned.cue_weights.shape[1],
+            len(CUES),
+        )
+        return None
     if learned.idf.shape[0] != dim:
         _logger.warning(
             "social_crm: intent model has %d features, the sentiment model %d; intent rules used instead "

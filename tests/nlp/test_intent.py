@@ -11,8 +11,9 @@ from social_crm.nlp import intent
         # Thai: particles, with the longer words that contain them
         ("ร้านเปิดกี่โมงครับ", "th", "question"),
         ("ส่งของได้ไหม", "th", "question"),
-        ("มีสีดำมั้ยคะ", "th", "question"),
-        ("ราคาเท่าไหร่ครับ", "th", "question"),
+        ("มีสีดำมั้ยคะ", "th", "buying"),  # asks whether it comes in black: a buying signal
+        ("ราคาเท่าไหร่ครับ", "th", "buying"),  # asks the price: a buying signal
+        ("ส่งของได้ไหม", None, "question"),
         ("ทำไมสีนี้ถึงแพงกว่า", "th", "question"),
         ("ทำไมยังไม่ส่งของมา", "th", "complaint"),
         ("ผ้าไหมผืนนี้สวยมาก", "th", "other"),  # silk, not a question
@@ -75,7 +76,8 @@ def test_sentiment_decides_the_rest():
     assert intent.classify("meh", "en", "negative", -0.3) == "complaint"
     assert intent.classify("it arrived", "en", "neutral", 0.0) == "other"
     # praise never swallows a question or a request
-    assert intent.classify("Love it! Do you ship to Canada?", "en", "positive", 0.9) == "question"
+    assert intent.classify("Love it! When do you open in Canada?", "en", "positive", 0.9) == "question"
+    assert intent.classify("Love it! Do you ship to Canada?", "en", "positive", 0.9) == "buying"
     assert intent.classify("Great app, please add a dark mode", "en", "positive", 0.9) == "request"
     # a clearly negative score is a complaint even when phrased as a question
     assert intent.classify("Why is this so bad?", "en", "negative", -0.8) == "complaint"

@@ -15,6 +15,11 @@ DATA = os.path.join(
 )
 TRICKY = [
     "",
+    "HOW MUCH IS IT?",
+    "In Stock now",
+    "ราคาเท่าไหร่คะ",
+    "ไม่เท่าไหร่หรอก",
+    "قیمتش چنده؟",
     "PLEASE help",
     "REFUND NOW!!",
     "Kaputt.",
@@ -70,13 +75,13 @@ def _compare(pattern_name, texts):
     assert any(fast for fast, _slow in answers) and not all(fast for fast, _slow in answers)
 
 
-@pytest.mark.parametrize("pattern_name", ["COMPLAINT", "REQUEST", "DEMAND"])
+@pytest.mark.parametrize("pattern_name", ["COMPLAINT", "REQUEST", "DEMAND", "BUYING"])
 def test_cues_answer_like_the_plain_pattern_on_tricky_texts(pattern_name):
     _compare(pattern_name, TRICKY)
 
 
 @pytest.mark.skipif(not os.path.isdir(DATA), reason=f"needs the training texts in {DATA} (set SOCIAL_CRM_DATA)")
-@pytest.mark.parametrize("pattern_name", ["COMPLAINT", "REQUEST", "DEMAND"])
+@pytest.mark.parametrize("pattern_name", ["COMPLAINT", "REQUEST", "DEMAND", "BUYING"])
 def test_cues_answer_like_the_plain_pattern_on_the_training_texts(pattern_name):
     texts = corpus_sample()
     assert len(texts) > 4000
