@@ -6,39 +6,43 @@ from pathlib import Path
 import polib
 import pytest
 
-I18N = Path(__file__).resolve().parents[1] / "social_crm" / "i18n"
+ROOT = Path(__file__).resolve().parents[1]
 PLACEHOLDER = re.compile(r"%\(\w+\)[sd]|%[sd]|\{\w*\}")
 
 
-def messages(name):
+def messages(addon, name):
     """{msgid: (msgstr, fuzzy)} of a gettext file (this project's files use neither plurals nor contexts)."""
-    catalog = polib.pofile(str(I18N / name))
+    catalog = polib.pofile(str(ROOT / addon / "i18n" / name))
     odd = [entry.msgid for entry in catalog if entry.msgctxt or entry.msgid_plural]
     assert not odd, f"{name}: contexts or plurals are not expected here: {odd[:3]}"
     return {entry.msgid: (entry.msgstr, entry.fuzzy) for entry in catalog if entry.msgid and not entry.obsolete}
 
 
-TEMPLATE = messages("social_crm.pot")
+ADDONS = {"social_crm": 500, "social_crm_lead": 100}  # each addon's template, and a floor on its size
+CASES = [(addon, lang) for addon in ADDONS for lang in ("th", "fa")]
 
 
-def test_the_template_is_not_empty():
-    assert len(TEMPLATE) > 500
+@pytest.mark.parametrize("addon", list(ADDONS))
+def test_the_template_is_not_empty(addon):
+    assert len(messages(addon, f"{addon}.pot")) > ADDONS[addon]
 
 
-@pytest.mark.parametrize("lang", ["th", "fa"])
-def test_every_string_is_translated(lang):
-    catalog = messages(f"{lang}.po")
-    missing = [msgid for msgid in TEMPLATE if not catalog.get(msgid, ("", False))[0]]
-    assert missing == [], f"{len(missing)} strings untranslated in {lang}.po, e.g. {missing[:3]}"
+@pytest.mark.parametrize("addon,lang", CASES)
+def test_every_string_is_translated(addon, lang):
+    template = messages(addon, f"{addon}.pot")
+    catalog = messages(addon, f"{lang}.po")
+    missing = [msgid for msgid in template if not catalog.get(msgid, ("", False))[0]]
+    assert missing == [], f"{len(missing)} strings untranslated in {addon}/i18n/{lang}.po, e.g. {missing[:3]}"
     assert [msgid for msgid, (_text, fuzzy) in catalog.items() if fuzzy] == []
 
 
-@pytest.mark.parametrize("lang", ["th", "fa"])
-def test_placeholders_survive_translation(lang):
-    catalog = messages(f"{lang}.po")
+@pytest.mark.parametrize("addon,lang", CASES)
+def test_placeholders_survive_translation(addon, lang):
+    template = messages(addon, f"{addon}.pot")
+    catalog = messages(addon, f"{lang}.po")
     broken = [
         msgid
-        for msgid in TEMPLATE
+        for msgid in template
         if catalog.get(msgid, ("", False))[0]
         and sorted(PLACEHOLDER.findall(msgid)) != sorted(PLACEHOLDER.findall(catalog[msgid][0]))
     ]
