@@ -27,6 +27,7 @@
         "views/social_crm_lead_rule_views.xml",
         "views/res_config_settings_views.xml",
         "report/social_crm_lead_report_views.xml",
+        "data/spreadsheet_dashboard_data.xml",
         "views/social_crm_lead_menus.xml",
     ],
     "assets": {

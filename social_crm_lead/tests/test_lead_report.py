@@ -1,6 +1,8 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """Sales from social: one report, read by the pivot, the digest and the dashboard; the cost per contact setting."""
 
+import base64
+import json
 from datetime import timedelta
 
 from odoo import fields
@@ -60,6 +62,25 @@ class TestLeadReport(SocialLeadCase):
             [("date", ">=", start), ("network", "=", "mastodon")], ["network"], ["won_revenue:sum", "lead_count:sum"]
         )
         self.assertEqual((network, won_revenue, leads_count), ("mastodon", 1200.0, 2))
+        # the Sales from Social dashboard: its charts and tiles read the same report, by network
+        dashboard = self.env.ref("social_crm_lead.spreadsheet_dashboard_social_crm_lead").with_user(self.social_manager)
+        spreadsheet = json.loads(base64.b64decode(dashboard.spreadsheet_binary_data))
+        charts = {
+            figure["data"]["title"]["text"]: figure["data"]
+            for figure in spreadsheet["sheets"][0]["figures"]
+            if figure["data"]["type"].startswith("odoo_")
+        }
+        chart = charts["Won revenue by network"]
+        self.assertEqual(chart["metaData"]["resModel"], "social_crm.lead.report")
+        groups = Report.web_read_group(
+            chart["searchParams"]["domain"] + [("date", ">=", start)],
+            [f"{chart['metaData']['measure']}:sum"],
+            chart["metaData"]["groupBy"],
+        )["groups"]
+        self.assertIn(("mastodon", 1200.0), [(g["network"], g["won_revenue"]) for g in groups])
+        for pivot in spreadsheet["pivots"].values():
+            for measure in pivot["measures"]:
+                self.assertIn(measure["fieldName"], Report._fields, pivot["name"])
         # and the weekly digest shows them
         html = str(self.env["social_crm.digest"].with_user(self.social_manager)._render(self.company))
         self.assertIn("Sales from social", html)
