@@ -6,7 +6,8 @@
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 # Each takes --smoke and --db. Add a bench here when it needs Odoo.
-ODOO_BENCHES=(ingest.py ui.py privacy.py webhooks.py)
+# webhooks.py first: it starts Odoo with workers on a database that the other benches have not filled yet
+ODOO_BENCHES=(webhooks.py ingest.py ui.py privacy.py)
 if [ "$#" -gt 0 ]; then ODOO_BENCHES=("$@"); fi
 
 DB="social_crm_bench_smoke_$$"
