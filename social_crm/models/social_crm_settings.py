@@ -82,6 +82,22 @@ class SocialCrmSettings(models.TransientModel):
                 _("Only the Social CRM Managers of %(company)s change its settings.", company=company.name)
             )
 
+    def _check_shared_values_manager(self, fnames):
+        """The alert, matching, reopening, response and retention values apply to every company of the database:
+        a Social Manager changes them only where he manages every company (or an administrator does)."""
+        user = self.env.user
+        companies = self.env["res.company"].sudo().search([])
+        if user._is_system() or companies <= user.company_ids:
+            return
+        labels = ", ".join(self._fields[fname].get_description(self.env)["string"] for fname in fnames)
+        raise AccessError(
+            _(
+                "These settings apply to every company of the database (%(settings)s): only a Social CRM Manager "
+                "of every company, or an administrator, changes them.",
+                settings=labels,
+            )
+        )
+
     @api.model
     def default_get(self, fields_list):
         self._check_manager()
@@ -119,12 +135,19 @@ class SocialCrmSettings(models.TransientModel):
         """*Save*: the company's switch on the company, the shared values as system parameters."""
         self.ensure_one()
         self._check_manager(self.company_id)
+        stored = self.default_get(list(MANAGER_PARAMETERS) + ["retention_limited", "retention_days"])
+        retention = str(self.retention_days) if self.retention_limited else False
+        changed = [fname for fname in MANAGER_PARAMETERS if self[fname] != stored[fname]]
+        if retention != (str(stored["retention_days"]) if stored["retention_limited"] else False):
+            changed.append("retention_days")
+        if changed:
+            self._check_shared_values_manager(changed)
         params = self.env["social_crm.params"]
-        for fname, key in MANAGER_PARAMETERS.items():
-            params.set_value(key, self[fname])
+        for fname in changed:
+            if fname in MANAGER_PARAMETERS:
+                params.set_value(MANAGER_PARAMETERS[fname], self[fname])
         if self.company_id.sudo().social_crm_weekly_digest != self.weekly_digest:
             self.company_id.sudo().social_crm_weekly_digest = self.weekly_digest
-        retention = str(self.retention_days) if self.retention_limited else False
         config = self.env["ir.config_parameter"].sudo()
         if (config.get_param(RETENTION_PARAM) or False) != retention:
             config.set_param(RETENTION_PARAM, retention)

@@ -43,6 +43,23 @@ class TestManagersSettings(SocialCrmCommon):
         self.assertIn("Social CRM weekly digest: Other Co", subjects)
         self.assertNotIn(f"Social CRM weekly digest: {self.company.name}", subjects)
 
+    def test_values_shared_by_every_company_stay_with_managers_of_every_company(self):
+        """A manager of one company of two turns his company's digest off, but cannot change the alert or
+        retention values that the other company lives with."""
+        other = self.env["res.company"].create({"name": "Other Co"})
+        settings = self.env["social_crm.settings"].with_user(self.social_manager).create({})
+        settings.write({"spike_factor": 2.0})
+        with self.assertRaisesRegex(AccessError, "every company"):
+            settings.execute()
+        self.assertEqual(self.env["social_crm.params"].get_float("social_crm.spike_factor"), 6.0)
+        settings = self.env["social_crm.settings"].with_user(self.social_manager).create({"weekly_digest": False})
+        settings.execute()
+        self.assertFalse(self.company.social_crm_weekly_digest)
+        self.social_manager.company_ids = [(4, other.id)]
+        settings = self.env["social_crm.settings"].with_user(self.social_manager).create({"spike_factor": 2.0})
+        settings.execute()
+        self.assertEqual(self.env["social_crm.params"].get_float("social_crm.spike_factor"), 2.0)
+
     def test_agent_cannot(self):
         Settings = self.env["social_crm.settings"].with_user(self.social_user)
         with self.assertRaises(AccessError):
