@@ -29,7 +29,14 @@ def start_devnet(case):
     ok, reason = devnet.BlueskyDevnet.available()
     if not ok:
         raise RuntimeError(f"Bluesky devnet missing: {reason}")
-    net = devnet.BlueskyDevnet().start()
+    for attempt in range(3):
+        try:
+            net = devnet.BlueskyDevnet().start()
+            break
+        except RuntimeError as exc:
+            # its ports are picked free and bound a moment later: a browser or a test server may take one first
+            if "EADDRINUSE" not in str(exc) or attempt == 2:
+                raise
     case.addClassCleanup(net.stop)
     return net
 
