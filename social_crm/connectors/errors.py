@@ -12,6 +12,11 @@ class SocialApiError(Exception):
     def __str__(self):
         return self.message
 
+    # Whether sending the same thing again later can succeed without a person changing anything first (the
+    # network was busy, unreachable or answered garbage). Refused credentials, a closed reply window, a deleted
+    # post or a refused text need a person first: reconnect the account, revise the text.
+    retry_helps = False
+
 
 class AuthenticationFailed(SocialApiError):
     """The credentials were refused: the user must log in again or fix the token."""
@@ -25,6 +30,8 @@ class RateLimited(SocialApiError):
         self.retry_after = float(retry_after)
         self.reset_at = reset_at
 
+    retry_helps = True
+
 
 class NotFound(SocialApiError):
     """The account, post or endpoint does not exist (or was deleted)."""
@@ -32,6 +39,8 @@ class NotFound(SocialApiError):
 
 class BadPayload(SocialApiError):
     """The network answered something we cannot read (not JSON, wrong shape, too big)."""
+
+    retry_helps = True
 
 
 class ConnectionFailed(SocialApiError):
@@ -42,6 +51,7 @@ class ConnectionFailed(SocialApiError):
     """
 
     never_reached = False
+    retry_helps = True
 
 
 class NotSent(ConnectionFailed):
@@ -59,6 +69,10 @@ class ApiError(SocialApiError):
         self.status = status
         self.code = code
 
+    @property
+    def retry_helps(self):
+        return not self.status or self.status >= 500 or self.status == 429
+
 
 class DeadlineExceeded(ConnectionFailed):
     """One fetch (or call) ran past its overall deadline; pages already handed over stay valid."""
@@ -74,6 +88,8 @@ class UnsafeAddress(SocialApiError, ValueError):
 class UnsafeId(ApiError, ValueError):
     """A network id that would change the host or the path of a request (``/``, ``..``, an absolute URL)."""
 
+    retry_helps = False
+
 
 class Unsigned(SocialApiError):
     """A webhook delivery without its signature (answered 401, nothing stored)."""
@@ -86,16 +102,29 @@ class BadSignature(SocialApiError):
 class WindowExpired(ApiError):
     """The network no longer lets the business answer this person (reply window closed)."""
 
+    retry_helps = False
+
 
 class RecipientUnavailable(ApiError):
     """The person blocked the account, left the chat or cannot receive messages."""
+
+    retry_helps = False
 
 
 class InvalidPost(ApiError, ValueError):
     """A post the network would refuse before it is sent: too long, no image where one is needed, too many or
     too large images, a link that is not a web address. Nothing was published."""
 
+    retry_helps = False
+
 
 class GrantRevoked(AuthenticationFailed):
     """The authorization server refused the grant for good (``invalid_grant``): a refresh token that was spent,
     revoked or expired, or a consent withdrawn. Only a new consent (*Reconnect*) helps; never retried."""
+
+
+def retry_helps(exc):
+    """``exc.retry_helps`` for the clients' typed errors; an unexpected crash may pass, a refused value will not."""
+    if isinstance(exc, SocialApiError):
+        return exc.retry_helps
+    return not isinstance(exc, ValueError)

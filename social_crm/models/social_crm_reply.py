@@ -476,7 +476,12 @@ class SocialCrmReply(models.Model):
                 "%(error)s The network may have received the reply: Odoo checks before posting it again.", error=message
             )
         self.sudo().write(
-            {"state": "failed", "error_message": message, "outcome_unknown": unknown, "can_retry": _retry_helps(exc)}
+            {
+                "state": "failed",
+                "error_message": message,
+                "outcome_unknown": unknown,
+                "can_retry": api_errors.retry_helps(exc),
+            }
         )
         self.message_post(
             body=_("Posting failed: %(error)s", error=message), partner_ids=self._author_partner_if_not_me()
@@ -574,28 +579,3 @@ class SocialCrmReply(models.Model):
             ticket.sudo().message_post(body=body, author_id=self.author_id.partner_id.id)
             if not ticket.social_first_response_at:
                 ticket.sudo().social_first_response_at = fields.Datetime.now()
-
-
-def _retry_helps(exc):
-    """Posting again can only help when the network was busy, unreachable or answered garbage.
-
-    Refused credentials or permissions, a closed reply window, a deleted post or a refused text need a
-    person first (reconnect the account, revise the reply).
-    """
-    if isinstance(
-        exc,
-        (
-            api_errors.AuthenticationFailed,
-            api_errors.NotFound,
-            api_errors.WindowExpired,
-            api_errors.RecipientUnavailable,
-            api_errors.UnsafeAddress,
-            api_errors.UnsafeId,
-        ),
-    ):
-        return False
-    if isinstance(exc, (api_errors.ConnectionFailed, api_errors.RateLimited, api_errors.BadPayload)):
-        return True
-    if isinstance(exc, api_errors.ApiError):
-        return not exc.status or exc.status >= 500 or exc.status == 429
-    return not isinstance(exc, (api_errors.SocialApiError, ValueError))

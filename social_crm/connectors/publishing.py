@@ -1,0 +1,73 @@
+"""Publishing (``social_crm.post``): what a network takes in a post and the checks before anything is sent."""
+
+from . import errors, netguard
+
+
+class PublishingMixin:
+    """A network that can publish sets ``can_publish`` and implements ``publish``; ``publish_limits`` tells the
+    composer what it takes."""
+
+    can_publish = False
+    publish_limits = {"max_length": 0, "max_images": 0, "needs_image": False, "link": False}
+
+    def publish(self, text, link=None, media=()):
+        """Publish a new post as the account; ``media`` is a sequence of ``models.Media``. Returns the posted
+        ``Item`` (``is_own=True``, ``kind="post"``, ``external_id``, ``url``). Uploads media first where the
+        network needs it."""
+        raise errors.ApiError(f"{self.label} cannot publish posts.", self.network)
+
+    # What ``publish`` shares: the checks before anything is sent (uploads to another host: ``send_elsewhere``).
+    image_types = ("image/jpeg", "image/png", "image/gif", "image/webp")
+    max_image_bytes = 5 * 1024 * 1024
+    link_in_text = True  # the link is appended to the text (networks without a separate link field)
+
+    def prepare_post(self, text, link=None, media=()):
+        """``(text, link, media)`` checked against ``publish_limits``; ``text`` ends with the link when the
+        network takes it in the text and it is not there yet. Raises ``errors.InvalidPost``; nothing is sent."""
+        if not self.can_publish:
+            raise errors.InvalidPost(f"{self.label} cannot publish posts.", self.network)
+        limits = self.publish_limits
+        text = (text or "").strip()
+        link = (link or "").strip() or None
+        media = list(media or ())
+        if link:
+            try:
+                netguard.check_syntax(link)
+            except errors.UnsafeAddress as exc:
+                raise errors.InvalidPost(f"The link {link[:200]!r} is not a web address: {exc}", self.network) from exc
+            if not limits.get("link"):
+                raise errors.InvalidPost(f"{self.label} does not take links in posts.", self.network)
+            if self.link_in_text and link not in text:
+                text = f"{text}\n\n{link}" if text else link
+        if not text and not media:
+            raise errors.InvalidPost("The post is empty.", self.network)
+        length = self.text_length(text)
+        if limits.get("max_length") and length > limits["max_length"]:
+            raise errors.InvalidPost(
+                f"The post has {length} characters as {self.label} counts them; {self.label} allows "
+                f"{limits['max_length']}.",
+                self.network,
+            )
+        if limits.get("needs_image") and not media:
+            raise errors.InvalidPost(f"{self.label} only publishes posts with an image.", self.network)
+        if len(media) > limits.get("max_images", 0):
+            raise errors.InvalidPost(
+                f"{self.label} takes at most {limits.get('max_images', 0)} images in a post; {len(media)} were given.",
+                self.network,
+            )
+        for image in media:
+            if image.mimetype not in self.image_types:
+                raise errors.InvalidPost(
+                    f"{image.filename} is {image.mimetype or 'of an unknown type'}; {self.label} takes "
+                    f"{', '.join(t.split('/')[1].upper() for t in self.image_types)} images.",
+                    self.network,
+                )
+            if not image.data:
+                raise errors.InvalidPost(f"{image.filename} is empty.", self.network)
+            if len(image.data) > self.max_image_bytes:
+                raise errors.InvalidPost(
+                    f"{image.filename} takes {len(image.data) / 1e6:.1f} MB; {self.label} takes images up to "
+                    f"{self.max_image_bytes / 1e6:.1f} MB.",
+                    self.network,
+                )
+        return text, link, media
