@@ -42,15 +42,6 @@ class SocialCrmAccount(models.Model):
     )
     expiry_reminded_for = fields.Datetime(readonly=True, copy=False)
 
-    def _auto_init(self):
-        res = super()._auto_init()
-        # Accounts connected before this field existed count as connected since their last sync.
-        self.env.cr.execute(
-            """UPDATE social_crm_account SET connected_since = COALESCE(last_sync_at, create_date)
-                WHERE state = 'connected' AND connected_since IS NULL"""
-        )
-        return res
-
     @api.depends("network")
     def _compute_can_oauth(self):
         base = self.env["ir.config_parameter"].sudo().get_param("web.base.url") or ""

@@ -152,6 +152,24 @@ class TestTrustAccounts(SocialCrmCommon):
         self.assertEqual(reddit.login, "app-id:acme_bot")
         self.assertEqual(reddit.sudo().secret, "app-secret")
 
+    def test_account_backfills_run_in_the_migration_that_brings_them(self):
+        self.env.cr.execute(
+            """UPDATE social_crm_account SET connected_since = NULL, webhook_key = NULL, deletion_key = NULL,
+                      state = 'connected', last_sync_at = '2026-01-02 03:04:05' WHERE id = %s""",
+            [self.masto.id],
+        )
+        path = os.path.join(os.path.dirname(__file__), "..", "migrations", "18.0.1.2.0", "post-migrate.py")
+        spec = importlib.util.spec_from_file_location("social_crm_post_migrate_1_2", path)
+        migration = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(migration)
+        migration.fill_account_keys(self.env.cr)
+        migration.fill_connected_since(self.env.cr)
+        self.masto.invalidate_recordset()
+        self.assertEqual(str(self.masto.connected_since), "2026-01-02 03:04:05")
+        keys = self.masto.sudo().read(["webhook_key", "deletion_key"])[0]
+        self.assertGreaterEqual(len(keys["webhook_key"]), 40)
+        self.assertGreaterEqual(len(keys["deletion_key"]), 30)
+
     # --- only managers connect, checked before any network call ------------------------------------
 
     @mute_logger("odoo.access")

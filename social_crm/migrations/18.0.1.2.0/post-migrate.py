@@ -3,6 +3,7 @@
 
 * Accounts created before webhooks and Meta's deletion callback get their keys: once, at the update that brings
   them, not at every update; each key is made with ``secrets``, as ``create`` makes it, one random value each.
+* Accounts connected before ``connected_since`` existed count as connected since their last sync.
 * "Every employee reads social mentions" gives public mentions only. Before, the setting made every employee a
   Social CRM User, who reads private messages too. Now it gives the Social CRM Reader group (public mentions,
   conversations, identities); private messages are for Social CRM Users and Managers. Where the setting was on,
@@ -24,6 +25,7 @@ def migrate(cr, version):
     if not version:
         return
     fill_account_keys(cr)
+    fill_connected_since(cr)
     employees_read_public_mentions_only(api.Environment(cr, SUPERUSER_ID, {}))
 
 
@@ -39,6 +41,13 @@ def fill_account_keys(cr):
                     account_id,
                 )
             )
+
+
+def fill_connected_since(cr):
+    cr.execute(
+        """UPDATE social_crm_account SET connected_since = COALESCE(last_sync_at, create_date)
+            WHERE state = 'connected' AND connected_since IS NULL"""
+    )
 
 
 def employees_read_public_mentions_only(env):
