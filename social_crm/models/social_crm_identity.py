@@ -36,6 +36,15 @@ class SocialCrmIdentity(models.Model):
         default=lambda self: self.env.company,
         help="The company whose account saw this identity.",
     )
+    visibility = fields.Selection(
+        [("public", "Public"), ("private", "Private messages only")],
+        required=True,
+        default="private",
+        index=True,
+        readonly=True,
+        help="Public once the person wrote in public. Someone known only from private messages (a LINE or WhatsApp "
+        "name, a phone number) is for those who read private messages.",
+    )
     handle = fields.Char(index="trigram", readonly=True)
     name = fields.Char(readonly=True)
     profile_url = fields.Char(string="Profile", readonly=True)

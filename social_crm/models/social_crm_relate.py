@@ -73,7 +73,10 @@ class SocialCrmRelate(models.AbstractModel):
     @api.model
     def _relate(self, account, items):
         """Identities and conversations of a page of items: ({author id: identity}, {root id: thread})."""
-        identities = self._upsert_identities(account.network, [item.author for item in items], account.company_id)
+        public = {str(item.author.external_id) for item in items if item.author and item.visibility != "private"}
+        identities = self._upsert_identities(
+            account.network, [item.author for item in items], account.company_id, public_ids=public
+        )
         threads = self._ensure_threads(account, items, identities)
         return identities, threads
 
@@ -82,12 +85,13 @@ class SocialCrmRelate(models.AbstractModel):
     # ------------------------------------------------------------------
 
     @api.model
-    def _upsert_identities(self, network, authors, company):
+    def _upsert_identities(self, network, authors, company, public_ids=None):
         """Find or create ``company``'s identities for a batch of connector authors.
 
         One search for the whole batch, one create for the new ones; enrichment
         (avatar, bio, followers, profile URL) is refreshed only where it changed.
-        Returns {external_id: identity}.
+        ``public_ids``: the authors who wrote in public in this batch (``None``: all of them); the others stay
+        (or are created) visible to those who read private messages only. Returns {external_id: identity}.
         """
         by_id = {}
         for author in authors:
@@ -101,19 +105,29 @@ class SocialCrmRelate(models.AbstractModel):
             .with_context(active_test=False)
             .search_fetch(
                 [("network", "=", network), ("external_id", "in", list(by_id)), ("company_id", "=", company.id)],
-                ["external_id", "handle", "name", "profile_url", "avatar_url", "bio", "followers"],
+                ["external_id", "handle", "name", "profile_url", "avatar_url", "bio", "followers", "visibility"],
             )
         )
         result = {identity.external_id: identity for identity in existing}
+        if public_ids is None:
+            public_ids = set(by_id)
         changes = defaultdict(list)  # one write per distinct change, not one per identity
         for identity in existing:
             vals = self._enrichment_vals(by_id[identity.external_id], identity)
+            if identity.visibility != "public" and identity.external_id in public_ids:
+                vals["visibility"] = "public"
             if vals:
                 changes[tuple(sorted(vals.items()))].append(identity.id)
         for vals, ids in changes.items():
             existing.browse(ids).write(dict(vals))
         to_create = [
-            dict(self._enrichment_vals(author), network=network, external_id=ext_id, company_id=company.id)
+            dict(
+                self._enrichment_vals(author),
+                network=network,
+                external_id=ext_id,
+                company_id=company.id,
+                visibility="public" if ext_id in public_ids else "private",
+            )
             for ext_id, author in by_id.items()
             if ext_id not in result
         ]

@@ -1,6 +1,10 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """Private messages are for the people who answer them: a plain employee reads public mentions only."""
 
+import dataclasses
+import importlib.util
+import os
+
 from odoo.exceptions import AccessError
 from odoo.tests import tagged
 from odoo.tools import mute_logger
@@ -95,6 +99,39 @@ class TestPrivateVisibility(WebhookCase):
         agent_ticket = self.as_user(self.ticket, self.social_user)
         self.assertIn(SECRET, agent_ticket.social_mention_ids.body)
         self.assertIn("Sukhumvit", str(agent_ticket.read(["social_chat_html"])))
+
+    def test_people_known_only_from_private_messages_are_not_for_employees(self):
+        line_person, public_person = self.private.identity_id, self.public.identity_id
+        self.assertEqual((line_person.visibility, public_person.visibility), ("private", "public"))
+        Identity = self.as_user(self.env["social_crm.identity"], self.employee)
+        self.assertEqual(Identity.search([("id", "in", (line_person | public_person).ids)]), public_person)
+        with self.assertRaises(AccessError), mute_logger("odoo.access"):
+            self.as_user(line_person, self.employee).read(["name"])
+        self.assertEqual(self.as_user(self.partner, self.employee).social_identity_ids, public_person)
+        agent = self.as_user(self.env["social_crm.identity"], self.social_user)
+        self.assertEqual(agent.search([("id", "in", (line_person | public_person).ids)]), line_person | public_person)
+
+    def test_a_person_who_writes_in_public_becomes_readable(self):
+        with analyzed_as("neutral", "other"):
+            item = self.make_item("at://v/dm1", "psst", author_id="did:plc:quiet")
+            direct = self.ingest([dataclasses.replace(item, visibility="private")])
+        self.assertEqual(direct.identity_id.visibility, "private")
+        with analyzed_as("neutral", "other"):
+            self.ingest([self.make_item("at://v/2", "hello all", author_id="did:plc:quiet")])
+        self.assertEqual(direct.identity_id.visibility, "public")
+        self.assertTrue(self.as_user(direct.identity_id, self.employee).read(["name"]))
+
+    def test_migration_keeps_people_who_wrote_in_public_readable(self):
+        (self.private | self.public).identity_id.sudo().write({"visibility": "private"})
+        self.env.flush_all()
+        path = os.path.join(os.path.dirname(__file__), "..", "migrations", "18.0.1.3.0", "post-identity_visibility.py")
+        spec = importlib.util.spec_from_file_location("social_crm_identity_visibility", path)
+        migration = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(migration)
+        migration.migrate(self.env.cr, "18.0.1.2.0")
+        self.env.invalidate_all()
+        self.assertEqual(self.public.identity_id.visibility, "public")
+        self.assertEqual(self.private.identity_id.visibility, "private")
 
     def test_reports_and_events_are_not_for_employees(self):
         for report in REPORTS:
