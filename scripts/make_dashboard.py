@@ -317,10 +317,14 @@ def main():
         "listNextId": 1,
         "chartOdooMenusReferences": {},
     }
-    os.makedirs(os.path.dirname(OUT), exist_ok=True)
-    with open(OUT, "w", encoding="utf-8") as handle:
+    write(OUT, spreadsheet, TILES, CHARTS)
+
+
+def write(out, spreadsheet, tiles, charts):
+    os.makedirs(os.path.dirname(out), exist_ok=True)
+    with open(out, "w", encoding="utf-8") as handle:
         json.dump(spreadsheet, handle, indent=1)
-    print(f"wrote {OUT} with {len(TILES)} KPI tiles and {len(CHARTS)} charts")
+    print(f"wrote {out} with {len(tiles)} KPI tiles and {len(charts)} charts")
 
 
 if __name__ == "__main__":

@@ -82,10 +82,7 @@ def main():
     with open(base.OUT, encoding="utf-8") as handle:
         spreadsheet = json.load(handle)  # the same settings, filters and version as Social CRM's dashboard
     spreadsheet.update({"sheets": [sheet, data], "pivots": base.kpi_pivots(), "pivotNextId": len(base.KPIS) + 1})
-    os.makedirs(os.path.dirname(OUT), exist_ok=True)
-    with open(OUT, "w", encoding="utf-8") as handle:
-        json.dump(spreadsheet, handle, indent=1)
-    print(f"wrote {OUT} with {len(TILES)} KPI tiles and {len(CHARTS)} charts")
+    base.write(OUT, spreadsheet, TILES, CHARTS)
 
 
 if __name__ == "__main__":

@@ -121,18 +121,27 @@ print('BRIDGE UNINSTALLED, social_crm works')
 """
 
 
-def uninstall_bridge(opts, db, logdir):
-    """Uninstall social_crm_lead: social_crm keeps working (a buying signal is ingested, analyzed, ticketed)."""
+UNINSTALL_CORE = """
+env['ir.module.module'].search([('name', '=', 'social_crm')]).button_immediate_uninstall()
+env.cr.commit()
+assert 'social_crm.mention' not in env.registry, 'model still registered'
+print('SOCIAL_CRM UNINSTALLED')
+"""
+
+
+def odoo_shell(opts, db, logdir, script, name, done_marker):
+    """Run ``script`` in ``odoo-bin shell``; a failure line when it fails, logs nothing but errors, or never
+    prints ``done_marker``."""
     cmd = [opts.python, os.path.join(opts.odoo, "odoo-bin"), "shell", "-c", opts.conf, "-d", db, "--no-http"]
-    print("$ " + " ".join(cmd) + "  # uninstall social_crm_lead", flush=True)
-    proc = subprocess.run(cmd, input=UNINSTALL_BRIDGE, capture_output=True, text=True, check=False)
+    print("$ " + " ".join(cmd) + f"  # {name}", flush=True)
+    proc = subprocess.run(cmd, input=script, capture_output=True, text=True, check=False)
     unlog = (proc.stdout + proc.stderr).splitlines()
-    with open(os.path.join(logdir, "uninstall-bridge.log"), "w", encoding="utf-8") as log:
+    with open(os.path.join(logdir, f"{name.replace(' ', '-')}.log"), "w", encoding="utf-8") as log:
         log.write("\n".join(unlog))
     bad = problems(unlog, {"ERROR", "CRITICAL"}) + [line for line in unlog if "Traceback" in line]
-    if proc.returncode or bad or not any("BRIDGE UNINSTALLED" in line for line in unlog):
+    if proc.returncode or bad or not any(done_marker in line for line in unlog):
         print("\n".join(unlog[-40:]))
-        return [f"uninstall social_crm_lead: exit {proc.returncode}, {len(bad)} error lines"]
+        return [f"{name}: exit {proc.returncode}, {len(bad)} error lines"]
     return []
 
 
@@ -199,23 +208,9 @@ def main():
     if not rc and not installed(opts.python, db, ("social_crm_lead",)):
         failures.append("social_crm_lead was not installed with social_crm and crm (auto_install)")
     if not opts.quick and not rc:
-        failures += uninstall_bridge(opts, db, logdir)
-    if not opts.quick and not rc:
-        script = (
-            "env['ir.module.module'].search([('name', '=', 'social_crm')]).button_immediate_uninstall()\n"
-            "env.cr.commit()\n"
-            "assert 'social_crm.mention' not in env.registry, 'model still registered'\n"
-        )
-        cmd = [opts.python, os.path.join(opts.odoo, "odoo-bin"), "shell", "-c", opts.conf, "-d", db, "--no-http"]
-        print("$ " + " ".join(cmd) + "  # uninstall social_crm", flush=True)
-        proc = subprocess.run(cmd, input=script, capture_output=True, text=True, check=False)
-        unlog = (proc.stdout + proc.stderr).splitlines()
-        with open(os.path.join(logdir, "uninstall.log"), "w", encoding="utf-8") as log:
-            log.write("\n".join(unlog))
-        bad = problems(unlog, {"ERROR", "CRITICAL"}) + [line for line in unlog if "Traceback" in line]
-        if proc.returncode or bad:
-            failures.append(f"uninstall: exit {proc.returncode}, {len(bad)} error lines")
-            print("\n".join(unlog[-40:]))
+        # social_crm_lead uninstalled: social_crm keeps working (a buying signal is ingested, analyzed, ticketed).
+        failures += odoo_shell(opts, db, logdir, UNINSTALL_BRIDGE, "uninstall social_crm_lead", "BRIDGE UNINSTALLED")
+        failures += odoo_shell(opts, db, logdir, UNINSTALL_CORE, "uninstall social_crm", "SOCIAL_CRM UNINSTALLED")
     if not opts.keep_db:
         drop_db(opts.python, db)
 
