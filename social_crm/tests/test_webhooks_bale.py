@@ -49,14 +49,14 @@ def connection_update(update_id, is_enabled=True, can_reply=True):
     }
 
 
-def business_update(update_id, text=PERSIAN, message_id=77, sender=SARA, key="business_message", date=None, **extra):
+def business_update(update_id, text=PERSIAN, message_id=77, sender=None, key="business_message", date=None, **extra):
     """A customer's message in the Premium user's private chat (Bot API: Message with business_connection_id)."""
     return {
         "update_id": update_id,
         key: {
             "business_connection_id": CONNECTION_ID,
             "message_id": message_id,
-            "from": sender,
+            "from": sender or SARA,
             "chat": {"id": SARA["id"], "first_name": "سارا", "last_name": "رضایی", "type": "private"},
             "date": date or int(time.time()) - 600,
             "text": text,
@@ -216,6 +216,9 @@ class TestBale(BotCase):
         new = self.env["social_crm.account"].with_user(self.social_manager).new({"network": "bale"})
         new._onchange_network()
         self.assertEqual(new.base_url, "https://tapi.bale.ai")
+        icon = self.url_open("/social_crm/static/src/img/bale.svg")
+        self.assertEqual(icon.status_code, 200)
+        self.assertIn(b"<svg", icon.content)
 
 
 @tagged("social_crm", "social_crm_webhooks", "post_install", "-at_install")
