@@ -162,6 +162,36 @@ class TestBale(BotCase):
         self.assertEqual(outbound.external_id, reply.posted_external_id)
         self.assertEqual(outbound.thread_id, mention.thread_id)
 
+    def test_satisfaction_asked_with_buttons_and_answered_by_callback_query(self):
+        callback_path = f"/bot{BALE_TOKEN}/answerCallbackQuery"
+        self.server.route("POST", callback_path, (200, {}, {"ok": True, "result": True}))
+        self.bale.csat_enabled = True
+        self.deliver_bale(bale_update(88101, message_id=320))
+        self.run_processing()
+        ticket = self.mentions(self.bale).ticket_id
+        ticket.user_id = self.social_user
+        closed = self.env["helpdesk.ticket.stage"].search([("closed", "=", True)], limit=1)
+        ticket.with_user(self.social_manager).write({"stage_id": closed.id})
+        self.env["social_crm.csat"]._cron_send()
+        survey = self.env["social_crm.csat"].sudo().search([("ticket_id", "=", ticket.id)])
+        self.assertEqual(survey.state, "sent", survey.error)
+        [asked] = self.sent(BALE_SEND)
+        [row] = asked["reply_markup"]["inline_keyboard"]
+        good = next(button["callback_data"] for button in row if button["callback_data"].endswith(":good"))
+        pressed = {
+            "update_id": 88102,
+            "callback_query": {
+                "id": "52038472-88102",
+                "from": ZAHRA,
+                "message": {"message_id": 330, "chat": {"id": ZAHRA["id"], "type": "private"}, "date": 1790000300},
+                "data": good,
+            },
+        }
+        self.assertEqual(self.deliver_bale(pressed).status_code, 200)
+        self.run_processing()
+        self.assertEqual((survey.state, survey.answer), ("answered", "good"))
+        self.assertEqual(self.sent(callback_path)[0]["callback_query_id"], "52038472-88102")
+
     def test_polling_stores_each_update_once_and_moves_the_offset(self):
         self.bale.sudo().telegram_mode = "polling"
         self.server.bale_updates = [bale_update(600 + n, message_id=310 + n) for n in range(3)]
