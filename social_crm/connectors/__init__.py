@@ -6,6 +6,7 @@ with ``verify()``, ``fetch(cursor, keywords, max_pages)``, ``reply(...)`` and
 """
 
 from . import errors, netguard, textlength
+from .bale import BaleClient
 from .bluesky import BlueskyClient
 from .facebook import FacebookClient
 from .feed import FeedClient
@@ -35,6 +36,7 @@ CLIENTS = {
         WhatsappClient,
         LineClient,
         TelegramClient,
+        BaleClient,
     )
 }
 NETWORKS = tuple(CLIENTS)

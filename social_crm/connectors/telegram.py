@@ -6,9 +6,19 @@ a log line and errors never show the address. The account's ``secret`` is the ``
 given to ``setWebhook``: Telegram sends it back in ``X-Telegram-Bot-Api-Secret-Token``.
 A bot may write to a person who started it at any time (no reply window) until they block it.
 Avatars need ``getFile``, whose download address holds the token: they are not fetched.
+
+Telegram Business (Bot API 7.2, rights since 9.0): a Premium user connects the bot to their own
+account; the bot then receives ``business_connection`` (who, ``is_enabled``, ``rights.can_reply``),
+``business_message``, ``edited_business_message`` and ``deleted_business_messages`` for the user's
+private chats, and answers with ``business_connection_id`` in ``sendMessage``, within 24 hours of
+the customer's last message (``can_reply``: "send and edit messages in the private chats that had
+incoming messages in the last 24 hours"). Such messages are the customer's chat with the Premium
+user: their ids start with ``biz:<connection id>:`` so that they never meet the bot's own chats.
 """
 
 import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
 
 from . import errors
 from .base import BaseClient
@@ -22,11 +32,14 @@ from .messaging import (
     same_secret,
 )
 from .models import Author, Item
-from .utils import BadItem, as_dict, check_id, clean_text, parse_datetime, safe_int
+from .utils import BadItem, as_dict, as_list, check_id, clean_text, parse_datetime, safe_int
 
 TOKEN_SHAPE = re.compile(r"^[0-9]{1,20}:[A-Za-z0-9_-]{20,100}$")
 MESSAGE_KEYS = ("message", "edited_message", "channel_post", "edited_channel_post")
-ALLOWED_UPDATES = [*MESSAGE_KEYS, "callback_query"]  # callback queries: survey buttons pressed
+BUSINESS_KEYS = ("business_message", "edited_business_message")
+# callback queries: survey buttons pressed; business updates: chats of Premium users who connected the bot
+ALLOWED_UPDATES = [*MESSAGE_KEYS, "callback_query", "business_connection", *BUSINESS_KEYS, "deleted_business_messages"]
+BUSINESS_WINDOW = timedelta(hours=24)  # can_reply: chats that had incoming messages in the last 24 hours
 POLL_LIMIT = 100
 PLACEHOLDERS = (
     ("photo", "[photo]"),
@@ -38,6 +51,19 @@ PLACEHOLDERS = (
     ("contact", "[contact]"),
 )
 UNREACHABLE = ("blocked", "deactivated", "kicked", "chat not found", "not a member", "user not found")
+
+
+@dataclass
+class BusinessConnection:
+    """A ``BusinessConnection``: the Premium user who connected the bot, and what the bot may do there."""
+
+    connection_id: str
+    user: object  # Author of the business account's owner
+    user_chat_id: str
+    is_enabled: bool
+    can_reply: bool
+    rights: dict
+    date: datetime
 
 
 class TelegramClient(MessagingClient, BaseClient):
@@ -53,7 +79,7 @@ class TelegramClient(MessagingClient, BaseClient):
     def _method(self, name):
         if not TOKEN_SHAPE.match(self.token or ""):
             raise errors.AuthenticationFailed(
-                "The Telegram bot token is missing or not shaped like BotFather's (123456:ABC...).", self.network
+                f"The {self.label} bot token is missing or not shaped like BotFather's (123456:ABC...).", self.network
             )
         return f"/bot{self.token}/{name}"
 
@@ -61,7 +87,7 @@ class TelegramClient(MessagingClient, BaseClient):
         """One Bot API method; ``{"ok": true, "result": ...}`` gives the result, anything else a typed error."""
         answer = as_dict(self.request("POST", self._method(name), json_body=body or {}, idempotent=False))
         if answer.get("ok") is not True or "result" not in answer:
-            raise errors.BadPayload(f"Telegram answered {name} without a result.", self.network)
+            raise errors.BadPayload(f"{self.label} answered {name} without a result.", self.network)
         return answer["result"]
 
     # ------------------------------------------------------------------
@@ -84,11 +110,104 @@ class TelegramClient(MessagingClient, BaseClient):
     @classmethod
     def read_event(cls, raw, own_id=None):
         raw = as_dict(raw)
+        business = next((k for k in BUSINESS_KEYS if isinstance(raw.get(k), dict)), None)
+        if business:
+            return EventOutcome(items=[cls._business_item(raw[business], edited=business.startswith("edited_"))])
+        if isinstance(raw.get("deleted_business_messages"), dict):
+            return EventOutcome(deleted_ids=cls._business_deleted(raw["deleted_business_messages"]))
         key = next((k for k in MESSAGE_KEYS if isinstance(raw.get(k), dict)), None)
         if key is None:
             kinds = [k for k in raw if k != "update_id"]
-            return EventOutcome(ignored=f"Telegram {kinds[0] if kinds else 'empty'} update")
+            return EventOutcome(ignored=f"{cls.label} {kinds[0] if kinds else 'empty'} update")
         return EventOutcome(items=[cls._message_item(raw[key], own_id, edited=key.startswith("edited_"))])
+
+    # ------------------------------------------------------------------
+    # TELEGRAM BUSINESS
+    # ------------------------------------------------------------------
+
+    @staticmethod
+    def _business_prefix(connection_id):
+        return f"biz:{check_id(connection_id, 'business connection id')}"
+
+    @classmethod
+    def _business_item(cls, message, edited=False):
+        """A message of a Premium user's private chat: the customer's, or the user's own answer (then
+        ``is_own``: in a private chat the customer's user id is the chat id, anyone else writes for the business)."""
+        connection_id = message.get("business_connection_id")
+        if not isinstance(connection_id, str) or not connection_id:
+            raise BadItem("Telegram business message without business_connection_id")
+        item = cls._message_item(message, edited=edited)
+        prefix = cls._business_prefix(connection_id)
+        chat_id = item.extra["chat_id"]
+        item.external_id = f"{prefix}:{item.external_id}"
+        item.parent_id = f"{prefix}:{item.parent_id}" if item.parent_id else None
+        item.root_id = f"{prefix}:chat:{chat_id}"
+        item.is_own = item.author.external_id != chat_id or bool(message.get("sender_business_bot"))
+        item.extra["business_connection_id"] = connection_id
+        return item
+
+    @classmethod
+    def _business_deleted(cls, deleted):
+        """``BusinessMessagesDeleted``: the external ids of the messages deleted in the Premium user's chat."""
+        chat_id = check_id(safe_int(as_dict(deleted.get("chat")).get("id")), "chat id")
+        prefix = cls._business_prefix(deleted.get("business_connection_id"))
+        ids = [safe_int(message_id) for message_id in as_list(deleted.get("message_ids"))]
+        if chat_id is None or not ids or None in ids:
+            raise BadItem("Telegram deleted_business_messages without chat or message ids")
+        return [f"{prefix}:{chat_id}:{message_id}" for message_id in ids]
+
+    @classmethod
+    def read_business_connection(cls, raw):
+        """The ``BusinessConnection`` of a stored ``business_connection`` update (or a
+        ``getBusinessConnection`` result), else None."""
+        connection = as_dict(as_dict(raw).get("business_connection"))
+        return cls._business_connection(connection) if connection else None
+
+    @classmethod
+    def _business_connection(cls, connection):
+        connection_id = check_id(connection.get("id"), "business connection id")
+        rights = {key: value for key, value in as_dict(connection.get("rights")).items() if value is True}
+        if not connection_id or not isinstance(connection.get("is_enabled"), bool):
+            raise BadItem("Telegram business connection without id or is_enabled")
+        # Bot API 9.0 moved can_reply into rights (a missing right is not granted); before, it was a field.
+        can_reply = rights.get("can_reply", False) if "rights" in connection else connection.get("can_reply") is True
+        return BusinessConnection(
+            connection_id=connection_id,
+            user=cls._author(as_dict(connection.get("user"))),
+            user_chat_id=check_id(safe_int(connection.get("user_chat_id")), "user chat id") or "",
+            is_enabled=connection["is_enabled"],
+            can_reply=bool(can_reply),
+            rights=rights,
+            date=parse_datetime(connection.get("date")),
+        )
+
+    def get_business_connection(self, connection_id):
+        """``getBusinessConnection``: the connection as Telegram knows it now."""
+        result = as_dict(self.call("getBusinessConnection", {"business_connection_id": str(connection_id)}))
+        try:
+            return self._business_connection(result)
+        except BadItem as exc:
+            raise errors.BadPayload(
+                f"Telegram sent getBusinessConnection in an unknown shape ({exc}).", self.network
+            ) from exc
+
+    @staticmethod
+    def business_window_closed(received_at, now=None):
+        """True when the customer's last message is older than what ``can_reply`` allows (24 hours)."""
+        if received_at is None:
+            return False
+        if received_at.tzinfo is None:
+            received_at = received_at.replace(tzinfo=timezone.utc)
+        return (now or datetime.now(timezone.utc)) - received_at > BUSINESS_WINDOW
+
+    def _reply_to(self, message_id):
+        """How ``sendMessage`` names the message answered (Bot API 7.0 ``reply_parameters``)."""
+        return {"reply_parameters": {"message_id": message_id, "allow_sending_without_reply": True}}
+
+    def _sent_item(self, sent):
+        if sent.get("business_connection_id"):
+            return self._business_item(sent)
+        return self._message_item(sent, own_id=as_dict(sent.get("from")).get("id"))
 
     @classmethod
     def _message_item(cls, message, own_id=None, edited=False):
@@ -241,14 +360,23 @@ class TelegramClient(MessagingClient, BaseClient):
         if chat_id is None:
             raise errors.RecipientUnavailable("Telegram needs the chat to answer in.", self.network)
         body = {"chat_id": chat_id, "text": text}
+        business = context.get("business_connection_id")
+        if business:
+            received_at = context.get("received_at")
+            if self.business_window_closed(parse_datetime(received_at) if received_at else None):
+                raise errors.WindowExpired(
+                    "Telegram lets a business bot answer only within 24 hours of the customer's last message.",
+                    self.network,
+                )
+            body["business_connection_id"] = str(business)
         message_id = safe_int(context.get("message_id"))
         if message_id and not reply_markup:
-            body["reply_parameters"] = {"message_id": message_id, "allow_sending_without_reply": True}
+            body.update(self._reply_to(message_id))
         if reply_markup:
             body["reply_markup"] = reply_markup
         sent = as_dict(self.call("sendMessage", body))
         try:
-            item = self._message_item(sent, own_id=as_dict(sent.get("from")).get("id"))
+            item = self._sent_item(sent)
         except BadItem as exc:
             raise errors.BadPayload(
                 f"Telegram sent the message back in an unknown shape ({exc}).", self.network

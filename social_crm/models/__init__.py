@@ -3,6 +3,7 @@ from . import social_crm_account
 from . import social_crm_oauth_app
 from . import social_crm_oauth_state
 from . import social_crm_account_oauth
+from . import social_crm_account_telegram
 
 # Store and analyze: mentions (NLP in ../nlp)
 from . import social_crm_mention
@@ -42,8 +43,9 @@ from . import res_config_settings
 from . import social_crm_keyword
 from . import social_crm_digest
 
-# Private messages: webhook deliveries
+# Private messages: webhook deliveries (and Telegram/Bale polling), Telegram Business connections
 from . import social_crm_event
+from . import social_crm_business_connection
 
 # Personal data: the privacy service (erasure, export), retention, Odoo's Privacy Lookup
 from . import social_crm_privacy

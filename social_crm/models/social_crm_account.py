@@ -7,7 +7,7 @@ from datetime import timedelta
 from markupsafe import Markup
 
 from odoo import _, api, fields, models
-from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.exceptions import AccessError, ValidationError
 
 from ..analytics import spikes
 from ..connectors import CLIENTS, DEFAULT_BASE_URLS, get_client, netguard
@@ -136,12 +136,6 @@ class SocialCrmAccount(models.Model):
         groups="social_crm.group_social_manager",
         help="Meta only: the verify token you type in the App Dashboard's webhook settings.",
     )
-    telegram_mode = fields.Selection(
-        [("webhook", "Webhook (Odoo reachable from the internet)"), ("polling", "Polling (on-premise)")],
-        default="webhook",
-        help="Polling asks Telegram for new messages every minute: no public address needed.",
-    )
-    telegram_offset = fields.Integer(readonly=True, copy=False, groups="base.group_system")
     # Approval policy (see ``social_crm.approval.mixin.needs_approval``): managers and Publishers never wait.
     reply_policy = fields.Selection(
         ACCOUNT_POLICIES,
@@ -648,124 +642,6 @@ class SocialCrmAccount(models.Model):
     def _allowed_hosts(self):
         """Hosts and CIDR ranges that accounts may reach although private (system parameter)."""
         return self.env["ir.config_parameter"].sudo().get_param("social_crm.allowed_hosts") or ""
-
-    # ------------------------------------------------------------------
-    # TELEGRAM WEBHOOK
-    # ------------------------------------------------------------------
-
-    def action_telegram_set_webhook(self):
-        """Tell Telegram to deliver this bot's updates to the account's webhook, signed with its secret."""
-        self.ensure_one()
-        self._check_manager()
-        if self.network != "telegram":
-            raise UserError(_("Only Telegram accounts have a webhook to set here."))
-        account = self.sudo()
-        if not account.secret:
-            account.secret = secrets.token_urlsafe(32)  # Telegram takes A-Z, a-z, 0-9, _ and -
-        return self._telegram_webhook_call(
-            lambda client: client.set_webhook(account.webhook_url, account.secret),
-            "webhook",
-            _("Telegram now delivers this bot's messages to %(url)s.", url=account.webhook_url),
-        )
-
-    def action_telegram_remove_webhook(self):
-        """Remove the webhook at Telegram and switch to polling (getUpdates)."""
-        self.ensure_one()
-        self._check_manager()
-        if self.network != "telegram":
-            raise UserError(_("Only Telegram accounts have a webhook to remove here."))
-        return self._telegram_webhook_call(
-            lambda client: client.delete_webhook(),
-            "polling",
-            _("The webhook was removed: Odoo asks Telegram for new messages every minute."),
-        )
-
-    def _telegram_webhook_call(self, call, mode, done_text):
-        client = self._get_client()
-        try:
-            author = client.verify()
-            call(client)
-        except api_errors.SocialApiError as exc:
-            self._mark_failed(exc)
-            return self._notification(
-                "danger", _("Telegram refused"), _("Telegram refused: %(error)s", error=self._error_text(exc))
-            )
-        self.sudo().write(
-            {
-                "telegram_mode": mode,
-                "state": "connected",
-                "last_error": False,
-                "own_external_id": author.external_id,
-                "own_handle": author.handle or author.name,
-                **self._connected_since_vals(),
-            }
-        )
-        self.message_post(body=done_text)
-        return self._notification("success", _("Telegram"), done_text)
-
-    def _notification(self, kind, title, message):
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "type": kind,
-                "title": title,
-                "message": message,
-                "sticky": kind == "danger",
-                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
-            },
-        }
-
-    # ------------------------------------------------------------------
-    # TELEGRAM POLLING (on-premise installs without a public address)
-    # ------------------------------------------------------------------
-
-    @api.model
-    def _cron_poll_telegram(self):
-        """Ask Telegram for the updates of accounts in polling mode; they join the webhook events' queue."""
-        accounts = self.search(
-            [("network", "=", "telegram"), ("telegram_mode", "=", "polling"), ("state", "in", ("connected", "error"))],
-            limit=CRON_ACCOUNTS_PER_RUN,
-            order="last_attempt_at asc nulls first, id",
-        )
-        auto_commit = not getattr(threading.current_thread(), "testing", False)
-        stored = 0
-        for account in accounts:
-            stored += account._poll_telegram()
-            if auto_commit:
-                self.env.cr.commit()  # pylint: disable=invalid-commit
-        if stored:
-            self.env["social_crm.event"]._wake_processing()
-        return stored
-
-    def _poll_telegram(self, max_rounds=5):
-        """Store the account's new updates; the offset moves only with the events it covers."""
-        self.ensure_one()
-        stored = 0
-        try:
-            client = self._get_client()
-            for _round in range(max_rounds):
-                offset = self.sudo().telegram_offset or None
-                events, next_offset = client.poll(offset)
-                with self.env.cr.savepoint():
-                    stored += self.env["social_crm.event"]._store_deliveries(self, events)
-                    self.sudo().telegram_offset = next_offset
-                if not events:
-                    break
-            now = fields.Datetime.now()
-            self.write(
-                {
-                    "state": "connected",
-                    "last_error": False,
-                    "last_sync_at": now,
-                    "last_attempt_at": now,
-                    **self._connected_since_vals(),
-                }
-            )
-        except api_errors.SocialApiError as exc:
-            _logger.info("social_crm: polling Telegram account %s failed: %s", self.id, exc)
-            self._mark_failed(exc)
-        return stored
 
     # ------------------------------------------------------------------
     # SPIKE ALERTS

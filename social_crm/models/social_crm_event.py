@@ -19,8 +19,8 @@ from datetime import timedelta
 from odoo import api, fields, models
 from odoo.exceptions import AccessError
 
+from ..connectors import CLIENTS, get_client_class
 from ..connectors import errors as api_errors
-from ..connectors import get_client_class
 from ..connectors.utils import BadItem, scrub_fields, storable
 from ..tools.bulk_insert import insert_new_rows
 
@@ -46,6 +46,10 @@ RETRY_BASE = timedelta(minutes=1)  # 1, 2, 4 ... minutes between attempts
 RETRY_MAX = timedelta(hours=6)
 PROFILES_PER_BATCH = 20  # profile API calls per account and batch, for authors the payload does not name
 EVENT_STATES = [("pending", "Pending"), ("done", "Done"), ("failed", "Failed")]
+# Bots whose updates Odoo may ask for (getUpdates) instead of receiving them: Telegram, Bale.
+POLLING_NETWORKS = tuple(network for network, client in CLIENTS.items() if hasattr(client, "poll"))
+POLL_ACCOUNTS_PER_RUN = 10
+POLL_ROUNDS = 5  # getUpdates calls per account and run (100 updates each)
 
 
 class SocialCrmEvent(models.Model):
@@ -122,6 +126,65 @@ class SocialCrmEvent(models.Model):
         )
         if not self.env.cr.fetchone():
             self.env["ir.cron"].sudo().browse(cron_id)._trigger()
+
+    # ------------------------------------------------------------------
+    # POLLING (Telegram and Bale bots of installs without a public address)
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _cron_poll_telegram(self):
+        """Ask Telegram and Bale for the updates of accounts in polling mode; they join the webhook events' queue.
+
+        A bounded batch of accounts (those asked longest ago first), committed per account.
+        """
+        accounts = self.env["social_crm.account"].search(
+            [
+                ("network", "in", POLLING_NETWORKS),
+                ("telegram_mode", "=", "polling"),
+                ("state", "in", ("connected", "error")),
+            ],
+            limit=POLL_ACCOUNTS_PER_RUN,
+            order="last_attempt_at asc nulls first, id",
+        )
+        auto_commit = not getattr(threading.current_thread(), "testing", False)
+        stored = 0
+        for account in accounts:
+            stored += self._poll_account(account)
+            if auto_commit:
+                self.env.cr.commit()  # pylint: disable=invalid-commit
+        if stored:
+            self._wake_processing()
+        return stored
+
+    @api.model
+    def _poll_account(self, account, max_rounds=POLL_ROUNDS):
+        """Store the account's new updates; the offset moves only with the events it covers."""
+        account.ensure_one()
+        stored = 0
+        try:
+            client = account._get_client()
+            for _round in range(max_rounds):
+                offset = account.sudo().telegram_offset or None
+                events, next_offset = client.poll(offset)
+                with self.env.cr.savepoint():
+                    stored += self._store_deliveries(account, events)
+                    account.sudo().telegram_offset = next_offset
+                if not events:
+                    break
+            now = fields.Datetime.now()
+            account.write(
+                {
+                    "state": "connected",
+                    "last_error": False,
+                    "last_sync_at": now,
+                    "last_attempt_at": now,
+                    **account._connected_since_vals(),
+                }
+            )
+        except api_errors.SocialApiError as exc:
+            _logger.info("social_crm: polling %s account %s failed: %s", account.network, account.id, exc)
+            account._mark_failed(exc)
+        return stored
 
     # ------------------------------------------------------------------
     # PROCESSING
@@ -232,6 +295,8 @@ class SocialCrmEvent(models.Model):
         for event in self:
             if self.env["social_crm.csat"]._take_answer(account, event):  # a satisfaction button pressed
                 continue
+            if self.env["social_crm.business.connection"]._take_update(account, event):  # Telegram Business
+                continue
             try:
                 outcome = client_class.read_event(event.payload, account.own_external_id or None)
             except (BadItem, api_errors.SocialApiError, ValueError, TypeError, KeyError, RecursionError) as exc:
@@ -275,7 +340,18 @@ class SocialCrmEvent(models.Model):
             if items:
                 self.env["social_crm.mention"]._ingest_items(account, items)
             if deleted:
-                self.env["social_crm.mention"]._mark_deleted(account, deleted)
+                self.env["social_crm.mention"]._mark_deleted(account, deleted + self._edits_of(account, deleted))
+
+    @api.model
+    def _edits_of(self, account, external_ids):
+        """The edits kept next to these messages (Telegram's ``<id>:edit:<date>``): deleted with them."""
+        Mention = self.env["social_crm.mention"].sudo()
+        # Two index lookups (account and external id, then parent), never a scan of the account's mentions.
+        originals = Mention.search([("account_id", "=", account.id), ("external_id", "in", list(external_ids))])
+        if not originals:
+            return []
+        children = Mention.search_fetch([("parent_id", "in", originals.ids)], ["external_id", "parent_id"])
+        return [m.external_id for m in children if m.external_id.startswith(f"{m.parent_id.external_id}:edit:")]
 
     def _give_up_or_retry(self, account, read, exc):
         for event in read:

@@ -387,6 +387,7 @@ class SocialCrmReply(models.Model):
         approves or sends, rather than failing after approval."""
         client_class = get_client_class(self.network) if self.network else None
         parent = self.parent_mention_id.sudo()
+        self.env["social_crm.business.connection"]._check_can_reply(self)  # Telegram Business chats
         if (
             client_class
             and issubclass(client_class, MetaMessaging)

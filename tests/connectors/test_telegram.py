@@ -207,3 +207,147 @@ def test_verify_and_profile(bot_api):
     )
     author = client(bot_api).profile("7261839")
     assert author.name == "سارا" and author.bio == "تهران"
+
+
+# ----------------------------------------------------------------------
+# Telegram Business: a Premium user connects the bot to their own account (Bot API 7.2; rights: 9.0).
+# Shapes of BusinessConnection, business_message, BusinessMessagesDeleted and sendMessage's
+# business_connection_id as core.telegram.org/bots/api documents them.
+# ----------------------------------------------------------------------
+
+CONNECTION_ID = "Bb3x9Qk2AAAAcC4aL0m1xFv7"
+NIMA = {"id": 5550001, "is_bot": False, "first_name": "نیما", "username": "nima_shop", "is_premium": True}
+
+
+def business_connection(update_id, is_enabled=True, rights=None, **extra):
+    connection = {
+        "id": CONNECTION_ID,
+        "user": NIMA,
+        "user_chat_id": 5550001,
+        "date": 1735690000,
+        "is_enabled": is_enabled,
+        **extra,
+    }
+    if rights is not None:
+        connection["rights"] = rights
+    return {"update_id": update_id, "business_connection": connection}
+
+
+def business_message(
+    update_id, text="سلام، این کفش سایز ۴۲ دارید؟", message_id=77, sender=SARA, key="business_message", **extra
+):
+    message = {
+        "business_connection_id": CONNECTION_ID,
+        "message_id": message_id,
+        "from": sender,
+        "chat": {"id": 7261839, "first_name": "سارا", "username": "sara_r", "type": "private"},
+        "date": 1735700000,
+        "text": text,
+        **extra,
+    }
+    return {"update_id": update_id, key: message}
+
+
+def test_business_connection_rights_and_the_older_can_reply():
+    connection = Telegram.read_business_connection(business_connection(20001, rights={"can_reply": True}))
+    assert connection.connection_id == CONNECTION_ID and connection.is_enabled and connection.can_reply
+    assert connection.user.external_id == "5550001" and connection.user.handle == "nima_shop"
+    assert connection.user_chat_id == "5550001" and connection.rights == {"can_reply": True}
+    read_only = Telegram.read_business_connection(business_connection(20002, rights={"can_read_messages": True}))
+    assert not read_only.can_reply, "a right missing from rights is not granted"
+    disabled = Telegram.read_business_connection(business_connection(20003, is_enabled=False, can_reply=True))
+    assert not disabled.is_enabled and disabled.can_reply, "before Bot API 9.0, can_reply was a field"
+    assert Telegram.read_business_connection(update(20004)) is None
+    outcome = Telegram.read_event(business_connection(20005, rights={}))
+    assert not outcome.items and "business_connection" in outcome.ignored
+    with pytest.raises(Exception, match="id or is_enabled"):
+        Telegram.read_business_connection({"business_connection": {"id": CONNECTION_ID}})
+
+
+def test_business_messages_are_the_customer_chat_with_the_premium_user():
+    customer = Telegram.read_event(business_message(20010), own_id="110201543").items[0]
+    assert customer.external_id == f"biz:{CONNECTION_ID}:7261839:77"
+    assert customer.root_id == f"biz:{CONNECTION_ID}:chat:7261839", "never the bot's own chat with Sara"
+    assert customer.visibility == "private" and not customer.is_own and customer.author.name == "سارا رضایی"
+    assert customer.extra["business_connection_id"] == CONNECTION_ID and customer.extra["message_id"] == 77
+
+    owner = Telegram.read_event(business_message(20011, text="بله، داریم", message_id=78, sender=NIMA)).items[0]
+    assert owner.is_own, "the Premium user's own answer in the chat is the business speaking"
+    by_bot = Telegram.read_event(business_message(20012, message_id=79, sender=NIMA, sender_business_bot=BOT))
+    assert by_bot.items[0].is_own
+
+    edited = business_message(20013, text="سایز ۴۳ چطور؟", key="edited_business_message", edit_date=1735700400)
+    edit = Telegram.read_event(edited).items[0]
+    assert edit.external_id == f"biz:{CONNECTION_ID}:7261839:77:edit:1735700400"
+    assert edit.parent_id == f"biz:{CONNECTION_ID}:7261839:77"
+
+    deleted = {
+        "update_id": 20014,
+        "deleted_business_messages": {
+            "business_connection_id": CONNECTION_ID,
+            "chat": {"id": 7261839, "type": "private", "first_name": "سارا"},
+            "message_ids": [77, 80],
+        },
+    }
+    outcome = Telegram.read_event(deleted)
+    assert outcome.deleted_ids == [f"biz:{CONNECTION_ID}:7261839:77", f"biz:{CONNECTION_ID}:7261839:80"]
+    bad = {
+        "update_id": 20015,
+        "business_message": {**business_message(1)["business_message"], "business_connection_id": "a/../b"},
+    }
+    with pytest.raises(Exception, match="never has"):
+        Telegram.read_event(bad)
+
+
+def test_send_with_business_connection_id_within_24_hours(bot_api):
+    from datetime import datetime, timedelta, timezone
+
+    def send_business(request):
+        body = json.loads(request["body"])
+        message = {
+            "business_connection_id": body["business_connection_id"],
+            "message_id": 81,
+            "from": NIMA,
+            "sender_business_bot": BOT,
+            "chat": {"id": body["chat_id"], "first_name": "سارا", "type": "private"},
+            "date": 1735700600,
+            "text": body["text"],
+        }
+        return 200, {}, {"ok": True, "result": message}
+
+    bot_api.route("POST", f"/bot{TOKEN}/sendMessage", send_business)
+    received = datetime.now(timezone.utc) - timedelta(hours=2)
+    context = {
+        "chat_id": "7261839",
+        "message_id": 77,
+        "business_connection_id": CONNECTION_ID,
+        "received_at": received.isoformat(),
+    }
+    sent = client(bot_api).send("سلام، بله موجود است", "7261839", context)
+    assert json.loads(bot_api.requests[-1]["body"]) == {
+        "chat_id": 7261839,
+        "text": "سلام، بله موجود است",
+        "business_connection_id": CONNECTION_ID,
+        "reply_parameters": {"message_id": 77, "allow_sending_without_reply": True},
+    }
+    assert sent.is_own and sent.external_id == f"biz:{CONNECTION_ID}:7261839:81"
+    assert sent.root_id == f"biz:{CONNECTION_ID}:chat:7261839"
+
+    late = {**context, "received_at": (received - timedelta(hours=23)).isoformat()}
+    count = len(bot_api.requests)
+    with pytest.raises(errors.WindowExpired, match="24 hours"):
+        client(bot_api).send("سلام", "7261839", late)
+    assert len(bot_api.requests) == count, "nothing left after the window closed"
+
+
+def test_get_business_connection_and_business_updates_allowed(bot_api):
+    answer = business_connection(0, rights={"can_reply": True})["business_connection"]
+    bot_api.route("POST", f"/bot{TOKEN}/getBusinessConnection", (200, {}, {"ok": True, "result": answer}))
+    connection = client(bot_api).get_business_connection(CONNECTION_ID)
+    assert connection.can_reply and connection.is_enabled
+    assert json.loads(bot_api.requests[-1]["body"]) == {"business_connection_id": CONNECTION_ID}
+    bot_api.route("POST", f"/bot{TOKEN}/setWebhook", (200, {}, {"ok": True, "result": True}))
+    client(bot_api).set_webhook("https://odoo.example.com/social_crm/webhook/k3y", SECRET)
+    allowed = json.loads(bot_api.requests[-1]["body"])["allowed_updates"]
+    for kind in ("business_connection", "business_message", "edited_business_message", "deleted_business_messages"):
+        assert kind in allowed
