@@ -3,7 +3,7 @@
     "name": "Social CRM",
     "summary": "Listen to social networks, analyze mentions in every language, "
     "relate them to contacts and answer them from the helpdesk",
-    "version": "18.0.1.2.0",
+    "version": "18.0.1.3.0",
     "category": "Marketing/Social",
     "license": "LGPL-3",
     "author": "social_crm developers, Odoo Community Association (OCA)",

@@ -147,7 +147,7 @@ class SocialCrmDigest(models.AbstractModel):
             "tickets": tickets,
             # no figure while every ticket of the week is still within its target (NULL average: False)
             "in_target": None if in_target is None or in_target is False else round(in_target),
-            "target_hours": self.env["social_crm.params"].get_float("social_crm.response_target_hours"),
+            "target_hours": company.social_crm_response_target_hours,
             "resolution_hours": round(resolution_hours or 0.0, 1),
         }
 
