@@ -174,7 +174,8 @@ class SocialCrmAccount(models.Model):
     csat_enabled = fields.Boolean(
         string="Ask for satisfaction",
         help="When a social ticket of a private conversation is closed, ask the customer on this channel how it "
-        "went, with buttons (LINE, Telegram, Messenger). Asked once per ticket.",
+        "went, with buttons (LINE, Telegram, Messenger, Instagram), else with a link to a page where they give a "
+        "score from 1 to 5 (WhatsApp). Asked once per ticket.",
     )
 
     _sql_constraints = [
