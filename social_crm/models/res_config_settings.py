@@ -69,15 +69,7 @@ class ResConfigSettings(models.TransientModel):
 
     def action_social_crm_preview_digest(self):
         """*Preview digest*: the digest as the current manager would receive it, in a dialog."""
-        preview = self.env["social_crm.digest.preview"].create({"company_id": self.env.company.id})
-        return {
-            "type": "ir.actions.act_window",
-            "name": _("Weekly digest"),
-            "res_model": "social_crm.digest.preview",
-            "res_id": preview.id,
-            "view_mode": "form",
-            "target": "new",
-        }
+        return self.env["social_crm.digest"]._preview_action(self.env.company)
 
     def action_social_crm_send_test_digest(self):
         """*Send me a test*: the digest to the current user's email only, in their language."""

@@ -190,6 +190,19 @@ class SocialCrmDigest(models.AbstractModel):
         }
 
     @api.model
+    def _preview_action(self, company):
+        """The digest of ``company`` as the current manager would receive it, in a dialog."""
+        preview = self.env["social_crm.digest.preview"].create({"company_id": company.id})
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Weekly digest"),
+            "res_model": "social_crm.digest.preview",
+            "res_id": preview.id,
+            "view_mode": "form",
+            "target": "new",
+        }
+
+    @api.model
     def action_send_test(self):
         """*Send me a test*: the digest of the current company, to the current user only."""
         self._check_manager()

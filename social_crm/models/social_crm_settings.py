@@ -76,15 +76,7 @@ class SocialCrmSettings(models.TransientModel):
     def action_preview_digest(self):
         """*Preview digest*: the digest as the current manager would receive it, in a dialog."""
         self._check_manager(self.company_id)
-        preview = self.env["social_crm.digest.preview"].create({"company_id": self.company_id.id})
-        return {
-            "type": "ir.actions.act_window",
-            "name": _("Weekly digest"),
-            "res_model": "social_crm.digest.preview",
-            "res_id": preview.id,
-            "view_mode": "form",
-            "target": "new",
-        }
+        return self.env["social_crm.digest"]._preview_action(self.company_id)
 
     def action_send_test_digest(self):
         """*Send me a test*: the digest to the current user's email only, in their language."""

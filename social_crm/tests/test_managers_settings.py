@@ -13,20 +13,9 @@ from odoo.tests import Form, tagged
 
 from odoo.addons.mail.tests.common import mail_new_test_user
 
+from ..models.res_company import SOCIAL_CRM_COMPANY_SETTINGS as COMPANY_VALUES
 from .common import SocialCrmCommon
 from .test_respond import analyzed_as
-
-COMPANY_VALUES = (
-    "social_crm_spike_factor",
-    "social_crm_spike_min_count",
-    "social_crm_spike_window_minutes",
-    "social_crm_ticket_reopen_days",
-    "social_crm_match_threshold",
-    "social_crm_response_target_hours",
-    "social_crm_retention_limited",
-    "social_crm_retention_days",
-    "social_crm_weekly_digest",
-)
 
 
 def _load_migration():
