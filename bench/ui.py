@@ -155,7 +155,7 @@ def main():
             )
 
         def spike_detection():
-            env["social_crm.account"]._cron_detect_spikes()
+            env["social_crm.alert"]._cron_detect_spikes()
             env.cr.rollback()
 
         def tag_batch():

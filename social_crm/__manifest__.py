@@ -42,6 +42,7 @@
         "views/social_crm_menus.xml",
         "views/social_crm_oauth_app_views.xml",
         "views/social_crm_csat_views.xml",
+        "views/social_crm_csat_templates.xml",
         "views/social_crm_sla_views.xml",
         "views/social_crm_privacy_views.xml",
         "views/social_crm_deletion_request_views.xml",

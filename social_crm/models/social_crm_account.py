@@ -4,12 +4,9 @@ import secrets
 import threading
 from datetime import timedelta
 
-from markupsafe import Markup
-
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, ValidationError
 
-from ..analytics import spikes
 from ..connectors import CLIENTS, DEFAULT_BASE_URLS, get_client, netguard
 from ..connectors import errors as api_errors
 from .selections import APPROVAL_POLICIES, NETWORKS
@@ -171,7 +168,8 @@ class SocialCrmAccount(models.Model):
     csat_enabled = fields.Boolean(
         string="Ask for satisfaction",
         help="When a social ticket of a private conversation is closed, ask the customer on this channel how it "
-        "went, with buttons (LINE, Telegram, Messenger). Asked once per ticket.",
+        "went, with buttons (LINE, Telegram, Messenger, Instagram), else with a link to a page where they give a "
+        "score from 1 to 5 (WhatsApp). Asked once per ticket.",
     )
 
     _sql_constraints = [
@@ -642,87 +640,3 @@ class SocialCrmAccount(models.Model):
     def _allowed_hosts(self):
         """Hosts and CIDR ranges that accounts may reach although private (system parameter)."""
         return self.env["ir.config_parameter"].sudo().get_param("social_crm.allowed_hosts") or ""
-
-    # ------------------------------------------------------------------
-    # SPIKE ALERTS
-    # ------------------------------------------------------------------
-
-    @api.model
-    def _spike_settings(self):
-        """Sensitivity of spike alerts (Settings): factor over the spread, minimum count, window in minutes."""
-        params = self.env["social_crm.params"]
-        window = min(max(params.get_int("social_crm.spike_window_minutes"), 5), 1440)
-        return params.get_float("social_crm.spike_factor"), params.get_int("social_crm.spike_min_count"), window
-
-    @api.model
-    def _cron_detect_spikes(self, now=None):
-        """Compare each account's negative mentions of the last window with its own last 7 days.
-
-        The window (60 minutes unless set otherwise) slides with the cron (every
-        15 minutes), so an episode does not look over at each turn of the clock
-        hour. One query for all accounts; one alert per episode (a
-        ``social_crm.alert`` with its mentions, in the Social Managers' Inbox);
-        the episode ends when the rate is back to normal, and only then can a
-        new one start.
-        """
-        now = now or fields.Datetime.now()
-        factor, min_count, window = self._spike_settings()
-        windows = spikes.HISTORY_HOURS * 60 // window
-        self.env["social_crm.mention"].flush_model(["account_id", "posted_at", "direction", "sentiment"])
-        self.flush_model(["active"])
-        # Every active account that receives negative mentions, whatever its state: a webhook-only account
-        # (Telegram, LINE) receives messages without a fetch ever marking it connected.
-        # age 0: the last window; ages 1..windows: the windows before, most recent first
-        self.env.cr.execute(
-            """
-            SELECT m.account_id, floor(EXTRACT(EPOCH FROM (%(now)s - m.posted_at)) / %(seconds)s)::int AS age,
-                   count(*)
-              FROM social_crm_mention m
-              JOIN social_crm_account a ON a.id = m.account_id AND a.active
-             WHERE m.direction = 'inbound' AND m.sentiment = 'negative'
-               AND m.posted_at > %(start)s AND m.posted_at <= %(now)s
-          GROUP BY 1, 2
-            """,
-            {
-                "now": now,
-                "seconds": window * 60,
-                "start": now - timedelta(minutes=window * (windows + 1)),
-            },
-        )
-        counts = {}
-        for account_id, age, count in self.env.cr.fetchall():
-            counts.setdefault(account_id, {})[age] = count
-        accounts = self.browse(sorted(counts)) | self.search([("spike_episode_start", "!=", False)])
-        alerts = 0
-        for account in accounts:
-            by_age = counts.get(account.id, {})
-            history = [by_age.get(age, 0) for age in range(windows, 0, -1)]
-            result = spikes.check(history, by_age.get(0, 0), k=factor, min_count=min_count)
-            if result.is_spike and not account.spike_episode_start:
-                account.spike_episode_start = now
-                account._notify_spike(result, now - timedelta(minutes=window), now, window)
-                alerts += 1
-            elif account.spike_episode_start and not result.in_episode:
-                account.spike_episode_start = False
-        return alerts
-
-    def _notify_spike(self, result, since, now=None, window=60):
-        top = self.env["social_crm.mention"].search(
-            [
-                ("account_id", "=", self.id),
-                ("direction", "=", "inbound"),
-                ("sentiment", "=", "negative"),
-                ("posted_at", ">", since),
-                ("visibility", "=", "public"),  # private messages are never quoted in alerts
-            ],
-            order="sentiment_score asc, id desc",
-            limit=20,
-        )
-        alert = self.env["social_crm.alert"]._raise(self, result, top, now or fields.Datetime.now(), window)
-        summary = alert._summary()
-        self.message_post(
-            body=Markup('<p>%s <a href="/odoo/social_crm.alert/%s">%s</a></p>')
-            % (summary, alert.id, _("Open the alert")),
-            subtype_xmlid="mail.mt_note",
-        )
-        return alert

@@ -147,7 +147,7 @@ class SocialCrmDigest(models.AbstractModel):
             "tickets": tickets,
             # no figure while every ticket of the week is still within its target (NULL average: False)
             "in_target": None if in_target is None or in_target is False else round(in_target),
-            "target_hours": self.env["social_crm.params"].get_float("social_crm.response_target_hours"),
+            "target_hours": company.social_crm_response_target_hours,
             "resolution_hours": round(resolution_hours or 0.0, 1),
         }
 
@@ -187,6 +187,19 @@ class SocialCrmDigest(models.AbstractModel):
             "email_from": company.email_formatted or company.partner_id.email_formatted or False,
             "recipient_ids": [(6, 0, partner.ids)],
             "auto_delete": True,
+        }
+
+    @api.model
+    def _preview_action(self, company):
+        """The digest of ``company`` as the current manager would receive it, in a dialog."""
+        preview = self.env["social_crm.digest.preview"].create({"company_id": company.id})
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Weekly digest"),
+            "res_model": "social_crm.digest.preview",
+            "res_id": preview.id,
+            "view_mode": "form",
+            "target": "new",
         }
 
     @api.model

@@ -63,7 +63,6 @@ SCORES = {
 TRUSTED_REASONS = {"handle"}
 # Networks whose author names and links are whatever the source says (feeds): never linked automatically.
 UNVERIFIED_NETWORKS = {"feed"}
-DEFAULT_THRESHOLD = 0.8
 
 
 class SocialCrmRelate(models.AbstractModel):
@@ -217,14 +216,14 @@ class SocialCrmRelate(models.AbstractModel):
         identities = identities.filtered(lambda i: not i.partner_id and not i.is_brand)
         if not identities:
             return
-        threshold = self.env["social_crm.params"].get_float("social_crm.match_threshold", DEFAULT_THRESHOLD)
         matches = self._match(identities)
         by_vals = defaultdict(list)
         for identity, (partner, confidence, reason) in matches.items():
             if partner in identity.rejected_partner_ids:
                 continue
             trusted = reason in TRUSTED_REASONS and identity.network not in UNVERIFIED_NETWORKS
-            link = trusted and confidence >= threshold
+            # the identity's company sets its own confidence threshold
+            link = trusted and confidence >= identity.company_id.social_crm_match_threshold
             by_vals[(partner.id, confidence, reason, link)].append(identity.id)
         Identity = self.env["social_crm.identity"].sudo()
         for (partner_id, confidence, reason, link), ids in by_vals.items():

@@ -5,8 +5,7 @@ import threading
 from datetime import timedelta
 
 from odoo import api, fields, models
-
-from .selections import RETENTION_PARAM
+from odoo.osv import expression
 
 RETENTION_BATCH = 1000
 PENDING_REPLY_STATES = ("draft", "to_approve", "posting")
@@ -16,22 +15,33 @@ class SocialCrmMention(models.Model):
     _inherit = "social_crm.mention"
 
     @api.model
-    def _retention_days(self):
-        """Days mentions are kept, or None to keep them forever (parameter empty, absent or not a number).
+    def _retention_cutoffs(self):
+        """``{company: cutoff}`` of the companies that limit how long their social data is kept.
 
-        0 keeps nothing: every mention not needed by an open ticket goes at the next run.
+        0 days keeps nothing: every mention not needed by an open ticket goes at the next run.
         """
-        value = (self.env["ir.config_parameter"].sudo().get_param(RETENTION_PARAM) or "").strip()
-        try:
-            days = int(value)
-        except ValueError:
-            return None
-        return max(days, 0)
+        now = fields.Datetime.now()
+        companies = self.env["res.company"].sudo().search([("social_crm_retention_limited", "=", True)])
+        return {company: now - timedelta(days=company._social_crm_retention_days()) for company in companies}
 
     @api.model
-    def _retention_domain(self, cutoff):
+    def _retention_domain(self, cutoffs):
+        """Mentions older than their company's period, not needed by an open ticket."""
+        return expression.AND(
+            [
+                expression.OR(
+                    [
+                        [("company_id", "=", company.id), ("posted_at", "<", cutoff)]
+                        for company, cutoff in cutoffs.items()
+                    ]
+                ),
+                self._retention_kept_domain(),
+            ]
+        )
+
+    @api.model
+    def _retention_kept_domain(self):
         return [
-            ("posted_at", "<", cutoff),
             "|",
             ("ticket_id", "=", False),
             ("ticket_id.stage_id.closed", "=", True),
@@ -43,13 +53,24 @@ class SocialCrmMention(models.Model):
         ]
 
     @api.model
-    def _retention_events_domain(self, cutoff):
-        """Webhook deliveries already processed (stored or given up) before the cutoff: their raw payloads go."""
-        return [("state", "!=", "pending"), ("received_at", "<", cutoff)]
+    def _retention_events_domain(self, cutoffs):
+        """Webhook deliveries already processed (stored or given up) before their company's cutoff: their raw
+        payloads go."""
+        return expression.AND(
+            [
+                [("state", "!=", "pending")],
+                expression.OR(
+                    [
+                        [("company_id", "=", company.id), ("received_at", "<", cutoff)]
+                        for company, cutoff in cutoffs.items()
+                    ]
+                ),
+            ]
+        )
 
     @api.model
     def _cron_apply_retention(self, batch_size=RETENTION_BATCH):
-        """Delete one bounded batch of mentions older than the retention period; returns how many went.
+        """Delete one bounded batch of mentions older than their company's retention period; returns how many went.
 
         Mentions of tickets still open stay (with the rest of their conversation),
         so do mentions a reply in progress answers. Conversations left empty and
@@ -57,17 +78,16 @@ class SocialCrmMention(models.Model):
         processed webhook payloads older than the period. Commits per batch
         outside tests; reports progress so the scheduler runs the next batch.
         """
-        days = self._retention_days()
+        cutoffs = self._retention_cutoffs()
         cron = self.env["ir.cron"]
-        if days is None:
+        if not cutoffs:
             cron._notify_progress(done=0, remaining=0)
             return 0
-        cutoff = fields.Datetime.now() - timedelta(days=days)
         Event = self.env["social_crm.event"].sudo()
-        events_domain = self._retention_events_domain(cutoff)
+        events_domain = self._retention_events_domain(cutoffs)
         events = Event.search(events_domain, order="received_at, id", limit=batch_size)
         events.unlink()
-        domain = self._retention_domain(cutoff)
+        domain = self._retention_domain(cutoffs)
         Mention = self.sudo().with_context(active_test=False)
         batch = Mention.search(domain, order="posted_at, id", limit=batch_size)
         answered = (

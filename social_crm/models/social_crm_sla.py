@@ -10,7 +10,7 @@ target* setting and the resolution has no target. A conversation waiting for an 
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
-from .selections import PARAMETER_DEFAULTS, TICKET_PRIORITIES
+from .selections import TICKET_PRIORITIES
 
 SLA_STATUSES = [("ok", "On time"), ("warning", "Due soon"), ("breached", "Overdue")]
 WARNING_SHARE = 0.75
@@ -72,9 +72,6 @@ class SocialCrmSla(models.Model):
         """``{ticket id: (first response hours, resolution hours or None)}``, one query for all tickets."""
         rules = self.sudo().search([("company_id", "in", tickets.company_id.ids)])
         by_scope = {(rule.company_id.id, rule.team_id.id, rule.priority): rule for rule in rules}
-        default = self.env["social_crm.params"].get_float(
-            "social_crm.response_target_hours", PARAMETER_DEFAULTS["social_crm.response_target_hours"]
-        )
         targets = {}
         for ticket in tickets:
             company, team, priority = ticket.company_id.id, ticket.team_id.id, ticket.priority or False
@@ -90,7 +87,7 @@ class SocialCrmSla(models.Model):
             if rule:
                 targets[ticket.id] = (rule.first_response_hours, rule.resolution_hours or None)
             else:
-                targets[ticket.id] = (default, None)
+                targets[ticket.id] = (ticket.company_id.social_crm_response_target_hours, None)
         return targets
 
     @api.model
@@ -123,7 +120,7 @@ class SocialCrmSla(models.Model):
             ticket = thread.ticket_id if thread.ticket_id in tickets else None
             first_target, resolution_target = targets.get(ticket.id) if ticket else (None, None)
             if not ticket:
-                first_target = self.env["social_crm.params"].get_float("social_crm.response_target_hours")
+                first_target = thread.company_id.social_crm_response_target_hours
             found = ["ok"]
             if thread in waiting:
                 since = thread.first_inbound_at if not thread.first_response_at else last_in.get(thread)

@@ -7,8 +7,6 @@ from markupsafe import Markup
 
 from odoo import api, fields, models
 
-DEFAULT_REOPEN_DAYS = 7
-
 
 class SocialCrmTicketRouter(models.AbstractModel):
     """One ticket per conversation: append to it, reopen it, or open one by the ordered ticket rules.
@@ -73,8 +71,7 @@ class SocialCrmTicketRouter(models.AbstractModel):
             .with_context(mail_create_nosubscribe=True, mail_create_nolog=True, mail_notrack=True)
         )
         first_match = self.env["social_crm.ticket.rule"].sudo().search([])._matcher()
-        reopen_days = self.env["social_crm.params"].get_int("social_crm.ticket_reopen_days", DEFAULT_REOPEN_DAYS)
-        reopen_after = fields.Datetime.now() - timedelta(days=reopen_days)
+        now = fields.Datetime.now()
         by_thread = {}
         for mention in mentions.sorted("posted_at"):
             by_thread.setdefault(mention.thread_id, []).append(mention.id)
@@ -86,7 +83,9 @@ class SocialCrmTicketRouter(models.AbstractModel):
             if ticket.closed and ticket.duplicate_id and not ticket.duplicate_id.closed:
                 ticket = ticket.duplicate_id  # merged into an incident's ticket: the customer writes there
             if ticket and ticket.closed:
-                if reopen_days > 0 and ticket.closed_date and ticket.closed_date >= reopen_after:
+                # the ticket's company says how long a closed ticket may be reopened (0: never)
+                reopen_days = ticket.company_id.social_crm_ticket_reopen_days
+                if reopen_days > 0 and ticket.closed_date and ticket.closed_date >= now - timedelta(days=reopen_days):
                     ticket._social_reopen()
                 else:
                     ticket = Ticket.browse()

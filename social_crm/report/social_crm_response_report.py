@@ -2,7 +2,7 @@
 from odoo import fields, models, tools
 from odoo.tools import SQL
 
-from ..models.selections import NETWORKS, PARAMETER_DEFAULTS
+from ..models.selections import NETWORKS
 
 # The one definition of first response, used by this report, the weekly digest and the dashboard:
 # the clock starts at the customer's first message (or the ticket's creation when the conversation has
@@ -10,11 +10,8 @@ from ..models.selections import NETWORKS, PARAMETER_DEFAULTS
 FIRST_RESPONSE_AT = "COALESCE(t.social_first_response_at, th.first_response_at)"
 WAITING_SINCE = "COALESCE(th.first_inbound_at, t.create_date)"
 # The ticket's service level target (social_crm.sla: team and priority, then team, then priority, then the
-# company's default), else the *Response target* setting.
-TARGET_HOURS = (
-    "COALESCE(sla.first_response_hours, (SELECT NULLIF(value, '')::float FROM ir_config_parameter "
-    f"WHERE key = 'social_crm.response_target_hours'), {PARAMETER_DEFAULTS['social_crm.response_target_hours']})"
-)
+# company's default), else the *Response target* of the ticket's company.
+TARGET_HOURS = "COALESCE(sla.first_response_hours, rc.social_crm_response_target_hours)"
 RESOLUTION_HOURS = "NULLIF(sla.resolution_hours, 0)"
 SLA_JOIN = """
                   LEFT JOIN LATERAL (
@@ -153,6 +150,7 @@ class SocialCrmResponseReport(models.Model):
                        END AS approval_wait_hours
                   FROM helpdesk_ticket t
                   JOIN social_crm_thread th ON th.id = t.social_thread_id
+                  JOIN res_company rc ON rc.id = t.company_id
                   {SLA_JOIN}
                   LEFT JOIN LATERAL (
                       SELECT r.submitted_at, r.approved_at

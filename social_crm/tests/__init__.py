@@ -46,4 +46,5 @@ from . import test_matching_scale
 from . import test_ui_managers
 from . import test_managers_settings
 from . import test_csat
+from . import test_csat_link
 from . import test_sla

@@ -62,18 +62,18 @@ class TestAlerts(SocialCrmCommon):
 
     def test_no_alert_on_normal_noise(self):
         self.poisson_week()
-        Account = self.env["social_crm.account"]
+        Alerts = self.env["social_crm.alert"]
         for quarter in range(8):  # two hours of runs, every 15 minutes, over ordinary noise
             self.negative_mentions([(self.now + timedelta(minutes=15 * quarter - 5), 1)], prefix=f"q{quarter}")
-            Account._cron_detect_spikes(now=self.now + timedelta(minutes=15 * quarter))
+            Alerts._cron_detect_spikes(now=self.now + timedelta(minutes=15 * quarter))
         self.assertFalse(self.account.spike_episode_start)
         self.assertFalse(self.alerts_on(self.account))
 
     def test_one_alert_per_episode_with_the_top_mentions(self):
         self.poisson_week()
-        Account = self.env["social_crm.account"]
+        Alerts = self.env["social_crm.alert"]
         self.negative_mentions([(self.now - timedelta(minutes=40), 30)], prefix="storm")
-        Account._cron_detect_spikes(now=self.now)
+        Alerts._cron_detect_spikes(now=self.now)
         self.assertEqual(self.account.spike_episode_start, self.now)
         alert = self.alerts_on(self.account)
         self.assertEqual(len(alert), 1)
@@ -90,23 +90,23 @@ class TestAlerts(SocialCrmCommon):
         # the storm goes on across the turn of the hour: still the same episode
         for minutes in (15, 30, 45):
             self.negative_mentions([(self.now + timedelta(minutes=minutes - 10), 12)], prefix=f"more{minutes}")
-            Account._cron_detect_spikes(now=self.now + timedelta(minutes=minutes))
+            Alerts._cron_detect_spikes(now=self.now + timedelta(minutes=minutes))
             self.assertEqual(self.account.spike_episode_start, self.now)
         self.assertEqual(len(self.alerts_on(self.account)), 1, "one alert per episode")
         # back to normal: the episode ends ...
-        Account._cron_detect_spikes(now=self.now + timedelta(hours=3))
+        Alerts._cron_detect_spikes(now=self.now + timedelta(hours=3))
         self.assertFalse(self.account.spike_episode_start)
         # ... and a new storm is a new episode
         later = self.now + timedelta(hours=6)
         self.negative_mentions([(later - timedelta(minutes=20), 40)], prefix="storm2")
-        Account._cron_detect_spikes(now=later)
+        Alerts._cron_detect_spikes(now=later)
         self.assertEqual(self.account.spike_episode_start, later)
         self.assertEqual(len(self.alerts_on(self.account)), 2)
 
     def test_each_account_against_its_own_baseline(self):
         busy = self.account.copy({"name": "Busy brand"})
         busy.state = "connected"
-        Account = self.env["social_crm.account"]
+        Alerts = self.env["social_crm.alert"]
         # the busy account always gets about 20 negative mentions an hour; the quiet one about 1
         self.negative_mentions(
             [(self.now - timedelta(hours=h, minutes=30), 20) for h in range(1, 169)], prefix="busy", account=busy
@@ -114,13 +114,13 @@ class TestAlerts(SocialCrmCommon):
         self.poisson_week()
         self.negative_mentions([(self.now - timedelta(minutes=30), 22)], prefix="busy-now", account=busy)
         self.negative_mentions([(self.now - timedelta(minutes=30), 22)], prefix="quiet-now")
-        Account._cron_detect_spikes(now=self.now)
+        Alerts._cron_detect_spikes(now=self.now)
         self.assertTrue(self.account.spike_episode_start)
         self.assertFalse(busy.spike_episode_start, "22 an hour is an ordinary hour for the busy account")
 
     def test_a_quiet_account_needs_a_minimum_count(self):
         self.negative_mentions([(self.now - timedelta(minutes=10), 3)], prefix="few")
-        self.env["social_crm.account"]._cron_detect_spikes(now=self.now)
+        self.env["social_crm.alert"]._cron_detect_spikes(now=self.now)
         self.assertFalse(self.account.spike_episode_start, "three complaints on a silent account are no storm")
 
     def test_weekly_digest_figures_and_switch(self):

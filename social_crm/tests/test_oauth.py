@@ -528,5 +528,5 @@ class TestAccountStates(WebhookCase):
                 for n, when in enumerate(moments)
             ]
         )
-        self.env["social_crm.account"]._cron_detect_spikes(now=now)
+        self.env["social_crm.alert"]._cron_detect_spikes(now=now)
         self.assertTrue(telegram.spike_episode_start)

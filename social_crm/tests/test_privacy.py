@@ -379,12 +379,12 @@ class TestRetention(PrivacyCase):
         cron = self.env.ref("social_crm.ir_cron_apply_retention")
 
         self.settings(False, 30)  # off: kept forever
-        self.assertFalse(self.env["ir.config_parameter"].get_param("social_crm.retention_days"))
+        self.assertFalse(self.env.company.social_crm_retention_limited)
         cron.method_direct_trigger()
         self.assertTrue((old | old_closed).exists())
 
         self.settings(True, 30)
-        self.assertEqual(self.env["ir.config_parameter"].get_param("social_crm.retention_days"), "30")
+        self.assertEqual(self.env.company._social_crm_retention_days(), 30, "the company's own period")
         settings = self.env["res.config.settings"].create({})
         self.assertTrue(settings.social_crm_retention_limited)
         self.assertEqual(settings.social_crm_retention_days, 30)
@@ -400,7 +400,7 @@ class TestRetention(PrivacyCase):
         old_open = self.aged("at://x/open", 1, self.janina, "complaint", "negative")
         today = self.aged("at://x/today", 0, self.olek, minutes=5)
         self.settings(True, 0)
-        self.assertEqual(self.env["ir.config_parameter"].get_param("social_crm.retention_days"), "0")
+        self.assertEqual(self.env.company._social_crm_retention_days(), 0)
         self.assertEqual(self.env["social_crm.mention"]._cron_apply_retention(), 1)
         self.assertFalse(today.exists())
         self.assertTrue(old_open.exists())
@@ -409,7 +409,7 @@ class TestRetention(PrivacyCase):
         mentions = self.env["social_crm.mention"]
         for index in range(5):
             mentions |= self.aged(f"at://x/batch{index}", 90, self.olek)
-        self.env["ir.config_parameter"].set_param("social_crm.retention_days", "30")
+        self.env.company.write({"social_crm_retention_limited": True, "social_crm_retention_days": 30})
         Mention = self.env["social_crm.mention"]
         self.assertEqual(Mention._cron_apply_retention(batch_size=2), 2)
         self.assertEqual(len(mentions.exists()), 3)

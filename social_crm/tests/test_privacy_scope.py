@@ -229,7 +229,7 @@ class TestErasureReachesEverything(PrivacyCase):
         old_failed = self.event("old-failed", {"text": "old"}, state="failed", days=60)
         old_pending = self.event("old-pending", {"text": "waiting"}, state="pending", days=60)
         recent = self.event("recent", {"text": "new"}, days=2)
-        self.env["ir.config_parameter"].set_param("social_crm.retention_days", "30")
+        self.env.company.write({"social_crm_retention_limited": True, "social_crm_retention_days": 30})
         self.env["social_crm.mention"]._cron_apply_retention()
         self.assertFalse((old_done | old_failed).exists())
         self.assertEqual((old_pending | recent).exists(), old_pending | recent)

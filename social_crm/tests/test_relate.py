@@ -69,7 +69,7 @@ class TestRelate(SocialCrmCommon):
         self.assertFalse(identity.partner_id)
 
     def test_threshold_setting_decides_auto_link(self):
-        self.env["ir.config_parameter"].set_param("social_crm.match_threshold", 0.99)
+        self.env.company.social_crm_match_threshold = 0.99
         self.partner.social_handles = "somchai.test"
         identity = self.identity("did:7", handle="somchai.test")
         self.env["social_crm.relate"]._link_contacts(identity)

@@ -33,7 +33,8 @@ class TestReports(SocialCrmCommon):
         row = self.env["social_crm.response.report"].search([("ticket_id", "=", ticket.id)])
         self.assertAlmostEqual(row.first_response_hours, 1.5, places=2)
         self.assertEqual(row.answered_in_target, 100.0)
-        self.env["ir.config_parameter"].set_param("social_crm.response_target_hours", "1")
+        self.env.company.social_crm_response_target_hours = 1.0
+        self.env.flush_all()
         row.invalidate_recordset()
         self.assertEqual(row.answered_in_target, 0.0, "the target setting applies at once")
         Voice = self.env["social_crm.voice.report"]

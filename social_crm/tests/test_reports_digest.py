@@ -157,7 +157,7 @@ class TestSpikeAlertList(SocialCrmCommon):
 
     def test_alert_is_listed_with_its_mentions_and_reaches_the_inbox(self):
         mentions = self.storm(12)
-        self.assertEqual(self.env["social_crm.account"]._cron_detect_spikes(now=self.now), 1)
+        self.assertEqual(self.env["social_crm.alert"]._cron_detect_spikes(now=self.now), 1)
         alert = self.env["social_crm.alert"].with_user(self.social_manager).search([])
         self.assertEqual(len(alert), 1)
         self.assertEqual(alert.mention_count, 12)
@@ -191,13 +191,13 @@ class TestSpikeAlertList(SocialCrmCommon):
         self.storm(12)
         admin = self.env.ref("base.user_admin")
         self.env["res.config.settings"].with_user(admin).create({"social_crm_spike_min_count": 20}).execute()
-        self.assertEqual(self.env["social_crm.account"]._cron_detect_spikes(now=self.now), 0, "12 is below 20")
+        self.assertEqual(self.env["social_crm.alert"]._cron_detect_spikes(now=self.now), 0, "12 is below 20")
         self.env["res.config.settings"].with_user(admin).create(
             {"social_crm_spike_min_count": 5, "social_crm_spike_window_minutes": 15}
         ).execute()
         self.assertEqual(
-            self.env["social_crm.account"]._cron_detect_spikes(now=self.now), 0, "none in the last 15 minutes"
+            self.env["social_crm.alert"]._cron_detect_spikes(now=self.now), 0, "none in the last 15 minutes"
         )
         self.env["res.config.settings"].with_user(admin).create({"social_crm_spike_window_minutes": 60}).execute()
-        self.assertEqual(self.env["social_crm.account"]._cron_detect_spikes(now=self.now), 1)
+        self.assertEqual(self.env["social_crm.alert"]._cron_detect_spikes(now=self.now), 1)
         self.assertEqual(self.env["social_crm.alert"].search([]).window_minutes, 60)

@@ -106,7 +106,7 @@ class TestRespond(SocialCrmCommon):
         self.assertFalse(first.ticket_id.closed)
 
     def test_long_closed_ticket_starts_a_new_one(self):
-        self.env["ir.config_parameter"].set_param("social_crm.ticket_reopen_days", 3)
+        self.env.company.social_crm_ticket_reopen_days = 3
         with analyzed_as(("en", "negative", "complaint")):
             first = self.ingest([self.make_item("at://j/1", "broken")])
         self._close(first.ticket_id, days_ago=10)

@@ -172,8 +172,7 @@ class TestSettingsKeepTheirValue(SettingsCase):
         settings = self.open_settings()
         self.assertEqual(settings.social_crm_match_threshold, 0.0)
         self.assertEqual(settings.social_crm_response_target_hours, 0.0)
-        params = self.env["social_crm.params"]
-        self.assertEqual(params.get_float("social_crm.match_threshold"), 0.0)
+        self.assertEqual(self.env.company.social_crm_match_threshold, 0.0, "stored on the company")
         figures = self.env["social_crm.digest"]._figures(self.env.company)
         self.assertEqual(figures["target_hours"], 0.0, "the digest measures against the target that was set")
 
@@ -190,13 +189,13 @@ class TestSettingsKeepTheirValue(SettingsCase):
     def test_parameters_distinguish_unset_from_zero(self):
         params = self.env["social_crm.params"]
         icp = self.env["ir.config_parameter"].sudo()
-        icp.search([("key", "=", "social_crm.ticket_reopen_days")]).unlink()
-        self.assertEqual(params.get_int("social_crm.ticket_reopen_days"), 7, "unset: the default")
-        icp.set_param("social_crm.ticket_reopen_days", "0")
-        self.assertEqual(params.get_int("social_crm.ticket_reopen_days"), 0)
+        icp.search([("key", "=", "social_crm.nlp_batch_size")]).unlink()
+        self.assertEqual(params.get_int("social_crm.nlp_batch_size"), 32, "unset: the default")
+        icp.set_param("social_crm.nlp_batch_size", "0")
+        self.assertEqual(params.get_int("social_crm.nlp_batch_size"), 0)
         icp.set_param("social_crm.weekly_digest", "False")
         self.assertIs(params.get_bool("social_crm.weekly_digest"), False)
-        icp.set_param("social_crm.ticket_reopen_days", "seven")
+        icp.set_param("social_crm.nlp_batch_size", "seven")
         with self.assertLogs("odoo.addons.social_crm.models.social_crm_params", "WARNING"):
-            self.assertEqual(params.get_int("social_crm.ticket_reopen_days"), 7, "unreadable: the default, logged")
+            self.assertEqual(params.get_int("social_crm.nlp_batch_size"), 32, "unreadable: the default, logged")
         self.assertEqual(params.get_float("social_crm.unknown", 1.5), 1.5)

@@ -22,7 +22,7 @@ class TestTrustContacts(SocialCrmCommon):
     def setUpClass(cls):
         super().setUpClass()
         # Whatever the threshold, attacker-controlled signals must not link.
-        cls.env["ir.config_parameter"].set_param("social_crm.match_threshold", 0.0)
+        cls.env["res.company"].search([]).social_crm_match_threshold = 0.0
         cls.admin_partner = cls.env.ref("base.user_admin").partner_id
         cls.admin_partner.email = "boss@acme-corp.example"
         cls.portal_user = mail_new_test_user(
@@ -109,7 +109,7 @@ class TestTrustContacts(SocialCrmCommon):
         self.assertFalse(pat.partner_id)
 
     def test_threshold_above_a_typed_handle_only_suggests(self):
-        self.env["ir.config_parameter"].set_param("social_crm.match_threshold", 1.0)
+        self.env.company.social_crm_match_threshold = 1.0
         self.partner.social_handles = "somchai.test"
         identity = self.post_from("strict", handle="somchai.test").identity_id
         self.assertFalse(identity.partner_id)
