@@ -14,6 +14,7 @@ NETWORKS = [
     ("line", "LINE"),
     ("telegram", "Telegram"),
     ("whatsapp", "WhatsApp"),
+    ("tiktok", "TikTok"),
 ]
 SENTIMENTS = [("negative", "Negative"), ("neutral", "Neutral"), ("positive", "Positive")]
 INTENTS = [
