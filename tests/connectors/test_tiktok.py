@@ -393,3 +393,90 @@ def test_send_refused_outside_the_window_before_anything_leaves(messages):
     messages.route("POST", "/business/message/send/", (200, {}, envelope(code=40064, message="blocked")))
     with pytest.raises(errors.RecipientUnavailable):
         client(messages).send("x", "u-6823041999", {"conversation_id": "0:1:6823041999:7000000000000000001"})
+
+
+# ----------------------------------------------------------------------
+# Connecting: TikTok account holders' authorization (JSON token endpoints, envelope answers)
+# ----------------------------------------------------------------------
+
+REDIRECT = "https://odoo.example.com/social_crm/oauth/callback"
+
+
+def token_answer(access, refresh):
+    return envelope(
+        {
+            "open_id": BUSINESS,
+            "scope": "user.info.basic,comment.list,comment.list.manage,message.list.send",
+            "access_token": access,
+            "expires_in": 86400,
+            "refresh_token": refresh,
+            "refresh_token_expires_in": 31536000,
+            "token_type": "Bearer",
+        }
+    )
+
+
+@pytest.fixture
+def tokens(server):
+    server.route("POST", "/open_api/v1.3/tt_user/oauth2/token/", (200, {}, token_answer("act.1", "rft.1")))
+    server.route("POST", "/open_api/v1.3/tt_user/oauth2/refresh_token/", (200, {}, token_answer("act.2", "rft.2")))
+    return server
+
+
+def oauth_client(server):
+    from social_crm.connectors import oauth
+
+    return oauth.OAuthClient(
+        "tiktok",
+        "7301234567890",
+        "app-secret",
+        REDIRECT,
+        token_url=server.url + "/open_api/v1.3/tt_user/oauth2/token/",
+        allowed_hosts="127.0.0.1",
+    )
+
+
+def test_consent_page_names_the_app_as_client_key():
+    from urllib.parse import parse_qs, urlsplit
+
+    from social_crm.connectors import oauth
+
+    url = oauth.OAuthClient("tiktok", "7301234567890", "s", REDIRECT).authorization_url("st", oauth.new_code_verifier())
+    query = parse_qs(urlsplit(url).query)
+    assert url.startswith("https://www.tiktok.com/v2/auth/authorize/?")
+    assert query["client_key"] == ["7301234567890"]
+    assert query["redirect_uri"] == [REDIRECT] and query["state"] == ["st"]
+    assert "comment.list.manage" in query["scope"][0].split(",")
+
+
+def test_code_exchange_and_rotating_refresh(tokens):
+    client = oauth_client(tokens)
+    token = client.exchange_code("auth-code-1", "verifier")
+    assert (token.access_token, token.refresh_token, token.raw["open_id"]) == ("act.1", "rft.1", BUSINESS)
+    assert token.expires_at > time.time() + 86000
+    sent = json.loads(tokens.requests[-1]["body"])
+    assert sent == {
+        "client_id": "7301234567890",
+        "client_secret": "app-secret",
+        "grant_type": "authorization_code",
+        "auth_code": "auth-code-1",
+        "redirect_uri": REDIRECT,
+    }
+    fresh = client.refresh("rft.1")
+    assert (fresh.access_token, fresh.refresh_token) == ("act.2", "rft.2")
+    assert tokens.requests[-1]["path"] == "/open_api/v1.3/tt_user/oauth2/refresh_token/"
+    assert json.loads(tokens.requests[-1]["body"])["refresh_token"] == "rft.1"
+
+
+def test_a_spent_refresh_token_asks_for_a_new_consent(tokens):
+    tokens.route(
+        "POST",
+        "/open_api/v1.3/tt_user/oauth2/refresh_token/",
+        (200, {}, envelope(code=40105, message="refresh_token is invalid or expired")),
+    )
+    with pytest.raises(errors.GrantRevoked):
+        oauth_client(tokens).refresh("rft.spent")
+    tokens.route("POST", "/open_api/v1.3/tt_user/oauth2/token/", (200, {}, envelope(code=40002, message="bad code")))
+    with pytest.raises(errors.ApiError) as raised:
+        oauth_client(tokens).exchange_code("x", "v")
+    assert not isinstance(raised.value, errors.GrantRevoked)
