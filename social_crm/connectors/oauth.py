@@ -149,7 +149,7 @@ PROFILES = {
         ),
         scope_separator=",",
         rotates=True,
-        console="https://business-api.tiktok.com/portal/apps",
+        console="https://business-api.tiktok.com/portal",
         api_base_url=TIKTOK_API,
         token_style="tiktok",
     ),

@@ -27,6 +27,7 @@ export const NETWORK_ICONS = {
     line: "fa-comment",
     telegram: "fa-telegram",
     whatsapp: "fa-whatsapp",
+    tiktok: "o_social_icon_tiktok",
 };
 const MANAGER_GROUP = "social_crm.group_social_manager";
 

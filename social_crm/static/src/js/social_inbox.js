@@ -21,6 +21,7 @@ export const NETWORK_ICONS = {
     line: "fa-comment",
     telegram: "fa-telegram",
     whatsapp: "fa-whatsapp",
+    tiktok: "o_social_icon_tiktok",
 };
 
 export class SocialNetworkIcon extends Component {
