@@ -192,6 +192,7 @@ class TestTiktok(HttpCase, SocialCrmCommon):
                 "token_expires_at": fields.Datetime.now() - timedelta(minutes=5),
             }
         )
+        self.env.flush_all()  # the refresh reads the pair under a row lock, in a cursor of its own
         self.server.comments[:] = [self.comment("7400000000000000003")]
         self.tiktok.with_user(self.social_manager).action_fetch_now()
         self.assertEqual(self.tiktok.state, "connected", self.tiktok.last_error)
