@@ -10,8 +10,10 @@ import time
 from datetime import timedelta
 
 from odoo import fields
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import HttpCase, tagged
+
+from odoo.addons.mail.tests.common import mail_new_test_user
 
 from .common import SocialCrmCommon
 from .loopback import LoopbackServer
@@ -72,6 +74,10 @@ class TestTiktok(HttpCase, SocialCrmCommon):
         def reply(request):
             number = 7400000000000020000 + len(server.requests)
             return 200, {}, envelope({"comment_id": str(number), "video_id": VIDEO, "create_time": int(time.time())})
+
+        @api("/business/comment/hide/", "POST")
+        def hide(request):
+            return 200, {}, envelope({})
 
         @api(SEND_PATH, "POST")
         def send(request):
@@ -201,6 +207,34 @@ class TestTiktok(HttpCase, SocialCrmCommon):
         self.assertEqual(set(self.server.seen_tokens), {"act.2"}, "every call used the refreshed token")
         self.assertEqual((self.tiktok.sudo().token, self.tiktok.sudo().refresh_token), ("act.2", "rft.2"))
         self.assertTrue(self.env["social_crm.mention"].search([("account_id", "=", self.tiktok.id)]))
+
+    def test_managers_hide_and_show_a_comment_others_cannot(self):
+        self.server.comments[:] = [self.comment("7400000000000000004", text="لینک تخفیف: spam.example")]
+        self.tiktok.with_user(self.social_manager).action_fetch_now()
+        mention = self.env["social_crm.mention"].search([("account_id", "=", self.tiktok.id)])
+        other = self.env["res.company"].create({"name": "Other shop"})
+        stranger = mail_new_test_user(
+            self.env,
+            login="tiktok_other_manager",
+            groups="base.group_user,social_crm.group_social_manager",
+            company_id=other.id,
+            company_ids=[(6, 0, other.ids)],
+        )
+        for user in (self.social_user, stranger):
+            with self.subTest(user=user.login), self.assertRaises(AccessError):
+                mention.with_user(user).action_hide_on_network()
+        self.assertFalse(self.sent("/business/comment/hide/"), "nothing reached TikTok")
+        mention.with_user(self.social_manager).action_hide_on_network()
+        self.assertTrue(mention.hidden_on_network)
+        mention.with_user(self.social_manager).action_unhide_on_network()
+        self.assertFalse(mention.hidden_on_network)
+        self.assertEqual(
+            self.sent("/business/comment/hide/"),
+            [
+                {"business_id": BUSINESS, "video_id": VIDEO, "comment_id": "7400000000000000004", "action": action}
+                for action in ("HIDE", "UNHIDE")
+            ],
+        )
 
     # --- direct messages -----------------------------------------------------------------------------
 
