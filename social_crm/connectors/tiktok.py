@@ -110,7 +110,7 @@ class TiktokClient(MessagingClient, BaseClient):
     def raise_for_error(self, response, payload):
         if isinstance(payload, dict) and safe_int(payload.get("code")):
             raise self._envelope_error(safe_int(payload.get("code")), payload, response)
-        super().raise_for_error(response, payload)
+        return super().raise_for_error(response, payload)
 
     # ------------------------------------------------------------------
     # ACCOUNT

@@ -8,6 +8,7 @@ import hmac
 import json
 import time
 from datetime import timedelta
+from urllib.parse import parse_qs, urlsplit
 
 from odoo import fields
 from odoo.exceptions import AccessError, UserError
@@ -88,6 +89,7 @@ class TestTiktok(HttpCase, SocialCrmCommon):
             return 200, {}, envelope({**data, "refresh_token_expires_in": 31536000})
 
         server.route("POST", "/open_api/v1.3/tt_user/oauth2/refresh_token/", lambda r: tokens("act.2", "rft.2"))
+        server.route("POST", "/open_api/v1.3/tt_user/oauth2/token/", lambda r: tokens("act.token", "rft.1"))
 
         cls.tiktok = cls.env["social_crm.account"].create(
             {
@@ -181,6 +183,45 @@ class TestTiktok(HttpCase, SocialCrmCommon):
         with self.assertRaises(UserError):
             reply.action_submit()
         self.assertFalse(self.sent(REPLY_PATH))
+
+    def test_connect_fills_in_the_business_id_from_the_authorization(self):
+        app = self.env["social_crm.oauth.app"].create(
+            {
+                "network": "tiktok",
+                "client_id": "7301234567890",
+                "client_secret": "app-secret",
+                "authorize_url": self.server.url + "/v2/auth/authorize/",
+                "token_url": self.server.url + "/open_api/v1.3/tt_user/oauth2/token/",
+            }
+        )
+        account = self.env["social_crm.account"].create(
+            {"name": "Acme TH on TikTok", "network": "tiktok", "base_url": self.server.url, "team_id": self.team.id}
+        )
+        admin = self.env.ref("base.user_admin")
+        url = account.with_user(admin).action_connect()["url"]
+        query = parse_qs(urlsplit(url).query)
+        self.assertEqual(query["client_key"], ["7301234567890"])
+        self.authenticate("admin", "admin")
+        response = self.url_open(
+            f"/social_crm/oauth/callback?code=auth-code-1&scopes=comment.list&state={query['state'][0]}",
+            allow_redirects=False,
+        )
+        self.assertIn(response.status_code, (302, 303), response.text)
+        account.invalidate_recordset()
+        account = account.sudo()
+        self.assertEqual((account.state, account.login, account.own_handle), ("connected", BUSINESS, "acme.shop"))
+        self.assertEqual((account.token, account.refresh_token, account.oauth_app_id), ("act.token", "rft.1", app))
+        [exchange] = [r for r in self.server.requests if r["path"].endswith("/oauth2/token/")]
+        self.assertEqual(
+            json.loads(exchange["body"]),
+            {
+                "client_id": "7301234567890",
+                "client_secret": "app-secret",
+                "grant_type": "authorization_code",
+                "auth_code": "auth-code-1",
+                "redirect_uri": app.redirect_uri,
+            },
+        )
 
     def test_an_expired_token_is_refreshed_through_tiktok_and_the_fetch_goes_on(self):
         app = self.env["social_crm.oauth.app"].create(
