@@ -36,7 +36,10 @@ from .utils import BadItem, as_dict, as_list, check_id, clean_text, parse_dateti
 RECENT_VIDEOS = 20  # the video list's largest page
 COMMENT_PAGE = 30  # the comment list's largest page
 REPLY_WINDOW = timedelta(hours=48)
-SIGNATURE_TOLERANCE = 300  # seconds between the signature's timestamp and now (replays refused past it)
+# Seconds between the signature's timestamp and now. TikTok retries a delivery for up to 72 hours and does not
+# say whether a retry is signed again: a retry must not be refused, and a replay within the span is harmless
+# (every event is stored once under its id). Older ones are refused as replays.
+SIGNATURE_TOLERANCE = 73 * 3600
 RATE_LIMIT_CODES = {40100}
 TOKEN_CODES = {40102, 40104, 40105}  # expired, missing, revoked: a refresh may help
 PERMISSION_CODES = {40001}
