@@ -43,6 +43,7 @@ class TestTiktok(HttpCase, SocialCrmCommon):
         cls.addClassCleanup(server.__exit__, None, None, None)
         server.comments = []
         server.seen_tokens = []
+        server.fail_with = None
 
         def api(path, method="GET"):
             def wrap(handler):
@@ -69,6 +70,8 @@ class TestTiktok(HttpCase, SocialCrmCommon):
 
         @api("/business/comment/list/")
         def comments(request):
+            if server.fail_with:
+                return 200, {}, server.fail_with
             return 200, {}, envelope({"comments": list(server.comments), "cursor": 30, "has_more": False})
 
         @api(REPLY_PATH, "POST")
@@ -248,6 +251,16 @@ class TestTiktok(HttpCase, SocialCrmCommon):
         self.assertEqual(set(self.server.seen_tokens), {"act.2"}, "every call used the refreshed token")
         self.assertEqual((self.tiktok.sudo().token, self.tiktok.sudo().refresh_token), ("act.2", "rft.2"))
         self.assertTrue(self.env["social_crm.mention"].search([("account_id", "=", self.tiktok.id)]))
+
+    def test_tiktok_asking_to_slow_down_pauses_the_account_in_words(self):
+        self.server.fail_with = envelope(code=40100, message="Too many requests.")
+        try:
+            self.tiktok.with_user(self.social_manager).action_fetch_now()
+        finally:
+            self.server.fail_with = None
+        self.assertTrue(self.tiktok.rate_limited_until)
+        self.assertIn("slow down", self.tiktok.last_error)
+        self.assertEqual(self.tiktok.state, "connected", "a rate limit is no failure of the account")
 
     def test_managers_hide_and_show_a_comment_others_cannot(self):
         self.server.comments[:] = [self.comment("7400000000000000004", text="لینک تخفیف: spam.example")]
