@@ -17,6 +17,7 @@ from .mastodon import MastodonClient
 from .models import Author, FetchPage, Item, Media
 from .reddit import RedditClient
 from .telegram import TelegramClient
+from .tiktok import TiktokClient
 from .whatsapp import WhatsappClient
 from .x import XClient
 from .youtube import YoutubeClient
@@ -37,6 +38,7 @@ CLIENTS = {
         LineClient,
         TelegramClient,
         BaleClient,
+        TiktokClient,
     )
 }
 NETWORKS = tuple(CLIENTS)

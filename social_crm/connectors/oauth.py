@@ -30,6 +30,8 @@ TIMEOUT = 20  # seconds, connect and read
 MAX_BODY = 1024 * 1024
 FB_GRAPH = "https://graph.facebook.com/v21.0"
 IG_GRAPH = "https://graph.instagram.com"
+TIKTOK_API = "https://business-api.tiktok.com/open_api/v1.3"
+TIKTOK_GRANT_CODES = {40102, 40104, 40105}  # the token or refresh token expired, is missing or was revoked
 
 
 @dataclass(frozen=True)
@@ -49,6 +51,7 @@ class Profile:
     long_lived: str = ""  # "facebook" / "instagram": exchange the short token at connect
     console: str = ""  # where the administrator registers the app
     api_base_url: str = ""  # the API base a token of this flow talks to, when it differs from the client's default
+    token_style: str = ""  # "tiktok": JSON token requests answered in TikTok's code/message/data envelope
 
 
 PROFILES = {
@@ -125,6 +128,30 @@ PROFILES = {
         auth_method="client_secret_basic",
         authorize_params={"duration": "permanent"},
         console="https://www.reddit.com/prefs/apps",
+    ),
+    # TikTok API for Business, "TikTok account holders" authorization: the consent page takes ``client_key``
+    # (the app id), the token endpoints take JSON and answer ``{"code", "message", "request_id", "data"}``;
+    # ``data.open_id`` is the ``business_id`` every call names; refresh tokens rotate.
+    "tiktok": Profile(
+        "tiktok",
+        "TikTok",
+        "https://www.tiktok.com/v2/auth/authorize/",
+        f"{TIKTOK_API}/tt_user/oauth2/token/",
+        (
+            "user.info.basic",
+            "user.info.username",
+            "user.info.profile",
+            "video.list",
+            "comment.list",
+            "comment.list.manage",
+            "message.list.read",
+            "message.list.send",
+        ),
+        scope_separator=",",
+        rotates=True,
+        console="https://business-api.tiktok.com/portal",
+        api_base_url=TIKTOK_API,
+        token_style="tiktok",
     ),
     "mastodon": Profile(
         "mastodon",
@@ -263,8 +290,11 @@ class OAuthClient:
         if not self.client_id:
             raise errors.AuthenticationFailed(f"No client id is registered for {self.profile.label}.", self.network)
         session = self._session()
+        params = dict(self.profile.authorize_params)
+        if self.profile.token_style == "tiktok":
+            params["client_key"] = self.client_id  # TikTok's name for the app id on its consent page
         url, _state = session.create_authorization_url(
-            self.authorize_url, state=state, code_verifier=code_verifier, **self.profile.authorize_params
+            self.authorize_url, state=state, code_verifier=code_verifier, **params
         )
         return url
 
@@ -303,6 +333,11 @@ class OAuthClient:
 
     def exchange_code(self, code, code_verifier):
         """The token of an authorization code (with its PKCE verifier)."""
+        if self.profile.token_style == "tiktok":
+            return self._tiktok_token(
+                self.token_url,
+                {"grant_type": "authorization_code", "auth_code": code, "redirect_uri": self.redirect_uri},
+            )
         return self._token_call(
             lambda session: session.fetch_token(
                 self.token_url,
@@ -318,6 +353,11 @@ class OAuthClient:
         """A new access token (and, on rotating networks, a new refresh token: store it before use)."""
         if not refresh_token:
             raise errors.GrantRevoked(f"{self.profile.label} gave no refresh token.", self.network)
+        if self.profile.token_style == "tiktok":
+            url = self.token_url[: -len("/token/")] + "/refresh_token/" if self.token_url.endswith("/token/") else ""
+            if not url:
+                raise errors.ApiError(f"{self.profile.label}: the token URL does not end in /token/.", self.network)
+            return self._tiktok_token(url, {"grant_type": "refresh_token", "refresh_token": refresh_token}, True)
         return self._token_call(
             lambda session: session.refresh_token(self.token_url, refresh_token=refresh_token, **self._kwargs())
         )
@@ -325,6 +365,50 @@ class OAuthClient:
     # ------------------------------------------------------------------
     # Vendor steps around the standard flow
     # ------------------------------------------------------------------
+
+    def _tiktok_token(self, url, body, refreshing=False):
+        """TikTok's token endpoints: a JSON body with the app's id and secret, the answer in its envelope."""
+        self._check(url)
+        session = requests.Session()
+        adapter = netguard.GuardedAdapter(self.allowed_hosts)
+        session.mount("http://", adapter)
+        session.mount("https://", adapter)
+        try:
+            response = session.post(
+                url,
+                json={"client_id": self.client_id, "client_secret": self.client_secret, **body},
+                headers={"User-Agent": "social_crm/18.0 (Odoo social CRM)"},
+                timeout=self.timeout,
+                allow_redirects=False,
+            )
+        except requests.exceptions.Timeout as exc:
+            raise errors.ConnectionFailed(
+                f"{self.profile.label} did not answer within {self.timeout} seconds.", self.network
+            ) from exc
+        except (requests.exceptions.RequestException, OSError) as exc:
+            raise errors.ConnectionFailed(
+                f"{self.profile.label} cannot be reached ({type(exc).__name__}).", self.network
+            ) from exc
+        finally:
+            session.close()
+        raw = response.content[: MAX_BODY + 1]
+        if len(raw) > MAX_BODY:
+            raise errors.BadPayload(f"{self.profile.label} sent too large an answer.", self.network)
+        try:
+            answer = json.loads(raw.decode("utf-8", errors="replace"))
+        except ValueError as exc:
+            raise errors.BadPayload(f"{self.profile.label} answered the token request with no JSON.") from exc
+        if not isinstance(answer, dict) or "code" not in answer:
+            raise errors.BadPayload(f"{self.profile.label} answered the token request in an unknown shape.")
+        code = answer.get("code")
+        if code != 0:
+            message = answer.get("message") if isinstance(answer.get("message"), str) else ""
+            text = f"{self.profile.label}: {message or 'error'} (code {code})"
+            if code in TIKTOK_GRANT_CODES or (refreshing and "refresh" in message.lower()):
+                raise errors.GrantRevoked(text, self.network)
+            raise errors.ApiError(text, self.network, status=response.status_code, code=code)
+        data = answer.get("data") if isinstance(answer.get("data"), dict) else {}
+        return Token.from_answer(data)
 
     def _get_json(self, method, url, params=None, data=None):
         self._check(url)

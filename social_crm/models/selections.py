@@ -15,6 +15,7 @@ NETWORKS = [
     ("telegram", "Telegram"),
     ("whatsapp", "WhatsApp"),
     ("bale", "Bale"),
+    ("tiktok", "TikTok"),
 ]
 SENTIMENTS = [("negative", "Negative"), ("neutral", "Neutral"), ("positive", "Positive")]
 INTENTS = [

@@ -149,6 +149,11 @@ class SocialCrmAccount(models.Model):
                 vals["login"] = user_id
             if not self.base_url or "graph.facebook.com" in self.base_url:
                 vals["base_url"] = client.profile.api_base_url
+        if self.network == "tiktok":
+            # the authorization's open_id is the business_id every TikTok call names
+            business_id = str(token.raw.get("open_id") or "")
+            if business_id and business_id != (self.login or ""):
+                vals["login"] = business_id
         self._oauth_store(token, attempt.app_id, vals)
         return self
 

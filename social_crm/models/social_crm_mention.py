@@ -4,9 +4,11 @@ import threading
 from datetime import UTC, timedelta
 
 from odoo import api, fields, models, tools
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, UserError
 
+from ..connectors import errors as api_errors
 from ..tools import training_files
+from ..tools.access import checked_sudo
 from ..tools.bulk_insert import insert_new_rows
 from ..tools.titles import shorten
 from .selections import DIRECTIONS, INTENTS, NLP_STATES, SENTIMENTS, VISIBILITIES
@@ -48,6 +50,9 @@ class SocialCrmMention(models.Model):
     )
     company_id = fields.Many2one(related="account_id.company_id", store=True, index=True)
     network = fields.Selection(related="account_id.network", store=True, index=True)
+    hidden_on_network = fields.Boolean(
+        compute="_compute_hidden_on_network", help="Hidden on the network by the brand (TikTok comments)."
+    )
     external_id = fields.Char(required=True, readonly=True)
     parent_external_id = fields.Char(readonly=True)
     root_external_id = fields.Char(readonly=True)
@@ -299,6 +304,11 @@ class SocialCrmMention(models.Model):
             value = value.astimezone(UTC).replace(tzinfo=None)
         return value
 
+    @api.depends("external_data")
+    def _compute_hidden_on_network(self):
+        for mention in self:
+            mention.hidden_on_network = bool((mention.external_data or {}).get("hidden"))
+
     # ------------------------------------------------------------------
     # ACTIONS: people stay in control of the machine's guesses
     # ------------------------------------------------------------------
@@ -356,6 +366,33 @@ class SocialCrmMention(models.Model):
         """Nothing to answer: the conversation is closed (a new message opens it again)."""
         self.check_access("read")
         self.thread_id.sudo().write({"state": "closed"})
+        return True
+
+    def action_hide_on_network(self):
+        """Social Managers: hide this comment on the brand's TikTok video (only its author still sees it)."""
+        return self._set_hidden_on_network(True)
+
+    def action_unhide_on_network(self):
+        return self._set_hidden_on_network(False)
+
+    def _set_hidden_on_network(self, hidden):
+        if not self.env.user.has_group("social_crm.group_social_manager"):
+            raise AccessError(self.env._("Only Social Managers can hide or show comments on the network."))
+        for mention in checked_sudo(self, "read"):
+            data = dict(mention.external_data or {})
+            if mention.network != "tiktok" or mention.direction != "inbound" or mention.visibility != "public":
+                raise UserError(self.env._("Only comments received on the brand's TikTok videos can be hidden."))
+            try:
+                mention.account_id._get_client().hide(mention.external_id, data.get("video_id"), hidden=hidden)
+            except (api_errors.SocialApiError, ValueError) as exc:
+                raise UserError(
+                    self.env._(
+                        "%(network)s did not change the comment: %(error)s",
+                        network=mention.account_id._network_label(),
+                        error=mention.account_id._error_text(exc),
+                    )
+                ) from exc
+            mention.external_data = {**data, "hidden": hidden}
         return True
 
     def action_export_corrections(self):

@@ -401,6 +401,17 @@ class SocialCrmReply(models.Model):
                     network=self.account_id._network_label(),
                 )
             )
+        # Networks with a window of their own say whether it closed (TikTok: 48 hours).
+        closed = getattr(client_class, "reply_window_closed", None)
+        if closed and self.thread_id.sudo().visibility == "private" and closed(parent.external_data or {}):
+            raise UserError(
+                _(
+                    "%(network)s allows answering only within %(hours)s hours of the person's message; that time "
+                    "has passed. Nothing was sent: wait until the person writes again.",
+                    network=self.account_id._network_label(),
+                    hours=int(client_class.reply_window.total_seconds() // 3600),
+                )
+            )
 
     def _check_postable(self):
         self.ensure_one()

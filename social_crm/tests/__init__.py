@@ -48,3 +48,4 @@ from . import test_managers_settings
 from . import test_csat
 from . import test_csat_link
 from . import test_sla
+from . import test_tiktok

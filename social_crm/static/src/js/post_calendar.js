@@ -28,6 +28,7 @@ export const NETWORK_ICONS = {
     telegram: "fa-telegram",
     whatsapp: "fa-whatsapp",
     bale: "o_social_icon_bale",
+    tiktok: "o_social_icon_tiktok",
 };
 const MANAGER_GROUP = "social_crm.group_social_manager";
 

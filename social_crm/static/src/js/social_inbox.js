@@ -22,6 +22,7 @@ export const NETWORK_ICONS = {
     telegram: "fa-telegram",
     whatsapp: "fa-whatsapp",
     bale: "o_social_icon_bale",
+    tiktok: "o_social_icon_tiktok",
 };
 
 export class SocialNetworkIcon extends Component {
