@@ -99,3 +99,12 @@ class InvalidPost(ApiError, ValueError):
 class GrantRevoked(AuthenticationFailed):
     """The authorization server refused the grant for good (``invalid_grant``): a refresh token that was spent,
     revoked or expired, or a consent withdrawn. Only a new consent (*Reconnect*) helps; never retried."""
+
+
+class PartlySent(ApiError):
+    """A message in several parts (a text, then files) failed after a part went out: ``sent`` is the first part
+    the network received. Sending again would repeat that part, so a person settles it first."""
+
+    def __init__(self, message, network=None, sent=None):
+        super().__init__(message, network)
+        self.sent = sent
