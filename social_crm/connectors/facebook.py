@@ -54,6 +54,7 @@ class FacebookClient(BaseClient, MetaMessaging):
         MediaRule("image", ("image/jpeg", "image/png", "image/gif"), 25 * MB),
         MediaRule("file", (), 25 * MB),
     )
+    media_by_url = True
 
     def auth_headers(self):
         return {"Authorization": f"Bearer {self.token}"} if self.token else {}

@@ -51,6 +51,7 @@ class LineClient(MessagingClient, BaseClient):
     # Image messages: JPEG or PNG up to 10 MB (the preview up to 1 MB); LINE's Messaging API sends no documents.
     reply_media_rules = (MediaRule("image", ("image/jpeg", "image/png"), 10 * MB),)
     reply_max_media = 4
+    media_by_url = True
 
     # ------------------------------------------------------------------
     # WEBHOOK

@@ -91,6 +91,7 @@ class MessagingClient:
     reply_media_rules = ()
     reply_max_media = 10
     caption_max_length = 0
+    media_by_url = False  # the network fetches each file from its public address (``Media.url``)
 
     @classmethod
     def media_rule(cls, mimetype):

@@ -1,3 +1,4 @@
 from . import data_deletion
 from . import webhook
 from . import oauth
+from . import media

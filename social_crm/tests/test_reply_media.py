@@ -1,0 +1,306 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""Agents answer with pictures and files: the composer's limits in words, approval freezing the files, each
+network's upload or signed link on loopback, posting once."""
+
+import io
+import json
+from datetime import datetime
+from email.parser import BytesParser
+from email.policy import HTTP
+
+import requests
+from PIL import Image
+
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tests import tagged
+from odoo.tools import mute_logger
+from odoo.tools.misc import hash_sign
+
+from ..models.ir_attachment import MEDIA_SCOPE
+from .webhook_case import BOT, TELEGRAM_TOKEN, WebhookCase, line_text, telegram_update
+
+PUSH_PATH = "/v2/bot/message/push"
+LINE_REPLY_PATH = "/v2/bot/message/reply"
+PHOTO_PATH = f"/bot{TELEGRAM_TOKEN}/sendPhoto"
+DOCUMENT_PATH = f"/bot{TELEGRAM_TOKEN}/sendDocument"
+REPLY_LOGGER = "odoo.addons.social_crm.models.social_crm_outgoing"
+
+
+def png_bytes(width=320, height=200, color=(200, 30, 60)):
+    buffer = io.BytesIO()
+    Image.new("RGB", (width, height), color).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def multipart(request):
+    """``{field: (filename, bytes)}`` of a recorded multipart/form-data request."""
+    content_type = request["headers"]["Content-Type"]
+    message = BytesParser(policy=HTTP).parsebytes(f"Content-Type: {content_type}\r\n\r\n".encode() + request["body"])
+    return {
+        part.get_param("name", header="content-disposition"): (part.get_filename(), part.get_payload(decode=True))
+        for part in message.iter_parts()
+    }
+
+
+class MediaCase(WebhookCase):
+    """LINE fetches the pictures of an image message from Odoo, as LINE's servers do: ``server.fetched`` holds
+    ``(url, status, content type, bytes)`` of each fetch, and of the same link with a forged token."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.server.fetched = []
+        cls.server.telegram_failure = None
+
+        def line_sent(request):
+            for message in json.loads(request["body"])["messages"]:
+                if message["type"] != "image":
+                    continue
+                for url in (
+                    message["originalContentUrl"],
+                    message["previewImageUrl"],
+                    message["originalContentUrl"][:-4] + "AAAA",
+                ):
+                    answer = requests.get(url, timeout=10)
+                    cls.server.fetched.append(
+                        (url, answer.status_code, answer.headers.get("Content-Type"), answer.content)
+                    )
+            return 200, {}, {"sentMessages": [{"id": f"46123096684{len(cls.server.requests):05d}"}]}
+
+        cls.server.route("POST", PUSH_PATH, line_sent)
+        cls.server.route("POST", LINE_REPLY_PATH, line_sent)
+
+        def telegram_file(kind):
+            def handler(request):
+                if cls.server.telegram_failure:
+                    return cls.server.telegram_failure
+                caption = multipart(request).get("caption", (None, b""))[1].decode()
+                message = {
+                    "message_id": 1500 + len(cls.server.requests),
+                    "from": BOT,
+                    "chat": {"id": 7261839, "first_name": "سارا", "type": "private"},
+                    "date": 1790000100,
+                    kind: [{"file_id": "AgACAgQAAxkDAAI", "width": 320, "height": 200}]
+                    if kind == "photo"
+                    else {"file_id": "BQACAgQ"},
+                    **({"caption": caption} if caption else {}),
+                }
+                return 200, {}, {"ok": True, "result": message}
+
+            return handler
+
+        cls.server.route("POST", PHOTO_PATH, telegram_file("photo"))
+        cls.server.route("POST", DOCUMENT_PATH, telegram_file("document"))
+
+    def setUp(self):
+        super().setUp()
+        self.server.fetched.clear()
+        self.server.telegram_failure = None
+        self.env["ir.config_parameter"].sudo().set_param("web.base.url", self.base_url())
+
+    def upload(self, user, name="parcel.png", raw=None, **vals):
+        """What the composer's upload does: a file of the reply model not linked to a reply yet."""
+        return (
+            self.env["ir.attachment"]
+            .with_user(user)
+            .create({"name": name, "raw": raw or png_bytes(), "res_model": "social_crm.reply", "res_id": 0, **vals})
+        )
+
+    def line_ticket(self, event_id="01FZ74A0TDDPYRVKNK77XKMEDA"):
+        self.deliver_line(line_text(event_id, "468789577898262599"))
+        self.run_processing()
+        return self.env["social_crm.mention"].search([("account_id", "=", self.line.id)], limit=1).ticket_id
+
+    def telegram_ticket(self, update_id=900101):
+        self.deliver_telegram(telegram_update(update_id))
+        self.run_processing()
+        return self.env["social_crm.mention"].search([("account_id", "=", self.telegram.id)], limit=1).ticket_id
+
+    def draft(self, ticket, user, body, *attachments):
+        reply = self.answer_from_ticket(ticket, user, body)
+        reply.with_user(user).write({"attachment_ids": [(4, attachment.id) for attachment in attachments]})
+        return reply
+
+
+@tagged("social_crm", "social_crm_reply", "post_install", "-at_install")
+class TestReplyMedia(MediaCase):
+    def test_line_picture_through_approval_reaches_line_once_by_a_signed_link(self):
+        self.line.reply_policy = "always"
+        ticket = self.line_ticket()
+        image = self.upload(self.social_user)
+        reply = self.draft(ticket, self.social_user, "นี่คือรูปพัสดุของคุณครับ", image)
+        self.assertEqual((image.res_model, image.res_id), ("social_crm.reply", reply.id), "the upload is the reply's")
+        self.assertFalse(reply.attachment_warning)
+        reply.with_user(self.social_user).action_submit()
+        self.assertEqual(reply.state, "to_approve")
+        self.assertFalse(self.server.fetched, "nothing goes out before the approval")
+        self.assertFalse([r for r in self.server.requests if r["path"] in (PUSH_PATH, LINE_REPLY_PATH)])
+
+        # The manager reads the reply's file (it is the reply's now) and approves: LINE receives it once.
+        self.assertEqual(image.with_user(self.social_manager).raw, image.raw)
+        reply.with_user(self.social_manager).action_approve()
+        self.assertEqual(reply.state, "posted", reply.error_message)
+        [push] = [json.loads(r["body"]) for r in self.server.requests if r["path"] in (PUSH_PATH, LINE_REPLY_PATH)]
+        text, picture = push["messages"]
+        self.assertEqual((text["type"], text["text"]), ("text", "นี่คือรูปพัสดุของคุณครับ"))
+        self.assertTrue(picture["originalContentUrl"].startswith(f"{self.base_url()}/social_crm/media/"))
+        self.assertEqual(picture["previewImageUrl"], picture["originalContentUrl"] + "/preview")
+
+        # LINE fetched the picture with the signed link; the preview is a small JPEG; a forged token gets nothing.
+        (original, preview, forged) = self.server.fetched
+        self.assertEqual(original[1:], (200, "image/png", image.raw))
+        self.assertEqual(preview[1:3], (200, "image/jpeg"))
+        self.assertLessEqual(max(Image.open(io.BytesIO(preview[3])).size), 240)
+        self.assertEqual(forged[1], 404)
+
+        with self.assertRaises(UserError):
+            reply.with_user(self.social_manager).action_approve()
+        self.assertEqual(len([r for r in self.server.requests if r["path"] in (PUSH_PATH, LINE_REPLY_PATH)]), 1)
+        self.assertEqual(reply.posted_mention_id.direction, "outbound")
+
+    def test_telegram_photo_and_document_go_multipart(self):
+        ticket = self.telegram_ticket()
+        image = self.upload(self.social_manager)
+        pdf = self.upload(self.social_manager, name="invoice.pdf", raw=b"%PDF-1.4\n% invoice 1042\n%%EOF\n")
+        reply = self.draft(ticket, self.social_manager, "سلام سارا، این عکس بسته است", image, pdf)
+        self.assertFalse(reply.attachment_warning)
+        reply.with_user(self.social_manager).action_submit()
+        self.assertEqual(reply.state, "posted", reply.error_message)
+        photo, document = (r for r in self.server.requests if r["path"] in (PHOTO_PATH, DOCUMENT_PATH))
+        self.assertEqual(photo["path"], PHOTO_PATH)
+        fields = multipart(photo)
+        self.assertEqual(fields["photo"], ("parcel.png", image.raw))
+        self.assertEqual(fields["chat_id"][1], b"7261839")
+        self.assertEqual(fields["caption"][1].decode(), "سلام سارا، این عکس بسته است")
+        self.assertEqual(json.loads(fields["reply_parameters"][1])["message_id"], 1365)
+        self.assertEqual(multipart(document)["document"], ("invoice.pdf", pdf.raw))
+        self.assertEqual(reply.posted_mention_id.body, "سلام سارا، این عکس بسته است")
+
+    def test_changed_added_or_removed_file_after_submission_is_a_draft_again(self):
+        self.telegram.reply_policy = "always"
+        ticket = self.telegram_ticket()
+        image = self.upload(self.social_user)
+        reply = self.draft(ticket, self.social_user, "سلام", image)
+        reply.with_user(self.social_user).action_submit()
+        self.assertEqual(reply.state, "to_approve")
+        image.with_user(self.social_user).write({"raw": png_bytes(color=(0, 0, 0))})
+        self.assertEqual(reply.state, "draft", "new bytes: approved again")
+
+        reply.with_user(self.social_user).action_submit()
+        other = self.upload(self.social_user, name="second.png", raw=png_bytes(color=(1, 2, 3)))
+        reply.with_user(self.social_user).write({"attachment_ids": [(4, other.id)]})
+        self.assertEqual(reply.state, "draft", "a file added")
+
+        reply.with_user(self.social_user).action_submit()
+        reply.with_user(self.social_user).write({"attachment_ids": [(3, other.id)]})
+        self.assertEqual(reply.state, "draft", "a file removed")
+        self.assertFalse([r for r in self.server.requests if r["path"] in (PHOTO_PATH, DOCUMENT_PATH)])
+
+    @mute_logger(REPLY_LOGGER)
+    def test_file_rewritten_behind_the_orm_is_not_sent(self):
+        ticket = self.telegram_ticket()
+        original = png_bytes(color=(17, 71, 117))  # its own file in the filestore, put back after the test
+        image = self.upload(self.social_manager, raw=original)
+        reply = self.draft(ticket, self.social_manager, "سلام", image)
+        self.server.telegram_failure = (502, {}, {"ok": False, "error_code": 502, "description": "Bad Gateway"})
+        reply.with_user(self.social_manager).action_submit()
+        self.assertEqual(reply.state, "failed")
+        self.assertTrue(reply.approved_fingerprint)
+
+        # The checksum column changed in SQL: what was approved no longer holds.
+        self.server.telegram_failure = None
+        self.server.requests.clear()
+        self.env.cr.execute("UPDATE ir_attachment SET checksum = reverse(checksum) WHERE id = %s", [image.id])
+        image.invalidate_recordset(["checksum"])
+        with self.assertRaises(UserError):
+            reply.with_user(self.social_manager).action_submit()
+        self.env.cr.execute("UPDATE ir_attachment SET checksum = reverse(checksum) WHERE id = %s", [image.id])
+        image.invalidate_recordset(["checksum", "raw"])
+
+        # The bytes in the filestore rewritten, the checksum column untouched: refused when read to be sent.
+        path = image._full_path(image.store_fname)
+        self.addCleanup(lambda: open(path, "wb").write(original))  # noqa: SIM115
+        with open(path, "wb") as stored:
+            stored.write(png_bytes(color=(9, 9, 9)))
+        reply.with_user(self.social_manager).action_submit()
+        self.assertEqual(reply.state, "failed")
+        self.assertIn("changed since the reply was approved", reply.error_message)
+        self.assertFalse(reply.outcome_unknown)
+        self.assertEqual([r for r in self.server.requests if r["path"] == PHOTO_PATH], [], "nothing was sent")
+
+    def test_limits_are_said_in_words_before_submitting(self):
+        ticket = self.line_ticket()
+        large = self.upload(self.social_user, name="scan.png", raw=png_bytes() + b"\0" * (10 * 1024 * 1024))
+        pdf = self.upload(self.social_user, name="invoice.pdf", raw=b"%PDF-1.4\n%%EOF\n")
+        reply = self.draft(ticket, self.social_user, "ขอบคุณครับ", large, pdf)
+        self.assertIn("scan.png is too large for LINE (10.0 MB; 10 MB at most).", reply.attachment_warning)
+        self.assertIn("LINE does not take invoice.pdf (application/pdf).", reply.attachment_warning)
+        with self.assertRaisesRegex(UserError, "too large for LINE"):
+            reply.with_user(self.social_user).action_submit()
+        self.assertEqual(reply.state, "draft")
+        self.assertFalse([r for r in self.server.requests if r["path"] in (PUSH_PATH, LINE_REPLY_PATH)])
+
+    def test_files_in_a_public_conversation_are_refused_in_words(self):
+        mention = self.ingest([self.make_item("at://jane/post/901", "my parcel is broken")])
+        image = self.upload(self.social_user)
+        reply = (
+            self.env["social_crm.reply"]
+            .with_user(self.social_user)
+            .create(
+                {
+                    "thread_id": mention.thread_id.id,
+                    "parent_mention_id": mention.id,
+                    "body": "Sorry Jane",
+                    "attachment_ids": [(4, image.id)],
+                }
+            )
+        )
+        self.assertIn("private conversations only", reply.attachment_warning)
+        with self.assertRaisesRegex(UserError, "private conversations only"):
+            reply.with_user(self.social_user).action_submit()
+
+    def test_another_records_or_companys_file_is_refused(self):
+        ticket = self.telegram_ticket()
+        # A file of another document, even one the agent may read.
+        partner_file = self.env["ir.attachment"].create(
+            {"name": "contract.pdf", "raw": b"%PDF-1.4", "res_model": "res.partner", "res_id": self.partner.id}
+        )
+        self.assertTrue(partner_file.with_user(self.social_user).raw)
+        with self.assertRaisesRegex(AccessError, "belongs to another document"):
+            self.draft(ticket, self.social_user, "سلام", partner_file)
+        # Someone else's upload: not readable, refused.
+        theirs = self.upload(self.social_manager)
+        with self.assertRaises(AccessError):
+            self.draft(ticket, self.social_user, "سلام", theirs)
+        # Another company's file.
+        other_company = self.env["res.company"].create({"name": "Other Co"})
+        self.social_user.company_ids |= other_company
+        foreign = self.upload(self.social_user, company_id=other_company.id)
+        with self.assertRaisesRegex(ValidationError, "belongs to another company"):
+            self.draft(ticket, self.social_user, "سلام", foreign)
+
+    def test_signed_link_serves_the_bytes_once_and_never_after_a_change_or_expiry(self):
+        image = self.upload(self.social_manager)
+        url = image._social_public_url(1)
+        answer = self.url_open(url)
+        self.assertEqual((answer.status_code, answer.content), (200, image.raw))
+        self.assertEqual(answer.headers["X-Content-Type-Options"], "nosniff")
+        self.assertEqual(self.url_open(url + "/original").status_code, 404)
+        self.assertEqual(self.url_open(f"/social_crm/media/{'A' * 80}").status_code, 404)
+        past = hash_sign(self.env, MEDIA_SCOPE, [image.id, image.checksum], expiration=datetime(2020, 1, 1))
+        self.assertEqual(self.url_open(f"/social_crm/media/{past}").status_code, 404, "expired")
+        other_scope = hash_sign(self.env, "mail.message", [image.id, image.checksum], expiration_hours=1)
+        self.assertEqual(self.url_open(f"/social_crm/media/{other_scope}").status_code, 404)
+        image.write({"raw": png_bytes(color=(5, 5, 5))})
+        self.assertEqual(self.url_open(url).status_code, 404, "a changed file: the old link serves nothing")
+
+        # Instagram publishing uses the same links.
+        instagram = self.env["social_crm.account"].create(
+            {"name": "Acme IG", "network": "instagram", "base_url": self.server.url, "login": "17841405822304914"}
+        )
+        post = self.env["social_crm.post"].create(
+            {"body": "New", "account_ids": [(6, 0, instagram.ids)], "image_ids": [(6, 0, image.ids)]}
+        )
+        [media] = post._media(instagram)
+        self.assertIn("/social_crm/media/", media.url)
+        self.assertEqual(self.url_open(media.url).content, image.raw)
