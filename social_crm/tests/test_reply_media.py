@@ -304,3 +304,18 @@ class TestReplyMedia(MediaCase):
         [media] = post._media(instagram)
         self.assertIn("/social_crm/media/", media.url)
         self.assertEqual(self.url_open(media.url).content, image.raw)
+
+
+@tagged("social_crm", "social_crm_ui", "post_install", "-at_install")
+class TestUiReplyMedia(MediaCase):
+    def test_agent_attaches_a_picture_in_the_ticket_composer(self):
+        ticket = self.telegram_ticket(900201)
+        self.start_tour(f"/odoo/helpdesk.ticket/{ticket.id}", "social_crm_reply_media_tour", login="social_user")
+        reply = ticket.social_reply_ids
+        self.assertEqual(reply.state, "posted", reply.error_message)
+        self.assertEqual(reply.attachment_ids.mapped("name"), ["parcel.png"])
+        self.assertEqual((reply.attachment_ids.res_model, reply.attachment_ids.res_id), ("social_crm.reply", reply.id))
+        [photo] = [r for r in self.server.requests if r["path"] == PHOTO_PATH]
+        fields = multipart(photo)
+        self.assertEqual(fields["photo"], ("parcel.png", reply.attachment_ids.raw))
+        self.assertEqual(fields["caption"][1].decode(), "سلام سارا، این عکس بسته است")
