@@ -11,6 +11,7 @@ from email.policy import HTTP
 import requests
 from PIL import Image
 
+from odoo import fields
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import tagged
 from odoo.tools import mute_logger
@@ -19,6 +20,10 @@ from odoo.tools.misc import hash_sign
 from ..models.ir_attachment import MEDIA_SCOPE
 from .webhook_case import BOT, TELEGRAM_TOKEN, WebhookCase, line_text, telegram_update
 
+PAGE_ID = "104567890123456"
+PSID = "6357283457123456"
+PHONE_ID = "106540352242922"
+WA_ID = "989121234567"
 PUSH_PATH = "/v2/bot/message/push"
 LINE_REPLY_PATH = "/v2/bot/message/reply"
 PHOTO_PATH = f"/bot{TELEGRAM_TOKEN}/sendPhoto"
@@ -319,3 +324,135 @@ class TestUiReplyMedia(MediaCase):
         fields = multipart(photo)
         self.assertEqual(fields["photo"], ("parcel.png", reply.attachment_ids.raw))
         self.assertEqual(fields["caption"][1].decode(), "سلام سارا، این عکس بسته است")
+
+
+@tagged("social_crm", "social_crm_reply", "post_install", "-at_install")
+class TestReplyMediaMeta(MediaCase):
+    """Messenger fetches the picture by its signed link while the message is sent; WhatsApp uploads then sends."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.server.attachment_failure = None
+
+        def send_api(request):
+            body = json.loads(request["body"])
+            attachment = body["message"].get("attachment")
+            if attachment:
+                if cls.server.attachment_failure:
+                    return cls.server.attachment_failure
+                answer = requests.get(attachment["payload"]["url"], timeout=10)
+                cls.server.fetched.append((attachment["payload"]["url"], answer.status_code, None, answer.content))
+            return 200, {}, {"recipient_id": PSID, "message_id": f"m_{len(cls.server.requests)}"}
+
+        cls.server.route("POST", f"/{PAGE_ID}/messages", send_api)
+        cls.server.route("GET", f"/{PSID}", (200, {}, {"first_name": "สมชาย", "id": PSID}))
+        cls.server.route("POST", f"/{PHONE_ID}/media", (200, {}, {"id": "1166846181421424"}))
+        cls.server.route(
+            "POST",
+            f"/{PHONE_ID}/messages",
+            lambda request: (200, {}, {"messaging_product": "whatsapp", "messages": [{"id": "wamid.HBgMOTg5MTIx"}]}),
+        )
+        Account = cls.env["social_crm.account"]
+        common = {"base_url": cls.server.url, "state": "connected", "team_id": cls.team.id, "token": "EAAG-token"}
+        cls.page = Account.create(
+            {**common, "name": "Acme on Messenger", "network": "facebook", "login": PAGE_ID, "own_external_id": PAGE_ID}
+        )
+        cls.whatsapp = Account.create(
+            {
+                **common,
+                "name": "Acme on WhatsApp",
+                "network": "whatsapp",
+                "login": PHONE_ID,
+                "own_external_id": PHONE_ID,
+            }
+        )
+
+    def setUp(self):
+        super().setUp()
+        self.server.attachment_failure = None
+
+    def private_message(self, account, sender, mid):
+        item = self.make_item(mid, "ส่งรูปสินค้าให้ดูหน่อยครับ", author_id=sender, handle="", root_id=sender)
+        item.visibility = "private"
+        item.extra = {"mid": mid, "chat_id": sender, "received_at": fields.Datetime.now().isoformat() + "+00:00"}
+        return self.ingest([item], account)
+
+    def test_messenger_text_then_picture_fetched_by_its_signed_link(self):
+        mention = self.private_message(self.page, PSID, "m_question_1")
+        self.assertEqual(mention.thread_id.visibility, "private")
+        image = self.upload(self.social_manager)
+        reply = (
+            self.env["social_crm.reply"]
+            .with_user(self.social_manager)
+            .create(
+                {
+                    "thread_id": mention.thread_id.id,
+                    "parent_mention_id": mention.id,
+                    "body": "นี่คือรูปครับ",
+                    "attachment_ids": [(4, image.id)],
+                }
+            )
+        )
+        self.assertFalse(reply.attachment_warning)
+        reply.with_user(self.social_manager).action_submit()
+        self.assertEqual(reply.state, "posted", reply.error_message)
+        text, picture = (json.loads(r["body"]) for r in self.server.requests if r["path"] == f"/{PAGE_ID}/messages")
+        self.assertEqual(text["message"], {"text": "นี่คือรูปครับ"})
+        self.assertEqual(picture["message"]["attachment"]["type"], "image")
+        [(url, status, _type, content)] = self.server.fetched
+        self.assertEqual((status, content), (200, image.raw))
+        self.assertIn("/social_crm/media/", url)
+
+    @mute_logger(REPLY_LOGGER)
+    def test_messenger_picture_refused_after_the_text_is_settled_by_a_person(self):
+        mention = self.private_message(self.page, PSID, "m_question_2")
+        image = self.upload(self.social_manager)
+        reply = (
+            self.env["social_crm.reply"]
+            .with_user(self.social_manager)
+            .create(
+                {
+                    "thread_id": mention.thread_id.id,
+                    "parent_mention_id": mention.id,
+                    "body": "นี่คือรูปครับ",
+                    "attachment_ids": [(4, image.id)],
+                }
+            )
+        )
+        error = {"error": {"message": "(#100) Upload attachment failure.", "type": "OAuthException", "code": 100}}
+        self.server.attachment_failure = (400, {}, error)
+        reply.with_user(self.social_manager).action_submit()
+        self.assertEqual(reply.state, "failed")
+        self.assertTrue(reply.outcome_unknown, "the text went out: nothing is sent again before a person checks")
+        self.assertIn("received the first 1 part(s)", reply.error_message)
+        with self.assertRaises(UserError):
+            reply.with_user(self.social_manager).action_submit()
+        self.assertEqual(len([r for r in self.server.requests if r["path"] == f"/{PAGE_ID}/messages"]), 2)
+
+    def test_whatsapp_uploads_the_picture_then_sends_its_media_id(self):
+        mention = self.private_message(self.whatsapp, WA_ID, "wamid.question")
+        image = self.upload(self.social_manager)
+        reply = (
+            self.env["social_crm.reply"]
+            .with_user(self.social_manager)
+            .create(
+                {
+                    "thread_id": mention.thread_id.id,
+                    "parent_mention_id": mention.id,
+                    "body": "این عکس بسته است",
+                    "attachment_ids": [(4, image.id)],
+                }
+            )
+        )
+        reply.with_user(self.social_manager).action_submit()
+        self.assertEqual(reply.state, "posted", reply.error_message)
+        upload, message = (r for r in self.server.requests if r["path"].startswith(f"/{PHONE_ID}/"))
+        self.assertEqual(upload["path"], f"/{PHONE_ID}/media")
+        fields_sent = multipart(upload)
+        self.assertEqual(fields_sent["file"], ("parcel.png", image.raw))
+        self.assertEqual(fields_sent["messaging_product"][1], b"whatsapp")
+        body = json.loads(message["body"])
+        self.assertEqual(body["image"], {"id": "1166846181421424", "caption": "این عکس بسته است"})
+        self.assertEqual((body["to"], body["context"]), (WA_ID, {"message_id": "wamid.question"}))
+        self.assertFalse(self.server.fetched, "WhatsApp gets the bytes: no link is handed out")
