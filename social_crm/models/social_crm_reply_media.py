@@ -9,7 +9,7 @@ from odoo.tools.mimetypes import guess_mimetype
 
 from ..connectors import errors as api_errors
 from ..connectors import get_client_class
-from ..connectors.messaging import MessagingClient
+from ..connectors.messaging import MediaRule, MessagingClient
 from ..connectors.models import Media
 
 # How long the signed link to a file lives, for networks that fetch it themselves: Meta fetches it while the
@@ -64,21 +64,14 @@ class SocialCrmReply(models.Model):
             return []
         network = self.account_id._network_label() if self.account_id else ""
         client_class = get_client_class(self.network) if self.network else None
-        if self.thread_id.sudo().visibility != "private":
-            return [_("%(network)s: pictures and files are sent in private conversations only.", network=network)]
-        if not (client_class and issubclass(client_class, MessagingClient) and client_class.reply_media_rules):
+        rules, max_count = self._media_rules(client_class)
+        if not rules:
             return [_("%(network)s answers take text only: remove the files.", network=network)]
         issues = []
-        if len(attachments) > client_class.reply_max_media:
-            issues.append(
-                _(
-                    "%(network)s takes at most %(max)s files in one answer.",
-                    network=network,
-                    max=client_class.reply_max_media,
-                )
-            )
+        if len(attachments) > max_count:
+            issues.append(_("%(network)s takes at most %(max)s files in one answer.", network=network, max=max_count))
         for attachment in attachments:
-            rule = client_class.media_rule(attachment.mimetype)
+            rule = next((r for r in rules if not r.mimetypes or attachment.mimetype in r.mimetypes), None)
             if rule is None:
                 issues.append(
                     _(
@@ -98,7 +91,7 @@ class SocialCrmReply(models.Model):
                         max=round(rule.max_bytes / 1024 / 1024),
                     )
                 )
-        if client_class.media_by_url and not self._public_base_url_ok():
+        if getattr(client_class, "media_by_url", False) and self._is_private() and not self._public_base_url_ok():
             issues.append(
                 _(
                     "%(network)s fetches the files from this database's address (%(url)s), which must be public "
@@ -108,6 +101,23 @@ class SocialCrmReply(models.Model):
                 )
             )
         return issues
+
+    def _is_private(self):
+        return self.thread_id.sudo().visibility == "private"
+
+    def _media_rules(self, client_class):
+        """``(rules, max count)`` of the files an answer in this conversation takes: the messaging API's in a
+        private conversation, the publishing code's pictures in a public one (empty: text only)."""
+        if not client_class:
+            return (), 0
+        if self._is_private():
+            if issubclass(client_class, MessagingClient) and client_class.reply_media_rules:
+                return client_class.reply_media_rules, client_class.reply_max_media
+            return (), 0
+        if not getattr(client_class, "reply_takes_media", False):
+            return (), 0
+        image = MediaRule("image", tuple(client_class.image_types), client_class.max_image_bytes)
+        return (image,), (client_class.publish_limits or {}).get("max_images", 0)
 
     def _public_base_url_ok(self):
         parts = urlsplit(self.get_base_url())
@@ -162,6 +172,20 @@ class SocialCrmReply(models.Model):
     # ------------------------------------------------------------------
     # Sending
     # ------------------------------------------------------------------
+
+    def _outgoing_send(self):
+        if not self.attachment_ids or self._is_private():
+            return super()._outgoing_send()
+        # A public reply: the pictures go through the publishing code's upload (``reply(..., media=)``).
+        parent = self.parent_mention_id.sudo()
+        client = self.account_id._get_client()
+        return client.reply(
+            self.approved_body.strip(),
+            parent_id=parent.external_id,
+            root_id=parent.root_external_id or self.thread_id.root_external_id,
+            extra=parent.external_data or {},
+            media=self._reply_media(client),
+        )
 
     def _send_private(self, client, parent):
         if not self.attachment_ids:

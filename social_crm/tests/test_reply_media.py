@@ -18,6 +18,7 @@ from odoo.tools import mute_logger
 from odoo.tools.misc import hash_sign
 
 from ..models.ir_attachment import MEDIA_SCOPE
+from .mastodon_case import MastodonReplyCase
 from .webhook_case import BOT, TELEGRAM_TOKEN, WebhookCase, line_text, telegram_update
 
 PAGE_ID = "104567890123456"
@@ -245,9 +246,9 @@ class TestReplyMedia(MediaCase):
         self.assertEqual(reply.state, "draft")
         self.assertFalse([r for r in self.server.requests if r["path"] in (PUSH_PATH, LINE_REPLY_PATH)])
 
-    def test_files_in_a_public_conversation_are_refused_in_words(self):
+    def test_a_public_reply_takes_pictures_only(self):
         mention = self.ingest([self.make_item("at://jane/post/901", "my parcel is broken")])
-        image = self.upload(self.social_user)
+        pdf = self.upload(self.social_user, name="invoice.pdf", raw=b"%PDF-1.4\n%%EOF\n")
         reply = (
             self.env["social_crm.reply"]
             .with_user(self.social_user)
@@ -256,12 +257,12 @@ class TestReplyMedia(MediaCase):
                     "thread_id": mention.thread_id.id,
                     "parent_mention_id": mention.id,
                     "body": "Sorry Jane",
-                    "attachment_ids": [(4, image.id)],
+                    "attachment_ids": [(4, pdf.id)],
                 }
             )
         )
-        self.assertIn("private conversations only", reply.attachment_warning)
-        with self.assertRaisesRegex(UserError, "private conversations only"):
+        self.assertIn("Bluesky does not take invoice.pdf (application/pdf).", reply.attachment_warning)
+        with self.assertRaisesRegex(UserError, "Bluesky does not take invoice.pdf"):
             reply.with_user(self.social_user).action_submit()
 
     def test_another_records_or_companys_file_is_refused(self):
@@ -456,3 +457,44 @@ class TestReplyMediaMeta(MediaCase):
         self.assertEqual(body["image"], {"id": "1166846181421424", "caption": "این عکس بسته است"})
         self.assertEqual((body["to"], body["context"]), (WA_ID, {"message_id": "wamid.question"}))
         self.assertFalse(self.server.fetched, "WhatsApp gets the bytes: no link is handed out")
+
+
+@tagged("social_crm", "social_crm_reply", "post_install", "-at_install")
+class TestReplyMediaPublic(MastodonReplyCase):
+    """A public reply's pictures go through the publishing code's upload (Mastodon ``POST /api/v2/media``)."""
+
+    account_name = "Acme on Mastodon (pictures)"
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.uploads = []
+
+        def upload(request):
+            cls.uploads.append(request)
+            return 200, {}, {"id": f"1090{len(cls.uploads)}", "type": "image", "url": "https://mastodon.example/m.png"}
+
+        cls.server.route("POST", "/api/v2/media", upload)
+
+    def test_agents_public_reply_with_a_picture_is_approved_then_posted_once(self):
+        image = (
+            self.env["ir.attachment"]
+            .with_user(self.social_user)
+            .create({"name": "parcel.png", "raw": png_bytes(), "res_model": "social_crm.reply", "res_id": 0})
+        )
+        reply = self.draft(self.social_user)
+        reply.with_user(self.social_user).write({"attachment_ids": [(4, image.id)]})
+        self.assertFalse(reply.attachment_warning)
+        reply.with_user(self.social_user).action_submit()
+        self.assertEqual(reply.state, "to_approve", "a public reply waits for a manager")
+        self.assertEqual((self.uploads, self.posted), ([], []))
+        reply.with_user(self.social_manager).action_approve()
+        self.assertEqual(reply.state, "posted", reply.error_message)
+        [upload] = self.uploads
+        self.assertEqual(multipart(upload)["file"], ("parcel.png", image.raw))
+        [status] = self.posted
+        self.assertEqual(status["media_ids"], ["10901"])
+        self.assertEqual(status["in_reply_to_id"], self.mention.external_id)
+        with self.assertRaises(UserError):
+            reply.with_user(self.social_manager).action_approve()
+        self.assertEqual(len(self.posted), 1)
