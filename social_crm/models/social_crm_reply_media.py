@@ -162,12 +162,13 @@ class SocialCrmReply(models.Model):
                 )
 
     def _check_postable(self):
-        super()._check_postable()
+        res = super()._check_postable()
         issues = self._attachment_issues()
         if issues:
             raise UserError(
                 _("The files of this reply cannot be sent as they are:\n%(issues)s", issues="\n".join(issues))
             )
+        return res
 
     # ------------------------------------------------------------------
     # Sending
