@@ -161,6 +161,15 @@ class SocialCrmReply(models.Model):
                     )
                 )
 
+    def _request_approval(self, what):
+        """The approver is told which files come with the text (they open them on the reply)."""
+        names = self.sudo().attachment_ids.mapped("name")
+        if names:
+            what = _(
+                "%(what)s (with %(count)s file(s): %(names)s)", what=what, count=len(names), names=", ".join(names)
+            )
+        return super()._request_approval(what)
+
     def _check_postable(self):
         res = super()._check_postable()
         issues = self._attachment_issues()

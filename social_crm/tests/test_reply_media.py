@@ -139,6 +139,7 @@ class TestReplyMedia(MediaCase):
         self.assertFalse(reply.attachment_warning)
         reply.with_user(self.social_user).action_submit()
         self.assertEqual(reply.state, "to_approve")
+        self.assertIn("with 1 file(s): parcel.png", reply.activity_ids.note)
         self.assertFalse(self.server.fetched, "nothing goes out before the approval")
         self.assertFalse([r for r in self.server.requests if r["path"] in (PUSH_PATH, LINE_REPLY_PATH)])
 
