@@ -66,6 +66,7 @@ class BlueskyClient(BaseClient):
     max_length = 300
     deletion_batch = 100  # 4 calls of getPosts per fetch
     can_publish = True
+    reply_takes_media = True  # ``reply(..., media=)``: pictures as in a post (``image_types``, ``max_image_bytes``)
     publish_limits = {"max_length": 300, "max_images": MAX_IMAGES, "needs_image": False, "link": True}
     max_image_bytes = MAX_BLOB_BYTES
 
@@ -328,8 +329,10 @@ class BlueskyClient(BaseClient):
         except BadItem as exc:
             raise errors.UnsafeId(f"Bluesky cannot answer this post: {exc}.", self.network) from exc
 
-    def reply(self, text, parent_id, root_id=None, extra=None):
+    def reply(self, text, parent_id, root_id=None, extra=None, media=()):
+        """``media``: pictures uploaded as blobs first, as for a post (``publish``), then embedded in the reply."""
         text = self.check_reply_text(text)
+        media = self.prepare_post(text, None, media)[2] if media else []
         extra = extra or {}
         self._check_uri(parent_id)
         for uri in (root_id, extra.get("root_uri")):
@@ -354,6 +357,9 @@ class BlueskyClient(BaseClient):
         facets = self.facets(text)
         if facets:
             record["facets"] = facets
+        if media:
+            images = [{"alt": image.alt or "", "image": self._upload_blob(image)} for image in media]
+            record["embed"] = {"$type": "app.bsky.embed.images", "images": images}
         created = self.xrpc(
             "POST",
             "com.atproto.repo.createRecord",

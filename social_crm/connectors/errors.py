@@ -123,6 +123,17 @@ class GrantRevoked(AuthenticationFailed):
     revoked or expired, or a consent withdrawn. Only a new consent (*Reconnect*) helps; never retried."""
 
 
+class PartlySent(ApiError):
+    """A message in several parts (a text, then files) failed after a part went out: ``sent`` is the first part
+    the network received. Sending again would repeat that part, so a person settles it first."""
+
+    def __init__(self, message, network=None, sent=None):
+        super().__init__(message, network)
+        self.sent = sent
+
+    retry_helps = False  # sending again would repeat the part that went out
+
+
 def retry_helps(exc):
     """``exc.retry_helps`` for the clients' typed errors; an unexpected crash may pass, a refused value will not."""
     if isinstance(exc, SocialApiError):

@@ -15,12 +15,14 @@ message, or up to 7 days with the human-agent tag where the Page has it; profile
 ``GET /{psid}?fields=first_name,last_name,profile_pic``.
 """
 
+import functools
 import json
 import logging
 from datetime import datetime, timezone
 
 from . import errors
 from .base import BaseClient, _within_deadline_call, dump_state, load_state
+from .messaging import MB, MediaRule, send_parts
 from .meta_messaging import MetaMessaging
 from .models import Author, Item
 from .utils import BadItem, as_dict, as_list, check_id, clean_text, parse_datetime, require_str, safe_int
@@ -47,6 +49,12 @@ class FacebookClient(BaseClient, MetaMessaging):
     publish_limits = {"max_length": 63206, "max_images": 10, "needs_image": False, "link": True}
     max_image_bytes = 4 * 1024 * 1024  # Pages photos: under 4 MB
     link_in_text = False  # a text post takes the link as its own field (Facebook draws the preview)
+    # Send API attachments, fetched by Meta from a public address while the message is sent: 25 MB at most.
+    reply_media_rules = (
+        MediaRule("image", ("image/jpeg", "image/png", "image/gif"), 25 * MB),
+        MediaRule("file", (), 25 * MB),
+    )
+    media_by_url = True
 
     def auth_headers(self):
         return {"Authorization": f"Bearer {self.token}"} if self.token else {}
@@ -239,6 +247,41 @@ class FacebookClient(BaseClient, MetaMessaging):
         if not sent.get("message_id"):
             raise errors.BadPayload(f"{self.label} did not say which message was sent.", self.network)
         return self.sent_item(sent["message_id"], text, recipient_id, context, Author(external_id=self.login))
+
+    @_within_deadline_call
+    def send_media(self, text, media, recipient_id, context=None, human_agent_tag=None):
+        """The text with ``send``, then one Send API message per file: ``message.attachment`` of type image or
+        file whose ``payload.url`` is the file's public address (``Media.url``), which Meta fetches while the
+        message is sent. Nothing goes out when a file has no public address or is refused."""
+        text = self.check_message_text(text) if (text or "").strip() else ""
+        media = self.check_media(media)
+        context = as_dict(context)
+        if human_agent_tag is None:
+            human_agent_tag = bool(context.get("human_agent_tag"))
+        tag = self.window_tag(context, human_agent_tag)
+        for item in media:
+            if not (item.url or "").startswith(("https://", "http://")):
+                raise errors.InvalidPost(
+                    f"{self.label} fetches files from a public address; {item.filename} has none.", self.network
+                )
+        self.segment(recipient_id)
+        parts = [functools.partial(self.send, text, recipient_id, context, human_agent_tag)] if text else []
+        parts += [functools.partial(self._send_attachment, item, recipient_id, context, tag) for item in media]
+        return send_parts(self, parts)
+
+    def _attachment_payload(self, item):
+        return {"url": item.url, "is_reusable": False}
+
+    def _send_attachment(self, item, recipient_id, context, tag):
+        kind = "image" if self.media_rule(item.mimetype).kind == "image" else "file"
+        attachment = {"type": kind, "payload": self._attachment_payload(item)}
+        body = {"recipient": {"id": str(recipient_id)}, "message": {"attachment": attachment}}
+        body.update({"messaging_type": "MESSAGE_TAG", "tag": tag} if tag else {"messaging_type": "RESPONSE"})
+        path = f"/{self.segment(self.login)}/messages" if self.login else "/me/messages"
+        sent = as_dict(self.request("POST", path, json_body=body))
+        if not sent.get("message_id"):
+            raise errors.BadPayload(f"{self.label} did not say which message was sent.", self.network)
+        return self.sent_item(sent["message_id"], f"[{kind}]", recipient_id, context, Author(external_id=self.login))
 
     survey_buttons = True
     QUICK_REPLY_TITLE = 20  # Messenger's limit on a quick reply's title

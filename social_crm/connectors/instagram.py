@@ -20,6 +20,7 @@ from datetime import datetime, timezone
 from . import errors, netguard
 from .base import _within_deadline_call
 from .facebook import FacebookClient
+from .messaging import MB, MediaRule
 from .models import Author, Item
 from .utils import BadItem, as_dict, as_list, check_id, clean_text, parse_datetime, require_str, safe_int
 
@@ -36,6 +37,11 @@ class InstagramClient(FacebookClient):
     max_length = 2200
     webhook_object = "instagram"
     message_max_bytes = 1000
+    # Instagram Direct answers take pictures by URL (PNG, JPEG; 8 MB), no documents.
+    reply_media_rules = (MediaRule("image", ("image/jpeg", "image/png"), 8 * MB),)
+
+    def _attachment_payload(self, item):
+        return {"url": item.url}  # Instagram keeps no reusable attachments
 
     def check_message_text(self, text):
         text = super().check_message_text(text)

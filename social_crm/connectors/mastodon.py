@@ -28,6 +28,7 @@ class MastodonClient(BaseClient):
     max_length = 500
     deletion_batch = 20  # one call each: a small share of the 300 calls per 5 minutes Mastodon allows
     can_publish = True
+    reply_takes_media = True  # ``reply(..., media=)``: pictures as in a post (``image_types``, ``max_image_bytes``)
     publish_limits = {"max_length": 500, "max_images": 4, "needs_image": False, "link": True}
     max_image_bytes = 16 * 1024 * 1024  # the default instance limit; an instance may set less (it answers 422)
 
@@ -170,17 +171,22 @@ class MastodonClient(BaseClient):
             extra={"acct": author.handle},
         )
 
-    def reply(self, text, parent_id, root_id=None, extra=None):
+    def reply(self, text, parent_id, root_id=None, extra=None, media=()):
+        """``media``: pictures uploaded first as for a post (``publish``), then attached to the reply."""
         text = self.check_reply_text(text)
         self.segment(parent_id)  # an id, never a path or a URL
+        media = self.prepare_post(text, None, media)[2] if media else []
         acct = (extra or {}).get("acct")
         if acct and f"@{acct}" not in text:
             text = self.check_reply_text(f"@{acct} {text}")
+        body = {"status": text, "in_reply_to_id": parent_id, "visibility": "public"}
+        key = hashlib.sha1(f"{parent_id}\n{text}".encode())
+        if media:
+            body["media_ids"] = [self._upload(image) for image in media]
+            for image in media:
+                key.update(hashlib.sha256(image.data).digest())
         status = self.request(
-            "POST",
-            "/api/v1/statuses",
-            json_body={"status": text, "in_reply_to_id": parent_id, "visibility": "public"},
-            headers={"Idempotency-Key": "social_crm-" + hashlib.sha1(f"{parent_id}\n{text}".encode()).hexdigest()},
+            "POST", "/api/v1/statuses", json_body=body, headers={"Idempotency-Key": "social_crm-" + key.hexdigest()}
         )
         item = self._normalize(status, self.own())
         item.is_own = True

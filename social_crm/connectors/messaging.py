@@ -8,6 +8,9 @@ them, so a network is supported once its client implements them:
 2. ``split_delivery(payload)`` into events, each stored once under the network's own id;
 3. ``read_event(raw, own_id)`` later, by the processing cron, into normalized items;
 4. ``send(text, recipient_id, context)`` to answer, ``profile(user_id)`` for names and avatars;
+   ``send_media(text, media, recipient_id, context)`` to answer with pictures and files where the
+   network takes them (``reply_media_rules``: the types and sizes, checked by ``check_media`` before
+   anything is sent);
 5. ``send_survey(question, choices, recipient_id, context)`` to ask how it went with one button per
    answer, where the network has buttons (``survey_buttons``), and ``read_survey_answer(raw)`` to
    recognize the button pressed in a stored event.
@@ -66,10 +69,70 @@ class SurveyAnswer:
     callback_id: str = ""  # Telegram: the callback query to acknowledge
 
 
+MB = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class MediaRule:
+    """A kind of file a network takes in an answer: ``mimetypes`` (empty: any type) up to ``max_bytes``."""
+
+    kind: str  # "image" (shown as a picture) or "file" (a document to download)
+    mimetypes: tuple
+    max_bytes: int
+
+
 class MessagingClient:
     """Mixin for ``BaseClient`` subclasses that receive private messages by webhook."""
 
     receives_messages = True
+
+    # What ``send_media`` takes, the first matching rule deciding (empty: answers are text only); how many files
+    # one answer may carry; how long a caption may be (0: the text always goes as its own message).
+    reply_media_rules = ()
+    reply_max_media = 10
+    caption_max_length = 0
+    media_by_url = False  # the network fetches each file from its public address (``Media.url``)
+
+    @classmethod
+    def media_rule(cls, mimetype):
+        """The ``MediaRule`` under which the network takes ``mimetype``, or None when it refuses it."""
+        for rule in cls.reply_media_rules:
+            if not rule.mimetypes or mimetype in rule.mimetypes:
+                return rule
+        return None
+
+    def check_media(self, media):
+        """``media`` (``models.Media``) as a list, checked against ``reply_media_rules``; ``errors.InvalidPost``
+        names the first file the network would refuse. Nothing is sent."""
+        media = list(media or ())
+        if media and not self.reply_media_rules:
+            raise errors.InvalidPost(f"{self.label} answers here take text only.", self.network)
+        if len(media) > self.reply_max_media:
+            raise errors.InvalidPost(
+                f"{self.label} takes at most {self.reply_max_media} files in one answer; {len(media)} were given.",
+                self.network,
+            )
+        for item in media:
+            rule = self.media_rule(item.mimetype)
+            if rule is None:
+                raise errors.InvalidPost(
+                    f"{self.label} does not take {item.filename} ({item.mimetype or 'unknown type'}).", self.network
+                )
+            if not item.data:
+                raise errors.InvalidPost(f"{item.filename} is empty.", self.network)
+            if len(item.data) > rule.max_bytes:
+                raise errors.InvalidPost(
+                    f"{item.filename} takes {len(item.data) / MB:.1f} MB; {self.label} takes up to "
+                    f"{rule.max_bytes / MB:.0f} MB.",
+                    self.network,
+                )
+        return media
+
+    def send_media(self, text, media, recipient_id, context=None):
+        """Send ``text`` with ``media`` (``models.Media``) to ``recipient_id``; same context, return (the first
+        message sent) and errors as ``send``, plus ``errors.InvalidPost`` for a file the network refuses and
+        ``errors.PartlySent`` when a later part fails after an earlier one went out."""
+        raise errors.InvalidPost(f"{self.label} answers here take text only.", self.network)
 
     @classmethod
     def check_signature(cls, raw_body, headers, secret):
@@ -110,6 +173,24 @@ class MessagingClient:
     def read_survey_answer(cls, raw):
         """The ``SurveyAnswer`` of a stored event that is a survey button pressed, else None."""
         return None
+
+
+def send_parts(client, parts):
+    """Call each of ``parts`` (callables sending one message, returning its ``Item``) in order; the first
+    ``Item``. A failure once a part went out becomes ``errors.PartlySent``: sending again would repeat it."""
+    sent = []
+    for part in parts:
+        try:
+            sent.append(part())
+        except (errors.SocialApiError, ValueError) as exc:
+            if not sent:
+                raise
+            raise errors.PartlySent(
+                f"{client.label} received the first {len(sent)} part(s) of this answer, then refused the next: {exc}",
+                client.network,
+                sent=sent[0],
+            ) from exc
+    return sent[0] if sent else None
 
 
 def hmac_sha256(secret, raw_body):

@@ -50,3 +50,4 @@ class Media:
     data: bytes
     alt: str = ""
     url: str = ""  # a public https address of the same image, for networks that fetch it themselves (Instagram)
+    preview_url: str = ""  # a public https address of a small version (LINE's previewImageUrl)

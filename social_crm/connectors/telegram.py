@@ -16,6 +16,8 @@ incoming messages in the last 24 hours"). Such messages are the customer's chat 
 user: their ids start with ``biz:<connection id>:`` so that they never meet the bot's own chats.
 """
 
+import functools
+import json
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -23,13 +25,16 @@ from datetime import datetime, timedelta, timezone
 from . import errors
 from .base import BaseClient
 from .messaging import (
+    MB,
     EventOutcome,
+    MediaRule,
     MessagingClient,
     SurveyAnswer,
     WebhookEvent,
     parse_survey_payload,
     require,
     same_secret,
+    send_parts,
 )
 from .models import Author, Item
 from .utils import BadItem, as_dict, as_list, check_id, clean_text, parse_datetime, safe_int
@@ -72,6 +77,12 @@ class TelegramClient(MessagingClient, BaseClient):
     default_base_url = "https://api.telegram.org"
     max_length = 4096
     survey_buttons = True
+    # sendPhoto: photos up to 10 MB (Telegram recompresses them); sendDocument: any file up to 50 MB.
+    reply_media_rules = (
+        MediaRule("image", ("image/jpeg", "image/png", "image/webp"), 10 * MB),
+        MediaRule("file", (), 50 * MB),
+    )
+    caption_max_length = 1024
 
     def auth_headers(self):
         return {}  # the token travels in the path
@@ -383,3 +394,56 @@ class TelegramClient(MessagingClient, BaseClient):
             ) from exc
         item.is_own = True
         return item
+
+    def send_media(self, text, media, recipient_id, context=None):
+        """Each file with ``sendPhoto`` (pictures) or ``sendDocument`` (other files), multipart, the text as the
+        first file's caption when it fits in 1,024 characters, else as a message of its own before them."""
+        text = (text or "").strip()
+        media = self.check_media(media)
+        context = dict(context or {})
+        chat_id = safe_int(context.get("chat_id")) or safe_int(recipient_id)
+        if chat_id is None:
+            raise errors.RecipientUnavailable("Telegram needs the chat to answer in.", self.network)
+        caption = text if text and self.text_length(text) <= self.caption_max_length else ""
+        parts = [functools.partial(self.send, text, recipient_id, context)] if text and not caption else []
+        message_id = safe_int(context.get("message_id"))
+        for index, item in enumerate(media):
+            first = index == 0
+            parts.append(
+                functools.partial(
+                    self._send_file,
+                    chat_id,
+                    item,
+                    caption if first else "",
+                    message_id if first and not parts else None,
+                )
+            )
+        return send_parts(self, parts)
+
+    def _send_file(self, chat_id, item, caption, reply_to):
+        method, field = (
+            ("sendPhoto", "photo") if self.media_rule(item.mimetype).kind == "image" else ("sendDocument", "document")
+        )
+        data = {"chat_id": str(chat_id)}
+        if caption:
+            data["caption"] = caption
+        if reply_to:
+            data["reply_parameters"] = json.dumps({"message_id": reply_to, "allow_sending_without_reply": True})
+        answer = as_dict(
+            self.request(
+                "POST",
+                self._method(method),
+                data=data,
+                files={field: (item.filename, item.data, item.mimetype)},
+                idempotent=False,
+            )
+        )
+        if answer.get("ok") is not True or not isinstance(answer.get("result"), dict):
+            raise errors.BadPayload(f"Telegram answered {method} without a result.", self.network)
+        sent = answer["result"]
+        try:
+            result = self._message_item(sent, own_id=as_dict(sent.get("from")).get("id"))
+        except BadItem as exc:
+            raise errors.BadPayload(f"Telegram sent the file back in an unknown shape ({exc}).", self.network) from exc
+        result.is_own = True
+        return result

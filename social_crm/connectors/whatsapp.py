@@ -11,10 +11,12 @@ with ``messages[]``, ``contacts[]`` and ``statuses[]``); there is nothing to pol
 approved template messages may be sent, which this addon does not do.
 """
 
+import functools
+
 from . import errors
 from .base import BaseClient, _within_deadline_call
 from .facebook import FacebookClient
-from .messaging import EventOutcome, WebhookEvent
+from .messaging import MB, EventOutcome, MediaRule, WebhookEvent, send_parts
 from .meta_messaging import MetaMessaging, event_hash, placeholder
 from .models import Author, FetchPage, Item
 from .utils import BadItem, as_dict, as_list, check_id, clean_text, parse_datetime, require_str, scrub_item
@@ -22,6 +24,17 @@ from .utils import BadItem, as_dict, as_list, check_id, clean_text, parse_dateti
 # Graph API throttling, plus WhatsApp's own: 130429 (throughput), 131048 (spam rate limit),
 # 131056 (too many messages to one person), 80007 (the business account's rate limit).
 THROTTLE_CODES = FacebookClient.throttle_codes | {130429, 131048, 131056, 80007}
+# Cloud API media: images JPEG or PNG up to 5 MB; documents of these types up to 100 MB.
+DOCUMENT_TYPES = (
+    "application/pdf",
+    "text/plain",
+    "application/msword",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "application/vnd.ms-excel",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "application/vnd.ms-powerpoint",
+    "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+)
 
 
 class WhatsappClient(BaseClient, MetaMessaging):
@@ -32,6 +45,11 @@ class WhatsappClient(BaseClient, MetaMessaging):
     message_max_length = 4096
     webhook_object = "whatsapp_business_account"
     throttle_codes = THROTTLE_CODES
+    reply_media_rules = (
+        MediaRule("image", ("image/jpeg", "image/png"), 5 * MB),
+        MediaRule("file", DOCUMENT_TYPES, 100 * MB),
+    )
+    caption_max_length = 1024
 
     raise_for_error = FacebookClient.raise_for_error
     _regain_seconds = FacebookClient._regain_seconds
@@ -224,3 +242,56 @@ class WhatsappClient(BaseClient, MetaMessaging):
         """No profile API on WhatsApp: the name comes with each message (``contacts[].profile.name``)."""
         wa_id = str(user_id)
         return Author(external_id=wa_id, handle=f"+{wa_id}", profile_url=f"https://wa.me/{wa_id}")
+
+    def send_media(self, text, media, recipient_id, context=None):
+        """Every file uploaded first (``POST /{phone-number-id}/media``, multipart), then one message per file
+        with its media id (``type`` image or document), the text as the first one's caption when it fits in
+        1,024 characters, else as a text message before them."""
+        text = (text or "").strip()
+        media = self.check_media(media)
+        context = as_dict(context)
+        self.window_tag(context)
+        if not self.login:
+            raise errors.AuthenticationFailed("WhatsApp needs the phone number id as login.", self.network)
+        if not recipient_id:
+            raise ValueError("Nobody to send the WhatsApp message to.")
+        to = str(recipient_id)
+        self.segment(to)
+        uploaded = [self._upload_media(item) for item in media]  # nothing reached the person yet
+        caption = text if text and len(text) <= self.caption_max_length else ""
+        parts = [functools.partial(self.send, text, recipient_id, context)] if text and not caption else []
+        for index, (item, media_id) in enumerate(zip(media, uploaded, strict=True)):
+            parts.append(
+                functools.partial(self._send_uploaded, to, item, media_id, caption if index == 0 else "", context)
+            )
+        return send_parts(self, parts)
+
+    def _upload_media(self, item):
+        answer = as_dict(
+            self.request(
+                "POST",
+                f"/{self.segment(self.login)}/media",
+                data={"messaging_product": "whatsapp", "type": item.mimetype},
+                files={"file": (item.filename, item.data, item.mimetype)},
+                idempotent=False,
+            )
+        )
+        if not answer.get("id"):
+            raise errors.BadPayload(f"WhatsApp did not say which media {item.filename} became.", self.network)
+        return self.segment(str(answer["id"]))
+
+    def _send_uploaded(self, to, item, media_id, caption, context):
+        kind = "image" if self.media_rule(item.mimetype).kind == "image" else "document"
+        content = {"id": media_id}
+        if caption:
+            content["caption"] = caption
+        if kind == "document":
+            content["filename"] = item.filename
+        body = {"messaging_product": "whatsapp", "recipient_type": "individual", "to": to, "type": kind, kind: content}
+        if context.get("mid"):
+            body["context"] = {"message_id": str(context["mid"])}
+        sent = as_dict(self.request("POST", f"/{self.segment(self.login)}/messages", json_body=body))
+        ids = [as_dict(m).get("id") for m in as_list(sent.get("messages"))]
+        if not ids or not ids[0]:
+            raise errors.BadPayload("WhatsApp did not say which message was sent.", self.network)
+        return self.sent_item(ids[0], caption or f"[{kind}]", to, context, Author(external_id=self.login))

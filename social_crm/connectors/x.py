@@ -26,6 +26,7 @@ class XClient(BaseClient):
     default_base_url = "https://api.x.com"
     max_length = 280  # weighted: see text_length
     can_publish = True
+    reply_takes_media = True  # ``reply(..., media=)``: pictures as in a post (``image_types``, ``max_image_bytes``)
     publish_limits = {"max_length": 280, "max_images": 4, "needs_image": False, "link": True}
     max_image_bytes = 5 * 1024 * 1024  # POST /2/media/upload: images up to 5 MB
     image_types = ("image/jpeg", "image/png", "image/webp")  # a GIF needs the chunked upload: not done
@@ -148,13 +149,16 @@ class XClient(BaseClient):
             lang=raw.get("lang"),
         )
 
-    def reply(self, text, parent_id, root_id=None, extra=None):
+    def reply(self, text, parent_id, root_id=None, extra=None, media=()):
+        """``media``: pictures uploaded first as for a post (``publish``), then attached to the reply."""
         text = self.check_reply_text(text)
         if not str(parent_id or "").isdigit():
             raise errors.UnsafeId(f"{parent_id!r} is not an X post id.", self.network)
-        created = as_dict(
-            self.request("POST", "/2/tweets", json_body={"text": text, "reply": {"in_reply_to_tweet_id": parent_id}})
-        )
+        media = self.prepare_post(text, None, media)[2] if media else []
+        body = {"text": text, "reply": {"in_reply_to_tweet_id": parent_id}}
+        if media:
+            body["media"] = {"media_ids": [self._upload(image) for image in media]}
+        created = as_dict(self.request("POST", "/2/tweets", json_body=body))
         data = as_dict(created.get("data"))
         own = self.own()
         tweet_id = data.get("id")

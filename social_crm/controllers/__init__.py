@@ -2,3 +2,4 @@ from . import data_deletion
 from . import webhook
 from . import oauth
 from . import csat
+from . import media

@@ -30,6 +30,7 @@ from . import helpdesk_ticket_team
 from . import mail_followers
 from . import social_crm_reply
 from . import social_crm_reply_desk
+from . import social_crm_reply_media
 from . import social_crm_canned_reply
 from . import mail_activity
 

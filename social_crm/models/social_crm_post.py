@@ -18,6 +18,7 @@ IMAGE_MAX_BYTES = 5 * 1024 * 1024
 IMAGE_TYPES = ("image/jpeg", "image/png", "image/gif", "image/webp")
 # Networks that fetch each image themselves from a public address (``Media.url``).
 PUBLIC_IMAGE_NETWORKS = {"instagram"}
+PUBLIC_IMAGE_LINK_HOURS = 24
 # Posts handled per cron run: each is committed on its own, the next run takes the rest.
 PUBLISH_BATCH = 20
 
@@ -617,12 +618,12 @@ class SocialCrmPost(models.Model):
     def _media(self, account):
         """The approved images; for networks that fetch them, with a public address (a token-protected link)."""
         public = account.network in PUBLIC_IMAGE_NETWORKS and "url" in getattr(Media, "__dataclass_fields__", {})
-        base_url = self.get_base_url()
         media = []
         for image in self.sudo().image_ids.sorted("id"):
             vals = {"filename": image.name, "mimetype": image.mimetype, "data": image.raw, "alt": self.image_alt or ""}
             if public:
-                vals["url"] = f"{base_url}/web/image/{image.id}?access_token={image.generate_access_token()[0]}"
+                # Signed, bound to these bytes, expiring: Instagram fetches it while the container is created.
+                vals["url"] = image._social_public_url(PUBLIC_IMAGE_LINK_HOURS)
             media.append(Media(**vals))
         return media
 

@@ -49,3 +49,4 @@ from . import test_csat
 from . import test_csat_link
 from . import test_sla
 from . import test_tiktok
+from . import test_reply_media

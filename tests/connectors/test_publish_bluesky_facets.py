@@ -134,3 +134,22 @@ def test_networks_that_cannot_publish_say_so():
         assert client.can_publish is False and client.publish_limits["max_length"] == 0
         with pytest.raises(errors.ApiError, match="cannot publish"):
             client.publish("hello")
+
+
+def test_reply_with_a_picture_embeds_the_uploaded_blob(pds, png):
+    created = {}
+    blob = {"$type": "blob", "ref": {"$link": "bafkreibme22gw2h7y2h7tg2fhqotaqjucnbc24deqo72b6mkl2egezxhvy"}}
+
+    def create(request):
+        created["record"] = json.loads(request["body"])["record"]
+        return 200, {}, {"uri": "at://did:plc:acme/app.bsky.feed.post/3l6oveex3ii2m", "cid": "bafyreig2fjxi4"}
+
+    pds.route("GET", "/xrpc/app.bsky.actor.getProfile", (200, {}, {"did": "did:plc:acme", "handle": "acme.test"}))
+    pds.route("POST", "/xrpc/com.atproto.repo.uploadBlob", (200, {}, {"blob": blob}))
+    pds.route("POST", "/xrpc/com.atproto.repo.createRecord", create)
+    parent = "at://did:plc:jane/app.bsky.feed.post/3l6ovparent"
+    extra = {"cid": "bafyparent"}
+    bluesky(pds).reply("ขออภัยครับ", parent, extra=extra, media=[Media("p.png", "image/png", png())])
+    record = created["record"]
+    assert record["reply"]["parent"] == {"uri": parent, "cid": "bafyparent"}
+    assert record["embed"] == {"$type": "app.bsky.embed.images", "images": [{"alt": "", "image": blob}]}

@@ -195,3 +195,20 @@ def test_a_gif_is_refused_before_sending(api):
     with pytest.raises(errors.InvalidPost, match="image/gif; X takes JPEG, PNG, WEBP images"):
         x(api).publish(TEXT, media=[Media("a.gif", "image/gif", b"GIF89a")])
     assert not [r for r in api.requests if r["method"] == "POST"]
+
+
+def test_reply_with_a_picture_uploads_it_as_for_a_post(api, png, multipart):
+    image = png()
+    replied = x(api).reply("ขออภัยครับ นี่คือรูปพัสดุ", "1790000000000000001", media=[Media("p.png", "image/png", image)])
+    assert replied.kind == "reply" and replied.parent_id == "1790000000000000001"
+    [upload] = [r for r in api.requests if r["path"] == "/2/media/upload"]
+    assert multipart(upload)["media"]["data"] == image
+    [tweet] = [json.loads(r["body"]) for r in api.requests if r["path"] == "/2/tweets" and r["method"] == "POST"]
+    assert tweet == {
+        "text": "ขออภัยครับ นี่คือรูปพัสดุ",
+        "reply": {"in_reply_to_tweet_id": "1790000000000000001"},
+        "media": {"media_ids": ["1880028106020515841"]},
+    }
+    pdf = Media("invoice.pdf", "application/pdf", b"%PDF-1.4")
+    with pytest.raises(errors.InvalidPost, match="invoice.pdf is application/pdf"):
+        x(api).reply("hi", "1790000000000000001", media=[pdf])
