@@ -108,6 +108,13 @@ class TestMetaCommentWebhooks(WebhookCase):
         )
         server.route("GET", f"/{POST_ID}/comments", lambda r: (200, {}, {"data": cls.poll_comments}))
         server.route("GET", f"/{PAGE_ID}/tagged", (200, {}, {"data": []}))
+        server.route(
+            "GET",
+            f"/{IG_ID}/media",
+            (200, {}, {"data": [{"id": "17895695668004550", "permalink": "https://www.instagram.com/p/DAown1/"}]}),
+        )
+        server.route("GET", "/17895695668004550/comments", lambda r: (200, {}, {"data": cls.poll_comments}))
+        server.route("GET", f"/{IG_ID}/tags", (200, {}, {"data": []}))
 
         Account = cls.env["social_crm.account"]
         common = {"base_url": server.url, "secret": APP_SECRET, "state": "connected", "team_id": cls.team.id}
@@ -255,6 +262,63 @@ class TestMetaCommentWebhooks(WebhookCase):
         self.deliver_meta(self.page, later)
         self.run_processing()
         self.assertEqual(len(self.mentions(self.page)), 2)
+
+    def test_an_instagram_comment_by_webhook_then_polled_is_stored_once(self):
+        comment = {
+            "from": {"id": "1284590127364512", "username": "nok.sirin"},
+            "media": {"id": "17895695668004550", "media_product_type": "FEED"},
+            "id": "17865799348089039",
+            "text": "ส่งของช้ามากค่ะ สั่งไปอาทิตย์นึงแล้ว",
+        }
+        self.assertEqual(self.deliver_meta(self.insta, instagram_change("comments", comment)).status_code, 200)
+        self.run_processing()
+        mention = self.mentions(self.insta)
+        self.assertEqual(
+            (mention.external_id, mention.visibility, mention.kind), ("17865799348089039", "public", "comment")
+        )
+        self.assertEqual(mention.root_external_id, "17895695668004550")
+        self.assertTrue(mention.ticket_id)
+        self.poll_comments[:] = [
+            {
+                "id": "17865799348089039",
+                "text": "ส่งของช้ามากค่ะ สั่งไปอาทิตย์นึงแล้ว",
+                "timestamp": time.strftime("%Y-%m-%dT%H:%M:%S+0000", time.gmtime(time.time() - 5)),
+                "username": "nok.sirin",
+                "from": {"id": "1284590127364512", "username": "nok.sirin"},
+            }
+        ]
+        self.insta.action_fetch_now()
+        self.assertEqual(self.mentions(self.insta), mention, "polling found it stored")
+        self.assertIn(f"/{IG_ID}/media", [r["path"] for r in self.server.requests], "polling did run")
+
+    def test_one_callback_url_serves_every_page_of_the_app_in_the_company(self):
+        second = self.env["social_crm.account"].create(
+            {
+                "name": "Acme TH Outlet on Facebook",
+                "network": "facebook",
+                "base_url": self.server.url,
+                "login": "104567890999999",
+                "own_external_id": "104567890999999",
+                "secret": APP_SECRET,
+                "state": "connected",
+            }
+        )
+        other_app = self.env["social_crm.account"].create(
+            {
+                "name": "Acme TH Kids on Facebook",
+                "network": "facebook",
+                "base_url": self.server.url,
+                "login": "104567890888888",
+                "secret": "another-apps-secret",
+                "state": "connected",
+            }
+        )
+        self.deliver_meta(self.page, feed_change(page_id="104567890999999", comment_id="5_6"))
+        self.deliver_meta(self.page, feed_change(page_id="104567890888888", comment_id="7_8"))
+        self.run_processing()
+        self.assertEqual(self.mentions(second).mapped("external_id"), ["5_6"], "the Page its entry names")
+        self.assertFalse(self.events(other_app), "an account of another app is not handed what this app signed")
+        self.assertFalse(self.mentions(self.page), "the Page addressed keeps only its own")
 
     def test_an_edit_is_kept_next_to_the_comment_and_a_deletion_marks_it_deleted(self):
         self.deliver_meta(self.page, feed_change())
