@@ -143,7 +143,7 @@ class SocialCrmWebhook(http.Controller):
                         ("login", "in", list(foreign)),
                         ("own_external_id", "in", list(foreign)),
                     ],
-                    ["network", "login", "own_external_id", "secret"],
+                    ["network", "login", "own_external_id", "secret", "company_id"],
                     order="id",
                 )
             )

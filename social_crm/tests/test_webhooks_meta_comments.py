@@ -194,8 +194,10 @@ class TestMetaCommentWebhooks(WebhookCase):
         return reply
 
     def test_thai_facebook_comment_to_ticket_and_one_approved_answer(self):
-        self.assertEqual(self.deliver_meta(self.page, feed_change()).status_code, 200)
-        self.assertEqual(self.deliver_meta(self.page, feed_change()).status_code, 200, "a redelivery is acknowledged")
+        delivery = feed_change()
+        self.assertEqual(self.deliver_meta(self.page, delivery).status_code, 200)
+        delivery["entry"][0]["time"] += 30  # Meta redelivers later: the envelope changes, not the change itself
+        self.assertEqual(self.deliver_meta(self.page, delivery).status_code, 200, "a redelivery is acknowledged")
         self.assertEqual(len(self.events(self.page)), 1, "stored once")
         self.run_processing()
         self.assertEqual(self.events(self.page).state, "done")
