@@ -9,6 +9,11 @@ Ids go into paths as single quoted segments and are refused when they could
 change the path; ``paging.next`` links are followed only on the account's own
 origin (they carry the token).
 
+Page feed webhook (``pages_manage_metadata``; the app installed on the Page with
+``POST /{page-id}/subscribed_apps``, see ``subscribe_webhooks``): comments, replies and visitors' posts
+arrive in seconds as ``changes`` of field ``feed`` (``verb`` add / edited / remove), read into the same
+items the poller makes (same ids), so polling stays the safety net and never stores one twice.
+
 Messenger (private messages, ``pages_messaging``): received by webhook (``object: page``, see
 ``meta_messaging``), answered with ``POST /{page-id}/messages`` within 24 hours of the person's last
 message, or up to 7 days with the human-agent tag where the Page has it; profiles from
@@ -16,16 +21,27 @@ message, or up to 7 days with the human-agent tag where the Page has it; profile
 """
 
 import functools
+import hashlib
 import json
 import logging
 from datetime import datetime, timezone
 
 from . import errors
 from .base import BaseClient, _within_deadline_call, dump_state, load_state
-from .messaging import MB, MediaRule, send_parts
+from .messaging import MB, EventOutcome, MediaRule, send_parts
 from .meta_messaging import MetaMessaging
 from .models import Author, Item
-from .utils import BadItem, as_dict, as_list, check_id, clean_text, parse_datetime, require_str, safe_int
+from .utils import (
+    BadItem,
+    as_dict,
+    as_list,
+    check_id,
+    clean_text,
+    parse_datetime,
+    require_str,
+    safe_int,
+    scrub_item,
+)
 
 _logger = logging.getLogger(__name__)
 
@@ -213,7 +229,9 @@ class FacebookClient(BaseClient, MetaMessaging):
 
     def reply(self, text, parent_id, root_id=None, extra=None):
         text = self.check_reply_text(text)
-        created = as_dict(self.request("POST", f"/{self.segment(parent_id)}/comments", data={"message": text}))
+        # An edit stored next to its comment is answered on the comment itself.
+        target = as_dict(extra).get("reply_to") or parent_id
+        created = as_dict(self.request("POST", f"/{self.segment(target)}/comments", data={"message": text}))
         if not created.get("id"):
             raise errors.BadPayload(f"{self.label} did not say which comment was created.", self.network)
         own = self.own()
@@ -227,6 +245,95 @@ class FacebookClient(BaseClient, MetaMessaging):
             is_own=True,
             kind="reply",
         )
+
+    # --- Page feed webhook (``changes``, field ``feed``) -------------------------
+
+    routed_objects = {"page": "facebook", "instagram": "instagram"}
+    # Page subscription made at connect time (``subscribe_webhooks``): the feed (public comments) first;
+    # the Messenger fields need pages_messaging as well, so they are asked for separately.
+    FEED_FIELDS = ("feed",)
+    MESSAGING_FIELDS = ("messages", "messaging_postbacks", "message_echoes", "message_edits")
+
+    @classmethod
+    def _read_change(cls, field, value, entry, own_id):
+        """A Page ``feed`` change: a comment (or a reply) added, edited or removed; a visitor's post added,
+        edited or removed. Comments get the ids the poller gives them (``comment_id``), so a comment stored
+        from the webhook is skipped when the poller reads it again; an edit is kept next to the original, as
+        ``<comment id>:edit:<digest of the new text>`` (a redelivery of the same edit is the same id)."""
+        if field != "feed":
+            return EventOutcome(ignored=f"{cls.label} '{field}' change: not read")
+        page = str(entry.get("id") or "")
+        if own_id and page and page != str(own_id):
+            return EventOutcome(ignored=f"{cls.label} feed change for another Page ({page})")
+        item, verb = value.get("item"), value.get("verb")
+        if item == "comment":
+            object_id = check_id(value.get("comment_id"), "comment_id")
+        elif item in FEED_POST_ITEMS:
+            object_id = check_id(value.get("post_id"), "post_id")
+        else:
+            return EventOutcome(ignored=f"{cls.label} feed {item or 'change'} ({verb or 'no verb'}): nothing to answer")
+        if not object_id:
+            raise BadItem(f"a feed {item} without its id")
+        if verb in ("remove", "delete"):
+            return EventOutcome(deleted_ids=[object_id], public=True)
+        if verb not in ("add", "edited"):
+            return EventOutcome(ignored=f"{cls.label} feed {item} {verb or 'change'}: nothing to store")
+        sender = as_dict(value.get("from"))
+        author_id = check_id(sender.get("id"), "author id")
+        if not author_id:
+            raise BadItem("a feed change without its author (from)")
+        own = bool(page) and author_id == page
+        if item != "comment" and own:
+            return EventOutcome(ignored=f"{cls.label} the Page's own post: published from here or by the Page")
+        text = value.get("message") or ""
+        if not isinstance(text, str):
+            raise BadItem("message is not a string")
+        if not text.strip() and verb == "add" and not (value.get("photo") or value.get("video") or value.get("link")):
+            return EventOutcome(ignored=f"{cls.label} {item} without text")
+        post_id = check_id(value.get("post_id"), "post_id") or object_id
+        parent_id = check_id(value.get("parent_id"), "parent_id") if item == "comment" else None
+        edited = verb == "edited"
+        posted = entry.get("time") if edited else value.get("created_time")
+        post_url = as_dict(value.get("post")).get("permalink_url")
+        extra = {"post_id": post_id}
+        if edited:
+            extra.update(reply_to=object_id, edit=True)
+        result = Item(
+            external_id=f"{object_id}:edit:{_digest(text)}" if edited else object_id,
+            author=Author(
+                external_id=author_id,
+                name=clean_text(sender.get("name") or "") if isinstance(sender.get("name"), str) else "",
+                profile_url=f"https://www.facebook.com/{author_id}",
+            ),
+            text=clean_text(text) or _media_placeholder(value),
+            posted_at=parse_datetime(posted if posted not in (None, "") else value.get("created_time")),
+            url=_comment_url(post_url, post_id, object_id if item == "comment" else None),
+            parent_id=object_id if edited else (parent_id or (post_id if item == "comment" else None)),
+            root_id=post_id,
+            is_own=own,
+            kind="comment" if item == "comment" else "mention",
+            extra=extra,
+        )
+        return EventOutcome(items=[scrub_item(result)], public=True)
+
+    def subscribe_webhooks(self):
+        """Install the app on the Page for its feed and, where the token may, its Messenger fields
+        (``POST /{page-id}/subscribed_apps``). Returns the fields subscribed; raises the network's error when
+        even the feed is refused (``pages_manage_metadata`` missing)."""
+        page = self.segment(self.login)
+        for fields in (self.FEED_FIELDS + self.MESSAGING_FIELDS, self.FEED_FIELDS):
+            try:
+                answer = as_dict(
+                    self.request("POST", f"/{page}/subscribed_apps", data={"subscribed_fields": ",".join(fields)})
+                )
+            except (errors.AuthenticationFailed, errors.ApiError):
+                if fields == self.FEED_FIELDS:
+                    raise
+                continue  # no pages_messaging: the feed alone
+            if answer.get("success") in (True, "true"):
+                return list(fields)
+            raise errors.BadPayload(f"{self.label} did not confirm the subscription.", self.network)
+        return []
 
     # --- Messenger -----------------------------------------------------------
 
@@ -380,6 +487,31 @@ class FacebookClient(BaseClient, MetaMessaging):
                 "reposts": safe_int(as_dict(post.get("shares")).get("count")) or 0,
             }
         return counts
+
+
+FEED_POST_ITEMS = ("post", "status", "photo", "video", "share")
+
+
+def _digest(text):
+    return hashlib.sha256((text or "").encode("utf-8", errors="surrogatepass")).hexdigest()[:16]
+
+
+def _media_placeholder(value):
+    for key, label in (("photo", "[photo]"), ("video", "[video]"), ("link", "[link]")):
+        if value.get(key):
+            return label
+    return ""
+
+
+def _comment_url(post_url, post_id, comment_id):
+    """The post's permalink (from the delivery, else built from its id), pointing at the comment."""
+    url = post_url if isinstance(post_url, str) and post_url.startswith("https://www.facebook.com/") else ""
+    if not url:
+        page_id, _sep, story = (post_id or "").partition("_")
+        url = f"https://www.facebook.com/{page_id}/posts/{story}" if story else f"https://www.facebook.com/{post_id}"
+    if comment_id:
+        url += ("&" if "?" in url else "?") + f"comment_id={comment_id.rpartition('_')[2]}"
+    return url
 
 
 def _now_iso():

@@ -4,7 +4,10 @@
 Instagram user id; ``token``: an access token with instagram_basic and
 instagram_manage_comments. Polls the comments (and their replies) on the
 account's recent media and the media it is tagged in. Mentions in other
-people's comments have no list endpoint: they arrive by webhook only.
+people's comments and captions have no list endpoint: they arrive by webhook only
+(field ``mentions``: ids only, read with ``read_lookups`` and answered with
+``POST /{ig-user-id}/mentions``). Comments on the account's media also arrive by
+webhook (field ``comments``), with the poller's ids.
 Throttling: error codes 4/17/32/613/80002 in the body, like Facebook.
 
 Instagram Direct (``instagram_manage_messages``): received by webhook (``object: instagram``, see
@@ -20,12 +23,25 @@ from datetime import datetime, timezone
 from . import errors, netguard
 from .base import _within_deadline_call
 from .facebook import FacebookClient
-from .messaging import MB, MediaRule
+from .messaging import MB, EventOutcome, MediaRule
 from .models import Author, Item
-from .utils import BadItem, as_dict, as_list, check_id, clean_text, parse_datetime, require_str, safe_int
+from .utils import (
+    BadItem,
+    as_dict,
+    as_list,
+    check_id,
+    clean_text,
+    parse_datetime,
+    require_str,
+    safe_int,
+    scrub_item,
+)
 
 COMMENT_FIELDS = "id,text,timestamp,username,from{id,username},parent_id,replies{id,text,timestamp,username,from{id,username},parent_id}"
 MEDIA_FIELDS = "id,caption,timestamp,permalink,username"
+# What a mention read by id asks for (IG User Mentioned Comment / Mentioned Media references).
+MENTIONED_COMMENT_FIELDS = "id,text,timestamp,username,media{id,permalink}"
+MENTIONED_MEDIA_FIELDS = "id,caption,timestamp,permalink,username,media_type"
 RECENT_MEDIA = 25
 CONTAINER_POLLS = 30  # GET /{container}?fields=status_code while IN_PROGRESS
 CONTAINER_POLL_WAIT = 2.0  # seconds
@@ -154,9 +170,115 @@ class InstagramClient(FacebookClient):
             extra={"media_id": media_id, "tagged": True},
         )
 
+    subscribe_webhooks = None  # the Page connected to the account is subscribed (its Facebook account)
+
+    # --- comment and mention webhooks (``changes``: ``comments``, ``mentions``) ----------
+
+    @classmethod
+    def _read_change(cls, field, value, entry, own_id):
+        """``comments`` (and ``live_comments``): a comment on the account's media, with the ids the poller
+        gives it, so polling skips what the webhook stored. ``mentions``: the account @mentioned in another
+        account's caption or comment; the delivery holds only ids, read by ``read_lookups``."""
+        owner = str(entry.get("id") or "")
+        if own_id and owner and owner != str(own_id):
+            return EventOutcome(ignored=f"{cls.label} {field} for another account ({owner})")
+        if field == "mentions":
+            media_id = check_id(value.get("media_id"), "media_id")
+            if not media_id:
+                raise BadItem("a mention without media_id")
+            lookup = {"kind": "mention", "media_id": media_id}
+            comment_id = check_id(value.get("comment_id"), "comment_id")
+            if comment_id:
+                lookup["comment_id"] = comment_id
+            return EventOutcome(lookups=[lookup], public=True)
+        if field not in ("comments", "live_comments"):
+            return EventOutcome(ignored=f"{cls.label} '{field}' change: not read")
+        media = as_dict(value.get("media"))
+        media_id = check_id(media.get("id"), "media id")
+        comment_id = check_id(value.get("id"), "comment id")
+        sender = as_dict(value.get("from"))
+        author_id = check_id(sender.get("id"), "author id")
+        if not comment_id or not media_id or not author_id:
+            raise BadItem("a comment without id, media or author")
+        text = value.get("text")
+        if not isinstance(text, str):
+            raise BadItem("a comment without text")
+        username = sender.get("username") if isinstance(sender.get("username"), str) else ""
+        parent_id = check_id(value.get("parent_id"), "parent id")
+        # The delivery has no time of its own: the notification's time is as close as it gets.
+        item = Item(
+            external_id=comment_id,
+            author=Author(
+                external_id=author_id,
+                handle=username,
+                profile_url=f"https://www.instagram.com/{username}" if username else "",
+            ),
+            text=clean_text(text),
+            posted_at=parse_datetime(entry.get("time")),
+            parent_id=parent_id or media_id,
+            root_id=media_id,
+            is_own=bool(owner) and author_id == owner,
+            kind="reply" if parent_id else "comment",
+            extra={"media_id": media_id},
+        )
+        return EventOutcome(items=[scrub_item(item)], public=True)
+
+    @_within_deadline_call
+    def read_lookups(self, lookups):
+        """The mentions a ``mentions`` delivery names, read by id: a comment with
+        ``mentioned_comment.comment_id(...)``, a caption with ``mentioned_media.media_id(...)``. They are
+        answered with ``POST /{ig-user-id}/mentions`` (``extra["mentioned"]``)."""
+        items = []
+        user = self.segment(self.login)
+        for lookup in lookups:
+            media_id = check_id(lookup.get("media_id"), "media_id")
+            comment_id = check_id(lookup.get("comment_id"), "comment_id")
+            if comment_id:
+                fields = f"mentioned_comment.comment_id({comment_id}){{{MENTIONED_COMMENT_FIELDS}}}"
+                found = as_dict(
+                    as_dict(self.request("GET", f"/{user}", params={"fields": fields})).get("mentioned_comment")
+                )
+            else:
+                fields = f"mentioned_media.media_id({media_id}){{{MENTIONED_MEDIA_FIELDS}}}"
+                found = as_dict(
+                    as_dict(self.request("GET", f"/{user}", params={"fields": fields})).get("mentioned_media")
+                )
+            try:
+                items.append(scrub_item(self._mentioned_item(found, media_id, comment_id)))
+            except BadItem as exc:
+                raise errors.BadPayload(f"Instagram sent a mention we cannot read: {exc}.", self.network) from exc
+        return items
+
+    def _mentioned_item(self, found, media_id, comment_id):
+        found_id = check_id(require_str(found, "id"), "id")
+        if found_id != (comment_id or media_id):
+            raise BadItem(f"asked for {comment_id or media_id}, got {found_id}")
+        media = as_dict(found.get("media"))
+        username = found.get("username") if isinstance(found.get("username"), str) else ""
+        if not username:
+            raise BadItem("missing username")
+        text = found.get("text") if comment_id else found.get("caption")
+        extra = {"media_id": media_id, "mentioned": True}
+        if comment_id:
+            extra["comment_id"] = comment_id
+        # Authors of other accounts' media and comments come by user name only, as in the tagged media.
+        return Item(
+            external_id=found_id,
+            author=Author(external_id=username, handle=username, profile_url=f"https://www.instagram.com/{username}"),
+            text=clean_text(text if isinstance(text, str) else ""),
+            posted_at=parse_datetime(found.get("timestamp")),
+            url=(media.get("permalink") if comment_id else found.get("permalink")) or "",
+            parent_id=media_id if comment_id else None,
+            root_id=media_id,
+            kind="mention",
+            extra=extra,
+        )
+
     def reply(self, text, parent_id, root_id=None, extra=None):
         text = self.check_reply_text(text)
         extra = extra or {}
+        if extra.get("mentioned"):
+            return self._reply_to_mention(text, parent_id, root_id, extra)
         if extra.get("tagged"):
             raise errors.ApiError(
                 "Instagram does not allow answering a post the brand is tagged in; "
@@ -176,6 +298,27 @@ class InstagramClient(FacebookClient):
             is_own=True,
             kind="reply",
             extra={"media_id": extra.get("media_id", "")},
+        )
+
+    def _reply_to_mention(self, text, parent_id, root_id, extra):
+        """``POST /{ig-user-id}/mentions`` with ``media_id`` (a caption mention) and ``comment_id`` (a comment
+        mention): the answer appears under the mentioning comment, or as a comment on the media."""
+        data = {"media_id": check_id(extra.get("media_id"), "media_id"), "message": text}
+        if extra.get("comment_id"):
+            data["comment_id"] = check_id(extra["comment_id"], "comment_id")
+        created = as_dict(self.request("POST", f"/{self.segment(self.login)}/mentions", data=data))
+        if not created.get("id"):
+            raise errors.BadPayload("Instagram did not say which comment was created.", self.network)
+        return Item(
+            external_id=str(created["id"]),
+            author=self.own(),
+            text=text,
+            posted_at=parse_datetime(_now()),
+            parent_id=parent_id,
+            root_id=root_id or parent_id,
+            is_own=True,
+            kind="reply",
+            extra={"media_id": data["media_id"]},
         )
 
     # --- publishing ----------------------------------------------------

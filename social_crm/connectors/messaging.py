@@ -6,7 +6,8 @@ them, so a network is supported once its client implements them:
 
 1. ``check_signature(raw_body, headers, secret)`` before anything is stored;
 2. ``split_delivery(payload)`` into events, each stored once under the network's own id;
-3. ``read_event(raw, own_id)`` later, by the processing cron, into normalized items;
+3. ``read_event(raw, own_id)`` later, by the processing cron, into normalized items (and, for
+   deliveries that hold only ids, ``lookups`` the cron reads with ``client.read_lookups(lookups)``);
 4. ``send(text, recipient_id, context)`` to answer, ``profile(user_id)`` for names and avatars;
    ``send_media(text, media, recipient_id, context)`` to answer with pictures and files where the
    network takes them (``reply_media_rules``: the types and sizes, checked by ``check_media`` before
@@ -30,6 +31,10 @@ class WebhookEvent:
 
     event_id: str  # LINE webhookEventId, Telegram update_id, Meta message mid
     raw: dict
+    # Meta sends every Page and Instagram account of one app to one callback URL: the account the event is
+    # for (the delivery entry's id) and its network (from the delivery's ``object``), when they are named.
+    owner_id: str = ""
+    network: str = ""
 
 
 @dataclass
@@ -39,6 +44,10 @@ class EventOutcome:
     items: list = field(default_factory=list)  # Items with visibility "private"; the page's own echoes is_own=True
     deleted_ids: list = field(default_factory=list)  # external ids of messages their author deleted
     ignored: str = ""  # why nothing came of it (unknown event type, follow, read receipt), for the log
+    public: bool = False  # the items are public posts and comments (Meta feed and comment webhooks)
+    # What the client must read by id before there is anything to store (Instagram mentions), for
+    # ``client.read_lookups(lookups)`` in the processing cron: plain dicts.
+    lookups: list = field(default_factory=list)
 
 
 # A survey button's payload: "csat:<token>:<answer>", the same on every network (Telegram allows 64 bytes).

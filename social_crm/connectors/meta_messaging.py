@@ -3,8 +3,9 @@
 - Signature: ``X-Hub-Signature-256: sha256=<hex HMAC-SHA256(app secret, raw body)>``.
 - Deliveries: ``{"object": "page" | "instagram" | "whatsapp_business_account", "entry": [...]}``;
   Messenger and Instagram Direct put their events in ``entry[].messaging[]``, WhatsApp in
-  ``entry[].changes[].value.messages[]`` (and ``statuses[]``). Each event is stored as a delivery of
-  its own, in the same shape, so a stored event can be read (and split) again.
+  ``entry[].changes[].value.messages[]`` (and ``statuses[]``); a Page's feed and Instagram comments and
+  mentions come as ``entry[].changes[]`` too (read by the Facebook and Instagram clients). Each event
+  is stored as a delivery of its own, in the same shape, so a stored event can be read (and split) again.
 - Event ids: the message ``mid`` (WhatsApp message ``id``); an edit or an unsend carries the mid of the
   message it changes, so it gets its own prefixed id; events without a mid (read receipts, deliveries,
   reactions, statuses) get a stable hash of the event itself (not of the envelope, whose ``time``
@@ -72,6 +73,13 @@ PLACEHOLDERS = {
 }
 
 
+def get_routed_class(network):
+    """The client class of ``network`` (imported late: the clients import this module)."""
+    from . import CLIENTS
+
+    return CLIENTS[network]
+
+
 def placeholder(kind):
     return PLACEHOLDERS.get(kind) or f"[{kind or 'attachment'}]"
 
@@ -117,6 +125,10 @@ class MetaMessaging(MessagingClient):
     """Mixin for the Graph API clients (``FacebookClient``, ``InstagramClient``, ``WhatsappClient``)."""
 
     webhook_object = ""  # the delivery's ``object``
+    # Deliveries this client splits: ``object`` -> network. One Meta app has one callback URL per object,
+    # and the admin may paste the same address for its Page and Instagram objects: the route then hands
+    # each event to the account its entry names (``WebhookEvent.owner_id`` / ``network``).
+    routed_objects = {}
     message_max_length = 0  # the Send API's text limit (private messages), see ``check_message_text``
 
     # --- intake ----------------------------------------------------------
@@ -141,16 +153,23 @@ class MetaMessaging(MessagingClient):
     def split_delivery(cls, payload):
         if not isinstance(payload, dict) or not isinstance(payload.get("entry"), list):
             raise errors.BadPayload(f"This is not a {cls.label} webhook delivery (no entry list).", cls.network)
-        if payload.get("object") != cls.webhook_object:
+        objects = cls.routed_objects or {cls.webhook_object: cls.network}
+        kind = payload.get("object")
+        if not isinstance(kind, str) or kind not in objects:
             raise errors.BadPayload(
-                f"This delivery is for {payload.get('object')!r}, not {cls.webhook_object!r} ({cls.label}).",
+                f"This delivery is for {kind!r}, not {cls.webhook_object!r} ({cls.label}).",
                 cls.network,
             )
+        reader = get_routed_class(objects[kind]) if kind != cls.webhook_object else cls
         events = []
         for entry in payload["entry"]:
             if not isinstance(entry, dict):
                 raise errors.BadPayload(f"A {cls.label} delivery entry is not an object.", cls.network)
-            events.extend(cls._split_entry(entry))
+            owner = entry.get("id")
+            for event in reader._split_entry(entry):
+                event.owner_id = str(owner) if isinstance(owner, (str, int)) and not isinstance(owner, bool) else ""
+                event.network = reader.network
+                events.append(event)
         return events
 
     @classmethod
@@ -218,8 +237,9 @@ class MetaMessaging(MessagingClient):
     def _read_event(cls, raw, own_id):
         key, event, entry = cls._single(raw)
         if key == "changes":
-            field = as_dict(event).get("field") or "unknown"
-            return EventOutcome(ignored=f"{cls.label} '{field}' change: not a private message (comments are polled)")
+            return cls._read_change(
+                as_dict(event).get("field") or "unknown", as_dict(event.get("value")), entry, own_id
+            )
         sender = str(as_dict(event.get("sender")).get("id") or "")
         recipient = str(as_dict(event.get("recipient")).get("id") or "")
         if "message" in event:
@@ -249,6 +269,12 @@ class MetaMessaging(MessagingClient):
                 return EventOutcome(ignored=f"{cls.label} {reason}: nothing to answer")
         kinds = ", ".join(sorted(k for k in event if k not in ("sender", "recipient", "timestamp"))) or "empty"
         return EventOutcome(ignored=f"{cls.label} event of an unknown type ({kinds})")
+
+    @classmethod
+    def _read_change(cls, field, value, entry, own_id):
+        """A ``changes`` event (a Page's feed, Instagram comments and mentions); the clients that read them
+        override this."""
+        return EventOutcome(ignored=f"{cls.label} '{field}' change: not read by this client")
 
     @classmethod
     def _message_item(cls, event, message, sender, recipient, own, standby=False):

@@ -50,7 +50,9 @@ class SocialCrmWebhook(http.Controller):
         account = (
             request.env["social_crm.account"]
             .sudo()
-            .search_fetch([("webhook_key", "=", key)], ["network", "secret", "company_id"], limit=1)
+            .search_fetch(
+                [("webhook_key", "=", key)], ["network", "secret", "company_id", "login", "own_external_id"], limit=1
+            )
         )
         if not account or not getattr(CLIENTS.get(account.network), "receives_messages", False):
             return None
@@ -96,7 +98,9 @@ class SocialCrmWebhook(http.Controller):
         # The intake stays cheap (one INSERT and the cron's trigger, no analysis): the processing cron
         # does the rest, and gives way while deliveries arrive (social_crm.event._cron_process).
         try:
-            stored = Event._store_deliveries(account, events)
+            stored = 0
+            for target, target_events in self._route(account, events).items():
+                stored += Event._store_deliveries(target, target_events)
             if stored:
                 Event._wake_processing()
         except psycopg2.Error as exc:
@@ -105,3 +109,62 @@ class SocialCrmWebhook(http.Controller):
             _logger.warning("social_crm: delivery for account %s not stored: %s", account.id, exc)
             return _answer(503, "Temporarily unavailable, retry later.")
         return _answer(200, "OK")
+
+    def _route(self, account, events):
+        """``{account: events}``: each event goes to the account it is for.
+
+        Meta has one callback URL per app and object (Page, Instagram): every Page and Instagram account of
+        the app is delivered to the address the admin pasted, which may be the one of another account of
+        the app. An event whose entry names another account goes to that account when it is of the same
+        company and holds the same app secret (the signature just checked is then its own); anything else
+        stays with the addressed account, whose client ignores what is not its own, or, being of another
+        network, is not kept. Nothing crosses companies. One query, only when an event names another account.
+        """
+        networks = list(getattr(CLIENTS[account.network], "routed_objects", {}).values())
+        own = {account.login or "", account.own_external_id or ""} - {""}
+
+        def is_own(event):
+            return (event.network or account.network) == account.network and (
+                not event.owner_id or event.owner_id in own
+            )
+
+        foreign = {event.owner_id for event in events if networks and event.owner_id and not is_own(event)}
+        siblings = {}
+        if foreign:
+            candidates = (
+                request.env["social_crm.account"]
+                .sudo()
+                .search_fetch(
+                    [
+                        ("id", "!=", account.id),
+                        ("company_id", "=", account.company_id.id),
+                        ("network", "in", networks),
+                        "|",
+                        ("login", "in", list(foreign)),
+                        ("own_external_id", "in", list(foreign)),
+                    ],
+                    ["network", "login", "own_external_id", "secret", "company_id"],
+                    order="id",
+                )
+            )
+            for sibling in candidates:
+                if sibling.secret and account.secret and same_secret(sibling.secret, account.secret):
+                    for owner in {sibling.login, sibling.own_external_id} - {False, ""}:
+                        siblings.setdefault((sibling.network, owner), sibling)
+        routed = {}
+        for event in events:
+            network = event.network or account.network
+            target = account if is_own(event) else siblings.get((network, event.owner_id))
+            if target is None and network == account.network:
+                target = account
+            if target is None:
+                _logger.info(
+                    "social_crm: %s event for %s delivered to account %s, which has no such %s account: not kept",
+                    network,
+                    event.owner_id,
+                    account.id,
+                    network,
+                )
+                continue
+            routed.setdefault(target, []).append(event)
+        return routed

@@ -394,18 +394,47 @@ class SocialCrmAccount(models.Model):
                 **self._connected_since_vals(),
             }
         )
+        message = _("%(account)s is connected as %(who)s.", account=self.name, who=author.handle or author.name)
+        warning = self._subscribe_webhooks()
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",
             "params": {
-                "type": "success",
+                "type": "warning" if warning else "success",
+                "sticky": bool(warning),
                 "title": _("Connected"),
-                "message": _(
-                    "%(account)s is connected as %(who)s.", account=self.name, who=author.handle or author.name
-                ),
+                "message": f"{message} {warning}" if warning else message,
                 "next": {"type": "ir.actions.act_window_close"},
             },
         }
+
+    def _subscribe_webhooks(self):
+        """Install the app on the network's side where the client can (a Facebook Page's ``subscribed_apps``:
+        comments in seconds). A refusal is a warning returned in words, never a failed connection: polling
+        goes on. Returns the warning, or "" (nothing to do, or done: said in the chatter)."""
+        client = self._get_client()
+        subscribe = getattr(client, "subscribe_webhooks", None)
+        if not callable(subscribe):
+            return ""
+        try:
+            fields = subscribe()
+        except (api_errors.SocialApiError, ValueError) as exc:
+            _logger.info("social_crm: account %s: webhook subscription refused: %s", self.id, exc)
+            return _(
+                "%(network)s refused to send its comments to Odoo in real time (%(error)s): give the token the "
+                "pages_manage_metadata permission and press Test connection again. Until then comments are "
+                "fetched every few minutes.",
+                network=self._network_label(),
+                error=exc,
+            )
+        self.message_post(
+            body=_(
+                "%(network)s now delivers %(fields)s of this Page to the app's webhook.",
+                network=self._network_label(),
+                fields=", ".join(fields),
+            )
+        )
+        return ""
 
     def action_fetch_now(self):
         """One full cycle for these accounts: fetch, store, analyze, relate, ticket."""

@@ -183,6 +183,8 @@ class SocialCrmAccount(models.Model):
             ]
         )
         by_login = {account.login: account for account in existing}
+        # The Pages of one consent are served by one Meta app: they share its secret (webhook signatures).
+        secret = self.sudo().secret
         for page in pages:
             if page is mine:
                 continue
@@ -196,9 +198,14 @@ class SocialCrmAccount(models.Model):
                         "login": page["id"],
                         "company_id": self.company_id.id,
                         "team_id": self.team_id.id,
+                        "secret": secret,
                     }
                 )
-            account._oauth_store(oauth.Token(access_token=page["token"]), app, {})
+            account._oauth_store(
+                oauth.Token(access_token=page["token"]),
+                app,
+                {} if account.sudo().secret or not secret else {"secret": secret},
+            )
             accounts |= account
         return accounts
 
@@ -237,6 +244,9 @@ class SocialCrmAccount(models.Model):
                 who=author.handle or author.name,
             )
         )
+        warning = account.with_context(social_crm_no_refresh=True)._subscribe_webhooks()  # Page comments in seconds
+        if warning:
+            account.message_post(body=warning)
 
     # ------------------------------------------------------------------
     # REFRESH

@@ -292,6 +292,7 @@ class SocialCrmEvent(models.Model):
         """
         client_class = get_client_class(account.network)
         read, outcomes = {}, {}
+        client = None  # made once, for the events that hold only ids (Instagram mentions)
         for event in self:
             if self.env["social_crm.csat"]._take_answer(account, event):  # a satisfaction button pressed
                 continue
@@ -299,6 +300,9 @@ class SocialCrmEvent(models.Model):
                 continue
             try:
                 outcome = client_class.read_event(event.payload, account.own_external_id or None)
+                if outcome.lookups:
+                    client = client or account._get_client()
+                    outcome.items.extend(self._read_lookups(client, outcome))
             except (BadItem, api_errors.SocialApiError, ValueError, TypeError, KeyError, RecursionError) as exc:
                 event._fail(exc)
                 continue
@@ -307,6 +311,10 @@ class SocialCrmEvent(models.Model):
                     "social_crm: event %s of account %s ignored: %s", event.event_id, account.id, outcome.ignored
                 )
             for item in outcome.items:
+                if outcome.public:
+                    # Comments and mentions (feed and comment webhooks): public, as the poller stores them.
+                    item.visibility = "public"
+                    continue
                 item.visibility = "private"
                 item.extra = {**(item.extra or {}), "received_at": event.received_at.isoformat() + "+00:00"}
             read[event] = outcome
@@ -315,7 +323,9 @@ class SocialCrmEvent(models.Model):
             return
         try:
             with self.env.cr.savepoint():
-                self._fill_profiles(account, [item for outcome in read.values() for item in outcome.items])
+                # Private messages name only an id; public comments carry what their network shows of the author.
+                private = [item for outcome in read.values() if not outcome.public for item in outcome.items]
+                self._fill_profiles(account, private)
         except Exception as exc:  # noqa: BLE001 - names are optional: the messages still land
             _logger.info("social_crm: profiles for account %s not filled: %s", account.id, exc)
         try:
@@ -333,6 +343,16 @@ class SocialCrmEvent(models.Model):
                     del read[event]
         self._mark_done({event: outcomes[event] for event in read})
 
+    @api.model
+    def _read_lookups(self, client, outcome):
+        """The items an event names only by id, read from the network; a post deleted meanwhile is nothing
+        to store (the event is done, with the reason)."""
+        try:
+            return client.read_lookups(outcome.lookups)
+        except api_errors.NotFound as exc:
+            outcome.ignored = f"gone from the network before it was read ({exc})"
+            return []
+
     def _ingest(self, account, outcomes):
         with self.env.cr.savepoint():
             items = [item for outcome in outcomes for item in outcome.items]
@@ -340,18 +360,27 @@ class SocialCrmEvent(models.Model):
             if items:
                 self.env["social_crm.mention"]._ingest_items(account, items)
             if deleted:
-                self.env["social_crm.mention"]._mark_deleted(account, deleted + self._edits_of(account, deleted))
+                self.env["social_crm.mention"]._mark_deleted(account, self._with_edits(account, deleted))
 
     @api.model
-    def _edits_of(self, account, external_ids):
-        """The edits kept next to these messages (Telegram's ``<id>:edit:<date>``): deleted with them."""
+    def _with_edits(self, account, external_ids):
+        """The ids and those of the edits kept next to them (``<id>:edit:...``, answering ``<id>``): a post its
+        author deleted takes its edits along. Two indexed queries: the posts, then their conversations."""
         Mention = self.env["social_crm.mention"].sudo()
-        # Two index lookups (account and external id, then parent), never a scan of the account's mentions.
-        originals = Mention.search([("account_id", "=", account.id), ("external_id", "in", list(external_ids))])
-        if not originals:
-            return []
-        children = Mention.search_fetch([("parent_id", "in", originals.ids)], ["external_id", "parent_id"])
-        return [m.external_id for m in children if m.external_id.startswith(f"{m.parent_id.external_id}:edit:")]
+        threads = Mention.search_fetch(
+            [("account_id", "=", account.id), ("external_id", "in", list(external_ids))], ["thread_id"]
+        ).thread_id
+        if not threads:
+            return list(external_ids)
+        edits = Mention.search_fetch(
+            [("thread_id", "in", threads.ids), ("parent_external_id", "in", list(external_ids))], ["external_id"]
+        )
+        wanted = set(external_ids)
+        return list(external_ids) + [
+            edit.external_id
+            for edit in edits
+            if ":edit:" in edit.external_id and edit.external_id.partition(":edit:")[0] in wanted
+        ]
 
     def _give_up_or_retry(self, account, read, exc):
         for event in read:

@@ -33,6 +33,7 @@ from . import test_reports_managers
 from . import test_reports_digest
 from . import test_ui_reports
 from . import test_webhooks_messenger
+from . import test_webhooks_meta_comments
 from . import test_webhooks_intake
 from . import test_webhooks_bale
 from . import test_private_visibility

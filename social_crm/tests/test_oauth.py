@@ -315,6 +315,7 @@ class TestOauthConnect(WebhookCase):
         self.assertEqual(other.name, "Acme IR on Facebook")
         self.assertEqual(other.state, "connected")
         self.assertTrue(other.sudo().token.startswith("page-1020-"))
+        self.assertEqual(other.sudo().secret, "app-secret-for-webhooks", "the Pages of one app share its secret")
         self.assertFalse(page.token_expires_at, "Page tokens from a long-lived user token do not expire")
         self.assertEqual([g[0] for g in self.provider.grants], ["authorization_code", "fb_exchange_token"])
 

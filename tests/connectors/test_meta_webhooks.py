@@ -137,7 +137,8 @@ def test_whatsapp_statuses_of_one_message_are_distinct_events():
     ("client", "payload"),
     [
         (WHATSAPP, delivery("messenger_text")),  # a Page delivery sent to a WhatsApp account
-        (MESSENGER, delivery("instagram_messages")),
+        (MESSENGER, {"object": "user", "entry": []}),  # objects of the app other than Page and Instagram
+        (INSTAGRAM, delivery("whatsapp_messages")),
         (MESSENGER, {"object": "page"}),
         (MESSENGER, {"object": "page", "entry": "nope"}),
         (MESSENGER, {"object": "page", "entry": ["nope"]}),
@@ -198,16 +199,16 @@ def test_messenger_receipts_and_reactions_are_ignored_with_a_reason():
     assert "reaction" in outcomes[2].ignored
 
 
-def test_events_of_unknown_types_and_feed_changes_are_ignored_with_a_reason():
+def test_events_of_unknown_types_and_unread_changes_are_ignored_with_a_reason():
     handover = {"object": "page", "entry": [{"id": PAGE_ID, "messaging": [{
         "sender": {"id": PSID}, "recipient": {"id": PAGE_ID}, "timestamp": 1,
         "pass_thread_control": {"new_owner_app_id": "123", "metadata": ""}}]}]}  # fmt: skip
     (event,) = MESSENGER.split_delivery(handover)
     assert "unknown type (pass_thread_control)" in MESSENGER.read_event(event.raw, PAGE_ID).ignored
-    feed = {"object": "page", "entry": [{"id": PAGE_ID, "time": 1, "changes": [
-        {"field": "feed", "value": {"item": "comment", "verb": "add", "comment_id": "1_2"}}]}]}  # fmt: skip
-    (event,) = MESSENGER.split_delivery(feed)
-    assert "'feed' change" in MESSENGER.read_event(event.raw, PAGE_ID).ignored
+    ratings = {"object": "page", "entry": [{"id": PAGE_ID, "time": 1, "changes": [
+        {"field": "ratings", "value": {"item": "rating", "verb": "add", "review_id": "1_2"}}]}]}  # fmt: skip
+    (event,) = MESSENGER.split_delivery(ratings)
+    assert "'ratings' change" in MESSENGER.read_event(event.raw, PAGE_ID).ignored
 
 
 def test_a_message_for_another_page_is_ignored():
