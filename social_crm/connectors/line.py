@@ -190,8 +190,11 @@ class LineClient(MessagingClient, BaseClient):
                 "This LINE message points to content on another server than LINE's: it was not downloaded.",
                 self.network,
             )
+        kind = ref.get("kind") or "file"
+        if isinstance(ref.get("size"), int) and ref["size"] > media.CAPS.get(kind, media.CAPS["file"]):
+            raise media.too_large(kind, self.label, self.network, ref["size"])
         url = f"{self.data_base_url()}/v2/bot/message/{self.segment(ref.get('ref'))}/content"
-        return media.download(self, url, ref.get("kind") or "file", declared=ref.get("mimetype") or "")
+        return media.download(self, url, kind, declared=ref.get("mimetype") or "")
 
     def profile(self, user_id):
         raw = as_dict(self.request("GET", f"/v2/bot/profile/{self.segment(user_id)}"))

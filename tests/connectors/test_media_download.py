@@ -322,3 +322,91 @@ def test_messenger_attachment_on_a_strangers_host_is_refused(server, other_serve
     with pytest.raises(errors.UnsafeAddress):
         client.media_content({"kind": "image", "url": "https://scontent.xx.fbcdn.net.evil.example/a.jpg"})
     assert not other_server.requests
+
+
+# ----------------------------------------------------------------------
+# Public posts: thumbnails only
+# ----------------------------------------------------------------------
+
+
+def test_bluesky_keeps_the_thumbnails_and_their_alt_text(server, other_server, png):
+    client = get_client("bluesky", base_url=server.url, login="acme.test", token="pw", allowed_hosts=LOOPBACK)
+    raw = {
+        "uri": "at://did:plc:abc/app.bsky.feed.post/3kxyz",
+        "cid": "bafyreia",
+        "author": {"did": "did:plc:abc", "handle": "somchai.bsky.social"},
+        "record": {"text": "มาถึงแบบนี้ครับ", "createdAt": "2026-11-01T09:00:00Z"},
+        "embed": {
+            "$type": "app.bsky.embed.images#view",
+            "images": [
+                {
+                    "thumb": "https://cdn.bsky.app/img/feed_thumbnail/plain/did:plc:abc/bafkrei@jpeg",
+                    "fullsize": "https://cdn.bsky.app/img/feed_fullsize/plain/did:plc:abc/bafkrei@jpeg",
+                    "alt": "กล่องพัสดุที่บุบ",
+                }
+            ],
+        },
+    }
+    item = client._normalize(raw, None)
+    assert item.extra["media"] == [
+        {
+            "kind": "thumbnail",
+            "url": "https://cdn.bsky.app/img/feed_thumbnail/plain/did:plc:abc/bafkrei@jpeg",
+            "alt": "กล่องพัสดุที่บุบ",
+        }
+    ]
+    media_module.check_vendor_host(client, item.extra["media"][0]["url"], ("cdn.bsky.app",))
+    server.route("GET", "/img/feed_thumbnail/x", (200, {}, png()))
+    download = client.media_content({"kind": "thumbnail", "url": f"{server.url}/img/feed_thumbnail/x"})
+    assert download.mimetype == "image/png"
+    assert "Authorization" not in server.requests[-1]["headers"]
+    with pytest.raises(errors.UnsafeAddress):
+        client.media_content({"kind": "thumbnail", "url": f"{other_server.url}/img/x"})
+    with pytest.raises(errors.UnsafeAddress):
+        client.media_content({"kind": "thumbnail", "url": "https://cdn.bsky.app.evil.example/img/x"})
+
+
+def test_mastodon_keeps_the_previews_from_its_own_hosts(server, png, monkeypatch):
+    client = get_client("mastodon", base_url=server.url, token="t", allowed_hosts=LOOPBACK)
+    status = {
+        "id": "113400000000000001",
+        "created_at": "2026-11-01T09:00:00.000Z",
+        "content": "<p>It arrived like this</p>",
+        "account": {"id": "1", "acct": "jane@example.social", "username": "jane"},
+        "media_attachments": [
+            {
+                "id": "22",
+                "type": "image",
+                "url": f"{server.url}/system/media_attachments/files/original/parcel.jpg",
+                "preview_url": f"{server.url}/system/media_attachments/files/small/parcel.jpg",
+                "description": "A crushed parcel",
+            },
+            {"id": "23", "type": "audio", "url": "https://files.example/a.mp3", "preview_url": None},
+        ],
+    }
+    item = client._normalize(status, None)
+    assert item.extra["media"] == [
+        {
+            "kind": "thumbnail",
+            "url": f"{server.url}/system/media_attachments/files/small/parcel.jpg",
+            "alt": "A crushed parcel",
+        }
+    ]
+    server.route("GET", "/system/media_attachments/files/small/parcel.jpg", (200, {}, png()))
+    assert client.media_content(item.extra["media"][0]).mimetype == "image/png"
+    # The instance's media host (files.<instance>) is the instance's; another host is not.
+    real = get_client("mastodon", base_url="https://mastodon.social", token="t")
+    media_module.check_vendor_host(
+        real, "https://files.mastodon.social/media_attachments/small/a.jpg", ("mastodon.social", ".mastodon.social")
+    )
+    with pytest.raises(errors.UnsafeAddress):
+        real.media_content({"kind": "thumbnail", "url": "https://evil.example/a.jpg"})
+
+
+def test_a_thumbnail_is_capped_smaller_than_a_picture(server, monkeypatch, png):
+    assert media_module.CAPS["thumbnail"] < media_module.CAPS["image"]
+    monkeypatch.setitem(media_module.CAPS, "thumbnail", 64)
+    client = get_client("bluesky", base_url=server.url, login="acme.test", token="pw", allowed_hosts=LOOPBACK)
+    server.route("GET", "/img/big", (200, {}, png(64, 64)))
+    with pytest.raises(MediaRefused):
+        client.media_content({"kind": "thumbnail", "url": f"{server.url}/img/big"})
