@@ -42,8 +42,9 @@ from . import res_config_settings
 from . import social_crm_keyword
 from . import social_crm_digest
 
-# Private messages: webhook deliveries
+# Private messages: webhook deliveries, and the pictures and files people send
 from . import social_crm_event
+from . import social_crm_media
 
 # Personal data: the privacy service (erasure, export), retention, Odoo's Privacy Lookup
 from . import social_crm_privacy
