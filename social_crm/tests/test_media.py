@@ -238,7 +238,7 @@ class TestMediaReceive(MediaCase):
         )
         self.env.invalidate_all()
         self.assertEqual(attachment.with_user(self.employee).raw, JPEG, "a public post's picture: every reader")
-        html = str(mention.thread_id.with_user(self.employee).conversation_html)
+        html = str(mention.thread_id.with_user(self.social_user).conversation_html)
         self.assertIn('alt="A crushed parcel on a doorstep"', html)
 
 
@@ -319,3 +319,36 @@ class TestMediaUi(MediaCase):
         self.start_tour(
             f"/odoo/helpdesk.ticket/{mention.ticket_id.id}", "social_crm_media_ticket_tour", login="social_user"
         )
+
+
+@tagged("social_crm", "social_crm_privacy", "post_install", "-at_install")
+class TestMediaRetention(MediaCase):
+    def test_retention_deletes_the_media_with_their_messages(self):
+        mention = self.line_photo("7740301")
+        attachment = self.attachments(mention)
+        self.assertEqual(len(attachment), 1)
+        closed = self.env["helpdesk.ticket.stage"].search([("closed", "=", True)], limit=1)
+        mention.ticket_id.stage_id = closed
+        self.env["ir.config_parameter"].sudo().set_param("social_crm.retention_days", "0")
+        self.env["social_crm.mention"]._cron_apply_retention()
+        self.assertFalse(mention.exists())
+        self.assertFalse(attachment.exists(), "the picture went with its message")
+
+    def test_a_message_unsent_by_its_author_loses_its_picture(self):
+        mention = self.line_photo("7740302")
+        attachment = self.attachments(mention)
+        self.assertTrue(attachment)
+        unsend = {
+            "type": "unsend",
+            "mode": "active",
+            "timestamp": 1790000100000,
+            "source": {"type": "user", "userId": LINE_USER},
+            "webhookEventId": "01J0MEDIAUNSEND7740302",
+            "deliveryContext": {"isRedelivery": False},
+            "unsend": {"messageId": "7740302"},
+        }
+        self.deliver_line(unsend)
+        self.run_processing()
+        self.assertTrue(mention.deleted_on_network)
+        self.assertFalse(attachment.exists())
+        self.assertNotIn("/web/image/", str(mention.thread_id.conversation_html))
