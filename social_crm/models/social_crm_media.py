@@ -118,8 +118,8 @@ class SocialCrmMedia(models.AbstractModel):
             if account not in clients:
                 try:
                     clients[account] = account._get_client()
-                except (api_errors.SocialApiError, ValueError) as exc:
-                    clients[account] = exc
+                except (api_errors.SocialApiError, ValueError) as exc:  # no credentials yet: tried again later
+                    clients[account] = api_errors.ApiError(str(exc), account.network)
             self._fetch_mention(mention, clients[account])
 
     @api.model
@@ -145,13 +145,14 @@ class SocialCrmMedia(models.AbstractModel):
             except (api_errors.UnsafeAddress, api_errors.UnsafeId, api_errors.BadPayload) as exc:
                 _logger.info("social_crm: media %s of mention %s refused: %s", index, mention.id, exc)
                 ref["failed"] = self._words("unsafe" if isinstance(exc, ValueError) else "unreadable", ref, network)
-            except api_errors.SocialApiError as exc:  # may pass: tried again later, a few times
-                _logger.info("social_crm: media %s of mention %s not downloaded yet: %s", index, mention.id, exc)
-                retry = exc
-                if mention.media_attempts + 1 >= MAX_ATTEMPTS:
-                    ref["failed"] = self._words("retries", ref, network, error=str(exc)[:300])
+            except Exception as exc:  # noqa: BLE001 - may pass (network down, rate limit): tried again, a few times
+                retry = self._postpone(mention, index, ref, network, exc)
             else:
-                ref["stored"] = self._store(mention, ref, download, index).id
+                try:
+                    with self.env.cr.savepoint():
+                        ref["stored"] = self._store(mention, ref, download, index).id
+                except Exception as exc:  # noqa: BLE001 - never a poison pill that blocks the queue
+                    retry = self._postpone(mention, index, ref, network, exc)
         pending = any(not ref.get("stored") and not ref.get("failed") for ref in refs)
         notes = [ref["failed"] for ref in refs if ref.get("failed")]
         vals = {
@@ -171,6 +172,14 @@ class SocialCrmMedia(models.AbstractModel):
                 media_retry_at=False,
             )
         mention.write(vals)
+
+    @api.model
+    def _postpone(self, mention, index, ref, network, exc):
+        """A failure that may pass: tried again later; after ``MAX_ATTEMPTS`` runs it is said in words."""
+        _logger.info("social_crm: media %s of mention %s not downloaded yet: %s", index, mention.id, exc)
+        if mention.media_attempts + 1 >= MAX_ATTEMPTS:
+            ref["failed"] = self._words("retries", ref, network, error=str(exc)[:300])
+        return exc
 
     @api.model
     def _store(self, mention, ref, download, index):

@@ -7,6 +7,7 @@ import io
 import json
 import os
 import zipfile
+from unittest.mock import patch
 
 from odoo.exceptions import AccessError
 from odoo.tests import new_test_user, tagged
@@ -157,6 +158,34 @@ class TestMediaReceive(MediaCase):
         mention.media_retry_at = False
         self.run_media()
         self.assertEqual(len(self.requests_to(content_path("7740005"))), 5, "and then never again")
+
+    def test_an_unexpected_failure_never_blocks_the_queue(self):
+        self.server.route("GET", content_path("7740007"), (200, {}, PNG))
+        self.server.route("GET", content_path("7740008"), (200, {}, JPEG))
+        self.deliver_line(line_media("01J0MEDIA7740007", "7740007"), line_media("01J0MEDIA7740008", "7740008"))
+        self.run_processing()
+        real = self.env.registry["social_crm.media"]._store
+
+        def broken(media, mention, ref, download, index):
+            if mention.external_id == "7740007":
+                raise RuntimeError("disk full")
+            return real(media, mention, ref, download, index)
+
+        with (
+            patch.object(self.env.registry["social_crm.media"], "_store", broken),
+            mute_logger("odoo.addons.social_crm.models.social_crm_media"),
+        ):
+            self.run_media()
+        first, second = (
+            self.env["social_crm.mention"].search([("external_id", "=", i)]) for i in ("7740007", "7740008")
+        )
+        self.assertEqual((first.media_state, first.media_attempts), ("pending", 1), "tried again later")
+        self.assertFalse(self.attachments(first))
+        self.assertEqual(second.media_state, "done", "the next message is not held up")
+        first.media_retry_at = False
+        self.run_media()
+        self.assertEqual(first.media_state, "done")
+        self.assertEqual(self.attachments(first).raw, PNG)
 
     def test_content_on_another_host_is_not_fetched(self):
         provider = {"type": "external", "originalContentUrl": f"{self.server.url}/elsewhere.jpg"}
