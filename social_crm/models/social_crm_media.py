@@ -24,6 +24,7 @@ from odoo import api, models
 from odoo.tools.translate import LazyTranslate
 
 from ..connectors import errors as api_errors
+from ..connectors import get_client_class
 from ..connectors import media as media_api
 
 _logger = logging.getLogger(__name__)
@@ -125,7 +126,7 @@ class SocialCrmMedia(models.AbstractModel):
     @api.model
     def _fetch_mention(self, mention, client):
         refs = [dict(ref) for ref in (mention.external_data or {}).get("media") or () if isinstance(ref, dict)]
-        network = dict(mention._fields["network"]._description_selection(self.env)).get(mention.network) or ""
+        network = get_client_class(mention.network).label if mention.network else ""
         retry = None
         for index, ref in enumerate(refs):
             if ref.get("stored") or ref.get("failed"):

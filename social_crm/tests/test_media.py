@@ -78,7 +78,9 @@ class MediaCase(WebhookCase):
         return [r for r in self.server.requests if r["path"] == path]
 
     def attachments(self, mention):
-        return self.env["ir.attachment"].search([("res_model", "=", "social_crm.mention"), ("res_id", "=", mention.id)])
+        return self.env["ir.attachment"].search(
+            [("res_model", "=", "social_crm.mention"), ("res_id", "=", mention.id)], order="id"
+        )
 
     def line_photo(self, message_id="7740001", body=PNG, status=200):
         self.server.route("GET", content_path(message_id), (status, {"Content-Type": "image/jpeg"}, body))
@@ -270,6 +272,76 @@ class TestMediaReceive(MediaCase):
         html = str(mention.thread_id.with_user(self.social_user).conversation_html)
         self.assertIn('alt="A crushed parcel on a doorstep"', html)
 
+    def test_messenger_attachments_picture_file_voice_and_a_strangers_host(self):
+        from .test_webhooks_messenger import APP_SECRET, PAGE_ID, PSID, hub_signature
+
+        page = self.env["social_crm.account"].create(
+            {
+                "name": "Acme TH on Facebook (media)",
+                "network": "facebook",
+                "base_url": self.server.url,
+                "login": PAGE_ID,
+                "token": "EAAGm0PX4ZCpsBAPageToken",
+                "secret": APP_SECRET,
+                "state": "connected",
+                "team_id": self.team.id,
+                "own_external_id": PAGE_ID,
+            }
+        )
+        pdf = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"
+        ogg = b"OggS\x00\x02" + b"\x00" * 22 + b"\x01\x13OpusHead" + b"\x00" * 32
+        self.server.route("GET", "/v/t1.15752-9/parcel.png", (200, {}, PNG))
+        self.server.route("GET", "/v/t59.2708-21/receipt.pdf", (200, {"Content-Type": "application/pdf"}, pdf))
+        self.server.route("GET", "/v/t59.3654-21/voice.ogg", (200, {}, ogg))
+        stranger = self.server.url.replace("127.0.0.1", "localhost")
+        attachments = [
+            {"type": "image", "payload": {"url": f"{self.server.url}/v/t1.15752-9/parcel.png?_nc_cat=1"}},
+            {
+                "type": "file",
+                "payload": {"url": f"{self.server.url}/v/t59.2708-21/receipt.pdf"},
+                "title": "receipt.pdf",
+            },
+            {"type": "audio", "payload": {"url": f"{self.server.url}/v/t59.3654-21/voice.ogg"}},
+            {"type": "image", "payload": {"url": f"{stranger}/v/t1.15752-9/elsewhere.png"}},
+        ]
+        payload = {
+            "object": "page",
+            "entry": [
+                {
+                    "id": PAGE_ID,
+                    "time": 1790000000900,
+                    "messaging": [
+                        {
+                            "sender": {"id": PSID},
+                            "recipient": {"id": PAGE_ID},
+                            "timestamp": 1790000000500,
+                            "message": {"mid": "m_media_1YKj8mJEM_QPpz5jdCK48PnKAj", "attachments": attachments},
+                        }
+                    ],
+                }
+            ],
+        }
+        body = json.dumps(payload).encode()
+        self.assertEqual(self.deliver(page, body, {"X-Hub-Signature-256": hub_signature(body)}).status_code, 200)
+        with analyzed_as("negative", "complaint"):
+            self.run_processing()
+        self.run_media()
+        mention = self.env["social_crm.mention"].search([("account_id", "=", page.id)])
+        stored = self.attachments(mention)
+        self.assertEqual(stored.mapped("mimetype"), ["image/png", "application/pdf", "audio/ogg"])
+        self.assertEqual(stored[1].name, "receipt.pdf")
+        for request in self.server.requests:
+            if request["path"].startswith("/v/"):
+                self.assertNotIn("Authorization", request["headers"], "a signed CDN address: no token")
+        self.assertEqual(mention.media_state, "done")
+        self.assertEqual(mention.media_note, "The picture was not downloaded: its address is not one of Facebook's.")
+        html = str(mention.thread_id.with_user(self.social_user).conversation_html)
+        self.assertIn(f'href="/web/content/{stored[1].id}?download=true"', html)
+        self.assertIn("receipt.pdf</bdi>", html)
+        # The sanitizer drops the players' attributes: the viewer service gives their controls back.
+        self.assertIn(f'<audio class="o_social_media_audio" src="/web/content/{stored[2].id}?unique=', html)
+        self.assertIn("its address is not one of Facebook", html)
+
 
 @tagged("social_crm", "social_crm_webhooks", "post_install", "-at_install")
 class TestMediaAccess(MediaCase):
@@ -345,6 +417,14 @@ class TestMediaUi(MediaCase):
     def test_the_photo_shows_in_the_ticket_and_opens_in_the_viewer(self):
         mention = self.line_photo("7740201")
         self.assertTrue(self.attachments(mention))
+        ogg = b"OggS\x00\x02" + b"\x00" * 22 + b"\x01\x13OpusHead" + b"\x00" * 32
+        self.server.route("GET", content_path("7740202"), (200, {}, ogg))
+        self.deliver_line(line_media("01J0MEDIA7740202", "7740202", "audio", duration=3000))
+        self.run_processing()
+        self.run_media()
+        voice = self.env["social_crm.mention"].search([("external_id", "=", "7740202")])
+        self.assertEqual(self.attachments(voice).mimetype, "audio/ogg")
+        self.assertEqual(voice.thread_id, mention.thread_id)
         self.start_tour(
             f"/odoo/helpdesk.ticket/{mention.ticket_id.id}", "social_crm_media_ticket_tour", login="social_user"
         )

@@ -17,9 +17,30 @@ export function filesOf(links) {
     );
 }
 
+const PLAYERS = ".o_social_media video:not([controls]), .o_social_media audio:not([controls])";
+
+/* The Html field's sanitizer keeps <video>/<audio> but drops their attributes: give them their controls back. */
+export function addControls(root) {
+    const players = root.matches && root.matches(PLAYERS) ? [root] : [];
+    players.push(...(root.querySelectorAll ? root.querySelectorAll(PLAYERS) : []));
+    for (const player of players) {
+        player.controls = true;
+        player.preload = "metadata";
+    }
+}
+
 export const socialMediaViewerService = {
     start() {
         const viewer = createFileViewer();
+        new MutationObserver((records) => {
+            for (const record of records) {
+                for (const node of record.addedNodes) {
+                    if (node.nodeType === Node.ELEMENT_NODE) {
+                        addControls(node);
+                    }
+                }
+            }
+        }).observe(document.body, { childList: true, subtree: true });
         document.addEventListener(
             "click",
             (ev) => {

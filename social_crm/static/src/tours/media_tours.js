@@ -25,6 +25,10 @@ registry.category("web_tour.tours").add("social_crm_media_ticket_tour", {
             },
         },
         {
+            content: "The voice message is a player with its controls",
+            trigger: ".o_social_chat .o_social_media audio.o_social_media_audio[controls][src^='/web/content/']",
+        },
+        {
             content: "A click opens Odoo's attachment viewer",
             trigger: ".o_social_media a.o_social_media_open",
             run: "click",
