@@ -11,7 +11,7 @@ import re
 import unicodedata
 from datetime import datetime, timezone
 
-from . import errors, textlength
+from . import errors, media, textlength
 from .base import BaseClient, dump_state, load_state, newer_than
 from .models import Author, Item
 from .utils import BadItem, as_dict, as_list, check_at_uri, clean_text, parse_datetime, require_str, safe_int
@@ -39,6 +39,7 @@ TAG_RE = re.compile(r"(?<![\w#&])#([^\s#]+)")
 MAX_TAG_LENGTH = 64  # graphemes, app.bsky.richtext.facet#tag
 MAX_IMAGES = 4  # app.bsky.embed.images
 MAX_BLOB_BYTES = 1_000_000  # app.bsky.embed.images#image: maxSize
+MEDIA_HOSTS = ("cdn.bsky.app", ".bsky.app")  # where the AppView serves images and video thumbnails
 GET_POSTS_BATCH = 25  # app.bsky.feed.getPosts: uris maxLength
 
 
@@ -253,6 +254,14 @@ class BlueskyClient(BaseClient):
         check_at_uri(parent.get("uri") or None, "reply parent uri")
         rkey = uri.rsplit("/", 1)[-1]
         langs = as_list(record.get("langs"))
+        extra = {
+            "cid": raw.get("cid") or "",
+            "root_uri": root.get("uri") or uri,
+            "root_cid": root.get("cid") or raw.get("cid") or "",
+        }
+        thumbnails = self._thumbnails(raw.get("embed"))
+        if thumbnails:
+            extra["media"] = thumbnails
         return Item(
             external_id=uri,
             author=author,
@@ -264,12 +273,34 @@ class BlueskyClient(BaseClient):
             is_own=bool(own) and author.external_id == own.external_id,
             kind=raw.get("reason") if raw.get("reason") in MENTION_REASONS else "mention",
             lang=langs[0].split("-")[0] if langs and isinstance(langs[0], str) else None,
-            extra={
-                "cid": raw.get("cid") or "",
-                "root_uri": root.get("uri") or uri,
-                "root_cid": root.get("cid") or raw.get("cid") or "",
-            },
+            extra=extra,
         )
+
+    @staticmethod
+    def _thumbnails(embed):
+        """The post's pictures as ``media.reference``s of their thumbnails (``app.bsky.embed.images#view``, also
+        inside ``recordWithMedia``; a video's thumbnail), with their alt text."""
+        embed = as_dict(embed)
+        if embed.get("$type") == "app.bsky.embed.recordWithMedia#view":
+            embed = as_dict(embed.get("media"))
+        kind = embed.get("$type")
+        if kind == "app.bsky.embed.images#view":
+            images = [as_dict(image) for image in as_list(embed.get("images"))[:MAX_IMAGES]]
+            found = [(image.get("thumb"), image.get("alt")) for image in images]
+        elif kind == "app.bsky.embed.video#view":
+            found = [(embed.get("thumbnail"), embed.get("alt"))]
+        else:
+            return []
+        return [
+            media.reference("thumbnail", url=url, alt=clean_text(alt) if isinstance(alt, str) else "")
+            for url, alt in found
+            if isinstance(url, str) and url.startswith(("https://", "http://"))
+        ]
+
+    def media_content(self, ref):
+        """A post's thumbnail, from Bluesky's CDN only and without the session token: a ``media.Download``."""
+        url = media.check_vendor_host(self, ref.get("url") or "", MEDIA_HOSTS)
+        return media.download(self, url, "thumbnail", with_credentials=False)
 
     # --- writing -------------------------------------------------------
 

@@ -11,7 +11,7 @@ import base64
 import uuid
 from datetime import datetime, timezone
 
-from . import errors
+from . import errors, media
 from .base import BaseClient
 from .messaging import (
     MB,
@@ -38,6 +38,9 @@ PLACEHOLDERS = {
     "location": "[location]",
     "sticker": "[sticker]",
 }
+# Message types whose content LINE keeps for a while (GET /v2/bot/message/{id}/content on api-data.line.me).
+CONTENT_KINDS = {"image": "image", "video": "video", "audio": "audio", "file": "file"}
+DATA_HOST = "https://api-data.line.me"
 
 
 class LineClient(MessagingClient, BaseClient):
@@ -108,6 +111,18 @@ class LineClient(MessagingClient, BaseClient):
             extra["reply_token"] = str(raw["replyToken"])
         if message.get("quoteToken"):
             extra["quote_token"] = str(message["quoteToken"])
+        if message_type in CONTENT_KINDS:
+            provider = as_dict(message.get("contentProvider"))
+            extra["media"] = [
+                media.reference(
+                    CONTENT_KINDS[message_type],
+                    ref=message_id,
+                    # "external": the content is on the sender's server, not LINE's (never fetched, see media_content)
+                    url=provider.get("originalContentUrl") if provider.get("type") == "external" else "",
+                    name=clean_text(message.get("fileName")) if isinstance(message.get("fileName"), str) else "",
+                    size=message.get("fileSize") if isinstance(message.get("fileSize"), int) else None,
+                )
+            ]
         return Item(
             external_id=message_id,
             author=Author(external_id=user_id),
@@ -166,6 +181,26 @@ class LineClient(MessagingClient, BaseClient):
         """LINE has nothing to poll: messages arrive by webhook."""
         return
         yield  # pragma: no cover - makes this a generator
+
+    def data_base_url(self):
+        """Where LINE serves content: api-data.line.me for the real API, else the account's own base URL."""
+        return DATA_HOST if self.base_url == self.default_base_url else self.base_url
+
+    def media_content(self, ref):
+        """The content of a message a person sent (``ref``: ``Item.extra["media"][i]``), a ``media.Download``.
+
+        LINE keeps it for a limited time only: a 404 then raises ``media.MediaGone``. Content LINE does not
+        host (``contentProvider.type`` external) is refused: only LINE's hosts are asked."""
+        if ref.get("url"):
+            raise errors.UnsafeAddress(
+                "This LINE message points to content on another server than LINE's: it was not downloaded.",
+                self.network,
+            )
+        kind = ref.get("kind") or "file"
+        if isinstance(ref.get("size"), int) and ref["size"] > media.CAPS.get(kind, media.CAPS["file"]):
+            raise media.too_large(kind, self.label, self.network, ref["size"])
+        url = f"{self.data_base_url()}/v2/bot/message/{self.segment(ref.get('ref'))}/content"
+        return media.download(self, url, kind, declared=ref.get("mimetype") or "")
 
     def profile(self, user_id):
         raw = as_dict(self.request("GET", f"/v2/bot/profile/{self.segment(user_id)}"))

@@ -11,7 +11,7 @@ import hashlib
 import re
 from datetime import datetime, timezone
 
-from . import errors, textlength
+from . import errors, media, netguard, textlength
 from .base import BaseClient, dump_state, load_state, newer_than
 from .models import Author, Item
 from .utils import BadItem, as_dict, as_list, check_id, clean_text, html_to_text, parse_datetime, require_str, safe_int
@@ -168,8 +168,29 @@ class MastodonClient(BaseClient):
             is_own=bool(own) and author.external_id == own.external_id,
             kind="reply" if parent else "mention",
             lang=status.get("language") if isinstance(status.get("language"), str) else None,
-            extra={"acct": author.handle},
+            extra=self._with_thumbnails({"acct": author.handle}, status),
         )
+
+    @staticmethod
+    def _with_thumbnails(extra, status):
+        """``extra`` plus the status's media attachments as ``media.reference``s of their previews (pictures,
+        GIFs and videos: ``preview_url``), with their descriptions as alt text."""
+        found = []
+        for attachment in as_list(status.get("media_attachments"))[:4]:
+            attachment = as_dict(attachment)
+            url = attachment.get("preview_url")
+            if attachment.get("type") not in ("image", "gifv", "video") or not isinstance(url, str):
+                continue
+            alt = attachment.get("description")
+            found.append(media.reference("thumbnail", url=url, alt=clean_text(alt) if isinstance(alt, str) else ""))
+        return {**extra, "media": found} if found else extra
+
+    def media_content(self, ref):
+        """A status's preview image, from the instance's host or one of its subdomains (``files.<instance>``),
+        without the token: a ``media.Download``."""
+        host = netguard.origin(self.base_url)[1]
+        url = media.check_vendor_host(self, ref.get("url") or "", (host, f".{host}"))
+        return media.download(self, url, "thumbnail", with_credentials=False)
 
     def reply(self, text, parent_id, root_id=None, extra=None, media=()):
         """``media``: pictures uploaded first as for a post (``publish``), then attached to the reply."""

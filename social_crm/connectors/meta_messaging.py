@@ -18,7 +18,7 @@ import hashlib
 import json
 from datetime import datetime, timedelta, timezone
 
-from . import errors
+from . import errors, media
 from .messaging import (
     EventOutcome,
     MessagingClient,
@@ -78,6 +78,12 @@ def get_routed_class(network):
     from . import CLIENTS
 
     return CLIENTS[network]
+
+
+# Attachment types whose payload.url is content to keep, and the kind each is kept as.
+MEDIA_KINDS = {"image": "image", "sticker": "sticker", "video": "video", "audio": "audio", "file": "file"}
+# Where Meta serves the content of attachments (signed CDN addresses: fetched without the token).
+MEDIA_HOSTS = (".fbcdn.net", ".fbsbx.com", ".cdninstagram.com")
 
 
 def placeholder(kind):
@@ -298,6 +304,13 @@ class MetaMessaging(MessagingClient):
         extra = {"chat_id": person, "mid": mid}
         if attachments:
             extra["attachments"] = attachments
+            files = [
+                media.reference(MEDIA_KINDS[a["type"]], url=a["url"], name=a.get("title") or "")
+                for a in attachments
+                if a.get("type") in MEDIA_KINDS and a.get("url")
+            ]
+            if files:
+                extra["media"] = files
         reply_to = as_dict(message.get("reply_to"))
         story = as_dict(reply_to.get("story"))
         if story:
@@ -331,6 +344,16 @@ class MetaMessaging(MessagingClient):
             kind = "sticker"
         kept = {"type": kind, "url": payload.get("url"), "title": payload.get("title") or attachment.get("title")}
         return {key: value for key, value in kept.items() if isinstance(value, str) and value}
+
+    def media_content(self, ref):
+        """An attachment a person sent, from the signed CDN address of the delivery (``payload.url``), only on
+        Meta's hosts and without the account's token: a ``media.Download``. A 403/404/410 (expired address)
+        raises ``media.MediaGone``."""
+        url = media.check_vendor_host(self, ref.get("url") or "", MEDIA_HOSTS)
+        try:
+            return media.download(self, url, ref.get("kind") or "file", with_credentials=False)
+        except errors.AuthenticationFailed as exc:  # the CDN answers 403 once the signed address expired
+            raise media.MediaGone(f"{self.label} no longer serves this attachment ({exc}).", self.network) from exc
 
     @classmethod
     def _edit_item(cls, event, sender):

@@ -21,8 +21,9 @@ import json
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
+from urllib.parse import quote
 
-from . import errors
+from . import errors, media
 from .base import BaseClient
 from .messaging import (
     MB,
@@ -55,6 +56,16 @@ PLACEHOLDERS = (
     ("location", "[location]"),
     ("contact", "[contact]"),
 )
+# Message fields holding a file, and the kind each is kept as (photo and sticker are handled apart).
+FILE_KINDS = (
+    ("video", "video"),
+    ("video_note", "video"),
+    ("animation", "video"),
+    ("voice", "audio"),
+    ("audio", "audio"),
+    ("document", "file"),
+)
+GONE = ("wrong file_id", "file_id is invalid", "invalid file_id", "temporarily unavailable", "file not found")
 UNREACHABLE = ("blocked", "deactivated", "kicked", "chat not found", "not a member", "user not found")
 
 
@@ -243,6 +254,10 @@ class TelegramClient(MessagingClient, BaseClient):
             # An edit is kept next to the original (which stays as it was received).
             parent_id = external_id
             external_id = f"{external_id}:edit:{safe_int(message.get('edit_date')) or 0}"
+        extra = {"chat_id": chat_id, "message_id": message_id, "chat_type": chat.get("type") or ""}
+        files = cls._media(message)
+        if files:
+            extra["media"] = files
         return Item(
             external_id=external_id,
             author=author,
@@ -254,8 +269,65 @@ class TelegramClient(MessagingClient, BaseClient):
             kind="reply" if parent_id else "mention",
             lang=None,
             visibility="private",
-            extra={"chat_id": chat_id, "message_id": message_id, "chat_type": chat.get("type") or ""},
+            extra=extra,
         )
+
+    @staticmethod
+    def _media(message):
+        """The message's files as ``media.reference``s: the largest photo size under the cap, a sticker's own
+        image (its WebP thumbnail for an animated or video sticker), videos, voice notes, audio, documents."""
+
+        def ref(kind, raw):
+            raw = as_dict(raw)
+            file_id = raw.get("file_id")
+            if not isinstance(file_id, str) or not file_id:
+                return None
+            return media.reference(
+                kind,
+                ref=file_id,
+                mimetype=raw.get("mime_type") if isinstance(raw.get("mime_type"), str) else "",
+                name=clean_text(raw.get("file_name")) if isinstance(raw.get("file_name"), str) else "",
+                size=safe_int(raw.get("file_size")),
+            )
+
+        found = []
+        sizes = [as_dict(size) for size in message.get("photo") or () if isinstance(size, dict)]
+        if sizes:
+            fitting = [s for s in sizes if (safe_int(s.get("file_size")) or 0) <= media.CAPS["image"]] or sizes[:1]
+            found.append(ref("image", max(fitting, key=lambda s: safe_int(s.get("file_size")) or 0)))
+        sticker = as_dict(message.get("sticker"))
+        if sticker:
+            moving = sticker.get("is_animated") or sticker.get("is_video")
+            found.append(ref("sticker", sticker.get("thumbnail") or sticker.get("thumb") if moving else sticker))
+        for key, kind in FILE_KINDS:
+            if isinstance(message.get(key), dict):
+                found.append(ref(kind, message[key]))
+                break  # an animation also comes as a document: once
+        return [item for item in found if item]
+
+    def media_content(self, ref):
+        """``getFile`` then the file at ``/file/bot<token>/<file_path>`` on Telegram's host: a ``media.Download``.
+
+        Bots download files up to 20 MB; a file_id Telegram no longer knows raises ``media.MediaGone``."""
+        kind = ref.get("kind") or "file"
+        if (safe_int(ref.get("size")) or 0) > media.CAPS.get(kind, media.CAPS["file"]):
+            raise media.too_large(kind, self.label, self.network, safe_int(ref.get("size")))
+        try:
+            info = as_dict(self.call("getFile", {"file_id": str(ref.get("ref") or "")}))
+        except errors.ApiError as exc:
+            lowered = str(exc).lower()
+            if "too big" in lowered:
+                raise media.too_large(kind, self.label, self.network) from exc
+            if exc.status in (400, 404) and any(word in lowered for word in GONE):
+                raise media.MediaGone(f"Telegram no longer has this {kind} ({exc}).", self.network) from exc
+            raise
+        path = info.get("file_path")
+        if not isinstance(path, str) or not path or any(part in ("", ".", "..") for part in path.split("/")):
+            raise errors.BadPayload("Telegram answered getFile without a usable file_path.", self.network)
+        if (safe_int(info.get("file_size")) or 0) > media.CAPS.get(kind, media.CAPS["file"]):
+            raise media.too_large(kind, self.label, self.network, safe_int(info.get("file_size")))
+        url = f"{self.base_url}/file/bot{self.token}/{quote(path, safe='/')}"
+        return media.download(self, url, kind, declared=ref.get("mimetype") or "")
 
     @staticmethod
     def _author(raw):

@@ -13,11 +13,11 @@ approved template messages may be sent, which this addon does not do.
 
 import functools
 
-from . import errors
+from . import errors, media
 from .base import BaseClient, _within_deadline_call
 from .facebook import FacebookClient
 from .messaging import MB, EventOutcome, MediaRule, WebhookEvent, send_parts
-from .meta_messaging import MetaMessaging, event_hash, placeholder
+from .meta_messaging import MEDIA_HOSTS, MetaMessaging, event_hash, placeholder
 from .models import Author, FetchPage, Item
 from .utils import BadItem, as_dict, as_list, check_id, clean_text, parse_datetime, require_str, scrub_item
 
@@ -179,8 +179,19 @@ class WhatsappClient(BaseClient, MetaMessaging):
             label = placeholder(kind)
             if kind == "document" and isinstance(body.get("filename"), str):
                 label = f"[file: {body['filename']}]"
-            media = {"type": kind, "media_id": str(body.get("id") or ""), "mime_type": body.get("mime_type") or ""}
-            return clean_text("\n".join(p for p in (label, caption) if p)), {"attachments": [media]}
+            kept = {"type": kind, "media_id": str(body.get("id") or ""), "mime_type": body.get("mime_type") or ""}
+            extra = {"attachments": [kept]}
+            if kept["media_id"]:
+                extra["media"] = [
+                    media.reference(
+                        "file" if kind == "document" else kind,
+                        ref=kept["media_id"],
+                        mimetype=kept["mime_type"] if isinstance(kept["mime_type"], str) else "",
+                        name=clean_text(body["filename"]) if isinstance(body.get("filename"), str) else "",
+                        alt=clean_text(caption),
+                    )
+                ]
+            return clean_text("\n".join(p for p in (label, caption) if p)), extra
         if kind == "location":
             place = ", ".join(str(body[k]) for k in ("name", "address") if isinstance(body.get(k), str) and body[k])
             lat, lon = body.get("latitude"), body.get("longitude")
@@ -230,6 +241,27 @@ class WhatsappClient(BaseClient, MetaMessaging):
         if not ids or not ids[0]:
             raise errors.BadPayload("WhatsApp did not say which message was sent.", self.network)
         return self.sent_item(ids[0], text, to, context, Author(external_id=self.login))
+
+    @_within_deadline_call
+    def media_content(self, ref):
+        """``GET /{media-id}`` gives a short-lived ``url`` (on Meta's hosts), fetched with the token: a
+        ``media.Download``. Media ids of received messages expire (7 days): an unknown one raises
+        ``media.MediaGone``."""
+        kind = ref.get("kind") or "file"
+        try:
+            info = as_dict(self.request("GET", f"/{self.segment(ref.get('ref'))}"))
+        except (errors.NotFound, errors.ApiError) as exc:
+            if isinstance(exc, errors.NotFound) or getattr(exc, "http_status", None) in (400, 404, 410):
+                raise media.MediaGone(f"WhatsApp no longer has this {kind} ({exc}).", self.network) from exc
+            raise
+        url = info.get("url")
+        if not isinstance(url, str) or not url:
+            raise errors.BadPayload("WhatsApp answered the media request without a url.", self.network)
+        size = info.get("file_size")
+        if isinstance(size, int) and size > media.CAPS.get(kind, media.CAPS["file"]):
+            raise media.too_large(kind, self.label, self.network, size)
+        media.check_vendor_host(self, url, MEDIA_HOSTS)
+        return media.download(self, url, kind, declared=str(info.get("mime_type") or ref.get("mimetype") or ""))
 
     def window_message(self, human_agent_tag=False):
         return (

@@ -44,9 +44,11 @@ from . import res_config_settings
 from . import social_crm_keyword
 from . import social_crm_digest
 
-# Private messages: webhook deliveries (and Telegram/Bale polling), Telegram Business connections
+# Private messages: webhook deliveries (and Telegram/Bale polling), Telegram Business connections, and the
+# pictures and files people send
 from . import social_crm_event
 from . import social_crm_business_connection
+from . import social_crm_media
 
 # Personal data: the privacy service (erasure, export), retention, Odoo's Privacy Lookup
 from . import social_crm_privacy

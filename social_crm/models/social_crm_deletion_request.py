@@ -176,6 +176,7 @@ class SocialCrmMention(models.Model):
         scope = Privacy._scope(self.env["social_crm.identity"], mentions)
         Privacy._scrub(scope, inside, PersonText(urls, [], placeholder))
         mentions.write({"body": placeholder, "url": False, "external_data": False, "deleted_on_network": True})
+        self.env["social_crm.media"]._erase_media(mentions)  # their pictures and files go too
         (scope.threads | scope.touched_threads)._refresh_stats()  # the inbox's last message follows
         tickets = scope.tickets
         if tickets:

@@ -106,6 +106,18 @@ class SocialCrmMention(models.Model):
         index=True,
         help="Private messages (received by webhook) are shown to social users only, never in report samples.",
     )
+    # Pictures and files people send (``external_data["media"]``), downloaded by ``social_crm.media``'s cron
+    # into attachments of the mention; what could not be kept is said in ``media_note``.
+    media_state = fields.Selection(
+        [("pending", "Waiting for download"), ("done", "Downloaded"), ("failed", "Not available")],
+        string="Media",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+    )
+    media_note = fields.Text(string="About the media", readonly=True, copy=False)
+    media_attempts = fields.Integer(readonly=True, copy=False)
+    media_retry_at = fields.Datetime(readonly=True, copy=False)
     keyword_ids = fields.Many2many(
         "social_crm.keyword",
         "social_crm_keyword_mention_rel",
@@ -195,12 +207,15 @@ class SocialCrmMention(models.Model):
                 "kind": item.kind if item.kind in dict(self._fields["kind"].selection) else "mention",
                 "external_data": item.extra or False,
                 "visibility": "private" if item.visibility == "private" else "public",
+                "media_state": "pending" if (item.extra or {}).get("media") else False,
             }
             vals.update(self._analysis_vals(result, item.lang))
             vals_list.append(vals)
         inserted = insert_new_rows(self.sudo(), vals_list, ["account_id", "external_id"], "external_id")
         mentions = self.sudo().browse([inserted[v["external_id"]] for v in vals_list if v["external_id"] in inserted])
         mentions._link_parents()
+        if any(vals["media_state"] for vals in vals_list):
+            self.env["social_crm.media"]._wake()
         self._touch_identities([v for v in vals_list if v["external_id"] in inserted])
         new_tickets = mentions._after_ingest()
         self.env["social_crm.thread"].browse([t.id for t in threads.values()])._refresh_stats(new_tickets)

@@ -183,6 +183,7 @@ class SocialCrmPrivacy(models.AbstractModel):
             {"body": placeholder, "author_name": False, "author_handle": False, "url": False, "external_data": False}
         )
         self._pseudonymize_mentions(scope.mentions)
+        counts["media"] = self.env["social_crm.media"]._erase_media(scope.mentions)
         # Conversations keep the start of their last message (the inbox): taken again from the scrubbed posts.
         (scope.threads | scope.mentions.thread_id | scope.touched_threads)._refresh_stats()
         started = scope.threads.filtered(lambda t: t.identity_id in identities)
@@ -617,6 +618,8 @@ class SocialCrmPrivacy(models.AbstractModel):
             )
             if recs
         )
+        if counts.get("media"):
+            details = " ".join([details, self.env._("%(count)s pictures and files deleted.", count=counts["media"])])
         if requested_by:
             details = f"{details} ({requested_by})"
         self.env["privacy.log"].sudo().create(
@@ -738,10 +741,14 @@ class SocialCrmPrivacy(models.AbstractModel):
             "conversations": ([*conversation_fields, "ticket_id"], conversations),
             "replies": (reply_fields, self._rows(replies, reply_fields)),
         }
+        media_files = self.env["social_crm.media"]._export_media(own | brand_to_them)
+        tables["media"] = (["mention_id", "name", "mimetype", "size", "checksum", "file"], [r for r, _d in media_files])
         data = {name: rows for name, (_fnames, rows) in tables.items()}
         buffer = io.BytesIO()
         with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
             archive.writestr("social_data.json", json.dumps(data, ensure_ascii=False, indent=2, default=str))
+            for row, content in media_files:
+                archive.writestr(row["file"], content)
             for name, (fnames, rows) in tables.items():
                 archive.writestr(f"{name}.csv", csv_text(["id", *fnames], rows))
         stamp = fields.Date.context_today(self).isoformat()

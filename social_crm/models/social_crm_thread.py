@@ -181,9 +181,11 @@ class SocialCrmThread(models.Model):
         replies = self.env["social_crm.reply"].search(
             [("thread_id", "in", self.ids), ("state", "in", UNPOSTED_REPLY_STATES)], order="id"
         )
+        media = self.env["social_crm.media"]._chat_media(self.mention_ids)
         for thread in self:
             messages = [
-                thread._chat_message(mention) for mention in thread.mention_ids.sorted(lambda m: (m.posted_at, m.id))
+                {**thread._chat_message(mention), **media.get(mention.id, {})}
+                for mention in thread.mention_ids.sorted(lambda m: (m.posted_at, m.id))
             ]
             messages += [
                 thread._chat_reply(reply) for reply in replies.filtered(lambda r, thread=thread: r.thread_id == thread)
