@@ -16,6 +16,7 @@ from .mastodon import MastodonClient
 from .models import Author, FetchPage, Item, Media
 from .reddit import RedditClient
 from .telegram import TelegramClient
+from .threads import ThreadsClient
 from .whatsapp import WhatsappClient
 from .x import XClient
 from .youtube import YoutubeClient
@@ -35,6 +36,7 @@ CLIENTS = {
         WhatsappClient,
         LineClient,
         TelegramClient,
+        ThreadsClient,
     )
 }
 NETWORKS = tuple(CLIENTS)

@@ -1,0 +1,406 @@
+"""Threads API (Meta, ``graph.threads.net``).
+
+``base_url``: default https://graph.threads.net/v1.0; ``login``: the Threads user id (empty: ``me``);
+``token``: a Threads user access token (long-lived: 60 days, refreshed by ``th_refresh_token``, see
+``oauth``). Shapes from Meta's Threads documentation (developers.facebook.com/docs/threads): *Reply
+Management* (``GET /{media-id}/conversation``), *Mentions* (``GET /{user-id}/mentions``), *Keyword and Topic
+Tag Search* (``GET /keyword_search``), *Posts* and the *Publishing* reference (``POST /{user-id}/threads``
+then ``POST /{user-id}/threads_publish``; container ``status``), *Insights* (``GET /{media-id}/insights``).
+
+Listening, each fetch:
+
+- mentions of the brand (``threads_manage_mentions``), newest first, walked down to the last one saved;
+- replies at any depth under the brand's recent posts (``threads_read_replies``), per post down to its mark;
+- keyword search (``threads_keyword_search``, ``search_type=RECENT``): one query per keyword and fetch. Meta
+  allows a user 2,200 queries in a rolling 24 hours (across every app; a query that finds nothing does not
+  count). The queries that found something are counted in the cursor (the account's own state); once the
+  quota is spent no query is sent until the oldest one is 24 hours old, and ``notice`` says so.
+
+Lists are Graph API lists: ``{"data": [...], "paging": {"cursors": {"before", "after"}, "next"?}}``. Errors
+are Graph API errors (``{"error": {"message", "type", "code", "error_subcode"}}``): throttling as codes
+4/17/32/613 (or HTTP 429), an invalid token as code 190.
+
+A reply or a post is a media container (``POST /{user-id}/threads``, ``reply_to_id`` for a reply) published
+by ``POST /{user-id}/threads_publish``: only that second call publishes; an image container is polled until
+``FINISHED`` first. Texts: 500 characters, emojis counted as their UTF-8 bytes. Images: Threads fetches them
+from a public https address (``Media.url``). Publishing limits: 250 posts and 1,000 replies per 24 hours.
+"""
+
+import time
+from datetime import datetime, timezone
+
+from . import errors, netguard, textlength
+from .base import BaseClient, dump_state, load_state
+from .facebook import AUTH_CODES, THROTTLE_CODES
+from .models import Author, Item
+from .utils import BadItem, as_dict, as_list, check_id, clean_text, parse_datetime, require_str, safe_int
+
+MEDIA_FIELDS = (
+    "id,text,username,permalink,timestamp,media_type,shortcode,is_reply,replied_to,root_post,"
+    "is_reply_owned_by_me,hide_status"
+)
+PROFILE_FIELDS = "id,username,name,threads_profile_picture_url,threads_biography"
+RECENT_POSTS = 25
+PAGE_SIZE = 50
+SEARCH_QUOTA = 2200  # keyword_search queries per user in a rolling 24 hours (Meta's documented limit)
+SEARCH_WINDOW = 24 * 3600
+CONTAINER_POLLS = 10  # GET /{container}?fields=status,error_message while IN_PROGRESS
+CONTAINER_POLL_WAIT = 3.0  # seconds
+INSIGHT_METRICS = "views,likes,replies,reposts,quotes"
+
+
+class ThreadsClient(BaseClient):
+    network = "threads"
+    label = "Threads"
+    default_base_url = "https://graph.threads.net/v1.0"
+    max_length = 500
+    can_publish = True
+    publish_limits = {"max_length": 500, "max_images": 20, "needs_image": False, "link": True}
+    image_types = ("image/jpeg", "image/png")  # Threads takes JPEG and PNG images
+    max_image_bytes = 8 * 1024 * 1024
+    link_in_text = False  # a text post takes the link as ``link_attachment``
+    throttle_codes = THROTTLE_CODES
+
+    def __init__(self, *args, clock=time.time, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.clock = clock
+        self.search_quota = int(self.options.get("search_quota") or SEARCH_QUOTA)
+        # A sentence for the account when something was left out on purpose (the search quota is spent).
+        self.notice = ""
+
+    @classmethod
+    def text_length(cls, text):
+        """Characters as Threads counts them against 500: an emoji counts its UTF-8 bytes."""
+        total = 0
+        for cluster in textlength.graphemes(text or ""):
+            total += len(cluster.encode("utf-8")) if textlength._is_emoji_cluster(cluster) else len(cluster)
+        return total
+
+    # --- HTTP ----------------------------------------------------------
+
+    def raise_for_error(self, response, payload):
+        error = as_dict(as_dict(payload).get("error"))
+        code = safe_int(error.get("code"))
+        message = error.get("message") or response.reason
+        if code in self.throttle_codes or response.status_code == 429:
+            raise self.rate_limited(response)
+        if code in AUTH_CODES or response.status_code == 401:
+            raise errors.AuthenticationFailed(f"token rejected by Threads: log in again ({message}).", self.network)
+        if response.status_code == 404 or code == 100 and safe_int(error.get("error_subcode")) == 33:
+            raise errors.NotFound(f"Threads says this does not exist or was deleted: {message}.", self.network)
+        raise errors.ApiError(
+            f"Threads answered {response.status_code}: {message}.", self.network, status=response.status_code, code=code
+        )
+
+    def user(self):
+        return self.segment(self.login) if self.login else "me"
+
+    def _get_list(self, path, params):
+        """``(rows, after)`` of one Graph list page; ``after`` only when the list says there is more."""
+        payload = self.request("GET", path, params=params)
+        if not isinstance(payload, dict) or not isinstance(payload.get("data"), list):
+            raise errors.BadPayload(f"Threads sent {path} in an unknown shape.", self.network)
+        paging = as_dict(payload.get("paging"))
+        after = as_dict(paging.get("cursors")).get("after")
+        more = isinstance(after, str) and after and paging.get("next")
+        return payload["data"], after if more else None
+
+    # --- account ---------------------------------------------------------
+
+    def verify(self):
+        if not self.token:
+            raise errors.AuthenticationFailed("Threads needs an access token: press Connect.", self.network)
+        me = as_dict(self.request("GET", f"/{self.user()}", params={"fields": PROFILE_FIELDS}))
+        username = me.get("username") if isinstance(me.get("username"), str) else ""
+        return Author(
+            external_id=require_str(me, "id"),
+            handle=username,
+            name=me.get("name") if isinstance(me.get("name"), str) else "",
+            profile_url=_profile_url(username),
+            avatar_url=me.get("threads_profile_picture_url") or "",
+            bio=me.get("threads_biography") if isinstance(me.get("threads_biography"), str) else "",
+        )
+
+    # --- listening -------------------------------------------------------
+
+    def fetch(self, cursor=None, keywords=(), max_pages=20):
+        """Mentions, then replies under the brand's recent posts, then keyword searches; every page carries the
+        whole state, so a page stored is never read again and a crash re-reads at most one page."""
+        state = load_state(cursor)
+        own = self.own()
+        user = self.user()
+        pages = 0
+
+        # 1. mentions, newest first, down to what the last run saved
+        mentions = dict(state.get("mentions") or {})
+
+        def load_mentions(after):
+            params = {"fields": MEDIA_FIELDS, "limit": PAGE_SIZE}
+            if after:
+                params["after"] = after
+            return self._get_list(f"/{user}/mentions", params)
+
+        for rows, mention_state, _has_more in self.drain(
+            mentions, load_mentions, _marker, _not_older, max_pages, dated=lambda r: as_dict(r).get("timestamp")
+        ):
+            pages += 1
+            state["mentions"] = mention_state
+            yield self.make_page(rows, lambda r: self._normalize(r, own, "mention"), dump_state(state), True)
+
+        # 2. replies (any depth) under the brand's recent posts
+        posts, _after = self._get_list(
+            f"/{user}/threads", {"fields": "id,timestamp,permalink,has_replies", "limit": RECENT_POSTS}
+        )
+        marks = dict(state.get("replies") or {})
+        for post in posts:
+            post = as_dict(post)
+            try:
+                post_id = check_id(post.get("id"), "post id")
+            except BadItem:
+                continue
+            if post.get("has_replies") is False:
+                continue
+            mark, after = marks.get(post_id), None
+            while pages < max_pages:
+                params = {"fields": MEDIA_FIELDS, "reverse": "true", "limit": PAGE_SIZE}
+                if after:
+                    params["after"] = after
+                rows, after = self._get_list(f"/{self.segment(post_id)}/conversation", params)
+                pages += 1
+                fresh = [r for r in rows if not mark or _not_older(_marker(r), mark)]
+                newest = max((m for m in (_marker(r) for r in fresh) if m), default="")
+                if newest > (marks.get(post_id) or ""):
+                    marks[post_id] = newest
+                # marks of posts no longer among the recent ones are dropped
+                state["replies"] = {key: value for key, value in marks.items() if key in _ids(posts)}
+                yield self.make_page(fresh, lambda r: self._normalize(r, own, "reply"), dump_state(state), True)
+                if len(fresh) < len(rows) or not after:
+                    break
+
+        # 3. keyword search, within the daily quota
+        now = self.clock()
+        calls = [
+            t for t in as_list(state.get("search_calls")) if isinstance(t, (int, float)) and t > now - SEARCH_WINDOW
+        ]
+        search_marks = dict(state.get("search") or {})
+        for keyword in keywords or ():
+            if len(calls) >= self.search_quota:
+                resume = datetime.fromtimestamp(min(calls) + SEARCH_WINDOW, timezone.utc)
+                self.notice = (
+                    f"The Threads keyword search quota is spent ({self.search_quota} queries in 24 hours): keywords "
+                    f"are searched again after {resume:%Y-%m-%d %H:%M} UTC; mentions and replies are still read."
+                )
+                break
+            mark = search_marks.get(keyword)
+            params = {"q": keyword, "search_type": "RECENT", "fields": MEDIA_FIELDS, "limit": PAGE_SIZE}
+            rows, _after = self._get_list("/keyword_search", params)
+            if rows:  # a query that found nothing does not count against the quota
+                calls.append(now)
+            fresh = [r for r in rows if not mark or _not_older(_marker(r), mark)]
+            newest = max((m for m in (_marker(r) for r in fresh) if m), default="")
+            if newest > (mark or ""):
+                search_marks[keyword] = newest
+            state["search"] = {k: v for k, v in search_marks.items() if k in keywords}
+            state["search_calls"] = calls
+            yield self.make_page(fresh, lambda r: self._normalize(r, own, "mention"), dump_state(state), True)
+        state["search_calls"] = calls
+        yield self.make_page([], None, dump_state(state), False)
+
+    def _normalize(self, raw, own, kind):
+        if not isinstance(raw, dict):
+            raise BadItem("not an object")
+        media_id = check_id(require_str(raw, "id"))
+        username = raw.get("username")
+        if not isinstance(username, str) or not username:
+            raise BadItem("missing author (username; private profiles are not shown)")
+        text = raw.get("text")
+        if not isinstance(text, str) or not text.strip():
+            raise BadItem(f"no text ({raw.get('media_type') or 'media'} only)")
+        parent = as_dict(raw.get("replied_to")).get("id")
+        root = as_dict(raw.get("root_post")).get("id")
+        parent = check_id(str(parent), "parent id") if parent else None
+        root = check_id(str(root), "root id") if root else None
+        is_reply = bool(raw.get("is_reply") or parent)
+        return Item(
+            external_id=media_id,
+            author=Author(external_id=username, handle=username, profile_url=_profile_url(username)),
+            text=clean_text(text),
+            posted_at=parse_datetime(raw.get("timestamp")),
+            url=raw.get("permalink") if isinstance(raw.get("permalink"), str) else "",
+            parent_id=parent if is_reply else None,
+            root_id=(root or parent or media_id) if is_reply else media_id,
+            is_own=bool(own) and username == own.handle,
+            kind="reply" if is_reply and kind == "reply" else "mention",
+            extra={"hidden": raw.get("hide_status") == "HIDDEN"} if raw.get("hide_status") else {},
+        )
+
+    # --- answering and publishing ---------------------------------------
+
+    def reply(self, text, parent_id, root_id=None, extra=None):
+        """A reply container (``reply_to_id``), then ``threads_publish``: posted once by the second call."""
+        text = self.check_reply_text(text)
+        self.segment(parent_id)
+        container = self._container({"media_type": "TEXT", "text": text, "reply_to_id": str(parent_id)})
+        media_id = self._publish_container(container)
+        return Item(
+            external_id=media_id,
+            author=self.own(),
+            text=text,
+            posted_at=datetime.now(timezone.utc),
+            parent_id=parent_id,
+            root_id=root_id or parent_id,
+            is_own=True,
+            kind="reply",
+        )
+
+    def publish(self, text, link=None, media=()):
+        """Text (``link_attachment`` for the link), one image (``IMAGE``) or several (a ``CAROUSEL`` of image
+        containers); image containers are polled until ``FINISHED``, then ``threads_publish``.
+        No idempotency key: the caller claims the post before calling."""
+        text, link, media = self.prepare_post(text, link, media)
+        for image in media:
+            self._check_public_url(image)
+        if media and link and link not in text:
+            text = f"{text}\n\n{link}" if text else link  # only text posts take link_attachment
+            length = self.text_length(text)
+            if length > self.max_length:
+                raise errors.InvalidPost(
+                    f"With its link, the post has {length} characters as Threads counts them; Threads allows "
+                    f"{self.max_length}.",
+                    self.network,
+                )
+        if not media:
+            data = {"media_type": "TEXT", "text": text}
+            if link:
+                data["link_attachment"] = link
+            container = self._container(data)
+        elif len(media) == 1:
+            container = self._container(self._image_data(media[0], {"text": text} if text else {}))
+            self._wait_finished(container)
+        else:
+            children = [self._container(self._image_data(i, {"is_carousel_item": "true"})) for i in media]
+            for child in children:
+                self._wait_finished(child)
+            data = {"media_type": "CAROUSEL", "children": ",".join(children)}
+            if text:
+                data["text"] = text
+            container = self._container(data)
+            self._wait_finished(container)
+        media_id = self._publish_container(container)
+        try:
+            permalink = as_dict(self.request("GET", f"/{self.segment(media_id)}", params={"fields": "permalink"})).get(
+                "permalink"
+            )
+        except errors.SocialApiError:
+            permalink = None  # published all the same; the link is a convenience
+        return Item(
+            external_id=media_id,
+            author=self.own(),
+            text=text,
+            posted_at=datetime.now(timezone.utc),
+            url=permalink if isinstance(permalink, str) else "",
+            root_id=media_id,
+            is_own=True,
+            kind="post",
+        )
+
+    def _image_data(self, image, data):
+        data = {**data, "media_type": "IMAGE", "image_url": image.url}
+        if image.alt:
+            data["alt_text"] = image.alt[:1000]
+        return data
+
+    def _check_public_url(self, image):
+        url = (image.url or "").strip()
+        if not url:
+            raise errors.InvalidPost(
+                f"Threads fetches each image from a public web address, and {image.filename} has none.", self.network
+            )
+        try:
+            netguard.check_syntax(url)
+        except errors.UnsafeAddress as exc:
+            raise errors.InvalidPost(f"The address of {image.filename} is not usable: {exc}", self.network) from exc
+        if not url.lower().startswith("https://"):
+            raise errors.InvalidPost(f"Threads needs an https:// address for {image.filename}.", self.network)
+
+    def _container(self, data):
+        created = as_dict(self.request("POST", f"/{self.user()}/threads", data=data))
+        if not created.get("id"):
+            raise errors.BadPayload("Threads did not create the media container.", self.network)
+        return check_id(str(created["id"]), "container id")
+
+    def _publish_container(self, container):
+        published = as_dict(self.request("POST", f"/{self.user()}/threads_publish", data={"creation_id": container}))
+        if not published.get("id"):
+            raise errors.BadPayload("Threads did not say which post was published.", self.network)
+        return check_id(str(published["id"]), "media id")
+
+    def _wait_finished(self, container):
+        for attempt in range(CONTAINER_POLLS):
+            state = as_dict(
+                self.request("GET", f"/{self.segment(container)}", params={"fields": "status,error_message"})
+            )
+            status = state.get("status")
+            if status in ("FINISHED", "PUBLISHED"):
+                return
+            if status in ("ERROR", "EXPIRED"):
+                raise errors.ApiError(
+                    f"Threads could not prepare the image ({status}: {state.get('error_message') or 'no detail'}); "
+                    "nothing was published.",
+                    self.network,
+                    code=status,
+                )
+            if attempt + 1 < CONTAINER_POLLS:
+                self.sleep(CONTAINER_POLL_WAIT)
+        raise errors.ApiError(
+            "Threads was still preparing the image; nothing was published, try again later.", self.network
+        )
+
+    def engagement(self, external_ids):
+        counts = {}
+        for media_id in dict.fromkeys(external_ids or ()):
+            try:
+                answer = as_dict(
+                    self.request("GET", f"/{self.segment(media_id)}/insights", params={"metric": INSIGHT_METRICS})
+                )
+            except errors.NotFound:
+                continue  # deleted
+            values = {}
+            for metric in as_list(answer.get("data")):
+                metric = as_dict(metric)
+                first = as_dict((as_list(metric.get("values")) or [{}])[0])
+                values[metric.get("name")] = safe_int(first.get("value"))
+            counts[media_id] = {
+                "replies": values.get("replies"),
+                "likes": values.get("likes"),
+                "reposts": values.get("reposts"),
+                "quotes": values.get("quotes"),
+                "views": values.get("views"),
+            }
+        return counts
+
+
+def _profile_url(username):
+    return f"https://www.threads.com/@{username}" if username else ""
+
+
+def _marker(raw):
+    """An item's place in a newest-first list: its UTC time (ISO), then its id."""
+    raw = as_dict(raw)
+    try:
+        moment = parse_datetime(raw.get("timestamp")).astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S")
+    except BadItem:
+        return None
+    return f"{moment}|{raw.get('id') or ''}"
+
+
+def _not_older(marker, mark):
+    """Keep what is not older than the mark's second: items of that very second are read again, and the
+    database drops the ones it has (so two posts of the same second are never lost)."""
+    if marker is None:
+        return True
+    return marker.split("|", 1)[0] >= str(mark).split("|", 1)[0] and marker != mark
+
+
+def _ids(rows):
+    return {str(as_dict(row).get("id")) for row in rows}
