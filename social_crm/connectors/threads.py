@@ -14,7 +14,7 @@ Listening, each fetch:
 - keyword search (``threads_keyword_search``, ``search_type=RECENT``): one query per keyword and fetch. Meta
   allows a user 2,200 queries in a rolling 24 hours (across every app; a query that finds nothing does not
   count). The queries that found something are counted in the cursor (the account's own state); once the
-  quota is spent no query is sent until the oldest one is 24 hours old, and ``notice`` says so.
+  quota is spent no query is sent until the oldest one is 24 hours old (``search_quota_spent`` says until when).
 
 Lists are Graph API lists: ``{"data": [...], "paging": {"cursors": {"before", "after"}, "next"?}}``. Errors
 are Graph API errors (``{"error": {"message", "type", "code", "error_subcode"}}``): throttling as codes
@@ -65,8 +65,8 @@ class ThreadsClient(BaseClient):
         super().__init__(*args, **kwargs)
         self.clock = clock
         self.search_quota = int(self.options.get("search_quota") or SEARCH_QUOTA)
-        # A sentence for the account when something was left out on purpose (the search quota is spent).
-        self.notice = ""
+        # When the keyword search quota is spent: (quota, the time a query is allowed again as a UTC datetime).
+        self.search_quota_spent = None
 
     @classmethod
     def text_length(cls, text):
@@ -186,10 +186,7 @@ class ThreadsClient(BaseClient):
         for keyword in keywords or ():
             if len(calls) >= self.search_quota:
                 resume = datetime.fromtimestamp(min(calls) + SEARCH_WINDOW, timezone.utc)
-                self.notice = (
-                    f"The Threads keyword search quota is spent ({self.search_quota} queries in 24 hours): keywords "
-                    f"are searched again after {resume:%Y-%m-%d %H:%M} UTC; mentions and replies are still read."
-                )
+                self.search_quota_spent = (self.search_quota, resume)
                 break
             mark = search_marks.get(keyword)
             params = {"q": keyword, "search_type": "RECENT", "fields": MEDIA_FIELDS, "limit": PAGE_SIZE}

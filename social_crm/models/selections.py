@@ -14,6 +14,7 @@ NETWORKS = [
     ("line", "LINE"),
     ("telegram", "Telegram"),
     ("whatsapp", "WhatsApp"),
+    ("threads", "Threads"),
 ]
 SENTIMENTS = [("negative", "Negative"), ("neutral", "Neutral"), ("positive", "Positive")]
 INTENTS = [

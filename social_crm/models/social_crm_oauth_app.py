@@ -15,6 +15,7 @@ OAUTH_NETWORKS = [
     ("instagram", "Instagram (Instagram Login)"),
     ("reddit", "Reddit"),
     ("mastodon", "Mastodon"),
+    ("threads", "Threads"),
 ]
 
 

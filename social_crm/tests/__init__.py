@@ -46,3 +46,4 @@ from . import test_ui_managers
 from . import test_managers_settings
 from . import test_csat
 from . import test_sla
+from . import test_threads

@@ -16,6 +16,7 @@ EXPECTED_LINK = {
     "reddit": "https://www.reddit.com/prefs/apps",
     "youtube": "https://console.cloud.google.com/apis/credentials",
     "linkedin": "https://www.linkedin.com/developers/apps",
+    "threads": "https://developers.facebook.com/apps",
 }
 
 

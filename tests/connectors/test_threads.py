@@ -135,7 +135,7 @@ def test_keyword_search_counts_its_quota_per_24_hours(graph):
     graph.search["acme shoes"] = []
     threads = client(graph, clock=lambda: now[0], search_quota=2)
     items, cursor, _pages = fetch_all(threads, keywords=["acme", "acme shoes"])
-    assert [i.external_id for i in items] == ["1795000000000001"] and not threads.notice
+    assert [i.external_id for i in items] == ["1795000000000001"] and not threads.search_quota_spent
     calls = graph.requests("GET", "/keyword_search")
     assert [c["query"]["q"][0] for c in calls] == ["acme", "acme shoes"]
     assert calls[0]["query"]["search_type"] == ["RECENT"]
@@ -148,12 +148,13 @@ def test_keyword_search_counts_its_quota_per_24_hours(graph):
     spent = client(graph, clock=lambda: now[0], search_quota=2)
     _items, cursor, _pages = fetch_all(spent, cursor, ["acme", "acme shoes"])
     assert len(graph.requests("GET", "/keyword_search")) == before, "no query once the quota is spent"
-    assert "quota is spent (2 queries in 24 hours)" in spent.notice and "mentions and replies" in spent.notice
+    quota, resume = spent.search_quota_spent
+    assert quota == 2 and resume.timestamp() == pytest.approx(1_800_000_000.0 + SEARCH_WINDOW)
     # 24 hours after the first query, one query is free again
     now[0] += SEARCH_WINDOW - 59
     again = client(graph, clock=lambda: now[0], search_quota=2)
     fetch_all(again, cursor, ["acme"])
-    assert len(graph.requests("GET", "/keyword_search")) == before + 1 and not again.notice
+    assert len(graph.requests("GET", "/keyword_search")) == before + 1 and not again.search_quota_spent
 
 
 def test_rate_limit_and_bad_token_are_typed(graph):

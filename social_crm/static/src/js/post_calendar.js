@@ -27,6 +27,7 @@ export const NETWORK_ICONS = {
     line: "fa-comment",
     telegram: "fa-telegram",
     whatsapp: "fa-whatsapp",
+    threads: "o_social_icon_threads",
 };
 const MANAGER_GROUP = "social_crm.group_social_manager";
 

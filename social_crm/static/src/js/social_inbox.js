@@ -21,6 +21,7 @@ export const NETWORK_ICONS = {
     line: "fa-comment",
     telegram: "fa-telegram",
     whatsapp: "fa-whatsapp",
+    threads: "o_social_icon_threads",
 };
 
 export class SocialNetworkIcon extends Component {
