@@ -115,6 +115,11 @@ class TestThreads(HttpCase, SocialCrmCommon):
         self.assertFalse(reply._post())
         self.assertEqual(len(self.publishes()), 1)
 
+    def test_tour_the_account_list_shows_the_threads_icon(self):
+        self.start_tour(
+            "/odoo/action-social_crm.social_crm_account_action", "social_crm_threads_account_tour", login="admin"
+        )
+
     def test_a_reply_over_500_characters_as_threads_counts_them_is_refused_before_sending(self):
         self.graph.mentions = [media("17890000000000003", "somchai.r", THAI, "2026-12-07T02:00:00+0000")]
         thread = self.fetch().thread_id
