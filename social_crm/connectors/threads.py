@@ -2,7 +2,8 @@
 
 ``base_url``: default https://graph.threads.net/v1.0; ``login``: the Threads user id (empty: ``me``);
 ``token``: a Threads user access token (long-lived: 60 days, refreshed by ``th_refresh_token``, see
-``oauth``). Shapes from Meta's Threads documentation (developers.facebook.com/docs/threads): *Reply
+``oauth``). Shapes from Meta's Threads documentation (developers.facebook.com/docs/threads): *Webhooks* (``replies`` and
+``mentions`` fields), *Reply
 Management* (``GET /{media-id}/conversation``), *Mentions* (``GET /{user-id}/mentions``), *Keyword and Topic
 Tag Search* (``GET /keyword_search``), *Posts* and the *Publishing* reference (``POST /{user-id}/threads``
 then ``POST /{user-id}/threads_publish``; container ``status``), *Insights* (``GET /{media-id}/insights``).
@@ -15,6 +16,12 @@ Listening, each fetch:
   allows a user 2,200 queries in a rolling 24 hours (across every app; a query that finds nothing does not
   count). The queries that found something are counted in the cursor (the account's own state); once the
   quota is spent no query is sent until the oldest one is 24 hours old (``search_quota_spent`` says until when).
+
+Webhooks (Meta's App Dashboard, *Get real-time notifications with Threads Webhooks*; Advanced Access): a
+delivery ``{"app_id", "topic", "target_id", "time", "subscription_id", "has_uid_field", "values": {"value":
+<media object>, "field": "replies" | "mentions"}}`` signed like every Meta webhook (``X-Hub-Signature-256``,
+HMAC-SHA256 of the raw body with the app secret). Replies and mentions arrive in seconds as public items; the
+polling above stays as the safety net, and what a webhook stored is never stored again (same media id).
 
 Lists are Graph API lists: ``{"data": [...], "paging": {"cursors": {"before", "after"}, "next"?}}``. Errors
 are Graph API errors (``{"error": {"message", "type", "code", "error_subcode"}}``): throttling as codes
@@ -32,6 +39,8 @@ from datetime import datetime, timezone
 from . import errors, netguard, textlength
 from .base import BaseClient, dump_state, load_state
 from .facebook import AUTH_CODES, THROTTLE_CODES
+from .messaging import EventOutcome, MessagingClient, WebhookEvent
+from .meta_messaging import MetaMessaging
 from .models import Author, Item
 from .utils import BadItem, as_dict, as_list, check_id, clean_text, parse_datetime, require_str, safe_int
 
@@ -49,7 +58,7 @@ CONTAINER_POLL_WAIT = 3.0  # seconds
 INSIGHT_METRICS = "views,likes,replies,reposts,quotes"
 
 
-class ThreadsClient(BaseClient):
+class ThreadsClient(BaseClient, MessagingClient):
     network = "threads"
     label = "Threads"
     default_base_url = "https://graph.threads.net/v1.0"
@@ -203,7 +212,43 @@ class ThreadsClient(BaseClient):
         state["search_calls"] = calls
         yield self.make_page([], None, dump_state(state), False)
 
-    def _normalize(self, raw, own, kind):
+    # --- webhooks (replies, mentions) -----------------------------------
+
+    webhook_visibility = "public"  # replies and mentions are public posts, not private messages
+    webhook_fields = ("replies", "mentions")
+    check_signature = classmethod(MetaMessaging.check_signature.__func__)  # Meta's X-Hub-Signature-256
+
+    @classmethod
+    def split_delivery(cls, payload):
+        """One event per notification; its id is the field and the media id, so a redelivery is stored once."""
+        notifications = payload if isinstance(payload, list) else [payload]
+        events = []
+        for notification in notifications:
+            if not isinstance(notification, dict) or not isinstance(notification.get("values"), dict):
+                raise errors.BadPayload("Not a Threads webhook delivery (no values).", cls.network)
+            values = notification["values"]
+            media_id = as_dict(values.get("value")).get("id")
+            if not isinstance(values.get("field"), str) or not media_id:
+                raise errors.BadPayload("A Threads notification without field or media id.", cls.network)
+            events.append(WebhookEvent(event_id=f"{values['field']}:{media_id}"[:200], raw=notification))
+        return events
+
+    @classmethod
+    def read_event(cls, raw, own_id=None):
+        values = as_dict(as_dict(raw).get("values"))
+        field = values.get("field")
+        if field not in cls.webhook_fields:
+            return EventOutcome(ignored=f"Threads webhook field {field!r} is not read")
+        kind = "reply" if field == "replies" else "mention"
+        item = cls._normalize(values.get("value"), None, kind)
+        return EventOutcome(items=[item])
+
+    def profile(self, user_id):
+        """Threads shows other people's profiles only through their posts: the username is all there is."""
+        return Author(external_id=str(user_id), handle=str(user_id), profile_url=_profile_url(str(user_id)))
+
+    @staticmethod
+    def _normalize(raw, own, kind):
         if not isinstance(raw, dict):
             raise BadItem("not an object")
         media_id = check_id(require_str(raw, "id"))

@@ -242,7 +242,7 @@ class SocialCrmEvent(models.Model):
                     "social_crm: event %s of account %s ignored: %s", event.event_id, account.id, outcome.ignored
                 )
             for item in outcome.items:
-                item.visibility = "private"
+                item.visibility = getattr(client_class, "webhook_visibility", "private")
                 item.extra = {**(item.extra or {}), "received_at": event.received_at.isoformat() + "+00:00"}
             read[event] = outcome
             outcomes[event] = self._describe(outcome)

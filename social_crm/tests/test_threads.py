@@ -4,6 +4,8 @@ answered once after approval; a post with an image published once; Connect and t
 loopback authorization server (``oauth_server.py``)."""
 
 import base64
+import hashlib
+import hmac
 import json
 import time
 from datetime import timedelta
@@ -14,6 +16,7 @@ import requests
 from odoo import fields
 from odoo.exceptions import UserError
 from odoo.tests import HttpCase, tagged
+from odoo.tools import mute_logger
 
 from .common import SocialCrmCommon
 from .loopback import LoopbackServer
@@ -23,6 +26,7 @@ from .threads_graph import USER_ID, ThreadsGraph, media
 POST_ID = "17890000000000001"
 PERSIAN = "سلام، سفارشم هنوز نرسیده. کی می‌رسه؟ خیلی ناراضی هستم"
 THAI = "@acme.support สั่งของไปสองอาทิตย์แล้วยังไม่ได้ของเลย แย่มาก ช่วยตรวจสอบด่วนค่ะ"
+APP_SECRET = "b8f1c0de5a7e4d2c9a1f3e6b7d8c9a0f"
 ANSWER = "پوزش می‌خواهیم 🙏 سفارش شما را همین حالا بررسی می‌کنیم."
 # A real (tiny) PNG image.
 PNG = base64.b64decode(
@@ -54,6 +58,8 @@ class TestThreads(HttpCase, SocialCrmCommon):
                 "team_id": cls.team.id,
                 "own_external_id": USER_ID,
                 "own_handle": "acme.support",
+                "secret": APP_SECRET,
+                "verify_token": "acme-threads-verify",
             }
         )
 
@@ -114,6 +120,55 @@ class TestThreads(HttpCase, SocialCrmCommon):
         # posting again does nothing: it left once
         self.assertFalse(reply._post())
         self.assertEqual(len(self.publishes()), 1)
+
+    def deliver(self, field, value, secret=APP_SECRET, signed=True):
+        """A notification of Meta's *Webhooks for Threads* document, signed with the app secret."""
+        body = json.dumps(
+            {
+                "app_id": "990602627938098",
+                "topic": "moderate" if field == "replies" else "interaction",
+                "target_id": POST_ID,
+                "time": 1796612400,
+                "subscription_id": "234567",
+                "has_uid_field": False,
+                "values": {"value": value, "field": field},
+            },
+            ensure_ascii=False,
+        ).encode()
+        headers = {"Content-Type": "application/json"}
+        if signed:
+            digest = hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+            headers["X-Hub-Signature-256"] = f"sha256={digest}"
+        return self.url_open(f"/social_crm/webhook/{self.threads.sudo().webhook_key}", data=body, headers=headers)
+
+    def test_webhook_reply_and_mention_arrive_at_once_and_polling_never_stores_them_twice(self):
+        path = f"/social_crm/webhook/{self.threads.sudo().webhook_key}"
+        handshake = self.url_open(f"{path}?hub.mode=subscribe&hub.verify_token=acme-threads-verify&hub.challenge=8812")
+        self.assertEqual((handshake.status_code, handshake.text), (200, "8812"))
+        reply = media("17890000000000002", "sara.rezaei", PERSIAN, "2026-12-07T01:00:00+0000", POST_ID, POST_ID)
+        reply["root_post"].update(owner_id=USER_ID, username="acme.support")
+        mention = media("17890000000000003", "somchai.r", THAI, "2026-12-07T02:00:00+0000")
+        with mute_logger("odoo.addons.social_crm.controllers.webhook"):
+            self.assertEqual(self.deliver("replies", reply, signed=False).status_code, 401)
+            self.assertEqual(self.deliver("replies", reply, secret="guessed").status_code, 403)
+        self.assertEqual(self.deliver("replies", reply).status_code, 200)
+        self.assertEqual(self.deliver("replies", reply).status_code, 200, "a redelivery is acknowledged")
+        self.assertEqual(self.deliver("mentions", mention).status_code, 200)
+        events = self.env["social_crm.event"].sudo().search([("account_id", "=", self.threads.id)])
+        self.assertEqual(sorted(events.mapped("event_id")), ["mentions:17890000000000003", "replies:17890000000000002"])
+        self.env.ref("social_crm.ir_cron_process_events").sudo().method_direct_trigger()
+        self.env.invalidate_all()
+        self.assertEqual(events.mapped("state"), ["done", "done"])
+        stored = self.env["social_crm.mention"].search([("account_id", "=", self.threads.id)], order="id")
+        self.assertEqual(len(stored), 2)
+        self.assertEqual(stored.mapped("visibility"), ["public", "public"], "replies and mentions are public")
+        self.assertTrue(all(stored.mapped("ticket_id")), "each reached a ticket in seconds")
+        self.assertEqual(set(stored.mapped("lang")), {"fa", "th"})
+        # the poll that follows finds the same posts: nothing is stored twice
+        self.graph.posts = [{"id": POST_ID, "timestamp": "2026-12-06T10:00:00+0000", "has_replies": True}]
+        self.graph.conversations[POST_ID] = [reply]
+        self.graph.mentions = [mention]
+        self.assertEqual(self.fetch(), stored)
 
     def test_tour_the_account_list_shows_the_threads_icon(self):
         self.start_tour(

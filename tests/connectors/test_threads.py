@@ -250,3 +250,50 @@ def test_insights_are_the_engagement_of_post_results(graph):
     assert counts == {posted.external_id: {"replies": 3, "likes": 7, "reposts": 2, "quotes": 1, "views": 120}}
     call = graph.requests("GET", f"/{posted.external_id}/insights")[0]
     assert call["query"]["metric"] == ["views,likes,replies,reposts,quotes"]
+
+
+# --- webhooks: the deliveries of Meta's *Webhooks for Threads* document (replies, mentions) ---
+
+PAYLOADS = pathlib.Path(__file__).parent / "payloads"
+APP_SECRET = "0c7a4e1b2d3f"
+
+
+def signed(raw, secret=APP_SECRET):
+    import hashlib
+    import hmac
+
+    return {"X-Hub-Signature-256": "sha256=" + hmac.new(secret.encode(), raw, hashlib.sha256).hexdigest()}
+
+
+def test_webhook_signature_is_meta_s():
+    raw = (PAYLOADS / "threads_replies.json").read_bytes()
+    ThreadsClient.check_signature(raw, signed(raw), APP_SECRET)
+    with pytest.raises(errors.Unsigned):
+        ThreadsClient.check_signature(raw, {}, APP_SECRET)
+    with pytest.raises(errors.BadSignature):
+        ThreadsClient.check_signature(raw, signed(raw, "guessed"), APP_SECRET)
+    with pytest.raises(errors.BadSignature):
+        ThreadsClient.check_signature(raw + b" ", signed(raw), APP_SECRET)
+
+
+def test_webhook_reply_and_mention_become_public_items():
+    reply_delivery = json.loads((PAYLOADS / "threads_replies.json").read_bytes())
+    [event] = ThreadsClient.split_delivery(reply_delivery)
+    assert event.event_id == "replies:8901234"
+    [item] = ThreadsClient.read_event(event.raw).items
+    assert (item.external_id, item.kind, item.parent_id, item.root_id) == ("8901234", "reply", "567890", "567890")
+    assert item.author.handle == "sara.rezaei" and "ناراضی" in item.text and item.visibility == "public"
+    mention_delivery = json.loads((PAYLOADS / "threads_mentions.json").read_bytes())
+    [event] = ThreadsClient.split_delivery(mention_delivery)
+    [item] = ThreadsClient.read_event(event.raw).items
+    assert (item.external_id, item.kind, item.root_id, item.parent_id) == ("8901235", "mention", "8901235", None)
+    assert ThreadsClient.webhook_visibility == "public" and ThreadsClient.receives_messages
+
+
+def test_webhook_other_fields_are_ignored_and_bad_shapes_refused():
+    publish = {"app_id": "1", "topic": "interaction", "values": {"value": {"id": "1"}, "field": "publish"}}
+    [event] = ThreadsClient.split_delivery(publish)
+    assert ThreadsClient.read_event(event.raw).ignored
+    for bad in ({"object": "page", "entry": []}, {"values": {"field": "replies", "value": {}}}, ["x"]):
+        with pytest.raises(errors.BadPayload):
+            ThreadsClient.split_delivery(bad)
