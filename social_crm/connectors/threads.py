@@ -64,7 +64,8 @@ class ThreadsClient(BaseClient, MessagingClient):
     default_base_url = "https://graph.threads.net/v1.0"
     max_length = 500
     can_publish = True
-    publish_limits = {"max_length": 500, "max_images": 20, "needs_image": False, "link": True}
+    # Meta: 250 API-published posts and 1,000 replies per profile in a moving 24 hours (threads_publishing_limit)
+    publish_limits = {"max_length": 500, "max_images": 20, "needs_image": False, "link": True, "posts_per_day": 250}
     image_types = ("image/jpeg", "image/png")  # Threads takes JPEG and PNG images
     max_image_bytes = 8 * 1024 * 1024
     link_in_text = False  # a text post takes the link as ``link_attachment``
@@ -282,6 +283,7 @@ class ThreadsClient(BaseClient, MessagingClient):
         """A reply container (``reply_to_id``), then ``threads_publish``: posted once by the second call."""
         text = self.check_reply_text(text)
         self.segment(parent_id)
+        self._check_quota("reply_quota_usage", "reply_config", 1000, "replies")
         container = self._container({"media_type": "TEXT", "text": text, "reply_to_id": str(parent_id)})
         media_id = self._publish_container(container)
         return Item(
@@ -302,6 +304,7 @@ class ThreadsClient(BaseClient, MessagingClient):
         text, link, media = self.prepare_post(text, link, media)
         for image in media:
             self._check_public_url(image)
+        self._check_quota("quota_usage", "config", self.publish_limits["posts_per_day"], "posts")
         if media and link and link not in text:
             text = f"{text}\n\n{link}" if text else link  # only text posts take link_attachment
             length = self.text_length(text)
@@ -345,6 +348,26 @@ class ThreadsClient(BaseClient, MessagingClient):
             is_own=True,
             kind="post",
         )
+
+    def _check_quota(self, usage_field, config_field, default_total, what):
+        """Nothing is sent when the profile already used its 24-hour quota (``threads_publishing_limit``); a
+        profile that cannot read its quota (a permission missing) is left to Threads' own refusal."""
+        try:
+            answer = self.request(
+                "GET", f"/{self.user()}/threads_publishing_limit", params={"fields": f"{usage_field},{config_field}"}
+            )
+        except (errors.NotFound, errors.ApiError):
+            return
+        row = as_dict((as_list(as_dict(answer).get("data")) or [{}])[0])
+        used = safe_int(row.get(usage_field))
+        total = safe_int(as_dict(row.get(config_field)).get("quota_total")) or default_total
+        if used is not None and used >= total:
+            raise errors.RateLimited(
+                f"Threads allows {total} {what} in 24 hours and this profile has used them: nothing was sent; "
+                "try again later.",
+                self.network,
+                retry_after=3600,
+            )
 
     def _image_data(self, image, data):
         data = {**data, "media_type": "IMAGE", "image_url": image.url}

@@ -186,6 +186,21 @@ class TestThreads(HttpCase, SocialCrmCommon):
             reply.action_submit()
         self.assertFalse(self.graph.requests("POST"))
 
+    def test_a_post_over_the_profile_s_250_a_day_fails_clearly_and_sends_nothing(self):
+        self.graph.quota_usage["posts"] = 250
+        post = (
+            self.env["social_crm.post"]
+            .with_user(self.social_manager)
+            .create({"body": "One more sale", "account_ids": [(6, 0, self.threads.ids)]})
+        )
+        post.action_submit()
+        self.env.ref("social_crm.ir_cron_publish_posts").method_direct_trigger()
+        self.env.invalidate_all()
+        self.graph.quota_usage["posts"] = 0
+        self.assertEqual(post.result_ids.state, "failed")
+        self.assertIn("250 posts in 24 hours", post.result_ids.error)
+        self.assertFalse(self.graph.requests("POST"), "nothing was sent")
+
     def test_keyword_search_stops_with_a_message_when_the_daily_quota_is_spent(self):
         self.threads.keywords = "acme"
         self.graph.search["acme"] = [media("17890000000000009", "ploy", "acme ดีมาก", "2026-12-07T02:00:00+0000")]

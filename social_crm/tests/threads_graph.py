@@ -15,6 +15,9 @@ what the client asks with payloads shaped as these documents show them (develope
   ``POST /{threads-user-id}/threads_publish`` (``creation_id``) answering ``{"id"}``;
 - *Insights*: ``GET /{media-id}/insights?metric=...`` answering ``{"data": [{name, period, values: [{value}],
   title, description, id}]}``;
+- *Overview, rate limits* and *Reply Management*: ``GET /{threads-user-id}/threads_publishing_limit?fields=
+  quota_usage,config`` (or ``reply_quota_usage,reply_config``) answering ``{"data": [{"quota_usage": 4, "config":
+  {"quota_total": 250, "quota_duration": 86400}}]}``;
 - *User profiles*: ``GET /me?fields=id,username,name,threads_profile_picture_url,threads_biography``;
 - Graph API errors ``{"error": {"message", "type", "code", "error_subcode", "fbtrace_id"}}`` (code 190:
   invalid token; code 4: request limit reached).
@@ -86,6 +89,7 @@ class ThreadsGraph:
         self.insights = {}  # media id -> {metric: value}
         self.throttled = set()  # paths answering "request limit reached"
         self.image_states = ["IN_PROGRESS", "FINISHED"]
+        self.quota_usage = {"posts": 0, "replies": 0}  # added to what was published here
         self.ids = itertools.count(18000000000000001)
         server.routes = _Routes(self.dispatch)
 
@@ -121,6 +125,8 @@ class ThreadsGraph:
             return self._page(self.posts, query)
         if method == "GET" and path == "/keyword_search":
             return self._page(self.search.get(query.get("q"), []), query)
+        if method == "GET" and path in (f"/{USER_ID}/threads_publishing_limit", "/me/threads_publishing_limit"):
+            return self._limits(query.get("fields") or "")
         if method == "POST" and path in (f"/{USER_ID}/threads", "/me/threads"):
             return self._create(form)
         if method == "POST" and path in (f"/{USER_ID}/threads_publish", "/me/threads_publish"):
@@ -145,6 +151,17 @@ class ThreadsGraph:
         if method == "GET" and len(parts) == 1 and parts[0] in self.media:
             return 200, {}, {"id": parts[0], "permalink": self.media[parts[0]]["permalink"]}
         return graph_error("Unsupported get request. Object does not exist.", 100, subcode=33)
+
+    def _limits(self, wanted):
+        replies = sum(1 for c in self.containers.values() if c["published"] and c["data"].get("reply_to_id"))
+        posts = len(self.published) - replies
+        row = {
+            "quota_usage": self.quota_usage["posts"] + posts,
+            "config": {"quota_total": 250, "quota_duration": 86400},
+            "reply_quota_usage": self.quota_usage["replies"] + replies,
+            "reply_config": {"quota_total": 1000, "quota_duration": 86400},
+        }
+        return 200, {}, {"data": [{k: v for k, v in row.items() if k in wanted.split(",")}]}
 
     def _page(self, rows, query):
         start = int(query.get("after") or 0)

@@ -243,6 +243,24 @@ def test_an_image_threads_could_not_fetch_publishes_nothing(graph):
     assert graph.requests("POST", f"/{tg.USER_ID}/threads_publish") == []
 
 
+def test_nothing_is_sent_once_the_24_hour_quotas_are_used(graph):
+    graph.quota_usage["posts"] = 250
+    with pytest.raises(errors.RateLimited, match="250 posts in 24 hours"):
+        client(graph).publish("one more")
+    graph.quota_usage["replies"] = 999
+    graph.mentions = [tg.media("1790000000000001", "somchai", "hi", "2026-12-07T02:00:00+0000")]
+    client(graph).reply("the last one", "1790000000000001")
+    with pytest.raises(errors.RateLimited, match="1000 replies in 24 hours"):
+        client(graph).reply("one too many", "1790000000000001")
+    assert len(graph.published) == 1
+    limits = graph.requests("GET", f"/{tg.USER_ID}/threads_publishing_limit")
+    assert [r["query"]["fields"] for r in limits] == [
+        ["quota_usage,config"],
+        ["reply_quota_usage,reply_config"],
+        ["reply_quota_usage,reply_config"],
+    ]
+
+
 def test_insights_are_the_engagement_of_post_results(graph):
     posted = client(graph).publish("hello")
     graph.insights[posted.external_id].update(views=120, likes=7, replies=3, reposts=2, quotes=1)
