@@ -12,7 +12,9 @@ Listening, each fetch:
 
 - mentions of the brand (``threads_manage_mentions``), newest first, walked down to the last one saved;
 - replies at any depth under the brand's recent posts (``threads_read_replies``), per post down to its mark;
-- keyword search (``threads_keyword_search``, ``search_type=RECENT``): one query per keyword and fetch. Meta
+- keyword search (``threads_keyword_search``, ``search_type=RECENT``): one query per keyword, each keyword paced
+  so that searching all of them all day stays within 90% of the quota (every fetch for one keyword, every 7
+  minutes each for ten). Meta
   allows a user 2,200 queries in a rolling 24 hours (across every app; a query that finds nothing does not
   count). The queries that found something are counted in the cursor (the account's own state); once the
   quota is spent no query is sent until the oldest one is 24 hours old (``search_quota_spent`` says until when).
@@ -193,11 +195,18 @@ class ThreadsClient(BaseClient, MessagingClient):
             t for t in as_list(state.get("search_calls")) if isinstance(t, (int, float)) and t > now - SEARCH_WINDOW
         ]
         search_marks = dict(state.get("search") or {})
-        for keyword in keywords or ():
+        keywords = list(keywords or ())
+        # Paced so that every keyword searched at this rate all day stays within 90% of the quota.
+        interval = SEARCH_WINDOW * len(keywords) / (self.search_quota * 0.9) if keywords else 0
+        last = {k: v for k, v in as_dict(state.get("search_last")).items() if k in keywords}
+        for keyword in keywords:
             if len(calls) >= self.search_quota:
                 resume = datetime.fromtimestamp(min(calls) + SEARCH_WINDOW, timezone.utc)
                 self.search_quota_spent = (self.search_quota, resume)
                 break
+            if isinstance(last.get(keyword), (int, float)) and now - last[keyword] < interval:
+                continue
+            last[keyword] = now
             mark = search_marks.get(keyword)
             params = {"q": keyword, "search_type": "RECENT", "fields": MEDIA_FIELDS, "limit": PAGE_SIZE}
             rows, _after = self._get_list("/keyword_search", params)
@@ -208,9 +217,9 @@ class ThreadsClient(BaseClient, MessagingClient):
             if newest > (mark or ""):
                 search_marks[keyword] = newest
             state["search"] = {k: v for k, v in search_marks.items() if k in keywords}
-            state["search_calls"] = calls
+            state["search_calls"], state["search_last"] = calls, last
             yield self.make_page(fresh, lambda r: self._normalize(r, own, "mention"), dump_state(state), True)
-        state["search_calls"] = calls
+        state["search_calls"], state["search_last"] = calls, last
         yield self.make_page([], None, dump_state(state), False)
 
     # --- webhooks (replies, mentions) -----------------------------------

@@ -130,31 +130,40 @@ def test_bad_items_are_skipped_with_a_reason(graph):
 
 
 def test_keyword_search_counts_its_quota_per_24_hours(graph):
-    now = [1_800_000_000.0]
+    now = 1_800_000_000.0
     graph.search["acme"] = [tg.media("1795000000000001", "ploy", "acme ดีมาก", "2026-12-07T02:00:00+0000")]
     graph.search["acme shoes"] = []
-    threads = client(graph, clock=lambda: now[0], search_quota=2)
+    threads = client(graph, clock=lambda: now)
     items, cursor, _pages = fetch_all(threads, keywords=["acme", "acme shoes"])
     assert [i.external_id for i in items] == ["1795000000000001"] and not threads.search_quota_spent
     calls = graph.requests("GET", "/keyword_search")
     assert [c["query"]["q"][0] for c in calls] == ["acme", "acme shoes"]
     assert calls[0]["query"]["search_type"] == ["RECENT"]
-    assert json.loads(cursor)["search_calls"] == [now[0]]  # the empty answer did not count
-    # second query that finds something: the quota (2 here) is reached
-    graph.search["acme"].insert(0, tg.media("1795000000000002", "ploy", "acme again", "2026-12-07T02:30:00+0000"))
-    now[0] += 60
-    _items, cursor, _pages = fetch_all(client(graph, clock=lambda: now[0], search_quota=2), cursor, ["acme"])
-    before = len(graph.requests("GET", "/keyword_search"))
-    spent = client(graph, clock=lambda: now[0], search_quota=2)
-    _items, cursor, _pages = fetch_all(spent, cursor, ["acme", "acme shoes"])
-    assert len(graph.requests("GET", "/keyword_search")) == before, "no query once the quota is spent"
+    assert json.loads(cursor)["search_calls"] == [now]  # the empty answer did not count
+    # 2,200 searches that found something in the last 24 hours: no query is sent, the account is told until when
+    spent_state = json.dumps({"search_calls": [now - 3600] * 2199 + [now - 60]})
+    spent = client(graph, clock=lambda: now)
+    fetch_all(spent, spent_state, ["acme", "acme shoes"])
+    assert len(graph.requests("GET", "/keyword_search")) == 2, "no query once the quota is spent"
     quota, resume = spent.search_quota_spent
-    assert quota == 2 and resume.timestamp() == pytest.approx(1_800_000_000.0 + SEARCH_WINDOW)
-    # 24 hours after the first query, one query is free again
-    now[0] += SEARCH_WINDOW - 59
-    again = client(graph, clock=lambda: now[0], search_quota=2)
-    fetch_all(again, cursor, ["acme"])
-    assert len(graph.requests("GET", "/keyword_search")) == before + 1 and not again.search_quota_spent
+    assert quota == 2200 and resume.timestamp() == pytest.approx(now - 3600 + SEARCH_WINDOW)
+    # once the oldest is 24 hours old, searching resumes
+    older = json.dumps({"search_calls": [now - SEARCH_WINDOW - 1] * 2199 + [now - 60]})
+    again = client(graph, clock=lambda: now)
+    fetch_all(again, older, ["acme"])
+    assert len(graph.requests("GET", "/keyword_search")) == 3 and not again.search_quota_spent
+
+
+def test_keyword_searches_are_paced_to_last_the_day(graph):
+    now = [1_800_000_000.0]
+    graph.search["acme"] = [tg.media("1795000000000001", "ploy", "acme", "2026-12-07T02:00:00+0000")]
+    cursor = None
+    searched = []
+    for step in (0, 60, 1000, 60, 60):  # quota 90 for one keyword: one search per 1,067 s at most
+        now[0] += step
+        _items, cursor, _pages = fetch_all(client(graph, clock=lambda: now[0], search_quota=90), cursor, ["acme"])
+        searched.append(len(graph.requests("GET", "/keyword_search")))
+    assert searched == [1, 1, 1, 2, 2]
 
 
 def test_rate_limit_and_bad_token_are_typed(graph):
