@@ -17,6 +17,7 @@ from .mastodon import MastodonClient
 from .models import Author, FetchPage, Item, Media
 from .reddit import RedditClient
 from .telegram import TelegramClient
+from .threads import ThreadsClient
 from .tiktok import TiktokClient
 from .whatsapp import WhatsappClient
 from .x import XClient
@@ -39,6 +40,7 @@ CLIENTS = {
         TelegramClient,
         BaleClient,
         TiktokClient,
+        ThreadsClient,
     )
 }
 NETWORKS = tuple(CLIENTS)

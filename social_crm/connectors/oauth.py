@@ -32,6 +32,7 @@ FB_GRAPH = "https://graph.facebook.com/v21.0"
 IG_GRAPH = "https://graph.instagram.com"
 TIKTOK_API = "https://business-api.tiktok.com/open_api/v1.3"
 TIKTOK_GRANT_CODES = {40102, 40104, 40105}  # the token or refresh token expired, is missing or was revoked
+THREADS_GRAPH = "https://graph.threads.net"
 
 
 @dataclass(frozen=True)
@@ -48,7 +49,7 @@ class Profile:
     authorize_params: dict = field(default_factory=dict)
     rotates: bool = False  # a refresh answers a new refresh token and the old one is spent
     refreshable: bool = True  # a refresh_token grant exists
-    long_lived: str = ""  # "facebook" / "instagram": exchange the short token at connect
+    long_lived: str = ""  # "facebook" / "instagram" / "threads": exchange the short token at connect
     console: str = ""  # where the administrator registers the app
     api_base_url: str = ""  # the API base a token of this flow talks to, when it differs from the client's default
     token_style: str = ""  # "tiktok": JSON token requests answered in TikTok's code/message/data envelope
@@ -119,6 +120,28 @@ PROFILES = {
         console="https://developers.facebook.com/apps",
         api_base_url=f"{IG_GRAPH}/v21.0",
     ),
+    # Threads: its own authorization window and token endpoint (code answered with the user id), a one-hour
+    # token exchanged for a 60-day one (th_exchange_token), refreshed with th_refresh_token.
+    "threads": Profile(
+        "threads",
+        "Threads",
+        "https://threads.net/oauth/authorize",
+        f"{THREADS_GRAPH}/oauth/access_token",
+        (
+            "threads_basic",
+            "threads_read_replies",
+            "threads_manage_replies",
+            "threads_manage_mentions",
+            "threads_keyword_search",
+            "threads_content_publish",
+            "threads_manage_insights",
+        ),
+        scope_separator=",",
+        refreshable=False,
+        long_lived="threads",
+        console="https://developers.facebook.com/apps",
+        api_base_url=f"{THREADS_GRAPH}/v1.0",
+    ),
     "reddit": Profile(
         "reddit",
         "Reddit",
@@ -164,6 +187,8 @@ PROFILES = {
     ),
 }
 OAUTH_NETWORKS = tuple(PROFILES)
+# Where the long-lived exchange and refresh of Instagram Login and Threads tokens go (no API version in the path).
+_LONG_LIVED_GRAPH = {"instagram": IG_GRAPH, "threads": THREADS_GRAPH}
 
 
 @dataclass
@@ -458,13 +483,15 @@ class OAuthClient:
                     "fb_exchange_token": token.access_token,
                 },
             )
-        elif self.profile.long_lived == "instagram":
-            base = (graph_url or IG_GRAPH).rstrip("/")
+        elif self.profile.long_lived in ("instagram", "threads"):
+            base = (graph_url or _LONG_LIVED_GRAPH[self.profile.long_lived]).rstrip("/")
             answer = self._get_json(
                 "GET",
                 f"{base}/access_token",
                 params={
-                    "grant_type": "ig_exchange_token",
+                    "grant_type": "ig_exchange_token"
+                    if self.profile.long_lived == "instagram"
+                    else "th_exchange_token",
                     "client_secret": self.client_secret,
                     "access_token": token.access_token,
                 },
@@ -476,14 +503,13 @@ class OAuthClient:
         return long
 
     def refresh_long_lived(self, access_token, graph_url=None):
-        """Instagram: a long-lived token (at least a day old, not expired) refreshed for another 60 days."""
-        if self.profile.long_lived != "instagram":
+        """Instagram, Threads: a long-lived token (at least a day old, not expired) refreshed for another 60 days."""
+        if self.profile.long_lived not in ("instagram", "threads"):
             raise errors.GrantRevoked(f"{self.profile.label} tokens cannot be refreshed.", self.network)
-        base = (graph_url or IG_GRAPH).rstrip("/")
+        base = (graph_url or _LONG_LIVED_GRAPH[self.profile.long_lived]).rstrip("/")
+        grant = "ig_refresh_token" if self.profile.long_lived == "instagram" else "th_refresh_token"
         answer = self._get_json(
-            "GET",
-            f"{base}/refresh_access_token",
-            params={"grant_type": "ig_refresh_token", "access_token": access_token},
+            "GET", f"{base}/refresh_access_token", params={"grant_type": grant, "access_token": access_token}
         )
         return Token.from_answer(answer)
 

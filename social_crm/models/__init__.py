@@ -4,6 +4,7 @@ from . import social_crm_oauth_app
 from . import social_crm_oauth_state
 from . import social_crm_account_oauth
 from . import social_crm_account_telegram
+from . import social_crm_account_threads
 
 # Store and analyze: mentions (NLP in ../nlp)
 from . import social_crm_mention

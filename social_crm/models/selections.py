@@ -16,6 +16,7 @@ NETWORKS = [
     ("whatsapp", "WhatsApp"),
     ("bale", "Bale"),
     ("tiktok", "TikTok"),
+    ("threads", "Threads"),
 ]
 SENTIMENTS = [("negative", "Negative"), ("neutral", "Neutral"), ("positive", "Positive")]
 INTENTS = [

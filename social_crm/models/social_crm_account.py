@@ -340,6 +340,8 @@ class SocialCrmAccount(models.Model):
                 "own_handle": False,
                 "last_error": False,
             }
+            # what this very write sets (a token and its expiry from Connect) is kept
+            reset = {name: value for name, value in reset.items() if name not in vals}
             super(SocialCrmAccount, rebound.sudo()).write({**clear, **reset})
             self._update_crons()
             if clear:
@@ -531,7 +533,7 @@ class SocialCrmAccount(models.Model):
             if client.answered:
                 done.update(
                     state="connected",
-                    last_error=False,
+                    last_error=self._fetch_notice(client),
                     last_sync_at=fields.Datetime.now(),
                     **self._connected_since_vals(),
                 )

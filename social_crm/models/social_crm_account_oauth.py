@@ -154,15 +154,20 @@ class SocialCrmAccount(models.Model):
             business_id = str(token.raw.get("open_id") or "")
             if business_id and business_id != (self.login or ""):
                 vals["login"] = business_id
+        elif self.network == "threads":
+            # the code exchange answers the Threads user id the token belongs to
+            user_id = str(token.raw.get("user_id") or "")
+            if user_id and user_id != (self.login or ""):
+                vals["login"] = user_id
         self._oauth_store(token, attempt.app_id, vals)
         return self
 
     def _graph_url(self):
         """Where Meta's token steps go: the vendor's Graph host, or the account's own (a private or test server)."""
-        vendor = ("graph.facebook.com", "graph.instagram.com")
+        vendor = ("graph.facebook.com", "graph.instagram.com", "graph.threads.net")
         if self.base_url and not any(host in self.base_url for host in vendor):
             return self.base_url.rstrip("/")
-        return oauth.IG_GRAPH if self.network == "instagram" else oauth.FB_GRAPH
+        return {"instagram": oauth.IG_GRAPH, "threads": oauth.THREADS_GRAPH}.get(self.network, oauth.FB_GRAPH)
 
     def _oauth_finish_facebook(self, client, user_token, app):
         """One account per Page the user manages, each with its own Page token (Messenger uses it too)."""
@@ -388,7 +393,7 @@ class SocialCrmAccount(models.Model):
 
     @api.model
     def _cron_oauth_expiry(self):
-        """Daily: Instagram long-lived tokens refreshed (``refresh_access_token``); managers reminded 7 days
+        """Daily: Instagram and Threads long-lived tokens refreshed (``refresh_access_token``); managers reminded 7 days
         before an expiry nothing can refresh (Facebook user-derived tokens, LinkedIn without refresh)."""
         now = fields.Datetime.now()
         self.env["social_crm.oauth.state"]._gc()
@@ -402,13 +407,15 @@ class SocialCrmAccount(models.Model):
             limit=200,
         )
         for account in accounts:
-            if account.network == "instagram" and account.oauth_app_id:
+            if account.network in ("instagram", "threads") and account.oauth_app_id:
                 try:
                     fresh = account._oauth_client(account.oauth_app_id).refresh_long_lived(
                         account.token, graph_url=account._graph_url()
                     )
                 except api_errors.SocialApiError as exc:
-                    _logger.info("social_crm: Instagram token of account %s not refreshed: %s", account.id, exc)
+                    _logger.info(
+                        "social_crm: %s token of account %s not refreshed: %s", account.network, account.id, exc
+                    )
                 else:
                     account.write(
                         {

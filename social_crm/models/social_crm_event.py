@@ -315,7 +315,7 @@ class SocialCrmEvent(models.Model):
                     # Comments and mentions (feed and comment webhooks): public, as the poller stores them.
                     item.visibility = "public"
                     continue
-                item.visibility = "private"
+                item.visibility = getattr(client_class, "webhook_visibility", "private")
                 item.extra = {**(item.extra or {}), "received_at": event.received_at.isoformat() + "+00:00"}
             read[event] = outcome
             outcomes[event] = self._describe(outcome)

@@ -16,6 +16,7 @@ OAUTH_NETWORKS = [
     ("reddit", "Reddit"),
     ("mastodon", "Mastodon"),
     ("tiktok", "TikTok (API for Business)"),
+    ("threads", "Threads"),
 ]
 
 

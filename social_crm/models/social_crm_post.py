@@ -17,7 +17,7 @@ _logger = logging.getLogger(__name__)
 IMAGE_MAX_BYTES = 5 * 1024 * 1024
 IMAGE_TYPES = ("image/jpeg", "image/png", "image/gif", "image/webp")
 # Networks that fetch each image themselves from a public address (``Media.url``).
-PUBLIC_IMAGE_NETWORKS = {"instagram"}
+PUBLIC_IMAGE_NETWORKS = {"instagram", "threads"}
 PUBLIC_IMAGE_LINK_HOURS = 24
 # Posts handled per cron run: each is committed on its own, the next run takes the rest.
 PUBLISH_BATCH = 20

@@ -259,6 +259,8 @@ class SocialCrmRelate(models.AbstractModel):
                 "twitter.com",
                 "facebook.com",
                 "instagram.com",
+                "threads.com",
+                "threads.net",
                 "reddit.com",
                 "youtube.com",
                 "linkedin.com",

@@ -52,3 +52,4 @@ from . import test_sla
 from . import test_tiktok
 from . import test_reply_media
 from . import test_media
+from . import test_threads

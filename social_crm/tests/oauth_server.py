@@ -327,6 +327,15 @@ class Provider:
                     )
                 if path == "/oauth/access_token" and self.command == "GET":
                     return self._fb_exchange(request)
+                if path == "/oauth/access_token" and self.command == "POST":
+                    # Threads: the code exchange answers the user id beside the token
+                    status, body, headers = provider.server.create_token_response(request)
+                    provider.grants.append(("authorization_code", request.form.get("code"), status == 200))
+                    if status == 200 and isinstance(body, dict):
+                        body = {"access_token": body["access_token"], "user_id": int(BRAND["id"])}
+                    return self._send(status, body, dict(headers))
+                if path in ("/access_token", "/refresh_access_token") and self.command == "GET":
+                    return self._threads_long_lived(path, request)
                 if path == "/me/accounts" and self.command == "GET":
                     return self._fb_pages(request)
                 return self._api(path, request)
@@ -355,6 +364,36 @@ class Provider:
                 )
                 provider.by_access[long.access_token] = long
                 provider.grants.append(("fb_exchange_token", short.access_token, True))
+                return self._send(
+                    200, {"access_token": long.access_token, "token_type": "bearer", "expires_in": 5184000}
+                )
+
+            # Threads (Long-Lived Access Tokens): th_exchange_token, then th_refresh_token, 60 days each
+            def _threads_long_lived(self, path, request):
+                args = request.args
+                current = provider.by_access.get(args.get("access_token") or "")
+                grant = "th_exchange_token" if path == "/access_token" else "th_refresh_token"
+                client = provider.clients.get(current.client_id) if current else None
+                ok = (
+                    args.get("grant_type") == grant
+                    and client
+                    and not current.is_expired()
+                    and not current.revoked
+                    and (grant == "th_refresh_token" or client.check_client_secret(args.get("client_secret")))
+                )
+                provider.grants.append((grant, args.get("access_token"), bool(ok)))
+                if not ok:
+                    return self._send(400, {"error": {"message": "Invalid OAuth access token.", "code": 190}})
+                long = TokenRecord(
+                    client.client_id,
+                    current.user,
+                    current.scope,
+                    secrets.token_urlsafe(24),
+                    None,
+                    time.time() + 5184000,
+                    "th",
+                )
+                provider.by_access[long.access_token] = long
                 return self._send(
                     200, {"access_token": long.access_token, "token_type": "bearer", "expires_in": 5184000}
                 )
@@ -393,6 +432,8 @@ class Provider:
                     )
                 if path == "/2/users/me":
                     return self._send(200, {"data": BRAND})
+                if path in ("/me", f"/{BRAND['id']}"):  # Threads profile (the Graph API's shape)
+                    return self._send(200, {"id": BRAND["id"], "username": BRAND["username"], "name": BRAND["name"]})
                 page = next((p for p in provider.pages if path == f"/{p['id']}"), None)
                 if page:  # Graph API: a Page read with its own Page token
                     return self._send(200, {"id": page["id"], "name": page["name"], "followers_count": 12})

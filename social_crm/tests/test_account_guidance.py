@@ -17,6 +17,7 @@ EXPECTED_LINK = {
     "youtube": "https://console.cloud.google.com/apis/credentials",
     "linkedin": "https://www.linkedin.com/developers/apps",
     "tiktok": "https://business-api.tiktok.com/portal",
+    "threads": "https://developers.facebook.com/apps",
 }
 
 

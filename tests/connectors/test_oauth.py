@@ -268,3 +268,37 @@ def test_instagram_login_short_to_long_lived_and_refresh(server):
     assert client.refresh_long_lived("long-ig", graph_url=graph).access_token == "long-ig-2"
     with pytest.raises(errors.GrantRevoked):
         meta_client(server, "facebook")[0].refresh_long_lived("x")
+
+
+def test_threads_short_to_long_lived_and_refresh(server):
+    """Threads' *Long-Lived Access Tokens* document: ``GET /access_token?grant_type=th_exchange_token`` and
+    ``GET /refresh_access_token?grant_type=th_refresh_token`` on graph.threads.net (no version in the path)."""
+
+    def exchange(request):
+        query = {k: v[0] for k, v in request["query"].items()}
+        assert query == {"grant_type": "th_exchange_token", "client_secret": "meta-secret", "access_token": "short"}
+        return 200, {}, {"access_token": "long-th", "token_type": "bearer", "expires_in": 5183944}
+
+    def refresh(request):
+        query = {k: v[0] for k, v in request["query"].items()}
+        assert query == {"grant_type": "th_refresh_token", "access_token": "long-th"}
+        return 200, {}, {"access_token": "long-th-2", "token_type": "bearer", "expires_in": 5183944}
+
+    server.route("GET", "/access_token", exchange)
+    server.route("GET", "/refresh_access_token", refresh)
+    client, graph = meta_client(server, "threads")
+    profile = oauth.PROFILES["threads"]
+    assert profile.authorize_url == "https://threads.net/oauth/authorize"
+    assert profile.token_url == "https://graph.threads.net/oauth/access_token"
+    assert {"threads_basic", "threads_manage_mentions", "threads_keyword_search"} <= set(profile.scopes)
+    long = client.long_lived(oauth.Token("short", raw={"user_id": 17841401234567890}), graph_url=graph)
+    assert long.access_token == "long-th" and long.raw["user_id"] == 17841401234567890
+    assert long.expires_at > time.time() + 59 * 86400
+    assert client.refresh_long_lived("long-th", graph_url=graph).access_token == "long-th-2"
+    server.route(
+        "GET",
+        "/refresh_access_token",
+        (400, {}, {"error": {"message": "Error validating access token", "type": "OAuthException", "code": 190}}),
+    )
+    with pytest.raises(errors.GrantRevoked):
+        client.refresh_long_lived("long-th", graph_url=graph)

@@ -29,6 +29,7 @@ export const NETWORK_ICONS = {
     whatsapp: "fa-whatsapp",
     bale: "o_social_icon_bale",
     tiktok: "o_social_icon_tiktok",
+    threads: "o_social_icon_threads",
 };
 const MANAGER_GROUP = "social_crm.group_social_manager";
 

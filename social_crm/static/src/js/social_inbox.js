@@ -23,6 +23,7 @@ export const NETWORK_ICONS = {
     whatsapp: "fa-whatsapp",
     bale: "o_social_icon_bale",
     tiktok: "o_social_icon_tiktok",
+    threads: "o_social_icon_threads",
 };
 
 export class SocialNetworkIcon extends Component {
