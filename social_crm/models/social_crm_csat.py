@@ -229,10 +229,8 @@ class SocialCrmCsat(models.Model):
         """The question with its link, in the customer's language."""
         env = self.with_context(lang=self._customer_lang()).env
         base = self.env["ir.config_parameter"].sudo().get_param("web.base.url", "").rstrip("/")
-        return env._(
-            "Your request is closed. How did we do? Tell us in one click: %(link)s",
-            link=f"{base}{LINK_PATH}{token}",
-        )
+        link = base + LINK_PATH + token
+        return env._("Your request is closed. How did we do? Tell us in one click: %(link)s", link=link)
 
     @api.model
     def _from_link(self, token):
