@@ -438,7 +438,7 @@ class TestMediaRetention(MediaCase):
         self.assertEqual(len(attachment), 1)
         closed = self.env["helpdesk.ticket.stage"].search([("closed", "=", True)], limit=1)
         mention.ticket_id.stage_id = closed
-        self.env["ir.config_parameter"].sudo().set_param("social_crm.retention_days", "0")
+        mention.company_id.write({"social_crm_retention_limited": True, "social_crm_retention_days": 0})
         self.env["social_crm.mention"]._cron_apply_retention()
         self.assertFalse(mention.exists())
         self.assertFalse(attachment.exists(), "the picture went with its message")
