@@ -28,4 +28,7 @@ def cached_default_get(model, fields_list, compute):
     key = (model._name, model.env.uid, model.env.su, model.env.company.id, context_defaults, tuple(fields_list))
     if key not in cache:
         cache[key] = compute(fields_list)
-    return copy.deepcopy(cache[key])
+    # A copy per record: the ORM may change the dict and its commands, never the scalars in it.
+    return {
+        name: copy.deepcopy(value) if isinstance(value, list | dict) else value for name, value in cache[key].items()
+    }
