@@ -254,7 +254,7 @@ STAGES = [
     ("conversations", ["_ensure_threads"], []),
     ("keywords", ["_tag_mentions"], []),
     ("contact matching", ["_link_contacts"], []),
-    ("ticket rules and routing", ["_route_analyzed"], ["_social_create"]),
+    ("ticket rules and routing", ["_route_claimed"], ["_social_create"]),
     ("ticket create (ORM create, numbers, stages)", ["_social_create"], ["_social_announce_creation"]),
     ("chatter: creation message, followers, notifications", ["_social_announce_creation"], []),
     ("conversation statistics", ["_refresh_stats"], []),

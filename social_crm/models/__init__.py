@@ -29,6 +29,7 @@ from . import helpdesk_ticket
 from . import helpdesk_ticket_stage
 from . import helpdesk_ticket_team
 from . import mail_followers
+from . import mail_message
 from . import social_crm_reply
 from . import social_crm_reply_desk
 from . import social_crm_reply_media

@@ -8,6 +8,8 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
 
+from ..tools.batch_defaults import batch_defaults_context, cached_default_get
+from ..tools.bulk_sql import update_rows
 from ..tools.text_similarity import similarity
 from .mail_followers import PREFETCHED_RECIPIENTS
 
@@ -93,6 +95,11 @@ class HelpdeskTicket(models.Model):
     # ------------------------------------------------------------------
     # ORM: the conversation follows its ticket's assignee
     # ------------------------------------------------------------------
+
+    @api.model
+    def default_get(self, fields):
+        # Tickets created in a batch by the ingestion: defaults computed once (see tools/batch_defaults.py).
+        return cached_default_get(self, fields, super().default_get)
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -257,9 +264,22 @@ class HelpdeskTicket(models.Model):
                 if team_id not in stages:
                     stages[team_id] = self.env["helpdesk.ticket.team"].browse(team_id)._get_applicable_stages()[:1].id
                 vals["stage_id"] = stages[team_id]
-        # The chatter work of create() is done once for the batch below, not per ticket here.
-        tickets = self.with_context(tracking_disable=True, mail_create_nolog=True).create(vals_list)
-        tickets.with_env(self.env)._social_announce_creation()
+        # The descriptions are HTML the router escaped itself: create() would sanitize each one twice (for the
+        # column and for the cache), the UPDATE below once. The column is required: empty until then.
+        descriptions = []
+        for vals in vals_list:
+            descriptions.append(vals.get("description") or False)
+            vals["description"] = ""
+        # The chatter work of create() is done once for the batch below, not per ticket here; defaults of the
+        # tickets and of their creation messages are computed once for the batch.
+        batch = self.with_context(**batch_defaults_context())
+        tickets = batch.with_context(tracking_disable=True, mail_create_nolog=True).create(vals_list)
+        update_rows(
+            tickets,
+            [(ticket.id, {"description": text}) for ticket, text in zip(tickets, descriptions) if text],
+            ["description"],
+        )
+        tickets.with_env(batch.env)._social_announce_creation()
         return tickets.with_env(self.env)
 
     def _social_announce_creation(self):
@@ -288,6 +308,8 @@ class HelpdeskTicket(models.Model):
         companies = tickets._mail_get_companies(default=company)
         reply_to = tickets._notify_get_reply_to(default=email_from)
         names = {ticket.id: ticket.display_name for ticket in tickets.sudo()}
+        # mail.thread's "<Ticket> created": the same text for every record of a model, translated once
+        body = Markup('<div summary="o_mail_notification"><p>%s</p></div>') % tickets[:1]._creation_message()
         values_list = [
             {
                 "author_id": author.id,
@@ -295,7 +317,7 @@ class HelpdeskTicket(models.Model):
                 "email_from": email_from,
                 "model": ticket._name,
                 "res_id": ticket.id,
-                "body": Markup('<div summary="o_mail_notification"><p>%s</p></div>') % ticket._creation_message(),
+                "body": "",  # the same body for all: sanitized once by the UPDATE below, not twice per message
                 "message_type": "notification",
                 "parent_id": False,
                 "subject": False,
@@ -310,6 +332,9 @@ class HelpdeskTicket(models.Model):
             for ticket in tickets
         ]
         messages = tickets._message_create(values_list)
+        update_rows(messages, [(message.id, {"body": body}) for message in messages], ["body"])
+        for values in values_list:
+            values["body"] = body
         # the followers of every new ticket in one query, not one per notification
         recipients = self.env["mail.followers"]._get_recipient_data(tickets, "notification", subtype.id, [])
         tickets = tickets.with_context(

@@ -20,6 +20,7 @@ from odoo import api, fields, models
 from odoo.tools import SQL
 
 from ..connectors import errors as api_errors
+from ..tools.bulk_sql import update_rows
 from ..tools.person_text import PersonText
 from .selections import ERASED_PREFIX
 
@@ -145,7 +146,8 @@ class SocialCrmMention(models.Model):
         if not items:
             return items
         Privacy = self.env["social_crm.privacy"]
-        hashes = {Privacy._hash(account.id, item.external_id): item.external_id for item in items}
+        key = Privacy._hash_key()
+        hashes = {Privacy._hash(account.id, item.external_id, key): item.external_id for item in items}
         erased = self.sudo().search_fetch(
             [("account_id", "=", account.id), ("external_id", "in", list(hashes))], ["external_id"]
         )
@@ -225,7 +227,7 @@ class SocialCrmMention(models.Model):
             return self.browse()
         with self.env.cr.savepoint():
             checked = self.browse([row_id for row_id, _ext in rows])
-            self.env["social_crm.privacy"]._update_rows(
+            update_rows(
                 self, [(m.id, {"deletion_checked_at": fields.Datetime.now()}) for m in checked], ["deletion_checked_at"]
             )
             return self._mark_deleted(account, gone) if gone else self.browse()

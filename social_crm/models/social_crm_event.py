@@ -22,7 +22,7 @@ from odoo.exceptions import AccessError
 from ..connectors import CLIENTS, get_client_class
 from ..connectors import errors as api_errors
 from ..connectors.utils import BadItem, scrub_fields, storable
-from ..tools.bulk_insert import insert_new_rows
+from ..tools.bulk_sql import insert_rows
 
 _logger = logging.getLogger(__name__)
 
@@ -106,7 +106,7 @@ class SocialCrmEvent(models.Model):
             }
             for event in events
         ]
-        inserted = insert_new_rows(self.sudo(), vals_list, ["account_id", "event_id"], "event_id")
+        inserted = insert_rows(self.sudo(), vals_list, conflict=["account_id", "event_id"], key="event_id")
         return len(inserted)
 
     @api.model

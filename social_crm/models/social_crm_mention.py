@@ -9,7 +9,7 @@ from odoo.exceptions import AccessError, UserError
 from ..connectors import errors as api_errors
 from ..tools import training_files
 from ..tools.access import checked_sudo
-from ..tools.bulk_insert import insert_new_rows
+from ..tools.bulk_sql import insert_rows, update_rows
 from ..tools.titles import shorten
 from .selections import DIRECTIONS, INTENTS, NLP_STATES, SENTIMENTS, VISIBILITIES
 
@@ -210,8 +210,10 @@ class SocialCrmMention(models.Model):
                 "media_state": "pending" if (item.extra or {}).get("media") else False,
             }
             vals.update(self._analysis_vals(result, item.lang))
+            # Claimed for the ticket rules at INSERT (see ticket.router._route_claimed); the rest waits for analysis.
+            vals["is_routed"] = not own and vals["nlp_state"] != "pending"
             vals_list.append(vals)
-        inserted = insert_new_rows(self.sudo(), vals_list, ["account_id", "external_id"], "external_id")
+        inserted = insert_rows(self.sudo(), vals_list, conflict=["account_id", "external_id"], key="external_id")
         mentions = self.sudo().browse([inserted[v["external_id"]] for v in vals_list if v["external_id"] in inserted])
         mentions._link_parents()
         if any(vals["media_state"] for vals in vals_list):
@@ -293,25 +295,19 @@ class SocialCrmMention(models.Model):
         for vals in vals_list:
             if vals["identity_id"] and vals["posted_at"] > latest.get(vals["identity_id"], vals["posted_at"].min):
                 latest[vals["identity_id"]] = vals["posted_at"]
-        if latest:
-            self.env["social_crm.identity"].flush_model(["last_mention_at"])
-            self.env.cr.execute(
-                """
-                UPDATE social_crm_identity i
-                   SET last_mention_at = GREATEST(i.last_mention_at, v.last)
-                  FROM unnest(%s::int[], %s::timestamp[]) AS v(identity_id, last)
-                 WHERE i.id = v.identity_id
-                """,
-                [list(latest), list(latest.values())],
-            )
-            self.env["social_crm.identity"].invalidate_model(["last_mention_at"])
+        update_rows(
+            self.env["social_crm.identity"],
+            [(identity_id, {"last_mention_at": last}) for identity_id, last in latest.items()],
+            ["last_mention_at"],
+            keep_greatest=["last_mention_at"],
+        )
 
     def _after_ingest(self):
         """Keywords, contacts and tickets for new mentions; returns the tickets opened, {thread id: ticket id}."""
         self.env["social_crm.keyword"]._tag_mentions(self)
         new_identities = self.identity_id.filtered(lambda i: not i.partner_id and not i.suggested_partner_id)
         self.env["social_crm.relate"]._link_contacts(new_identities)
-        return self.env["social_crm.ticket.router"]._route_analyzed(self)
+        return self.env["social_crm.ticket.router"]._route_claimed(self.filtered("is_routed"))
 
     @api.model
     def _to_naive_utc(self, value):
@@ -513,25 +509,7 @@ class SocialCrmMention(models.Model):
     @api.model
     def _write_analysis(self, rows):
         """One UPDATE for a batch of analysis results: [(mention id, {column: value})]."""
-        if not rows:
-            return
-        self.flush_model(NLP_COLUMNS)
-        record = self.browse()
-        arrays = [[row_id for row_id, _row in rows]]
-        casts = ["int"]
-        for name in NLP_COLUMNS:
-            field = self._fields[name]
-            arrays.append([field.convert_to_column(row[name], record) for _row_id, row in rows])
-            casts.append(field.column_type[1])
-        assignments = ", ".join(f'"{name}" = v."{name}"' for name in NLP_COLUMNS)
-        unnest = ", ".join(f"%s::{cast}[]" for cast in casts)
-        columns = ", ".join(["id", *(f'"{name}"' for name in NLP_COLUMNS)])
-        self.env.cr.execute(
-            f"UPDATE social_crm_mention m SET {assignments}, write_date = now() AT TIME ZONE 'UTC'"  # noqa: S608
-            f" FROM unnest({unnest}) AS v({columns}) WHERE m.id = v.id",
-            arrays,
-        )
-        self.invalidate_model(NLP_COLUMNS)
+        update_rows(self, rows, NLP_COLUMNS)
 
     @api.model
     def _cron_analyze(self, limit=NLP_BATCH):

@@ -22,6 +22,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import AccessError
 from odoo.tools import SQL
 
+from ..tools.bulk_sql import update_rows
 from ..tools.contact_keys import handle_keys
 from ..tools.csv_cells import csv_text
 from ..tools.person_text import PersonText, identifiers_of, like
@@ -32,32 +33,6 @@ REPLY_TEXT_FIELDS = ("body", "approved_body", "reject_reason", "error_message")
 TRACKING_TEXT_FIELDS = ("old_value_char", "new_value_char", "old_value_text", "new_value_text")
 IDENTITY_FIELDS = ["handle", "name", "profile_url", "avatar_url", "external_id", "bio"]
 MENTION_FIELDS = ["author_name", "author_handle", "url", "external_id", "body"]
-
-
-def update_rows(model, rows, fnames):
-    """One UPDATE for ``rows`` [(id, {field: value})] of ``model``, whose values differ row by row.
-
-    Done in SQL on purpose: an ORM write would track the old text into the chatter.
-    """
-    if not rows:
-        return
-    model.flush_model(fnames)
-    empty = model.browse()
-    arrays = [SQL("%s::int[]", [row_id for row_id, _vals in rows])]
-    for fname in fnames:
-        field = model._fields[fname]
-        values = [field.convert_to_column(vals[fname], empty) for _row_id, vals in rows]
-        arrays.append(SQL("%s::%s[]", values, SQL(field.column_type[1])))
-    model.env.cr.execute(
-        SQL(
-            "UPDATE %s t SET %s, write_date = now() AT TIME ZONE 'UTC' FROM unnest(%s) AS v(id, %s) WHERE t.id = v.id",
-            SQL.identifier(model._table),
-            SQL(", ").join(SQL("%s = v.%s", SQL.identifier(f), SQL.identifier(f)) for f in fnames),
-            SQL(", ").join(arrays),
-            SQL(", ").join(SQL.identifier(f) for f in fnames),
-        )
-    )
-    model.invalidate_model(fnames)
 
 
 class PrivacyScope:
@@ -125,21 +100,23 @@ class SocialCrmPrivacy(models.AbstractModel):
     _description = "Social CRM personal data: erasure and export"
 
     @api.model
-    def _update_rows(self, model, rows, fnames):
-        """``update_rows`` for the other models files (one UPDATE, no tracking)."""
-        update_rows(model, rows, fnames)
-
-    @api.model
     def _check_manager(self):
         if not self.env.user.has_group("social_crm.group_social_manager"):
             raise AccessError(_("Only Social CRM managers can erase or export a person's social data."))
 
     @api.model
-    def _hash(self, scope, external_id):
-        """A keyed hash of a network id: still unique, no longer pointing at anyone on the network."""
-        key = self.env["ir.config_parameter"].sudo().get_param("database.secret", "").encode()
+    def _hash(self, scope, external_id, key=None):
+        """A keyed hash of a network id: still unique, no longer pointing at anyone on the network.
+
+        ``key``: ``_hash_key()``, read once by callers hashing a batch.
+        """
+        key = key or self._hash_key()
         digest = hmac.new(key, f"{scope}:{external_id}".encode(), hashlib.sha256).hexdigest()[:40]
         return ERASED_PREFIX + digest
+
+    @api.model
+    def _hash_key(self):
+        return self.env["ir.config_parameter"].sudo().get_param("database.secret", "").encode()
 
     @api.model
     def _scope(self, identities, mentions=None):
@@ -488,7 +465,8 @@ class SocialCrmPrivacy(models.AbstractModel):
         if not mentions:
             return
         old = [m.external_id for m in mentions]
-        new = [self._hash(m.account_id.id, m.external_id) for m in mentions]
+        key = self._hash_key()
+        new = [self._hash(m.account_id.id, m.external_id, key) for m in mentions]
         accounts = [m.account_id.id for m in mentions]
         mentions.flush_model()
         self.env["social_crm.thread"].flush_model(["root_external_id"])

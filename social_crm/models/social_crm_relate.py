@@ -18,7 +18,7 @@ from collections import defaultdict
 from odoo import api, models
 from odoo.tools import SQL, escape_psql
 
-from ..tools.bulk_insert import insert_new_rows
+from ..tools.bulk_sql import insert_rows
 from ..tools.contact_keys import (
     EMAIL_DOMAIN_SQL,
     HANDLE_KEYS_SQL,
@@ -87,7 +87,7 @@ class SocialCrmRelate(models.AbstractModel):
     def _upsert_identities(self, network, authors, company, public_ids=None):
         """Find or create ``company``'s identities for a batch of connector authors.
 
-        One search for the whole batch, one create for the new ones; enrichment
+        One search for the whole batch, one INSERT for the new ones; enrichment
         (avatar, bio, followers, profile URL) is refreshed only where it changed.
         ``public_ids``: the authors who wrote in public in this batch (``None``: all of them); the others stay
         (or are created) visible to those who read private messages only. Returns {external_id: identity}.
@@ -130,9 +130,21 @@ class SocialCrmRelate(models.AbstractModel):
             for ext_id, author in by_id.items()
             if ext_id not in result
         ]
-        if to_create:
-            for identity in self.env["social_crm.identity"].sudo().create(to_create):
-                result[identity.external_id] = identity
+        # One INSERT; an identity another worker stored meanwhile is skipped by the unique constraint, then read.
+        Identity = existing.browse()
+        inserted = insert_rows(
+            Identity, to_create, conflict=["network", "external_id", "company_id"], key="external_id"
+        )
+        result.update(_records(Identity, inserted))
+        raced = [vals["external_id"] for vals in to_create if vals["external_id"] not in result]
+        if raced:
+            result.update(
+                (identity.external_id, identity)
+                for identity in Identity.with_context(active_test=False).search_fetch(
+                    [("network", "=", network), ("external_id", "in", raced), ("company_id", "=", company.id)],
+                    ["external_id"],
+                )
+            )
         return result
 
     @api.model
@@ -188,8 +200,8 @@ class SocialCrmRelate(models.AbstractModel):
                     "visibility": "private" if item.visibility == "private" else "public",
                 }
             )
-        inserted = insert_new_rows(Thread, vals_list, ["account_id", "root_external_id"], "root_external_id")
-        result.update((root_id, Thread.browse(thread_id)) for root_id, thread_id in inserted.items())
+        inserted = insert_rows(Thread, vals_list, conflict=["account_id", "root_external_id"], key="root_external_id")
+        result.update(_records(Thread, inserted))
         raced = [root_id for root_id in roots if root_id not in result]  # stored meanwhile by another worker
         if raced:
             result.update(
@@ -468,6 +480,13 @@ class SocialCrmRelate(models.AbstractModel):
                 row, confidence, reason = max(candidates, key=lambda c: c[1])
                 result[identity] = (Partner.browse(row.id), confidence, reason)
         return result
+
+
+def _records(model, ids_by_key):
+    """{key: record} for {key: id}, the records prefetched together (a record browsed alone reads alone)."""
+    records = model.browse(list(ids_by_key.values()))
+    by_id = {record.id: record for record in records}
+    return {key: by_id[record_id] for key, record_id in ids_by_key.items()}
 
 
 class Candidate:

@@ -7,6 +7,8 @@ from markupsafe import Markup
 
 from odoo import api, fields, models
 
+from ..tools.bulk_sql import update_rows
+
 
 class SocialCrmTicketRouter(models.AbstractModel):
     """One ticket per conversation: append to it, reopen it, or open one by the ordered ticket rules.
@@ -38,8 +40,17 @@ class SocialCrmTicketRouter(models.AbstractModel):
         )
         claimed = mentions.browse([row[0] for row in self.env.cr.fetchall()])
         mentions.invalidate_model(["is_routed"])
-        tickets = self._route(claimed)
-        self._route_more(claimed)
+        return self._route_claimed(claimed)
+
+    @api.model
+    def _route_claimed(self, mentions):
+        """Apply the rules to inbound mentions this transaction claimed (``is_routed`` set by it).
+
+        The ingestion stores new analyzed inbound mentions already claimed: no other worker sees a row
+        before its INSERT commits, so the claiming UPDATE of ``_route_analyzed`` would only rewrite them.
+        """
+        tickets = self._route(mentions)
+        self._route_more(mentions)
         return tickets
 
     @api.model
@@ -136,19 +147,11 @@ class SocialCrmTicketRouter(models.AbstractModel):
     @api.model
     def _link_tickets(self, links):
         """Point mentions at their tickets, [(thread id, mention ids, ticket id)]: one UPDATE for the batch."""
-        self.env["social_crm.mention"].flush_model(["ticket_id"])
-        self.env.cr.execute(
-            """
-            UPDATE social_crm_mention m SET ticket_id = v.ticket_id
-              FROM unnest(%s::int[], %s::int[]) AS v(mention_id, ticket_id)
-             WHERE m.id = v.mention_id
-            """,
-            [
-                [mention_id for _thread, ids, _ticket in links for mention_id in ids],
-                [ticket_id for _thread, ids, ticket_id in links for _id in ids],
-            ],
+        update_rows(
+            self.env["social_crm.mention"],
+            [(mention_id, {"ticket_id": ticket_id}) for _thread, ids, ticket_id in links for mention_id in ids],
+            ["ticket_id"],
         )
-        self.env["social_crm.mention"].invalidate_model(["ticket_id"])
         self.env["helpdesk.ticket"].invalidate_model(["social_mention_ids"])
 
     @api.model
@@ -190,21 +193,22 @@ class SocialCrmTicketRouter(models.AbstractModel):
             "description": body,
             "partner_id": thread.partner_id.id or False,
             "partner_name": mention.author_name or mention.author_handle or False,
-            "team_id": self._ticket_team(rule, account).id or False,
+            "team_id": texts.team_id(rule, account),
             # Explicit: helpdesk_mgmt would otherwise give the ticket to whoever runs the fetch. A team that assigns
             # automatically fills it (helpdesk.ticket.team._social_auto_assign); else it waits unassigned.
             "user_id": False,
             "company_id": account.company_id.id,
             "channel_id": texts.channel_id,
             "priority": rule.priority or "1",
-            "tag_ids": [(6, 0, rule.tag_ids.ids)],
+            "tag_ids": [(6, 0, texts.tag_ids(rule))],
             "social_thread_id": thread.id,
             "social_lang": mention.lang or False,
         }
 
 
 class _TicketTexts:
-    """What every ticket of a batch shares: translated templates, network labels, the Social channel."""
+    """What the tickets of a batch share: translated templates, network labels, the Social channel, each rule's
+    team (per account) and tags."""
 
     def __init__(self, env):
         self.title = env._("%(network)s: %(title)s")
@@ -212,7 +216,22 @@ class _TicketTexts:
         self.private_body = env._("A private message: Social CRM users read it in the conversation of this ticket.")
         self.open_on = env._("Open on %(network)s")
         self.channel_id = env.ref("social_crm.helpdesk_ticket_channel_social").id
+        self._env = env
         self._networks = {}
+        self._teams = {}
+        self._tags = {}
+
+    def team_id(self, rule, account):
+        """The ticket team's id (``_ticket_team``), once per rule and account of the batch."""
+        key = (rule.id, account.id)
+        if key not in self._teams:
+            self._teams[key] = self._env["social_crm.ticket.router"]._ticket_team(rule, account).id or False
+        return self._teams[key]
+
+    def tag_ids(self, rule):
+        if rule.id not in self._tags:
+            self._tags[rule.id] = rule.tag_ids.ids
+        return list(self._tags[rule.id])
 
     def network(self, account):
         if account.network not in self._networks:

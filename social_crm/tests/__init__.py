@@ -3,6 +3,7 @@ from . import test_security
 from . import test_views
 from . import test_ingest
 from . import test_ingest_batch
+from . import test_bulk_sql
 from . import test_respond
 from . import test_relate
 from . import test_reply

@@ -134,3 +134,43 @@ class TestIngestBatch(SocialCrmCommon):
         with analyzed_as(("en", "neutral", "other")):
             self.ingest([self.make_item("at://j/3", "newest", minutes=90)])
         self.assertEqual(identity.last_mention_at, (self.base_time.replace(tzinfo=None) + timedelta(minutes=90)))
+
+    def _complaints(self, prefix, count):
+        """``count`` complaints by as many new authors (each opens a ticket), analyzed as negative."""
+        items = [
+            self.make_item(f"at://{prefix}{n}/1", f"<b>broken</b> order {n}", author_id=f"did:plc:{prefix}{n}")
+            for n in range(count)
+        ]
+        return items, analyzed_as(*[("en", "negative", "complaint")] * count)
+
+    def test_a_page_opens_its_tickets_in_queries_that_do_not_grow_with_the_page(self):
+        """10 or 30 tickets opened by a page: the same queries (one INSERT each for identities, threads, mentions,
+        tickets and creation messages; one UPDATE each for descriptions and links), the chatter still says it.
+
+        (A team with followers adds Odoo's inbox notification of each creation message: see
+        TestAlerts.test_social_ticket_notifies_the_teams_followers.)
+        """
+        items, analysis = self._complaints("w", 2)
+        with analysis:
+            self.ingest(items)  # caches (rules, sequences, subtypes) are warm from here on
+        self.env.flush_all()
+        self.env.invalidate_all()
+        items, analysis = self._complaints("s", 10)
+        before = self.cr.sql_log_count
+        with analysis:
+            small = self.ingest(items)
+            self.env.flush_all()
+        queries = self.cr.sql_log_count - before
+        self.env.invalidate_all()
+        items, analysis = self._complaints("l", 30)
+        with self.assertQueryCount(__system__=queries), analysis:
+            large = self.ingest(items)
+            self.env.flush_all()
+        self.assertEqual((len(small.ticket_id), len(large.ticket_id)), (10, 30))
+        created = self.env.ref("helpdesk_mgmt.hlp_tck_created")
+        for ticket in large.ticket_id:
+            self.assertEqual(ticket.social_mention_ids.ticket_id, ticket)
+            self.assertIn("&lt;b&gt;broken&lt;/b&gt; order", ticket.description, "the text, escaped, never markup")
+            message = ticket.message_ids.filtered(lambda m, s=created: m.subtype_id == s)
+            self.assertEqual(len(message), 1, "the chatter says the ticket was created")
+        self.assertTrue(all(large.mapped("is_routed")), "claimed for the rules once, at INSERT")
