@@ -6,7 +6,6 @@ from markupsafe import Markup
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
-from odoo.tools import SQL
 
 from ..tools.batch_defaults import batch_defaults_context, cached_default_get
 from ..tools.bulk_sql import update_rows
@@ -346,7 +345,7 @@ class HelpdeskTicket(models.Model):
 
     @api.model
     def _social_numbers(self, company_id, count):
-        """``count`` numbers of the company's ticket sequence, drawn in one query where the sequence allows."""
+        """``count`` numbers of the company's ticket sequence (the one helpdesk_mgmt numbers tickets with)."""
         sequence = (
             self.env["ir.sequence"]
             .with_company(company_id)
@@ -358,15 +357,7 @@ class HelpdeskTicket(models.Model):
         )
         if not sequence:
             return ["/"] * count
-        if sequence.implementation != "standard" or sequence.use_date_range:
-            return [sequence._next() for _index in range(count)]
-        self.env.cr.execute(
-            SQL("SELECT nextval(%s) FROM generate_series(1, %s)", f"ir_sequence_{sequence.id:03d}", count)
-        )
-        prefix, suffix = sequence._get_prefix_suffix()
-        return [
-            f"{prefix}{number:0{sequence.padding}d}{suffix}" for number in sorted(n for (n,) in self.env.cr.fetchall())
-        ]
+        return [sequence.next_by_id() for _index in range(count)]
 
     def action_social_reply(self):
         """Open the reply composer for the ticket's social conversation."""
