@@ -15,7 +15,7 @@ from odoo import SUPERUSER_ID, http
 from odoo.http import request
 
 from ..connectors.signed_request import InvalidSignedRequest, check_issued_at, digest, parse_signed_request
-from ..models.social_crm_deletion_request import META_NETWORKS
+from ..models.selections import META_NETWORKS
 
 _logger = logging.getLogger(__name__)
 

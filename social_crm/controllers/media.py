@@ -9,7 +9,7 @@ from odoo.http import request
 from odoo.tools.image import image_process
 from odoo.tools.misc import verify_hash_signed
 
-from ..models.ir_attachment import MEDIA_SCOPE
+from ..models.selections import MEDIA_SCOPE
 
 PREVIEW_SIZE = (240, 240)  # LINE's previewImageUrl: at most 240 x 240 px, 1 MB
 

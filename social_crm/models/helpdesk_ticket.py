@@ -10,7 +10,7 @@ from odoo.exceptions import UserError, ValidationError
 from ..tools.batch_defaults import batch_defaults_context, cached_default_get
 from ..tools.bulk_sql import update_rows
 from ..tools.text_similarity import similarity
-from .mail_followers import PREFETCHED_RECIPIENTS
+from .selections import PREFETCHED_RECIPIENTS
 
 # Incidents: conversations opened this close together (minutes) about the same thing are offered for merging.
 INCIDENT_WINDOW_PARAM = "social_crm.incident_window_minutes"

@@ -2,10 +2,11 @@
 from odoo import _, models
 from odoo.tools.misc import hash_sign
 
+from .selections import MEDIA_SCOPE
+
 # Writing one of these changes what a post would publish.
 CONTENT_FIELDS = ("datas", "raw", "db_datas", "mimetype", "name")
 # The scope of the signed links to attachments that networks fetch themselves (see ``_social_public_url``).
-MEDIA_SCOPE = "social_crm.media"
 
 
 class IrAttachment(models.Model):

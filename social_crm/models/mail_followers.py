@@ -1,8 +1,9 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import models
 
+from .selections import PREFETCHED_RECIPIENTS
+
 # Context key: {"key": (model, message type, subtype id), "data": {res id: recipient data}}, read by the batch below.
-PREFETCHED_RECIPIENTS = "social_crm_prefetched_recipients"
 
 
 class MailFollowers(models.Model):

@@ -56,3 +56,15 @@ APPROVAL_POLICIES = [
     ("public", "Approval when public"),
     ("always", "Always approval"),
 ]
+
+# SLA status of a conversation (``social_crm.sla``).
+SLA_STATUSES = [("ok", "On time"), ("warning", "Due soon"), ("breached", "Overdue")]
+
+# Networks of Meta's data-deletion callback (``social_crm.deletion.request``).
+META_NETWORKS = ("facebook", "instagram")
+
+# Scope of the signed links to attachments handed to networks that fetch a file themselves (``ir.attachment``).
+MEDIA_SCOPE = "social_crm.media"
+
+# Context key: the followers' recipient data the ingestion already read for a batch (``mail.followers``).
+PREFETCHED_RECIPIENTS = "social_crm_prefetched_recipients"

@@ -22,11 +22,10 @@ from odoo.tools import SQL
 from ..connectors import errors as api_errors
 from ..tools.bulk_sql import update_rows
 from ..tools.person_text import PersonText
-from .selections import ERASED_PREFIX
+from .selections import ERASED_PREFIX, META_NETWORKS
 
 _logger = logging.getLogger(__name__)
 
-META_NETWORKS = ("facebook", "instagram")
 # Posts of the last days are re-checked for deletion on the network, a bounded batch per fetch (the client's
 # ``deletion_batch``), the longest unchecked first.
 DELETION_CHECK_DAYS = 30

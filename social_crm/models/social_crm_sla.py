@@ -12,7 +12,6 @@ from odoo.exceptions import ValidationError
 
 from .selections import TICKET_PRIORITIES
 
-SLA_STATUSES = [("ok", "On time"), ("warning", "Due soon"), ("breached", "Overdue")]
 WARNING_SHARE = 0.75
 
 

@@ -9,8 +9,7 @@ from odoo.tools.misc import format_datetime
 
 from ..connectors import get_client_class
 from ..tools.titles import shorten
-from .selections import SENTIMENTS, THREAD_STATES, VISIBILITIES
-from .social_crm_sla import SLA_STATUSES
+from .selections import SENTIMENTS, SLA_STATUSES, THREAD_STATES, VISIBILITIES
 
 # Languages written right to left (ISO 639-1 and the few 639-3 codes detectors return).
 RTL_LANGS = {"ar", "fa", "he", "iw", "ur", "ps", "yi", "dv", "ckb", "sd", "ug"}

@@ -17,7 +17,7 @@ from odoo.tests import tagged
 from odoo.tools import mute_logger
 from odoo.tools.misc import hash_sign
 
-from ..models.ir_attachment import MEDIA_SCOPE
+from ..models.selections import MEDIA_SCOPE
 from .mastodon_case import MastodonReplyCase
 from .webhook_case import BOT, TELEGRAM_TOKEN, WebhookCase, line_text, telegram_update
 

@@ -1,7 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import fields, models
 
-COST_PARAM = "social_crm_lead.cost_per_contact"
+from .selections import COST_PARAM
 
 
 class ResConfigSettings(models.TransientModel):

@@ -4,7 +4,7 @@ from odoo.tools import SQL
 
 from odoo.addons.social_crm.models.selections import NETWORKS
 
-from ..models.res_config_settings import COST_PARAM
+from ..models.selections import COST_PARAM
 
 # The definitions of sales from social, written once: this report, the weekly digest and the dashboard read them.
 # - a lead from social: a CRM lead of a social conversation (social_thread_id set), won or lost, dated by its
