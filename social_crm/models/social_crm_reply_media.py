@@ -234,6 +234,28 @@ class SocialCrmReply(models.Model):
             )
         return media
 
+    def _record_posted(self, item, auto_commit=False):
+        """The files sent go with the reply's message in the conversation: the chat bubbles show what the person
+        received (copies of the reply's attachments on its outbound mention, sharing the stored bytes)."""
+        res = super()._record_posted(item, auto_commit=auto_commit)
+        mention = self.posted_mention_id
+        if mention and self.attachment_ids:
+            self.env["ir.attachment"].sudo().create(
+                [
+                    {
+                        "name": attachment.name,
+                        "raw": attachment.raw,
+                        "mimetype": attachment.mimetype,
+                        "description": attachment.description,
+                        "res_model": "social_crm.mention",
+                        "res_id": mention.id,
+                        "company_id": mention.company_id.id,
+                    }
+                    for attachment in self.attachment_ids.sudo()
+                ]
+            )
+        return res
+
     def _failure_is_unknown(self, exc):
         # Part of the answer reached the person: sending again would repeat it, so a person settles it first.
         return isinstance(exc, api_errors.PartlySent) or super()._failure_is_unknown(exc)

@@ -182,6 +182,13 @@ class TestReplyMedia(MediaCase):
         self.assertEqual(json.loads(fields["reply_parameters"][1])["message_id"], 1365)
         self.assertEqual(multipart(document)["document"], ("invoice.pdf", pdf.raw))
         self.assertEqual(reply.posted_mention_id.body, "سلام سارا، این عکس بسته است")
+        # the conversation shows what Sara received: the picture and the file in the brand's bubble
+        sent = self.env["ir.attachment"].search(
+            [("res_model", "=", "social_crm.mention"), ("res_id", "=", reply.posted_mention_id.id)]
+        )
+        self.assertEqual(sorted(sent.mapped("checksum")), sorted((image | pdf).mapped("checksum")))
+        bubbles = reply.thread_id.with_user(self.social_user).conversation_html
+        self.assertIn(f"/web/image/{sent.filtered(lambda a: a.name == 'parcel.png').id}", bubbles)
 
     def test_changed_added_or_removed_file_after_submission_is_a_draft_again(self):
         self.telegram.reply_policy = "always"
