@@ -43,8 +43,6 @@ MEDIA_FIELDS = "id,caption,timestamp,permalink,username"
 MENTIONED_COMMENT_FIELDS = "id,text,timestamp,username,media{id,permalink}"
 MENTIONED_MEDIA_FIELDS = "id,caption,timestamp,permalink,username,media_type"
 RECENT_MEDIA = 25
-CONTAINER_POLLS = 30  # GET /{container}?fields=status_code while IN_PROGRESS
-CONTAINER_POLL_WAIT = 2.0  # seconds
 
 
 class InstagramClient(FacebookClient):
@@ -386,25 +384,6 @@ class InstagramClient(FacebookClient):
         if not created.get("id"):
             raise errors.BadPayload("Instagram did not create the media container.", self.network)
         return check_id(str(created["id"]), "container id")
-
-    def _wait_finished(self, container):
-        for attempt in range(CONTAINER_POLLS):
-            state = as_dict(self.request("GET", f"/{self.segment(container)}", params={"fields": "status_code,status"}))
-            code = state.get("status_code")
-            if code in ("FINISHED", "PUBLISHED"):
-                return
-            if code in ("ERROR", "EXPIRED"):
-                raise errors.ApiError(
-                    f"Instagram could not prepare the image ({code}: {state.get('status') or 'no detail'}); "
-                    "nothing was published.",
-                    self.network,
-                    code=code,
-                )
-            if attempt + 1 < CONTAINER_POLLS:
-                self.sleep(CONTAINER_POLL_WAIT)
-        raise errors.ApiError(
-            "Instagram was still preparing the image; nothing was published, try again later.", self.network
-        )
 
     def engagement(self, external_ids):
         counts = {}

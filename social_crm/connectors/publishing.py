@@ -71,3 +71,32 @@ class PublishingMixin:
                     self.network,
                 )
         return text, link, media
+
+    # Meta's two-step publishing (Instagram, Threads): a media container is created, then published once ready.
+    container_status_fields = ("status_code", "status")  # the field saying the state, the one giving the detail
+    container_polls = 30
+    container_poll_wait = 2.0  # seconds
+
+    def _wait_finished(self, container):
+        """Poll the container until the network has prepared it; raise when it failed or took too long."""
+        state_field, detail_field = self.container_status_fields
+        for attempt in range(self.container_polls):
+            state = self.request(
+                "GET", f"/{self.segment(container)}", params={"fields": f"{state_field},{detail_field}"}
+            )
+            state = state if isinstance(state, dict) else {}
+            code = state.get(state_field)
+            if code in ("FINISHED", "PUBLISHED"):
+                return
+            if code in ("ERROR", "EXPIRED"):
+                raise errors.ApiError(
+                    f"{self.label} could not prepare the image ({code}: {state.get(detail_field) or 'no detail'}); "
+                    "nothing was published.",
+                    self.network,
+                    code=code,
+                )
+            if attempt + 1 < self.container_polls:
+                self.sleep(self.container_poll_wait)
+        raise errors.ApiError(
+            f"{self.label} was still preparing the image; nothing was published, try again later.", self.network
+        )

@@ -55,14 +55,15 @@ RECENT_POSTS = 25
 PAGE_SIZE = 50
 SEARCH_QUOTA = 2200  # keyword_search queries per user in a rolling 24 hours (Meta's documented limit)
 SEARCH_WINDOW = 24 * 3600
-CONTAINER_POLLS = 10  # GET /{container}?fields=status,error_message while IN_PROGRESS
-CONTAINER_POLL_WAIT = 3.0  # seconds
 INSIGHT_METRICS = "views,likes,replies,reposts,quotes"
 
 
 class ThreadsClient(BaseClient, MessagingClient):
     network = "threads"
     label = "Threads"
+    container_status_fields = ("status", "error_message")
+    container_polls = 10
+    container_poll_wait = 3.0  # seconds
     default_base_url = "https://graph.threads.net/v1.0"
     max_length = 500
     can_publish = True
@@ -408,27 +409,6 @@ class ThreadsClient(BaseClient, MessagingClient):
         if not published.get("id"):
             raise errors.BadPayload("Threads did not say which post was published.", self.network)
         return check_id(str(published["id"]), "media id")
-
-    def _wait_finished(self, container):
-        for attempt in range(CONTAINER_POLLS):
-            state = as_dict(
-                self.request("GET", f"/{self.segment(container)}", params={"fields": "status,error_message"})
-            )
-            status = state.get("status")
-            if status in ("FINISHED", "PUBLISHED"):
-                return
-            if status in ("ERROR", "EXPIRED"):
-                raise errors.ApiError(
-                    f"Threads could not prepare the image ({status}: {state.get('error_message') or 'no detail'}); "
-                    "nothing was published.",
-                    self.network,
-                    code=status,
-                )
-            if attempt + 1 < CONTAINER_POLLS:
-                self.sleep(CONTAINER_POLL_WAIT)
-        raise errors.ApiError(
-            "Threads was still preparing the image; nothing was published, try again later.", self.network
-        )
 
     def engagement(self, external_ids):
         counts = {}
