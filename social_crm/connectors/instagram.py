@@ -284,6 +284,19 @@ class InstagramClient(FacebookClient):
                 self.network,
             )
         created = as_dict(self.request("POST", f"/{self.segment(parent_id)}/replies", data={"message": text}))
+        return self._own_reply(created, text, parent_id, root_id, extra.get("media_id", ""))
+
+    def _reply_to_mention(self, text, parent_id, root_id, extra):
+        """``POST /{ig-user-id}/mentions`` with ``media_id`` (a caption mention) and ``comment_id`` (a comment
+        mention): the answer appears under the mentioning comment, or as a comment on the media."""
+        data = {"media_id": check_id(extra.get("media_id"), "media_id"), "message": text}
+        if extra.get("comment_id"):
+            data["comment_id"] = check_id(extra["comment_id"], "comment_id")
+        created = as_dict(self.request("POST", f"/{self.segment(self.login)}/mentions", data=data))
+        return self._own_reply(created, text, parent_id, root_id, data["media_id"])
+
+    def _own_reply(self, created, text, parent_id, root_id, media_id):
+        """The brand's answer as an item, from the id Instagram gave it."""
         if not created.get("id"):
             raise errors.BadPayload("Instagram did not say which reply was created.", self.network)
         return Item(
@@ -295,28 +308,7 @@ class InstagramClient(FacebookClient):
             root_id=root_id or parent_id,
             is_own=True,
             kind="reply",
-            extra={"media_id": extra.get("media_id", "")},
-        )
-
-    def _reply_to_mention(self, text, parent_id, root_id, extra):
-        """``POST /{ig-user-id}/mentions`` with ``media_id`` (a caption mention) and ``comment_id`` (a comment
-        mention): the answer appears under the mentioning comment, or as a comment on the media."""
-        data = {"media_id": check_id(extra.get("media_id"), "media_id"), "message": text}
-        if extra.get("comment_id"):
-            data["comment_id"] = check_id(extra["comment_id"], "comment_id")
-        created = as_dict(self.request("POST", f"/{self.segment(self.login)}/mentions", data=data))
-        if not created.get("id"):
-            raise errors.BadPayload("Instagram did not say which comment was created.", self.network)
-        return Item(
-            external_id=str(created["id"]),
-            author=self.own(),
-            text=text,
-            posted_at=parse_datetime(_now()),
-            parent_id=parent_id,
-            root_id=root_id or parent_id,
-            is_own=True,
-            kind="reply",
-            extra={"media_id": data["media_id"]},
+            extra={"media_id": media_id},
         )
 
     # --- publishing ----------------------------------------------------
