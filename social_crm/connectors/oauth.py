@@ -323,6 +323,13 @@ class OAuthClient:
         )
         return url
 
+    def _unreachable(self, exc):
+        if isinstance(exc, requests.exceptions.Timeout):
+            return errors.ConnectionFailed(
+                f"{self.profile.label} did not answer within {self.timeout} seconds.", self.network
+            )
+        return errors.ConnectionFailed(f"{self.profile.label} cannot be reached ({type(exc).__name__}).", self.network)
+
     def _token_call(self, call):
         """Run an authlib token request; map what can go wrong to typed errors."""
         from authlib.integrations.base_client import OAuthError
@@ -332,14 +339,8 @@ class OAuthClient:
             answer = call(self._session())
         except OAuthError as exc:
             raise self._oauth_error(exc.error, exc.description) from exc
-        except requests.exceptions.Timeout as exc:
-            raise errors.ConnectionFailed(
-                f"{self.profile.label} did not answer within {self.timeout} seconds.", self.network
-            ) from exc
         except (requests.exceptions.RequestException, OSError) as exc:
-            raise errors.ConnectionFailed(
-                f"{self.profile.label} cannot be reached ({type(exc).__name__}).", self.network
-            ) from exc
+            raise self._unreachable(exc) from exc
         except ValueError as exc:  # not JSON
             raise errors.BadPayload(f"{self.profile.label} answered the token request with no JSON.") from exc
         token = Token.from_answer(dict(answer))
@@ -406,14 +407,8 @@ class OAuthClient:
                 timeout=self.timeout,
                 allow_redirects=False,
             )
-        except requests.exceptions.Timeout as exc:
-            raise errors.ConnectionFailed(
-                f"{self.profile.label} did not answer within {self.timeout} seconds.", self.network
-            ) from exc
         except (requests.exceptions.RequestException, OSError) as exc:
-            raise errors.ConnectionFailed(
-                f"{self.profile.label} cannot be reached ({type(exc).__name__}).", self.network
-            ) from exc
+            raise self._unreachable(exc) from exc
         finally:
             session.close()
         raw = response.content[: MAX_BODY + 1]
@@ -442,14 +437,8 @@ class OAuthClient:
             response = session.request(
                 method, url, params=params, data=data, timeout=self.timeout, allow_redirects=False, withhold_token=True
             )
-        except requests.exceptions.Timeout as exc:
-            raise errors.ConnectionFailed(
-                f"{self.profile.label} did not answer within {self.timeout} seconds.", self.network
-            ) from exc
         except (requests.exceptions.RequestException, OSError) as exc:
-            raise errors.ConnectionFailed(
-                f"{self.profile.label} cannot be reached ({type(exc).__name__}).", self.network
-            ) from exc
+            raise self._unreachable(exc) from exc
         body = response.content[: MAX_BODY + 1]
         if len(body) > MAX_BODY:
             raise errors.BadPayload(f"{self.profile.label} sent too large an answer.", self.network)
