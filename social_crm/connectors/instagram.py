@@ -20,7 +20,7 @@ UTF-8. Profiles from ``GET /{igsid}?fields=name,username,profile_pic``.
 
 from datetime import datetime, timezone
 
-from . import errors, netguard
+from . import errors, media, netguard
 from .base import _within_deadline_call
 from .facebook import FacebookClient
 from .messaging import MB, EventOutcome, MediaRule
@@ -41,7 +41,7 @@ COMMENT_FIELDS = "id,text,timestamp,username,from{id,username},parent_id,replies
 MEDIA_FIELDS = "id,caption,timestamp,permalink,username"
 # What a mention read by id asks for (IG User Mentioned Comment / Mentioned Media references).
 MENTIONED_COMMENT_FIELDS = "id,text,timestamp,username,media{id,permalink}"
-MENTIONED_MEDIA_FIELDS = "id,caption,timestamp,permalink,username,media_type"
+MENTIONED_MEDIA_FIELDS = "id,caption,timestamp,permalink,username,media_type,media_url,thumbnail_url"
 RECENT_MEDIA = 25
 
 
@@ -259,6 +259,10 @@ class InstagramClient(FacebookClient):
         extra = {"media_id": media_id, "mentioned": True}
         if comment_id:
             extra["comment_id"] = comment_id
+        else:
+            picture = _picture(found)
+            if picture:
+                extra["media"] = [picture]
         # Authors of other accounts' media and comments come by user name only, as in the tagged media.
         return Item(
             external_id=found_id,
@@ -392,6 +396,15 @@ class InstagramClient(FacebookClient):
                 "reposts": None,  # Instagram has no reposts in its API
             }
         return counts
+
+
+def _picture(found):
+    """The picture of a mentioned media (IG Media ``media_url`` for an image or an album's cover,
+    ``thumbnail_url`` for a video), on Meta's CDN: fetched by ``media_content`` without the token."""
+    url = found.get("thumbnail_url") if found.get("media_type") == "VIDEO" else found.get("media_url")
+    if not isinstance(url, str) or not url.startswith("https://"):
+        return None
+    return media.reference("thumbnail", url=url)
 
 
 def _now():
