@@ -517,7 +517,7 @@ def _pictures(raw):
         attachment = as_dict(attachment)
         kind = attachment.get("type") or attachment.get("media_type")
         src = as_dict(as_dict(attachment.get("media")).get("image")).get("src")
-        if kind not in PICTURE_TYPES or not isinstance(src, str) or not src.startswith("https://"):
+        if kind not in PICTURE_TYPES or not isinstance(src, str) or not src.startswith(("https://", "http://")):
             continue
         alt = attachment.get("description")
         refs.append(media.reference("thumbnail", url=src, alt=clean_text(alt) if isinstance(alt, str) else ""))
@@ -527,7 +527,7 @@ def _pictures(raw):
 def _feed_pictures(value):
     """The pictures a Page ``feed`` change links (``photo``, ``photos``), as ``media.reference``s."""
     links = [value.get("photo")] + as_list(value.get("photos"))
-    urls = [link for link in links if isinstance(link, str) and link.startswith("https://")]
+    urls = [link for link in links if isinstance(link, str) and link.startswith(("https://", "http://"))]
     return [media.reference("thumbnail", url=url) for url in list(dict.fromkeys(urls))[:MAX_PICTURES]]
 
 

@@ -402,7 +402,7 @@ def _picture(found):
     """The picture of a mentioned media (IG Media ``media_url`` for an image or an album's cover,
     ``thumbnail_url`` for a video), on Meta's CDN: fetched by ``media_content`` without the token."""
     url = found.get("thumbnail_url") if found.get("media_type") == "VIDEO" else found.get("media_url")
-    if not isinstance(url, str) or not url.startswith("https://"):
+    if not isinstance(url, str) or not url.startswith(("https://", "http://")):
         return None
     return media.reference("thumbnail", url=url)
 

@@ -191,7 +191,7 @@ class XClient(BaseClient):
                 url = item.get("preview_image_url")
             else:
                 continue
-            if not isinstance(url, str) or not url.startswith("https://"):
+            if not isinstance(url, str) or not url.startswith(("https://", "http://")):
                 continue
             alt = item.get("alt_text")
             refs.append(media.reference("thumbnail", url=url, alt=clean_text(alt) if isinstance(alt, str) else ""))
