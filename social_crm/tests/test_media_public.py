@@ -175,6 +175,39 @@ class TestPublicPostPictures(MediaCase):
         mention = self.mention(self.page, COMMENT_ID)
         self.check_picture(mention, "/v/t39.30808-6/4651_n.jpg", PNG, "image/png", "กล่องบุบ")
 
+    def test_facebook_visitor_post_with_photos_by_webhook(self):
+        server = self.server
+        photos = [f"{server.url}/v/t39.30808-6/wrong_colour_{n}.jpg?_nc_cat=1" for n in (1, 2)]
+        for n in (1, 2):
+            server.route("GET", f"/v/t39.30808-6/wrong_colour_{n}.jpg", (200, {}, JPEG))
+        now = int(time.time())
+        value = {
+            "from": {"id": "7010203040506072", "name": "Pim S."},
+            "message": "ร้านส่งของผิดสีค่ะ",
+            "post_id": f"{PAGE_ID}_555666777888999",
+            "created_time": now - 5,
+            "item": "status",
+            "published": 1,
+            "verb": "add",
+            "photos": photos,
+        }
+        delivery = {
+            "object": "page",
+            "entry": [{"id": PAGE_ID, "time": now, "changes": [{"field": "feed", "value": value}]}],
+        }
+        body = json.dumps(delivery, ensure_ascii=False).encode()
+        response = self.deliver(self.page, body, {"X-Hub-Signature-256": hub_signature(body, APP_SECRET)})
+        self.assertEqual(response.status_code, 200)
+        self.run_processing()
+        mention = self.mention(self.page, f"{PAGE_ID}_555666777888999")
+        self.assertEqual(mention.media_state, "pending")
+        self.run_media()
+        attachments = self.attachments(mention)
+        self.assertEqual(attachments.mapped("mimetype"), ["image/jpeg", "image/jpeg"])
+        self.assertEqual(len(self.requests_to("/v/t39.30808-6/wrong_colour_2.jpg")), 1)
+        self.env.invalidate_all()
+        self.assertEqual(attachments[1].with_user(self.reader).raw, JPEG)
+
     def test_instagram_caption_mention_with_its_picture(self):
         server = self.server
         picture = f"{server.url}/v/t51.29350-15/4651_n.jpg"

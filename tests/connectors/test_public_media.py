@@ -350,3 +350,41 @@ def test_instagram_caption_mention_keeps_its_picture(server):
     server.route("GET", "/v/t51.29350-15/4651_n.jpg", (200, {}, HTML))
     with pytest.raises(MediaRefused):
         client.media_content({"kind": "thumbnail", "url": f"{server.url}/v/t51.29350-15/4651_n.jpg"})
+
+
+def test_instagram_tagged_post_keeps_its_picture(server):
+    cover = "https://scontent-bkk1-1.cdninstagram.com/v/t51.29350-15/tagged_n.jpg?_nc_cat=1"
+    server.route("GET", f"/{IG_ID}", (200, {}, {"id": IG_ID, "username": "acme.th", "name": "Acme Thailand"}))
+    server.route("GET", f"/{IG_ID}/media", (200, {}, {"data": []}))
+    server.route(
+        "GET",
+        f"/{IG_ID}/tags",
+        (
+            200,
+            {},
+            {
+                "data": [
+                    {
+                        "id": "17920112008063026",
+                        "caption": "กล่องมาบุบค่ะ @acme.th",
+                        "timestamp": "2026-11-01T09:00:00+0000",
+                        "permalink": "https://www.instagram.com/p/DAbc777/",
+                        "username": "mint.ch",
+                        "media_type": "CAROUSEL_ALBUM",
+                        "media_url": cover,
+                    }
+                ],
+                "paging": {"cursors": {"before": "QVFIU", "after": "QVFIU"}},
+            },
+        ),
+    )
+    client = get_client("instagram", base_url=server.url, login=IG_ID, token="ig-token", allowed_hosts=LOOPBACK)
+    [item] = [item for page in client.fetch() for item in page.items]
+    assert server.requests[-1]["query"]["fields"] == [
+        "id,caption,timestamp,permalink,username,media_type,media_url,thumbnail_url"
+    ]
+    assert item.extra == {
+        "media_id": "17920112008063026",
+        "tagged": True,
+        "media": [{"kind": "thumbnail", "url": cover}],
+    }
