@@ -26,7 +26,7 @@ import json
 import logging
 from datetime import datetime, timezone
 
-from . import errors
+from . import errors, media
 from .base import BaseClient, _within_deadline_call, dump_state, load_state
 from .messaging import MB, EventOutcome, MediaRule, send_parts
 from .meta_messaging import MetaMessaging
@@ -47,8 +47,15 @@ _logger = logging.getLogger(__name__)
 
 THROTTLE_CODES = {4, 17, 32, 613, 80001, 80002, 80004, 80005, 80006}
 AUTH_CODES = {102, 190, 200, 10}
-COMMENT_FIELDS = "id,message,created_time,from{id,name},parent{id},permalink_url"
+# A comment's picture (Comment ``attachment``, a StoryAttachment) and a post's (``attachments``, a list).
+COMMENT_ATTACHMENT = "attachment{type,media{image{src}},description}"
+POST_ATTACHMENTS = "attachments{media_type,media{image{src}},description}"
+COMMENT_FIELDS = f"id,message,created_time,from{{id,name}},parent{{id}},permalink_url,{COMMENT_ATTACHMENT}"
 POST_FIELDS = "id,message,created_time,from{id,name},permalink_url"
+TAGGED_FIELDS = f"{POST_FIELDS},{POST_ATTACHMENTS}"
+# Attachment types that are a picture (or a video's picture); a link preview (``share``) is not the person's.
+PICTURE_TYPES = ("photo", "album", "sticker", "animated_image_share", "animated_image_video", "video", "video_inline")
+MAX_PICTURES = 4
 RECENT_POSTS = 25
 ENGAGEMENT_FIELDS = "comments.limit(0).summary(true),reactions.limit(0).summary(true),shares"
 
@@ -137,7 +144,7 @@ class FacebookClient(BaseClient, MetaMessaging):
     # What the Graph API polls: containers (posts or media) whose comments we read, then tagged items.
     containers = ("feed", POST_FIELDS, RECENT_POSTS)
     comment_params = {"fields": COMMENT_FIELDS, "filter": "stream", "order": "reverse_chronological", "limit": 100}
-    tagged = ("tagged", POST_FIELDS, 100)
+    tagged = ("tagged", TAGGED_FIELDS, 100)
 
     def fetch(self, cursor=None, keywords=(), max_pages=20):
         """Comments newer than each container's saved mark, then tagged items newer than theirs.
@@ -225,6 +232,7 @@ class FacebookClient(BaseClient, MetaMessaging):
             root_id=post_id or item_id,
             is_own=bool(own) and str(sender["id"]) == own.external_id,
             kind="comment" if post_id else "mention",
+            extra={"media": pictures} if (pictures := _pictures(raw)) else {},
         )
 
     def reply(self, text, parent_id, root_id=None, extra=None):
@@ -296,6 +304,9 @@ class FacebookClient(BaseClient, MetaMessaging):
         posted = entry.get("time") if edited else value.get("created_time")
         post_url = as_dict(value.get("post")).get("permalink_url")
         extra = {"post_id": post_id}
+        pictures = _feed_pictures(value)
+        if pictures:
+            extra["media"] = pictures
         if edited:
             extra.update(reply_to=object_id, edit=True)
         result = Item(
@@ -494,6 +505,30 @@ FEED_POST_ITEMS = ("post", "status", "photo", "video", "share")
 
 def _digest(text):
     return hashlib.sha256((text or "").encode("utf-8", errors="surrogatepass")).hexdigest()[:16]
+
+
+def _pictures(raw):
+    """A comment's ``attachment`` or a post's ``attachments`` that are pictures, as ``media.reference``s of
+    their image (``media.image.src``, on Meta's CDN: fetched by ``media_content`` without the token), with the
+    attachment's description as alt text."""
+    attachments = [as_dict(raw.get("attachment"))] + as_list(as_dict(raw.get("attachments")).get("data"))
+    refs = []
+    for attachment in attachments:
+        attachment = as_dict(attachment)
+        kind = attachment.get("type") or attachment.get("media_type")
+        src = as_dict(as_dict(attachment.get("media")).get("image")).get("src")
+        if kind not in PICTURE_TYPES or not isinstance(src, str) or not src.startswith(("https://", "http://")):
+            continue
+        alt = attachment.get("description")
+        refs.append(media.reference("thumbnail", url=src, alt=clean_text(alt) if isinstance(alt, str) else ""))
+    return refs[:MAX_PICTURES]
+
+
+def _feed_pictures(value):
+    """The pictures a Page ``feed`` change links (``photo``, ``photos``), as ``media.reference``s."""
+    links = [value.get("photo")] + as_list(value.get("photos"))
+    urls = [link for link in links if isinstance(link, str) and link.startswith(("https://", "http://"))]
+    return [media.reference("thumbnail", url=url) for url in list(dict.fromkeys(urls))[:MAX_PICTURES]]
 
 
 def _media_placeholder(value):

@@ -20,7 +20,7 @@ UTF-8. Profiles from ``GET /{igsid}?fields=name,username,profile_pic``.
 
 from datetime import datetime, timezone
 
-from . import errors, netguard
+from . import errors, media, netguard
 from .base import _within_deadline_call
 from .facebook import FacebookClient
 from .messaging import MB, EventOutcome, MediaRule
@@ -39,9 +39,11 @@ from .utils import (
 
 COMMENT_FIELDS = "id,text,timestamp,username,from{id,username},parent_id,replies{id,text,timestamp,username,from{id,username},parent_id}"
 MEDIA_FIELDS = "id,caption,timestamp,permalink,username"
+# A post someone tagged the account in: its picture too (IG Media ``media_url`` / ``thumbnail_url``).
+TAGGED_FIELDS = f"{MEDIA_FIELDS},media_type,media_url,thumbnail_url"
 # What a mention read by id asks for (IG User Mentioned Comment / Mentioned Media references).
 MENTIONED_COMMENT_FIELDS = "id,text,timestamp,username,media{id,permalink}"
-MENTIONED_MEDIA_FIELDS = "id,caption,timestamp,permalink,username,media_type"
+MENTIONED_MEDIA_FIELDS = "id,caption,timestamp,permalink,username,media_type,media_url,thumbnail_url"
 RECENT_MEDIA = 25
 
 
@@ -107,7 +109,7 @@ class InstagramClient(FacebookClient):
 
     containers = ("media", MEDIA_FIELDS, RECENT_MEDIA)
     comment_params = {"fields": COMMENT_FIELDS, "limit": 50}
-    tagged = ("tags", MEDIA_FIELDS, 50)
+    tagged = ("tags", TAGGED_FIELDS, 50)
 
     def _flatten(self, rows):
         """Comments with their replies, which the API nests."""
@@ -165,7 +167,7 @@ class InstagramClient(FacebookClient):
             root_id=media_id,
             is_own=username == own.handle,
             kind="mention",
-            extra={"media_id": media_id, "tagged": True},
+            extra=_with_picture({"media_id": media_id, "tagged": True}, raw),
         )
 
     subscribe_webhooks = None  # the Page connected to the account is subscribed (its Facebook account)
@@ -259,6 +261,8 @@ class InstagramClient(FacebookClient):
         extra = {"media_id": media_id, "mentioned": True}
         if comment_id:
             extra["comment_id"] = comment_id
+        else:
+            extra = _with_picture(extra, found)
         # Authors of other accounts' media and comments come by user name only, as in the tagged media.
         return Item(
             external_id=found_id,
@@ -392,6 +396,15 @@ class InstagramClient(FacebookClient):
                 "reposts": None,  # Instagram has no reposts in its API
             }
         return counts
+
+
+def _with_picture(extra, found):
+    """``extra`` plus the picture of an IG Media (``media_url`` of an image or an album's cover, ``thumbnail_url``
+    of a video, never the video), on Meta's CDN: fetched by ``media_content`` without the token."""
+    url = found.get("thumbnail_url") if found.get("media_type") == "VIDEO" else found.get("media_url")
+    if not isinstance(url, str) or not url.startswith(("https://", "http://")):
+        return extra
+    return {**extra, "media": [media.reference("thumbnail", url=url)]}
 
 
 def _now():

@@ -10,13 +10,18 @@ Mentions from ``/2/users/{id}/mentions``, keywords from
 
 from datetime import datetime, timezone
 
-from . import errors, textlength
+from . import errors, media, textlength
 from .base import BaseClient, dump_state, load_state, newer_than
 from .models import Author, Item
 from .utils import BadItem, as_dict, as_list, check_id, clean_text, parse_datetime, require_str, safe_int
 
-TWEET_FIELDS = "created_at,author_id,conversation_id,in_reply_to_user_id,referenced_tweets,lang"
+TWEET_FIELDS = "created_at,author_id,conversation_id,in_reply_to_user_id,referenced_tweets,lang,attachments"
 USER_FIELDS = "username,name,profile_image_url,public_metrics,description"
+# The media attached to the tweets read (``includes.media``, matched by ``attachments.media_keys``).
+EXPANSIONS = "author_id,attachments.media_keys"
+MEDIA_FIELDS = "type,url,preview_image_url,alt_text"
+MEDIA_HOSTS = ("pbs.twimg.com",)  # where X serves pictures and video previews (public, no token)
+MAX_MEDIA = 4  # a tweet carries at most 4 pictures
 LOOKUP_BATCH = 100  # GET /2/tweets: at most 100 ids
 
 
@@ -64,15 +69,34 @@ class XClient(BaseClient):
         return self.login if self.login and self.login.isdigit() else self.own().external_id
 
     def _load(self, path, params, token, token_param):
-        params = {**params, "tweet.fields": TWEET_FIELDS, "expansions": "author_id", "user.fields": USER_FIELDS}
+        params = {
+            **params,
+            "tweet.fields": TWEET_FIELDS,
+            "expansions": EXPANSIONS,
+            "user.fields": USER_FIELDS,
+            "media.fields": MEDIA_FIELDS,
+        }
         if token:
             params[token_param] = token
         payload = self.request("GET", path, params=params)
         if not isinstance(payload, dict) or not isinstance(payload.get("data", []), list):
             raise errors.BadPayload("X sent tweets in an unknown shape.", self.network)
-        users = {u.get("id"): u for u in as_list(as_dict(payload.get("includes")).get("users")) if isinstance(u, dict)}
+        includes = as_dict(payload.get("includes"))
+        users = {u.get("id"): u for u in as_list(includes.get("users")) if isinstance(u, dict)}
+        found = {m.get("media_key"): m for m in as_list(includes.get("media")) if isinstance(m, dict)}
         rows = [
-            {**t, "_user": users.get(t.get("author_id"))} if isinstance(t, dict) else t for t in payload.get("data", [])
+            {
+                **t,
+                "_user": users.get(t.get("author_id")),
+                "_media": [
+                    found[key]
+                    for key in as_list(as_dict(t.get("attachments")).get("media_keys"))
+                    if isinstance(key, str) and key in found
+                ],
+            }
+            if isinstance(t, dict)
+            else t
+            for t in payload.get("data", [])
         ]
         return rows, as_dict(payload.get("meta")).get("next_token")
 
@@ -136,6 +160,7 @@ class XClient(BaseClient):
         parent = _numeric_id(parent, "replied_to id") if parent is not None else None
         conversation = raw.get("conversation_id")
         conversation = _numeric_id(conversation, "conversation_id") if conversation else None
+        thumbnails = self._thumbnails(raw.get("_media"))
         return Item(
             external_id=tweet_id,
             author=author,
@@ -147,7 +172,36 @@ class XClient(BaseClient):
             is_own=bool(own) and author.external_id == own.external_id,
             kind="reply" if parent else "mention",
             lang=raw.get("lang"),
+            extra={"media": thumbnails} if thumbnails else {},
         )
+
+    @staticmethod
+    def _thumbnails(found):
+        """The tweet's pictures as ``media.reference``s (``includes.media`` matched by ``attachments.media_keys``):
+        a photo's ``url`` in X's small size (``name=small``, 680 px at most), a video's or GIF's
+        ``preview_image_url``; with their ``alt_text``."""
+        refs = []
+        for item in as_list(found)[:MAX_MEDIA]:
+            item = as_dict(item)
+            if item.get("type") == "photo":
+                url = item.get("url")
+                if isinstance(url, str) and "?" not in url:
+                    url = f"{url}?name=small"
+            elif item.get("type") in ("video", "animated_gif"):
+                url = item.get("preview_image_url")
+            else:
+                continue
+            if not isinstance(url, str) or not url.startswith(("https://", "http://")):
+                continue
+            alt = item.get("alt_text")
+            refs.append(media.reference("thumbnail", url=url, alt=clean_text(alt) if isinstance(alt, str) else ""))
+        return refs
+
+    def media_content(self, ref):
+        """A tweet's picture, from X's media host (``pbs.twimg.com``) only and without the token: a
+        ``media.Download``."""
+        url = media.check_vendor_host(self, ref.get("url") or "", MEDIA_HOSTS)
+        return media.download(self, url, "thumbnail", with_credentials=False)
 
     def reply(self, text, parent_id, root_id=None, extra=None, media=()):
         """``media``: pictures uploaded first as for a post (``publish``), then attached to the reply."""

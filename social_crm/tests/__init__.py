@@ -53,4 +53,5 @@ from . import test_sla
 from . import test_tiktok
 from . import test_reply_media
 from . import test_media
+from . import test_media_public
 from . import test_threads
