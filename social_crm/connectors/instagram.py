@@ -340,23 +340,7 @@ class InstagramClient(FacebookClient):
         if not published.get("id"):
             raise errors.BadPayload("Instagram did not say which post was published.", self.network)
         media_id = check_id(str(published["id"]), "media id")
-        try:
-            permalink = as_dict(self.request("GET", f"/{self.segment(media_id)}", params={"fields": "permalink"})).get(
-                "permalink"
-            )
-        except errors.SocialApiError:
-            permalink = None  # published all the same; the link is a convenience
-        return Item(
-            external_id=media_id,
-            author=self.own(),
-            text=text,
-            posted_at=parse_datetime(_now()),
-            url=permalink if isinstance(permalink, str) else "",
-            root_id=media_id,
-            is_own=True,
-            kind="post",
-            extra={"media_id": media_id},
-        )
+        return self._published_post(media_id, text, {"media_id": media_id})
 
     def _check_public_url(self, image):
         url = (image.url or "").strip()

@@ -1,6 +1,9 @@
 """Publishing (``social_crm.post``): what a network takes in a post and the checks before anything is sent."""
 
+from datetime import datetime, timezone
+
 from . import errors, netguard
+from .models import Item
 
 
 class PublishingMixin:
@@ -99,4 +102,24 @@ class PublishingMixin:
                 self.sleep(self.container_poll_wait)
         raise errors.ApiError(
             f"{self.label} was still preparing the image; nothing was published, try again later.", self.network
+        )
+
+    def _published_post(self, media_id, text, extra=None):
+        """The post a published container became (Instagram, Threads), with its permalink when the network gives
+        it (the post is out all the same when it does not)."""
+        try:
+            answer = self.request("GET", f"/{self.segment(media_id)}", params={"fields": "permalink"})
+            permalink = answer.get("permalink") if isinstance(answer, dict) else None
+        except errors.SocialApiError:
+            permalink = None
+        return Item(
+            external_id=media_id,
+            author=self.own(),
+            text=text,
+            posted_at=datetime.now(timezone.utc),
+            url=permalink if isinstance(permalink, str) else "",
+            root_id=media_id,
+            is_own=True,
+            kind="post",
+            extra=dict(extra or {}),
         )

@@ -341,23 +341,7 @@ class ThreadsClient(BaseClient, MessagingClient):
                 data["text"] = text
             container = self._container(data)
             self._wait_finished(container)
-        media_id = self._publish_container(container)
-        try:
-            permalink = as_dict(self.request("GET", f"/{self.segment(media_id)}", params={"fields": "permalink"})).get(
-                "permalink"
-            )
-        except errors.SocialApiError:
-            permalink = None  # published all the same; the link is a convenience
-        return Item(
-            external_id=media_id,
-            author=self.own(),
-            text=text,
-            posted_at=datetime.now(timezone.utc),
-            url=permalink if isinstance(permalink, str) else "",
-            root_id=media_id,
-            is_own=True,
-            kind="post",
-        )
+        return self._published_post(self._publish_container(container), text)
 
     def _check_quota(self, usage_field, config_field, default_total, what):
         """Nothing is sent when the profile already used its 24-hour quota (``threads_publishing_limit``); a

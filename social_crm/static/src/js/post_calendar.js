@@ -13,24 +13,8 @@ import { CalendarController } from "@web/views/calendar/calendar_controller";
 import { CalendarRenderer } from "@web/views/calendar/calendar_renderer";
 import { CalendarCommonRenderer } from "@web/views/calendar/calendar_common/calendar_common_renderer";
 import { CalendarCommonPopover } from "@web/views/calendar/calendar_common/calendar_common_popover";
+import { NETWORK_ICONS } from "./social_inbox";
 
-export const NETWORK_ICONS = {
-    bluesky: "fa-cloud",
-    mastodon: "fa-comments",
-    x: "fa-twitter",
-    facebook: "fa-facebook-official",
-    instagram: "fa-instagram",
-    reddit: "fa-reddit",
-    youtube: "fa-youtube-play",
-    linkedin: "fa-linkedin-square",
-    feed: "fa-rss",
-    line: "fa-comment",
-    telegram: "fa-telegram",
-    whatsapp: "fa-whatsapp",
-    bale: "o_social_icon_bale",
-    tiktok: "o_social_icon_tiktok",
-    threads: "o_social_icon_threads",
-};
 const MANAGER_GROUP = "social_crm.group_social_manager";
 
 export function networkIcons(networks) {

@@ -8,6 +8,8 @@ import { useService } from "@web/core/utils/hooks";
 import { standardWidgetProps } from "@web/views/widgets/standard_widget_props";
 import { standardFieldProps } from "@web/views/fields/standard_field_props";
 
+// The one map of networks to icons (Font Awesome glyphs, or the module's own SVG classes): the inbox and the
+// publishing calendar read it.
 export const NETWORK_ICONS = {
     bluesky: "fa-cloud",
     mastodon: "fa-comments",
