@@ -50,6 +50,35 @@ class SocialCrmApprovalMixin(models.AbstractModel):
     _approval_activity = ""
     _policy_field = ""
 
+    # The lifecycle every outgoing text shares; a model adds its own states (``selection_add``).
+    state = fields.Selection(
+        [
+            ("draft", "Draft"),
+            ("to_approve", "Waiting for approval"),
+            ("posting", "Posting"),
+            ("posted", "Posted"),
+            ("failed", "Failed"),
+        ],
+        default="draft",
+        required=True,
+        readonly=True,
+        index=True,
+        tracking=True,
+        copy=False,
+    )
+    author_id = fields.Many2one(
+        "res.users", string="Written by", default=lambda self: self.env.user, required=True, index=True, readonly=True
+    )
+    approver_id = fields.Many2one("res.users", string="Approved by", readonly=True, copy=False)
+    approved_body = fields.Text(
+        string="Approved text",
+        readonly=True,
+        copy=False,
+        help="The exact text the approver accepted; only this text can be posted.",
+    )
+    approved_at = fields.Datetime(readonly=True, copy=False)
+    rejected_by_id = fields.Many2one("res.users", string="Rejected by", readonly=True, copy=False)
+    reject_reason = fields.Text(readonly=True, copy=False)
     submitted_at = fields.Datetime(
         string="Sent for approval", readonly=True, copy=False, help="When it started to wait for approval."
     )
@@ -63,6 +92,9 @@ class SocialCrmApprovalMixin(models.AbstractModel):
     publish_warning = fields.Text(
         compute="_compute_publish_warning", help="Accounts that cannot publish now (not connected, in error)."
     )
+    # Each model computes it from what it sends (``_compute_privacy_warning``) and says what is acknowledged.
+    privacy_warning = fields.Char(compute="_compute_privacy_warning")
+    privacy_acknowledged = fields.Boolean(string="Post anyway")
 
     # ------------------------------------------------------------------
     # The one decision
@@ -144,6 +176,16 @@ class SocialCrmApprovalMixin(models.AbstractModel):
                 why = f"{why} ({account.last_error[:200]})"
             found.append((account, why))
         return found
+
+    def _check_privacy_acknowledged(self):
+        """Private data in a public text goes out only when its writer ticked "Post anyway"."""
+        if self.privacy_warning and not self.privacy_acknowledged:
+            raise UserError(
+                _(
+                    "%(warning)s Remove it, or tick “Post anyway” if it is meant to be public.",
+                    warning=self.privacy_warning,
+                )
+            )
 
     # ------------------------------------------------------------------
     # Frozen at approval
@@ -352,6 +394,61 @@ class SocialCrmApprovalMixin(models.AbstractModel):
         if self.publish_warning:
             note += Markup("<p>%s</p>") % self.publish_warning
         self.sudo().activity_schedule(self._approval_activity, user_id=assignee.id, note=note)
+
+    def _send_for_approval(self, what, extra=None):
+        """The record waits for a manager: one approval request (``what``: the translated sentence above the
+        quoted text) and a chatter line saying who decides (``extra``: the model's own values to reset)."""
+        self.ensure_one()
+        self.sudo().write(
+            {
+                "state": "to_approve",
+                "submitted_at": fields.Datetime.now(),
+                "rejected_by_id": False,
+                "reject_reason": False,
+                **(extra or {}),
+            }
+        )
+        self._request_approval(what)
+        self.message_post(body=_("Sent for approval: %(note)s", note=self.approval_note))
+
+    @api.model
+    def _sent_for_approval_notice(self, message, next_action):
+        """The notification shown to a writer whose texts all wait for approval, then ``next_action``."""
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {"type": "info", "message": message, "next": next_action},
+        }
+
+    def _check_decision(self, denied, not_waiting):
+        """Only Social Managers approve or reject, and only what waits for approval (``denied`` and
+        ``not_waiting``: the translated sentences shown otherwise)."""
+        self._check_publisher(denied)
+        self.check_access("read")
+        if any(record.state != "to_approve" for record in self):
+            raise UserError(not_waiting)
+
+    def action_reject(self, reason=None):
+        """Managers: the record goes back to its author, who is told why (``reason``)."""
+        self._check_decision(*self._reject_refusals())
+        for record in self:
+            record.sudo().write(record._reject_vals(reason))
+            record.sudo().activity_unlink([self._approval_activity])
+            summary, why = record._rejection_texts(reason or _("no reason given"))
+            record.message_post(body=why, partner_ids=record.author_id.partner_id.ids)
+            record._tell_author(summary, why)
+        return True
+
+    def _reject_refusals(self):
+        """(to a user who may not reject, for records that do not wait for approval): translated sentences."""
+        raise NotImplementedError
+
+    def _reject_vals(self, reason):
+        return {"state": "draft", "reject_reason": reason or False, "rejected_by_id": self.env.user.id}
+
+    def _rejection_texts(self, reason):
+        """(summary, chatter line) telling the author of the rejection and its ``reason``."""
+        raise NotImplementedError
 
     def _tell_author(self, summary, note):
         """The author hears of a rejection or a failure: a to-do activity (and the chatter message posted)."""

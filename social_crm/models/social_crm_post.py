@@ -67,43 +67,15 @@ class SocialCrmPost(models.Model):
         string="Publish at", index=True, tracking=True, help="Empty: published as soon as it is approved."
     )
     state = fields.Selection(
-        [
-            ("draft", "Draft"),
-            ("to_approve", "Waiting for approval"),
-            ("scheduled", "Scheduled"),
-            ("posting", "Posting"),
-            ("posted", "Posted"),
-            ("failed", "Failed"),
-        ],
-        default="draft",
-        required=True,
-        readonly=True,
-        index=True,
-        tracking=True,
-        copy=False,
+        selection_add=[("scheduled", "Scheduled"), ("posting",)], ondelete={"scheduled": "set default"}
     )
     company_id = fields.Many2one(
         "res.company", required=True, index=True, default=lambda self: self.env.company, readonly=True
     )
-    author_id = fields.Many2one(
-        "res.users", string="Written by", default=lambda self: self.env.user, required=True, index=True, readonly=True
-    )
-    approver_id = fields.Many2one("res.users", string="Approved by", readonly=True, copy=False)
-    approved_body = fields.Text(
-        string="Approved text",
-        readonly=True,
-        copy=False,
-        help="The exact text the approver accepted; only this text can be published.",
-    )
+    approved_body = fields.Text(help="The exact text the approver accepted; only this text can be published.")
     approved_link = fields.Char(readonly=True, copy=False)
-    approved_at = fields.Datetime(readonly=True, copy=False)
-    rejected_by_id = fields.Many2one("res.users", string="Rejected by", readonly=True, copy=False)
-    reject_reason = fields.Text(readonly=True, copy=False)
     result_ids = fields.One2many("social_crm.post.result", "post_id", string="Results", readonly=True, copy=False)
-    privacy_warning = fields.Char(compute="_compute_privacy_warning")
-    privacy_acknowledged = fields.Boolean(
-        string="Post anyway", help="I checked that this public post may contain this data."
-    )
+    privacy_acknowledged = fields.Boolean(help="I checked that this public post may contain this data.")
     preview_html = fields.Html(string="Previews", compute="_compute_preview", sanitize=False)
     account_warning = fields.Text(compute="_compute_preview")
     outcome_unknown = fields.Boolean(compute="_compute_outcome_unknown")
@@ -278,13 +250,7 @@ class SocialCrmPost(models.Model):
             raise UserError(_("Choose at least one account to publish with."))
         if self.account_warning:
             raise UserError(_("This post cannot be published as it is:\n%(issues)s", issues=self.account_warning))
-        if self.privacy_warning and not self.privacy_acknowledged:
-            raise UserError(
-                _(
-                    "%(warning)s Remove it, or tick “Post anyway” if it is meant to be public.",
-                    warning=self.privacy_warning,
-                )
-            )
+        self._check_privacy_acknowledged()
 
     # ------------------------------------------------------------------
     # ORM
@@ -380,34 +346,19 @@ class SocialCrmPost(models.Model):
             if not post.needs_approval():
                 post._approve(approved=post._is_publisher())
             else:
-                post.sudo().write(
-                    {
-                        "state": "to_approve",
-                        "submitted_at": fields.Datetime.now(),
-                        "rejected_by_id": False,
-                        "reject_reason": False,
-                    }
-                )
-                post._request_approval(_("%(author)s wrote a post to approve:", author=post.author_id.name))
-                post.message_post(body=_("Sent for approval: %(note)s", note=post.approval_note))
+                post._send_for_approval(_("%(author)s wrote a post to approve:", author=post.author_id.name))
         if all(post.state == "to_approve" for post in self):
-            return {
-                "type": "ir.actions.client",
-                "tag": "display_notification",
-                "params": {
-                    "type": "info",
-                    "message": _("Sent for approval: a Social Manager will review your post."),
-                    "next": {"type": "ir.actions.client", "tag": "soft_reload"},
-                },
-            }
+            return self._sent_for_approval_notice(
+                _("Sent for approval: a Social Manager will review your post."),
+                {"type": "ir.actions.client", "tag": "soft_reload"},
+            )
         return True
 
     def action_approve(self):
-        self._check_publisher(_("Only Social Managers can approve posts."))
-        self.check_access("read")
+        self._check_decision(
+            _("Only Social Managers can approve posts."), _("Only posts waiting for approval can be approved.")
+        )
         for post in self:
-            if post.state != "to_approve":
-                raise UserError(_("Only posts waiting for approval can be approved."))
             post._check_publishable()
             post._approve()
         return True
@@ -456,18 +407,11 @@ class SocialCrmPost(models.Model):
             for post in self:
                 cron.sudo()._trigger(at=post.scheduled_at or None)
 
-    def action_reject(self, reason=None):
-        self._check_publisher(_("Only Social Managers can reject posts."))
-        self.check_access("read")
-        for post in self:
-            if post.state != "to_approve":
-                raise UserError(_("Only posts waiting for approval can be rejected."))
-            post.sudo().write({"state": "draft", "reject_reason": reason or False, "rejected_by_id": self.env.user.id})
-            post.sudo().activity_unlink(["social_crm.mail_activity_post_approval"])
-            why = _("Post rejected: %(reason)s", reason=reason or _("no reason given"))
-            post.message_post(body=why, partner_ids=post.author_id.partner_id.ids)
-            post._tell_author(_("Post rejected"), why)
-        return True
+    def _reject_refusals(self):
+        return _("Only Social Managers can reject posts."), _("Only posts waiting for approval can be rejected.")
+
+    def _rejection_texts(self, reason):
+        return _("Post rejected"), _("Post rejected: %(reason)s", reason=reason)
 
     def action_open_reject_wizard(self):
         return {

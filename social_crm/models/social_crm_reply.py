@@ -64,45 +64,9 @@ class SocialCrmReply(models.Model):
     char_count = fields.Integer(compute="_compute_limits")
     max_length = fields.Integer(compute="_compute_limits")
     too_long = fields.Boolean(compute="_compute_limits")
-    privacy_warning = fields.Char(compute="_compute_privacy_warning")
     delivery_note = fields.Char(compute="_compute_delivery_note")
-    privacy_acknowledged = fields.Boolean(
-        string="Post anyway", help="I checked that this public reply may contain this data."
-    )
-    state = fields.Selection(
-        [
-            ("draft", "Draft"),
-            ("to_approve", "Waiting for approval"),
-            ("posting", "Posting"),
-            ("posted", "Posted"),
-            ("failed", "Failed"),
-            ("rejected", "Rejected"),
-        ],
-        default="draft",
-        required=True,
-        readonly=True,
-        index=True,
-        tracking=True,
-        copy=False,
-    )
-    author_id = fields.Many2one(
-        "res.users",
-        string="Written by",
-        default=lambda self: self.env.user,
-        required=True,
-        index=True,
-        readonly=True,
-    )
-    approver_id = fields.Many2one("res.users", string="Approved by", readonly=True, copy=False)
-    approved_body = fields.Text(
-        string="Approved text",
-        readonly=True,
-        copy=False,
-        help="The exact text the approver accepted; only this text can be posted.",
-    )
-    approved_at = fields.Datetime(readonly=True, copy=False)
-    rejected_by_id = fields.Many2one("res.users", string="Rejected by", readonly=True, copy=False)
-    reject_reason = fields.Text(readonly=True, copy=False)
+    privacy_acknowledged = fields.Boolean(help="I checked that this public reply may contain this data.")
+    state = fields.Selection(selection_add=[("rejected", "Rejected")], ondelete={"rejected": "set default"})
     error_message = fields.Text(readonly=True, copy=False)
     can_retry = fields.Boolean(
         readonly=True, copy=False, help="Posting the same text again may work (the network was busy or unreachable)."
@@ -217,6 +181,17 @@ class SocialCrmReply(models.Model):
         """{record: replies waiting for approval} for ``records`` (tickets or conversations, by ``field``)."""
         return dict(self._read_group([(field, "in", records.ids), ("state", "=", "to_approve")], [field], ["__count"]))
 
+    @api.model
+    def _action_to_approve(self, field, record):
+        """The replies waiting for approval of ``record`` (a ticket, a conversation..., by ``field``)."""
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Replies waiting for approval"),
+            "res_model": "social_crm.reply",
+            "view_mode": "list,form",
+            "domain": [(field, "=", record.id), ("state", "=", "to_approve")],
+        }
+
     @api.depends("body")
     @api.depends_context("lang")
     def _compute_display_name(self):
@@ -251,17 +226,9 @@ class SocialCrmReply(models.Model):
                 reply._freeze(approved=reply._is_publisher())
                 reply._post()
             elif reply.state != "to_approve":
-                reply.sudo().write(
-                    {
-                        "state": "to_approve",
-                        "submitted_at": fields.Datetime.now(),
-                        "rejected_by_id": False,
-                        "reject_reason": False,
-                        "error_message": False,
-                    }
+                reply._send_for_approval(
+                    _("%(author)s wrote a reply to approve:", author=reply.author_id.name), {"error_message": False}
                 )
-                reply._request_approval(_("%(author)s wrote a reply to approve:", author=reply.author_id.name))
-                reply.message_post(body=_("Sent for approval: %(note)s", note=reply.approval_note))
                 reply._log_on_ticket(
                     _(
                         "%(author)s wrote a reply on %(network)s; it waits for a manager's approval.",
@@ -270,15 +237,10 @@ class SocialCrmReply(models.Model):
                     )
                 )
         if all(reply.state == "to_approve" for reply in self):
-            return {
-                "type": "ir.actions.client",
-                "tag": "display_notification",
-                "params": {
-                    "type": "info",
-                    "message": _("Sent for approval: a Social Manager will review your reply."),
-                    "next": {"type": "ir.actions.act_window_close"},
-                },
-            }
+            return self._sent_for_approval_notice(
+                _("Sent for approval: a Social Manager will review your reply."),
+                {"type": "ir.actions.act_window_close"},
+            )
         return self._close_or_reload()
 
     def _log_on_ticket(self, text):
@@ -287,11 +249,10 @@ class SocialCrmReply(models.Model):
             ticket.message_post(body=text, subtype_xmlid="mail.mt_note")
 
     def action_approve(self):
-        self._check_publisher(_("Only Social Managers can approve replies."))
-        self.check_access("read")
+        self._check_decision(
+            _("Only Social Managers can approve replies."), _("Only replies waiting for approval can be approved.")
+        )
         for reply in self:
-            if reply.state != "to_approve":
-                raise UserError(_("Only replies waiting for approval can be approved."))
             reply._check_postable()
             reply._approve()
             reply.activity_unlink(["social_crm.mail_activity_reply_approval"])
@@ -302,25 +263,14 @@ class SocialCrmReply(models.Model):
         """Record who approved what: posting sends exactly this."""
         self._freeze()
 
-    def action_reject(self, reason=None):
-        self._check_publisher(_("Only Social Managers can reject replies."))
-        self.check_access("read")
-        for reply in self:
-            if reply.state != "to_approve":
-                raise UserError(_("Only replies waiting for approval can be rejected."))
-            reply.sudo().write(
-                {
-                    "state": "rejected",
-                    "reject_reason": reason or False,
-                    "rejected_by_id": self.env.user.id,
-                    "approver_id": False,
-                }
-            )
-            reply.sudo().activity_unlink(["social_crm.mail_activity_reply_approval"])
-            why = _("Reply rejected: %(reason)s", reason=reason or _("no reason given"))
-            reply.message_post(body=why, partner_ids=reply.author_id.partner_id.ids)
-            reply._tell_author(_("Reply rejected"), why)
-        return True
+    def _reject_refusals(self):
+        return _("Only Social Managers can reject replies."), _("Only replies waiting for approval can be rejected.")
+
+    def _reject_vals(self, reason):
+        return dict(super()._reject_vals(reason), state="rejected", approver_id=False)
+
+    def _rejection_texts(self, reason):
+        return _("Reply rejected"), _("Reply rejected: %(reason)s", reason=reason)
 
     def action_open_reject_wizard(self):
         return {
@@ -436,13 +386,7 @@ class SocialCrmReply(models.Model):
                     max=self.max_length,
                 )
             )
-        if self.privacy_warning and not self.privacy_acknowledged:
-            raise UserError(
-                _(
-                    "%(warning)s Remove it, or tick “Post anyway” if it is meant to be public.",
-                    warning=self.privacy_warning,
-                )
-            )
+        self._check_privacy_acknowledged()
 
     def _post(self, auto_commit=None):
         """Post the approved reply once (``social_crm.outgoing.mixin``); a failure keeps it with a clear error."""

@@ -1,3 +1,4 @@
+from . import social_crm_reject
 from . import social_crm_reply_reject
 from . import social_crm_identity_link
 from . import social_crm_mention_correct

@@ -4,11 +4,8 @@ from odoo import fields, models
 
 class SocialCrmReplyReject(models.TransientModel):
     _name = "social_crm.reply.reject"
+    _inherit = "social_crm.reject"
     _description = "Reject a Social Reply"
+    _rejected_field = "reply_ids"
 
     reply_ids = fields.Many2many("social_crm.reply", required=True)
-    reason = fields.Text(required=True)
-
-    def action_reject(self):
-        self.reply_ids.action_reject(self.reason)
-        return {"type": "ir.actions.act_window_close"}
