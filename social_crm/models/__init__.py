@@ -25,6 +25,7 @@ from . import ir_attachment
 # Respond: tickets, rules, replies
 from . import social_crm_ticket_router
 from . import social_crm_ticket_rule
+from . import social_crm_thread_link
 from . import helpdesk_ticket
 from . import helpdesk_ticket_stage
 from . import helpdesk_ticket_team

@@ -5,7 +5,7 @@ from datetime import timedelta
 from markupsafe import Markup
 
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import UserError
 
 from ..tools.batch_defaults import batch_defaults_context, cached_default_get
 from ..tools.bulk_sql import update_rows
@@ -20,20 +20,11 @@ INCIDENT_SIMILARITY_SAME_KEYWORD = 0.3  # when both matched the same listening k
 
 
 class HelpdeskTicket(models.Model):
-    _inherit = "helpdesk.ticket"
+    _name = "helpdesk.ticket"
+    _inherit = ["helpdesk.ticket", "social_crm.thread.link.mixin"]
+    _social_reply_field = "ticket_id"
 
-    social_thread_id = fields.Many2one(
-        "social_crm.thread",
-        string="Social conversation",
-        index="btree_not_null",
-        ondelete="set null",
-        copy=False,
-        check_company=True,
-    )
     social_mention_ids = fields.One2many("social_crm.mention", "ticket_id", string="Social mentions")
-    social_network = fields.Selection(related="social_thread_id.network", string="Network")
-    social_account_id = fields.Many2one(related="social_thread_id.account_id", string="Social account")
-    social_url = fields.Char(related="social_thread_id.url", string="Link to the post")
     social_lang = fields.Char(string="Customer language", readonly=True)
     social_first_response_at = fields.Datetime(string="First social response", readonly=True, copy=False)
     social_reply_ids = fields.One2many("social_crm.reply", "ticket_id", string="Social replies")
@@ -44,20 +35,6 @@ class HelpdeskTicket(models.Model):
         related="social_thread_id.mention_ids",
         string="Conversation",
         groups="social_crm.group_social_user",  # computed as superuser: private messages included
-    )
-    # Read with the user's rights (a related field is computed as superuser by default).
-    social_chat_html = fields.Html(
-        related="social_thread_id.conversation_html",
-        string="Conversation as a chat",
-        compute_sudo=False,
-        groups="social_crm.group_social_user",
-    )
-    social_can_reply = fields.Boolean(related="social_thread_id.can_reply", string="Network takes replies")
-    social_account_state = fields.Selection(related="social_thread_id.account_id.state", string="Account status")
-    social_pending_reply_count = fields.Integer(
-        string="Replies waiting for approval",
-        compute="_compute_social_pending_reply_count",
-        groups="social_crm.group_social_user",
     )
     social_sentiment = fields.Selection(related="social_thread_id.sentiment", string="Sentiment")
     social_lang_name = fields.Char(string="Language", compute="_compute_social_lang_name")
@@ -77,19 +54,17 @@ class HelpdeskTicket(models.Model):
 
     social_visibility = fields.Selection(related="social_thread_id.visibility", string="Social visibility")
 
-    @api.constrains("social_thread_id", "company_id")
-    def _check_social_thread_company(self):
-        """A ticket shows its conversation's posts: never one of another company (read as superuser)."""
-        for ticket in self.sudo().filtered("social_thread_id"):
-            if ticket.social_thread_id.company_id != ticket.company_id:
-                raise ValidationError(
-                    _(
-                        "Ticket %(ticket)s belongs to %(company)s; its social conversation must belong to the same "
-                        "company.",
-                        ticket=ticket.display_name,
-                        company=ticket.company_id.name,
-                    )
-                )
+    # --- social_crm.thread.link.mixin ---------------------------------------------------------------
+
+    def _social_thread_company_error(self):
+        return _(
+            "Ticket %(ticket)s belongs to %(company)s; its social conversation must belong to the same company.",
+            ticket=self.display_name,
+            company=self.company_id.name,
+        )
+
+    def _social_no_thread_message(self):
+        return _("This ticket did not come from a social conversation.")
 
     # ------------------------------------------------------------------
     # ORM: the conversation follows its ticket's assignee
@@ -142,11 +117,6 @@ class HelpdeskTicket(models.Model):
             target = ticket._social_stage("in_progress")
             if target:
                 ticket.stage_id = target
-
-    def _compute_social_pending_reply_count(self):
-        counts = self.env["social_crm.reply"]._count_to_approve("ticket_id", self)
-        for ticket in self:
-            ticket.social_pending_reply_count = counts.get(ticket, 0)
 
     @api.depends("social_lang")
     @api.depends_context("lang")
@@ -359,29 +329,6 @@ class HelpdeskTicket(models.Model):
             return ["/"] * count
         return [sequence.next_by_id() for _index in range(count)]
 
-    def action_social_reply(self):
-        """Open the reply composer for the ticket's social conversation."""
-        self.ensure_one()
-        if not self.social_thread_id:
-            raise UserError(_("This ticket did not come from a social conversation."))
-        return self.social_thread_id.action_reply()
-
-    def action_social_open_post(self):
-        self.ensure_one()
-        if not self.social_thread_id:
-            raise UserError(_("This ticket did not come from a social conversation."))
-        return self.social_thread_id.action_open_post()
-
-    def action_social_pending_replies(self):
-        self.ensure_one()
-        return {
-            "type": "ir.actions.act_window",
-            "name": _("Replies waiting for approval"),
-            "res_model": "social_crm.reply",
-            "view_mode": "list,form",
-            "domain": [("ticket_id", "=", self.id), ("state", "=", "to_approve")],
-        }
-
     def _social_reopen(self):
         stage = self.env["helpdesk.ticket.stage"].search(
             [("closed", "=", False), ("company_id", "in", [self.company_id.id, False])], order="sequence, id", limit=1
@@ -393,16 +340,4 @@ class HelpdeskTicket(models.Model):
                 "Reopened: the customer wrote again on %(network)s.",
                 network=self.social_thread_id.account_id._network_label(),
             )
-        )
-
-    def _social_log_mentions(self, mentions):
-        lines = Markup("").join(
-            Markup("<li><b>%s</b>: %s</li>") % (m.author_name or m.author_handle or "", m.body or "") for m in mentions
-        )
-        # A comment, not a note: the ticket's followers are notified that the customer wrote again.
-        self.message_post(
-            body=Markup("<p>%s</p><ul>%s</ul>") % (_("New in the social conversation:"), lines),
-            author_id=mentions[:1].partner_id.id or None,
-            message_type="comment",
-            subtype_xmlid="mail.mt_comment",
         )

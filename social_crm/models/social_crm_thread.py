@@ -400,13 +400,7 @@ class SocialCrmThread(models.Model):
 
     def action_open_pending_replies(self):
         self.ensure_one()
-        return {
-            "type": "ir.actions.act_window",
-            "name": _("Replies waiting for approval"),
-            "res_model": "social_crm.reply",
-            "view_mode": "list,form",
-            "domain": [("thread_id", "=", self.id), ("state", "=", "to_approve")],
-        }
+        return self.env["social_crm.reply"]._action_to_approve("thread_id", self)
 
     def action_reply(self, mention=None):
         """Open a reply draft answering ``mention`` (a customer's message of this conversation: the one the
