@@ -24,6 +24,8 @@ from . import ir_attachment
 
 # Respond: tickets, rules, replies
 from . import social_crm_ticket_router
+from . import social_crm_shared_setting
+from . import social_crm_rule
 from . import social_crm_ticket_rule
 from . import social_crm_thread_link
 from . import helpdesk_ticket

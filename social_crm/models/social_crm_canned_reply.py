@@ -11,25 +11,16 @@ class _KeepUnknown(dict):
 
 class SocialCrmCannedReply(models.Model):
     _name = "social_crm.canned.reply"
+    _inherit = "social_crm.shared.setting.mixin"
     _description = "Canned Social Reply"
     _order = "sequence, name"
-    _check_company_auto = True
 
-    name = fields.Char(required=True, translate=True)
-    sequence = fields.Integer(default=10)
-    active = fields.Boolean(default=True)
     body = fields.Text(
         required=True,
         translate=True,
         help="Placeholders: {name} (customer name), {handle}, {ticket} (ticket number), {agent}.",
     )
     lang = fields.Char(string="Language", help="ISO 639-1 code of the customers it is meant for; empty for any.")
-    company_id = fields.Many2one(
-        "res.company",
-        index=True,
-        default=lambda self: self.env.company,
-        help="Empty: shared by every company; only administrators change shared ones.",
-    )
 
     @api.model
     def name_search(self, name="", args=None, operator="ilike", limit=100):

@@ -24,7 +24,8 @@ class SocialCrmLeadRouter(models.AbstractModel):
         mentions = mentions.filtered(lambda m: m.direction == "inbound" and m.thread_id)
         if not mentions:
             return {}
-        first_match = self.env["social_crm.lead.rule"].sudo().search([])._matcher()
+        rules = self.env["social_crm.lead.rule"].sudo().search([])
+        first_match = rules._matcher()
         by_thread = {}
         for mention in mentions.sorted(lambda m: (m.posted_at, m.id)):
             by_thread.setdefault(mention.thread_id.sudo(), []).append(mention.id)
@@ -37,12 +38,7 @@ class SocialCrmLeadRouter(models.AbstractModel):
                 if not again:
                     lead._social_log_mentions(thread_mentions)
                 continue
-            mention, rule = None, None
-            for candidate in thread_mentions:
-                candidate_rule = first_match(candidate)
-                if candidate_rule.create_lead:
-                    mention, rule = candidate, candidate_rule
-                    break
+            mention, rule = rules._first_asking(thread_mentions, first_match, "create_lead")
             if not rule:
                 continue
             texts = texts or _LeadTexts(self.env)

@@ -2,9 +2,6 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
-from odoo.addons.social_crm.models.selections import INTENTS, NETWORKS, SENTIMENTS
-from odoo.addons.social_crm.models.social_crm_ticket_rule import SocialCrmTicketRule
-
 
 class SocialCrmLeadRule(models.Model):
     """Decides, in order, whether a conversation becomes a CRM lead: the ticket rules' design, for sales.
@@ -15,35 +12,16 @@ class SocialCrmLeadRule(models.Model):
     """
 
     _name = "social_crm.lead.rule"
+    _inherit = "social_crm.rule.mixin"
     _description = "Social Lead Rule"
-    _order = "sequence, id"
-    _check_company_auto = True
 
-    name = fields.Char(required=True, translate=True)
-    sequence = fields.Integer(default=10)
-    active = fields.Boolean(default=True)
-    company_id = fields.Many2one(
-        "res.company",
-        index=True,
-        default=lambda self: self.env.company,
-        help="Empty: shared by every company; only administrators change shared ones.",
-    )
-    # Conditions
-    account_ids = fields.Many2many("social_crm.account", string="Accounts", check_company=True)
-    network = fields.Selection(NETWORKS)
-    sentiment = fields.Selection(SENTIMENTS)
-    intent = fields.Selection(INTENTS, default="buying")
-    keywords = fields.Char(help="Comma-separated words; the rule matches when the text holds any of them.")
-    min_followers = fields.Integer(string="Minimum followers", help="0 for anyone.")
-    langs = fields.Char(string="Languages", help="Comma-separated ISO 639-1 codes, e.g. th, fa. Empty for any.")
+    intent = fields.Selection(default="buying")
+    min_followers = fields.Integer(help="0 for anyone.")
     # Actions
     create_lead = fields.Boolean(default=True, help="Untick to say: conversations matching this rule need no lead.")
     crm_team_id = fields.Many2one("crm.team", string="Sales team", help="Empty: the account's sales team.")
     user_id = fields.Many2one("res.users", string="Salesperson", help="Empty: nobody yet (the team's to assign).")
     tag_ids = fields.Many2many("crm.tag", string="Tags")
-
-    _split = SocialCrmTicketRule._split
-    _matcher = SocialCrmTicketRule._matcher
 
     @api.constrains("company_id", "crm_team_id")
     def _check_action_company(self):
