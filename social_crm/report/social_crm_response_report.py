@@ -1,6 +1,5 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo import fields, models, tools
-from odoo.tools import SQL
+from odoo import fields, models
 
 from ..models.selections import NETWORKS
 
@@ -42,7 +41,9 @@ class SocialCrmResponseReport(models.Model):
 
     _name = "social_crm.response.report"
     _description = "Social Response Report"
+    _inherit = "social_crm.view.report.mixin"
     _auto = False
+    _median_fields = ("median_response_hours",)
     _order = "create_date desc"
 
     ticket_id = fields.Many2one("helpdesk.ticket", readonly=True)
@@ -101,7 +102,6 @@ class SocialCrmResponseReport(models.Model):
     )
 
     def init(self):
-        tools.drop_view_if_exists(self.env.cr, self._table)
         hours = f"EXTRACT(EPOCH FROM {FIRST_RESPONSE_AT} - {WAITING_SINCE}) / 3600.0"
         waited = f"EXTRACT(EPOCH FROM (now() AT TIME ZONE 'UTC') - {WAITING_SINCE}) / 3600.0"
         age = "EXTRACT(EPOCH FROM COALESCE(t.closed_date, now() AT TIME ZONE 'UTC') - t.create_date) / 3600.0"
@@ -160,10 +160,4 @@ class SocialCrmResponseReport(models.Model):
                        LIMIT 1
                   ) fr ON TRUE
         """
-        self.env.cr.execute(SQL("CREATE OR REPLACE VIEW %s AS (%s)", SQL.identifier(self._table), SQL(select)))
-
-    def _read_group_select(self, aggregate_spec, query):
-        if aggregate_spec.split(":")[0] == "median_response_hours":
-            column = self._field_to_sql(self._table, "median_response_hours", query)
-            return SQL("percentile_cont(0.5) WITHIN GROUP (ORDER BY %s)", column)
-        return super()._read_group_select(aggregate_spec, query)
+        self._create_view(select)

@@ -1,6 +1,5 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo import api, fields, models, tools
-from odoo.tools import SQL
+from odoo import api, fields, models
 
 from odoo.addons.social_crm.models.selections import NETWORKS
 
@@ -26,7 +25,9 @@ class SocialCrmLeadReport(models.Model):
 
     _name = "social_crm.lead.report"
     _description = "Sales from Social Report"
+    _inherit = "social_crm.view.report.mixin"
     _auto = False
+    _median_fields = ("median_hours_to_lead",)
     _order = "date desc"
 
     kind = fields.Selection([("lead", "Lead"), ("conversation", "Resolved conversation")], readonly=True)
@@ -55,7 +56,6 @@ class SocialCrmLeadReport(models.Model):
     cost_saved = fields.Float(readonly=True, help="Conversations resolved on social x the cost per contact (Settings).")
 
     def init(self):
-        tools.drop_view_if_exists(self.env.cr, self._table)
         select = f"""
                 SELECT l.id * 2 AS id,
                        'lead' AS kind,
@@ -100,13 +100,7 @@ class SocialCrmLeadReport(models.Model):
                   FROM social_crm_thread th
                  WHERE th.first_response_at IS NOT NULL AND th.state IN ('answered', 'closed')
         """
-        self.env.cr.execute(SQL("CREATE OR REPLACE VIEW %s AS (%s)", SQL.identifier(self._table), SQL(select)))
-
-    def _read_group_select(self, aggregate_spec, query):
-        if aggregate_spec.split(":")[0] == "median_hours_to_lead":
-            column = self._field_to_sql(self._table, "median_hours_to_lead", query)
-            return SQL("percentile_cont(0.5) WITHIN GROUP (ORDER BY %s)", column)
-        return super()._read_group_select(aggregate_spec, query)
+        self._create_view(select)
 
     @api.model
     def _figures(self, company, start, end):
