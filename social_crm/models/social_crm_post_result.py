@@ -162,41 +162,44 @@ class SocialCrmPostResult(models.Model):
 
     def action_confirm_published(self):
         """Managers: the post is on the network (checked by a person)."""
-        self.env["social_crm.post"]._check_publisher(
-            _("Only Social Managers can settle a post whose outcome is unknown.")
-        )
-        self.check_access("read")
-        for result in self.filtered(lambda r: r._outcome_is_unknown()):
-            result.sudo().write({"state": "posted", "outcome_unknown": False, "error": False})
-            result.post_id.message_post(
-                body=_(
+        for result in self._unknown_to_settle():
+            result._settle_by_hand(
+                {"state": "posted", "outcome_unknown": False, "error": False},
+                _(
                     "%(user)s checked that the post is on %(account)s.",
                     user=self.env.user.name,
                     account=result.account_id.name,
-                )
+                ),
             )
-            result.post_id._settle_state()
         return True
 
     def action_confirm_not_published(self):
         """Managers: the post is not on the network (checked by a person); Retry may publish it."""
+        for result in self._unknown_to_settle():
+            result._settle_by_hand(
+                {"state": "failed", "outcome_unknown": False, "error": _("Not on the network: it can be retried.")},
+                _(
+                    "%(user)s checked that the post is not on %(account)s.",
+                    user=self.env.user.name,
+                    account=result.account_id.name,
+                ),
+            )
+        return True
+
+    def _unknown_to_settle(self):
+        """Those whose outcome is unknown, for a Social Manager to settle."""
         self.env["social_crm.post"]._check_publisher(
             _("Only Social Managers can settle a post whose outcome is unknown.")
         )
         self.check_access("read")
-        for result in self.filtered(lambda r: r._outcome_is_unknown()):
-            result.sudo().write(
-                {"state": "failed", "outcome_unknown": False, "error": _("Not on the network: it can be retried.")}
-            )
-            result.post_id.message_post(
-                body=_(
-                    "%(user)s checked that the post is not on %(account)s.",
-                    user=self.env.user.name,
-                    account=result.account_id.name,
-                )
-            )
-            result.post_id._settle_state()
-        return True
+        return self.filtered(lambda r: r._outcome_is_unknown())
+
+    def _settle_by_hand(self, vals, checked):
+        """What a manager found (``vals``), said on the post (``checked``), which takes its state from its results."""
+        self.ensure_one()
+        self.sudo().write(vals)
+        self.post_id.message_post(body=checked)
+        self.post_id._settle_state()
 
     # ------------------------------------------------------------------
     # Engagement
