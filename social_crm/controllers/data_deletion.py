@@ -19,16 +19,12 @@ from ..models.selections import META_NETWORKS
 
 _logger = logging.getLogger(__name__)
 
+# Both pages are opened by strangers (Meta's servers, the person who asked): public, never saving a session.
+PUBLIC_PAGE = {"type": "http", "auth": "public", "save_session": False}
+
 
 class MetaDataDeletion(http.Controller):
-    @http.route(
-        "/social_crm/meta/data_deletion/<string:key>",
-        type="http",
-        auth="public",
-        methods=["POST"],
-        csrf=False,
-        save_session=False,
-    )
+    @http.route("/social_crm/meta/data_deletion/<string:key>", methods=["POST"], csrf=False, **PUBLIC_PAGE)
     def meta_data_deletion(self, key, **post):
         account = (
             request.env["social_crm.account"]
@@ -55,14 +51,7 @@ class MetaDataDeletion(http.Controller):
             deletion.request_digest = fingerprint
         return request.make_json_response({"url": deletion._status_url(), "confirmation_code": deletion.code})
 
-    @http.route(
-        "/social_crm/meta/deletion_status/<string:code>",
-        type="http",
-        auth="public",
-        methods=["GET"],
-        save_session=False,
-        sitemap=False,
-    )
+    @http.route("/social_crm/meta/deletion_status/<string:code>", methods=["GET"], sitemap=False, **PUBLIC_PAGE)
     def meta_deletion_status(self, code):
         deletion = request.env["social_crm.deletion.request"].sudo().search([("code", "=", code)], limit=1)
         env = request.env
