@@ -28,13 +28,17 @@ export const NETWORK_ICONS = {
     threads: "o_social_icon_threads",
 };
 
-export class SocialNetworkIcon extends Component {
-    static template = "social_crm.SocialNetworkIcon";
+/** A read-only cell of the inbox, drawn from its field's value. */
+class SocialCell extends Component {
     static props = { ...standardFieldProps };
 
     get value() {
         return this.props.record.data[this.props.name];
     }
+}
+
+export class SocialNetworkIcon extends SocialCell {
+    static template = "social_crm.SocialNetworkIcon";
 
     get icon() {
         return NETWORK_ICONS[this.value] || "fa-globe";
@@ -53,12 +57,11 @@ registry.category("fields").add("social_crm_network", {
     supportedTypes: ["selection"],
 });
 
-export class SocialUnreadDot extends Component {
+export class SocialUnreadDot extends SocialCell {
     static template = "social_crm.SocialUnreadDot";
-    static props = { ...standardFieldProps };
 
     get unread() {
-        return this.props.record.data[this.props.name];
+        return this.value;
     }
 
     get label() {

@@ -1,14 +1,13 @@
 /** @odoo-module **/
 /* Dashboard charts speak to managers: languages by their names in the user's language (not "fa", "th"),
  * and a chart without data says so in words instead of drawing empty axes. */
-import * as spreadsheet from "@odoo/o-spreadsheet";
 import { _t } from "@web/core/l10n/translation";
 import { user } from "@web/core/user";
 import "@spreadsheet/chart/odoo_chart/odoo_bar_chart";
 import "@spreadsheet/chart/odoo_chart/odoo_line_chart";
 import "@spreadsheet/chart/odoo_chart/odoo_pie_chart";
+import { adjustChartRuntime } from "./chart_runtime";
 
-const { chartRegistry } = spreadsheet.registries;
 const LANGUAGE_FIELD = "lang";
 
 let languageNames = null;
@@ -57,28 +56,19 @@ const noDataPlugin = {
     },
 };
 
-for (const type of ["odoo_line", "odoo_bar", "odoo_pie"]) {
-    const item = chartRegistry.get(type);
-    const getChartRuntime = item.getChartRuntime;
-    chartRegistry.add(type, {
-        ...item,
-        getChartRuntime(chart, getters) {
-            const runtime = getChartRuntime(chart, getters);
-            const config = runtime.chartJsConfig;
-            const groupBy = (chart.metaData?.groupBy || []).map((spec) => spec.split(":")[0]);
-            if (config?.data && groupBy[0] === LANGUAGE_FIELD) {
-                config.data.labels = (config.data.labels || []).map(languageName);
-            }
-            if (config?.data && groupBy[1] === LANGUAGE_FIELD) {
-                for (const dataset of config.data.datasets || []) {
-                    dataset.label = languageName(dataset.label);
-                }
-            }
-            if (config) {
-                // drawn only while every value is empty: the data loads after the chart is created
-                config.plugins = [...(config.plugins || []), noDataPlugin];
-            }
-            return runtime;
-        },
-    });
-}
+adjustChartRuntime(["odoo_line", "odoo_bar", "odoo_pie"], (runtime, chart) => {
+    const config = runtime.chartJsConfig;
+    const groupBy = (chart.metaData?.groupBy || []).map((spec) => spec.split(":")[0]);
+    if (config?.data && groupBy[0] === LANGUAGE_FIELD) {
+        config.data.labels = (config.data.labels || []).map(languageName);
+    }
+    if (config?.data && groupBy[1] === LANGUAGE_FIELD) {
+        for (const dataset of config.data.datasets || []) {
+            dataset.label = languageName(dataset.label);
+        }
+    }
+    if (config) {
+        // drawn only while every value is empty: the data loads after the chart is created
+        config.plugins = [...(config.plugins || []), noDataPlugin];
+    }
+});

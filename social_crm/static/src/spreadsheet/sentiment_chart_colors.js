@@ -1,11 +1,10 @@
 /** @odoo-module **/
 /* Dashboard charts grouped by sentiment use the same colours as the views: negative red, neutral grey,
  * positive green. */
-import * as spreadsheet from "@odoo/o-spreadsheet";
 import "@spreadsheet/chart/odoo_chart/odoo_bar_chart";
 import "@spreadsheet/chart/odoo_chart/odoo_line_chart";
+import { adjustChartRuntime } from "./chart_runtime";
 
-const { chartRegistry } = spreadsheet.registries;
 const SENTIMENT_COLORS = { negative: "#dc3545", neutral: "#9ca3af", positive: "#28a745" };
 
 function sentimentColors(chart) {
@@ -20,23 +19,14 @@ function sentimentColors(chart) {
     return new Map(field.selection.map(([key, label]) => [label, SENTIMENT_COLORS[key]]));
 }
 
-for (const type of ["odoo_line", "odoo_bar"]) {
-    const item = chartRegistry.get(type);
-    const getChartRuntime = item.getChartRuntime;
-    chartRegistry.add(type, {
-        ...item,
-        getChartRuntime(chart, getters) {
-            const runtime = getChartRuntime(chart, getters);
-            const colors = sentimentColors(chart);
-            for (const dataset of (colors && runtime.chartJsConfig?.data?.datasets) || []) {
-                const color = colors.get(dataset.label);
-                if (color) {
-                    dataset.borderColor = color;
-                    dataset.pointBackgroundColor = color;
-                    dataset.backgroundColor = type === "odoo_line" ? `${color}33` : color;
-                }
-            }
-            return runtime;
-        },
-    });
-}
+adjustChartRuntime(["odoo_line", "odoo_bar"], (runtime, chart, type) => {
+    const colors = sentimentColors(chart);
+    for (const dataset of (colors && runtime.chartJsConfig?.data?.datasets) || []) {
+        const color = colors.get(dataset.label);
+        if (color) {
+            dataset.borderColor = color;
+            dataset.pointBackgroundColor = color;
+            dataset.backgroundColor = type === "odoo_line" ? `${color}33` : color;
+        }
+    }
+});
