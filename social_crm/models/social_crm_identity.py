@@ -187,31 +187,27 @@ class SocialCrmIdentity(models.Model):
 
     def action_reject_suggestion(self):
         self._check_linkable()
-        for identity in checked_sudo(self, "read").filtered("suggested_partner_id"):
-            identity.write(
-                {
-                    "rejected_partner_ids": [(4, identity.suggested_partner_id.id)],
-                    "suggested_partner_id": False,
-                    "match_confidence": 0,
-                    "match_reason": False,
-                }
-            )
+        self._reject_partner("suggested_partner_id")
         return True
 
     def action_unlink_contact(self):
         """Detach the identity from its contact; the identity and its mentions stay (a contact's form never
         deletes them). The contact is remembered as rejected, so automatic matching does not link it back."""
         self._check_linkable()
-        for identity in checked_sudo(self, "read").filtered("partner_id"):
+        self._reject_partner("partner_id")
+        return True
+
+    def _reject_partner(self, field):
+        """Drop the contact of ``field`` (linked or suggested) and remember it as rejected (checked: linkable)."""
+        for identity in checked_sudo(self, "read").filtered(field):
             identity.write(
                 {
-                    "rejected_partner_ids": [(4, identity.partner_id.id)],
-                    "partner_id": False,
+                    "rejected_partner_ids": [(4, identity[field].id)],
+                    field: False,
                     "match_confidence": 0,
                     "match_reason": False,
                 }
             )
-        return True
 
     def action_open_link_wizard(self):
         return {
