@@ -29,3 +29,9 @@ def signature(raw, secret=APP_SECRET):
 
 def signed_headers(raw, secret=APP_SECRET):
     return {"Content-Type": "application/json", "X-Hub-Signature-256": signature(raw, secret)}
+
+
+def messenger_delivery(message, timestamp=1790000000000, sender=PSID, page_id=PAGE_ID):
+    """A Messenger webhook delivery of one ``message`` event from ``sender`` to the Page, as Meta posts it."""
+    event = {"sender": {"id": sender}, "recipient": {"id": page_id}, "timestamp": timestamp, "message": message}
+    return {"object": "page", "entry": [{"id": page_id, "time": timestamp, "messaging": [event]}]}
