@@ -28,6 +28,14 @@ def bluesky(server):
     return get_client("bluesky", base_url=server.url, allowed_hosts=LOOPBACK, login="acme.test", token="pw")
 
 
+def reddit(server, token_url):
+    """A Reddit script app (password grant) whose access token comes from ``token_url``."""
+    options = {"token_url": token_url, "secret": "secret"}
+    return get_client(
+        "reddit", base_url=server.url, allowed_hosts=LOOPBACK, login="cid:acme", token="pw", options=options
+    )
+
+
 def paths(server):
     return [request["path"] for request in server.requests]
 
@@ -114,28 +122,14 @@ def test_bluesky_307_on_create_session_does_not_resend_the_password(server, othe
 def test_reddit_password_grant_is_not_redirected_elsewhere(server, other_server):
     other_server.route("POST", "/token", (200, {}, {"access_token": "x"}))
     server.route("POST", "/api/v1/access_token", (307, {"Location": other_server.url + "/token"}, ""))
-    client = get_client(
-        "reddit",
-        base_url=server.url,
-        allowed_hosts=LOOPBACK,
-        login="cid:acme",
-        token="pw",
-        options={"token_url": server.url + "/api/v1/access_token", "secret": "secret"},
-    )
+    client = reddit(server, token_url=server.url + "/api/v1/access_token")
     with pytest.raises(errors.UnsafeAddress):
         client.verify()
     assert other_server.requests == []
 
 
 def test_reddit_token_url_on_a_private_address_is_refused(server):
-    client = get_client(
-        "reddit",
-        base_url=server.url,
-        allowed_hosts=LOOPBACK,
-        login="cid:acme",
-        token="pw",
-        options={"token_url": "https://10.1.2.3/api/v1/access_token", "secret": "secret"},
-    )
+    client = reddit(server, token_url="https://10.1.2.3/api/v1/access_token")
     with pytest.raises(errors.UnsafeAddress, match="private address"):
         client.verify()
 
