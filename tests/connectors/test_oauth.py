@@ -1,25 +1,20 @@
 """OAuth 2.0 client side against a real authorization server on loopback (authlib's server classes)."""
 
-import importlib.util
-import pathlib
 import time
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import requests
 
+import social_crm_path
 from social_crm.connectors import errors, oauth
 from social_crm.connectors.x import XClient
 
-SERVER_FILE = pathlib.Path(__file__).resolve().parents[2] / "social_crm" / "tests" / "oauth_server.py"
 REDIRECT = "http://127.0.0.1:8069/social_crm/oauth/callback"
 
 
 def _server_module():
-    spec = importlib.util.spec_from_file_location("social_crm_oauth_server", SERVER_FILE)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return social_crm_path.load_file("social_crm_oauth_server", "social_crm/tests/oauth_server.py")
 
 
 @pytest.fixture
