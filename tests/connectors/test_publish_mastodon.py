@@ -3,8 +3,9 @@
 import json
 
 import pytest
+from loopback_client import client_on
 
-from social_crm.connectors import Media, errors, get_client
+from social_crm.connectors import Media, errors
 
 BRAND = {"id": "1", "username": "acme", "acct": "acme", "display_name": "Acme", "url": "https://m.example/@acme"}
 TEXT = "محصول تازه رسید 🌷 تخفیف ویژه برای شما #تخفیف"
@@ -77,14 +78,7 @@ def instance(server):
 
 
 def client(server, **kwargs):
-    return get_client(
-        "mastodon",
-        base_url=server.url,
-        allowed_hosts="127.0.0.1",
-        token="mastodon-token",
-        sleep=lambda s: None,
-        **kwargs,
-    )
+    return client_on("mastodon", server, token="mastodon-token", **kwargs)
 
 
 def test_publish_uploads_polls_the_media_then_posts_with_an_idempotency_key(instance, png, multipart):

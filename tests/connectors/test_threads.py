@@ -6,9 +6,10 @@ import pathlib
 from urllib.parse import parse_qs
 
 import pytest
+from loopback_client import client_on
 
 import social_crm_path
-from social_crm.connectors import Media, errors, get_client
+from social_crm.connectors import Media, errors
 from social_crm.connectors.threads import SEARCH_WINDOW, ThreadsClient
 
 tg = social_crm_path.load_file("social_crm_threads_graph", "social_crm/tests/threads_graph.py")
@@ -22,16 +23,7 @@ def graph(server):
 
 def client(graph, clock=None, **options):
     kwargs = {"clock": clock} if clock else {}
-    return get_client(
-        "threads",
-        base_url=graph.url,
-        token="threads-token",
-        login=tg.USER_ID,
-        allowed_hosts="127.0.0.1",
-        sleep=lambda s: None,
-        options=options,
-        **kwargs,
-    )
+    return client_on("threads", graph, token="threads-token", login=tg.USER_ID, options=options, **kwargs)
 
 
 def fetch_all(threads, cursor=None, keywords=()):
