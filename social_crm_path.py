@@ -27,12 +27,20 @@ def register():
         sys.modules["social_crm"] = module
 
 
-def loopback():
-    """The loopback HTTP server module of the addon's tests (recorded vendor payloads), without Odoo."""
-    spec = importlib.util.spec_from_file_location("social_crm_loopback", ADDON_DIR / "tests" / "loopback.py")
+def load_file(name, path):
+    """The module of the file ``path`` (relative to the repository root), run as ``name`` without its package.
+
+    For the pure helpers of the addon's tests (loopback servers) and the scripts, which are not packages.
+    """
+    spec = importlib.util.spec_from_file_location(name, ROOT / path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+def loopback():
+    """The loopback HTTP server module of the addon's tests (recorded vendor payloads), without Odoo."""
+    return load_file("social_crm_loopback", "social_crm/tests/loopback.py")
 
 
 register()

@@ -27,13 +27,11 @@ import os
 import pstats
 import random
 import sys
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from xml.sax.saxutils import escape
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from odoo_env import environment  # noqa: E402
+from odoo_env import environment, serve  # noqa: E402
 
 DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "shared", "data", "sentiment")
 FILES = [
@@ -87,21 +85,11 @@ def atom_feed(bodies, run_id):
     ).encode()
 
 
-def serve(payload):
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self):
-            self.send_response(200)
-            self.send_header("Content-Type", "application/atom+xml")
-            self.send_header("Content-Length", str(len(payload)))
-            self.end_headers()
-            self.wfile.write(payload)
-
-        def log_message(self, *args):
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server
+def serve_feed(bodies, run_id):
+    """``atom_feed(bodies, run_id)`` on a loopback server; returns (server, the feed's URL)."""
+    payload = atom_feed(bodies, run_id)
+    server, url = serve("application/atom+xml", lambda path: payload)
+    return server, f"{url}/feed.atom"
 
 
 def load_contacts(env, count):
@@ -175,8 +163,7 @@ def load_contacts(env, count):
 def fetch_run(env, label, bodies, profile=None):
     """One action_fetch_now() of a new account on a new feed; returns (seconds, mentions, tickets, account)."""
     run_id = f"{label}{int(time.time() * 1000)}"
-    server = serve(atom_feed(bodies, run_id))
-    url = f"http://127.0.0.1:{server.server_address[1]}/feed.atom"
+    server, url = serve_feed(bodies, run_id)
     account = env["social_crm.account"].create(
         {"name": f"bench {run_id}", "network": "feed", "base_url": url, "state": "connected"}
     )
@@ -202,8 +189,7 @@ def store_run(env, bodies):
     from odoo.addons.social_crm.connectors import get_client
 
     run_id = f"store{int(time.time() * 1000)}"
-    server = serve(atom_feed(bodies, run_id))
-    url = f"http://127.0.0.1:{server.server_address[1]}/feed.atom"
+    server, url = serve_feed(bodies, run_id)
     account = env["social_crm.account"].create(
         {"name": f"bench {run_id}", "network": "feed", "base_url": url, "state": "connected"}
     )

@@ -1,9 +1,18 @@
-"""Open an Odoo environment on a bench database, from the Odoo that scripts/run.sh provisioned."""
+"""Open an Odoo environment on a bench database, from the Odoo that scripts/run.sh provisioned.
+
+Also what several benches serve or start: a loopback HTTP server and the odoo-bin command line
+(scripts/odoo_cli.py, shared with scripts/odoo_tests.py).
+"""
 
 import contextlib
 import os
 import subprocess
 import sys
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+sys.path.append(os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "scripts"))
+from odoo_cli import free_port, http_ports, odoo_command  # noqa: E402, F401  (re-exported for the benches)
 
 HOME = os.environ.get("SOCIAL_CRM_HOME") or os.path.join(
     os.environ.get("XDG_DATA_HOME") or os.path.expanduser("~/.local/share"), "social_crm"
@@ -23,23 +32,28 @@ def ensure_db(db):
     except psycopg2.OperationalError:
         pass
     print(f"creating bench database {db} ...", flush=True)
-    subprocess.run(
-        [
-            PYTHON,
-            os.path.join(ODOO_DIR, "odoo-bin"),
-            "-c",
-            CONF,
-            "-d",
-            db,
-            "-i",
-            "social_crm",
-            "--without-demo=all",
-            "--stop-after-init",
-            "--no-http",
-            "--log-level=warn",
-        ],
-        check=True,
-    )
+    install = ["-i", "social_crm", "--without-demo=all", "--stop-after-init", "--no-http", "--log-level=warn"]
+    subprocess.run(odoo_command(PYTHON, ODOO_DIR, CONF, db, *install), check=True)
+
+
+def serve(content_type, answer):
+    """A loopback HTTP server answering every GET with ``answer(path)`` (bytes); returns (server, its URL)."""
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):
+            body = answer(self.path)
+            self.send_response(200)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, f"http://127.0.0.1:{server.server_address[1]}"
 
 
 @contextlib.contextmanager

@@ -22,17 +22,15 @@ import hashlib
 import hmac
 import json
 import os
-import socket
 import statistics
 import subprocess
 import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from odoo_env import CONF, ODOO_DIR, PYTHON, environment  # noqa: E402
+from odoo_env import CONF, ODOO_DIR, PYTHON, environment, free_port, http_ports, odoo_command, serve  # noqa: E402
 
 SECRET = "bench-channel-secret-0123456789ab"
 USER = "Ubench000000000000000000000000001"
@@ -45,29 +43,10 @@ TEXTS = [
 ]
 
 
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def profile_server():
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self):
-            user_id = self.path.rsplit("/", 1)[-1]
-            body = json.dumps({"displayName": f"ผู้ทดสอบ {user_id[-3:]}", "userId": user_id, "pictureUrl": ""}).encode()
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args):
-            pass
-
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    return httpd, f"http://127.0.0.1:{httpd.server_address[1]}"
+def profile(path):
+    """LINE's profile API: GET /v2/bot/profile/{userId}."""
+    user_id = path.rsplit("/", 1)[-1]
+    return json.dumps({"displayName": f"ผู้ทดสอบ {user_id[-3:]}", "userId": user_id, "pictureUrl": ""}).encode()
 
 
 def prepare(db, api_url):
@@ -106,23 +85,8 @@ def signed(event_id, message_id, text, user=USER):
 
 
 def start_odoo(db, port, workers):
-    command = [
-        PYTHON,
-        os.path.join(ODOO_DIR, "odoo-bin"),
-        "-c",
-        CONF,
-        # -d alone, no --db-filter: with a filter Odoo lists the databases (a new connection to the
-        # postgres database) for every request.
-        "-d",
-        db,
-        "--http-port",
-        str(port),
-        "--gevent-port",
-        str(free_port()),
-        f"--workers={workers}",
-        "--max-cron-threads=1",
-        "--log-level=warn",
-    ]
+    options = [f"--workers={workers}", "--max-cron-threads=1", "--log-level=warn"]
+    command = odoo_command(PYTHON, ODOO_DIR, CONF, db, *http_ports(port), *options)
     return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
@@ -236,7 +200,7 @@ def main():
     import psycopg2
     import requests
 
-    httpd, api_url = profile_server()
+    httpd, api_url = serve("application/json", profile)
     account_id, key = prepare(args.db, api_url)
     port = free_port()
     base = f"http://127.0.0.1:{port}"

@@ -10,6 +10,7 @@ import uuid
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OUT = os.path.join(ROOT, "social_crm", "data", "files", "social_crm_dashboard.json")
 INBOUND = [["direction", "=", "inbound"]]
+ANSWERED = [["state", "=", "answered"]]
 
 CHARTS = [
     # title, type, model, group by, measure, domain, (x, y, width, height)
@@ -66,23 +67,17 @@ CHARTS = [
         (520, 1470, 500, 300),
     ),
     # satisfaction asked on the channel: answered surveys only, so no bar stands for "no answer"
-    (
-        "Satisfied customers (%) by network",
-        "odoo_bar",
-        "social_crm.csat",
-        ["network"],
-        "satisfied",
-        [["state", "=", "answered"]],
-        (0, 1790, 500, 300),
-    ),
-    (
-        "Satisfied customers (%) by agent",
-        "odoo_bar",
-        "social_crm.csat",
-        ["user_id"],
-        "satisfied",
-        [["state", "=", "answered"]],
-        (520, 1790, 500, 300),
+    *(
+        (
+            f"Satisfied customers (%) by {by}",
+            "odoo_bar",
+            "social_crm.csat",
+            [field],
+            "satisfied",
+            ANSWERED,
+            (x, 1790, 500, 300),
+        )
+        for by, field, x in (("network", "network", 0), ("agent", "user_id", 520))
     ),
 ]
 
@@ -179,27 +174,39 @@ def data_sheet():
         cells[cell] = {"content": f'=PIVOT.VALUE({index},"{measure}")'}
     cells["A6"] = {"content": "Negative (%)"}
     cells["B6"] = {"content": '=ROUND(100*IFERROR(PIVOT.VALUE(2,"__count")/PIVOT.VALUE(1,"__count"),0),1)'}
+    return sheet("social_crm_dashboard_data", "Data", 4, 10, cells, cols={"0": {"size": 260}}, grid_lines=True)
+
+
+def sheet(sheet_id, name, col_number, row_number, cells, figures=(), cols=None, grid_lines=False):
+    """A spreadsheet sheet: its cells and figures, nothing else (no styles, merges or tables of its own)."""
     return {
-        "id": "social_crm_dashboard_data",
-        "name": "Data",
-        "colNumber": 4,
-        "rowNumber": 10,
+        "id": sheet_id,
+        "name": name,
+        "colNumber": col_number,
+        "rowNumber": row_number,
         "rows": {},
-        "cols": {"0": {"size": 260}},
+        "cols": cols or {},
         "merges": [],
         "cells": cells,
         "styles": {},
         "formats": {},
         "borders": {},
         "conditionalFormats": [],
-        "figures": [],
+        "figures": list(figures),
         "tables": [],
-        "areGridLinesVisible": True,
+        "areGridLinesVisible": grid_lines,
         "isVisible": True,
         "headerGroups": {"ROW": [], "COL": []},
         "dataValidationRules": [],
         "comments": {},
     }
+
+
+def dashboard_sheet(sheet_id, title, tiles, charts):
+    """The sheet people see: a title in A1, the KPI tiles in a row, the charts below."""
+    cells = {"A1": {"content": title, "style": 1}}
+    figures = [tile(i, *t) for i, t in enumerate(tiles)] + [figure(*chart) for chart in charts]
+    return sheet(sheet_id, "Dashboard", 12, 80, cells, figures)
 
 
 TILES = [
@@ -267,30 +274,11 @@ def figure(title, chart_type, model, group_by, measure, domain, box):
 
 
 def main():
-    sheet = {
-        "id": "social_crm_dashboard",
-        "name": "Dashboard",
-        "colNumber": 12,
-        "rowNumber": 80,
-        "rows": {},
-        "cols": {},
-        "merges": [],
-        "cells": {"A1": {"content": "Social CRM: listening, sentiment and response", "style": 1}},
-        "styles": {},
-        "formats": {},
-        "borders": {},
-        "conditionalFormats": [],
-        "figures": [tile(i, *t) for i, t in enumerate(TILES)] + [figure(*chart) for chart in CHARTS],
-        "tables": [],
-        "areGridLinesVisible": False,
-        "isVisible": True,
-        "headerGroups": {"ROW": [], "COL": []},
-        "dataValidationRules": [],
-        "comments": {},
-    }
+    title = "Social CRM: listening, sentiment and response"
+    dashboard = dashboard_sheet("social_crm_dashboard", title, TILES, CHARTS)
     spreadsheet = {
         "version": 21,
-        "sheets": [sheet, data_sheet()],
+        "sheets": [dashboard, data_sheet()],
         "styles": {"1": {"bold": True, "fontSize": 16}},
         "formats": {},
         "borders": {},

@@ -58,30 +58,11 @@ def main():
     data["id"] = "social_crm_lead_dashboard_data"
     data["cells"]["A6"] = {"content": "Conversion (%)"}
     data["cells"]["B6"] = {"content": '=ROUND(100*IFERROR(PIVOT.VALUE(2,"won_count")/PIVOT.VALUE(1,"lead_count"),0),1)'}
-    sheet = {
-        "id": "social_crm_lead_dashboard",
-        "name": "Dashboard",
-        "colNumber": 12,
-        "rowNumber": 80,
-        "rows": {},
-        "cols": {},
-        "merges": [],
-        "cells": {"A1": {"content": "Sales from social: leads, revenue and cost saved", "style": 1}},
-        "styles": {},
-        "formats": {},
-        "borders": {},
-        "conditionalFormats": [],
-        "figures": [base.tile(i, *t) for i, t in enumerate(TILES)] + [base.figure(*chart) for chart in CHARTS],
-        "tables": [],
-        "areGridLinesVisible": False,
-        "isVisible": True,
-        "headerGroups": {"ROW": [], "COL": []},
-        "dataValidationRules": [],
-        "comments": {},
-    }
+    title = "Sales from social: leads, revenue and cost saved"
+    dashboard = base.dashboard_sheet("social_crm_lead_dashboard", title, TILES, CHARTS)
     with open(base.OUT, encoding="utf-8") as handle:
         spreadsheet = json.load(handle)  # the same settings, filters and version as Social CRM's dashboard
-    spreadsheet.update({"sheets": [sheet, data], "pivots": base.kpi_pivots(), "pivotNextId": len(base.KPIS) + 1})
+    spreadsheet.update({"sheets": [dashboard, data], "pivots": base.kpi_pivots(), "pivotNextId": len(base.KPIS) + 1})
     base.write(OUT, spreadsheet, TILES, CHARTS)
 
 

@@ -14,10 +14,11 @@ Prints "Odoo: N passed, N failed" and exits non-zero on any problem.
 import argparse
 import os
 import re
-import socket
 import subprocess
 import sys
 import time
+
+from odoo_cli import http_ports, odoo_command
 
 LOG_LINE = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d+ \d+ (?P<level>[A-Z]+) (?P<rest>.*)$")
 RESULT = re.compile(r"(\d+) failed, (\d+) error\(s\) of (\d+) tests")
@@ -28,29 +29,10 @@ IGNORED = [
 ]
 
 
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def run_odoo(args, odoo, conf, python, db, extra, log_path):
-    port = free_port()
-    cmd = [
-        python,
-        os.path.join(odoo, "odoo-bin"),
-        "-c",
-        conf,
-        "-d",
-        db,
-        "--http-port",
-        str(port),
-        "--gevent-port",
-        str(free_port()),
-        "--stop-after-init",
-        "--max-cron-threads=0",
-        *extra,
-    ]
+def run_odoo(opts, db, extra, log_path):
+    cmd = odoo_command(
+        opts.python, opts.odoo, opts.conf, db, *http_ports(), "--stop-after-init", "--max-cron-threads=0", *extra
+    )
     print("$ " + " ".join(cmd), flush=True)
     started = time.time()
     with open(log_path, "w", encoding="utf-8") as log:
@@ -132,7 +114,7 @@ print('SOCIAL_CRM UNINSTALLED')
 def odoo_shell(opts, db, logdir, script, name, done_marker):
     """Run ``script`` in ``odoo-bin shell``; a failure line when it fails, logs nothing but errors, or never
     prints ``done_marker``."""
-    cmd = [opts.python, os.path.join(opts.odoo, "odoo-bin"), "shell", "-c", opts.conf, "-d", db, "--no-http"]
+    cmd = odoo_command(opts.python, opts.odoo, opts.conf, db, "--no-http", subcommand="shell")
     print("$ " + " ".join(cmd) + f"  # {name}", flush=True)
     proc = subprocess.run(cmd, input=script, capture_output=True, text=True, check=False)
     unlog = (proc.stdout + proc.stderr).splitlines()
@@ -161,15 +143,8 @@ def main():
 
     if not opts.quick:
         db = f"social_crm_nodemo_{stamp}"
-        rc, lines = run_odoo(
-            opts,
-            opts.odoo,
-            opts.conf,
-            opts.python,
-            db,
-            ["-i", "social_crm", "--without-demo=all"],
-            os.path.join(logdir, "install-nodemo.log"),
-        )
+        install = ["-i", "social_crm", "--without-demo=all"]
+        rc, lines = run_odoo(opts, db, install, os.path.join(logdir, "install-nodemo.log"))
         bad = problems(lines, {"WARNING", "ERROR", "CRITICAL"})
         if rc or bad:
             failures.append(f"install without demo: exit {rc}, {len(bad)} warning/error lines")
@@ -179,15 +154,8 @@ def main():
         drop_db(opts.python, db)
 
     db = f"social_crm_test_{stamp}"
-    rc, lines = run_odoo(
-        opts,
-        opts.odoo,
-        opts.conf,
-        opts.python,
-        db,
-        ["-i", "social_crm,crm", "--test-enable", "--test-tags", opts.tags],
-        os.path.join(logdir, "tests.log"),
-    )
+    install = ["-i", "social_crm,crm", "--test-enable", "--test-tags", opts.tags]
+    rc, lines = run_odoo(opts, db, install, os.path.join(logdir, "tests.log"))
     results = [tuple(map(int, m.groups())) for m in map(RESULT.search, lines) if m]
     failed, errors, run = results[-1] if results else (0, 0, 0)
     skipped = [m.group(1) for m in map(SKIPPED.search, lines) if m]

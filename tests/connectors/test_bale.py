@@ -8,6 +8,7 @@ Payloads follow Bale's Bot API (docs.bale.ai: ``Update`` with ``message`` / ``ed
 import json
 
 import pytest
+from bot_api import callback_query, last_call, ok, refused, route, sent_message
 
 from social_crm.connectors import DEFAULT_BASE_URLS, errors, get_client, get_client_class
 from social_crm.connectors.messaging import survey_payload
@@ -38,21 +39,10 @@ def client(server, token=TOKEN):
 
 @pytest.fixture
 def bale_api(server):
-    def send_message(request):
-        body = json.loads(request["body"])
-        message = {
-            "message_id": 302,
-            "from": BOT,
-            "chat": {"id": body["chat_id"], "type": "private"},
-            "date": 1790000100,
-            "text": body["text"],
-        }
-        return 200, {}, {"ok": True, "result": message}
-
-    server.route("POST", f"/bot{TOKEN}/sendMessage", send_message)
-    server.route("POST", f"/bot{TOKEN}/getMe", (200, {}, {"ok": True, "result": BOT}))
-    server.route("POST", f"/bot{TOKEN}/setWebhook", (200, {}, {"ok": True, "result": True}))
-    server.route("POST", f"/bot{TOKEN}/deleteWebhook", (200, {}, {"ok": True, "result": True}))
+    route(server, TOKEN, "sendMessage", sent_message(BOT, 302, 1790000100))
+    route(server, TOKEN, "getMe", ok(BOT))
+    route(server, TOKEN, "setWebhook", ok(True))
+    route(server, TOKEN, "deleteWebhook", ok(True))
     return server
 
 
@@ -83,15 +73,7 @@ def test_persian_message_edit_and_survey_button():
     edit = Bale.read_event(update(88002, text=PERSIAN + "!", key="edited_message", edit_date=1790000500)).items[0]
     assert edit.external_id == "52038472:301:edit:1790000500" and edit.parent_id == "52038472:301"
 
-    pressed = {
-        "update_id": 88003,
-        "callback_query": {
-            "id": "5203847201",
-            "from": ZAHRA,
-            "message": {"message_id": 303, "chat": {"id": ZAHRA["id"], "type": "private"}, "date": 1790000200},
-            "data": survey_payload("Ab12Cd34Ef56", "good"),
-        },
-    }
+    pressed = callback_query(88003, "5203847201", ZAHRA, survey_payload("Ab12Cd34Ef56", "good"), 303, 1790000200)
     answer = Bale.read_survey_answer(pressed)
     assert (answer.token, answer.answer, answer.user_id, answer.callback_id) == (
         "Ab12Cd34Ef56",
@@ -104,9 +86,7 @@ def test_persian_message_edit_and_survey_button():
 
 def test_send_message_answers_with_reply_to_message_id(bale_api):
     sent = client(bale_api).send("سلام زهرا، پیگیری می‌کنیم", "52038472", {"chat_id": "52038472", "message_id": 301})
-    request = bale_api.requests[-1]
-    assert request["path"] == f"/bot{TOKEN}/sendMessage" and "Authorization" not in request["headers"]
-    assert json.loads(request["body"]) == {
+    assert last_call(bale_api, TOKEN, "sendMessage") == {
         "chat_id": 52038472,
         "text": "سلام زهرا، پیگیری می‌کنیم",
         "reply_to_message_id": 301,
@@ -137,9 +117,9 @@ def test_get_updates_pages_with_offset(bale_api):
     def get_updates(request):
         body = json.loads(request["body"])
         offset, limit = body.get("offset") or 0, body["limit"]
-        return 200, {}, {"ok": True, "result": [u for u in queue if u["update_id"] >= offset][:limit]}
+        return ok([u for u in queue if u["update_id"] >= offset][:limit])
 
-    bale_api.route("POST", f"/bot{TOKEN}/getUpdates", get_updates)
+    route(bale_api, TOKEN, "getUpdates", get_updates)
     bale = client(bale_api)
     events, offset = bale.poll(limit=2)
     assert [e.event_id for e in events] == ["500", "501"] and offset == 502
@@ -153,43 +133,33 @@ def test_get_updates_pages_with_offset(bale_api):
 
 
 def test_bale_errors_in_words(bale_api):
-    path = f"/bot{TOKEN}/sendMessage"
-    bale_api.route("POST", path, (400, {}, {"ok": False, "error_code": 400, "description": "no such group or user"}))
+    route(bale_api, TOKEN, "sendMessage", refused(400, "no such group or user"))
     with pytest.raises(errors.RecipientUnavailable, match="never started"):
         client(bale_api).send("x", "52038472")
-    bale_api.route(
-        "POST", path, (403, {}, {"ok": False, "error_code": 403, "description": "Forbidden: permission_denied"})
-    )
+    route(bale_api, TOKEN, "sendMessage", refused(403, "Forbidden: permission_denied"))
     with pytest.raises(errors.RecipientUnavailable):
         client(bale_api).send("x", "52038472")
-    bale_api.route("POST", path, (400, {}, {"ok": False, "error_code": 400, "description": "bot limit exceed"}))
+    route(bale_api, TOKEN, "sendMessage", refused(400, "bot limit exceed"))
     with pytest.raises(errors.RateLimited):
         client(bale_api).send("x", "52038472")
-    bale_api.route(
-        "POST", path, (401, {}, {"ok": False, "error_code": 401, "description": "Bad Request: Token not found"})
-    )
-    with pytest.raises(errors.AuthenticationFailed) as refused:
+    route(bale_api, TOKEN, "sendMessage", refused(401, "Bad Request: Token not found"))
+    with pytest.raises(errors.AuthenticationFailed) as caught:
         client(bale_api).send("x", "52038472")
-    assert TOKEN not in str(refused.value) and "Bale" in str(refused.value)
+    assert TOKEN not in str(caught.value) and "Bale" in str(caught.value)
     with pytest.raises(errors.AuthenticationFailed, match="Bale bot token"):
         client(bale_api, token="../getMe?x=").send("x", "52038472")
-    bale_api.route(
-        "POST", f"/bot{TOKEN}/getUpdates", (409, {}, {"ok": False, "error_code": 409, "description": "webhook is set"})
-    )
+    route(bale_api, TOKEN, "getUpdates", refused(409, "webhook is set"))
     with pytest.raises(errors.ApiError, match="Bale answered 409"):
         client(bale_api).poll()
 
 
 def test_verify_and_profile(bale_api):
     assert client(bale_api).verify().handle == "acme_support_bot"
-    bale_api.route(
-        "POST",
-        f"/bot{TOKEN}/getChat",
-        (
-            200,
-            {},
-            {"ok": True, "result": {"id": 52038472, "type": "private", "first_name": "زهرا", "username": "zahra_ah"}},
-        ),
+    route(
+        bale_api,
+        TOKEN,
+        "getChat",
+        ok({"id": 52038472, "type": "private", "first_name": "زهرا", "username": "zahra_ah"}),
     )
     author = client(bale_api).profile("52038472")
     assert author.name == "زهرا" and author.profile_url == "https://ble.ir/zahra_ah"

@@ -3,6 +3,7 @@
 import json
 
 import pytest
+from loopback_client import client_on
 
 from social_crm.connectors import errors, get_client
 
@@ -101,9 +102,7 @@ def instance(server):
 
 
 def masto(server):
-    return get_client(
-        "mastodon", base_url=server.url, allowed_hosts="127.0.0.1", token="tok", sleep=lambda seconds: None
-    )
+    return client_on("mastodon", server, token="tok")
 
 
 def test_mastodon_404_and_410_are_deleted(instance):

@@ -1,7 +1,7 @@
-import json
 from datetime import datetime, timedelta, timezone
 
 import pytest
+from loopback_client import JsonEndpoint
 
 from social_crm.connectors import errors, get_client
 
@@ -147,24 +147,18 @@ def test_bad_items_skipped(instance):
 
 
 def test_reply_mentions_the_author(instance):
-    posted = {}
-
-    def post(request):
-        posted.update(json.loads(request["body"]))
-        return (
-            200,
-            {},
-            {
-                **mention(9)["status"],
-                "id": "3000",
-                "account": BRAND,
-                "in_reply_to_id": "2004",
-                "content": f"<p>{posted['status']}</p>",
-            },
-        )
-
-    instance.route("POST", "/api/v1/statuses", post)
+    statuses = JsonEndpoint(
+        lambda body: {
+            **mention(9)["status"],
+            "id": "3000",
+            "account": BRAND,
+            "in_reply_to_id": "2004",
+            "content": f"<p>{body['status']}</p>",
+        }
+    )
+    instance.route("POST", "/api/v1/statuses", statuses)
     item = masto(instance).reply("ممنون، بررسی می‌کنیم", parent_id="2004", extra={"acct": "sara@persian.social"})
+    [posted] = statuses.received
     assert posted["in_reply_to_id"] == "2004"
     assert posted["status"] == "@sara@persian.social ممنون، بررسی می‌کنیم"
     assert item.is_own and item.external_id == "3000" and item.parent_id == "2004"

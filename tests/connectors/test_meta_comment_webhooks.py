@@ -7,7 +7,7 @@ import json
 from urllib.parse import parse_qs
 
 import pytest
-from meta_payloads import APP_SECRET, IG_ID, PAGE_ID, body, delivery, signature
+from meta_payloads import APP_SECRET, IG_ID, PAGE_ID, body, delivery, malformations, signature
 from requests.structures import CaseInsensitiveDict
 
 from social_crm.connectors import errors, get_client, get_client_class
@@ -93,14 +93,7 @@ def test_a_feed_change_of_another_page_is_ignored():
 
 
 @pytest.mark.parametrize(
-    "break_it",
-    [
-        lambda v: v.pop("comment_id"),
-        lambda v: v.pop("from"),
-        lambda v: v.update(comment_id="../../me/feed"),
-        lambda v: v.update(message={"not": "text"}),
-        lambda v: v.update(created_time="yesterday"),
-    ],
+    "break_it", malformations("comment_id", "../../me/feed", "message", {"not": "text"}, "created_time")
 )
 def test_malformed_feed_comments_raise_bad_payload(break_it):
     payload = {"object": "page", "entry": [copy.deepcopy(delivery("facebook_feed")["entry"][0])]}

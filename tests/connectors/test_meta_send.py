@@ -17,6 +17,12 @@ def client(server, network, login, token="page-token"):
     return get_client(network, base_url=server.url, allowed_hosts=LOOPBACK, login=login, token=token)
 
 
+def read_profile(server, network, login, user_id, fields):
+    """``profile(user_id)`` of the account ``login`` when the Graph API knows these ``fields`` of the user."""
+    server.route("GET", f"/{user_id}", (200, {}, {**fields, "id": user_id}))
+    return client(server, network, login).profile(user_id)
+
+
 def hours_ago(hours):
     return {"received_at": datetime.now(timezone.utc) - timedelta(hours=hours)}
 
@@ -131,26 +137,10 @@ def test_messenger_text_limit_and_empty_text_are_checked_before_calling(server):
 
 
 def test_messenger_profile(server):
-    server.route(
-        "GET",
-        f"/{PSID}",
-        (
-            200,
-            {},
-            {
-                "first_name": "Somchai",
-                "last_name": "Jaidee",
-                "profile_pic": "https://platform-lookaside.fbsbx.com/p.jpg",
-                "id": PSID,
-            },
-        ),
-    )
-    author = client(server, "facebook", PAGE_ID).profile(PSID)
-    assert (author.external_id, author.name, author.avatar_url) == (
-        PSID,
-        "Somchai Jaidee",
-        "https://platform-lookaside.fbsbx.com/p.jpg",
-    )
+    picture = "https://platform-lookaside.fbsbx.com/p.jpg"
+    fields = {"first_name": "Somchai", "last_name": "Jaidee", "profile_pic": picture}
+    author = read_profile(server, "facebook", PAGE_ID, PSID, fields)
+    assert (author.external_id, author.name, author.avatar_url) == (PSID, "Somchai Jaidee", picture)
     assert server.requests[0]["query"] == {"fields": ["first_name,last_name,profile_pic"]}
     assert server.requests[0]["headers"]["Authorization"] == "Bearer page-token"
 
@@ -216,21 +206,12 @@ def test_instagram_counts_its_limit_in_bytes(server):
 
 
 def test_instagram_profile(server):
-    server.route(
-        "GET",
-        f"/{IGSID}",
-        (
-            200,
-            {},
-            {
-                "name": "Sara Ahmadi",
-                "username": "sara.ahmadi",
-                "profile_pic": "https://scontent.cdninstagram.com/p.jpg",
-                "id": IGSID,
-            },
-        ),
-    )
-    author = client(server, "instagram", IG_ID).profile(IGSID)
+    fields = {
+        "name": "Sara Ahmadi",
+        "username": "sara.ahmadi",
+        "profile_pic": "https://scontent.cdninstagram.com/p.jpg",
+    }
+    author = read_profile(server, "instagram", IG_ID, IGSID, fields)
     assert (author.handle, author.name, author.profile_url) == (
         "sara.ahmadi",
         "Sara Ahmadi",

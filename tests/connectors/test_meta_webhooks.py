@@ -5,7 +5,18 @@ import json
 from datetime import datetime, timezone
 
 import pytest
-from meta_payloads import APP_SECRET, IG_ID, IGSID, PAGE_ID, PHONE_NUMBER_ID, PSID, body, delivery, signature
+from meta_payloads import (
+    APP_SECRET,
+    IG_ID,
+    IGSID,
+    PAGE_ID,
+    PHONE_NUMBER_ID,
+    PSID,
+    body,
+    delivery,
+    malformations,
+    signature,
+)
 from requests.structures import CaseInsensitiveDict
 
 from social_crm.connectors import errors, get_client_class
@@ -316,16 +327,7 @@ def test_whatsapp_message_for_another_number_is_ignored():
     assert outcome.items == [] and "another phone number" in outcome.ignored
 
 
-@pytest.mark.parametrize(
-    "break_it",
-    [
-        lambda m: m.pop("id"),
-        lambda m: m.pop("from"),
-        lambda m: m.update(timestamp="yesterday"),
-        lambda m: m.update(text={"body": ""}),
-        lambda m: m.update(id="wamid/../../x"),
-    ],
-)
+@pytest.mark.parametrize("break_it", malformations("id", "wamid/../../x", "text", {"body": ""}, "timestamp"))
 def test_malformed_whatsapp_messages_raise_bad_payload(break_it):
     payload = delivery("whatsapp_messages")
     event = WHATSAPP.split_delivery(payload)[0].raw

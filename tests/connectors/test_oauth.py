@@ -1,25 +1,20 @@
 """OAuth 2.0 client side against a real authorization server on loopback (authlib's server classes)."""
 
-import importlib.util
-import pathlib
 import time
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import requests
 
+import social_crm_path
 from social_crm.connectors import errors, oauth
 from social_crm.connectors.x import XClient
 
-SERVER_FILE = pathlib.Path(__file__).resolve().parents[2] / "social_crm" / "tests" / "oauth_server.py"
 REDIRECT = "http://127.0.0.1:8069/social_crm/oauth/callback"
 
 
 def _server_module():
-    spec = importlib.util.spec_from_file_location("social_crm_oauth_server", SERVER_FILE)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return social_crm_path.load_file("social_crm_oauth_server", "social_crm/tests/oauth_server.py")
 
 
 @pytest.fixture
@@ -187,6 +182,35 @@ def test_a_401_renews_the_token_once_and_retries(provider):
 
 # Meta's Graph API, shaped as documented: the long-lived exchange, the user's Pages with their tokens,
 # Instagram's ig_exchange_token and refresh_access_token.
+EXPIRED_TOKEN = (
+    400,
+    {},
+    {"error": {"message": "Error validating access token", "type": "OAuthException", "code": 190}},
+)
+
+
+def serve_long_lived_tokens(server, prefix, long):
+    """Instagram Login's (``ig_``) or Threads' (``th_``) token endpoints: ``GET /access_token`` exchanges the
+    short-lived token "short" for ``long``, ``GET /refresh_access_token`` refreshes ``long`` to ``long``-2."""
+
+    def exchange(request):
+        query = {k: v[0] for k, v in request["query"].items()}
+        assert query == {
+            "grant_type": f"{prefix}_exchange_token",
+            "client_secret": "meta-secret",
+            "access_token": "short",
+        }
+        return 200, {}, {"access_token": long, "token_type": "bearer", "expires_in": 5183944}
+
+    def refresh(request):
+        query = {k: v[0] for k, v in request["query"].items()}
+        assert query == {"grant_type": f"{prefix}_refresh_token", "access_token": long}
+        return 200, {}, {"access_token": f"{long}-2", "token_type": "bearer", "expires_in": 5183944}
+
+    server.route("GET", "/access_token", exchange)
+    server.route("GET", "/refresh_access_token", refresh)
+
+
 def meta_client(server, network):
     graph = server.url + ("/v21.0" if network == "facebook" else "")
     return oauth.OAuthClient(
@@ -239,29 +263,14 @@ def test_facebook_long_lived_user_token_then_one_token_per_page(server):
 
 
 def test_facebook_expired_user_token_is_a_revoked_grant(server):
-    server.route(
-        "GET",
-        "/v21.0/me/accounts",
-        (400, {}, {"error": {"message": "Error validating access token", "type": "OAuthException", "code": 190}}),
-    )
+    server.route("GET", "/v21.0/me/accounts", EXPIRED_TOKEN)
     client, graph = meta_client(server, "facebook")
     with pytest.raises(errors.GrantRevoked):
         client.facebook_pages("old", graph_url=graph)
 
 
 def test_instagram_login_short_to_long_lived_and_refresh(server):
-    def exchange(request):
-        query = {k: v[0] for k, v in request["query"].items()}
-        assert query == {"grant_type": "ig_exchange_token", "client_secret": "meta-secret", "access_token": "short"}
-        return 200, {}, {"access_token": "long-ig", "token_type": "bearer", "expires_in": 5183944}
-
-    def refresh(request):
-        query = {k: v[0] for k, v in request["query"].items()}
-        assert query == {"grant_type": "ig_refresh_token", "access_token": "long-ig"}
-        return 200, {}, {"access_token": "long-ig-2", "token_type": "bearer", "expires_in": 5183944}
-
-    server.route("GET", "/access_token", exchange)
-    server.route("GET", "/refresh_access_token", refresh)
+    serve_long_lived_tokens(server, "ig", "long-ig")
     client, graph = meta_client(server, "instagram")
     long = client.long_lived(oauth.Token("short", raw={"user_id": 17841400000000000}), graph_url=graph)
     assert long.access_token == "long-ig" and long.raw["user_id"] == 17841400000000000
@@ -274,18 +283,7 @@ def test_threads_short_to_long_lived_and_refresh(server):
     """Threads' *Long-Lived Access Tokens* document: ``GET /access_token?grant_type=th_exchange_token`` and
     ``GET /refresh_access_token?grant_type=th_refresh_token`` on graph.threads.net (no version in the path)."""
 
-    def exchange(request):
-        query = {k: v[0] for k, v in request["query"].items()}
-        assert query == {"grant_type": "th_exchange_token", "client_secret": "meta-secret", "access_token": "short"}
-        return 200, {}, {"access_token": "long-th", "token_type": "bearer", "expires_in": 5183944}
-
-    def refresh(request):
-        query = {k: v[0] for k, v in request["query"].items()}
-        assert query == {"grant_type": "th_refresh_token", "access_token": "long-th"}
-        return 200, {}, {"access_token": "long-th-2", "token_type": "bearer", "expires_in": 5183944}
-
-    server.route("GET", "/access_token", exchange)
-    server.route("GET", "/refresh_access_token", refresh)
+    serve_long_lived_tokens(server, "th", "long-th")
     client, graph = meta_client(server, "threads")
     profile = oauth.PROFILES["threads"]
     assert profile.authorize_url == "https://threads.net/oauth/authorize"
@@ -295,10 +293,6 @@ def test_threads_short_to_long_lived_and_refresh(server):
     assert long.access_token == "long-th" and long.raw["user_id"] == 17841401234567890
     assert long.expires_at > time.time() + 59 * 86400
     assert client.refresh_long_lived("long-th", graph_url=graph).access_token == "long-th-2"
-    server.route(
-        "GET",
-        "/refresh_access_token",
-        (400, {}, {"error": {"message": "Error validating access token", "type": "OAuthException", "code": 190}}),
-    )
+    server.route("GET", "/refresh_access_token", EXPIRED_TOKEN)
     with pytest.raises(errors.GrantRevoked):
         client.refresh_long_lived("long-th", graph_url=graph)

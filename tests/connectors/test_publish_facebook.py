@@ -127,34 +127,21 @@ def test_graph_errors_throttling_duplicates_and_bad_tokens(graph, png):
         page(graph).publish(TEXT)
 
 
+def counted(post_id, comments, reactions, shares=None):
+    """A Page post's comment and reaction summaries and shares as the Graph API answers them (no ``shares``
+    at all when nobody shared the post)."""
+    answer = {
+        "comments": {"data": [], "summary": {"order": "ranked", "total_count": comments, "can_comment": True}},
+        "reactions": {"data": [], "summary": {"total_count": reactions, "viewer_reaction": "NONE"}},
+    }
+    if shares is not None:
+        answer["shares"] = {"count": shares}
+    return 200, {}, {**answer, "id": post_id}
+
+
 def test_engagement_reads_comment_and_reaction_summaries_and_shares(graph):
-    graph.route(
-        "GET",
-        "/1234567890_777000000001",
-        (
-            200,
-            {},
-            {
-                "comments": {"data": [], "summary": {"order": "ranked", "total_count": 4, "can_comment": True}},
-                "reactions": {"data": [], "summary": {"total_count": 31, "viewer_reaction": "NONE"}},
-                "shares": {"count": 2},
-                "id": "1234567890_777000000001",
-            },
-        ),
-    )
-    graph.route(
-        "GET",
-        "/1234567890_777000000002",
-        (
-            200,
-            {},
-            {
-                "comments": {"data": [], "summary": {"order": "ranked", "total_count": 0, "can_comment": True}},
-                "reactions": {"data": [], "summary": {"total_count": 1, "viewer_reaction": "NONE"}},
-                "id": "1234567890_777000000002",
-            },
-        ),
-    )
+    graph.route("GET", "/1234567890_777000000001", counted("1234567890_777000000001", 4, 31, shares=2))
+    graph.route("GET", "/1234567890_777000000002", counted("1234567890_777000000002", 0, 1))
     graph.route(
         "GET",
         "/1234567890_777000000003",

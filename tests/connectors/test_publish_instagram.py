@@ -4,8 +4,9 @@
 from urllib.parse import parse_qs
 
 import pytest
+from loopback_client import client_on
 
-from social_crm.connectors import Media, errors, get_client
+from social_crm.connectors import Media, errors
 
 USER = {"id": "17841400000000001", "username": "acme.th", "name": "Acme"}
 CAPTION = "คอลเลกชันใหม่ 🌸 #แฟชั่น"
@@ -53,14 +54,7 @@ def graph(server):
 
 
 def instagram(server):
-    return get_client(
-        "instagram",
-        base_url=server.url,
-        allowed_hosts="127.0.0.1",
-        login="17841400000000001",
-        token="ig-token",
-        sleep=lambda s: None,
-    )
+    return client_on("instagram", server, login="17841400000000001", token="ig-token")
 
 
 def posts(server):

@@ -5,6 +5,7 @@ import json
 from urllib.parse import quote
 
 import pytest
+from loopback_client import client_on
 
 from social_crm.connectors import Media, errors, get_client
 from social_crm.connectors.linkedin import little_text
@@ -58,14 +59,7 @@ def api(server, other_server):
 
 
 def linkedin(server):
-    return get_client(
-        "linkedin",
-        base_url=server.url,
-        allowed_hosts="127.0.0.1",
-        login="5515715",
-        token="li-token",
-        sleep=lambda s: None,
-    )
+    return client_on("linkedin", server, login="5515715", token="li-token")
 
 
 def test_a_text_post_with_link(api):

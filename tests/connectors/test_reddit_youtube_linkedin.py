@@ -3,6 +3,7 @@ import json
 from urllib.parse import parse_qs, quote
 
 import pytest
+from loopback_client import JsonEndpoint
 
 from social_crm.connectors import errors, get_client
 
@@ -212,27 +213,20 @@ def test_youtube_quota_and_reply(youtube):
     with pytest.raises(errors.RateLimited, match="quota") as caught:
         list(yt(youtube).fetch())
     assert 0 < caught.value.retry_after <= 86400
-    sent = {}
-
-    def insert(request):
-        sent.update(json.loads(request["body"]))
-        return (
-            200,
-            {},
-            {
-                "id": "Ugz3.r9",
-                "snippet": {
-                    "textOriginal": sent["snippet"]["textOriginal"],
-                    "parentId": "Ugz3",
-                    "authorChannelId": {"value": "UCacme"},
-                    "publishedAt": "2026-01-15T12:00:00Z",
-                },
+    comments = JsonEndpoint(
+        lambda body: {
+            "id": "Ugz3.r9",
+            "snippet": {
+                "textOriginal": body["snippet"]["textOriginal"],
+                "parentId": "Ugz3",
+                "authorChannelId": {"value": "UCacme"},
+                "publishedAt": "2026-01-15T12:00:00Z",
             },
-        )
-
-    youtube.route("POST", "/comments", insert)
+        }
+    )
+    youtube.route("POST", "/comments", comments)
     item = yt(youtube).reply("We are sorry!", parent_id="Ugz3.r0", extra={"thread_id": "Ugz3", "video_id": "v"})
-    assert sent == {"snippet": {"parentId": "Ugz3", "textOriginal": "We are sorry!"}}
+    assert comments.received == [{"snippet": {"parentId": "Ugz3", "textOriginal": "We are sorry!"}}]
     assert item.external_id == "Ugz3.r9" and item.root_id == "Ugz3" and item.is_own
 
 

@@ -2,7 +2,8 @@
 
 import json
 
-from meta_payloads import PAGE_ID, PSID
+from bot_api import callback_query, route, sent_message
+from meta_payloads import PAGE_ID, PSID, messenger_delivery
 
 from social_crm.connectors import get_client, get_client_class
 from social_crm.connectors.messaging import parse_survey_payload, survey_payload
@@ -11,6 +12,7 @@ LOOPBACK = "127.0.0.1"
 TOKEN = "110201543:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
 LINE_USER = "U4af4980629a0b2d3c1e2f3a4b5c6d7e8"
 SURVEY = "0123456789abcdef"
+BOT = {"id": 110201543, "is_bot": True, "first_name": "Acme support", "username": "acme_support_bot"}
 CHOICES = [
     (survey_payload(SURVEY, key), label) for key, label in (("good", "😀 Good"), ("ok", "😐 OK"), ("bad", "🙁 Bad"))
 ]
@@ -53,17 +55,7 @@ def test_line_quick_reply_postbacks(server):
 
 
 def test_telegram_inline_keyboard_and_callback(server):
-    def send_message(request):
-        body = json.loads(request["body"])
-        message = {
-            "message_id": 1500,
-            "chat": {"id": body["chat_id"], "type": "private"},
-            "date": 1,
-            "text": body["text"],
-        }
-        return 200, {}, {"ok": True, "result": message}
-
-    server.route("POST", f"/bot{TOKEN}/sendMessage", send_message)
+    route(server, TOKEN, "sendMessage", sent_message(BOT, 1500, 1))
     telegram = client(server, "telegram", token=TOKEN)
     telegram.send_survey("How did we do?", CHOICES, "7261839", {"chat_id": 7261839, "message_id": 1365})
     _path, body = only_json(server)
@@ -71,9 +63,8 @@ def test_telegram_inline_keyboard_and_callback(server):
     assert body["reply_markup"] == {
         "inline_keyboard": [[{"text": label, "callback_data": data} for data, label in CHOICES]]
     }
-    pressed = get_client_class("telegram").read_survey_answer(
-        {"update_id": 2, "callback_query": {"id": "4382bfdwdsb323b2d9", "from": {"id": 7261839}, "data": CHOICES[2][0]}}
-    )
+    button = callback_query(2, "4382bfdwdsb323b2d9", {"id": 7261839}, CHOICES[2][0])
+    pressed = get_client_class("telegram").read_survey_answer(button)
     assert (pressed.answer, pressed.user_id, pressed.callback_id) == ("bad", "7261839", "4382bfdwdsb323b2d9")
 
 
@@ -84,23 +75,7 @@ def test_messenger_quick_replies(server):
     _path, body = only_json(server)
     assert body["recipient"] == {"id": PSID} and body["messaging_type"] == "RESPONSE"
     assert body["message"]["quick_replies"][1] == {"content_type": "text", "title": "😐 OK", "payload": CHOICES[1][0]}
-    delivery = {
-        "object": "page",
-        "entry": [
-            {
-                "id": PAGE_ID,
-                "time": 1790000000000,
-                "messaging": [
-                    {
-                        "sender": {"id": PSID},
-                        "recipient": {"id": PAGE_ID},
-                        "timestamp": 1790000000000,
-                        "message": {"mid": "m_answer", "text": "😀 Good", "quick_reply": {"payload": CHOICES[0][0]}},
-                    }
-                ],
-            }
-        ],
-    }
+    delivery = messenger_delivery({"mid": "m_answer", "text": "😀 Good", "quick_reply": {"payload": CHOICES[0][0]}})
     pressed = get_client_class("facebook").read_survey_answer(delivery)
     assert (pressed.token, pressed.answer, pressed.user_id) == (SURVEY, "good", PSID)
     delivery["entry"][0]["messaging"][0]["message"].pop("quick_reply")

@@ -3,6 +3,7 @@
 import json
 
 import pytest
+from bot_api import last_call, ok, refused, route, sent_message
 
 from social_crm.connectors import errors, get_client, get_client_class
 
@@ -89,19 +90,8 @@ def test_malformed_update():
 
 @pytest.fixture
 def bot_api(server):
-    def send_message(request):
-        body = json.loads(request["body"])
-        message = {
-            "message_id": 1400,
-            "from": BOT,
-            "chat": {"id": body["chat_id"], "first_name": "سارا", "type": "private"},
-            "date": 1735700100,
-            "text": body["text"],
-        }
-        return 200, {}, {"ok": True, "result": message}
-
-    server.route("POST", f"/bot{TOKEN}/sendMessage", send_message)
-    server.route("POST", f"/bot{TOKEN}/getMe", (200, {}, {"ok": True, "result": BOT}))
+    route(server, TOKEN, "sendMessage", sent_message(BOT, 1400, 1735700100, chat={"first_name": "سارا"}))
+    route(server, TOKEN, "getMe", ok(BOT))
     return server
 
 
@@ -111,9 +101,7 @@ def client(server, token=TOKEN):
 
 def test_send_message_with_reply_parameters(bot_api):
     sent = client(bot_api).send("سلام سارا، پیگیری می‌کنیم", "7261839", {"chat_id": "7261839", "message_id": 1365})
-    request = bot_api.requests[-1]
-    assert request["path"] == f"/bot{TOKEN}/sendMessage" and "Authorization" not in request["headers"]
-    assert json.loads(request["body"]) == {
+    assert last_call(bot_api, TOKEN, "sendMessage") == {
         "chat_id": 7261839,
         "text": "سلام سارا، پیگیری می‌کنیم",
         "reply_parameters": {"message_id": 1365, "allow_sending_without_reply": True},
@@ -122,35 +110,18 @@ def test_send_message_with_reply_parameters(bot_api):
 
 
 def test_send_errors_blocked_rate_limited_bad_token(bot_api):
-    path = f"/bot{TOKEN}/sendMessage"
-    bot_api.route(
-        "POST",
-        path,
-        (403, {}, {"ok": False, "error_code": 403, "description": "Forbidden: bot was blocked by the user"}),
-    )
+    route(bot_api, TOKEN, "sendMessage", refused(403, "Forbidden: bot was blocked by the user"))
     with pytest.raises(errors.RecipientUnavailable, match="blocked"):
         client(bot_api).send("x", "7261839")
-    bot_api.route(
-        "POST",
-        path,
-        (
-            429,
-            {},
-            {
-                "ok": False,
-                "error_code": 429,
-                "description": "Too Many Requests: retry after 5",
-                "parameters": {"retry_after": 5},
-            },
-        ),
-    )
+    slow_down = refused(429, "Too Many Requests: retry after 5", parameters={"retry_after": 5})
+    route(bot_api, TOKEN, "sendMessage", slow_down)
     with pytest.raises(errors.RateLimited) as caught:
         client(bot_api).send("x", "7261839")
     assert caught.value.retry_after == 5
-    bot_api.route("POST", path, (401, {}, {"ok": False, "error_code": 401, "description": "Unauthorized"}))
-    with pytest.raises(errors.AuthenticationFailed) as refused:
+    route(bot_api, TOKEN, "sendMessage", refused(401, "Unauthorized"))
+    with pytest.raises(errors.AuthenticationFailed) as denied:
         client(bot_api).send("x", "7261839")
-    assert TOKEN not in str(refused.value)
+    assert TOKEN not in str(denied.value)
     with pytest.raises(errors.AuthenticationFailed):
         client(bot_api, token="../../evil").send("x", "7261839")
     assert len(bot_api.requests) == 3  # the badly shaped token never left
@@ -161,50 +132,22 @@ def test_poll_with_offset(bot_api):
 
     def get_updates(request):
         body = json.loads(request["body"])
-        return 200, {}, {"ok": True, "result": pages[body.get("offset")]}
+        return ok(pages[body.get("offset")])
 
-    bot_api.route("POST", f"/bot{TOKEN}/getUpdates", get_updates)
+    route(bot_api, TOKEN, "getUpdates", get_updates)
     events, offset = client(bot_api).poll()
     assert [e.event_id for e in events] == ["500", "501"] and offset == 502
     assert json.loads(bot_api.requests[-1]["body"])["allowed_updates"][0] == "message"
     assert client(bot_api).poll(offset) == ([], 502)
-    bot_api.route(
-        "POST",
-        f"/bot{TOKEN}/getUpdates",
-        (
-            409,
-            {},
-            {
-                "ok": False,
-                "error_code": 409,
-                "description": "Conflict: can't use getUpdates method while webhook is active",
-            },
-        ),
-    )
+    route(bot_api, TOKEN, "getUpdates", refused(409, "Conflict: can't use getUpdates method while webhook is active"))
     with pytest.raises(errors.ApiError, match="webhook is active"):
         client(bot_api).poll(offset)
 
 
 def test_verify_and_profile(bot_api):
     assert client(bot_api).verify().handle == "acme_support_bot"
-    bot_api.route(
-        "POST",
-        f"/bot{TOKEN}/getChat",
-        (
-            200,
-            {},
-            {
-                "ok": True,
-                "result": {
-                    "id": 7261839,
-                    "type": "private",
-                    "first_name": "سارا",
-                    "username": "sara_r",
-                    "bio": "تهران",
-                },
-            },
-        ),
-    )
+    sara = {"id": 7261839, "type": "private", "first_name": "سارا", "username": "sara_r", "bio": "تهران"}
+    route(bot_api, TOKEN, "getChat", ok(sara))
     author = client(bot_api).profile("7261839")
     assert author.name == "سارا" and author.bio == "تهران"
 
@@ -302,20 +245,11 @@ def test_business_messages_are_the_customer_chat_with_the_premium_user():
 def test_send_with_business_connection_id_within_24_hours(bot_api):
     from datetime import datetime, timedelta, timezone
 
-    def send_business(request):
-        body = json.loads(request["body"])
-        message = {
-            "business_connection_id": body["business_connection_id"],
-            "message_id": 81,
-            "from": NIMA,
-            "sender_business_bot": BOT,
-            "chat": {"id": body["chat_id"], "first_name": "سارا", "type": "private"},
-            "date": 1735700600,
-            "text": body["text"],
-        }
-        return 200, {}, {"ok": True, "result": message}
-
-    bot_api.route("POST", f"/bot{TOKEN}/sendMessage", send_business)
+    # Telegram answers with the message as the chat shows it: from the Premium user, sent by the bot.
+    send_business = sent_message(
+        NIMA, 81, 1735700600, chat={"first_name": "سارا"}, business_connection_id=CONNECTION_ID, sender_business_bot=BOT
+    )
+    route(bot_api, TOKEN, "sendMessage", send_business)
     received = datetime.now(timezone.utc) - timedelta(hours=2)
     context = {
         "chat_id": "7261839",
@@ -342,11 +276,11 @@ def test_send_with_business_connection_id_within_24_hours(bot_api):
 
 def test_get_business_connection_and_business_updates_allowed(bot_api):
     answer = business_connection(0, rights={"can_reply": True})["business_connection"]
-    bot_api.route("POST", f"/bot{TOKEN}/getBusinessConnection", (200, {}, {"ok": True, "result": answer}))
+    route(bot_api, TOKEN, "getBusinessConnection", ok(answer))
     connection = client(bot_api).get_business_connection(CONNECTION_ID)
     assert connection.can_reply and connection.is_enabled
     assert json.loads(bot_api.requests[-1]["body"]) == {"business_connection_id": CONNECTION_ID}
-    bot_api.route("POST", f"/bot{TOKEN}/setWebhook", (200, {}, {"ok": True, "result": True}))
+    route(bot_api, TOKEN, "setWebhook", ok(True))
     client(bot_api).set_webhook("https://odoo.example.com/social_crm/webhook/k3y", SECRET)
     allowed = json.loads(bot_api.requests[-1]["body"])["allowed_updates"]
     for kind in ("business_connection", "business_message", "edited_business_message", "deleted_business_messages"):

@@ -1,27 +1,18 @@
 """Threads client against a loopback Threads API shaped like Meta's Threads documentation
 (``social_crm/tests/threads_graph.py`` says which document each payload follows)."""
 
-import importlib.util
 import json
 import pathlib
 from urllib.parse import parse_qs
 
 import pytest
+from loopback_client import client_on
 
-from social_crm.connectors import Media, errors, get_client
+import social_crm_path
+from social_crm.connectors import Media, errors
 from social_crm.connectors.threads import SEARCH_WINDOW, ThreadsClient
 
-GRAPH_FILE = pathlib.Path(__file__).resolve().parents[2] / "social_crm" / "tests" / "threads_graph.py"
-
-
-def _graph_module():
-    spec = importlib.util.spec_from_file_location("social_crm_threads_graph", GRAPH_FILE)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-tg = _graph_module()
+tg = social_crm_path.load_file("social_crm_threads_graph", "social_crm/tests/threads_graph.py")
 IMAGE_URL = "https://cdn.example.com/public/new.jpg"
 
 
@@ -32,16 +23,7 @@ def graph(server):
 
 def client(graph, clock=None, **options):
     kwargs = {"clock": clock} if clock else {}
-    return get_client(
-        "threads",
-        base_url=graph.url,
-        token="threads-token",
-        login=tg.USER_ID,
-        allowed_hosts="127.0.0.1",
-        sleep=lambda s: None,
-        options=options,
-        **kwargs,
-    )
+    return client_on("threads", graph, token="threads-token", login=tg.USER_ID, options=options, **kwargs)
 
 
 def fetch_all(threads, cursor=None, keywords=()):

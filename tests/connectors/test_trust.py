@@ -1,5 +1,6 @@
 """Attacks a hostile or compromised server (or a crafted id) could try on the clients, each refused."""
 
+import contextlib
 import json
 import socket
 import threading
@@ -17,6 +18,22 @@ LOOPBACK = "127.0.0.1"
 
 def masto(server, **kwargs):
     return get_client("mastodon", base_url=server.url, allowed_hosts=LOOPBACK, token="secret-token", **kwargs)
+
+
+def bluesky(server):
+    """A Bluesky client of acme.test, whose server lets it log in and read its profile."""
+    session = {"accessJwt": "a", "refreshJwt": "r", "did": "did:plc:acme", "handle": "acme.test"}
+    server.route("POST", "/xrpc/com.atproto.server.createSession", (200, {}, session))
+    server.route("GET", "/xrpc/app.bsky.actor.getProfile", (200, {}, {"did": "did:plc:acme", "handle": "acme.test"}))
+    return get_client("bluesky", base_url=server.url, allowed_hosts=LOOPBACK, login="acme.test", token="pw")
+
+
+def reddit(server, token_url):
+    """A Reddit script app (password grant) whose access token comes from ``token_url``."""
+    options = {"token_url": token_url, "secret": "secret"}
+    return get_client(
+        "reddit", base_url=server.url, allowed_hosts=LOOPBACK, login="cid:acme", token="pw", options=options
+    )
 
 
 def paths(server):
@@ -105,28 +122,14 @@ def test_bluesky_307_on_create_session_does_not_resend_the_password(server, othe
 def test_reddit_password_grant_is_not_redirected_elsewhere(server, other_server):
     other_server.route("POST", "/token", (200, {}, {"access_token": "x"}))
     server.route("POST", "/api/v1/access_token", (307, {"Location": other_server.url + "/token"}, ""))
-    client = get_client(
-        "reddit",
-        base_url=server.url,
-        allowed_hosts=LOOPBACK,
-        login="cid:acme",
-        token="pw",
-        options={"token_url": server.url + "/api/v1/access_token", "secret": "secret"},
-    )
+    client = reddit(server, token_url=server.url + "/api/v1/access_token")
     with pytest.raises(errors.UnsafeAddress):
         client.verify()
     assert other_server.requests == []
 
 
 def test_reddit_token_url_on_a_private_address_is_refused(server):
-    client = get_client(
-        "reddit",
-        base_url=server.url,
-        allowed_hosts=LOOPBACK,
-        login="cid:acme",
-        token="pw",
-        options={"token_url": "https://10.1.2.3/api/v1/access_token", "secret": "secret"},
-    )
+    client = reddit(server, token_url="https://10.1.2.3/api/v1/access_token")
     with pytest.raises(errors.UnsafeAddress, match="private address"):
         client.verify()
 
@@ -299,12 +302,6 @@ def test_hostile_ids_in_payloads_are_skipped_and_never_requested(server):
 
 
 def test_bluesky_uris_of_the_wrong_shape_are_skipped(server):
-    server.route(
-        "POST",
-        "/xrpc/com.atproto.server.createSession",
-        (200, {}, {"accessJwt": "a", "refreshJwt": "r", "did": "did:plc:acme", "handle": "acme.test"}),
-    )
-    server.route("GET", "/xrpc/app.bsky.actor.getProfile", (200, {}, {"did": "did:plc:acme", "handle": "acme.test"}))
     author = {"did": "did:plc:jane", "handle": "jane.test"}
     good = {
         "uri": "at://did:plc:jane/app.bsky.feed.post/1",
@@ -316,8 +313,7 @@ def test_bluesky_uris_of_the_wrong_shape_are_skipped(server):
     }
     bad = {**good, "uri": "https://evil.example/x?"}
     server.route("GET", "/xrpc/app.bsky.notification.listNotifications", (200, {}, {"notifications": [good, bad]}))
-    client = get_client("bluesky", base_url=server.url, allowed_hosts=LOOPBACK, login="acme.test", token="pw")
-    page = next(client.fetch())
+    page = next(bluesky(server).fetch())
     assert [i.external_id for i in page.items] == ["at://did:plc:jane/app.bsky.feed.post/1"]
     assert page.skipped
 
@@ -382,28 +378,25 @@ def test_unreadable_encodings_are_bad_payloads(body, message):
         parse_xml(body)
 
 
-def test_deep_json_and_unknown_charset_are_bad_payloads(server):
-    server.route("GET", "/deep", (200, {"Content-Type": "application/json"}, "[" * 200_000 + "]" * 200_000))
-    server.route("GET", "/charset", (200, {"Content-Type": "application/json; charset=x-no-such"}, "{}"))
-    client = masto(server)
-    with pytest.raises(errors.BadPayload, match="nested too deeply"):
-        client.request("GET", "/deep")
-    with pytest.raises(errors.BadPayload, match="unknown character set"):
-        client.request("GET", "/charset")
+@pytest.mark.parametrize(
+    ("content_type", "body", "message"),
+    [
+        ("application/json", "[" * 200_000 + "]" * 200_000, "nested too deeply"),
+        ("application/json; charset=x-no-such", "{}", "unknown character set"),
+    ],
+    ids=["deep", "charset"],
+)
+def test_deep_json_and_unknown_charset_are_bad_payloads(server, content_type, body, message):
+    server.route("GET", "/hostile", (200, {"Content-Type": content_type}, body))
+    with pytest.raises(errors.BadPayload, match=message):
+        masto(server).request("GET", "/hostile")
 
 
 def test_deeply_nested_bluesky_thread_is_read_without_recursion(server):
-    server.route(
-        "POST",
-        "/xrpc/com.atproto.server.createSession",
-        (200, {}, {"accessJwt": "a", "refreshJwt": "r", "did": "did:plc:acme", "handle": "acme.test"}),
-    )
-    server.route("GET", "/xrpc/app.bsky.actor.getProfile", (200, {}, {"did": "did:plc:acme", "handle": "acme.test"}))
     depth = 400  # deep, but within what json.loads reads (deeper is a BadPayload, see above)
     body = '{"thread":' + '{"replies":[' * depth + "{}" + "]}" * depth + "}"
     server.route("GET", "/xrpc/app.bsky.feed.getPostThread", (200, {"Content-Type": "application/json"}, body))
-    client = get_client("bluesky", base_url=server.url, allowed_hosts=LOOPBACK, login="acme.test", token="pw")
-    assert client.thread("at://did:plc:acme/app.bsky.feed.post/1") == []
+    assert bluesky(server).thread("at://did:plc:acme/app.bsky.feed.post/1") == []
 
 
 # ----------------------------------------------------------------------
@@ -411,53 +404,48 @@ def test_deeply_nested_bluesky_thread_is_read_without_recursion(server):
 # ----------------------------------------------------------------------
 
 
-class DripServer:
-    """Answers every request with a 200 whose body comes one byte every ``interval`` seconds."""
+@contextlib.contextmanager
+def drip_server(interval=0.1, length=100_000):
+    """Yields the URL of a server answering every request with a 200 whose body comes one byte every
+    ``interval`` seconds."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    stop = threading.Event()
 
-    def __init__(self, interval=0.1, length=100_000):
-        self.interval, self.length = interval, length
-        self.listener = socket.create_server(("127.0.0.1", 0))
-        self.url = f"http://127.0.0.1:{self.listener.getsockname()[1]}"
-        self.stop = threading.Event()
-        self.thread = threading.Thread(target=self._serve, daemon=True)
-
-    def _serve(self):
-        self.listener.settimeout(0.2)
-        while not self.stop.is_set():
-            try:
-                conn, _addr = self.listener.accept()
-            except OSError:
-                continue
-            threading.Thread(target=self._drip, args=(conn,), daemon=True).start()
-
-    def _drip(self, conn):
+    def drip(conn):
         with conn:
             try:
                 conn.recv(65536)
                 conn.sendall(
-                    f"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
-                    f"Content-Length: {self.length}\r\n\r\n".encode()
+                    f"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {length}\r\n\r\n".encode()
                 )
-                for _ in range(self.length):
-                    if self.stop.is_set():
+                for _ in range(length):
+                    if stop.is_set():
                         return
                     conn.sendall(b" ")
-                    time.sleep(self.interval)
+                    time.sleep(interval)
             except OSError:
                 return
 
-    def __enter__(self):
-        self.thread.start()
-        return self
+    def serve():
+        listener.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                conn, _addr = listener.accept()
+            except OSError:
+                continue
+            threading.Thread(target=drip, args=(conn,), daemon=True).start()
 
-    def __exit__(self, *exc):
-        self.stop.set()
-        self.listener.close()
+    threading.Thread(target=serve, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}"
+    finally:
+        stop.set()
+        listener.close()
 
 
 def test_a_dripping_server_is_stopped_by_the_deadline():
-    with DripServer() as drip:
-        client = get_client("feed", base_url=drip.url + "/feed", allowed_hosts=LOOPBACK, timeout=1, deadline=1.5)
+    with drip_server() as url:
+        client = get_client("feed", base_url=url + "/feed", allowed_hosts=LOOPBACK, timeout=1, deadline=1.5)
         began = time.monotonic()
         with pytest.raises(errors.DeadlineExceeded, match="overall limit of 1.5 seconds") as caught:
             list(client.fetch())

@@ -6,7 +6,6 @@ the install fails (no node/npm, no registry), the tests are skipped with a loud
 "Bluesky devnet SKIPPED: <reason>" line on stderr.
 """
 
-import importlib.util
 import os
 import pathlib
 import subprocess
@@ -15,10 +14,10 @@ import time
 
 import pytest
 
+import social_crm_path
+
 TOOLS = pathlib.Path(__file__).resolve().parents[2] / "tools" / "bluesky_devnet"
-_spec = importlib.util.spec_from_file_location("social_crm_e2e_bluesky_devnet", TOOLS / "devnet.py")
-devnet = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(devnet)
+devnet = social_crm_path.load_file("social_crm_e2e_bluesky_devnet", "tools/bluesky_devnet/devnet.py")
 
 _install_failure = []  # install once per session, remember why it failed
 

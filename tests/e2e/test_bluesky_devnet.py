@@ -10,11 +10,9 @@ import os
 import time
 
 import pytest
+from devnet_clients import TIMEOUT, client_of, new_account
 
-from social_crm.connectors import errors, get_client
-
-# The dev network listens on loopback: allow it as an administrator would (social_crm.allowed_hosts).
-LOOPBACK = "127.0.0.1,localhost"
+from social_crm.connectors import errors
 
 BRAND, BRAND_PASSWORD = "acme.test", "acme-brand-pass"
 CUSTOMER, CUSTOMER_PASSWORD = "jane.test", "jane-customer-pass"
@@ -22,7 +20,6 @@ MENTION_TEXT = "@acme.test สั่งของไปสองอาทิต�
 FOLLOW_UP_TEXT = "@acme.test ยังรออยู่นะครับ ⏳ เลขพัสดุ TH-123"
 BRAND_REPLY_TEXT = "ขออภัยครับคุณ @jane.test 🙏 ทีมงานกำลังตรวจสอบพัสดุให้ครับ"
 CUSTOMER_ANSWER_TEXT = "ขอบคุณครับ 👍"
-TIMEOUT = 20
 
 
 def all_items(pages):
@@ -51,7 +48,7 @@ class Scenario:
         self.client = self.make_client()
 
     def make_client(self, token=BRAND_PASSWORD):
-        return get_client("bluesky", base_url=self.net.pds_url, allowed_hosts=LOOPBACK, login=BRAND, token=token)
+        return client_of(self.net, BRAND, token)
 
     def step(self, name, run):
         if name not in self.steps:
@@ -242,11 +239,8 @@ def post_mentions(net, author, brand, count):
 def test_more_than_a_page_of_new_mentions_is_fetched_whole(scenario):
     """Notifications come 50 a page: 55 new mentions after a stored cursor all arrive."""
     net = scenario.net
-    brand = net.create_account("shoptwo.test", "shop-two-pass")
+    brand, client = new_account(net, "shoptwo.test", "shop-two-pass")
     fan = net.create_account("fan.test", "fan-pass")
-    client = get_client(
-        "bluesky", base_url=net.pds_url, allowed_hosts=LOOPBACK, login="shoptwo.test", token="shop-two-pass"
-    )
     first = post_mentions(net, fan, brand, 1)[0]
     _, pages = fetch_until(net, client, first)
     cursor = pages[-1].cursor
@@ -260,11 +254,8 @@ def test_more_than_a_page_of_new_mentions_is_fetched_whole(scenario):
 
 def test_mentions_after_an_empty_first_fetch_are_all_fetched(scenario):
     net = scenario.net
-    brand = net.create_account("shopbrand.test", "shop-brand-pass")
+    brand, client = new_account(net, "shopbrand.test", "shop-brand-pass")
     fan = net.create_account("fan2.test", "fan-pass")
-    client = get_client(
-        "bluesky", base_url=net.pds_url, allowed_hosts=LOOPBACK, login="shopbrand.test", token="shop-brand-pass"
-    )
     pages = list(client.fetch())  # a brand account connected before anybody mentioned it
     assert all_items(pages) == []
     cursor = pages[-1].cursor
@@ -299,9 +290,6 @@ def test_real_rate_limit_becomes_rate_limited(devnet_module, start_devnet, reque
                 assert exc.headers.get("RateLimit-Remaining") == "0"
                 break
     assert statuses[-1] == 429, statuses
-    client = get_client(
-        "bluesky", base_url=net.pds_url, allowed_hosts=LOOPBACK, login="ratelimited.test", token="rate-pass"
-    )
     with pytest.raises(errors.RateLimited) as caught:
-        client.verify()
+        client_of(net, "ratelimited.test", "rate-pass").verify()
     assert 1 <= caught.value.retry_after <= 5 * 60 + 5

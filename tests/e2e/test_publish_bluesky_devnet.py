@@ -6,16 +6,15 @@ the brand reads the counts back with ``engagement``.
 """
 
 import pytest
+from devnet_clients import TIMEOUT, client_of
 
-from social_crm.connectors import Media, errors, get_client
+from social_crm.connectors import Media, errors
 
-LOOPBACK = "127.0.0.1,localhost"
 BRAND, BRAND_PASSWORD = "pubbrand.test", "pub-brand-pass"
 FAN, FAN_PASSWORD = "pubfan.test", "pub-fan-pass"
 THAI_TEXT = "สินค้าใหม่มาแล้ว 🎉 ขอบคุณ @pubfan.test ที่แนะนำนะครับ ดูรายละเอียด https://example.com/ใหม่ #โปรโมชั่น"
 LINK = "https://shop.example.com/p/42?ref=บลูสกาย"
 PERSIAN_TEXT = "محصول تازه رسید 🌷 از @pubfan.test سپاسگزاریم، @nobody-here.test هم ببیند #تخفیف"
-TIMEOUT = 20
 
 
 class Publishing:
@@ -23,9 +22,7 @@ class Publishing:
         self.net = net
         self.brand = net.create_account(BRAND, BRAND_PASSWORD)
         self.fan = net.create_account(FAN, FAN_PASSWORD)
-        self.client = get_client(
-            "bluesky", base_url=net.pds_url, allowed_hosts=LOOPBACK, login=BRAND, token=BRAND_PASSWORD
-        )
+        self.client = client_of(net, BRAND, BRAND_PASSWORD)
         self._thai = None
 
     def thai_post(self, image):

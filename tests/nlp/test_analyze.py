@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from social_crm import nlp
-from social_crm.nlp import intent, sentiment
+from social_crm.nlp import sentiment
 
 
 def test_order_length_and_bad_inputs():
@@ -80,33 +80,6 @@ def test_sentiment_sign(positive, negative):
 def test_score_orders_texts():
     love, ok, awful = nlp.analyze(["I love it, amazing, best ever!", "it arrived today", "terrible, awful, I hate it"])
     assert love.sentiment_score > ok.sentiment_score > awful.sentiment_score
-
-
-@pytest.mark.parametrize(
-    "text,lang,expected",
-    [
-        ("สินค้ามาถึงเมื่อไหร่ครับ", "th", "question"),
-        ("ส่งของได้ไหม", "th", "question"),
-        ("سفارشم کی می‌رسه؟", "fa", "question"),
-        ("آیا امکان ارسال به شیراز هست", "fa", "question"),
-        ("When does the store open?", "en", "question"),
-        ("Please add a dark mode", "en", "request"),
-        ("لطفا رنگ آبی هم بیارید", "fa", "request"),
-        ("รบกวนส่งใบเสร็จให้ด้วยค่ะ", "th", "request"),
-        ("Por favor, envíen la factura", "es", "request"),
-        ("I want a refund, the item is broken", "en", "complaint"),
-        ("ขอคืนเงินค่ะ สินค้าพัง", "th", "complaint"),
-        ("محصول خراب بود", "fa", "complaint"),
-    ],
-)
-def test_intent_rules(text, lang, expected):
-    assert intent.classify(text, lang, "neutral", 0.0) == expected
-
-
-def test_intent_from_sentiment():
-    assert intent.classify("so good", "en", "positive", 0.8) == "praise"
-    assert intent.classify("meh", "en", "negative", -0.3) == "complaint"
-    assert intent.classify("it arrived", "en", "neutral", 0.0) == "other"
 
 
 def test_analyze_intent_end_to_end():

@@ -1,24 +1,18 @@
 """People's corrections exported from Odoo are folded into the training texts by scripts/train_nlp.py."""
 
-import importlib.util
 import io
-import pathlib
 import zipfile
 
 import pytest
 
+import social_crm_path
 from social_crm.tools.training_files import corrections_zip
-
-ROOT = pathlib.Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
 def train_nlp():
     pytest.importorskip("sklearn", reason="the training script needs scikit-learn (requirements-train.txt)")
-    spec = importlib.util.spec_from_file_location("train_nlp", ROOT / "scripts" / "train_nlp.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return social_crm_path.load_file("train_nlp", "scripts/train_nlp.py")
 
 
 def test_exported_corrections_are_read_with_the_training_files(train_nlp, tmp_path):

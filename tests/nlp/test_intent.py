@@ -10,6 +10,7 @@ from social_crm.nlp import intent
     [
         # Thai: particles, with the longer words that contain them
         ("ร้านเปิดกี่โมงครับ", "th", "question"),
+        ("สินค้ามาถึงเมื่อไหร่ครับ", "th", "question"),
         ("ส่งของได้ไหม", "th", "question"),
         ("มีสีดำมั้ยคะ", "th", "buying"),  # asks whether it comes in black: a buying signal
         ("ราคาเท่าไหร่ครับ", "th", "buying"),  # asks the price: a buying signal
