@@ -522,10 +522,13 @@ class TiktokClient(MessagingClient, BaseClient):
     @_within_deadline_call
     def publish_status(self, publish_id, text=""):
         """A pending post's outcome: the post once TikTok published it (pending again while its id waits for
-        TikTok's review), None while it is processing; raises the worded error when TikTok gave up."""
+        TikTok's review), None while it is processing; raises the worded error when TikTok gave up (its
+        ``gave_up`` attribute set, unlike an error reading the status)."""
         status, post_ids, reason = self._status(publish_id)
         if status == PUBLISH_FAILED:
-            raise self._publish_failure(reason)
+            exc = self._publish_failure(reason)
+            exc.gave_up = True  # TikTok's answer, not a failure to ask: the post is not on TikTok
+            raise exc
         if status == PUBLISH_DONE:
             return self._published(publish_id, post_ids, text)
         return None

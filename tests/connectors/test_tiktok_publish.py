@@ -122,6 +122,14 @@ def test_a_post_still_under_review_comes_back_pending_then_settles(api):
     api.post_ids = [POST_ID]
     assert tiktok.publish_status(SHARE_ID, CAPTION).external_id == POST_ID
     assert len(calls(api, "POST", "/business/photo/publish/")) == 1
+    api.statuses, api.reason = ["FAILED"], "picture_size_check_failed"
+    with pytest.raises(errors.ApiError, match="picture_size_check_failed") as failed:
+        tiktok.publish_status(SHARE_ID, CAPTION)
+    assert failed.value.gave_up is True
+    api.route("GET", "/business/publish/status/", (200, {}, envelope(code=50002, message="Internal error")))
+    with pytest.raises(errors.ApiError) as unread:
+        tiktok.publish_status(SHARE_ID, CAPTION)
+    assert not getattr(unread.value, "gave_up", False)
 
 
 def test_a_status_that_cannot_be_read_leaves_the_post_pending_never_failed(api):
