@@ -35,7 +35,7 @@ still under review is returned *pending* with its publish id, and ``publish_stat
 import json
 from datetime import datetime, timedelta, timezone
 
-from . import errors, netguard
+from . import errors
 from .base import BaseClient, _within_deadline_call, dump_state, load_state
 from .messaging import EventOutcome, MessagingClient, WebhookEvent, hmac_sha256, require, same_secret
 from .models import Author, Item
@@ -598,22 +598,12 @@ class TiktokClient(MessagingClient, BaseClient):
 
     def _check_pull_url(self, image):
         """TikTok fetches each picture itself, only from an https address under the prefix the app verified."""
-        url = (image.url or "").strip()
+        url = self.check_public_url(image)
         prefix = str(self.options.get("url_prefix") or "").strip()
-        if not url:
-            raise errors.InvalidPost(
-                f"TikTok fetches each picture from a public web address, and {image.filename} has none.", self.network
-            )
-        try:
-            netguard.check_syntax(url)
-        except errors.UnsafeAddress as exc:
-            raise errors.InvalidPost(f"The address of {image.filename} is not usable: {exc}", self.network) from exc
-        if not url.lower().startswith("https://"):
-            raise errors.InvalidPost(f"TikTok needs an https:// address for {image.filename}.", self.network)
         if not prefix:
             raise errors.InvalidPost(
-                "TikTok only fetches pictures under a URL prefix the app verified with TikTok: a system administrator "
-                "sets the verified prefix on the account first.",
+                "TikTok only fetches pictures under a URL prefix the app verified with TikTok: the verified prefix "
+                "is set on the account first.",
                 self.network,
             )
         if not url.startswith(prefix):

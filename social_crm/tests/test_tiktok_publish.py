@@ -17,21 +17,19 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tests import HttpCase, tagged
 from odoo.tools import mute_logger
 
+from odoo.addons.mail.tests.common import mail_new_test_user
+
 from ..connectors.tiktok import TiktokClient
 from .common import SocialCrmCommon
 from .loopback import LoopbackServer
+from .test_tiktok import BUSINESS, envelope
 
-BUSINESS = "-000Mz7yh9BwQKnYV3yBbC5oGnpdqF2uBpeO"
 POST_ID = "7442210987654321098"
 SHARE_ID = "p_pub_url~v2.7442210000000000001"
 PUBLISH_PATH = "/business/photo/publish/"
 STATUS_PATH = "/business/publish/status/"
 PUBLIC_BASE = "https://odoo.example.com"
 CAPTION = "คอลเลกชันใหม่มาแล้ว 🌸 ส่งฟรีทั่วไทย"
-
-
-def envelope(data=None, code=0, message="OK"):
-    return {"code": code, "message": message, "request_id": "20261207060000TESTREQUEST", "data": data or {}}
 
 
 def jpeg_bytes():
@@ -45,9 +43,7 @@ class TestTiktokPublish(HttpCase, SocialCrmCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.server = server = LoopbackServer()
-        server.__enter__()
-        cls.addClassCleanup(server.__exit__, None, None, None)
+        cls.server = server = cls.enterClassContext(LoopbackServer())
 
         def publish(request):
             if request["headers"].get("Access-Token") != "act.token":
@@ -59,6 +55,8 @@ class TestTiktokPublish(HttpCase, SocialCrmCommon):
             data = {"status": state}
             if state == "PUBLISH_COMPLETE":
                 data["post_ids"] = [POST_ID]
+            elif state == "FAILED":
+                data["reason"] = "photo_pull_failed"
             return 200, {}, envelope(data)
 
         def videos(request):
@@ -146,13 +144,17 @@ class TestTiktokPublish(HttpCase, SocialCrmCommon):
             post.with_user(self.social_manager).action_retry()
         self.assertEqual(len(self.published()), 1, "a second run publishes nothing")
 
-    def test_a_post_tiktok_still_reviews_is_settled_by_the_next_run(self):
+    def pending_post(self):
+        """A manager's post TikTok accepted and still processes when the cron stops polling."""
         self.server.statuses = ["PROCESSING_UPLOAD"]
         post = self.write_post(self.social_manager)
         post.action_submit()
         with patch.object(TiktokClient, "publish_polls", 2):
             self.run_cron()
-        result = post.result_ids
+        return post, post.result_ids
+
+    def test_a_post_tiktok_still_reviews_is_settled_by_the_next_run(self):
+        post, result = self.pending_post()
         self.assertEqual((result.state, result.external_id, result.publish_id), ("posted", False, SHARE_ID))
         with self.assertRaises(UserError):
             post.action_retry()  # TikTok has it: nothing to retry
@@ -166,16 +168,16 @@ class TestTiktokPublish(HttpCase, SocialCrmCommon):
         self.assertEqual(len(self.published()), 1)
 
     def test_a_post_tiktok_gives_up_on_can_be_retried(self):
-        self.server.statuses = ["PROCESSING_UPLOAD"]
-        post = self.write_post(self.social_manager)
-        post.action_submit()
-        with patch.object(TiktokClient, "publish_polls", 1):
-            self.run_cron()
+        post, result = self.pending_post()
         self.server.statuses = ["FAILED"]
         self.run_cron()
-        result = post.result_ids
         self.assertEqual((post.state, result.state, result.outcome_unknown), ("failed", "failed", False))
-        self.assertIn("TikTok", result.error)
+        self.assertIn("TikTok could not publish the post (photo_pull_failed)", result.error)
+        self.server.statuses = ["PUBLISH_COMPLETE"]
+        post.action_retry()
+        self.run_cron()
+        self.assertEqual((post.state, result.external_id), ("posted", POST_ID))
+        self.assertEqual(len(self.published()), 2, "the post TikTok gave up on, then the one that went out")
 
     def test_unverified_prefix_is_refused_before_approval_and_loses_nothing(self):
         self.tiktok.tiktok_url_prefix = "https://cdn.example.com/verified/"
@@ -211,14 +213,12 @@ class TestTiktokPublish(HttpCase, SocialCrmCommon):
     @mute_logger("odoo.access")
     def test_only_managers_of_the_company_set_the_verified_prefix(self):
         other_company = self.env["res.company"].create({"name": "Other Co (TikTok)"})
-        outsider = self.env["res.users"].create(
-            {
-                "name": "Outsider",
-                "login": "outsider_tiktok_publish",
-                "company_id": other_company.id,
-                "company_ids": [(6, 0, other_company.ids)],
-                "groups_id": [(6, 0, [self.env.ref("social_crm.group_social_manager").id])],
-            }
+        outsider = mail_new_test_user(
+            self.env,
+            login="outsider_tiktok_publish",
+            groups="base.group_user,social_crm.group_social_manager",
+            company_id=other_company.id,
+            company_ids=[(6, 0, other_company.ids)],
         )
         for user in (self.social_user, outsider):
             with self.assertRaises(AccessError):

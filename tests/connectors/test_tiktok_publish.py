@@ -12,18 +12,14 @@ Developers' Content Posting pages (``PROCESSING_DOWNLOAD``, ``PUBLISH_COMPLETE``
 import json
 
 import pytest
+from test_tiktok import BUSINESS, envelope
 
 from social_crm.connectors import Media, errors, get_client
 
-BUSINESS = "-000Mz7yh9BwQKnYV3yBbC5oGnpdqF2uBpeO"
 POST_ID = "7442210987654321098"
 SHARE_ID = "p_pub_url~v2.7442210000000000001"
 PREFIX = "https://odoo.example.com/social_crm/media/"
 CAPTION = "คอลเลกชันใหม่ 🌸 #แฟชั่น"
-
-
-def envelope(data=None, code=0, message="OK"):
-    return {"code": code, "message": message, "request_id": "2026120706000001A2B3C4D5E6F7", "data": data or {}}
 
 
 def jpeg(name="a.jpg", url=PREFIX + "token-a"):
@@ -159,7 +155,7 @@ def test_failures_are_typed_and_worded(api):
 
 def test_refused_before_anything_leaves(api):
     cases = [
-        (client(api, prefix=""), [jpeg()], "sets the verified prefix"),
+        (client(api, prefix=""), [jpeg()], "is set on the account first"),
         (client(api, prefix="https://cdn.example.com/"), [jpeg()], "outside the prefix"),
         (client(api), [jpeg(url="http://odoo.example.com/social_crm/media/x")], "https://"),
         (client(api), [jpeg(url="")], "has none"),
