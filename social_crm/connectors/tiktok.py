@@ -509,12 +509,12 @@ class TiktokClient(MessagingClient, BaseClient):
         for attempt in range(self.publish_polls):
             try:
                 status, post_ids, reason = self._status(publish_id)
+                if status == PUBLISH_DONE:
+                    return self._published(publish_id, post_ids, text)
             except errors.SocialApiError:
                 break
             if status == PUBLISH_FAILED:
                 raise self._publish_failure(reason)
-            if status == PUBLISH_DONE:
-                return self._published(publish_id, post_ids, text)
             if attempt + 1 < self.publish_polls:
                 self.sleep(self.publish_poll_wait)
         return self._pending_post(publish_id, text)
@@ -550,7 +550,10 @@ class TiktokClient(MessagingClient, BaseClient):
     def _published(self, publish_id, post_ids, text):
         if not post_ids:
             return self._pending_post(publish_id, text)  # out, but its id comes after TikTok's review
-        post_id = check_id(post_ids[0], "post id")
+        try:
+            post_id = check_id(post_ids[0], "post id")
+        except BadItem as exc:
+            raise errors.BadPayload(f"TikTok named the published post oddly: {exc}", self.network) from exc
         return Item(
             external_id=post_id,
             author=Author(external_id=self.login or "tiktok-business"),
@@ -625,8 +628,8 @@ class TiktokClient(MessagingClient, BaseClient):
             )
         if any(word in lowered for word in SPAM_WORDS):
             return errors.ApiError(
-                f"TikTok refused the post as a spam risk (too many posts, or the account may not post now); try "
-                f"again later. ({reason})",
+                f"TikTok refused it as a spam risk (too many posts, or the account may not post now); try again "
+                f"later. ({reason})",
                 self.network,
                 code=code,
             )

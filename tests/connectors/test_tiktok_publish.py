@@ -134,6 +134,11 @@ def test_a_status_that_cannot_be_read_leaves_the_post_pending_never_failed(api):
     assert post.extra["pending"] is True  # TikTok has it: a failure here would let a retry post it twice
 
 
+def test_an_odd_post_id_leaves_the_post_pending(api):
+    api.post_ids = ["../7442210987654321098"]
+    assert client(api).publish(CAPTION, media=[jpeg()]).extra["pending"] is True
+
+
 def test_failures_are_typed_and_worded(api):
     api.statuses = ["FAILED"]
     api.reason = "spam_risk_too_many_posts"
