@@ -169,6 +169,7 @@ PROFILES = {
             "comment.list.manage",
             "message.list.read",
             "message.list.send",
+            "video.publish",
         ),
         scope_separator=",",
         rotates=True,

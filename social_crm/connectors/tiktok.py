@@ -22,6 +22,14 @@ wrote), ``im_send_msg`` (the business wrote, from this app or the TikTok app) an
 (``conversation_id``, ``message_id``, ``timestamp`` in ms, ``type``, ``text.body``, ``from``/``from_user``,
 ``to``/``to_user``), signed ``TikTok-Signature: t=<unix>,s=<hex HMAC-SHA256(app secret, "<t>.<raw body>")>``.
 Answers go to the conversation (``POST /business/message/send/``) within 48 hours of the person's message.
+
+Publishing (scope ``video.publish``, the same Business token): a photo post (``POST /business/photo/publish/``,
+1 to 35 JPEG or WebP pictures that TikTok fetches itself from public addresses under a URL prefix the app
+verified with TikTok, ``PULL_FROM_URL``), answered ``data.share_id``; the publishing is asynchronous:
+``GET /business/publish/status/`` (``business_id``, ``publish_id``) says ``status`` (``PROCESSING_DOWNLOAD``,
+``PROCESSING_UPLOAD``, ``PUBLISH_COMPLETE``, ``FAILED``) and, once TikTok's moderation let it out,
+``post_ids``. TikTok reviews public posts before giving their id (usually a minute, sometimes hours): a post
+still under review is returned *pending* with its publish id, and ``publish_status`` settles it later.
 """
 
 import json
@@ -45,6 +53,11 @@ TOKEN_CODES = {40102, 40104, 40105}  # expired, missing, revoked: a refresh may 
 PERMISSION_CODES = {40001}
 NOT_FOUND_CODES = {40007}
 BLOCKED_CODES = {40064}  # "message blocked due to messaging restrictions"
+# Publishing: the answers' words for what went wrong, in the envelope's message or the status's reason.
+URL_OWNERSHIP_WORDS = ("url_ownership", "ownership_unverified")
+SPAM_WORDS = ("spam_risk", "spam risk", "too_many_posts", "banned_from_posting")
+PUBLISH_DONE = "PUBLISH_COMPLETE"
+PUBLISH_FAILED = "FAILED"
 PLACEHOLDERS = {"image": "[image]", "sticker": "[sticker]", "video": "[video]", "emoji": "[emoji]"}
 VIDEO_FIELDS = json.dumps(["item_id", "create_time", "caption", "share_url"])
 
@@ -56,6 +69,13 @@ class TiktokClient(MessagingClient, BaseClient):
     max_length = 150  # comment replies; direct messages are refused by TikTok itself when too long
     reply_window = REPLY_WINDOW
     deletion_batch = 0
+    # Photo posts: the caption (2,200 characters), up to 35 pictures, at least one; no link field.
+    can_publish = True
+    publish_limits = {"max_length": 2200, "max_images": 35, "needs_image": True, "link": False}
+    image_types = ("image/jpeg", "image/webp")  # TikTok's photo posts take JPEG and WebP, not PNG
+    max_image_bytes = 20 * 1024 * 1024
+    publish_polls = 10
+    publish_poll_wait = 3.0  # seconds
 
     def auth_headers(self):
         return {"Access-Token": self.token} if self.token else {}
@@ -99,6 +119,8 @@ class TiktokClient(MessagingClient, BaseClient):
             )
         if code in NOT_FOUND_CODES:
             return errors.NotFound(f"{self.label} says this does not exist or was deleted ({detail}).", self.network)
+        if any(word in lowered for word in URL_OWNERSHIP_WORDS + SPAM_WORDS):
+            return self._publish_failure(detail, code)
         if code in BLOCKED_CODES:
             return errors.RecipientUnavailable(
                 f"{self.label} did not deliver the message: messaging restrictions ({detail}).", self.network, code=code
@@ -453,6 +475,165 @@ class TiktokClient(MessagingClient, BaseClient):
     def profile(self, user_id):
         """TikTok has no profile lookup for a person who wrote: the delivery's name is all there is."""
         return Author(external_id=str(user_id))
+
+    # ------------------------------------------------------------------
+    # PUBLISHING
+    # ------------------------------------------------------------------
+
+    def publish(self, text, link=None, media=()):
+        """A photo post of ``media`` (each with a public ``url`` under the verified prefix, option
+        ``url_prefix``), ``text`` as its caption; the status polled a short while. Returns the post, or, while
+        TikTok still reviews it, a pending ``Item`` whose ``extra["publish_id"]`` ``publish_status`` settles.
+        No idempotency key: the caller claims the post before calling (``social_crm.outgoing.mixin``)."""
+        text, link, media = self.prepare_post(text, link, media)
+        for image in media:
+            self._check_pull_url(image)
+        data = as_dict(
+            self.request(
+                "POST",
+                "/business/photo/publish/",
+                json_body={
+                    "business_id": self._business_id(),
+                    "photo_images": [image.url for image in media],
+                    "photo_cover_index": 0,
+                    "post_info": {"caption": text, "disable_comment": False, "auto_add_music": True},
+                },
+            )
+        )
+        publish_id = data.get("share_id") or data.get("publish_id")
+        if not isinstance(publish_id, str) or not publish_id.strip():
+            raise errors.BadPayload("TikTok accepted the post but did not say its publish id.", self.network)
+        publish_id = publish_id.strip()[:200]
+        # From here TikTok has the post: nothing may make it look unsent (a retry would post it twice). A
+        # status that cannot be read leaves it pending, for ``publish_status`` to settle later.
+        for attempt in range(self.publish_polls):
+            try:
+                status, post_ids, reason = self._status(publish_id)
+                if status == PUBLISH_DONE:
+                    return self._published(publish_id, post_ids, text)
+            except errors.SocialApiError:
+                break
+            if status == PUBLISH_FAILED:
+                raise self._publish_failure(reason)
+            if attempt + 1 < self.publish_polls:
+                self.sleep(self.publish_poll_wait)
+        return self._pending_post(publish_id, text)
+
+    @_within_deadline_call
+    def publish_status(self, publish_id, text=""):
+        """A pending post's outcome: the post once TikTok published it (pending again while its id waits for
+        TikTok's review), None while it is processing; raises the worded error when TikTok gave up (its
+        ``gave_up`` attribute set, unlike an error reading the status)."""
+        status, post_ids, reason = self._status(publish_id)
+        if status == PUBLISH_FAILED:
+            exc = self._publish_failure(reason)
+            exc.gave_up = True  # TikTok's answer, not a failure to ask: the post is not on TikTok
+            raise exc
+        if status == PUBLISH_DONE:
+            return self._published(publish_id, post_ids, text)
+        return None
+
+    def _status(self, publish_id):
+        data = as_dict(
+            self.request(
+                "GET",
+                "/business/publish/status/",
+                params={"business_id": self._business_id(), "publish_id": str(publish_id)},
+            )
+        )
+        status = str(data.get("status") or "").upper()
+        if status.endswith("FAILED"):
+            status = PUBLISH_FAILED
+        reason = str(data.get("reason") or data.get("fail_reason") or "no reason given")[:300]
+        return status, [str(post_id) for post_id in as_list(data.get("post_ids")) if post_id], reason
+
+    def _published(self, publish_id, post_ids, text):
+        if not post_ids:
+            return self._pending_post(publish_id, text)  # out, but its id comes after TikTok's review
+        try:
+            post_id = check_id(post_ids[0], "post id")
+        except BadItem as exc:
+            raise errors.BadPayload(f"TikTok named the published post oddly: {exc}", self.network) from exc
+        return Item(
+            external_id=post_id,
+            author=Author(external_id=self.login or "tiktok-business"),
+            text=text,
+            posted_at=datetime.now(timezone.utc),
+            url=self._share_url(post_id),
+            root_id=post_id,
+            is_own=True,
+            kind="post",
+            extra={"publish_id": publish_id, "video_id": post_id},
+        )
+
+    def _pending_post(self, publish_id, text):
+        return Item(
+            external_id=publish_id,
+            author=Author(external_id=self.login or "tiktok-business"),
+            text=text,
+            posted_at=datetime.now(timezone.utc),
+            is_own=True,
+            kind="post",
+            extra={"publish_id": publish_id, "pending": True},
+        )
+
+    def _share_url(self, post_id):
+        """The post's address from the business's post list (the post is out all the same without it)."""
+        try:
+            data = as_dict(
+                self.request(
+                    "GET",
+                    "/business/video/list/",
+                    params={
+                        "business_id": self._business_id(),
+                        "fields": VIDEO_FIELDS,
+                        "filters": json.dumps({"video_ids": [post_id]}),
+                    },
+                )
+            )
+        except errors.SocialApiError:
+            return ""
+        for raw in as_list(data.get("videos")):
+            raw = as_dict(raw)
+            if str(raw.get("item_id") or "") == post_id and isinstance(raw.get("share_url"), str):
+                return raw["share_url"] if raw["share_url"].startswith("https://") else ""
+        return ""
+
+    def _check_pull_url(self, image):
+        """TikTok fetches each picture itself, only from an https address under the prefix the app verified."""
+        url = self.check_public_url(image)
+        prefix = str(self.options.get("url_prefix") or "").strip()
+        if not prefix:
+            raise errors.InvalidPost(
+                "TikTok only fetches pictures under a URL prefix the app verified with TikTok: the verified prefix "
+                "is set on the account first.",
+                self.network,
+            )
+        if not url.startswith(prefix):
+            raise errors.InvalidPost(
+                f"The pictures are served from {url.split('/social_crm/')[0]}, outside the prefix verified with "
+                f"TikTok ({prefix}): TikTok would refuse them (url_ownership_unverified).",
+                self.network,
+            )
+
+    def _publish_failure(self, reason, code=None):
+        """A typed, worded error for what TikTok said about a post (``reason``: its words or error code)."""
+        lowered = reason.lower()
+        if any(word in lowered for word in URL_OWNERSHIP_WORDS):
+            return errors.InvalidPost(
+                f"TikTok refused to fetch the pictures: their address is not under a URL prefix the app verified "
+                f"with TikTok (url_ownership_unverified). Verify the prefix in the TikTok portal and set it on the "
+                f"account. ({reason})",
+                self.network,
+            )
+        if any(word in lowered for word in SPAM_WORDS):
+            return errors.ApiError(
+                f"TikTok refused it as a spam risk (too many posts, or the account may not post now); try again "
+                f"later. ({reason})",
+                self.network,
+                code=code,
+            )
+        return errors.ApiError(f"TikTok could not publish the post ({reason}); nothing was published.", self.network)
 
 
 def _created(raw):

@@ -5,6 +5,7 @@ from . import social_crm_oauth_state
 from . import social_crm_account_oauth
 from . import social_crm_account_telegram
 from . import social_crm_account_threads
+from . import social_crm_account_tiktok
 
 # Store and analyze: mentions (NLP in ../nlp)
 from . import social_crm_mention

@@ -17,7 +17,7 @@ _logger = logging.getLogger(__name__)
 IMAGE_MAX_BYTES = 5 * 1024 * 1024
 IMAGE_TYPES = ("image/jpeg", "image/png", "image/gif", "image/webp")
 # Networks that fetch each image themselves from a public address (``Media.url``).
-PUBLIC_IMAGE_NETWORKS = {"instagram", "threads"}
+PUBLIC_IMAGE_NETWORKS = {"instagram", "threads", "tiktok"}
 PUBLIC_IMAGE_LINK_HOURS = 24
 # Posts handled per cron run: each is committed on its own, the next run takes the rest.
 PUBLISH_BATCH = 20
@@ -240,7 +240,7 @@ class SocialCrmPost(models.Model):
             issues.append(
                 _("%(network)s takes at most %(max)s image(s) per post.", network=network, max=limits["max_images"])
             )
-        return issues
+        return issues + account._publish_issues(self)
 
     def _check_publishable(self):
         self.ensure_one()
@@ -468,6 +468,9 @@ class SocialCrmPost(models.Model):
         """Publish approved posts whose time has come, each account once (see ``social_crm.post.result``)."""
         auto_commit = not getattr(threading.current_thread(), "testing", False)
         self.env["social_crm.post.result"]._settle_stale()
+        self.env["social_crm.post.result"]._cron_settle_pending()
+        if auto_commit:
+            self.env.cr.commit()  # pylint: disable=invalid-commit
         posts = self.sudo().search(
             [
                 ("state", "in", ("scheduled", "posting")),

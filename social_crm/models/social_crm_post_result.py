@@ -11,6 +11,8 @@ _logger = logging.getLogger(__name__)
 # Engagement is refreshed for posts published this recently, this many per run.
 ENGAGEMENT_DAYS = 30
 ENGAGEMENT_BATCH = 200
+# Posts a network still processes (TikTok), looked up per run.
+PENDING_BATCH = 50
 
 
 class SocialCrmPostResult(models.Model):
@@ -41,6 +43,14 @@ class SocialCrmPostResult(models.Model):
         index=True,
     )
     external_id = fields.Char(string="Id on the network", readonly=True, index="btree_not_null")
+    publish_id = fields.Char(
+        string="Publish id",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        help="TikTok: the publishing task the network is still processing or reviewing; the post's id replaces "
+        "it once the network gives it.",
+    )
     url = fields.Char(readonly=True)
     error = fields.Text(readonly=True)
     posted_at = fields.Datetime(readonly=True)
@@ -90,17 +100,24 @@ class SocialCrmPostResult(models.Model):
             self._ask_managers_to_check()
 
     def _record_posted(self, item, auto_commit=False):
-        """The network has the post: say so first (committed), then keep it as an outbound mention."""
+        """The network has the post: say so first (committed), then keep it as an outbound mention. A post the
+        network still processes (TikTok) is posted with its publish id only: ``_cron_settle_pending`` gives
+        it its id and link later."""
+        extra = item.extra or {}
+        pending = bool(extra.get("pending"))
         self.sudo().write(
             {
                 "state": "posted",
                 "error": False,
                 "outcome_unknown": False,
-                "external_id": item.external_id,
+                "external_id": False if pending else item.external_id,
+                "publish_id": extra.get("publish_id") or False,
                 "url": item.url or False,
-                "posted_at": fields.Datetime.now(),
+                "posted_at": self.posted_at or fields.Datetime.now(),
             }
         )
+        if pending:
+            return
         if auto_commit:
             self.env.cr.commit()  # pylint: disable=invalid-commit
         item.is_own = True
@@ -120,6 +137,35 @@ class SocialCrmPostResult(models.Model):
                 self.post_id.id,
                 item.external_id,
             )
+
+    @api.model
+    def _cron_settle_pending(self, limit=PENDING_BATCH):
+        """Posts the network accepted but still processes (TikTok): their id and link once published, a worded
+        failure when the network gave up (then Retry may publish them again: nothing went out)."""
+        pending = self.sudo().search(
+            [("state", "=", "posted"), ("publish_id", "!=", False), ("external_id", "=", False)],
+            order="posted_at, id",
+            limit=limit,
+        )
+        for account, results in pending.grouped("account_id").items():
+            try:
+                client = account._get_client()
+            except (api_errors.SocialApiError, ValueError) as exc:
+                _logger.warning("social_crm: pending posts of %s: %s", account.name, exc)
+                continue
+            for result in results:
+                try:
+                    item = client.publish_status(result.publish_id, result.post_id.approved_body or "")
+                except api_errors.SocialApiError as exc:
+                    if not getattr(exc, "gave_up", False):
+                        _logger.warning("social_crm: pending post %s: %s", result.id, exc)
+                        continue  # the status could not be read: asked again next run
+                    result.write({"state": "failed", "error": account._error_text(exc), "publish_id": False})
+                    result.post_id._settle_state()
+                    continue
+                if item is not None and not (item.extra or {}).get("pending"):
+                    result._record_posted(item)
+        return pending
 
     @api.model
     def _settle_stale(self):

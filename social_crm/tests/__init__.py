@@ -51,6 +51,7 @@ from . import test_csat
 from . import test_csat_link
 from . import test_sla
 from . import test_tiktok
+from . import test_tiktok_publish
 from . import test_reply_media
 from . import test_media
 from . import test_media_public
