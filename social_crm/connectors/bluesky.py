@@ -12,7 +12,7 @@ import unicodedata
 from datetime import datetime, timezone
 
 from . import errors, media, textlength
-from .base import BaseClient, dump_state, load_state, newer_than
+from .base import BaseClient, dump_state, engagement_counts, load_state, newer_than
 from .models import Author, Item
 from .utils import BadItem, as_dict, as_list, check_at_uri, clean_text, parse_datetime, require_str, safe_int
 
@@ -471,9 +471,7 @@ class BlueskyClient(BaseClient):
             for post in as_list(payload.get("posts")):
                 post = as_dict(post)
                 if post.get("uri") in batch:
-                    counts[post["uri"]] = {
-                        "replies": safe_int(post.get("replyCount")),
-                        "likes": safe_int(post.get("likeCount")),
-                        "reposts": safe_int(post.get("repostCount")),
-                    }
+                    counts[post["uri"]] = engagement_counts(
+                        post.get("replyCount"), post.get("likeCount"), post.get("repostCount")
+                    )
         return counts

@@ -27,7 +27,7 @@ import logging
 from datetime import datetime, timezone
 
 from . import errors, media
-from .base import BaseClient, _within_deadline_call, dump_state, load_state
+from .base import BaseClient, _within_deadline_call, dump_state, engagement_counts, load_state
 from .messaging import MB, EventOutcome, MediaRule, send_parts
 from .meta_messaging import MetaMessaging
 from .models import Author, Item
@@ -485,19 +485,13 @@ class FacebookClient(BaseClient, MetaMessaging):
             kind="post",
         )
 
-    def engagement(self, external_ids):
-        counts = {}
-        for post_id in dict.fromkeys(external_ids or ()):
-            try:
-                post = as_dict(self.request("GET", f"/{self.segment(post_id)}", params={"fields": ENGAGEMENT_FIELDS}))
-            except errors.NotFound:
-                continue  # deleted
-            counts[post_id] = {
-                "replies": safe_int(as_dict(as_dict(post.get("comments")).get("summary")).get("total_count")),
-                "likes": safe_int(as_dict(as_dict(post.get("reactions")).get("summary")).get("total_count")),
-                "reposts": safe_int(as_dict(post.get("shares")).get("count")) or 0,
-            }
-        return counts
+    def _post_engagement(self, external_id):
+        post = as_dict(self.request("GET", f"/{self.segment(external_id)}", params={"fields": ENGAGEMENT_FIELDS}))
+        return engagement_counts(
+            as_dict(as_dict(post.get("comments")).get("summary")).get("total_count"),
+            as_dict(as_dict(post.get("reactions")).get("summary")).get("total_count"),
+            safe_int(as_dict(post.get("shares")).get("count")) or 0,
+        )
 
 
 FEED_POST_ITEMS = ("post", "status", "photo", "video", "share")

@@ -21,7 +21,7 @@ UTF-8. Profiles from ``GET /{igsid}?fields=name,username,profile_pic``.
 from datetime import datetime, timezone
 
 from . import errors, media, netguard
-from .base import _within_deadline_call
+from .base import _within_deadline_call, engagement_counts
 from .facebook import FacebookClient
 from .messaging import MB, EventOutcome, MediaRule
 from .models import Author, Item
@@ -365,21 +365,12 @@ class InstagramClient(FacebookClient):
             raise errors.BadPayload("Instagram did not create the media container.", self.network)
         return check_id(str(created["id"]), "container id")
 
-    def engagement(self, external_ids):
-        counts = {}
-        for media_id in dict.fromkeys(external_ids or ()):
-            try:
-                media = as_dict(
-                    self.request("GET", f"/{self.segment(media_id)}", params={"fields": "comments_count,like_count"})
-                )
-            except errors.NotFound:
-                continue  # deleted
-            counts[media_id] = {
-                "replies": safe_int(media.get("comments_count")),
-                "likes": safe_int(media.get("like_count")),  # hidden by the owner: absent, None
-                "reposts": None,  # Instagram has no reposts in its API
-            }
-        return counts
+    def _post_engagement(self, external_id):
+        found = as_dict(
+            self.request("GET", f"/{self.segment(external_id)}", params={"fields": "comments_count,like_count"})
+        )
+        # likes hidden by the owner: absent, None; Instagram has no reposts in its API
+        return engagement_counts(found.get("comments_count"), found.get("like_count"), None)
 
 
 def _with_picture(extra, found):

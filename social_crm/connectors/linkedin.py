@@ -15,9 +15,9 @@ import unicodedata
 from datetime import datetime, timedelta, timezone
 
 from . import errors, netguard
-from .base import BaseClient, dump_state, load_state
+from .base import BaseClient, dump_state, engagement_counts, load_state
 from .models import Author, Item
-from .utils import BadItem, as_dict, as_list, check_id, clean_text, parse_datetime, require_str, safe_int
+from .utils import BadItem, as_dict, as_list, check_id, clean_text, parse_datetime, require_str
 
 _logger = logging.getLogger(__name__)
 
@@ -265,20 +265,14 @@ class LinkedinClient(BaseClient):
 
         return linkedin(url) and linkedin(self.base_url)
 
-    def engagement(self, external_ids):
-        counts = {}
-        for urn in dict.fromkeys(external_ids or ()):
-            try:
-                actions = as_dict(self.request("GET", f"/socialActions/{self.segment(urn)}"))
-            except errors.NotFound:
-                continue  # deleted
-            comments = as_dict(actions.get("commentsSummary"))
-            counts[urn] = {
-                "replies": safe_int(comments.get("aggregatedTotalComments", comments.get("totalFirstLevelComments"))),
-                "likes": safe_int(as_dict(actions.get("likesSummary")).get("totalLikes")),
-                "reposts": None,  # not in socialActions
-            }
-        return counts
+    def _post_engagement(self, external_id):
+        actions = as_dict(self.request("GET", f"/socialActions/{self.segment(external_id)}"))
+        comments = as_dict(actions.get("commentsSummary"))
+        return engagement_counts(
+            comments.get("aggregatedTotalComments", comments.get("totalFirstLevelComments")),
+            as_dict(actions.get("likesSummary")).get("totalLikes"),
+            None,  # reposts: not in socialActions
+        )
 
 
 def little_text(text):

@@ -39,7 +39,7 @@ import time
 from datetime import datetime, timezone
 
 from . import errors, netguard, textlength
-from .base import BaseClient, dump_state, load_state
+from .base import BaseClient, dump_state, engagement_counts, load_state
 from .facebook import AUTH_CODES, THROTTLE_CODES
 from .messaging import EventOutcome, MessagingClient, WebhookEvent
 from .meta_messaging import MetaMessaging
@@ -394,28 +394,22 @@ class ThreadsClient(BaseClient, MessagingClient):
             raise errors.BadPayload("Threads did not say which post was published.", self.network)
         return check_id(str(published["id"]), "media id")
 
-    def engagement(self, external_ids):
-        counts = {}
-        for media_id in dict.fromkeys(external_ids or ()):
-            try:
-                answer = as_dict(
-                    self.request("GET", f"/{self.segment(media_id)}/insights", params={"metric": INSIGHT_METRICS})
-                )
-            except errors.NotFound:
-                continue  # deleted
-            values = {}
-            for metric in as_list(answer.get("data")):
-                metric = as_dict(metric)
-                first = as_dict((as_list(metric.get("values")) or [{}])[0])
-                values[metric.get("name")] = safe_int(first.get("value"))
-            counts[media_id] = {
-                "replies": values.get("replies"),
-                "likes": values.get("likes"),
-                "reposts": values.get("reposts"),
-                "quotes": values.get("quotes"),
-                "views": values.get("views"),
-            }
-        return counts
+    def _post_engagement(self, external_id):
+        answer = as_dict(
+            self.request("GET", f"/{self.segment(external_id)}/insights", params={"metric": INSIGHT_METRICS})
+        )
+        values = {}
+        for metric in as_list(answer.get("data")):
+            metric = as_dict(metric)
+            first = as_dict((as_list(metric.get("values")) or [{}])[0])
+            values[metric.get("name")] = first.get("value")
+        return engagement_counts(
+            values.get("replies"),
+            values.get("likes"),
+            values.get("reposts"),
+            quotes=values.get("quotes"),
+            views=values.get("views"),
+        )
 
 
 def _profile_url(username):
