@@ -20,7 +20,7 @@ UTF-8. Profiles from ``GET /{igsid}?fields=name,username,profile_pic``.
 
 from datetime import datetime, timezone
 
-from . import errors, media, netguard
+from . import errors, media
 from .base import _within_deadline_call, engagement_counts
 from .facebook import FacebookClient
 from .messaging import MB, EventOutcome, MediaRule
@@ -86,6 +86,7 @@ class InstagramClient(FacebookClient):
     publish_limits = {"max_length": 2200, "max_images": 10, "needs_image": True, "link": False}
     image_types = ("image/jpeg",)  # the Content Publishing API takes JPEG only
     max_image_bytes = 8 * 1024 * 1024
+    no_public_url_hint = ": publish it on a public page first (or choose another network)"
 
     def verify(self):
         if not self.login:
@@ -341,21 +342,6 @@ class InstagramClient(FacebookClient):
             raise errors.BadPayload("Instagram did not say which post was published.", self.network)
         media_id = check_id(str(published["id"]), "media id")
         return self._published_post(media_id, text, {"media_id": media_id})
-
-    def _check_public_url(self, image):
-        url = (image.url or "").strip()
-        if not url:
-            raise errors.InvalidPost(
-                f"Instagram fetches each image from a public web address, and {image.filename} has none: "
-                "publish it on a public page first (or choose another network).",
-                self.network,
-            )
-        try:
-            netguard.check_syntax(url)
-        except errors.UnsafeAddress as exc:
-            raise errors.InvalidPost(f"The address of {image.filename} is not usable: {exc}", self.network) from exc
-        if not url.lower().startswith("https://"):
-            raise errors.InvalidPost(f"Instagram needs an https:// address for {image.filename}.", self.network)
 
     def _container(self, user, data, image):
         if image is not None and image.alt:

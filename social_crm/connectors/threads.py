@@ -38,7 +38,7 @@ from a public https address (``Media.url``). Publishing limits: 250 posts and 1,
 import time
 from datetime import datetime, timezone
 
-from . import errors, netguard, textlength
+from . import errors, textlength
 from .base import BaseClient, dump_state, engagement_counts, load_state
 from .facebook import AUTH_CODES, THROTTLE_CODES
 from .messaging import EventOutcome, MessagingClient, WebhookEvent
@@ -368,19 +368,6 @@ class ThreadsClient(BaseClient, MessagingClient):
         if image.alt:
             data["alt_text"] = image.alt[:1000]
         return data
-
-    def _check_public_url(self, image):
-        url = (image.url or "").strip()
-        if not url:
-            raise errors.InvalidPost(
-                f"Threads fetches each image from a public web address, and {image.filename} has none.", self.network
-            )
-        try:
-            netguard.check_syntax(url)
-        except errors.UnsafeAddress as exc:
-            raise errors.InvalidPost(f"The address of {image.filename} is not usable: {exc}", self.network) from exc
-        if not url.lower().startswith("https://"):
-            raise errors.InvalidPost(f"Threads needs an https:// address for {image.filename}.", self.network)
 
     def _container(self, data):
         created = as_dict(self.request("POST", f"/{self.user()}/threads", data=data))
