@@ -357,14 +357,8 @@ class FacebookClient(BaseClient, MetaMessaging):
         if human_agent_tag is None:
             human_agent_tag = bool(context.get("human_agent_tag"))
         tag = self.window_tag(context, human_agent_tag)
-        body = {"recipient": {"id": str(recipient_id)}, "message": {"text": text}}
-        body.update({"messaging_type": "MESSAGE_TAG", "tag": tag} if tag else {"messaging_type": "RESPONSE"})
-        path = f"/{self.segment(self.login)}/messages" if self.login else "/me/messages"
-        self.segment(recipient_id)
-        sent = as_dict(self.request("POST", path, json_body=body))
-        if not sent.get("message_id"):
-            raise errors.BadPayload(f"{self.label} did not say which message was sent.", self.network)
-        return self.sent_item(sent["message_id"], text, recipient_id, context, Author(external_id=self.login))
+        message_id = self._post_message({"text": text}, recipient_id, tag)
+        return self.sent_item(message_id, text, recipient_id, context, Author(external_id=self.login))
 
     @_within_deadline_call
     def send_media(self, text, media, recipient_id, context=None, human_agent_tag=None):
@@ -393,13 +387,8 @@ class FacebookClient(BaseClient, MetaMessaging):
     def _send_attachment(self, item, recipient_id, context, tag):
         kind = "image" if self.media_rule(item.mimetype).kind == "image" else "file"
         attachment = {"type": kind, "payload": self._attachment_payload(item)}
-        body = {"recipient": {"id": str(recipient_id)}, "message": {"attachment": attachment}}
-        body.update({"messaging_type": "MESSAGE_TAG", "tag": tag} if tag else {"messaging_type": "RESPONSE"})
-        path = f"/{self.segment(self.login)}/messages" if self.login else "/me/messages"
-        sent = as_dict(self.request("POST", path, json_body=body))
-        if not sent.get("message_id"):
-            raise errors.BadPayload(f"{self.label} did not say which message was sent.", self.network)
-        return self.sent_item(sent["message_id"], f"[{kind}]", recipient_id, context, Author(external_id=self.login))
+        message_id = self._post_message({"attachment": attachment}, recipient_id, tag)
+        return self.sent_item(message_id, f"[{kind}]", recipient_id, context, Author(external_id=self.login))
 
     survey_buttons = True
     QUICK_REPLY_TITLE = 20  # Messenger's limit on a quick reply's title
@@ -415,14 +404,20 @@ class FacebookClient(BaseClient, MetaMessaging):
             {"content_type": "text", "title": label[: self.QUICK_REPLY_TITLE], "payload": payload}
             for payload, label in choices
         ]
-        body = {"recipient": {"id": str(recipient_id)}, "message": {"text": text, "quick_replies": quick_replies}}
+        message_id = self._post_message({"text": text, "quick_replies": quick_replies}, recipient_id, tag)
+        return self.sent_item(message_id, text, recipient_id, context, Author(external_id=self.login))
+
+    def _post_message(self, message, recipient_id, tag):
+        """One Send API message (``POST /{page-id}/messages``) to ``recipient_id``, with the human-agent ``tag``
+        past the 24-hour window; the ``message_id`` Meta gives it."""
+        body = {"recipient": {"id": str(recipient_id)}, "message": message}
         body.update({"messaging_type": "MESSAGE_TAG", "tag": tag} if tag else {"messaging_type": "RESPONSE"})
         path = f"/{self.segment(self.login)}/messages" if self.login else "/me/messages"
         self.segment(recipient_id)
         sent = as_dict(self.request("POST", path, json_body=body))
         if not sent.get("message_id"):
             raise errors.BadPayload(f"{self.label} did not say which message was sent.", self.network)
-        return self.sent_item(sent["message_id"], text, recipient_id, context, Author(external_id=self.login))
+        return sent["message_id"]
 
     @_within_deadline_call
     def profile(self, user_id):
