@@ -362,17 +362,8 @@ class MetaMessaging(MessagingClient):
         text = edit.get("text")
         if not mid or not isinstance(text, str) or not sender:
             raise BadItem("an edit without mid, text or sender")
-        item = Item(
-            external_id=mid,
-            author=cls._author(check_id(sender, "sender id"), False),
-            text=clean_text(text),
-            posted_at=parse_datetime(event.get("timestamp")),
-            root_id=sender,
-            kind="mention",
-            visibility="private",
-            extra={"chat_id": sender, "mid": mid, "edit": safe_int(edit.get("num_edit")) or 1},
-        )
-        return scrub_item(item)
+        extra = {"chat_id": sender, "mid": mid, "edit": safe_int(edit.get("num_edit")) or 1}
+        return cls._received_item(event, sender, mid, text, extra)
 
     @classmethod
     def _postback_item(cls, event, sender):
@@ -383,15 +374,22 @@ class MetaMessaging(MessagingClient):
         if not isinstance(title, str) or not title:
             raise BadItem("a postback without title")
         mid = check_id(postback.get("mid"), "mid") or event_hash(event)
+        return cls._received_item(
+            event, sender, mid, title, {"chat_id": sender, "postback": str(postback.get("payload") or "")}
+        )
+
+    @classmethod
+    def _received_item(cls, event, sender, external_id, text, extra):
+        """A private message ``sender`` sent (an edit, a button pressed) as a scrubbed ``Item``."""
         item = Item(
-            external_id=mid,
+            external_id=external_id,
             author=cls._author(check_id(sender, "sender id"), False),
-            text=clean_text(title),
+            text=clean_text(text),
             posted_at=parse_datetime(event.get("timestamp")),
             root_id=sender,
             kind="mention",
             visibility="private",
-            extra={"chat_id": sender, "postback": str(postback.get("payload") or "")},
+            extra=extra,
         )
         return scrub_item(item)
 
