@@ -332,14 +332,6 @@ class LineClient(MessagingClient, BaseClient):
         message_id = (as_dict(sent[0]).get("id") if sent else None) or fallback_id
         if not message_id:
             raise errors.BadPayload("LINE accepted the message but did not say its id.", self.network)
-        return Item(
-            external_id=check_id(str(message_id), "message id"),
-            author=Author(external_id=self.login or "line-bot"),
-            text=text,
-            posted_at=datetime.now(timezone.utc),
-            root_id=f"chat:{chat_id}",
-            is_own=True,
-            kind="reply",
-            visibility="private",
-            extra={"delivery": delivery},
-        )
+        author = Author(external_id=self.login or "line-bot")
+        message_id = check_id(str(message_id), "message id")
+        return self.sent_message(message_id, text, f"chat:{chat_id}", author, {"delivery": delivery})

@@ -462,16 +462,6 @@ class MetaMessaging(MessagingClient):
         return None
 
     def sent_item(self, external_id, text, recipient_id, context, author):
-        context = as_dict(context)
-        return Item(
-            external_id=str(external_id),
-            author=author,
-            text=text,
-            posted_at=datetime.now(timezone.utc),
-            parent_id=context.get("mid") or None,
-            root_id=str(recipient_id),
-            is_own=True,
-            kind="reply",
-            visibility="private",
-            extra={"chat_id": str(recipient_id), "mid": str(external_id)},
-        )
+        extra = {"chat_id": str(recipient_id), "mid": str(external_id)}
+        parent_id = as_dict(context).get("mid") or None
+        return self.sent_message(external_id, text, str(recipient_id), author, extra, parent_id=parent_id)
