@@ -257,19 +257,7 @@ class LineClient(MessagingClient, BaseClient):
                 return self._sent_item(answer, text, context.get("chat_id") or recipient_id, "reply")
             except errors.WindowExpired:
                 pass  # the token expired on LINE's side: push instead
-        to = check_id(context.get("chat_id") or recipient_id, "recipient id")
-        headers = {}
-        if context.get("retry_key"):
-            headers["X-Line-Retry-Key"] = str(uuid.UUID(str(context["retry_key"])))
-        # 409: LINE already accepted this retry key (an earlier attempt went out): not sent twice.
-        answer = self.request(
-            "POST",
-            "/v2/bot/message/push",
-            json_body={"to": to, "messages": messages},
-            headers=headers,
-            allow_status=(409,),
-        )
-        return self._sent_item(answer, text, to, "push", fallback_id=headers.get("X-Line-Retry-Key"))
+        return self._push(messages, text, recipient_id, context)
 
     def send_survey(self, question, choices, recipient_id, context=None):
         """A text message with quick reply buttons, pushed (a survey follows the closing of a ticket, long
@@ -289,14 +277,19 @@ class LineClient(MessagingClient, BaseClient):
             }
             for payload, label in choices
         ]
+        return self._push([{"type": "text", "text": text, "quickReply": {"items": items}}], text, recipient_id, context)
+
+    def _push(self, messages, text, recipient_id, context):
+        """The push API (counts against the quota), with ``context["retry_key"]`` as LINE's retry key."""
         to = check_id(context.get("chat_id") or recipient_id, "recipient id")
         headers = {}
         if context.get("retry_key"):
             headers["X-Line-Retry-Key"] = str(uuid.UUID(str(context["retry_key"])))
+        # 409: LINE already accepted this retry key (an earlier attempt went out): not sent twice.
         answer = self.request(
             "POST",
             "/v2/bot/message/push",
-            json_body={"to": to, "messages": [{"type": "text", "text": text, "quickReply": {"items": items}}]},
+            json_body={"to": to, "messages": messages},
             headers=headers,
             allow_status=(409,),
         )
