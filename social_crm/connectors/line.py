@@ -18,12 +18,11 @@ from .messaging import (
     EventOutcome,
     MediaRule,
     MessagingClient,
-    SurveyAnswer,
     WebhookEvent,
     hmac_sha256,
-    parse_survey_payload,
     require,
     same_secret,
+    survey_answer,
 )
 from .models import Author, Item
 from .utils import BadItem, as_dict, as_list, check_id, clean_text, parse_datetime, require_str
@@ -301,11 +300,8 @@ class LineClient(MessagingClient, BaseClient):
         raw = as_dict(raw)
         if raw.get("type") != "postback":
             return None
-        parsed = parse_survey_payload(as_dict(raw.get("postback")).get("data"))
         user_id = as_dict(raw.get("source")).get("userId")
-        if not parsed or not isinstance(user_id, str) or not user_id:
-            return None
-        return SurveyAnswer(token=parsed[0], answer=parsed[1], user_id=user_id)
+        return survey_answer(as_dict(raw.get("postback")).get("data"), user_id if isinstance(user_id, str) else "")
 
     @staticmethod
     def reply_token_fresh(context, now=None):

@@ -80,6 +80,15 @@ class SurveyAnswer:
     callback_id: str = ""  # Telegram: the callback query to acknowledge
 
 
+def survey_answer(data, user_id, callback_id=""):
+    """The ``SurveyAnswer`` of a button whose payload is ``data``, pressed by ``user_id``; None when ``data`` is
+    not a survey payload or nobody is named."""
+    parsed = parse_survey_payload(data)
+    if not parsed or not user_id:
+        return None
+    return SurveyAnswer(token=parsed[0], answer=parsed[1], user_id=str(user_id), callback_id=callback_id)
+
+
 MB = 1024 * 1024
 
 

@@ -22,12 +22,11 @@ from . import errors, media
 from .messaging import (
     EventOutcome,
     MessagingClient,
-    SurveyAnswer,
     WebhookEvent,
     hmac_sha256,
-    parse_survey_payload,
     require,
     same_secret,
+    survey_answer,
 )
 from .models import Author, Item
 from .utils import BadItem, as_dict, as_list, check_id, clean_text, parse_datetime, safe_int, scrub_item
@@ -233,11 +232,9 @@ class MetaMessaging(MessagingClient):
         except errors.BadPayload:
             return None
         message = as_dict(event.get("message"))
-        parsed = parse_survey_payload(as_dict(message.get("quick_reply")).get("payload"))
-        sender = as_dict(event.get("sender")).get("id")
-        if key != "messaging" or not parsed or message.get("is_echo") or not sender:
+        if key != "messaging" or message.get("is_echo"):
             return None
-        return SurveyAnswer(token=parsed[0], answer=parsed[1], user_id=str(sender))
+        return survey_answer(as_dict(message.get("quick_reply")).get("payload"), as_dict(event.get("sender")).get("id"))
 
     @classmethod
     def _read_event(cls, raw, own_id):

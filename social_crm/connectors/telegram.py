@@ -30,12 +30,11 @@ from .messaging import (
     EventOutcome,
     MediaRule,
     MessagingClient,
-    SurveyAnswer,
     WebhookEvent,
-    parse_survey_payload,
     require,
     same_secret,
     send_parts,
+    survey_answer,
 )
 from .models import Author, Item
 from .utils import BadItem, as_dict, as_list, check_id, clean_text, parse_datetime, safe_int
@@ -421,13 +420,9 @@ class TelegramClient(MessagingClient, BaseClient):
     @classmethod
     def read_survey_answer(cls, raw):
         query = as_dict(as_dict(raw).get("callback_query"))
-        parsed = parse_survey_payload(query.get("data"))
         user_id = safe_int(as_dict(query.get("from")).get("id"))
-        if not parsed or user_id is None:
-            return None
-        return SurveyAnswer(
-            token=parsed[0], answer=parsed[1], user_id=str(user_id), callback_id=str(query.get("id") or "")
-        )
+        user_id = str(user_id) if user_id is not None else ""
+        return survey_answer(query.get("data"), user_id, callback_id=str(query.get("id") or ""))
 
     def answer_callback(self, callback_id, text=""):
         """``answerCallbackQuery``: Telegram shows the button as loading until the bot acknowledges it."""
