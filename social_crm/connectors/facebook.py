@@ -78,6 +78,7 @@ class FacebookClient(BaseClient, MetaMessaging):
         MediaRule("file", (), 25 * MB),
     )
     media_by_url = True
+    login_name = "the Page id"
 
     def auth_headers(self):
         return {"Authorization": f"Bearer {self.token}"} if self.token else {}
@@ -131,13 +132,11 @@ class FacebookClient(BaseClient, MetaMessaging):
         return payload["data"], next_url if isinstance(next_url, str) and next_url else None
 
     def verify(self):
-        if not self.login:
-            raise errors.AuthenticationFailed(f"{self.label} needs the Page id as login.", self.network)
-        page = self.request("GET", f"/{self.segment(self.login)}", params={"fields": "id,name,link,followers_count"})
+        page = self.own_node("id,name,link,followers_count")
         return Author(
-            external_id=require_str(as_dict(page), "id"),
-            name=as_dict(page).get("name") or "",
-            profile_url=as_dict(page).get("link") or "",
+            external_id=require_str(page, "id"),
+            name=page.get("name") or "",
+            profile_url=page.get("link") or "",
             followers=safe_int(page.get("followers_count")),
         )
 

@@ -86,18 +86,11 @@ class InstagramClient(FacebookClient):
     publish_limits = {"max_length": 2200, "max_images": 10, "needs_image": True, "link": False}
     image_types = ("image/jpeg",)  # the Content Publishing API takes JPEG only
     max_image_bytes = 8 * 1024 * 1024
+    login_name = "the Instagram user id"
     no_public_url_hint = ": publish it on a public page first (or choose another network)"
 
     def verify(self):
-        if not self.login:
-            raise errors.AuthenticationFailed("Instagram needs the Instagram user id as login.", self.network)
-        user = as_dict(
-            self.request(
-                "GET",
-                f"/{self.segment(self.login)}",
-                params={"fields": "id,username,name,followers_count,profile_picture_url"},
-            )
-        )
+        user = self.own_node("id,username,name,followers_count,profile_picture_url")
         username = user.get("username") or ""
         return Author(
             external_id=require_str(user, "id"),

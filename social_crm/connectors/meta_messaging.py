@@ -135,6 +135,17 @@ class MetaMessaging(MessagingClient):
     # each event to the account its entry names (``WebhookEvent.owner_id`` / ``network``).
     routed_objects = {}
     message_max_length = 0  # the Send API's text limit (private messages), see ``check_message_text``
+    login_name = ""  # what the account's login is on the Graph API ("the Page id"), for the error when it is missing
+
+    def check_login(self):
+        if not self.login:
+            raise errors.AuthenticationFailed(f"{self.label} needs {self.login_name} as login.", self.network)
+
+    def own_node(self, fields):
+        """The account's own Graph API node (``GET /{login}?fields=``): the Page, the Instagram user, the phone
+        number."""
+        self.check_login()
+        return as_dict(self.request("GET", f"/{self.segment(self.login)}", params={"fields": fields}))
 
     # --- intake ----------------------------------------------------------
 
