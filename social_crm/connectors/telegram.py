@@ -383,17 +383,21 @@ class TelegramClient(MessagingClient, BaseClient):
         Telegram forgets the updates before ``offset`` once asked with it, so store the events
         before asking with ``next_offset``.
         """
-        body = {"timeout": 0, "limit": limit, "allowed_updates": ALLOWED_UPDATES}
+        body = self._updates_query(limit)
         if offset:
             body["offset"] = int(offset)
         updates = self.call("getUpdates", body)
         if not isinstance(updates, list):
-            raise errors.BadPayload("Telegram sent getUpdates in an unknown shape.", self.network)
+            raise errors.BadPayload(f"{self.label} sent getUpdates in an unknown shape.", self.network)
         events, next_offset = [], int(offset or 0)
         for update in updates:
             events.extend(self.split_delivery(update))
             next_offset = max(next_offset, update["update_id"] + 1)
         return events, next_offset
+
+    def _updates_query(self, limit):
+        """What ``getUpdates`` is asked, but the offset."""
+        return {"timeout": 0, "limit": limit, "allowed_updates": ALLOWED_UPDATES}
 
     def set_webhook(self, url, secret_token):
         """``setWebhook``: Telegram delivers updates to ``url`` (https) with ``secret_token`` in
