@@ -56,6 +56,11 @@ def facet(text, start, end, kind, **feature):
     }
 
 
+def post_url(author, uri):
+    """The page of the post ``uri`` (its at:// address) by ``author`` on bsky.app."""
+    return f"https://bsky.app/profile/{author.handle or author.external_id}/post/{uri.rsplit('/', 1)[-1]}"
+
+
 def _now_iso():
     return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
 
@@ -252,7 +257,6 @@ class BlueskyClient(BaseClient):
         parent = as_dict(reply.get("parent"))
         check_at_uri(root.get("uri") or None, "reply root uri")
         check_at_uri(parent.get("uri") or None, "reply parent uri")
-        rkey = uri.rsplit("/", 1)[-1]
         langs = as_list(record.get("langs"))
         extra = {
             "cid": raw.get("cid") or "",
@@ -267,7 +271,7 @@ class BlueskyClient(BaseClient):
             author=author,
             text=clean_text(text),
             posted_at=parse_datetime(record.get("createdAt") or raw.get("indexedAt")),
-            url=f"https://bsky.app/profile/{author.handle or author.external_id}/post/{rkey}",
+            url=post_url(author, uri),
             parent_id=parent.get("uri") or None,
             root_id=root.get("uri") or uri,
             is_own=bool(own) and author.external_id == own.external_id,
@@ -404,7 +408,7 @@ class BlueskyClient(BaseClient):
             author=own,
             text=text,
             posted_at=now,
-            url=f"https://bsky.app/profile/{own.handle or own.external_id}/post/{uri.rsplit('/', 1)[-1]}",
+            url=post_url(own, uri),
             parent_id=parent_id,
             root_id=root["uri"],
             is_own=True,
@@ -444,7 +448,7 @@ class BlueskyClient(BaseClient):
             author=own,
             text=text,
             posted_at=parse_datetime(record["createdAt"]),
-            url=f"https://bsky.app/profile/{own.handle or own.external_id}/post/{uri.rsplit('/', 1)[-1]}",
+            url=post_url(own, uri),
             root_id=uri,
             is_own=True,
             kind="post",

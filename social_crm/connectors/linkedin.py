@@ -162,18 +162,7 @@ class LinkedinClient(BaseClient):
         urn = as_dict(created).get("$URN") or response.headers.get("x-restli-id") or response.headers.get("X-RestLi-Id")
         if not urn:
             raise errors.BadPayload("LinkedIn did not say which comment was created.", self.network)
-        return Item(
-            external_id=urn,
-            author=self.own(),
-            text=text,
-            posted_at=datetime.now(timezone.utc),
-            url=f"https://www.linkedin.com/feed/update/{post}",
-            parent_id=parent_id,
-            root_id=post,
-            is_own=True,
-            kind="reply",
-            extra={"object": post},
-        )
+        return self._own_item(urn, text, "reply", post, parent_id=parent_id)
 
     # --- publishing ----------------------------------------------------
 
@@ -206,16 +195,21 @@ class LinkedinClient(BaseClient):
         urn = response.headers.get("x-restli-id") or as_dict(self.decode(response, strict=False)).get("id")
         if not urn or not str(urn).startswith("urn:li:"):
             raise errors.BadPayload("LinkedIn did not say which post was created.", self.network)
+        return self._own_item(urn, text, "post", urn)
+
+    def _own_item(self, urn, text, kind, post, parent_id=None):
+        """What the account has just written (a post, or a comment under ``post``) as an ``Item``."""
         return Item(
             external_id=urn,
             author=self.own(),
             text=text,
             posted_at=datetime.now(timezone.utc),
-            url=f"https://www.linkedin.com/feed/update/{urn}",
-            root_id=urn,
+            url=f"https://www.linkedin.com/feed/update/{post}",
+            parent_id=parent_id,
+            root_id=post,
             is_own=True,
-            kind="post",
-            extra={"object": urn},
+            kind=kind,
+            extra={"object": post},
         )
 
     def _upload_image(self, image):
