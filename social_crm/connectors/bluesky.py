@@ -177,9 +177,8 @@ class BlueskyClient(BaseClient):
         if token:
             params["cursor"] = token
         payload = self.xrpc("GET", "app.bsky.notification.listNotifications", params=params)
-        if not isinstance(payload, dict) or not isinstance(payload.get("notifications"), list):
-            raise errors.BadPayload("Bluesky sent notifications in an unknown shape.", self.network)
-        raw = [n for n in payload["notifications"] if not isinstance(n, dict) or n.get("reason") in MENTION_REASONS]
+        notifications = self.page_list(payload, "notifications", "notifications")
+        raw = [n for n in notifications if not isinstance(n, dict) or n.get("reason") in MENTION_REASONS]
         return raw, payload.get("cursor")
 
     def _load_search(self, keyword, token):
@@ -187,9 +186,7 @@ class BlueskyClient(BaseClient):
         if token:
             params["cursor"] = token
         payload = self.xrpc("GET", "app.bsky.feed.searchPosts", params=params)
-        if not isinstance(payload, dict) or not isinstance(payload.get("posts"), list):
-            raise errors.BadPayload("Bluesky sent search results in an unknown shape.", self.network)
-        return payload["posts"], payload.get("cursor")
+        return self.page_list(payload, "posts", "search results"), payload.get("cursor")
 
     def _gone(self, external_ids):
         """getPosts leaves out the posts the AppView no longer has: deleted by their author (or taken down)."""
@@ -203,9 +200,7 @@ class BlueskyClient(BaseClient):
         for start in range(0, len(uris), GET_POSTS_MAX):
             chunk = uris[start : start + GET_POSTS_MAX]
             payload = self.xrpc("GET", "app.bsky.feed.getPosts", params={"uris": chunk})
-            posts = payload.get("posts") if isinstance(payload, dict) else None
-            if not isinstance(posts, list):
-                raise errors.BadPayload("Bluesky sent posts in an unknown shape.", self.network)
+            posts = self.page_list(payload, "posts", "posts")
             present = {post.get("uri") for post in posts if isinstance(post, dict)}
             gone.update(uri for uri in chunk if uri not in present)
         return gone

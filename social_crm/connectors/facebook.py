@@ -124,12 +124,11 @@ class FacebookClient(BaseClient, MetaMessaging):
 
     def _get_list(self, path, params):
         payload = self.request("GET", path, params=params)
-        if not isinstance(payload, dict) or not isinstance(payload.get("data"), list):
-            raise errors.BadPayload(f"{self.label} sent {path} in an unknown shape.", self.network)
+        rows = self.page_list(payload, "data", path)
         # A next-page link is an absolute URL with the token in it: request() follows it only on the
         # account's own origin (errors.UnsafeAddress otherwise), after this page was handed over.
         next_url = as_dict(payload.get("paging")).get("next")
-        return payload["data"], next_url if isinstance(next_url, str) and next_url else None
+        return rows, next_url if isinstance(next_url, str) and next_url else None
 
     def verify(self):
         page = self.own_node("id,name,link,followers_count")

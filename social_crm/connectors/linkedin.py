@@ -78,9 +78,7 @@ class LinkedinClient(BaseClient):
             f"&actions=List(COMMENT,SHARE_MENTION,ADMIN_COMMENT)&timeRange=(start:{start},end:{end})&count=50"
         )
         payload = self.request("GET", query)
-        if not isinstance(payload, dict) or not isinstance(payload.get("elements"), list):
-            raise errors.BadPayload("LinkedIn sent notifications in an unknown shape.", self.network)
-        return payload["elements"]
+        return self.page_list(payload, "elements", "notifications")
 
     def fetch(self, cursor=None, keywords=(), max_pages=20):
         state = load_state(cursor)

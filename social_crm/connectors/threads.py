@@ -111,12 +111,11 @@ class ThreadsClient(BaseClient, MessagingClient):
     def _get_list(self, path, params):
         """``(rows, after)`` of one Graph list page; ``after`` only when the list says there is more."""
         payload = self.request("GET", path, params=params)
-        if not isinstance(payload, dict) or not isinstance(payload.get("data"), list):
-            raise errors.BadPayload(f"Threads sent {path} in an unknown shape.", self.network)
+        rows = self.page_list(payload, "data", path)
         paging = as_dict(payload.get("paging"))
         after = as_dict(paging.get("cursors")).get("after")
         more = isinstance(after, str) and after and paging.get("next")
-        return payload["data"], after if more else None
+        return rows, after if more else None
 
     # --- account ---------------------------------------------------------
 
