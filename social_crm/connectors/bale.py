@@ -22,7 +22,6 @@ from . import errors
 from .telegram import TelegramClient
 from .utils import as_dict, safe_int
 
-POLL_LIMIT = 100
 UNREACHABLE = ("no such group or user", "permission_denied", "forbidden", "blocked", "chat not found")
 
 
@@ -39,20 +38,10 @@ class BaleClient(TelegramClient):
         webhook address, which is the check (the route found the account by that key)."""
         return None
 
-    def poll(self, offset=None, limit=POLL_LIMIT):
-        """Updates after ``offset`` (``getUpdates``): ``(events, next_offset)``; store the events before
-        asking with ``next_offset`` (Bale, like Telegram, forgets what comes before it)."""
-        body = {"limit": limit}
-        if offset:
-            body["offset"] = int(offset)
-        updates = self.call("getUpdates", body)
-        if not isinstance(updates, list):
-            raise errors.BadPayload("Bale sent getUpdates in an unknown shape.", self.network)
-        events, next_offset = [], int(offset or 0)
-        for update in updates:
-            events.extend(self.split_delivery(update))
-            next_offset = max(next_offset, update["update_id"] + 1)
-        return events, next_offset
+    def _updates_query(self, limit):
+        """``getUpdates`` (``poll``, as Telegram's) takes ``offset`` and ``limit`` only: no long polling, no
+        ``allowed_updates``; Bale, like Telegram, forgets what comes before the offset."""
+        return {"limit": limit}
 
     def set_webhook(self, url, secret_token=None):
         """``setWebhook`` with the address only (Bale takes no secret token): ``getUpdates`` stops while it is set."""

@@ -21,6 +21,13 @@ from .http import (  # noqa: F401 (re-exported for the clients)
 )
 from .paging import PagingMixin, dump_state, load_state, newer_than, sort_key  # noqa: F401
 from .publishing import PublishingMixin
+from .utils import safe_int
+
+
+def engagement_counts(replies, likes, reposts, **more):
+    """One post's counts as ``engagement`` gives them: whole numbers, ``None`` where the network gives none."""
+    counts = {"replies": replies, "likes": likes, "reposts": reposts, **more}
+    return {key: safe_int(value) for key, value in counts.items()}
 
 
 class BaseClient(PublishingMixin, PagingMixin, HttpClient):
@@ -52,10 +59,24 @@ class BaseClient(PublishingMixin, PagingMixin, HttpClient):
     def thread(self, root_id):
         return []
 
+    @_within_deadline_call
     def engagement(self, external_ids):
         """``{external_id: {"replies": n, "likes": n, "reposts": n}}`` for the account's own posts (``None``
-        where the network does not give a count); ids the network no longer has are left out."""
-        return {}
+        where the network does not give a count); ids the network no longer has are left out. Networks asked
+        post by post implement ``_post_engagement``; those asked in batches override this."""
+        counts = {}
+        for external_id in dict.fromkeys(external_ids or ()):
+            try:
+                found = self._post_engagement(external_id)
+            except errors.NotFound:
+                continue  # deleted
+            if found is not None:
+                counts[external_id] = found
+        return counts
+
+    def _post_engagement(self, external_id):
+        """One post's ``engagement_counts`` (``None``: the network gives none); ``errors.NotFound`` once deleted."""
+        return None
 
     # Deletions (privacy): a network that can tell which posts were deleted sets ``deletion_batch`` (how many
     # posts one fetch re-checks) and implements ``_gone``.

@@ -12,7 +12,7 @@ import unicodedata
 from datetime import datetime, timezone
 
 from . import errors, media, textlength
-from .base import BaseClient, dump_state, load_state, newer_than
+from .base import BaseClient, dump_state, engagement_counts, load_state, newer_than
 from .models import Author, Item
 from .utils import BadItem, as_dict, as_list, check_at_uri, clean_text, parse_datetime, require_str, safe_int
 
@@ -54,6 +54,11 @@ def facet(text, start, end, kind, **feature):
         "index": {"byteStart": byte_start, "byteEnd": byte_end},
         "features": [{"$type": f"app.bsky.richtext.facet#{kind}", **feature}],
     }
+
+
+def post_url(author, uri):
+    """The page of the post ``uri`` (its at:// address) by ``author`` on bsky.app."""
+    return f"https://bsky.app/profile/{author.handle or author.external_id}/post/{uri.rsplit('/', 1)[-1]}"
 
 
 def _now_iso():
@@ -172,9 +177,8 @@ class BlueskyClient(BaseClient):
         if token:
             params["cursor"] = token
         payload = self.xrpc("GET", "app.bsky.notification.listNotifications", params=params)
-        if not isinstance(payload, dict) or not isinstance(payload.get("notifications"), list):
-            raise errors.BadPayload("Bluesky sent notifications in an unknown shape.", self.network)
-        raw = [n for n in payload["notifications"] if not isinstance(n, dict) or n.get("reason") in MENTION_REASONS]
+        notifications = self.page_list(payload, "notifications", "notifications")
+        raw = [n for n in notifications if not isinstance(n, dict) or n.get("reason") in MENTION_REASONS]
         return raw, payload.get("cursor")
 
     def _load_search(self, keyword, token):
@@ -182,9 +186,7 @@ class BlueskyClient(BaseClient):
         if token:
             params["cursor"] = token
         payload = self.xrpc("GET", "app.bsky.feed.searchPosts", params=params)
-        if not isinstance(payload, dict) or not isinstance(payload.get("posts"), list):
-            raise errors.BadPayload("Bluesky sent search results in an unknown shape.", self.network)
-        return payload["posts"], payload.get("cursor")
+        return self.page_list(payload, "posts", "search results"), payload.get("cursor")
 
     def _gone(self, external_ids):
         """getPosts leaves out the posts the AppView no longer has: deleted by their author (or taken down)."""
@@ -198,9 +200,7 @@ class BlueskyClient(BaseClient):
         for start in range(0, len(uris), GET_POSTS_MAX):
             chunk = uris[start : start + GET_POSTS_MAX]
             payload = self.xrpc("GET", "app.bsky.feed.getPosts", params={"uris": chunk})
-            posts = payload.get("posts") if isinstance(payload, dict) else None
-            if not isinstance(posts, list):
-                raise errors.BadPayload("Bluesky sent posts in an unknown shape.", self.network)
+            posts = self.page_list(payload, "posts", "posts")
             present = {post.get("uri") for post in posts if isinstance(post, dict)}
             gone.update(uri for uri in chunk if uri not in present)
         return gone
@@ -252,7 +252,6 @@ class BlueskyClient(BaseClient):
         parent = as_dict(reply.get("parent"))
         check_at_uri(root.get("uri") or None, "reply root uri")
         check_at_uri(parent.get("uri") or None, "reply parent uri")
-        rkey = uri.rsplit("/", 1)[-1]
         langs = as_list(record.get("langs"))
         extra = {
             "cid": raw.get("cid") or "",
@@ -267,7 +266,7 @@ class BlueskyClient(BaseClient):
             author=author,
             text=clean_text(text),
             posted_at=parse_datetime(record.get("createdAt") or raw.get("indexedAt")),
-            url=f"https://bsky.app/profile/{author.handle or author.external_id}/post/{rkey}",
+            url=post_url(author, uri),
             parent_id=parent.get("uri") or None,
             root_id=root.get("uri") or uri,
             is_own=bool(own) and author.external_id == own.external_id,
@@ -404,7 +403,7 @@ class BlueskyClient(BaseClient):
             author=own,
             text=text,
             posted_at=now,
-            url=f"https://bsky.app/profile/{own.handle or own.external_id}/post/{uri.rsplit('/', 1)[-1]}",
+            url=post_url(own, uri),
             parent_id=parent_id,
             root_id=root["uri"],
             is_own=True,
@@ -444,7 +443,7 @@ class BlueskyClient(BaseClient):
             author=own,
             text=text,
             posted_at=parse_datetime(record["createdAt"]),
-            url=f"https://bsky.app/profile/{own.handle or own.external_id}/post/{uri.rsplit('/', 1)[-1]}",
+            url=post_url(own, uri),
             root_id=uri,
             is_own=True,
             kind="post",
@@ -471,9 +470,7 @@ class BlueskyClient(BaseClient):
             for post in as_list(payload.get("posts")):
                 post = as_dict(post)
                 if post.get("uri") in batch:
-                    counts[post["uri"]] = {
-                        "replies": safe_int(post.get("replyCount")),
-                        "likes": safe_int(post.get("likeCount")),
-                        "reposts": safe_int(post.get("repostCount")),
-                    }
+                    counts[post["uri"]] = engagement_counts(
+                        post.get("replyCount"), post.get("likeCount"), post.get("repostCount")
+                    )
         return counts

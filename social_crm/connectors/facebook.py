@@ -27,7 +27,7 @@ import logging
 from datetime import datetime, timezone
 
 from . import errors, media
-from .base import BaseClient, _within_deadline_call, dump_state, load_state
+from .base import BaseClient, _within_deadline_call, dump_state, engagement_counts, load_state
 from .messaging import MB, EventOutcome, MediaRule, send_parts
 from .meta_messaging import MetaMessaging
 from .models import Author, Item
@@ -78,6 +78,7 @@ class FacebookClient(BaseClient, MetaMessaging):
         MediaRule("file", (), 25 * MB),
     )
     media_by_url = True
+    login_name = "the Page id"
 
     def auth_headers(self):
         return {"Authorization": f"Bearer {self.token}"} if self.token else {}
@@ -123,21 +124,18 @@ class FacebookClient(BaseClient, MetaMessaging):
 
     def _get_list(self, path, params):
         payload = self.request("GET", path, params=params)
-        if not isinstance(payload, dict) or not isinstance(payload.get("data"), list):
-            raise errors.BadPayload(f"{self.label} sent {path} in an unknown shape.", self.network)
+        rows = self.page_list(payload, "data", path)
         # A next-page link is an absolute URL with the token in it: request() follows it only on the
         # account's own origin (errors.UnsafeAddress otherwise), after this page was handed over.
         next_url = as_dict(payload.get("paging")).get("next")
-        return payload["data"], next_url if isinstance(next_url, str) and next_url else None
+        return rows, next_url if isinstance(next_url, str) and next_url else None
 
     def verify(self):
-        if not self.login:
-            raise errors.AuthenticationFailed(f"{self.label} needs the Page id as login.", self.network)
-        page = self.request("GET", f"/{self.segment(self.login)}", params={"fields": "id,name,link,followers_count"})
+        page = self.own_node("id,name,link,followers_count")
         return Author(
-            external_id=require_str(as_dict(page), "id"),
-            name=as_dict(page).get("name") or "",
-            profile_url=as_dict(page).get("link") or "",
+            external_id=require_str(page, "id"),
+            name=page.get("name") or "",
+            profile_url=page.get("link") or "",
             followers=safe_int(page.get("followers_count")),
         )
 
@@ -357,14 +355,8 @@ class FacebookClient(BaseClient, MetaMessaging):
         if human_agent_tag is None:
             human_agent_tag = bool(context.get("human_agent_tag"))
         tag = self.window_tag(context, human_agent_tag)
-        body = {"recipient": {"id": str(recipient_id)}, "message": {"text": text}}
-        body.update({"messaging_type": "MESSAGE_TAG", "tag": tag} if tag else {"messaging_type": "RESPONSE"})
-        path = f"/{self.segment(self.login)}/messages" if self.login else "/me/messages"
-        self.segment(recipient_id)
-        sent = as_dict(self.request("POST", path, json_body=body))
-        if not sent.get("message_id"):
-            raise errors.BadPayload(f"{self.label} did not say which message was sent.", self.network)
-        return self.sent_item(sent["message_id"], text, recipient_id, context, Author(external_id=self.login))
+        message_id = self._post_message({"text": text}, recipient_id, tag)
+        return self.sent_item(message_id, text, recipient_id, context, Author(external_id=self.login))
 
     @_within_deadline_call
     def send_media(self, text, media, recipient_id, context=None, human_agent_tag=None):
@@ -393,13 +385,8 @@ class FacebookClient(BaseClient, MetaMessaging):
     def _send_attachment(self, item, recipient_id, context, tag):
         kind = "image" if self.media_rule(item.mimetype).kind == "image" else "file"
         attachment = {"type": kind, "payload": self._attachment_payload(item)}
-        body = {"recipient": {"id": str(recipient_id)}, "message": {"attachment": attachment}}
-        body.update({"messaging_type": "MESSAGE_TAG", "tag": tag} if tag else {"messaging_type": "RESPONSE"})
-        path = f"/{self.segment(self.login)}/messages" if self.login else "/me/messages"
-        sent = as_dict(self.request("POST", path, json_body=body))
-        if not sent.get("message_id"):
-            raise errors.BadPayload(f"{self.label} did not say which message was sent.", self.network)
-        return self.sent_item(sent["message_id"], f"[{kind}]", recipient_id, context, Author(external_id=self.login))
+        message_id = self._post_message({"attachment": attachment}, recipient_id, tag)
+        return self.sent_item(message_id, f"[{kind}]", recipient_id, context, Author(external_id=self.login))
 
     survey_buttons = True
     QUICK_REPLY_TITLE = 20  # Messenger's limit on a quick reply's title
@@ -415,14 +402,20 @@ class FacebookClient(BaseClient, MetaMessaging):
             {"content_type": "text", "title": label[: self.QUICK_REPLY_TITLE], "payload": payload}
             for payload, label in choices
         ]
-        body = {"recipient": {"id": str(recipient_id)}, "message": {"text": text, "quick_replies": quick_replies}}
+        message_id = self._post_message({"text": text, "quick_replies": quick_replies}, recipient_id, tag)
+        return self.sent_item(message_id, text, recipient_id, context, Author(external_id=self.login))
+
+    def _post_message(self, message, recipient_id, tag):
+        """One Send API message (``POST /{page-id}/messages``) to ``recipient_id``, with the human-agent ``tag``
+        past the 24-hour window; the ``message_id`` Meta gives it."""
+        body = {"recipient": {"id": str(recipient_id)}, "message": message}
         body.update({"messaging_type": "MESSAGE_TAG", "tag": tag} if tag else {"messaging_type": "RESPONSE"})
         path = f"/{self.segment(self.login)}/messages" if self.login else "/me/messages"
         self.segment(recipient_id)
         sent = as_dict(self.request("POST", path, json_body=body))
         if not sent.get("message_id"):
             raise errors.BadPayload(f"{self.label} did not say which message was sent.", self.network)
-        return self.sent_item(sent["message_id"], text, recipient_id, context, Author(external_id=self.login))
+        return sent["message_id"]
 
     @_within_deadline_call
     def profile(self, user_id):
@@ -485,19 +478,13 @@ class FacebookClient(BaseClient, MetaMessaging):
             kind="post",
         )
 
-    def engagement(self, external_ids):
-        counts = {}
-        for post_id in dict.fromkeys(external_ids or ()):
-            try:
-                post = as_dict(self.request("GET", f"/{self.segment(post_id)}", params={"fields": ENGAGEMENT_FIELDS}))
-            except errors.NotFound:
-                continue  # deleted
-            counts[post_id] = {
-                "replies": safe_int(as_dict(as_dict(post.get("comments")).get("summary")).get("total_count")),
-                "likes": safe_int(as_dict(as_dict(post.get("reactions")).get("summary")).get("total_count")),
-                "reposts": safe_int(as_dict(post.get("shares")).get("count")) or 0,
-            }
-        return counts
+    def _post_engagement(self, external_id):
+        post = as_dict(self.request("GET", f"/{self.segment(external_id)}", params={"fields": ENGAGEMENT_FIELDS}))
+        return engagement_counts(
+            as_dict(as_dict(post.get("comments")).get("summary")).get("total_count"),
+            as_dict(as_dict(post.get("reactions")).get("summary")).get("total_count"),
+            safe_int(as_dict(post.get("shares")).get("count")) or 0,
+        )
 
 
 FEED_POST_ITEMS = ("post", "status", "photo", "video", "share")

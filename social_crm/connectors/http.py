@@ -1,6 +1,7 @@
 """HTTP for the network clients: one guarded session, timeouts, bounded retries, an overall deadline, a size cap
 on answers, typed errors (``errors``). ``BaseClient`` (``base.py``) builds on it."""
 
+import contextlib
 import functools
 import json
 import logging
@@ -165,35 +166,17 @@ class HttpClient:
             return self._request(method, path, **kwargs)
 
     def _request(
-        self,
-        method,
-        path,
-        *,
-        params=None,
-        json_body=None,
-        data=None,
-        files=None,
-        headers=None,
-        auth=None,
-        idempotent=None,
-        expect_json=True,
-        allow_status=(),
+        self, method, path, *, headers=None, auth=None, idempotent=None, expect_json=True, allow_status=(), **content
     ):
         url = self.own_url(path) if netguard.looks_absolute(path) else self.url(path)
+        content = request_content(**content)
         idempotent = method in ("GET", "HEAD") if idempotent is None else idempotent
         attempts = RETRIES if idempotent else 1
         for attempt in range(1, attempts + 1):
             timer = self._arm_deadline()
             try:
                 response = self._send(
-                    method,
-                    url,
-                    params=params,
-                    json_body=json_body,
-                    data=data,
-                    files=files,
-                    headers={**self.auth_headers(), **(headers or {})},
-                    auth=auth,
+                    method, url, content, headers={**self.auth_headers(), **(headers or {})}, auth=auth
                 )
                 body = read_capped(response, self)
                 self._check_deadline()
@@ -239,11 +222,13 @@ class HttpClient:
             return errors.ConnectionFailed(f"{self.label} did not answer within {self.timeout} seconds.", self.network)
         return errors.ConnectionFailed(f"{self.label} cannot be reached ({type(exc).__name__}).", self.network)
 
-    def _send(self, method, url, *, params=None, json_body=None, data=None, files=None, headers=None, auth=None):
+    def _send(self, method, url, content=None, *, headers=None, auth=None):
         """One exchange, redirects followed here: every hop is checked by ``netguard``; credentials
         never leave the origin of the first hop (a redirect elsewhere is refused when the request
-        carries any); 303 (and 301/302 after a POST) continue as a body-less GET."""
+        carries any); 303 (and 301/302 after a POST) continue as a body-less GET. ``content``: what the
+        request carries, as ``requests`` names it (``params``, ``json``, ``data``, ``files``)."""
         headers = dict(headers or {})
+        content = dict(content or {})
         home = netguard.origin(url)
         carries_credentials = bool(self.token or auth or any(k.lower() == "authorization" for k in headers))
         for _hop in range(MAX_REDIRECTS + 1):
@@ -255,10 +240,7 @@ class HttpClient:
             response = self.session.request(
                 method,
                 url,
-                params=params,
-                json=json_body,
-                data=data,
-                files=files,
+                **content,
                 headers=headers,
                 auth=auth,
                 timeout=self._request_timeout(),
@@ -282,8 +264,8 @@ class HttpClient:
                 headers = {k: v for k, v in headers.items() if k.lower() not in ("authorization", "cookie")}
             if response.status_code == 303 or (response.status_code in (301, 302) and method == "POST"):
                 method = "GET" if method != "HEAD" else method
-                json_body = data = files = None
-            params = None
+                content = {}
+            content.pop("params", None)  # the next address carries its own query
             url = next_url
         raise errors.ApiError(f"{self.label} redirected more than {MAX_REDIRECTS} times.", self.network)
 
@@ -329,6 +311,20 @@ class HttpClient:
     def _request_timeout(self):
         remaining = self._remaining()
         return self.timeout if remaining is None else min(self.timeout, max(remaining, 0.05))
+
+    @contextlib.contextmanager
+    def timed_exchange(self):
+        """One exchange outside ``request`` (an upload elsewhere, a download): cut at the overall deadline, a
+        connection failure raised as the typed error ``request`` would raise (not retried)."""
+        timer = self._arm_deadline()
+        try:
+            yield
+        except (requests.exceptions.RequestException, OSError) as exc:
+            self._check_deadline()
+            raise self._connection_failure(exc) from exc
+        finally:
+            if timer is not None:
+                timer.cancel()
 
     def _arm_deadline(self):
         """A timer that cuts this client's connections at the deadline, so a server dripping bytes
@@ -409,20 +405,18 @@ class HttpClient:
         (the caller decided the host is the network's own); never on a redirect to yet another host."""
         netguard.check_syntax(url)
         headers = {**(self.auth_headers() if with_credentials else {}), **(headers or {})}
-        timer = self._arm_deadline()
-        try:
-            response = self._send(method, url, data=data, headers=headers)
+        with self.timed_exchange():
+            response = self._send(method, url, {"data": data}, headers=headers)
             body = read_capped(response, self)
-        except (requests.exceptions.RequestException, OSError) as exc:
-            self._check_deadline()
-            raise self._connection_failure(exc) from exc
-        finally:
-            if timer is not None:
-                timer.cancel()
         response._social_body = body
         if response.status_code >= 400:
             self.raise_for_error(response, self.decode(response, strict=False))
         return response
+
+
+def request_content(params=None, json_body=None, data=None, files=None):
+    """What a request carries (``request``'s keywords), under the names ``requests`` gives them."""
+    return {"params": params, "json": json_body, "data": data, "files": files}
 
 
 def read_capped(response, client):

@@ -20,8 +20,8 @@ UTF-8. Profiles from ``GET /{igsid}?fields=name,username,profile_pic``.
 
 from datetime import datetime, timezone
 
-from . import errors, media, netguard
-from .base import _within_deadline_call
+from . import errors, media
+from .base import _within_deadline_call, engagement_counts
 from .facebook import FacebookClient
 from .messaging import MB, EventOutcome, MediaRule
 from .models import Author, Item
@@ -86,17 +86,11 @@ class InstagramClient(FacebookClient):
     publish_limits = {"max_length": 2200, "max_images": 10, "needs_image": True, "link": False}
     image_types = ("image/jpeg",)  # the Content Publishing API takes JPEG only
     max_image_bytes = 8 * 1024 * 1024
+    login_name = "the Instagram user id"
+    no_public_url_hint = ": publish it on a public page first (or choose another network)"
 
     def verify(self):
-        if not self.login:
-            raise errors.AuthenticationFailed("Instagram needs the Instagram user id as login.", self.network)
-        user = as_dict(
-            self.request(
-                "GET",
-                f"/{self.segment(self.login)}",
-                params={"fields": "id,username,name,followers_count,profile_picture_url"},
-            )
-        )
+        user = self.own_node("id,username,name,followers_count,profile_picture_url")
         username = user.get("username") or ""
         return Author(
             external_id=require_str(user, "id"),
@@ -342,21 +336,6 @@ class InstagramClient(FacebookClient):
         media_id = check_id(str(published["id"]), "media id")
         return self._published_post(media_id, text, {"media_id": media_id})
 
-    def _check_public_url(self, image):
-        url = (image.url or "").strip()
-        if not url:
-            raise errors.InvalidPost(
-                f"Instagram fetches each image from a public web address, and {image.filename} has none: "
-                "publish it on a public page first (or choose another network).",
-                self.network,
-            )
-        try:
-            netguard.check_syntax(url)
-        except errors.UnsafeAddress as exc:
-            raise errors.InvalidPost(f"The address of {image.filename} is not usable: {exc}", self.network) from exc
-        if not url.lower().startswith("https://"):
-            raise errors.InvalidPost(f"Instagram needs an https:// address for {image.filename}.", self.network)
-
     def _container(self, user, data, image):
         if image is not None and image.alt:
             data = {**data, "alt_text": image.alt}
@@ -365,21 +344,12 @@ class InstagramClient(FacebookClient):
             raise errors.BadPayload("Instagram did not create the media container.", self.network)
         return check_id(str(created["id"]), "container id")
 
-    def engagement(self, external_ids):
-        counts = {}
-        for media_id in dict.fromkeys(external_ids or ()):
-            try:
-                media = as_dict(
-                    self.request("GET", f"/{self.segment(media_id)}", params={"fields": "comments_count,like_count"})
-                )
-            except errors.NotFound:
-                continue  # deleted
-            counts[media_id] = {
-                "replies": safe_int(media.get("comments_count")),
-                "likes": safe_int(media.get("like_count")),  # hidden by the owner: absent, None
-                "reposts": None,  # Instagram has no reposts in its API
-            }
-        return counts
+    def _post_engagement(self, external_id):
+        found = as_dict(
+            self.request("GET", f"/{self.segment(external_id)}", params={"fields": "comments_count,like_count"})
+        )
+        # likes hidden by the owner: absent, None; Instagram has no reposts in its API
+        return engagement_counts(found.get("comments_count"), found.get("like_count"), None)
 
 
 def _with_picture(extra, found):

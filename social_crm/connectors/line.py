@@ -18,12 +18,11 @@ from .messaging import (
     EventOutcome,
     MediaRule,
     MessagingClient,
-    SurveyAnswer,
     WebhookEvent,
     hmac_sha256,
-    parse_survey_payload,
     require,
     same_secret,
+    survey_answer,
 )
 from .models import Author, Item
 from .utils import BadItem, as_dict, as_list, check_id, clean_text, parse_datetime, require_str
@@ -257,19 +256,7 @@ class LineClient(MessagingClient, BaseClient):
                 return self._sent_item(answer, text, context.get("chat_id") or recipient_id, "reply")
             except errors.WindowExpired:
                 pass  # the token expired on LINE's side: push instead
-        to = check_id(context.get("chat_id") or recipient_id, "recipient id")
-        headers = {}
-        if context.get("retry_key"):
-            headers["X-Line-Retry-Key"] = str(uuid.UUID(str(context["retry_key"])))
-        # 409: LINE already accepted this retry key (an earlier attempt went out): not sent twice.
-        answer = self.request(
-            "POST",
-            "/v2/bot/message/push",
-            json_body={"to": to, "messages": messages},
-            headers=headers,
-            allow_status=(409,),
-        )
-        return self._sent_item(answer, text, to, "push", fallback_id=headers.get("X-Line-Retry-Key"))
+        return self._push(messages, text, recipient_id, context)
 
     def send_survey(self, question, choices, recipient_id, context=None):
         """A text message with quick reply buttons, pushed (a survey follows the closing of a ticket, long
@@ -289,14 +276,19 @@ class LineClient(MessagingClient, BaseClient):
             }
             for payload, label in choices
         ]
+        return self._push([{"type": "text", "text": text, "quickReply": {"items": items}}], text, recipient_id, context)
+
+    def _push(self, messages, text, recipient_id, context):
+        """The push API (counts against the quota), with ``context["retry_key"]`` as LINE's retry key."""
         to = check_id(context.get("chat_id") or recipient_id, "recipient id")
         headers = {}
         if context.get("retry_key"):
             headers["X-Line-Retry-Key"] = str(uuid.UUID(str(context["retry_key"])))
+        # 409: LINE already accepted this retry key (an earlier attempt went out): not sent twice.
         answer = self.request(
             "POST",
             "/v2/bot/message/push",
-            json_body={"to": to, "messages": [{"type": "text", "text": text, "quickReply": {"items": items}}]},
+            json_body={"to": to, "messages": messages},
             headers=headers,
             allow_status=(409,),
         )
@@ -308,11 +300,8 @@ class LineClient(MessagingClient, BaseClient):
         raw = as_dict(raw)
         if raw.get("type") != "postback":
             return None
-        parsed = parse_survey_payload(as_dict(raw.get("postback")).get("data"))
         user_id = as_dict(raw.get("source")).get("userId")
-        if not parsed or not isinstance(user_id, str) or not user_id:
-            return None
-        return SurveyAnswer(token=parsed[0], answer=parsed[1], user_id=user_id)
+        return survey_answer(as_dict(raw.get("postback")).get("data"), user_id if isinstance(user_id, str) else "")
 
     @staticmethod
     def reply_token_fresh(context, now=None):
@@ -332,14 +321,6 @@ class LineClient(MessagingClient, BaseClient):
         message_id = (as_dict(sent[0]).get("id") if sent else None) or fallback_id
         if not message_id:
             raise errors.BadPayload("LINE accepted the message but did not say its id.", self.network)
-        return Item(
-            external_id=check_id(str(message_id), "message id"),
-            author=Author(external_id=self.login or "line-bot"),
-            text=text,
-            posted_at=datetime.now(timezone.utc),
-            root_id=f"chat:{chat_id}",
-            is_own=True,
-            kind="reply",
-            visibility="private",
-            extra={"delivery": delivery},
-        )
+        author = Author(external_id=self.login or "line-bot")
+        message_id = check_id(str(message_id), "message id")
+        return self.sent_message(message_id, text, f"chat:{chat_id}", author, {"delivery": delivery})

@@ -15,9 +15,9 @@ import unicodedata
 from datetime import datetime, timedelta, timezone
 
 from . import errors, netguard
-from .base import BaseClient, dump_state, load_state
+from .base import BaseClient, dump_state, engagement_counts, load_state
 from .models import Author, Item
-from .utils import BadItem, as_dict, as_list, check_id, clean_text, parse_datetime, require_str, safe_int
+from .utils import BadItem, as_dict, as_list, check_id, clean_text, parse_datetime, require_str
 
 _logger = logging.getLogger(__name__)
 
@@ -78,9 +78,7 @@ class LinkedinClient(BaseClient):
             f"&actions=List(COMMENT,SHARE_MENTION,ADMIN_COMMENT)&timeRange=(start:{start},end:{end})&count=50"
         )
         payload = self.request("GET", query)
-        if not isinstance(payload, dict) or not isinstance(payload.get("elements"), list):
-            raise errors.BadPayload("LinkedIn sent notifications in an unknown shape.", self.network)
-        return payload["elements"]
+        return self.page_list(payload, "elements", "notifications")
 
     def fetch(self, cursor=None, keywords=(), max_pages=20):
         state = load_state(cursor)
@@ -162,18 +160,7 @@ class LinkedinClient(BaseClient):
         urn = as_dict(created).get("$URN") or response.headers.get("x-restli-id") or response.headers.get("X-RestLi-Id")
         if not urn:
             raise errors.BadPayload("LinkedIn did not say which comment was created.", self.network)
-        return Item(
-            external_id=urn,
-            author=self.own(),
-            text=text,
-            posted_at=datetime.now(timezone.utc),
-            url=f"https://www.linkedin.com/feed/update/{post}",
-            parent_id=parent_id,
-            root_id=post,
-            is_own=True,
-            kind="reply",
-            extra={"object": post},
-        )
+        return self._own_item(urn, text, "reply", post, parent_id=parent_id)
 
     # --- publishing ----------------------------------------------------
 
@@ -206,16 +193,21 @@ class LinkedinClient(BaseClient):
         urn = response.headers.get("x-restli-id") or as_dict(self.decode(response, strict=False)).get("id")
         if not urn or not str(urn).startswith("urn:li:"):
             raise errors.BadPayload("LinkedIn did not say which post was created.", self.network)
+        return self._own_item(urn, text, "post", urn)
+
+    def _own_item(self, urn, text, kind, post, parent_id=None):
+        """What the account has just written (a post, or a comment under ``post``) as an ``Item``."""
         return Item(
             external_id=urn,
             author=self.own(),
             text=text,
             posted_at=datetime.now(timezone.utc),
-            url=f"https://www.linkedin.com/feed/update/{urn}",
-            root_id=urn,
+            url=f"https://www.linkedin.com/feed/update/{post}",
+            parent_id=parent_id,
+            root_id=post,
             is_own=True,
-            kind="post",
-            extra={"object": urn},
+            kind=kind,
+            extra={"object": post},
         )
 
     def _upload_image(self, image):
@@ -265,20 +257,14 @@ class LinkedinClient(BaseClient):
 
         return linkedin(url) and linkedin(self.base_url)
 
-    def engagement(self, external_ids):
-        counts = {}
-        for urn in dict.fromkeys(external_ids or ()):
-            try:
-                actions = as_dict(self.request("GET", f"/socialActions/{self.segment(urn)}"))
-            except errors.NotFound:
-                continue  # deleted
-            comments = as_dict(actions.get("commentsSummary"))
-            counts[urn] = {
-                "replies": safe_int(comments.get("aggregatedTotalComments", comments.get("totalFirstLevelComments"))),
-                "likes": safe_int(as_dict(actions.get("likesSummary")).get("totalLikes")),
-                "reposts": None,  # not in socialActions
-            }
-        return counts
+    def _post_engagement(self, external_id):
+        actions = as_dict(self.request("GET", f"/socialActions/{self.segment(external_id)}"))
+        comments = as_dict(actions.get("commentsSummary"))
+        return engagement_counts(
+            comments.get("aggregatedTotalComments", comments.get("totalFirstLevelComments")),
+            as_dict(actions.get("likesSummary")).get("totalLikes"),
+            None,  # reposts: not in socialActions
+        )
 
 
 def little_text(text):

@@ -12,7 +12,7 @@ import re
 from datetime import datetime, timezone
 
 from . import errors, media, netguard, textlength
-from .base import BaseClient, dump_state, load_state, newer_than
+from .base import BaseClient, dump_state, engagement_counts, load_state, newer_than
 from .models import Author, Item
 from .utils import BadItem, as_dict, as_list, check_id, clean_text, html_to_text, parse_datetime, require_str, safe_int
 
@@ -269,16 +269,8 @@ class MastodonClient(BaseClient):
             attachment = as_dict(self.decode(response))
         return media_id
 
-    def engagement(self, external_ids):
-        counts = {}
-        for status_id in dict.fromkeys(external_ids or ()):
-            try:
-                status = as_dict(self.request("GET", f"/api/v1/statuses/{self.segment(status_id)}"))
-            except errors.NotFound:
-                continue  # deleted
-            counts[status_id] = {
-                "replies": safe_int(status.get("replies_count")),
-                "likes": safe_int(status.get("favourites_count")),
-                "reposts": safe_int(status.get("reblogs_count")),
-            }
-        return counts
+    def _post_engagement(self, external_id):
+        status = as_dict(self.request("GET", f"/api/v1/statuses/{self.segment(external_id)}"))
+        return engagement_counts(
+            status.get("replies_count"), status.get("favourites_count"), status.get("reblogs_count")
+        )

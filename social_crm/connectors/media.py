@@ -19,8 +19,6 @@ a type not allowed); anything else is a ``SocialApiError`` of the client (retrie
 import hashlib
 from dataclasses import dataclass
 
-import requests
-
 from . import errors, netguard
 
 KINDS = ("image", "sticker", "video", "audio", "file", "thumbnail")
@@ -200,8 +198,7 @@ def download(client, url, kind, *, with_credentials=True, declared="", headers=N
     cap = CAPS.get(kind, CAPS["file"])
     netguard.check_syntax(url)
     sent_headers = {**(client.auth_headers() if with_credentials else {}), **(headers or {})}
-    timer = client._arm_deadline()
-    try:
+    with client.timed_exchange():
         response = client._send("GET", url, headers=sent_headers)
         try:
             if response.status_code in (404, 410):
@@ -218,12 +215,6 @@ def download(client, url, kind, *, with_credentials=True, declared="", headers=N
             data = _read(response, cap, client, kind)
         finally:
             response.close()
-    except (requests.exceptions.RequestException, OSError) as exc:
-        client._check_deadline()
-        raise client._connection_failure(exc) from exc
-    finally:
-        if timer is not None:
-            timer.cancel()
     client.answered += 1
     return check_content(data, kind, client.label, declared, client.network)
 

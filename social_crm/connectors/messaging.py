@@ -21,8 +21,10 @@ import hashlib
 import hmac
 import re
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 
 from . import errors
+from .models import Item
 
 
 @dataclass
@@ -76,6 +78,15 @@ class SurveyAnswer:
     answer: str
     user_id: str
     callback_id: str = ""  # Telegram: the callback query to acknowledge
+
+
+def survey_answer(data, user_id, callback_id=""):
+    """The ``SurveyAnswer`` of a button whose payload is ``data``, pressed by ``user_id``; None when ``data`` is
+    not a survey payload or nobody is named."""
+    parsed = parse_survey_payload(data)
+    if not parsed or not user_id:
+        return None
+    return SurveyAnswer(token=parsed[0], answer=parsed[1], user_id=str(user_id), callback_id=callback_id)
 
 
 MB = 1024 * 1024
@@ -182,6 +193,21 @@ class MessagingClient:
     def read_survey_answer(cls, raw):
         """The ``SurveyAnswer`` of a stored event that is a survey button pressed, else None."""
         return None
+
+    def sent_message(self, external_id, text, root_id, author, extra, parent_id=None):
+        """The ``Item`` of a private message this account has just sent (what ``send`` returns)."""
+        return Item(
+            external_id=str(external_id),
+            author=author,
+            text=text,
+            posted_at=datetime.now(timezone.utc),
+            parent_id=parent_id,
+            root_id=root_id,
+            is_own=True,
+            kind="reply",
+            visibility="private",
+            extra=extra,
+        )
 
 
 def send_parts(client, parts):

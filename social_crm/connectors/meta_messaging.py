@@ -22,12 +22,11 @@ from . import errors, media
 from .messaging import (
     EventOutcome,
     MessagingClient,
-    SurveyAnswer,
     WebhookEvent,
     hmac_sha256,
-    parse_survey_payload,
     require,
     same_secret,
+    survey_answer,
 )
 from .models import Author, Item
 from .utils import BadItem, as_dict, as_list, check_id, clean_text, parse_datetime, safe_int, scrub_item
@@ -136,6 +135,17 @@ class MetaMessaging(MessagingClient):
     # each event to the account its entry names (``WebhookEvent.owner_id`` / ``network``).
     routed_objects = {}
     message_max_length = 0  # the Send API's text limit (private messages), see ``check_message_text``
+    login_name = ""  # what the account's login is on the Graph API ("the Page id"), for the error when it is missing
+
+    def check_login(self):
+        if not self.login:
+            raise errors.AuthenticationFailed(f"{self.label} needs {self.login_name} as login.", self.network)
+
+    def own_node(self, fields):
+        """The account's own Graph API node (``GET /{login}?fields=``): the Page, the Instagram user, the phone
+        number."""
+        self.check_login()
+        return as_dict(self.request("GET", f"/{self.segment(self.login)}", params={"fields": fields}))
 
     # --- intake ----------------------------------------------------------
 
@@ -233,11 +243,9 @@ class MetaMessaging(MessagingClient):
         except errors.BadPayload:
             return None
         message = as_dict(event.get("message"))
-        parsed = parse_survey_payload(as_dict(message.get("quick_reply")).get("payload"))
-        sender = as_dict(event.get("sender")).get("id")
-        if key != "messaging" or not parsed or message.get("is_echo") or not sender:
+        if key != "messaging" or message.get("is_echo"):
             return None
-        return SurveyAnswer(token=parsed[0], answer=parsed[1], user_id=str(sender))
+        return survey_answer(as_dict(message.get("quick_reply")).get("payload"), as_dict(event.get("sender")).get("id"))
 
     @classmethod
     def _read_event(cls, raw, own_id):
@@ -362,17 +370,8 @@ class MetaMessaging(MessagingClient):
         text = edit.get("text")
         if not mid or not isinstance(text, str) or not sender:
             raise BadItem("an edit without mid, text or sender")
-        item = Item(
-            external_id=mid,
-            author=cls._author(check_id(sender, "sender id"), False),
-            text=clean_text(text),
-            posted_at=parse_datetime(event.get("timestamp")),
-            root_id=sender,
-            kind="mention",
-            visibility="private",
-            extra={"chat_id": sender, "mid": mid, "edit": safe_int(edit.get("num_edit")) or 1},
-        )
-        return scrub_item(item)
+        extra = {"chat_id": sender, "mid": mid, "edit": safe_int(edit.get("num_edit")) or 1}
+        return cls._received_item(event, sender, mid, text, extra)
 
     @classmethod
     def _postback_item(cls, event, sender):
@@ -383,15 +382,22 @@ class MetaMessaging(MessagingClient):
         if not isinstance(title, str) or not title:
             raise BadItem("a postback without title")
         mid = check_id(postback.get("mid"), "mid") or event_hash(event)
+        return cls._received_item(
+            event, sender, mid, title, {"chat_id": sender, "postback": str(postback.get("payload") or "")}
+        )
+
+    @classmethod
+    def _received_item(cls, event, sender, external_id, text, extra):
+        """A private message ``sender`` sent (an edit, a button pressed) as a scrubbed ``Item``."""
         item = Item(
-            external_id=mid,
+            external_id=external_id,
             author=cls._author(check_id(sender, "sender id"), False),
-            text=clean_text(title),
+            text=clean_text(text),
             posted_at=parse_datetime(event.get("timestamp")),
             root_id=sender,
             kind="mention",
             visibility="private",
-            extra={"chat_id": sender, "postback": str(postback.get("payload") or "")},
+            extra=extra,
         )
         return scrub_item(item)
 
@@ -464,16 +470,6 @@ class MetaMessaging(MessagingClient):
         return None
 
     def sent_item(self, external_id, text, recipient_id, context, author):
-        context = as_dict(context)
-        return Item(
-            external_id=str(external_id),
-            author=author,
-            text=text,
-            posted_at=datetime.now(timezone.utc),
-            parent_id=context.get("mid") or None,
-            root_id=str(recipient_id),
-            is_own=True,
-            kind="reply",
-            visibility="private",
-            extra={"chat_id": str(recipient_id), "mid": str(external_id)},
-        )
+        extra = {"chat_id": str(recipient_id), "mid": str(external_id)}
+        parent_id = as_dict(context).get("mid") or None
+        return self.sent_message(external_id, text, str(recipient_id), author, extra, parent_id=parent_id)

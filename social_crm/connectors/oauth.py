@@ -55,6 +55,23 @@ class Profile:
     token_style: str = ""  # "tiktok": JSON token requests answered in TikTok's code/message/data envelope
 
 
+def meta_profile(network, label, authorize_url, token_url, scopes, api_base_url):
+    """A Meta login (Facebook, Instagram, Threads): scopes separated by commas, no refresh grant (the short token
+    is exchanged for a long-lived one at connect), the app registered on Meta's developer console."""
+    return Profile(
+        network,
+        label,
+        authorize_url,
+        token_url,
+        scopes,
+        scope_separator=",",
+        refreshable=False,
+        long_lived=network,
+        console="https://developers.facebook.com/apps",
+        api_base_url=api_base_url,
+    )
+
+
 PROFILES = {
     "x": Profile(
         "x",
@@ -83,7 +100,7 @@ PROFILES = {
         ("r_organization_social", "w_organization_social", "rw_organization_admin"),
         console="https://www.linkedin.com/developers/apps",
     ),
-    "facebook": Profile(
+    "facebook": meta_profile(
         "facebook",
         "Facebook",
         "https://www.facebook.com/v21.0/dialog/oauth",
@@ -97,13 +114,9 @@ PROFILES = {
             "pages_manage_posts",
             "pages_messaging",
         ),
-        scope_separator=",",
-        refreshable=False,
-        long_lived="facebook",
-        console="https://developers.facebook.com/apps",
-        api_base_url=FB_GRAPH,
+        FB_GRAPH,
     ),
-    "instagram": Profile(
+    "instagram": meta_profile(
         "instagram",
         "Instagram",
         "https://www.instagram.com/oauth/authorize",
@@ -114,15 +127,11 @@ PROFILES = {
             "instagram_business_manage_messages",
             "instagram_business_content_publish",
         ),
-        scope_separator=",",
-        refreshable=False,
-        long_lived="instagram",
-        console="https://developers.facebook.com/apps",
-        api_base_url=f"{IG_GRAPH}/v21.0",
+        f"{IG_GRAPH}/v21.0",
     ),
     # Threads: its own authorization window and token endpoint (code answered with the user id), a one-hour
     # token exchanged for a 60-day one (th_exchange_token), refreshed with th_refresh_token.
-    "threads": Profile(
+    "threads": meta_profile(
         "threads",
         "Threads",
         "https://threads.net/oauth/authorize",
@@ -136,11 +145,7 @@ PROFILES = {
             "threads_content_publish",
             "threads_manage_insights",
         ),
-        scope_separator=",",
-        refreshable=False,
-        long_lived="threads",
-        console="https://developers.facebook.com/apps",
-        api_base_url=f"{THREADS_GRAPH}/v1.0",
+        f"{THREADS_GRAPH}/v1.0",
     ),
     "reddit": Profile(
         "reddit",

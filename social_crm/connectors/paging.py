@@ -4,6 +4,7 @@ and the cursor state stored between runs."""
 import json
 from datetime import datetime, timedelta, timezone
 
+from . import errors
 from .models import FetchPage
 from .utils import BadItem, parse_datetime, scrub_item
 
@@ -33,6 +34,12 @@ class PagingMixin:
             seen.add(item.external_id)
             items.append(item)
         return FetchPage(items=items, cursor=cursor, has_more=has_more, skipped=skipped)
+
+    def page_list(self, payload, key, what):
+        """``payload[key]``, the list an answer holds; ``errors.BadPayload`` (naming ``what``) for another shape."""
+        if not isinstance(payload, dict) or not isinstance(payload.get(key), list):
+            raise errors.BadPayload(f"{self.label} sent {what} in an unknown shape.", self.network)
+        return payload[key]
 
     def history_start(self):
         """How far back the first fetch goes: ``options["history_days"]`` before now, or None (newest page only)."""

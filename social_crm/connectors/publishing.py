@@ -97,6 +97,25 @@ class PublishingMixin:
     container_polls = 30
     container_poll_wait = 2.0  # seconds
 
+    no_public_url_hint = ""  # what to do about an image without a public address, after the error's first words
+
+    def _check_public_url(self, image):
+        """``errors.InvalidPost`` unless ``image.url`` is a public https address the network can fetch the image
+        from (its servers fetch it while the container is created)."""
+        url = (image.url or "").strip()
+        if not url:
+            raise errors.InvalidPost(
+                f"{self.label} fetches each image from a public web address, and {image.filename} has none"
+                f"{self.no_public_url_hint}.",
+                self.network,
+            )
+        try:
+            netguard.check_syntax(url)
+        except errors.UnsafeAddress as exc:
+            raise errors.InvalidPost(f"The address of {image.filename} is not usable: {exc}", self.network) from exc
+        if not url.lower().startswith("https://"):
+            raise errors.InvalidPost(f"{self.label} needs an https:// address for {image.filename}.", self.network)
+
     def _wait_finished(self, container):
         """Poll the container until the network has prepared it; raise when it failed or took too long."""
         state_field, detail_field = self.container_status_fields

@@ -30,12 +30,11 @@ from .messaging import (
     EventOutcome,
     MediaRule,
     MessagingClient,
-    SurveyAnswer,
     WebhookEvent,
-    parse_survey_payload,
     require,
     same_secret,
     send_parts,
+    survey_answer,
 )
 from .models import Author, Item
 from .utils import BadItem, as_dict, as_list, check_id, clean_text, parse_datetime, safe_int
@@ -384,17 +383,21 @@ class TelegramClient(MessagingClient, BaseClient):
         Telegram forgets the updates before ``offset`` once asked with it, so store the events
         before asking with ``next_offset``.
         """
-        body = {"timeout": 0, "limit": limit, "allowed_updates": ALLOWED_UPDATES}
+        body = self._updates_query(limit)
         if offset:
             body["offset"] = int(offset)
         updates = self.call("getUpdates", body)
         if not isinstance(updates, list):
-            raise errors.BadPayload("Telegram sent getUpdates in an unknown shape.", self.network)
+            raise errors.BadPayload(f"{self.label} sent getUpdates in an unknown shape.", self.network)
         events, next_offset = [], int(offset or 0)
         for update in updates:
             events.extend(self.split_delivery(update))
             next_offset = max(next_offset, update["update_id"] + 1)
         return events, next_offset
+
+    def _updates_query(self, limit):
+        """What ``getUpdates`` is asked, but the offset."""
+        return {"timeout": 0, "limit": limit, "allowed_updates": ALLOWED_UPDATES}
 
     def set_webhook(self, url, secret_token):
         """``setWebhook``: Telegram delivers updates to ``url`` (https) with ``secret_token`` in
@@ -421,13 +424,9 @@ class TelegramClient(MessagingClient, BaseClient):
     @classmethod
     def read_survey_answer(cls, raw):
         query = as_dict(as_dict(raw).get("callback_query"))
-        parsed = parse_survey_payload(query.get("data"))
         user_id = safe_int(as_dict(query.get("from")).get("id"))
-        if not parsed or user_id is None:
-            return None
-        return SurveyAnswer(
-            token=parsed[0], answer=parsed[1], user_id=str(user_id), callback_id=str(query.get("id") or "")
-        )
+        user_id = str(user_id) if user_id is not None else ""
+        return survey_answer(query.get("data"), user_id, callback_id=str(query.get("id") or ""))
 
     def answer_callback(self, callback_id, text=""):
         """``answerCallbackQuery``: Telegram shows the button as loading until the bot acknowledges it."""

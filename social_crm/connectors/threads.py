@@ -38,8 +38,8 @@ from a public https address (``Media.url``). Publishing limits: 250 posts and 1,
 import time
 from datetime import datetime, timezone
 
-from . import errors, netguard, textlength
-from .base import BaseClient, dump_state, load_state
+from . import errors, textlength
+from .base import BaseClient, dump_state, engagement_counts, load_state
 from .facebook import AUTH_CODES, THROTTLE_CODES
 from .messaging import EventOutcome, MessagingClient, WebhookEvent
 from .meta_messaging import MetaMessaging
@@ -111,12 +111,11 @@ class ThreadsClient(BaseClient, MessagingClient):
     def _get_list(self, path, params):
         """``(rows, after)`` of one Graph list page; ``after`` only when the list says there is more."""
         payload = self.request("GET", path, params=params)
-        if not isinstance(payload, dict) or not isinstance(payload.get("data"), list):
-            raise errors.BadPayload(f"Threads sent {path} in an unknown shape.", self.network)
+        rows = self.page_list(payload, "data", path)
         paging = as_dict(payload.get("paging"))
         after = as_dict(paging.get("cursors")).get("after")
         more = isinstance(after, str) and after and paging.get("next")
-        return payload["data"], after if more else None
+        return rows, after if more else None
 
     # --- account ---------------------------------------------------------
 
@@ -369,19 +368,6 @@ class ThreadsClient(BaseClient, MessagingClient):
             data["alt_text"] = image.alt[:1000]
         return data
 
-    def _check_public_url(self, image):
-        url = (image.url or "").strip()
-        if not url:
-            raise errors.InvalidPost(
-                f"Threads fetches each image from a public web address, and {image.filename} has none.", self.network
-            )
-        try:
-            netguard.check_syntax(url)
-        except errors.UnsafeAddress as exc:
-            raise errors.InvalidPost(f"The address of {image.filename} is not usable: {exc}", self.network) from exc
-        if not url.lower().startswith("https://"):
-            raise errors.InvalidPost(f"Threads needs an https:// address for {image.filename}.", self.network)
-
     def _container(self, data):
         created = as_dict(self.request("POST", f"/{self.user()}/threads", data=data))
         if not created.get("id"):
@@ -394,28 +380,22 @@ class ThreadsClient(BaseClient, MessagingClient):
             raise errors.BadPayload("Threads did not say which post was published.", self.network)
         return check_id(str(published["id"]), "media id")
 
-    def engagement(self, external_ids):
-        counts = {}
-        for media_id in dict.fromkeys(external_ids or ()):
-            try:
-                answer = as_dict(
-                    self.request("GET", f"/{self.segment(media_id)}/insights", params={"metric": INSIGHT_METRICS})
-                )
-            except errors.NotFound:
-                continue  # deleted
-            values = {}
-            for metric in as_list(answer.get("data")):
-                metric = as_dict(metric)
-                first = as_dict((as_list(metric.get("values")) or [{}])[0])
-                values[metric.get("name")] = safe_int(first.get("value"))
-            counts[media_id] = {
-                "replies": values.get("replies"),
-                "likes": values.get("likes"),
-                "reposts": values.get("reposts"),
-                "quotes": values.get("quotes"),
-                "views": values.get("views"),
-            }
-        return counts
+    def _post_engagement(self, external_id):
+        answer = as_dict(
+            self.request("GET", f"/{self.segment(external_id)}/insights", params={"metric": INSIGHT_METRICS})
+        )
+        values = {}
+        for metric in as_list(answer.get("data")):
+            metric = as_dict(metric)
+            first = as_dict((as_list(metric.get("values")) or [{}])[0])
+            values[metric.get("name")] = first.get("value")
+        return engagement_counts(
+            values.get("replies"),
+            values.get("likes"),
+            values.get("reposts"),
+            quotes=values.get("quotes"),
+            views=values.get("views"),
+        )
 
 
 def _profile_url(username):

@@ -50,20 +50,13 @@ class WhatsappClient(BaseClient, MetaMessaging):
         MediaRule("file", DOCUMENT_TYPES, 100 * MB),
     )
     caption_max_length = 1024
+    login_name = "the phone number id"
 
     raise_for_error = FacebookClient.raise_for_error
     _regain_seconds = FacebookClient._regain_seconds
 
     def verify(self):
-        if not self.login:
-            raise errors.AuthenticationFailed("WhatsApp needs the phone number id as login.", self.network)
-        number = as_dict(
-            self.request(
-                "GET",
-                f"/{self.segment(self.login)}",
-                params={"fields": "id,display_phone_number,verified_name"},
-            )
-        )
+        number = self.own_node("id,display_phone_number,verified_name")
         return Author(
             external_id=require_str(number, "id"),
             handle=number.get("display_phone_number") or "",
@@ -220,20 +213,23 @@ class WhatsappClient(BaseClient, MetaMessaging):
         message answered (``context["mid"]``) when there is one."""
         text = self.check_message_text(text)
         context = as_dict(context)
+        to = self._recipient(recipient_id, context)
+        return self._post_message(to, "text", {"preview_url": False, "body": text}, text, context)
+
+    def _recipient(self, recipient_id, context):
+        """The wa_id to write to, once the window, the login and the recipient are checked; nothing is sent."""
         self.window_tag(context)  # no tag on WhatsApp: past 24 hours this raises errors.WindowExpired
-        if not self.login:
-            raise errors.AuthenticationFailed("WhatsApp needs the phone number id as login.", self.network)
+        self.check_login()
         if not recipient_id:
             raise ValueError("Nobody to send the WhatsApp message to.")
         to = str(recipient_id)
         self.segment(to)  # an id, not something that could change the request
-        body = {
-            "messaging_product": "whatsapp",
-            "recipient_type": "individual",
-            "to": to,
-            "type": "text",
-            "text": {"preview_url": False, "body": text},
-        }
+        return to
+
+    def _post_message(self, to, kind, content, text, context):
+        """One message of ``kind`` (``text``, ``image``, ``document``) to ``to``, quoting the message answered
+        (``context["mid"]``) when there is one."""
+        body = {"messaging_product": "whatsapp", "recipient_type": "individual", "to": to, "type": kind, kind: content}
         if context.get("mid"):
             body["context"] = {"message_id": str(context["mid"])}
         sent = as_dict(self.request("POST", f"/{self.segment(self.login)}/messages", json_body=body))
@@ -282,13 +278,7 @@ class WhatsappClient(BaseClient, MetaMessaging):
         text = (text or "").strip()
         media = self.check_media(media)
         context = as_dict(context)
-        self.window_tag(context)
-        if not self.login:
-            raise errors.AuthenticationFailed("WhatsApp needs the phone number id as login.", self.network)
-        if not recipient_id:
-            raise ValueError("Nobody to send the WhatsApp message to.")
-        to = str(recipient_id)
-        self.segment(to)
+        to = self._recipient(recipient_id, context)
         uploaded = [self._upload_media(item) for item in media]  # nothing reached the person yet
         caption = text if text and len(text) <= self.caption_max_length else ""
         parts = [functools.partial(self.send, text, recipient_id, context)] if text and not caption else []
@@ -319,11 +309,4 @@ class WhatsappClient(BaseClient, MetaMessaging):
             content["caption"] = caption
         if kind == "document":
             content["filename"] = item.filename
-        body = {"messaging_product": "whatsapp", "recipient_type": "individual", "to": to, "type": kind, kind: content}
-        if context.get("mid"):
-            body["context"] = {"message_id": str(context["mid"])}
-        sent = as_dict(self.request("POST", f"/{self.segment(self.login)}/messages", json_body=body))
-        ids = [as_dict(m).get("id") for m in as_list(sent.get("messages"))]
-        if not ids or not ids[0]:
-            raise errors.BadPayload("WhatsApp did not say which message was sent.", self.network)
-        return self.sent_item(ids[0], caption or f"[{kind}]", to, context, Author(external_id=self.login))
+        return self._post_message(to, kind, content, caption or f"[{kind}]", context)

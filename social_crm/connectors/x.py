@@ -11,7 +11,7 @@ Mentions from ``/2/users/{id}/mentions``, keywords from
 from datetime import datetime, timezone
 
 from . import errors, media, textlength
-from .base import BaseClient, dump_state, load_state, newer_than
+from .base import BaseClient, dump_state, engagement_counts, load_state, newer_than
 from .models import Author, Item
 from .utils import BadItem, as_dict, as_list, check_id, clean_text, parse_datetime, require_str, safe_int
 
@@ -294,11 +294,9 @@ class XClient(BaseClient):
                 tweet = as_dict(tweet)
                 metrics = as_dict(tweet.get("public_metrics"))
                 if tweet.get("id") in batch:
-                    counts[tweet["id"]] = {
-                        "replies": safe_int(metrics.get("reply_count")),
-                        "likes": safe_int(metrics.get("like_count")),
-                        "reposts": safe_int(metrics.get("retweet_count")),
-                    }
+                    counts[tweet["id"]] = engagement_counts(
+                        metrics.get("reply_count"), metrics.get("like_count"), metrics.get("retweet_count")
+                    )
         return counts
 
 

@@ -80,9 +80,7 @@ class YoutubeClient(BaseClient):
         if token:
             params["pageToken"] = token
         payload = self.request("GET", "/commentThreads", params=params)
-        if not isinstance(payload, dict) or not isinstance(payload.get("items"), list):
-            raise errors.BadPayload("YouTube sent comment threads in an unknown shape.", self.network)
-        return payload["items"], payload.get("nextPageToken")
+        return self.page_list(payload, "items", "comment threads"), payload.get("nextPageToken")
 
     @staticmethod
     def _published(thread):

@@ -19,12 +19,9 @@ _CHAR_SEED = zlib.crc32(b"c")
 
 def safe_text(value):
     """Any input (None, bytes, broken encodings, HTML) as a clean, bounded str."""
-    if value is None:
-        return ""
     if isinstance(value, bytes):
         value = value.decode("utf-8", errors="replace")
-    elif not isinstance(value, str):
-        value = str(value)
+    value = "" if value is None else str(value)
     value = _SURROGATES.sub("", value[: MAX_CHARS * 2])
     if "<" in value:
         value = TAG_RE.sub(" ", value)
