@@ -75,23 +75,6 @@ class PublishingMixin:
                 )
         return text, link, media
 
-    def check_public_url(self, image):
-        """For networks that fetch each image themselves (``Media.url``): a public https address, or
-        ``errors.InvalidPost`` before anything is sent."""
-        url = (image.url or "").strip()
-        if not url:
-            raise errors.InvalidPost(
-                f"{self.label} fetches each image from a public web address, and {image.filename} has none.",
-                self.network,
-            )
-        try:
-            netguard.check_syntax(url)
-        except errors.UnsafeAddress as exc:
-            raise errors.InvalidPost(f"The address of {image.filename} is not usable: {exc}", self.network) from exc
-        if not url.lower().startswith("https://"):
-            raise errors.InvalidPost(f"{self.label} needs an https:// address for {image.filename}.", self.network)
-        return url
-
     # Meta's two-step publishing (Instagram, Threads): a media container is created, then published once ready.
     container_status_fields = ("status_code", "status")  # the field saying the state, the one giving the detail
     container_polls = 30
@@ -100,8 +83,9 @@ class PublishingMixin:
     no_public_url_hint = ""  # what to do about an image without a public address, after the error's first words
 
     def _check_public_url(self, image):
-        """``errors.InvalidPost`` unless ``image.url`` is a public https address the network can fetch the image
-        from (its servers fetch it while the container is created)."""
+        """``image.url`` when it is a public https address the network can fetch the image from (Meta's servers
+        fetch it while the container is created, TikTok's while publishing), else ``errors.InvalidPost`` before
+        anything is sent."""
         url = (image.url or "").strip()
         if not url:
             raise errors.InvalidPost(
@@ -115,6 +99,7 @@ class PublishingMixin:
             raise errors.InvalidPost(f"The address of {image.filename} is not usable: {exc}", self.network) from exc
         if not url.lower().startswith("https://"):
             raise errors.InvalidPost(f"{self.label} needs an https:// address for {image.filename}.", self.network)
+        return url
 
     def _wait_finished(self, container):
         """Poll the container until the network has prepared it; raise when it failed or took too long."""

@@ -601,7 +601,7 @@ class TiktokClient(MessagingClient, BaseClient):
 
     def _check_pull_url(self, image):
         """TikTok fetches each picture itself, only from an https address under the prefix the app verified."""
-        url = self.check_public_url(image)
+        url = self._check_public_url(image)
         prefix = str(self.options.get("url_prefix") or "").strip()
         if not prefix:
             raise errors.InvalidPost(
