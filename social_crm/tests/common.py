@@ -1,5 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import importlib.util
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import SimpleNamespace
@@ -23,22 +24,30 @@ BRAND_AUTHOR = {"author_id": "did:plc:acme", "handle": "acme.test", "name": "Acm
 MENTION = "odoo.addons.social_crm.models.social_crm_mention.SocialCrmMention"
 
 
+def analysis(lang, sentiment, intent):
+    """What the analysis gives for one text."""
+    score = {"negative": -0.8, "neutral": 0.0, "positive": 0.8}[sentiment]
+    return SimpleNamespace(lang=lang, sentiment=sentiment, sentiment_score=score, intent=intent, model="test")
+
+
 def analyzed(lang="en", sentiment="negative", intent="complaint"):
     """Fix the analysis of every text of the next ingests (a patch, to use as a context manager)."""
 
     def fake(self, texts, accurate=False):
-        return [
-            SimpleNamespace(
-                lang=lang,
-                sentiment=sentiment,
-                sentiment_score=-0.8 if sentiment == "negative" else 0.0,
-                intent=intent,
-                model="test",
-            )
-            for _text in texts
-        ]
+        return [analysis(lang, sentiment, intent) for _text in texts]
 
     return patch(f"{MENTION}._analyze_texts", fake)
+
+
+@contextmanager
+def analyzed_as(*results):
+    """Fix the analysis of the next ingest: (lang, sentiment, intent) per text."""
+
+    def fake(self, texts, accurate=False):
+        return [analysis(*result) for result, _text in zip(results, texts)]
+
+    with patch(f"{MENTION}._analyze_texts", fake):
+        yield
 
 
 def load_migration(version, script):
@@ -149,6 +158,14 @@ class SocialCrmCommon(BaseCommon):
         with analyzed():
             again = self.ingest([self.make_item(f"at://{key}/2", "broken again", root_id=f"at://{key}/1", minutes=5)])
         return first, again
+
+    def first_posts(self, *posts):
+        """Each author's first post, analysed as told: ``posts`` are (author_id, text, (lang, sentiment, intent)).
+        Returns the mentions."""
+        with analyzed_as(*(result for _author, _text, result in posts)):
+            return self.ingest(
+                [self.make_item(f"at://{author}/1", text, author_id=author) for author, text, _ in posts]
+            )
 
     def negative_mentions(self, times_and_counts, prefix="n", account=None):
         """``count`` analysed negative mentions at each ``when`` of ``times_and_counts``, a second apart."""

@@ -168,13 +168,10 @@ class TestAlerts(SocialCrmCommon):
         )
         self.team.message_subscribe(partner_ids=follower.partner_id.ids)
         self.somchai_on_bluesky("f1")
-        with analyzed_as(("en", "negative", "complaint"), ("en", "negative", "complaint")):
-            mentions = self.ingest(
-                [
-                    self.make_item("at://f/1", "my order never came", author_id="f1"),
-                    self.make_item("at://g/1", "still waiting for a refund", author_id="g1"),
-                ]
-            )
+        complaint = ("en", "negative", "complaint")
+        mentions = self.first_posts(
+            ("f1", "my order never came", complaint), ("g1", "still waiting for a refund", complaint)
+        )
         tickets = mentions.ticket_id
         self.assertEqual(len(tickets), 2)
         created = self.env.ref("helpdesk_mgmt.hlp_tck_created")

@@ -161,13 +161,9 @@ class TestDashboard(SocialCrmCommon):
         for tile in tiles:
             sheet, cell = tile["data"]["keyValue"].split("!")
             self.assertIn(cell, cells[sheet], tile["data"]["title"]["text"])
-        with analyzed_as(("en", "negative", "complaint"), ("en", "positive", "praise")):
-            mentions = self.ingest(
-                [
-                    self.make_item("at://k/1", "broken", author_id="k1"),
-                    self.make_item("at://k/2", "nice", author_id="k2"),
-                ]
-            )
+        mentions = self.first_posts(
+            ("k1", "broken", ("en", "negative", "complaint")), ("k2", "nice", ("en", "positive", "praise"))
+        )
         open_ticket = mentions.ticket_id
         self.assertEqual(len(open_ticket), 1)
         self.env.flush_all()

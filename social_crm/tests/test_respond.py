@@ -1,34 +1,9 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from contextlib import contextmanager
 from datetime import timedelta
-from types import SimpleNamespace
-from unittest.mock import patch
 
 from odoo.tests import tagged
 
-from .common import SocialCrmCommon
-
-MENTION = "odoo.addons.social_crm.models.social_crm_mention.SocialCrmMention"
-
-
-@contextmanager
-def analyzed_as(*results):
-    """Fix the analysis of the next ingest: (lang, sentiment, intent) per text."""
-
-    def fake(self, texts, accurate=False):
-        return [
-            SimpleNamespace(
-                lang=lang,
-                sentiment=sentiment,
-                sentiment_score={"negative": -0.8, "neutral": 0.0, "positive": 0.8}[sentiment],
-                intent=intent,
-                model="test",
-            )
-            for (lang, sentiment, intent), _text in zip(results, texts)
-        ]
-
-    with patch(f"{MENTION}._analyze_texts", fake):
-        yield
+from .common import MENTION, SocialCrmCommon, analyzed_as  # noqa: F401 (MENTION: test_ingest_batch imports it here)
 
 
 @tagged("social_crm", "social_crm_respond", "post_install", "-at_install")
