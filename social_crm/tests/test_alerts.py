@@ -4,38 +4,13 @@ from datetime import datetime, timedelta
 
 from odoo.tests import tagged
 
-from odoo.addons.mail.tests.common import mail_new_test_user
-
-from .common import SocialCrmCommon
+from .common import HELPDESK_EMPLOYEE_GROUPS, SocialCrmCommon
 from .test_respond import analyzed_as
 
 
 @tagged("social_crm", "social_crm_alerts", "post_install", "-at_install")
 class TestAlerts(SocialCrmCommon):
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.now = datetime(2026, 11, 20, 15, 30)
-
-    def negative_mentions(self, times_and_counts, prefix="n", account=None):
-        account = account or self.account
-        vals = []
-        for when, count in times_and_counts:
-            for n in range(count):
-                vals.append(
-                    {
-                        "account_id": account.id,
-                        "external_id": f"{prefix}-{when:%Y%m%d%H%M}-{n}",
-                        "posted_at": when + timedelta(seconds=n),
-                        "direction": "inbound",
-                        "sentiment": "negative",
-                        "sentiment_score": -0.5 - (n % 5) / 10,
-                        "body": f"broken again {n}",
-                        "author_name": f"user {n}",
-                        "nlp_state": "fast",
-                    }
-                )
-        return self.env["social_crm.mention"].create(vals)
+    now = datetime(2026, 11, 20, 15, 30)
 
     def poisson_week(self, seed=4, prefix="noise", account=None):
         """168 hours of Poisson noise (about 1 negative mention an hour) before ``self.now``."""
@@ -170,17 +145,7 @@ class TestAlerts(SocialCrmCommon):
         end = datetime.now() + timedelta(hours=1)
         with analyzed_as(("en", "negative", "complaint")):
             mention = self.ingest([self.make_item("at://r/1", "where is my order", minutes=0)])
-        brand = self.make_item(
-            "at://acme/r",
-            "on its way!",
-            author_id="did:plc:acme",
-            handle="acme.test",
-            root_id="at://r/1",
-            parent_id="at://r/1",
-            minutes=120,
-            is_own=True,
-        )
-        self.ingest([brand])
+        self.ingest([self.brand_item("at://acme/r", "on its way!", "at://r/1", "at://r/1", minutes=120)])
         ticket = mention.ticket_id
         self.assertTrue(ticket, "the complaint made a ticket")
         self.env.flush_all()
@@ -194,30 +159,19 @@ class TestAlerts(SocialCrmCommon):
 
     def test_social_ticket_notifies_the_teams_followers(self):
         """A ticket opened by the ingestion says so in its chatter, to everyone following the team."""
-        follower = mail_new_test_user(
-            self.env,
-            login="team_follower",
+        follower = self.new_user(
+            "team_follower",
+            HELPDESK_EMPLOYEE_GROUPS,
             name="Tina Lead",
             email="tina.lead@example.com",
-            groups="base.group_user,helpdesk_mgmt.group_helpdesk_user",
             notification_type="inbox",
         )
         self.team.message_subscribe(partner_ids=follower.partner_id.ids)
-        self.env["social_crm.identity"].create(
-            {
-                "network": "bluesky",
-                "external_id": "f1",
-                "handle": "somchai.test",
-                "partner_id": self.partner.id,
-            }
+        self.somchai_on_bluesky("f1")
+        complaint = ("en", "negative", "complaint")
+        mentions = self.first_posts(
+            ("f1", "my order never came", complaint), ("g1", "still waiting for a refund", complaint)
         )
-        with analyzed_as(("en", "negative", "complaint"), ("en", "negative", "complaint")):
-            mentions = self.ingest(
-                [
-                    self.make_item("at://f/1", "my order never came", author_id="f1"),
-                    self.make_item("at://g/1", "still waiting for a refund", author_id="g1"),
-                ]
-            )
         tickets = mentions.ticket_id
         self.assertEqual(len(tickets), 2)
         created = self.env.ref("helpdesk_mgmt.hlp_tck_created")

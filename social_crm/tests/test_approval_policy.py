@@ -10,14 +10,13 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import Form, tagged
 from odoo.tools import mute_logger
 
-from odoo.addons.mail.tests.common import mail_new_test_user
-
-from .common import SocialCrmCommon
+from .common import MANAGER_GROUPS, SocialCrmCommon, TwoCompaniesCase
 from .mastodon_case import MastodonReplyCase
 from .webhook_case import WebhookCase, line_text
 
 OUTGOING_LOGGER = "odoo.addons.social_crm.models.social_crm_outgoing"
 LINE_REPLY_PATH = "/v2/bot/message/reply"
+PUBLISHER_GROUPS = "base.group_user,social_crm.group_social_publisher,helpdesk_mgmt.group_helpdesk_user"
 
 
 def png(rgb):
@@ -44,18 +43,8 @@ def approval_requests(record):
 class PolicyUsers:
     @classmethod
     def make_users(cls):
-        cls.publisher = mail_new_test_user(
-            cls.env,
-            login="social_publisher",
-            name="Pim Publisher",
-            groups="base.group_user,social_crm.group_social_publisher,helpdesk_mgmt.group_helpdesk_user",
-        )
-        cls.second_manager = mail_new_test_user(
-            cls.env,
-            login="social_manager_2",
-            name="Max Manager",
-            groups="base.group_user,social_crm.group_social_manager,helpdesk_mgmt.group_helpdesk_manager",
-        )
+        cls.publisher = cls.new_user("social_publisher", PUBLISHER_GROUPS, name="Pim Publisher")
+        cls.second_manager = cls.new_user("social_manager_2", MANAGER_GROUPS, name="Max Manager")
 
 
 @tagged("social_crm", "social_crm_reply", "post_install", "-at_install")
@@ -360,15 +349,7 @@ class TestApprovalPolicy(PolicyUsers, MastodonReplyCase):
 
 
 @tagged("social_crm", "social_crm_security", "post_install", "-at_install")
-class TestApprovalCompanyWalls(SocialCrmCommon):
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.other_company = cls.env["res.company"].create({"name": "Other Co"})
-        cls.other_account = cls.env["social_crm.account"].create(
-            {"name": "Other brand", "network": "mastodon", "company_id": cls.other_company.id}
-        )
-
+class TestApprovalCompanyWalls(TwoCompaniesCase):
     @mute_logger("odoo.access")
     def test_manager_cannot_move_a_post_or_an_account_to_a_company_he_is_not_in(self):
         post = (
@@ -377,26 +358,26 @@ class TestApprovalCompanyWalls(SocialCrmCommon):
             .create({"body": "Draft", "account_ids": [(6, 0, self.account.ids)]})
         )
         with self.assertRaises(AccessError):
-            post.write({"company_id": self.other_company.id})
+            post.write({"company_id": self.company_b.id})
         with self.assertRaises(AccessError):
-            self.account.with_user(self.social_manager).write({"company_id": self.other_company.id})
+            self.account.with_user(self.social_manager).write({"company_id": self.company_b.id})
         self.assertEqual(post.company_id, self.company)
         self.assertEqual(self.account.company_id, self.company)
 
     def test_records_of_two_companies_are_never_mixed(self):
-        self.social_manager.company_ids |= self.other_company
+        self.social_manager.company_ids |= self.company_b
         post = (
             self.env["social_crm.post"]
             .with_user(self.social_manager)
             .create({"body": "Draft", "account_ids": [(6, 0, self.account.ids)]})
         )
         with self.assertRaises(UserError):
-            post.write({"account_ids": [(4, self.other_account.id)]})
+            post.write({"account_ids": [(4, self.account_b.id)]})
         with self.assertRaises(UserError):
-            post.write({"company_id": self.other_company.id})
+            post.write({"company_id": self.company_b.id})
         self.ingest([self.make_item("at://jane/post/1", "hello")])
         with self.assertRaises(ValidationError):
-            self.account.with_user(self.social_manager).write({"company_id": self.other_company.id})
+            self.account.with_user(self.social_manager).write({"company_id": self.company_b.id})
 
 
 @tagged("social_crm", "social_crm_reply", "post_install", "-at_install")

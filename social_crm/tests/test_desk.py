@@ -3,8 +3,6 @@
 
 import re
 from datetime import timedelta
-from types import SimpleNamespace
-from unittest.mock import patch
 
 from odoo import fields
 from odoo.exceptions import UserError
@@ -12,27 +10,10 @@ from odoo.tests import Form, tagged
 from odoo.tools import mute_logger
 from odoo.tools.safe_eval import safe_eval
 
-from .common import SocialCrmCommon
+from .common import SocialCrmCommon, analyzed
 from .mastodon_case import MastodonReplyCase
 
-MENTION = "odoo.addons.social_crm.models.social_crm_mention.SocialCrmMention"
 REPLY_LOGGER = "odoo.addons.social_crm.models.social_crm_reply"
-
-
-def analyzed(lang="en", sentiment="negative", intent="complaint"):
-    def fake(self, texts, accurate=False):
-        return [
-            SimpleNamespace(
-                lang=lang,
-                sentiment=sentiment,
-                sentiment_score=-0.8 if sentiment == "negative" else 0.0,
-                intent=intent,
-                model="test",
-            )
-            for _text in texts
-        ]
-
-    return patch(f"{MENTION}._analyze_texts", fake)
 
 
 @tagged("social_crm", "social_crm_desk", "post_install", "-at_install")
@@ -77,16 +58,8 @@ class TestDeskConversation(SocialCrmCommon):
                         parent_id="at://jane/post/1",
                         minutes=5,
                     ),
-                    self.make_item(
-                        "at://acme/post/3",
-                        "Sorry Jane, we are on it.",
-                        author_id="did:plc:acme",
-                        handle="acme.test",
-                        name="Acme",
-                        root_id="at://jane/post/1",
-                        parent_id="at://jane/post/2",
-                        minutes=10,
-                        is_own=True,
+                    self.brand_item(
+                        "at://acme/post/3", "Sorry Jane, we are on it.", "at://jane/post/1", "at://jane/post/2", 10
                     ),
                 ]
             )
@@ -122,18 +95,7 @@ class TestDeskConversation(SocialCrmCommon):
 
     def test_new_inbound_message_joins_and_notifies_followers(self):
         self.ticket.message_subscribe(partner_ids=self.social_manager.partner_id.ids)
-        with analyzed("en", "negative", "complaint"):
-            self.ingest(
-                [
-                    self.make_item(
-                        "at://jane/post/9",
-                        "Still nothing, hello?",
-                        root_id="at://jane/post/1",
-                        parent_id="at://jane/post/1",
-                        minutes=30,
-                    )
-                ]
-            )
+        self.customer_says("jane", "Still nothing, hello?", post=9, parent_id="at://jane/post/1", minutes=30)
         self.assertIn("Still nothing", self.chat())
         message = self.ticket.message_ids.filtered(lambda m: "Still nothing" in (m.body or ""))
         self.assertEqual(message.subtype_id, self.env.ref("mail.mt_comment"))
@@ -165,8 +127,7 @@ class TestDeskConversation(SocialCrmCommon):
         self.assertEqual(self.env["social_crm.reply"].search(action["domain"]), reply)
 
     def test_reply_box_opens_the_composer_on_the_last_customer_message(self):
-        with analyzed("en", "negative", "complaint"):
-            last = self.ingest([self.make_item("at://jane/post/5", "and?", root_id="at://jane/post/1", minutes=3)])
+        last = self.customer_says("jane", "and?", post=5, minutes=3)
         action = self.ticket.with_user(self.social_user).action_social_reply()
         self.assertEqual(action["context"]["default_parent_mention_id"], last.id)
         self.assertEqual(action["context"]["default_ticket_id"], self.ticket.id)

@@ -5,23 +5,26 @@ from odoo.exceptions import AccessError
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
-from odoo.addons.mail.tests.common import mail_new_test_user
-
+from .common import analyzed
 from .mastodon_case import MastodonReplyCase
-from .test_desk import REPLY_LOGGER, analyzed
+from .test_desk import REPLY_LOGGER
 from .webhook_case import LINE_USER, WebhookCase, line_text
 
-AGENT_GROUPS = "base.group_user,social_crm.group_social_user,helpdesk_mgmt.group_helpdesk_user"
+
+class InboxCase(MastodonReplyCase):
+    def jane_again(self, ext_id, text, minutes):
+        """Jane answers the brand in her Mastodon conversation (status 1100), a complaint."""
+        jane = {"author_id": "77", "handle": "jane@mastodon.example", "root_id": "1100", "parent_id": "1100"}
+        with analyzed("en", "negative", "complaint"):
+            return self.ingest([self.make_item(ext_id, text, minutes=minutes, **jane)], account=self.masto)
 
 
 @tagged("social_crm", "social_crm_inbox", "post_install", "-at_install")
-class TestInbox(MastodonReplyCase):
+class TestInbox(InboxCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.agents = [
-            mail_new_test_user(cls.env, login=f"agent{n}", name=f"Agent {n}", groups=AGENT_GROUPS) for n in (1, 2, 3)
-        ]
+        cls.agents = [cls.new_user(f"agent{n}", name=f"Agent {n}") for n in (1, 2, 3)]
         cls.team.write(
             {"user_ids": [(6, 0, [agent.id for agent in cls.agents])], "social_auto_assign": True, "social_capacity": 2}
         )
@@ -29,20 +32,21 @@ class TestInbox(MastodonReplyCase):
         cls.in_progress = cls.env.ref("helpdesk_mgmt.helpdesk_ticket_stage_in_progress")
 
     def conversation(self, number, minutes=0, text="Broken again, nobody answers!"):
-        with analyzed("en", "negative", "complaint"):
-            mention = self.ingest(
-                [
-                    self.make_item(
-                        f"at://customer{number}/post/1",
-                        text,
-                        author_id=f"did:plc:customer{number}",
-                        handle=f"customer{number}.test",
-                        name=f"Customer {number}",
-                        minutes=minutes,
-                    )
-                ]
-            )
-        return mention.thread_id
+        return self.customer_says(f"customer{number}", text, name=f"Customer {number}", minutes=minutes).thread_id
+
+    def unassigned_ticket(self):
+        """A new ticket nobody is assigned, on the Mastodon conversation."""
+        ticket = self.env["helpdesk.ticket"].create(
+            {
+                "name": "Parcel",
+                "description": "Parcel",
+                "team_id": self.team.id,
+                "social_thread_id": self.thread.id,
+                "user_id": False,
+            }
+        )
+        self.thread.sudo().ticket_id = ticket
+        return ticket
 
     # ------------------------------------------------------------------
     # assignment
@@ -79,16 +83,7 @@ class TestInbox(MastodonReplyCase):
 
     def test_the_agent_who_answers_becomes_assignee_and_the_ticket_moves_on(self):
         self.team.social_auto_assign = False
-        ticket = self.env["helpdesk.ticket"].create(
-            {
-                "name": "Parcel",
-                "description": "Parcel",
-                "team_id": self.team.id,
-                "social_thread_id": self.thread.id,
-                "user_id": False,
-            }
-        )
-        self.thread.sudo().ticket_id = ticket
+        ticket = self.unassigned_ticket()
         self.assertFalse(ticket.user_id)
         self.assertTrue(ticket.stage_id.unattended, "a new ticket")
         reply = self.draft(self.social_user)
@@ -101,21 +96,7 @@ class TestInbox(MastodonReplyCase):
         self.assertEqual(ticket.stage_id, self.waiting, "the team has a stage waiting for the customer")
         self.assertFalse(self.thread.waiting_since, "the brand spoke last")
         # the customer writes again: the ticket is in progress again, and the conversation waits
-        with analyzed("en", "negative", "complaint"):
-            self.ingest(
-                [
-                    self.make_item(
-                        "1101",
-                        "Still nothing!",
-                        author_id="77",
-                        handle="jane@mastodon.example",
-                        root_id="1100",
-                        parent_id="1100",
-                        minutes=120,
-                    )
-                ],
-                account=self.masto,
-            )
+        self.jane_again("1101", "Still nothing!", minutes=120)
         self.assertEqual(ticket.stage_id, self.in_progress)
         self.assertTrue(self.thread.waiting_since)
         self.assertEqual(self.thread.last_message, "Still nothing!")
@@ -128,16 +109,7 @@ class TestInbox(MastodonReplyCase):
     def test_in_progress_when_the_team_has_no_waiting_stage(self):
         self.team.social_auto_assign = False
         self.waiting.team_ids = [(6, 0, [self.env["helpdesk.ticket.team"].create({"name": "Other"}).id])]
-        ticket = self.env["helpdesk.ticket"].create(
-            {
-                "name": "Parcel",
-                "description": "Parcel",
-                "team_id": self.team.id,
-                "social_thread_id": self.thread.id,
-                "user_id": False,
-            }
-        )
-        self.thread.sudo().ticket_id = ticket
+        ticket = self.unassigned_ticket()
         self.draft(self.social_manager).action_submit()
         self.assertEqual(ticket.stage_id, self.in_progress)
         self.assertEqual(self.thread.user_id, self.social_manager)
@@ -185,27 +157,12 @@ class TestInbox(MastodonReplyCase):
             "UPDATE social_crm_thread_seen SET seen_at = seen_at - interval '1 hour' WHERE thread_id = %s",
             [threads[0].id],
         )
-        with analyzed("en", "negative", "complaint"):
-            self.ingest(
-                [
-                    self.make_item(
-                        "at://customer0/post/2",
-                        "Hello?",
-                        author_id="did:plc:customer0",
-                        handle="customer0.test",
-                        root_id="at://customer0/post/1",
-                        parent_id="at://customer0/post/1",
-                        minutes=30,
-                    )
-                ]
-            )
+        self.customer_says("customer0", "Hello?", post=2, parent_id="at://customer0/post/1", minutes=30)
         mine.invalidate_recordset(["is_unread"])
         self.assertTrue(mine[0].is_unread)
         # a user who may not read the conversation cannot mark it
         other_company = self.env["res.company"].create({"name": "Other company"})
-        stranger = mail_new_test_user(
-            self.env, login="stranger", groups=AGENT_GROUPS, company_id=other_company.id, company_ids=[other_company.id]
-        )
+        stranger = self.new_user("stranger", company=other_company)
         with self.assertRaises(AccessError):
             threads[1].with_user(stranger).action_mark_seen()
 
@@ -247,25 +204,11 @@ class TestInbox(MastodonReplyCase):
 
 
 @tagged("social_crm", "social_crm_inbox", "post_install", "-at_install")
-class TestDeskSmall(MastodonReplyCase):
+class TestDeskSmall(InboxCase):
     """Smaller desk fixes: who is answered, who may answer, what the guard flags."""
 
     def test_reply_from_a_mention_answers_the_mention_clicked(self):
-        with analyzed("en", "negative", "complaint"):
-            later = self.ingest(
-                [
-                    self.make_item(
-                        "1101",
-                        "And the second parcel too",
-                        author_id="77",
-                        handle="jane@mastodon.example",
-                        root_id="1100",
-                        parent_id="1100",
-                        minutes=60,
-                    )
-                ],
-                account=self.masto,
-            )
+        later = self.jane_again("1101", "And the second parcel too", minutes=60)
         self.assertEqual(later.thread_id, self.thread)
         action = self.mention.with_user(self.social_user).action_reply()
         self.assertEqual(action["context"]["default_parent_mention_id"], self.mention.id, "the one clicked")
@@ -273,7 +216,7 @@ class TestDeskSmall(MastodonReplyCase):
         self.assertEqual(action["context"]["default_parent_mention_id"], later.id, "from the conversation: latest")
 
     def test_a_user_without_email_submits_a_reply(self):
-        agent = mail_new_test_user(self.env, login="no_mail_agent", name="No Mail", email=False, groups=AGENT_GROUPS)
+        agent = self.new_user("no_mail_agent", name="No Mail", email=False)
         self.assertFalse(agent.email)
         reply = self.draft(agent, body="Sorry Jane, we are checking.")
         reply.action_submit()
@@ -293,7 +236,7 @@ class TestDeskSmall(MastodonReplyCase):
 
     def test_a_plain_employee_cannot_unlink_an_identity(self):
         self.env["res.config.settings"].create({"social_crm_everyone_reads": False}).execute()
-        employee = mail_new_test_user(self.env, login="plain_employee", groups="base.group_user")
+        employee = self.new_user("plain_employee", "base.group_user")
         self.assertFalse(employee.has_group("social_crm.group_social_user"))
         identity = self.mention.identity_id
         identity.sudo().partner_id = self.partner
@@ -327,10 +270,7 @@ class TestHelpdeskTerms(MastodonReplyCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        for code in ("fa_IR", "th_TH"):
-            cls.env["res.lang"]._activate_lang(code)
-        # what installing a language does: every installed module's files, i18n and i18n_extra
-        cls.env["ir.module.module"]._load_module_terms(["helpdesk_mgmt", "social_crm"], ["fa_IR", "th_TH"])
+        cls.install_langs(["fa_IR", "th_TH"], ["helpdesk_mgmt", "social_crm"])
 
     def test_ticket_form_labels_stages_and_priorities_are_translated(self):
         expected = {

@@ -195,16 +195,6 @@ class TestIngest(SocialCrmCommon):
         self.assertEqual(mentions.nlp_state, "accurate", "the background pass re-scores with the accurate tier")
 
     def test_own_posts_are_outbound_and_never_ticketed(self):
-        mentions = self.ingest(
-            [
-                self.make_item(
-                    "at://acme/post/1",
-                    "Our new store opens today! Any questions?",
-                    author_id="did:plc:acme",
-                    handle="acme.test",
-                    is_own=True,
-                ),
-            ]
-        )
+        mentions = self.ingest([self.brand_item("at://acme/post/1", "Our new store opens today! Any questions?")])
         self.assertEqual(mentions.direction, "outbound")
         self.assertFalse(mentions.ticket_id)

@@ -3,62 +3,27 @@
 companies' managers cannot. Each company lives with its own values: alerts, matching, reopening, response
 target and retention."""
 
-import importlib.util
 from datetime import datetime, timedelta
-from pathlib import Path
 
 from odoo import fields
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import Form, tagged
 
-from odoo.addons.mail.tests.common import mail_new_test_user
-
 from ..models.res_company import SOCIAL_CRM_COMPANY_SETTINGS as COMPANY_VALUES
-from .common import SocialCrmCommon
+from .common import TwoCompaniesCase, load_migration
 from .test_respond import analyzed_as
 
 
-def _load_migration():
-    path = Path(__file__).parents[1] / "migrations" / "18.0.1.3.0" / "post-migrate.py"
-    spec = importlib.util.spec_from_file_location("social_crm_company_settings_migration", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-class TwoCompaniesCase(SocialCrmCommon):
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.company_b = cls.env["res.company"].create({"name": "Beta Co"})
-        cls.manager_b = mail_new_test_user(
-            cls.env,
-            login="manager_b",
-            name="Bea Manager",
-            company_id=cls.company_b.id,
-            company_ids=[(6, 0, cls.company_b.ids)],
-            groups="base.group_user,social_crm.group_social_manager,helpdesk_mgmt.group_helpdesk_manager",
-        )
-        cls.team_b = cls.env["helpdesk.ticket.team"].create({"name": "Beta care", "company_id": cls.company_b.id})
-        cls.account_b = cls.env["social_crm.account"].create(
-            {
-                "name": "Beta on Bluesky",
-                "network": "bluesky",
-                "base_url": "http://127.0.0.1:9",
-                "login": "beta.test",
-                "token": "app-password",
-                "team_id": cls.team_b.id,
-                "company_id": cls.company_b.id,
-                "state": "connected",
-            }
-        )
+class CompanySettingsCase(TwoCompaniesCase):
+    company_b_name = "Beta Co"
+    account_b_values = {"login": "beta.test", "token": "app-password"}
 
     def values(self, company):
         return {fname: company[fname] for fname in COMPANY_VALUES}
 
 
 @tagged("social_crm", "post_install", "-at_install")
-class TestManagersSettings(TwoCompaniesCase):
+class TestManagersSettings(CompanySettingsCase):
     def test_manager_changes_his_company_only(self):
         manager = self.social_manager
         self.assertFalse(manager.has_group("base.group_system"))
@@ -173,29 +138,15 @@ class TestManagersSettings(TwoCompaniesCase):
 
 
 @tagged("social_crm", "post_install", "-at_install")
-class TestEachCompanyItsOwnValues(TwoCompaniesCase):
+class TestEachCompanyItsOwnValues(CompanySettingsCase):
     """Two companies, two values, two outcomes."""
 
     def test_spike_cron_uses_each_company_sensitivity(self):
         now = fields.Datetime.now().replace(microsecond=0)
         self.company.social_crm_spike_min_count = 20
         self.company_b.social_crm_spike_min_count = 5
-        vals = []
         for account in (self.account, self.account_b):
-            vals += [
-                {
-                    "account_id": account.id,
-                    "external_id": f"storm-{account.id}-{n}",
-                    "posted_at": now - timedelta(minutes=20, seconds=n),
-                    "direction": "inbound",
-                    "sentiment": "negative",
-                    "sentiment_score": -0.8,
-                    "body": f"broken again {n}",
-                    "nlp_state": "fast",
-                }
-                for n in range(12)
-            ]
-        self.env["social_crm.mention"].create(vals)
+            self.negative_mentions([(now - timedelta(minutes=20, seconds=11), 12)], f"storm-{account.id}", account)
         cron = self.env.ref("social_crm.ir_cron_detect_spikes")
         self.assertEqual(cron.model_id.model, "social_crm.alert", "the cron runs the alert model's detection")
         cron.method_direct_trigger()
@@ -208,21 +159,8 @@ class TestEachCompanyItsOwnValues(TwoCompaniesCase):
     def test_spike_windows_per_company(self):
         now = datetime(2026, 11, 20, 15, 30)
         self.company.social_crm_spike_window_minutes = 15
-        vals = [
-            {
-                "account_id": account.id,
-                "external_id": f"late-{account.id}-{n}",
-                "posted_at": now - timedelta(minutes=40, seconds=n),
-                "direction": "inbound",
-                "sentiment": "negative",
-                "sentiment_score": -0.8,
-                "body": "broken",
-                "nlp_state": "fast",
-            }
-            for account in (self.account, self.account_b)
-            for n in range(12)
-        ]
-        self.env["social_crm.mention"].create(vals)
+        for account in (self.account, self.account_b):
+            self.negative_mentions([(now - timedelta(minutes=40, seconds=11), 12)], f"late-{account.id}", account)
         self.env["social_crm.alert"]._cron_detect_spikes(now=now)
         alert = self.env["social_crm.alert"].search([("account_id", "in", (self.account | self.account_b).ids)])
         self.assertEqual(alert.account_id, self.account_b, "40 minutes ago is outside A's 15 minutes")
@@ -318,7 +256,7 @@ class TestEachCompanyItsOwnValues(TwoCompaniesCase):
             icp.set_param(key, value)
         cron = self.env.ref("social_crm.ir_cron_detect_spikes")
         cron.write({"model_id": self.env["ir.model"]._get_id("social_crm.account")})
-        migration = _load_migration()
+        migration = load_migration("18.0.1.3.0", "post-migrate")
         with self.assertLogs(migration.__name__, "WARNING"):
             migration.migrate(self.env.cr, "18.0.1.2.0")
         self.env.invalidate_all()

@@ -4,10 +4,7 @@ import csv
 import io
 import json
 import zipfile
-from contextlib import contextmanager
 from datetime import timedelta
-from types import SimpleNamespace
-from unittest.mock import patch
 
 from odoo import fields
 from odoo.exceptions import AccessError
@@ -16,9 +13,8 @@ from odoo.tools import SQL
 
 from odoo.addons.social_crm.connectors.models import Author
 
-from .common import SocialCrmCommon
+from .common import SocialCrmCommon, analyzed
 
-MENTION = "odoo.addons.social_crm.models.social_crm_mention.SocialCrmMention"
 TEXT_TYPES = ("char", "text", "html", "json")
 # Every model where the addon stores (or copies) a person's text.
 STORED_IN = (
@@ -34,17 +30,9 @@ STORED_IN = (
 )
 
 
-@contextmanager
 def analyzed_as(sentiment, intent):
-    def fake(self, texts, accurate=False):
-        score = {"negative": -0.8, "neutral": 0.0, "positive": 0.8}[sentiment]
-        return [
-            SimpleNamespace(lang="en", sentiment=sentiment, sentiment_score=score, intent=intent, model="test")
-            for _text in texts
-        ]
-
-    with patch(f"{MENTION}._analyze_texts", fake):
-        yield
+    """Every text of the next ingest in English, with this sentiment and intent."""
+    return analyzed("en", sentiment, intent)
 
 
 class PrivacyCase(SocialCrmCommon):

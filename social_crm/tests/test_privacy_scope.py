@@ -18,12 +18,19 @@ from odoo.exceptions import AccessError
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
-from odoo.addons.mail.tests.common import mail_new_test_user
 from odoo.addons.social_crm.connectors.models import Author
 
+from .common import TwoCompaniesCase
 from .test_privacy import PrivacyCase, analyzed_as
 
 ERASED = "[erased on request]"
+# She writes to both companies.
+ANNA = Author(
+    external_id="did:plc:anna-w",
+    handle="anna",
+    name="Anna",
+    profile_url="https://bsky.app/profile/anna",
+)
 
 
 def read_export(env, action):
@@ -34,37 +41,10 @@ def read_export(env, action):
     return attachment, data, raw
 
 
-class CompaniesCase(PrivacyCase):
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.company_b = cls.env["res.company"].create({"name": "Company B"})
-        cls.account_b = cls.env["social_crm.account"].create(
-            {
-                "name": "B on Bluesky",
-                "network": "bluesky",
-                "base_url": "http://127.0.0.1:9",
-                "company_id": cls.company_b.id,
-                "state": "connected",
-            }
-        )
-        cls.manager_b = mail_new_test_user(
-            cls.env,
-            login="manager_b",
-            groups="base.group_user,social_crm.group_social_manager,helpdesk_mgmt.group_helpdesk_manager",
-            company_id=cls.company_b.id,
-            company_ids=[(6, 0, cls.company_b.ids)],
-        )
-        cls.anna = Author(
-            external_id="did:plc:anna-w",
-            handle="anna",
-            name="Anna",
-            profile_url="https://bsky.app/profile/anna",
-        )
-
+class CompaniesCase(TwoCompaniesCase, PrivacyCase):
     def anna_in(self, account, text, ext):
         with analyzed_as("negative", "complaint"):
-            return self.ingest([self.item(ext, text, self.anna)], account=account)
+            return self.ingest([self.item(ext, text, ANNA)], account=account)
 
 
 @tagged("social_crm", "social_crm_privacy", "post_install", "-at_install")

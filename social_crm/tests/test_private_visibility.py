@@ -2,15 +2,12 @@
 """Private messages are for the people who answer them: a plain employee reads public mentions only."""
 
 import dataclasses
-import importlib.util
-import os
 
 from odoo.exceptions import AccessError
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
-from odoo.addons.mail.tests.common import mail_new_test_user
-
+from .common import HELPDESK_EMPLOYEE_GROUPS, load_migration
 from .test_privacy import analyzed_as
 from .webhook_case import WebhookCase, line_text
 
@@ -23,13 +20,7 @@ class TestPrivateVisibility(WebhookCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        # Accounting or warehouse: an employee (a helpdesk user too, who reads every ticket), no Social CRM group.
-        cls.employee = mail_new_test_user(
-            cls.env,
-            login="warehouse_wanda",
-            name="Wanda Warehouse",
-            groups="base.group_user,helpdesk_mgmt.group_helpdesk_user",
-        )
+        cls.employee = cls.new_user("warehouse_wanda", HELPDESK_EMPLOYEE_GROUPS, name="Wanda Warehouse")
 
     def setUp(self):
         super().setUp()
@@ -124,10 +115,7 @@ class TestPrivateVisibility(WebhookCase):
     def test_migration_keeps_people_who_wrote_in_public_readable(self):
         (self.private | self.public).identity_id.sudo().write({"visibility": "private"})
         self.env.flush_all()
-        path = os.path.join(os.path.dirname(__file__), "..", "migrations", "18.0.1.3.0", "post-identity_visibility.py")
-        spec = importlib.util.spec_from_file_location("social_crm_identity_visibility", path)
-        migration = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(migration)
+        migration = load_migration("18.0.1.3.0", "post-identity_visibility")
         migration.migrate(self.env.cr, "18.0.1.2.0")
         self.env.invalidate_all()
         self.assertEqual(self.public.identity_id.visibility, "public")

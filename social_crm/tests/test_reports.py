@@ -17,17 +17,7 @@ class TestReports(SocialCrmCommon):
                     self.make_item("at://j/2", "still broken", minutes=5, root_id="at://j/9"),
                 ]
             )
-        brand = self.make_item(
-            "at://acme/3",
-            "sorry!",
-            author_id="did:plc:acme",
-            handle="acme.test",
-            root_id="at://j/1",
-            parent_id="at://j/1",
-            minutes=90,
-            is_own=True,
-        )
-        self.ingest([brand])
+        self.ingest([self.brand_item("at://acme/3", "sorry!", "at://j/1", "at://j/1", minutes=90)])
         ticket = mentions.filtered(lambda m: m.external_id == "at://j/1").ticket_id
         self.env.flush_all()
         row = self.env["social_crm.response.report"].search([("ticket_id", "=", ticket.id)])
@@ -171,13 +161,9 @@ class TestDashboard(SocialCrmCommon):
         for tile in tiles:
             sheet, cell = tile["data"]["keyValue"].split("!")
             self.assertIn(cell, cells[sheet], tile["data"]["title"]["text"])
-        with analyzed_as(("en", "negative", "complaint"), ("en", "positive", "praise")):
-            mentions = self.ingest(
-                [
-                    self.make_item("at://k/1", "broken", author_id="k1"),
-                    self.make_item("at://k/2", "nice", author_id="k2"),
-                ]
-            )
+        mentions = self.first_posts(
+            ("k1", "broken", ("en", "negative", "complaint")), ("k2", "nice", ("en", "positive", "praise"))
+        )
         open_ticket = mentions.ticket_id
         self.assertEqual(len(open_ticket), 1)
         self.env.flush_all()

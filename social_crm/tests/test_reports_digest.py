@@ -8,9 +8,7 @@ from odoo import fields
 from odoo.exceptions import AccessError
 from odoo.tests import tagged
 
-from odoo.addons.mail.tests.common import mail_new_test_user
-
-from .common import SocialCrmCommon
+from .common import SOCIAL_MANAGER_GROUPS, SocialCrmCommon
 from .test_respond import analyzed_as
 
 
@@ -19,16 +17,10 @@ class TestDigestForManagers(SocialCrmCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.env["res.lang"]._activate_lang("fa_IR")
-        cls.env["ir.module.module"]._load_module_terms(["social_crm"], ["fa_IR"], overwrite=True)
+        cls.install_langs(["fa_IR"], overwrite=True)
         cls.company.write({"email": "care@acme.example"})
-        cls.persian_manager = mail_new_test_user(
-            cls.env,
-            login="persian_manager",
-            name="Parisa Manager",
-            email="parisa@acme.example",
-            lang="fa_IR",
-            groups="base.group_user,social_crm.group_social_manager",
+        cls.persian_manager = cls.new_user(
+            "persian_manager", SOCIAL_MANAGER_GROUPS, name="Parisa Manager", email="parisa@acme.example", lang="fa_IR"
         )
         cls.social_manager.email = "mia@acme.example"
 
@@ -112,14 +104,8 @@ class TestDigestForManagers(SocialCrmCommon):
         )
         self.negative_thread("own", "Acme parcel lost")
         self.negative_thread("other", "Globex secret outage", account=other_account)
-        globex_manager = mail_new_test_user(
-            self.env,
-            login="globex_manager",
-            name="Gus Globex",
-            email="gus@globex.example",
-            company_id=other.id,
-            company_ids=[(6, 0, other.ids)],
-            groups="base.group_user,social_crm.group_social_manager",
+        globex_manager = self.new_user(
+            "globex_manager", SOCIAL_MANAGER_GROUPS, other, name="Gus Globex", email="gus@globex.example"
         )
         self.env["social_crm.digest"]._cron_send_weekly_digest()
         mine, theirs = self.digest_mail_to(self.social_manager), self.digest_mail_to(globex_manager)
@@ -132,28 +118,16 @@ class TestDigestForManagers(SocialCrmCommon):
 
 @tagged("social_crm", "social_crm_reports", "post_install", "-at_install")
 class TestSpikeAlertList(SocialCrmCommon):
+    now = datetime(2026, 11, 20, 15, 30)
+
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.now = datetime(2026, 11, 20, 15, 30)
         cls.social_manager.notification_type = "inbox"
 
     def storm(self, count):
-        vals = [
-            {
-                "account_id": self.account.id,
-                "external_id": f"storm-{n}",
-                "posted_at": self.now - timedelta(minutes=30, seconds=n),
-                "direction": "inbound",
-                "sentiment": "negative",
-                "sentiment_score": -0.9,
-                "body": f"your service is down {n}",
-                "author_name": f"user {n}",
-                "nlp_state": "fast",
-            }
-            for n in range(count)
-        ]
-        return self.env["social_crm.mention"].create(vals)
+        """``count`` negative mentions, the last one 30 minutes ago."""
+        return self.negative_mentions([(self.now - timedelta(minutes=30, seconds=count - 1), count)], prefix="storm")
 
     def test_alert_is_listed_with_its_mentions_and_reaches_the_inbox(self):
         mentions = self.storm(12)

@@ -1,48 +1,15 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from contextlib import contextmanager
 from datetime import timedelta
-from types import SimpleNamespace
-from unittest.mock import patch
 
-from odoo import fields
 from odoo.tests import tagged
 
-from .common import SocialCrmCommon
-
-MENTION = "odoo.addons.social_crm.models.social_crm_mention.SocialCrmMention"
-
-
-@contextmanager
-def analyzed_as(*results):
-    """Fix the analysis of the next ingest: (lang, sentiment, intent) per text."""
-
-    def fake(self, texts, accurate=False):
-        return [
-            SimpleNamespace(
-                lang=lang,
-                sentiment=sentiment,
-                sentiment_score={"negative": -0.8, "neutral": 0.0, "positive": 0.8}[sentiment],
-                intent=intent,
-                model="test",
-            )
-            for (lang, sentiment, intent), _text in zip(results, texts)
-        ]
-
-    with patch(f"{MENTION}._analyze_texts", fake):
-        yield
+from .common import MENTION, SocialCrmCommon, analyzed_as  # noqa: F401 (MENTION: test_ingest_batch imports it here)
 
 
 @tagged("social_crm", "social_crm_respond", "post_install", "-at_install")
 class TestRespond(SocialCrmCommon):
     def test_complaint_makes_one_ticket_on_the_right_contact(self):
-        self.env["social_crm.identity"].create(
-            {
-                "network": "bluesky",
-                "external_id": "did:plc:test-somchai-r",
-                "handle": "somchai.test",
-                "partner_id": self.partner.id,
-            }
-        )
+        self.somchai_on_bluesky("did:plc:test-somchai-r")
         with analyzed_as(("th", "negative", "complaint")):
             mention = self.ingest(
                 [self.make_item("at://s/1", "ของยังไม่มาเลย แย่มาก", author_id="did:plc:test-somchai-r")]
@@ -91,27 +58,14 @@ class TestRespond(SocialCrmCommon):
         bodies = first.ticket_id.message_ids.mapped("body")
         self.assertTrue(any("still broken" in body for body in bodies), "new posts are logged in the chatter")
 
-    def _close(self, ticket, days_ago):
-        closed_stage = self.env["helpdesk.ticket.stage"].search([("closed", "=", True)], limit=1)
-        ticket.stage_id = closed_stage
-        ticket.closed_date = fields.Datetime.now() - timedelta(days=days_ago)
-
     def test_recently_closed_ticket_reopens(self):
-        with analyzed_as(("en", "negative", "complaint")):
-            first = self.ingest([self.make_item("at://j/1", "broken")])
-        self._close(first.ticket_id, days_ago=2)
-        with analyzed_as(("en", "negative", "complaint")):
-            again = self.ingest([self.make_item("at://j/2", "broken again", root_id="at://j/1", minutes=5)])
+        first, again = self.complaint_after_closing("j", timedelta(days=2))
         self.assertEqual(again.ticket_id, first.ticket_id)
         self.assertFalse(first.ticket_id.closed)
 
     def test_long_closed_ticket_starts_a_new_one(self):
         self.env.company.social_crm_ticket_reopen_days = 3
-        with analyzed_as(("en", "negative", "complaint")):
-            first = self.ingest([self.make_item("at://j/1", "broken")])
-        self._close(first.ticket_id, days_ago=10)
-        with analyzed_as(("en", "negative", "complaint")):
-            again = self.ingest([self.make_item("at://j/2", "broken again", root_id="at://j/1", minutes=5)])
+        first, again = self.complaint_after_closing("j", timedelta(days=10))
         self.assertTrue(again.ticket_id)
         self.assertNotEqual(again.ticket_id, first.ticket_id)
         self.assertTrue(first.ticket_id.closed)

@@ -14,9 +14,7 @@ class TestSecurity(SocialCrmCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.mention = cls.env["social_crm.mention"]._ingest_items(
-            cls.account, [cls.make_item("at://jane/post/1", "my order is late")]
-        )
+        cls.mention = cls.ingest([cls.make_item("at://jane/post/1", "my order is late")])
         cls.other_company = cls.env["res.company"].create({"name": "Other Co"})
         cls.other_account = cls.env["social_crm.account"].create(
             {
@@ -26,9 +24,7 @@ class TestSecurity(SocialCrmCommon):
                 "token": "secret-of-other-co",
             }
         )
-        cls.other_mention = cls.env["social_crm.mention"]._ingest_items(
-            cls.other_account, [cls.make_item("9001", "other company post", author_id="77")]
-        )
+        cls.other_mention = cls.ingest([cls.make_item("9001", "other company post", author_id="77")], cls.other_account)
 
     @mute_logger("odoo.access")
     def test_social_user_reads_mentions_but_not_tokens(self):

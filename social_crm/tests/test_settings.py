@@ -1,14 +1,11 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from datetime import timedelta
 
-from odoo import fields
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import Form, tagged
 from odoo.tools import convert_file
 
-from odoo.addons.mail.tests.common import mail_new_test_user
-
-from .common import SocialCrmCommon
+from .common import HELPDESK_EMPLOYEE_GROUPS, SocialCrmCommon
 from .test_respond import analyzed_as
 
 
@@ -17,6 +14,7 @@ class SettingsCase(SocialCrmCommon):
     def setUpClass(cls):
         super().setUpClass()
         cls.admin = cls.env.ref("base.user_admin")
+        cls.employee = cls.new_user("plain_employee", HELPDESK_EMPLOYEE_GROUPS, name="Erin Employee")
 
     def save_settings(self, **values):
         """What pressing Save in Settings does: a settings record with the screen's values, then execute()."""
@@ -31,16 +29,6 @@ class SettingsCase(SocialCrmCommon):
 
 @tagged("social_crm", "social_crm_settings", "post_install", "-at_install")
 class TestEveryoneReads(SettingsCase):
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.employee = mail_new_test_user(
-            cls.env,
-            login="plain_employee",
-            name="Erin Employee",
-            groups="base.group_user,helpdesk_mgmt.group_helpdesk_user",
-        )
-
     def assert_reads_social_data(self, user, records):
         for record in records:
             record.with_user(user).check_access("read")
@@ -52,14 +40,7 @@ class TestEveryoneReads(SettingsCase):
         Form(ticket.with_user(user))
 
     def test_the_company_chooses_who_reads_social_data(self):
-        self.env["social_crm.identity"].create(
-            {
-                "network": "bluesky",
-                "external_id": "did:plc:erin-customer",
-                "handle": "somchai.test",
-                "partner_id": self.partner.id,
-            }
-        )
+        self.somchai_on_bluesky("did:plc:erin-customer")
         with analyzed_as(("en", "negative", "complaint")):
             mention = self.ingest([self.make_item("at://e/1", "still broken", author_id="did:plc:erin-customer")])
         ticket = mention.ticket_id
@@ -104,10 +85,10 @@ class TestEveryoneReads(SettingsCase):
 
     def test_new_employees_follow_the_choice(self):
         self.save_settings(social_crm_everyone_reads=False)
-        newcomer = mail_new_test_user(self.env, login="newcomer", groups="base.group_user")
+        newcomer = self.new_user("newcomer", "base.group_user")
         self.assertFalse(newcomer.has_group("social_crm.group_social_reader"))
         self.save_settings(social_crm_everyone_reads=True)
-        later = mail_new_test_user(self.env, login="later_newcomer", groups="base.group_user")
+        later = self.new_user("later_newcomer", "base.group_user")
         self.assertTrue(later.has_group("social_crm.group_social_reader"))
         self.assertTrue(newcomer.has_group("social_crm.group_social_reader"))
 
@@ -141,29 +122,17 @@ class TestSettingsKeepTheirValue(SettingsCase):
         self.assertEqual(settings.social_crm_ticket_reopen_days, 0)
         self.assertEqual(settings.social_crm_response_target_hours, 2.5)
 
-    def _close(self, ticket, hours_ago):
-        ticket.stage_id = self.env["helpdesk.ticket.stage"].search([("closed", "=", True)], limit=1)
-        ticket.closed_date = fields.Datetime.now() - timedelta(hours=hours_ago)
-
     def test_reopen_days_zero_never_reopens(self):
         self.save_settings(social_crm_ticket_reopen_days=0)
         self.assertEqual(self.open_settings().social_crm_ticket_reopen_days, 0)
-        with analyzed_as(("en", "negative", "complaint")):
-            first = self.ingest([self.make_item("at://z/1", "broken")])
-        self._close(first.ticket_id, hours_ago=1)
-        with analyzed_as(("en", "negative", "complaint")):
-            again = self.ingest([self.make_item("at://z/2", "broken again", root_id="at://z/1", minutes=5)])
+        first, again = self.complaint_after_closing("z", timedelta(hours=1))
         self.assertTrue(first.ticket_id.closed, "0 days: a closed ticket stays closed")
         self.assertTrue(again.ticket_id)
         self.assertNotEqual(again.ticket_id, first.ticket_id, "the customer's new message starts a new ticket")
 
     def test_reopen_days_setting_reopens_within_the_period(self):
         self.save_settings(social_crm_ticket_reopen_days=2)
-        with analyzed_as(("en", "negative", "complaint")):
-            first = self.ingest([self.make_item("at://y/1", "broken")])
-        self._close(first.ticket_id, hours_ago=30)
-        with analyzed_as(("en", "negative", "complaint")):
-            again = self.ingest([self.make_item("at://y/2", "broken again", root_id="at://y/1", minutes=5)])
+        first, again = self.complaint_after_closing("y", timedelta(hours=30))
         self.assertEqual(again.ticket_id, first.ticket_id)
         self.assertFalse(first.ticket_id.closed)
 

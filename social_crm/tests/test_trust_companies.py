@@ -4,54 +4,21 @@
 Each test is an insider's attack (``with_user``) that worked before.
 """
 
-import importlib.util
-from pathlib import Path
-
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import Form, tagged
 from odoo.tools import mute_logger
 
-from odoo.addons.mail.tests.common import mail_new_test_user
-
-from .common import SocialCrmCommon
-
-
-def _load_migration():
-    path = Path(__file__).parents[1] / "migrations" / "18.0.1.1.0" / "pre-migrate.py"
-    spec = importlib.util.spec_from_file_location("social_crm_identity_company_migration", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+from .common import TwoCompaniesCase, load_migration
 
 
 @tagged("social_crm", "social_crm_trust", "post_install", "-at_install")
-class TestTrustCompanies(SocialCrmCommon):
+class TestTrustCompanies(TwoCompaniesCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.company_b = cls.env["res.company"].create({"name": "Company B"})
-        cls.account_b = cls.env["social_crm.account"].create(
-            {
-                "name": "B on Bluesky",
-                "network": "bluesky",
-                "base_url": "http://127.0.0.1:9",
-                "company_id": cls.company_b.id,
-                "state": "connected",
-            }
-        )
-        cls.team_b = cls.env["helpdesk.ticket.team"].create({"name": "B care", "company_id": cls.company_b.id})
-        groups_user = "base.group_user,social_crm.group_social_user,helpdesk_mgmt.group_helpdesk_user"
-        groups_manager = "base.group_user,social_crm.group_social_manager,helpdesk_mgmt.group_helpdesk_manager"
-        b_only = {"company_id": cls.company_b.id, "company_ids": [(6, 0, cls.company_b.ids)]}
-        cls.user_b = mail_new_test_user(cls.env, login="user_b", groups=groups_user, **b_only)
-        cls.manager_b = mail_new_test_user(cls.env, login="manager_b", groups=groups_manager, **b_only)
         # The same author writes to both companies.
-        cls.mention_a = cls.env["social_crm.mention"]._ingest_items(
-            cls.account, [cls.make_item("at://jane/1", "my order 4711 is late, address Main St 5")]
-        )
-        cls.mention_b = cls.env["social_crm.mention"]._ingest_items(
-            cls.account_b, [cls.make_item("at://jane/2", "hello B")]
-        )
+        cls.mention_a = cls.ingest([cls.make_item("at://jane/1", "my order 4711 is late, address Main St 5")])
+        cls.mention_b = cls.ingest([cls.make_item("at://jane/2", "hello B")], account=cls.account_b)
         cls.identity_a = cls.mention_a.identity_id
         cls.thread_a = cls.mention_a.thread_id
 
@@ -291,7 +258,7 @@ class TestTrustCompanies(SocialCrmCommon):
 
     def test_migration_gives_each_company_its_own_identity(self):
         """An identity shared by two companies before 18.0.1.1.0 is split: each keeps its mentions."""
-        migration = _load_migration()
+        migration = load_migration("18.0.1.1.0", "pre-migrate")
         only_a = self.env["res.partner"].create({"name": "A's", "company_id": self.company.id})
         shared, identity_b = self.identity_a, self.mention_b.identity_id
         shared.sudo().write({"partner_id": self.partner.id, "suggested_partner_id": only_a.id})

@@ -10,8 +10,6 @@ from datetime import timedelta
 
 from odoo.tests import tagged
 
-from odoo.addons.mail.tests.common import mail_new_test_user
-
 from ..connectors.models import Author, Item
 from .common import SocialCrmCommon
 
@@ -25,12 +23,8 @@ class TestTrustContacts(SocialCrmCommon):
         cls.env["res.company"].search([]).social_crm_match_threshold = 0.0
         cls.admin_partner = cls.env.ref("base.user_admin").partner_id
         cls.admin_partner.email = "boss@acme-corp.example"
-        cls.portal_user = mail_new_test_user(
-            cls.env,
-            login="portal_customer",
-            name="Pat Portal",
-            email="pat.portal@example.org",
-            groups="base.group_portal",
+        cls.portal_user = cls.new_user(
+            "portal_customer", "base.group_portal", name="Pat Portal", email="pat.portal@example.org"
         )
         cls.company_b = cls.env["res.company"].create({"name": "Company B"})
 

@@ -4,8 +4,9 @@
 from odoo.tests import HttpCase, tagged
 from odoo.tools import mute_logger
 
+from .common import analyzed
 from .mastodon_case import MastodonReplyCase
-from .test_desk import REPLY_LOGGER, analyzed
+from .test_desk import REPLY_LOGGER
 
 
 @tagged("social_crm", "social_crm_ui", "post_install", "-at_install")

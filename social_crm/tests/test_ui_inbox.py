@@ -3,10 +3,7 @@
 
 from odoo.tests import HttpCase, tagged
 
-from odoo.addons.mail.tests.common import mail_new_test_user
-
 from .common import SocialCrmCommon
-from .test_desk import analyzed
 
 ENGLISH = "The parcel I ordered three weeks ago has still not arrived and nobody answers my messages, " * 2
 THAI = "พัสดุที่สั่งไว้สามสัปดาห์แล้วยังไม่มาถึงเลย และไม่มีใครตอบข้อความของฉันเลย ช่วยตรวจสอบให้ด้วยครับ " * 2
@@ -16,25 +13,10 @@ PERSIAN = "بسته‌ای که سه هفته پیش سفارش دادم هنو�
 @tagged("social_crm", "social_crm_ui", "post_install", "-at_install")
 class TestUiInbox(HttpCase, SocialCrmCommon):
     def conversation(self, key, text, name, minutes, lang="en"):
-        with analyzed(lang, "negative", "complaint"):
-            mention = self.ingest(
-                [
-                    self.make_item(
-                        f"at://{key}/post/1",
-                        text,
-                        author_id=f"did:plc:{key}",
-                        handle=f"{key}.test",
-                        name=name,
-                        minutes=minutes,
-                    )
-                ]
-            )
-        return mention.thread_id
+        return self.customer_says(key, text, lang=lang, name=name, minutes=minutes).thread_id
 
     def test_agent_answers_from_the_inbox_and_goes_on_to_the_next(self):
-        other_agent = mail_new_test_user(
-            self.env, login="agent_one", name="Agent One", groups="base.group_user,social_crm.group_social_user"
-        )
+        other_agent = self.new_user("agent_one", "base.group_user,social_crm.group_social_user", name="Agent One")
         old = self.conversation("old", "My parcel is late, waiting since this morning", "Customer Old", -600)
         second = self.conversation("two", "I am second in line, any news?", "Customer Two", -60)
         taken = self.conversation("taken", "Someone else handles me", "Taken by Agent 1", -900)
@@ -53,8 +35,7 @@ class TestUiInbox(HttpCase, SocialCrmCommon):
         self.assertTrue(taken.with_user(self.social_user).is_unread, "never opened")
 
     def test_persian_inbox_keeps_each_cell_in_its_own_direction(self):
-        self.env["res.lang"]._activate_lang("fa_IR")
-        self.env["ir.module.module"]._load_module_terms(["helpdesk_mgmt", "social_crm"], ["fa_IR"])
+        self.install_langs(["fa_IR"], ["helpdesk_mgmt", "social_crm"])
         self.social_user.lang = "fa_IR"
         self.conversation("en", ENGLISH, "Jane Doe", -300)
         self.conversation("th", THAI, "สมชาย รักดี", -200, lang="th")

@@ -7,12 +7,12 @@ from datetime import timedelta
 from odoo import fields
 from odoo.tests import HttpCase, tagged
 
-from .common import SocialCrmCommon
+from .common import SocialCrmCommon, TourMixin
 from .test_respond import analyzed_as
 
 
 @tagged("social_crm", "social_crm_ui", "post_install", "-at_install")
-class TestUiManagerReports(HttpCase, SocialCrmCommon):
+class TestUiManagerReports(TourMixin, HttpCase, SocialCrmCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -39,24 +39,16 @@ class TestUiManagerReports(HttpCase, SocialCrmCommon):
         self.assertTrue(web["groups"])
 
     def test_every_report_in_every_view(self):
-        self.start_tour(
-            "/odoo/action-social_crm.social_crm_mention_action_analysis",
-            "social_crm_manager_reports_tour",
-            login=self.social_manager.login,
-            timeout=300,
-        )
+        analysis = "action-social_crm.social_crm_mention_action_analysis"
+        self.tour_as(self.social_manager, analysis, "social_crm_manager_reports_tour", timeout=300)
 
     def test_dashboard(self):
-        self.start_tour(
-            "/odoo/action-spreadsheet_dashboard.ir_actions_dashboard_action",
-            "social_crm_manager_dashboard_tour",
-            login=self.social_manager.login,
-            timeout=180,
-        )
+        dashboard = "action-spreadsheet_dashboard.ir_actions_dashboard_action"
+        self.tour_as(self.social_manager, dashboard, "social_crm_manager_dashboard_tour", timeout=180)
 
 
 @tagged("social_crm", "social_crm_ui", "post_install", "-at_install")
-class TestUiPostCalendar(HttpCase, SocialCrmCommon):
+class TestUiPostCalendar(TourMixin, HttpCase, SocialCrmCommon):
     def test_manager_approves_from_the_calendar(self):
         now = fields.Datetime.now()
         # within this month, so that the month view shows it
@@ -73,11 +65,7 @@ class TestUiPostCalendar(HttpCase, SocialCrmCommon):
         # published on approval, then failed: on the calendar at its approval
         failed.sudo().write({"state": "failed", "approved_at": now})
         self.assertEqual(failed.calendar_at, now)
-        self.start_tour(
-            "/odoo/action-social_crm.social_crm_post_action_calendar",
-            "social_crm_post_calendar_tour",
-            login=self.social_manager.login,
-            timeout=180,
-        )
+        calendar = "action-social_crm.social_crm_post_action_calendar"
+        self.tour_as(self.social_manager, calendar, "social_crm_post_calendar_tour", timeout=180)
         self.assertEqual(waiting.state, "scheduled")
         self.assertEqual(waiting.approver_id, self.social_manager)

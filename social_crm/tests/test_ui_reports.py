@@ -6,7 +6,7 @@ from datetime import timedelta
 from odoo import fields
 from odoo.tests import HttpCase, tagged
 
-from .common import SocialCrmCommon
+from .common import SocialCrmCommon, TourMixin
 from .test_respond import analyzed_as
 
 PERSIAN_POST = "سفارشم هنوز نرسیده! Order #1234 کجاست؟"
@@ -15,13 +15,11 @@ THAI_POST = "สั่งของไปสองอาทิตย์แล้�
 
 
 @tagged("social_crm", "social_crm_ui", "post_install", "-at_install")
-class TestUiReports(HttpCase, SocialCrmCommon):
+class TestUiReports(TourMixin, HttpCase, SocialCrmCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        for code in ("fa_IR", "th_TH"):
-            cls.env["res.lang"]._activate_lang(code)
-        cls.env["ir.module.module"]._load_module_terms(["social_crm"], ["fa_IR", "th_TH"], overwrite=True)
+        cls.install_langs(["fa_IR", "th_TH"], overwrite=True)
         cls.admin = cls.env.ref("base.user_admin")
         cls.admin.write(
             {
@@ -58,68 +56,39 @@ class TestUiReports(HttpCase, SocialCrmCommon):
                 feed, [cls.make_item("urn:acme:post:1", "Forum post about Acme", author_id="forum-user")]
             )
 
-    def as_admin_in(self, lang):
-        self.admin.lang = lang
-
     def test_persian_mentions_list_is_right_to_left(self):
-        self.as_admin_in("fa_IR")
-        self.start_tour(
-            "/odoo/action-social_crm.social_crm_mention_action",
-            "social_crm_reports_rtl_mentions_tour",
-            login="admin",
-            timeout=240,
-        )
+        mentions = "action-social_crm.social_crm_mention_action"
+        self.tour_as(self.admin, mentions, "social_crm_reports_rtl_mentions_tour", "fa_IR", timeout=240)
 
     def test_persian_contact_social_tab(self):
-        self.as_admin_in("fa_IR")
-        self.start_tour(
-            f"/odoo/res.partner/{self.partner.id}", "social_crm_reports_rtl_contact_tour", login="admin", timeout=240
-        )
+        contact = f"res.partner/{self.partner.id}"
+        self.tour_as(self.admin, contact, "social_crm_reports_rtl_contact_tour", "fa_IR", timeout=240)
 
     def test_persian_dashboard(self):
-        self.as_admin_in("fa_IR")
-        self.start_tour(
-            "/odoo/action-spreadsheet_dashboard.ir_actions_dashboard_action",
-            "social_crm_reports_rtl_dashboard_tour",
-            login="admin",
-            timeout=240,
-        )
+        dashboard = "action-spreadsheet_dashboard.ir_actions_dashboard_action"
+        self.tour_as(self.admin, dashboard, "social_crm_reports_rtl_dashboard_tour", "fa_IR", timeout=240)
 
     def test_thai_mentions_list(self):
-        self.as_admin_in("th_TH")
-        self.start_tour(
-            "/odoo/action-social_crm.social_crm_mention_action", "social_crm_reports_thai_tour", login="admin"
-        )
+        self.tour_as(self.admin, "action-social_crm.social_crm_mention_action", "social_crm_reports_thai_tour", "th_TH")
 
     def test_response_times_list_is_honest(self):
-        self.start_tour(
-            "/odoo/action-social_crm.social_crm_response_report_action?view_type=list",
-            "social_crm_reports_response_tour",
-            login="admin",
-        )
+        response_times = "action-social_crm.social_crm_response_report_action?view_type=list"
+        self.tour_as(self.admin, response_times, "social_crm_reports_response_tour")
 
     def test_mention_pivot_counts(self):
-        self.start_tour(
-            "/odoo/action-social_crm.social_crm_mention_action_analysis?view_type=pivot",
-            "social_crm_reports_pivot_tour",
-            login="admin",
-        )
+        pivot = "action-social_crm.social_crm_mention_action_analysis?view_type=pivot"
+        self.tour_as(self.admin, pivot, "social_crm_reports_pivot_tour")
 
     def test_manager_previews_the_digest_from_settings(self):
-        self.start_tour(
-            "/odoo/action-social_crm.social_crm_config_settings_action", "social_crm_digest_preview_tour", login="admin"
+        self.tour_as(
+            self.admin, "action-social_crm.social_crm_config_settings_action", "social_crm_digest_preview_tour"
         )
         sent = self.env["mail.mail"].search([("recipient_ids", "in", self.admin.partner_id.ids)])
         self.assertTrue(sent.filtered(lambda mail: "weekly digest" in mail.subject))
 
     def test_sentiment_colours_in_graphs(self):
-        self.start_tour(
-            "/odoo/action-social_crm.social_crm_mention_action?view_type=graph",
-            "social_crm_reports_graph_tour",
-            login="admin",
-        )
+        graph = "action-social_crm.social_crm_mention_action?view_type=graph"
+        self.tour_as(self.admin, graph, "social_crm_reports_graph_tour")
 
     def test_top_voices_freshness(self):
-        self.start_tour(
-            "/odoo/action-social_crm.social_crm_voice_report_action", "social_crm_reports_voices_tour", login="admin"
-        )
+        self.tour_as(self.admin, "action-social_crm.social_crm_voice_report_action", "social_crm_reports_voices_tour")

@@ -11,16 +11,15 @@ class TestViews(SocialCrmCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.mentions = cls.env["social_crm.mention"]._ingest_items(
-            cls.account,
+        cls.mentions = cls.ingest(
             [
                 cls.make_item(
                     "at://somchai/post/1",
                     "สั่งของไปสองอาทิตย์แล้วยังไม่ได้รับเลย",
                     author_id="did:plc:test-somchai",
                     handle="somchai.test",
-                ),
-            ],
+                )
+            ]
         )
         cls.mentions.identity_id.partner_id = cls.partner
 

@@ -5,20 +5,12 @@ import json
 from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs
 
-from odoo.addons.mail.tests.common import mail_new_test_user
 from odoo.addons.social_crm.tests.common import SocialCrmCommon
 from odoo.addons.social_crm.tests.loopback import LoopbackServer
+from odoo.addons.social_crm.tests.mastodon_case import BRAND
 
-BRAND = {
-    "id": "1",
-    "username": "acme",
-    "acct": "acme",
-    "display_name": "Acme",
-    "url": "https://mastodon.example/@acme",
-    "avatar": "",
-    "followers_count": 5000,
-    "note": "",
-}
+SALESMAN_GROUPS = "base.group_user,social_crm.group_social_user,sales_team.group_sale_salesman"
+
 CUSTOMERS = {
     "77": ("jane@mastodon.example", "Jane Doe"),
     "78": ("somsri@mastodon.example", "Somsri"),
@@ -56,12 +48,7 @@ class SocialLeadCase(SocialCrmCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.salesman = mail_new_test_user(
-            cls.env,
-            login="social_seller",
-            name="Sara Seller",
-            groups="base.group_user,social_crm.group_social_user,sales_team.group_sale_salesman",
-        )
+        cls.salesman = cls.new_user("social_seller", SALESMAN_GROUPS, name="Sara Seller")
         cls.sales_team = cls.env["crm.team"].create({"name": "Social sales", "company_id": cls.company.id})
         cls.server = LoopbackServer()
         cls.server.__enter__()

@@ -15,6 +15,24 @@ function checkCell(selector, expected) {
     }
 }
 
+/**
+ * The step that finds the inbox row whose last message contains `text`, marks its cell with the class `marker` and
+ * checks that the cell is laid out in `direction` and cut at its end.
+ */
+function lastMessageStep(content, text, marker, direction) {
+    return {
+        content,
+        trigger: `.o_social_inbox .o_data_row td[name='last_message']:contains('${text}')`,
+        run() {
+            const row = [...document.querySelectorAll(".o_social_inbox td[name='last_message']")].find((cell) =>
+                cell.textContent.includes(text)
+            );
+            row.classList.add(marker);
+            checkCell(`.${marker}`, { direction, cut: true });
+        },
+    };
+}
+
 registry.category("web_tour.tours").add("social_crm_inbox_agent_tour", {
     steps: () => [
         {
@@ -79,39 +97,19 @@ registry.category("web_tour.tours").add("social_crm_inbox_rtl_tour", {
             content: "The inbox in Persian: the page is right to left",
             trigger: "html[dir='rtl'] .o_social_inbox .o_data_row td[name='last_message']",
         },
-        {
-            content: "An English message keeps its own direction, starts on the left and is cut at its end",
-            trigger: ".o_social_inbox .o_data_row td[name='last_message']:contains('The parcel')",
-            run() {
-                const row = [...document.querySelectorAll(".o_social_inbox td[name='last_message']")].find(
-                    (cell) => cell.textContent.includes("The parcel")
-                );
-                row.classList.add("o_tour_english");
-                checkCell(".o_tour_english", { direction: "ltr", cut: true });
-            },
-        },
-        {
-            content: "A Thai message too",
-            trigger: ".o_social_inbox .o_data_row td[name='last_message']:contains('พัสดุ')",
-            run() {
-                const row = [...document.querySelectorAll(".o_social_inbox td[name='last_message']")].find(
-                    (cell) => cell.textContent.includes("พัสดุ")
-                );
-                row.classList.add("o_tour_thai");
-                checkCell(".o_tour_thai", { direction: "ltr", cut: true });
-            },
-        },
-        {
-            content: "A long Persian message is right to left and cut at its own end, on the left",
-            trigger: ".o_social_inbox .o_data_row td[name='last_message']:contains('بسته')",
-            run() {
-                const row = [...document.querySelectorAll(".o_social_inbox td[name='last_message']")].find(
-                    (cell) => cell.textContent.includes("بسته")
-                );
-                row.classList.add("o_tour_persian");
-                checkCell(".o_tour_persian", { direction: "rtl", cut: true });
-            },
-        },
+        lastMessageStep(
+            "An English message keeps its own direction, starts on the left and is cut at its end",
+            "The parcel",
+            "o_tour_english",
+            "ltr"
+        ),
+        lastMessageStep("A Thai message too", "พัสดุ", "o_tour_thai", "ltr"),
+        lastMessageStep(
+            "A long Persian message is right to left and cut at its own end, on the left",
+            "بسته",
+            "o_tour_persian",
+            "rtl"
+        ),
         {
             content: "Numbers and badges keep the interface's direction",
             trigger: ".o_social_inbox .o_data_row td[name='sentiment']:not([dir])",
