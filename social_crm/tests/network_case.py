@@ -40,6 +40,13 @@ class NetworkCase(SocialCrmCommon):
         )
 
     @classmethod
+    def account_by_id(cls, network, name, external_id, base_url=None, **values):
+        """A connected account that logs in with its own id on the network (a Page, a phone number, a business or
+        user id), on the loopback ``server`` unless told."""
+        base_url = base_url or cls.server.url
+        return cls.connected_account(network, name, base_url, login=external_id, own_external_id=external_id, **values)
+
+    @classmethod
     def oauth_app(cls, network, client_id, client_secret, **urls):
         """The OAuth app a system administrator registers for ``network`` (``authorize_url``, ``token_url``)."""
         return cls.env["social_crm.oauth.app"].create(

@@ -201,16 +201,8 @@ class TestMediaReceive(MediaCase):
         self.assertIn(PERSIAN, html)
 
     def test_public_post_thumbnail_with_its_alt_text_for_every_reader(self):
-        bluesky = self.env["social_crm.account"].create(
-            {
-                "name": "Acme on Bluesky (loopback)",
-                "network": "bluesky",
-                "base_url": self.server.url,
-                "login": "acme.test",
-                "token": "app-password",
-                "state": "connected",
-                "team_id": self.team.id,
-            }
+        bluesky = self.connected_account(
+            "bluesky", "Acme on Bluesky (loopback)", self.server.url, login="acme.test", token="app-password"
         )
         self.server.route("GET", "/img/feed_thumbnail/plain/did:plc:jane/bafkrei@jpeg", (200, {}, JPEG))
         thumb = {
@@ -237,18 +229,8 @@ class TestMediaReceive(MediaCase):
     def test_messenger_attachments_picture_file_voice_and_a_strangers_host(self):
         from .test_webhooks_messenger import APP_SECRET, PAGE_ID, hub_signature, messenger_message
 
-        page = self.env["social_crm.account"].create(
-            {
-                "name": "Acme TH on Facebook (media)",
-                "network": "facebook",
-                "base_url": self.server.url,
-                "login": PAGE_ID,
-                "token": "EAAGm0PX4ZCpsBAPageToken",
-                "secret": APP_SECRET,
-                "state": "connected",
-                "team_id": self.team.id,
-                "own_external_id": PAGE_ID,
-            }
+        page = self.account_by_id(
+            "facebook", "Acme TH on Facebook (media)", PAGE_ID, token="EAAGm0PX4ZCpsBAPageToken", secret=APP_SECRET
         )
         pdf = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"
         ogg = b"OggS\x00\x02" + b"\x00" * 22 + b"\x01\x13OpusHead" + b"\x00" * 32

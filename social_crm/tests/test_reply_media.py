@@ -357,20 +357,9 @@ class TestReplyMediaMeta(MediaCase):
             f"/{PHONE_ID}/messages",
             lambda request: (200, {}, {"messaging_product": "whatsapp", "messages": [{"id": "wamid.HBgMOTg5MTIx"}]}),
         )
-        Account = cls.env["social_crm.account"]
-        common = {"base_url": cls.server.url, "state": "connected", "team_id": cls.team.id, "token": "EAAG-token"}
-        cls.page = Account.create(
-            {**common, "name": "Acme on Messenger", "network": "facebook", "login": PAGE_ID, "own_external_id": PAGE_ID}
-        )
-        cls.whatsapp = Account.create(
-            {
-                **common,
-                "name": "Acme on WhatsApp",
-                "network": "whatsapp",
-                "login": PHONE_ID,
-                "own_external_id": PHONE_ID,
-            }
-        )
+        token = "EAAG-token"
+        cls.page = cls.account_by_id("facebook", "Acme on Messenger", PAGE_ID, token=token)
+        cls.whatsapp = cls.account_by_id("whatsapp", "Acme on WhatsApp", PHONE_ID, token=token)
 
     def setUp(self):
         super().setUp()

@@ -45,13 +45,12 @@ class TestThreads(HttpCase, NetworkCase):
         super().setUpClass()
         cls.server = cls.enterClassContext(LoopbackServer())
         cls.graph = ThreadsGraph(cls.server, prefix="/v1.0")
-        cls.threads = cls.connected_account(
+        cls.threads = cls.account_by_id(
             "threads",
             "Acme on Threads (test)",
-            cls.graph.url,
-            login=USER_ID,
+            USER_ID,
+            base_url=cls.graph.url,
             token="threads-token",
-            own_external_id=USER_ID,
             own_handle="acme.support",
             secret=APP_SECRET,
             verify_token="acme-threads-verify",

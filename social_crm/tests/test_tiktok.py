@@ -91,15 +91,7 @@ class TestTiktok(HttpCase, NetworkCase):
         server.route("POST", "/open_api/v1.3/tt_user/oauth2/refresh_token/", lambda r: tokens("act.2", "rft.2"))
         server.route("POST", TOKEN_PATH, lambda r: tokens("act.token", "rft.1"))
 
-        cls.tiktok = cls.connected_account(
-            "tiktok",
-            "Acme IR on TikTok",
-            server.url,
-            login=BUSINESS,
-            token="act.token",
-            secret=APP_SECRET,
-            own_external_id=BUSINESS,
-        )
+        cls.tiktok = cls.account_by_id("tiktok", "Acme IR on TikTok", BUSINESS, token="act.token", secret=APP_SECRET)
 
     def setUp(self):
         super().setUp()

@@ -98,16 +98,8 @@ class BotCase(WebhookCase):
             return 200, {}, {"ok": True, "result": pending[: body.get("limit", 100)]}
 
         reply(f"/bot{BALE_TOKEN}/getUpdates", get_updates)
-        cls.bale = cls.env["social_crm.account"].create(
-            {
-                "name": "Acme IR on Bale",
-                "network": "bale",
-                "base_url": server.url,
-                "token": BALE_TOKEN,
-                "state": "connected",
-                "team_id": cls.team.id,
-                "own_external_id": str(BALE_BOT["id"]),
-            }
+        cls.bale = cls.connected_account(
+            "bale", "Acme IR on Bale", server.url, token=BALE_TOKEN, own_external_id=str(BALE_BOT["id"])
         )
 
     def deliver_bale(self, update, headers=None):

@@ -78,19 +78,13 @@ class TestMessengerWebhook(WebhookCase):
                 },
             ),
         )
-        cls.page = cls.env["social_crm.account"].create(
-            {
-                "name": "Acme TH on Facebook",
-                "network": "facebook",
-                "base_url": cls.server.url,
-                "login": PAGE_ID,
-                "token": "EAAGm0PX4ZCpsBAPageToken",
-                "secret": APP_SECRET,
-                "verify_token": "acme-verify-2026",
-                "state": "connected",
-                "team_id": cls.team.id,
-                "own_external_id": PAGE_ID,
-            }
+        cls.page = cls.account_by_id(
+            "facebook",
+            "Acme TH on Facebook",
+            PAGE_ID,
+            token="EAAGm0PX4ZCpsBAPageToken",
+            secret=APP_SECRET,
+            verify_token="acme-verify-2026",
         )
 
     def deliver_messenger(self, payload, secret=APP_SECRET):
