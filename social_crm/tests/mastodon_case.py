@@ -4,8 +4,10 @@
 import json
 from urllib.parse import parse_qs
 
-from .common import SocialCrmCommon
+from odoo.exceptions import UserError
+
 from .loopback import LoopbackServer
+from .network_case import NetworkCase
 
 BRAND = {
     "id": "1",
@@ -35,7 +37,14 @@ def status_json(status_id, text, in_reply_to):
     }
 
 
-class MastodonReplyCase(SocialCrmCommon):
+def mastodon_server(case):
+    """A Mastodon instance on loopback that knows the brand's token, running as long as the test class ``case``."""
+    server = case.enterClassContext(LoopbackServer())
+    server.route("GET", "/api/v1/accounts/verify_credentials", (200, {}, BRAND))
+    return server
+
+
+class MastodonReplyCase(NetworkCase):
     """``posted``: the statuses the server received (request data); ``server.fail_with`` answers an error;
     ``server.drop_connection`` takes the post and drops the answer (an unknown outcome)."""
 
@@ -44,9 +53,7 @@ class MastodonReplyCase(SocialCrmCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.server = LoopbackServer()
-        cls.server.__enter__()
-        cls.addClassCleanup(cls.server.__exit__, None, None, None)
+        cls.server = mastodon_server(cls)
         cls.posted, cls.statuses = [], []
         cls.server.fail_with = None
         cls.server.drop_connection = False
@@ -67,7 +74,6 @@ class MastodonReplyCase(SocialCrmCommon):
             **status_json("1100", "@acme my parcel never arrived", None),
             "account": {**BRAND, "id": "77", "acct": "jane@mastodon.example"},
         }
-        cls.server.route("GET", "/api/v1/accounts/verify_credentials", (200, {}, BRAND))
         cls.server.route("POST", "/api/v1/statuses", post_status)
         cls.server.route("GET", "/api/v1/statuses/1100", (200, {}, root))
         cls.server.route(
@@ -75,17 +81,8 @@ class MastodonReplyCase(SocialCrmCommon):
             "/api/v1/statuses/1100/context",
             lambda request: (200, {}, {"ancestors": [], "descendants": cls.statuses}),
         )
-        cls.masto = cls.env["social_crm.account"].create(
-            {
-                "name": cls.account_name,
-                "network": "mastodon",
-                "base_url": cls.server.url,
-                "login": "acme",
-                "token": "token-123",
-                "state": "connected",
-                "team_id": cls.team.id,
-                "own_external_id": "1",
-            }
+        cls.masto = cls.connected_account(
+            "mastodon", cls.account_name, cls.server.url, login="acme", token="token-123", own_external_id="1"
         )
         cls.mention = cls.env["social_crm.mention"]._ingest_items(
             cls.masto,
@@ -109,6 +106,18 @@ class MastodonReplyCase(SocialCrmCommon):
         self.server.drop_connection = False
 
     def draft(self, user, body="Sorry Jane, we are checking your parcel now."):
-        action = self.thread.with_user(user).action_reply()
-        ctx = {key[len("default_") :]: value for key, value in action["context"].items()}
-        return self.env["social_crm.reply"].with_user(user).create({**ctx, "body": body})
+        return self.compose(self.thread.with_user(user).action_reply(), user, body)
+
+    def submit_once_privacy_acknowledged(self, record):
+        """``record`` (a reply or a post) names someone's personal data: refused until its writer acknowledges the
+        warning, then submitted."""
+        with self.assertRaises(UserError):
+            record.action_submit()
+        record.privacy_acknowledged = True
+        record.action_submit()
+
+    def reject_as_manager(self, records, reason):
+        """The manager's Reject button on replies or posts: the wizard it opens, given ``reason``, confirmed."""
+        action = records.with_user(self.social_manager).action_open_reject_wizard()
+        wizard = self.env[action["res_model"]].with_user(self.social_manager).with_context(action["context"])
+        wizard.create({"reason": reason}).action_reject()

@@ -353,20 +353,8 @@ class Provider:
                     or short.is_expired()
                 ):
                     return self._send(400, {"error": {"message": "Invalid OAuth access token.", "code": 190}})
-                long = TokenRecord(
-                    client.client_id,
-                    short.user,
-                    short.scope,
-                    secrets.token_urlsafe(24),
-                    None,
-                    time.time() + 5184000,
-                    "fb",
-                )
-                provider.by_access[long.access_token] = long
                 provider.grants.append(("fb_exchange_token", short.access_token, True))
-                return self._send(
-                    200, {"access_token": long.access_token, "token_type": "bearer", "expires_in": 5184000}
-                )
+                return self._send_long_lived(client, short, "fb")
 
             # Threads (Long-Lived Access Tokens): th_exchange_token, then th_refresh_token, 60 days each
             def _threads_long_lived(self, path, request):
@@ -384,18 +372,23 @@ class Provider:
                 provider.grants.append((grant, args.get("access_token"), bool(ok)))
                 if not ok:
                     return self._send(400, {"error": {"message": "Invalid OAuth access token.", "code": 190}})
+                return self._send_long_lived(client, current, "th")
+
+            def _send_long_lived(self, client, token, family):
+                """A new 60-day token of ``family`` for the user and scope of ``token``, as both APIs answer it."""
+                expires_in = 5184000
                 long = TokenRecord(
                     client.client_id,
-                    current.user,
-                    current.scope,
+                    token.user,
+                    token.scope,
                     secrets.token_urlsafe(24),
                     None,
-                    time.time() + 5184000,
-                    "th",
+                    time.time() + expires_in,
+                    family,
                 )
                 provider.by_access[long.access_token] = long
                 return self._send(
-                    200, {"access_token": long.access_token, "token_type": "bearer", "expires_in": 5184000}
+                    200, {"access_token": long.access_token, "token_type": "bearer", "expires_in": expires_in}
                 )
 
             def _fb_pages(self, request):

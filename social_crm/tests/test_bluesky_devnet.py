@@ -59,12 +59,22 @@ def start_devnet_with_brand(case, customer):
     )
 
 
-@tagged("social_crm", "social_crm_devnet", "post_install", "-at_install")
-class TestBlueskyDevnet(SocialCrmCommon):
+class DevnetCase(SocialCrmCommon):
+    """``start_devnet_with_brand`` for the test class, with ``devnet_customer`` as the customer."""
+
+    devnet_customer = "somchai"
+
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        start_devnet_with_brand(cls, "somchai")
+        start_devnet_with_brand(cls, cls.devnet_customer)
+
+
+@tagged("social_crm", "social_crm_devnet", "post_install", "-at_install")
+class TestBlueskyDevnet(DevnetCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
         cls.partner.social_handles = "@somchai.test"
 
     def fetch_until(self, predicate, timeout=20):

@@ -7,7 +7,17 @@ from odoo import fields
 from odoo.tests import tagged
 
 from .test_respond import analyzed_as
-from .webhook_case import BOT, LINE_USER, SARA, TELEGRAM_TOKEN, WebhookCase, line_text, telegram_update
+from .webhook_case import (
+    BOT,
+    LINE_USER,
+    SARA,
+    TELEGRAM_TOKEN,
+    WebhookCase,
+    bot_callback,
+    line_event,
+    line_text,
+    telegram_update,
+)
 
 PUSH_PATH = "/v2/bot/message/push"
 SEND_PATH = f"/bot{TELEGRAM_TOKEN}/sendMessage"
@@ -16,37 +26,26 @@ CALLBACK_PATH = f"/bot{TELEGRAM_TOKEN}/answerCallbackQuery"
 
 def line_postback(event_id, data, user_id=LINE_USER):
     """A postback event as LINE's webhook reference shows it (a quick reply postback action pressed)."""
-    return {
-        "type": "postback",
-        "postback": {"data": data},
-        "webhookEventId": event_id,
-        "deliveryContext": {"isRedelivery": False},
-        "timestamp": 1790000500000,
-        "source": {"type": "user", "userId": user_id},
-        "replyToken": "e0a4f9c2b3d14f0b9c1d2e3f4a5b6c7d",
-        "mode": "active",
-    }
+    return line_event(
+        "postback",
+        event_id,
+        1790000500000,
+        user_id,
+        postback={"data": data},
+        replyToken="e0a4f9c2b3d14f0b9c1d2e3f4a5b6c7d",
+    )
 
 
 def telegram_callback(update_id, data, sender=None):
-    """An update with a callback_query, as the Bot API sends it when an inline keyboard button is pressed."""
-    sender = sender or SARA
-    return {
-        "update_id": update_id,
-        "callback_query": {
-            "id": "4382bfdwdsb323b2d9",
-            "from": sender,
-            "message": {
-                "message_id": 1500,
-                "from": BOT,
-                "chat": {"id": SARA["id"], "first_name": "سارا", "type": "private"},
-                "date": 1790000200,
-                "text": "Your request is closed. How did we do?",
-            },
-            "chat_instance": "-8235421123213",
-            "data": data,
-        },
+    """The survey's inline keyboard button pressed by ``sender`` (Sara unless told)."""
+    survey = {
+        "message_id": 1500,
+        "from": BOT,
+        "chat": {"id": SARA["id"], "first_name": "سارا", "type": "private"},
+        "date": 1790000200,
+        "text": "Your request is closed. How did we do?",
     }
+    return bot_callback(update_id, "4382bfdwdsb323b2d9", sender or SARA, survey, data, chat_instance="-8235421123213")
 
 
 @tagged("social_crm", "social_crm_webhooks", "post_install", "-at_install")

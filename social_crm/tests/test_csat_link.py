@@ -107,29 +107,12 @@ class MetaCsatCase(WebhookCase):
         cls.server.route(
             "GET", f"/{IGSID}", (200, {}, {"name": "Nok Suda", "username": "nok.suda", "profile_pic": "", "id": IGSID})
         )
-        Account = cls.env["social_crm.account"]
-        common = {"base_url": cls.server.url, "secret": APP_SECRET, "state": "connected", "team_id": cls.team.id}
-        cls.whatsapp = Account.create(
-            {
-                **common,
-                "name": "Acme IR on WhatsApp",
-                "network": "whatsapp",
-                "login": PHONE_NUMBER_ID,
-                "token": "EAAGwhatsappSystemUserToken",
-                "own_external_id": PHONE_NUMBER_ID,
-                "csat_enabled": True,
-            }
+        asking = {"secret": APP_SECRET, "csat_enabled": True}
+        cls.whatsapp = cls.account_by_id(
+            "whatsapp", "Acme IR on WhatsApp", PHONE_NUMBER_ID, token="EAAGwhatsappSystemUserToken", **asking
         )
-        cls.instagram = Account.create(
-            {
-                **common,
-                "name": "Acme on Instagram",
-                "network": "instagram",
-                "login": IG_ID,
-                "token": "IGQVJinstagramToken",
-                "own_external_id": IG_ID,
-                "csat_enabled": True,
-            }
+        cls.instagram = cls.account_by_id(
+            "instagram", "Acme on Instagram", IG_ID, token="IGQVJinstagramToken", **asking
         )
         cls.closed = cls.env["helpdesk.ticket.stage"].search([("closed", "=", True)], limit=1)
 

@@ -11,7 +11,7 @@ from odoo.exceptions import AccessError
 from odoo.tests import Form, tagged
 from odoo.tools import mute_logger
 
-from .common import SocialCrmCommon
+from .network_case import NetworkCase
 
 ANALYZE = "odoo.addons.social_crm.nlp.analyze"
 
@@ -31,7 +31,7 @@ def neutral_other(texts, accurate=False, **_options):
 
 
 @tagged("social_crm", "social_crm_respond", "post_install", "-at_install")
-class TestManualControl(SocialCrmCommon):
+class TestManualControl(NetworkCase):
     def setUp(self):
         super().setUp()
         with patch(ANALYZE, side_effect=neutral_other):
@@ -68,17 +68,8 @@ class TestManualControl(SocialCrmCommon):
 
     @mute_logger("odoo.access")
     def test_other_company_cannot_correct(self):
-        other_company = self.env["res.company"].create({"name": "Other Co (corrections)"})
-        outsider = self.env["res.users"].create(
-            {
-                "name": "Outsider",
-                "login": "outsider_corrections",
-                "company_id": other_company.id,
-                "company_ids": [(6, 0, other_company.ids)],
-                "groups_id": [
-                    (6, 0, [self.env.ref("base.group_user").id, self.env.ref("social_crm.group_social_user").id])
-                ],
-            }
+        outsider = self.user_of_another_company(
+            "outsider_corrections", "Other Co (corrections)", "base.group_user,social_crm.group_social_user"
         )
         with self.assertRaises(AccessError):
             self.mention.with_user(outsider)._apply_correction("positive", "praise")

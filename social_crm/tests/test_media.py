@@ -10,44 +10,17 @@ import zipfile
 from unittest.mock import patch
 
 from odoo.exceptions import AccessError
-from odoo.tests import new_test_user, tagged
+from odoo.tests import tagged
 from odoo.tools import mute_logger
 
 from odoo.addons.mail.tests.common import mail_new_test_user
 
+from .network_case import png_bytes
 from .test_privacy import analyzed_as
-from .webhook_case import LINE_USER, PERSIAN, SARA, TELEGRAM_TOKEN, WebhookCase
+from .webhook_case import PERSIAN, SARA, TELEGRAM_TOKEN, WebhookCase, bot_update, line_event, line_message
 
-
-def png_bytes(width=6, height=4, rgb=(200, 30, 60)):
-    """A real PNG image (no imaging library needed)."""
-    import struct
-    import zlib
-
-    def chunk(kind, data):
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
-
-    rows = b"".join(b"\x00" + bytes(rgb) * width for _ in range(height))
-    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b"")
-
-
-PNG = png_bytes()
+PNG = png_bytes(6, 4)
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00" + b"\x00" * 64 + b"\xff\xd9"
-
-
-def line_media(event_id, message_id, kind="image", **message):
-    """A LINE message event carrying content, as LINE's webhook reference shows it."""
-    return {
-        "type": "message",
-        "message": {"type": kind, "id": message_id, "quoteToken": "q3Plxr4AgKd", **message},
-        "webhookEventId": event_id,
-        "deliveryContext": {"isRedelivery": False},
-        "timestamp": 1790000000000,
-        "source": {"type": "user", "userId": LINE_USER},
-        "replyToken": "b60d432864f44d079f6d8efe86cf404b",
-        "mode": "active",
-    }
 
 
 def content_path(message_id):
@@ -62,14 +35,7 @@ class MediaCase(WebhookCase):
         cls.employee = mail_new_test_user(
             cls.env, login="media_employee", name="Eddie Employee", groups="base.group_user"
         )
-        other = cls.env["res.company"].create({"name": "Other shop"})
-        cls.outsider = new_test_user(
-            cls.env,
-            login="media_outsider",
-            groups="base.group_user,social_crm.group_social_manager",
-            company_id=other.id,
-            company_ids=[(6, 0, other.ids)],
-        )
+        cls.outsider = cls.user_of_another_company("media_outsider")
 
     def run_media(self):
         self.env.ref("social_crm.ir_cron_fetch_media").sudo().method_direct_trigger()
@@ -84,7 +50,9 @@ class MediaCase(WebhookCase):
 
     def line_photo(self, message_id="7740001", body=PNG, status=200):
         self.server.route("GET", content_path(message_id), (status, {"Content-Type": "image/jpeg"}, body))
-        self.assertEqual(self.deliver_line(line_media(f"01J0MEDIA{message_id}", message_id)).status_code, 200)
+        self.assertEqual(
+            self.deliver_line(line_message(f"01J0MEDIA{message_id}", message_id, "image")).status_code, 200
+        )
         self.assertFalse(self.requests_to(content_path(message_id)), "nothing is downloaded in the webhook request")
         with analyzed_as("negative", "complaint"):  # "it arrived like this": a ticket
             self.run_processing()
@@ -137,7 +105,7 @@ class TestMediaReceive(MediaCase):
         self.assertIn("not a type Odoo shows", mention.media_note)
         self.server.route("GET", content_path("7740004"), (200, {}, b"\x00" * 10))
         self.deliver_line(
-            line_media("01J0MEDIA7740004", "7740004", "file", fileName="manual.pdf", fileSize=300 * 1024 * 1024)
+            line_message("01J0MEDIA7740004", "7740004", "file", fileName="manual.pdf", fileSize=300 * 1024 * 1024)
         )
         self.run_processing()
         self.run_media()
@@ -164,7 +132,9 @@ class TestMediaReceive(MediaCase):
     def test_an_unexpected_failure_never_blocks_the_queue(self):
         self.server.route("GET", content_path("7740007"), (200, {}, PNG))
         self.server.route("GET", content_path("7740008"), (200, {}, JPEG))
-        self.deliver_line(line_media("01J0MEDIA7740007", "7740007"), line_media("01J0MEDIA7740008", "7740008"))
+        self.deliver_line(
+            line_message("01J0MEDIA7740007", "7740007", "image"), line_message("01J0MEDIA7740008", "7740008", "image")
+        )
         self.run_processing()
         real = self.env.registry["social_crm.media"]._store
 
@@ -191,7 +161,7 @@ class TestMediaReceive(MediaCase):
 
     def test_content_on_another_host_is_not_fetched(self):
         provider = {"type": "external", "originalContentUrl": f"{self.server.url}/elsewhere.jpg"}
-        self.deliver_line(line_media("01J0MEDIA7740006", "7740006", contentProvider=provider))
+        self.deliver_line(line_message("01J0MEDIA7740006", "7740006", "image", contentProvider=provider))
         self.run_processing()
         self.run_media()
         mention = self.env["social_crm.mention"].search([("external_id", "=", "7740006")])
@@ -209,20 +179,12 @@ class TestMediaReceive(MediaCase):
             ),
         )
         self.server.route("GET", f"/file/bot{TELEGRAM_TOKEN}/photos/file_12.jpg", (200, {}, JPEG))
-        update = {
-            "update_id": 940001,
-            "message": {
-                "message_id": 1388,
-                "from": SARA,
-                "chat": {"id": SARA["id"], "first_name": "سارا", "type": "private"},
-                "date": 1790000000,
-                "caption": PERSIAN,
-                "photo": [
-                    {"file_id": "AgACAgQAAxkBAAIB-small", "file_unique_id": "AQADs", "file_size": 900, "width": 90},
-                    {"file_id": "AgACAgQAAxkBAAIB-large", "file_unique_id": "AQADl", "file_size": 61000, "width": 800},
-                ],
-            },
-        }
+        photo = [
+            {"file_id": "AgACAgQAAxkBAAIB-small", "file_unique_id": "AQADs", "file_size": 900, "width": 90},
+            {"file_id": "AgACAgQAAxkBAAIB-large", "file_unique_id": "AQADl", "file_size": 61000, "width": 800},
+        ]
+        chat = {"id": SARA["id"], "first_name": "سارا", "type": "private"}
+        update = bot_update(940001, 1388, SARA, chat, caption=PERSIAN, photo=photo)
         self.assertEqual(self.deliver_telegram(update).status_code, 200)
         with analyzed_as("negative", "complaint"):
             self.run_processing()
@@ -239,16 +201,8 @@ class TestMediaReceive(MediaCase):
         self.assertIn(PERSIAN, html)
 
     def test_public_post_thumbnail_with_its_alt_text_for_every_reader(self):
-        bluesky = self.env["social_crm.account"].create(
-            {
-                "name": "Acme on Bluesky (loopback)",
-                "network": "bluesky",
-                "base_url": self.server.url,
-                "login": "acme.test",
-                "token": "app-password",
-                "state": "connected",
-                "team_id": self.team.id,
-            }
+        bluesky = self.connected_account(
+            "bluesky", "Acme on Bluesky (loopback)", self.server.url, login="acme.test", token="app-password"
         )
         self.server.route("GET", "/img/feed_thumbnail/plain/did:plc:jane/bafkrei@jpeg", (200, {}, JPEG))
         thumb = {
@@ -273,20 +227,10 @@ class TestMediaReceive(MediaCase):
         self.assertIn('alt="A crushed parcel on a doorstep"', html)
 
     def test_messenger_attachments_picture_file_voice_and_a_strangers_host(self):
-        from .test_webhooks_messenger import APP_SECRET, PAGE_ID, PSID, hub_signature
+        from .test_webhooks_messenger import APP_SECRET, PAGE_ID, hub_signature, messenger_message
 
-        page = self.env["social_crm.account"].create(
-            {
-                "name": "Acme TH on Facebook (media)",
-                "network": "facebook",
-                "base_url": self.server.url,
-                "login": PAGE_ID,
-                "token": "EAAGm0PX4ZCpsBAPageToken",
-                "secret": APP_SECRET,
-                "state": "connected",
-                "team_id": self.team.id,
-                "own_external_id": PAGE_ID,
-            }
+        page = self.account_by_id(
+            "facebook", "Acme TH on Facebook (media)", PAGE_ID, token="EAAGm0PX4ZCpsBAPageToken", secret=APP_SECRET
         )
         pdf = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"
         ogg = b"OggS\x00\x02" + b"\x00" * 22 + b"\x01\x13OpusHead" + b"\x00" * 32
@@ -304,23 +248,7 @@ class TestMediaReceive(MediaCase):
             {"type": "audio", "payload": {"url": f"{self.server.url}/v/t59.3654-21/voice.ogg"}},
             {"type": "image", "payload": {"url": f"{stranger}/v/t1.15752-9/elsewhere.png"}},
         ]
-        payload = {
-            "object": "page",
-            "entry": [
-                {
-                    "id": PAGE_ID,
-                    "time": 1790000000900,
-                    "messaging": [
-                        {
-                            "sender": {"id": PSID},
-                            "recipient": {"id": PAGE_ID},
-                            "timestamp": 1790000000500,
-                            "message": {"mid": "m_media_1YKj8mJEM_QPpz5jdCK48PnKAj", "attachments": attachments},
-                        }
-                    ],
-                }
-            ],
-        }
+        payload = messenger_message("m_media_1YKj8mJEM_QPpz5jdCK48PnKAj", 1790000000900, attachments=attachments)
         body = json.dumps(payload).encode()
         self.assertEqual(self.deliver(page, body, {"X-Hub-Signature-256": hub_signature(body)}).status_code, 200)
         with analyzed_as("negative", "complaint"):
@@ -347,8 +275,7 @@ class TestMediaReceive(MediaCase):
 class TestMediaAccess(MediaCase):
     def test_private_media_only_for_those_who_read_private_messages(self):
         mention = self.line_photo("7740101")
-        attachment = self.attachments(mention)
-        self.assertEqual(len(attachment), 1)
+        [attachment] = self.attachments(mention)
         self.env.invalidate_all()
         self.assertEqual(attachment.with_user(self.social_user).raw, PNG, "an agent sees the picture")
         self.assertEqual(attachment.with_user(self.social_manager).raw, PNG)
@@ -419,7 +346,7 @@ class TestMediaUi(MediaCase):
         self.assertTrue(self.attachments(mention))
         ogg = b"OggS\x00\x02" + b"\x00" * 22 + b"\x01\x13OpusHead" + b"\x00" * 32
         self.server.route("GET", content_path("7740202"), (200, {}, ogg))
-        self.deliver_line(line_media("01J0MEDIA7740202", "7740202", "audio", duration=3000))
+        self.deliver_line(line_message("01J0MEDIA7740202", "7740202", "audio", duration=3000))
         self.run_processing()
         self.run_media()
         voice = self.env["social_crm.mention"].search([("external_id", "=", "7740202")])
@@ -434,8 +361,7 @@ class TestMediaUi(MediaCase):
 class TestMediaRetention(MediaCase):
     def test_retention_deletes_the_media_with_their_messages(self):
         mention = self.line_photo("7740301")
-        attachment = self.attachments(mention)
-        self.assertEqual(len(attachment), 1)
+        [attachment] = self.attachments(mention)
         closed = self.env["helpdesk.ticket.stage"].search([("closed", "=", True)], limit=1)
         mention.ticket_id.stage_id = closed
         mention.company_id.write({"social_crm_retention_limited": True, "social_crm_retention_days": 0})
@@ -447,15 +373,7 @@ class TestMediaRetention(MediaCase):
         mention = self.line_photo("7740302")
         attachment = self.attachments(mention)
         self.assertTrue(attachment)
-        unsend = {
-            "type": "unsend",
-            "mode": "active",
-            "timestamp": 1790000100000,
-            "source": {"type": "user", "userId": LINE_USER},
-            "webhookEventId": "01J0MEDIAUNSEND7740302",
-            "deliveryContext": {"isRedelivery": False},
-            "unsend": {"messageId": "7740302"},
-        }
+        unsend = line_event("unsend", "01J0MEDIAUNSEND7740302", 1790000100000, unsend={"messageId": "7740302"})
         self.deliver_line(unsend)
         self.run_processing()
         self.assertTrue(mention.deleted_on_network)

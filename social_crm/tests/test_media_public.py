@@ -36,32 +36,12 @@ class TestPublicPostPictures(MediaCase):
         cls.reader = new_test_user(
             cls.env, login="public_media_reader", groups="base.group_user,social_crm.group_social_reader"
         )
-        Account = cls.env["social_crm.account"]
-        common = {"base_url": cls.server.url, "state": "connected", "team_id": cls.team.id}
-        cls.x = Account.create(
-            {**common, "name": "Acme on X (loopback)", "network": "x", "login": X_USER, "token": "x-bearer"}
+        cls.x = cls.connected_account("x", "Acme on X (loopback)", cls.server.url, login=X_USER, token="x-bearer")
+        cls.page = cls.account_by_id(
+            "facebook", "Acme TH on Facebook (loopback)", PAGE_ID, token="EAAGm0PX4ZCpsBAPageToken", secret=APP_SECRET
         )
-        cls.page = Account.create(
-            {
-                **common,
-                "name": "Acme TH on Facebook (loopback)",
-                "network": "facebook",
-                "login": PAGE_ID,
-                "token": "EAAGm0PX4ZCpsBAPageToken",
-                "secret": APP_SECRET,
-                "own_external_id": PAGE_ID,
-            }
-        )
-        cls.insta = Account.create(
-            {
-                **common,
-                "name": "Acme TH on Instagram (loopback)",
-                "network": "instagram",
-                "login": IG_ID,
-                "token": "EAAGm0PX4ZCpsBAIgToken",
-                "secret": APP_SECRET,
-                "own_external_id": IG_ID,
-            }
+        cls.insta = cls.account_by_id(
+            "instagram", "Acme TH on Instagram (loopback)", IG_ID, token="EAAGm0PX4ZCpsBAIgToken", secret=APP_SECRET
         )
 
     def mention(self, account, external_id):

@@ -33,23 +33,25 @@ class TestOauthConnect(WebhookCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.provider = Provider(expires_in=2)
-        cls.provider.__enter__()
-        cls.addClassCleanup(cls.provider.__exit__, None, None, None)
+        cls.provider = cls.enterClassContext(Provider(expires_in=2))
         cls.admin = cls.env.ref("base.user_admin")
-        cls.app = cls.env["social_crm.oauth.app"].create(
-            {
-                "network": "x",
-                "client_id": "odoo-x-app",
-                "client_secret": "x-app-secret",
-                "authorize_url": cls.provider.url + "/authorize",
-                "token_url": cls.provider.url + "/token",
-            }
-        )
-        cls.provider.register("odoo-x-app", "x-app-secret", cls.app.redirect_uri)
+        cls.app = cls.provider_app("x", "odoo-x-app", "x-app-secret")
         cls.x = cls.env["social_crm.account"].create(
             {"name": "Acme on X", "network": "x", "base_url": cls.provider.url, "team_id": cls.team.id}
         )
+
+    @classmethod
+    def provider_app(cls, network, client_id, client_secret, **registration):
+        """An OAuth app of ``network`` on the loopback provider, which knows it as a client."""
+        app = cls.oauth_app(
+            network,
+            client_id,
+            client_secret,
+            authorize_url=cls.provider.url + "/authorize",
+            token_url=cls.provider.url + "/token",
+        )
+        cls.provider.register(client_id, client_secret, app.redirect_uri, **registration)
+        return app
 
     def setUp(self):
         super().setUp()
@@ -289,17 +291,8 @@ class TestOauthConnect(WebhookCase):
         self.assertIn("expires", account.activity_ids.note)
 
     def test_facebook_connects_one_account_per_page_with_page_tokens(self):
-        app = self.env["social_crm.oauth.app"].create(
-            {
-                "network": "facebook",
-                "client_id": "odoo-meta-app",
-                "client_secret": "meta-app-secret",
-                "authorize_url": self.provider.url + "/authorize",
-                "token_url": self.provider.url + "/token",
-            }
-        )
-        self.provider.register(
-            "odoo-meta-app", "meta-app-secret", app.redirect_uri, scope=" ".join(oauth.PROFILES["facebook"].scopes)
+        self.provider_app(
+            "facebook", "odoo-meta-app", "meta-app-secret", scope=" ".join(oauth.PROFILES["facebook"].scopes)
         )
         page = self.env["social_crm.account"].create(
             {"name": "Acme TH on Facebook", "network": "facebook", "base_url": self.provider.url, "login": "1010"}
@@ -339,9 +332,7 @@ class TestOauthRefreshConcurrency(TransactionCase):
     @mute_logger("odoo.sql_db")  # the second worker's lock meets the committed pair: a serialization retry
     def test_two_workers_across_an_expiry_spend_the_refresh_token_once(self):
         registry = self.registry
-        provider = Provider(expires_in=3600)
-        provider.__enter__()
-        self.addCleanup(provider.__exit__, None, None, None)
+        provider = self.enterContext(Provider(expires_in=3600))
         with registry.cursor() as cr:
             env = api.Environment(cr, SUPERUSER_ID, {})
             params = env["ir.config_parameter"]

@@ -12,8 +12,7 @@ from odoo.tools import mute_logger
 
 from odoo.addons.mail.tests.common import mail_new_test_user
 
-from .loopback import LoopbackServer
-from .mastodon_case import BRAND, MastodonReplyCase, status_json
+from .mastodon_case import MastodonReplyCase, mastodon_server, status_json
 
 
 @tagged("social_crm", "post_install", "-at_install")
@@ -22,9 +21,7 @@ class TestPublish(MastodonReplyCase):
     def setUpClass(cls):
         super().setUpClass()
         # A second Mastodon server whose answers each test chooses: the other account of a partial failure.
-        cls.other = LoopbackServer()
-        cls.other.__enter__()
-        cls.addClassCleanup(cls.other.__exit__, None, None, None)
+        cls.other = mastodon_server(cls)
         cls.other.answer = None
         cls.other_posted = []
 
@@ -35,19 +32,14 @@ class TestPublish(MastodonReplyCase):
             cls.other_posted.append(data)
             return 200, {}, status_json(str(9000 + len(cls.other_posted)), data["status"], None)
 
-        cls.other.route("GET", "/api/v1/accounts/verify_credentials", (200, {}, BRAND))
         cls.other.route("POST", "/api/v1/statuses", other_post)
-        cls.masto2 = cls.env["social_crm.account"].create(
-            {
-                "name": "Acme on a second Mastodon (test)",
-                "network": "mastodon",
-                "base_url": cls.other.url,
-                "login": "acme",
-                "token": "token-456",
-                "state": "connected",
-                "team_id": cls.team.id,
-                "own_external_id": "1",
-            }
+        cls.masto2 = cls.connected_account(
+            "mastodon",
+            "Acme on a second Mastodon (test)",
+            cls.other.url,
+            login="acme",
+            token="token-456",
+            own_external_id="1",
         )
         cls.server.route(
             "GET",
@@ -280,16 +272,7 @@ class TestPublish(MastodonReplyCase):
 
     @mute_logger("odoo.access")
     def test_another_company_sees_nothing(self):
-        other_company = self.env["res.company"].create({"name": "Other Co (publishing)"})
-        outsider = self.env["res.users"].create(
-            {
-                "name": "Outsider",
-                "login": "outsider_publishing",
-                "company_id": other_company.id,
-                "company_ids": [(6, 0, other_company.ids)],
-                "groups_id": [(6, 0, [self.env.ref("social_crm.group_social_manager").id])],
-            }
-        )
+        outsider = self.user_of_another_company("outsider_publishing", "Other Co (publishing)")
         post = self.write_post(self.social_user)
         post.action_submit()
         self.assertFalse(self.Post.with_user(outsider).search([("id", "=", post.id)]))
@@ -344,10 +327,7 @@ class TestPublish(MastodonReplyCase):
     def test_privacy_guard(self):
         post = self.write_post(self.social_user, body="Call Jane on +66 81 234 5678 about her parcel")
         self.assertTrue(post.privacy_warning)
-        with self.assertRaises(UserError):
-            post.action_submit()
-        post.privacy_acknowledged = True
-        post.action_submit()
+        self.submit_once_privacy_acknowledged(post)
         self.assertEqual(post.state, "to_approve")
 
     def test_only_images_of_limited_size(self):
@@ -362,12 +342,7 @@ class TestPublish(MastodonReplyCase):
     def test_manager_rejects_with_a_reason(self):
         post = self.write_post(self.social_user)
         post.action_submit()
-        wizard = (
-            self.env["social_crm.post.reject"]
-            .with_user(self.social_manager)
-            .create({"post_ids": [(6, 0, post.ids)], "reason": "Not the brand's voice"})
-        )
-        wizard.action_reject()
+        self.reject_as_manager(post, "Not the brand's voice")
         self.assertEqual((post.state, post.reject_reason), ("draft", "Not the brand's voice"))
         self.assertFalse(self.approval_activities(post))
 

@@ -10,8 +10,7 @@ from datetime import timedelta
 from odoo import fields
 from odoo.tests import tagged
 
-from .common import SocialCrmCommon
-from .test_bluesky_devnet import start_devnet_with_brand
+from .test_bluesky_devnet import DevnetCase
 
 THAI = "@somchai.test ลดราคาทุกชิ้น 20% วันนี้เท่านั้น ขอบคุณที่เป็นลูกค้าของเรานะครับ 🙏"
 PERSIAN = "حراج بهاره از امروز شروع شد: ۲۰٪ تخفیف روی همه‌ی بسته‌ها"
@@ -20,13 +19,7 @@ MARKER = "test marker, posted by the test itself: "
 
 
 @tagged("social_crm", "social_crm_devnet", "post_install", "-at_install")
-class TestPublishDevnet(SocialCrmCommon):
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        start_devnet_with_brand(cls, "somchai")
-        cls.cron = cls.env.ref("social_crm.ir_cron_publish_posts")
-
+class TestPublishDevnet(DevnetCase):
     def brand_feed(self):
         """Every post of the brand's author feed, as the network's AppView serves it (all pages)."""
         posts, cursor = [], None
@@ -45,7 +38,7 @@ class TestPublishDevnet(SocialCrmCommon):
         return [post for post in self.brand_feed() if not post["record"]["text"].startswith(MARKER)]
 
     def run_cron(self):
-        self.cron.method_direct_trigger()
+        self.env.ref("social_crm.ir_cron_publish_posts").method_direct_trigger()
         self.env.invalidate_all()
 
     def write_and_submit(self, body, scheduled_at):

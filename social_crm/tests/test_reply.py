@@ -48,12 +48,7 @@ class TestReply(MastodonReplyCase):
     def test_manager_rejects_with_a_reason(self):
         reply = self.draft(self.social_user)
         reply.action_submit()
-        wizard = (
-            self.env["social_crm.reply.reject"]
-            .with_user(self.social_manager)
-            .create({"reply_ids": [(6, 0, reply.ids)], "reason": "Tone: please apologise first"})
-        )
-        wizard.action_reject()
+        self.reject_as_manager(reply, "Tone: please apologise first")
         self.assertEqual(reply.state, "rejected")
         self.assertEqual(reply.reject_reason, "Tone: please apologise first")
         self.assertEqual(self.posted, [])
@@ -81,10 +76,7 @@ class TestReply(MastodonReplyCase):
         reply.body = "Mail us at care@acme.example or call +66 2 123 4567"
         self.assertIn("email address", reply.privacy_warning)
         self.assertIn("phone number", reply.privacy_warning)
-        with self.assertRaises(UserError):
-            reply.action_submit()
-        reply.privacy_acknowledged = True
-        reply.action_submit()
+        self.submit_once_privacy_acknowledged(reply)
         self.assertEqual(reply.state, "posted")
 
     def test_canned_reply_fills_placeholders(self):

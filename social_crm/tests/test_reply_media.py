@@ -19,6 +19,7 @@ from odoo.tools.misc import hash_sign
 
 from ..models.selections import MEDIA_SCOPE
 from .mastodon_case import MastodonReplyCase
+from .network_case import png_bytes
 from .webhook_case import BOT, TELEGRAM_TOKEN, WebhookCase, line_text, telegram_update
 
 PAGE_ID = "104567890123456"
@@ -30,12 +31,6 @@ LINE_REPLY_PATH = "/v2/bot/message/reply"
 PHOTO_PATH = f"/bot{TELEGRAM_TOKEN}/sendPhoto"
 DOCUMENT_PATH = f"/bot{TELEGRAM_TOKEN}/sendDocument"
 REPLY_LOGGER = "odoo.addons.social_crm.models.social_crm_outgoing"
-
-
-def png_bytes(width=320, height=200, color=(200, 30, 60)):
-    buffer = io.BytesIO()
-    Image.new("RGB", (width, height), color).save(buffer, format="PNG")
-    return buffer.getvalue()
 
 
 def multipart(request):
@@ -362,24 +357,24 @@ class TestReplyMediaMeta(MediaCase):
             f"/{PHONE_ID}/messages",
             lambda request: (200, {}, {"messaging_product": "whatsapp", "messages": [{"id": "wamid.HBgMOTg5MTIx"}]}),
         )
-        Account = cls.env["social_crm.account"]
-        common = {"base_url": cls.server.url, "state": "connected", "team_id": cls.team.id, "token": "EAAG-token"}
-        cls.page = Account.create(
-            {**common, "name": "Acme on Messenger", "network": "facebook", "login": PAGE_ID, "own_external_id": PAGE_ID}
-        )
-        cls.whatsapp = Account.create(
-            {
-                **common,
-                "name": "Acme on WhatsApp",
-                "network": "whatsapp",
-                "login": PHONE_ID,
-                "own_external_id": PHONE_ID,
-            }
-        )
+        token = "EAAG-token"
+        cls.page = cls.account_by_id("facebook", "Acme on Messenger", PAGE_ID, token=token)
+        cls.whatsapp = cls.account_by_id("whatsapp", "Acme on WhatsApp", PHONE_ID, token=token)
 
     def setUp(self):
         super().setUp()
         self.server.attachment_failure = None
+
+    def picture_reply(self, mention, body):
+        """The manager's answer to ``mention``: ``body`` and a picture uploaded in the composer."""
+        image = self.upload(self.social_manager)
+        values = {"thread_id": mention.thread_id.id, "parent_mention_id": mention.id, "body": body}
+        reply = (
+            self.env["social_crm.reply"]
+            .with_user(self.social_manager)
+            .create({**values, "attachment_ids": [(4, image.id)]})
+        )
+        return reply, image
 
     def private_message(self, account, sender, mid):
         item = self.make_item(mid, "ส่งรูปสินค้าให้ดูหน่อยครับ", author_id=sender, handle="", root_id=sender)
@@ -390,19 +385,7 @@ class TestReplyMediaMeta(MediaCase):
     def test_messenger_text_then_picture_fetched_by_its_signed_link(self):
         mention = self.private_message(self.page, PSID, "m_question_1")
         self.assertEqual(mention.thread_id.visibility, "private")
-        image = self.upload(self.social_manager)
-        reply = (
-            self.env["social_crm.reply"]
-            .with_user(self.social_manager)
-            .create(
-                {
-                    "thread_id": mention.thread_id.id,
-                    "parent_mention_id": mention.id,
-                    "body": "นี่คือรูปครับ",
-                    "attachment_ids": [(4, image.id)],
-                }
-            )
-        )
+        reply, image = self.picture_reply(mention, "นี่คือรูปครับ")
         self.assertFalse(reply.attachment_warning)
         reply.with_user(self.social_manager).action_submit()
         self.assertEqual(reply.state, "posted", reply.error_message)
@@ -416,19 +399,7 @@ class TestReplyMediaMeta(MediaCase):
     @mute_logger(REPLY_LOGGER)
     def test_messenger_picture_refused_after_the_text_is_settled_by_a_person(self):
         mention = self.private_message(self.page, PSID, "m_question_2")
-        image = self.upload(self.social_manager)
-        reply = (
-            self.env["social_crm.reply"]
-            .with_user(self.social_manager)
-            .create(
-                {
-                    "thread_id": mention.thread_id.id,
-                    "parent_mention_id": mention.id,
-                    "body": "นี่คือรูปครับ",
-                    "attachment_ids": [(4, image.id)],
-                }
-            )
-        )
+        reply, _image = self.picture_reply(mention, "นี่คือรูปครับ")
         error = {"error": {"message": "(#100) Upload attachment failure.", "type": "OAuthException", "code": 100}}
         self.server.attachment_failure = (400, {}, error)
         reply.with_user(self.social_manager).action_submit()
@@ -441,19 +412,7 @@ class TestReplyMediaMeta(MediaCase):
 
     def test_whatsapp_uploads_the_picture_then_sends_its_media_id(self):
         mention = self.private_message(self.whatsapp, WA_ID, "wamid.question")
-        image = self.upload(self.social_manager)
-        reply = (
-            self.env["social_crm.reply"]
-            .with_user(self.social_manager)
-            .create(
-                {
-                    "thread_id": mention.thread_id.id,
-                    "parent_mention_id": mention.id,
-                    "body": "این عکس بسته است",
-                    "attachment_ids": [(4, image.id)],
-                }
-            )
-        )
+        reply, image = self.picture_reply(mention, "این عکس بسته است")
         reply.with_user(self.social_manager).action_submit()
         self.assertEqual(reply.state, "posted", reply.error_message)
         upload, message = (r for r in self.server.requests if r["path"].startswith(f"/{PHONE_ID}/"))

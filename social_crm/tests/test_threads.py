@@ -18,8 +18,8 @@ from odoo.exceptions import UserError
 from odoo.tests import HttpCase, tagged
 from odoo.tools import mute_logger
 
-from .common import SocialCrmCommon
 from .loopback import LoopbackServer
+from .network_case import NetworkCase
 from .oauth_server import BRAND, Provider
 from .threads_graph import USER_ID, ThreadsGraph, media
 
@@ -39,28 +39,21 @@ def form(request):
 
 
 @tagged("social_crm", "social_crm_threads", "post_install", "-at_install")
-class TestThreads(HttpCase, SocialCrmCommon):
+class TestThreads(HttpCase, NetworkCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.server = LoopbackServer()
-        cls.server.__enter__()
-        cls.addClassCleanup(cls.server.__exit__, None, None, None)
+        cls.server = cls.enterClassContext(LoopbackServer())
         cls.graph = ThreadsGraph(cls.server, prefix="/v1.0")
-        cls.threads = cls.env["social_crm.account"].create(
-            {
-                "name": "Acme on Threads (test)",
-                "network": "threads",
-                "base_url": cls.graph.url,
-                "login": USER_ID,
-                "token": "threads-token",
-                "state": "connected",
-                "team_id": cls.team.id,
-                "own_external_id": USER_ID,
-                "own_handle": "acme.support",
-                "secret": APP_SECRET,
-                "verify_token": "acme-threads-verify",
-            }
+        cls.threads = cls.account_by_id(
+            "threads",
+            "Acme on Threads (test)",
+            USER_ID,
+            base_url=cls.graph.url,
+            token="threads-token",
+            own_handle="acme.support",
+            secret=APP_SECRET,
+            verify_token="acme-threads-verify",
         )
 
     def setUp(self):
@@ -263,23 +256,19 @@ class TestThreads(HttpCase, SocialCrmCommon):
 
 
 @tagged("social_crm", "social_crm_threads", "post_install", "-at_install")
-class TestThreadsConnect(HttpCase, SocialCrmCommon):
+class TestThreadsConnect(HttpCase, NetworkCase):
     """Connect (authorization window, code, th_exchange_token) and the daily refresh (th_refresh_token)."""
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.provider = Provider(expires_in=3600)
-        cls.provider.__enter__()
-        cls.addClassCleanup(cls.provider.__exit__, None, None, None)
-        cls.app = cls.env["social_crm.oauth.app"].create(
-            {
-                "network": "threads",
-                "client_id": "990602627938098",
-                "client_secret": "threads-app-secret",
-                "authorize_url": cls.provider.url + "/authorize",
-                "token_url": cls.provider.url + "/oauth/access_token",
-            }
+        cls.provider = cls.enterClassContext(Provider(expires_in=3600))
+        cls.app = cls.oauth_app(
+            "threads",
+            "990602627938098",
+            "threads-app-secret",
+            authorize_url=cls.provider.url + "/authorize",
+            token_url=cls.provider.url + "/oauth/access_token",
         )
         cls.provider.register(
             "990602627938098", "threads-app-secret", cls.app.redirect_uri, "threads_basic threads_manage_replies"

@@ -14,10 +14,8 @@ from odoo import fields
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import HttpCase, tagged
 
-from odoo.addons.mail.tests.common import mail_new_test_user
-
-from .common import SocialCrmCommon
 from .loopback import LoopbackServer
+from .network_case import NetworkCase
 
 BUSINESS = "-000Mz7yh9BwQKnYV3yBbC5oGnpdqF2uBpeO"
 APP_SECRET = "a1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d6"
@@ -27,6 +25,7 @@ PERSIAN = "سلام، سفارشم هنوز نرسیده. کی می‌رسه؟ �
 ANSWER = "سلام سارا، سفارش شما امروز ارسال می‌شود."
 REPLY_PATH = "/business/comment/reply/create/"
 SEND_PATH = "/business/message/send/"
+TOKEN_PATH = "/open_api/v1.3/tt_user/oauth2/token/"
 
 
 def envelope(data=None, code=0, message="OK"):
@@ -34,13 +33,11 @@ def envelope(data=None, code=0, message="OK"):
 
 
 @tagged("social_crm", "social_crm_webhooks", "post_install", "-at_install")
-class TestTiktok(HttpCase, SocialCrmCommon):
+class TestTiktok(HttpCase, NetworkCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.server = server = LoopbackServer()
-        server.__enter__()
-        cls.addClassCleanup(server.__exit__, None, None, None)
+        cls.server = server = cls.enterClassContext(LoopbackServer())
         server.comments = []
         server.seen_tokens = []
         server.fail_with = None
@@ -92,21 +89,9 @@ class TestTiktok(HttpCase, SocialCrmCommon):
             return 200, {}, envelope({**data, "refresh_token_expires_in": 31536000})
 
         server.route("POST", "/open_api/v1.3/tt_user/oauth2/refresh_token/", lambda r: tokens("act.2", "rft.2"))
-        server.route("POST", "/open_api/v1.3/tt_user/oauth2/token/", lambda r: tokens("act.token", "rft.1"))
+        server.route("POST", TOKEN_PATH, lambda r: tokens("act.token", "rft.1"))
 
-        cls.tiktok = cls.env["social_crm.account"].create(
-            {
-                "name": "Acme IR on TikTok",
-                "network": "tiktok",
-                "base_url": server.url,
-                "login": BUSINESS,
-                "token": "act.token",
-                "secret": APP_SECRET,
-                "state": "connected",
-                "team_id": cls.team.id,
-                "own_external_id": BUSINESS,
-            }
-        )
+        cls.tiktok = cls.account_by_id("tiktok", "Acme IR on TikTok", BUSINESS, token="act.token", secret=APP_SECRET)
 
     def setUp(self):
         super().setUp()
@@ -129,13 +114,8 @@ class TestTiktok(HttpCase, SocialCrmCommon):
             "display_name": "Sara",
         }
 
-    def sent(self, path):
-        return [json.loads(r["body"]) for r in self.server.requests if r["path"] == path]
-
-    def composer(self, ticket, user, body):
-        action = ticket.with_user(user).action_social_reply()
-        defaults = {key[len("default_") :]: value for key, value in action["context"].items()}
-        return self.env["social_crm.reply"].with_user(user).create({**defaults, "body": body})
+    def tiktok_app(self, **urls):
+        return self.oauth_app("tiktok", "7301234567890", "app-secret", token_url=self.server.url + TOKEN_PATH, **urls)
 
     # --- comments ------------------------------------------------------------------------------------
 
@@ -159,7 +139,7 @@ class TestTiktok(HttpCase, SocialCrmCommon):
         self.assertEqual(self.env["social_crm.mention"].search_count([("account_id", "=", self.tiktok.id)]), 1)
 
         # The agent's public answer waits for a manager; approved, it leaves once, under the comment.
-        reply = self.composer(ticket, self.social_user, ANSWER)
+        reply = self.answer_from_ticket(ticket, self.social_user, ANSWER)
         reply.action_submit()
         self.assertEqual(reply.state, "to_approve")
         self.assertFalse(self.sent(REPLY_PATH))
@@ -180,7 +160,7 @@ class TestTiktok(HttpCase, SocialCrmCommon):
         self.server.comments[:] = [self.comment("7400000000000000002")]
         self.tiktok.with_user(self.social_manager).action_fetch_now()
         ticket = self.env["social_crm.mention"].search([("account_id", "=", self.tiktok.id)]).ticket_id
-        reply = self.composer(ticket, self.social_manager, "سلام " * 40)
+        reply = self.answer_from_ticket(ticket, self.social_manager, "سلام " * 40)
         self.assertTrue(reply.too_long)
         self.assertEqual(reply.max_length, 150)
         with self.assertRaises(UserError):
@@ -188,15 +168,7 @@ class TestTiktok(HttpCase, SocialCrmCommon):
         self.assertFalse(self.sent(REPLY_PATH))
 
     def test_connect_fills_in_the_business_id_from_the_authorization(self):
-        app = self.env["social_crm.oauth.app"].create(
-            {
-                "network": "tiktok",
-                "client_id": "7301234567890",
-                "client_secret": "app-secret",
-                "authorize_url": self.server.url + "/v2/auth/authorize/",
-                "token_url": self.server.url + "/open_api/v1.3/tt_user/oauth2/token/",
-            }
-        )
+        app = self.tiktok_app(authorize_url=self.server.url + "/v2/auth/authorize/")
         account = self.env["social_crm.account"].create(
             {"name": "Acme TH on TikTok", "network": "tiktok", "base_url": self.server.url, "team_id": self.team.id}
         )
@@ -227,14 +199,7 @@ class TestTiktok(HttpCase, SocialCrmCommon):
         )
 
     def test_an_expired_token_is_refreshed_through_tiktok_and_the_fetch_goes_on(self):
-        app = self.env["social_crm.oauth.app"].create(
-            {
-                "network": "tiktok",
-                "client_id": "7301234567890",
-                "client_secret": "app-secret",
-                "token_url": self.server.url + "/open_api/v1.3/tt_user/oauth2/token/",
-            }
-        )
+        app = self.tiktok_app()
         self.tiktok.sudo().write(
             {
                 "oauth_app_id": app.id,
@@ -266,14 +231,7 @@ class TestTiktok(HttpCase, SocialCrmCommon):
         self.server.comments[:] = [self.comment("7400000000000000004", text="لینک تخفیف: spam.example")]
         self.tiktok.with_user(self.social_manager).action_fetch_now()
         mention = self.env["social_crm.mention"].search([("account_id", "=", self.tiktok.id)])
-        other = self.env["res.company"].create({"name": "Other shop"})
-        stranger = mail_new_test_user(
-            self.env,
-            login="tiktok_other_manager",
-            groups="base.group_user,social_crm.group_social_manager",
-            company_id=other.id,
-            company_ids=[(6, 0, other.ids)],
-        )
+        stranger = self.user_of_another_company("tiktok_other_manager")
         for user in (self.social_user, stranger):
             with self.subTest(user=user.login), self.assertRaises(AccessError):
                 mention.with_user(user).action_hide_on_network()
@@ -346,7 +304,7 @@ class TestTiktok(HttpCase, SocialCrmCommon):
         ticket = mention.ticket_id
         self.assertTrue(ticket, "a complaint in a direct message opens a ticket")
 
-        reply = self.composer(ticket, self.social_user, ANSWER)
+        reply = self.answer_from_ticket(ticket, self.social_user, ANSWER)
         reply.action_submit()
         self.assertEqual(reply.state, "posted", reply.error_message)
         self.assertEqual(
@@ -371,7 +329,7 @@ class TestTiktok(HttpCase, SocialCrmCommon):
         self.events().write({"received_at": fields.Datetime.now() - timedelta(hours=49)})
         self.run_processing()
         ticket = self.env["social_crm.mention"].search([("account_id", "=", self.tiktok.id)]).ticket_id
-        reply = self.composer(ticket, self.social_manager, ANSWER)
+        reply = self.answer_from_ticket(ticket, self.social_manager, ANSWER)
         with self.assertRaisesRegex(UserError, "48 hours"):
             reply.action_submit()
         self.assertEqual(reply.state, "draft")

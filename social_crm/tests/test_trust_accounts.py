@@ -10,36 +10,21 @@ from odoo.modules.neutralize import get_neutralization_queries
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
-from .common import SocialCrmCommon
-from .loopback import LoopbackServer
-from .mastodon_case import BRAND
+from .mastodon_case import BRAND, mastodon_server
+from .network_case import NetworkCase
 
 ACCOUNT_LOGGER = "odoo.addons.social_crm.models.social_crm_account"
 
 
 @tagged("social_crm", "social_crm_security", "post_install", "-at_install")
-class TestTrustAccounts(SocialCrmCommon):
+class TestTrustAccounts(NetworkCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.brand = LoopbackServer()
-        cls.brand.__enter__()
-        cls.addClassCleanup(cls.brand.__exit__, None, None, None)
-        cls.brand.route("GET", "/api/v1/accounts/verify_credentials", (200, {}, BRAND))
-        cls.evil = LoopbackServer()
-        cls.evil.__enter__()
-        cls.addClassCleanup(cls.evil.__exit__, None, None, None)
-        cls.evil.route("GET", "/api/v1/accounts/verify_credentials", (200, {}, BRAND))
-        cls.masto = cls.env["social_crm.account"].create(
-            {
-                "name": "Acme on Mastodon (accounts)",
-                "network": "mastodon",
-                "base_url": cls.brand.url,
-                "login": "acme",
-                "token": "brand-token-123",
-                "state": "connected",
-                "team_id": cls.team.id,
-            }
+        cls.brand = mastodon_server(cls)
+        cls.evil = mastodon_server(cls)
+        cls.masto = cls.connected_account(
+            "mastodon", "Acme on Mastodon (accounts)", cls.brand.url, login="acme", token="brand-token-123"
         )
 
     def setUp(self):

@@ -9,7 +9,7 @@ import psycopg2
 
 from odoo import fields
 from odoo.exceptions import AccessError, UserError
-from odoo.tests import new_test_user, tagged
+from odoo.tests import tagged
 from odoo.tools import mute_logger
 
 from .webhook_case import (
@@ -19,6 +19,7 @@ from .webhook_case import (
     THAI,
     WebhookCase,
     line_delivery,
+    line_event,
     line_signature,
     line_text,
     telegram_update,
@@ -100,15 +101,9 @@ class TestWebhooks(WebhookCase):
     def test_line_unsend_hides_the_message(self):
         self.deliver_line(line_text("01H0000000000000000000000A", "468789577898262533", text="เบอร์ผม 0812345678"))
         self.run_processing()
-        unsend = {
-            "type": "unsend",
-            "mode": "active",
-            "timestamp": 1790000060000,
-            "source": {"type": "user", "userId": LINE_USER},
-            "webhookEventId": "01H0000000000000000000000B",
-            "deliveryContext": {"isRedelivery": False},
-            "unsend": {"messageId": "468789577898262533"},
-        }
+        unsend = line_event(
+            "unsend", "01H0000000000000000000000B", 1790000060000, unsend={"messageId": "468789577898262533"}
+        )
         self.deliver_line(unsend)
         self.run_processing()
         mention = self.env["social_crm.mention"].search([("account_id", "=", self.line.id)])
@@ -208,16 +203,9 @@ class TestWebhooks(WebhookCase):
         self.assertNotIn("1158201444", wrong.text)
 
     def test_unknown_event_types_are_stored_and_ignored_with_a_log_line(self):
-        beacon = {
-            "type": "beacon",
-            "mode": "active",
-            "timestamp": 1790000000000,
-            "source": {"type": "user", "userId": LINE_USER},
-            "webhookEventId": "01H0000000000000000000000C",
-            "deliveryContext": {"isRedelivery": False},
-            "replyToken": "x",
-            "beacon": {"hwid": "d41d8cd98f", "type": "enter"},
-        }
+        beacon = line_event(
+            "beacon", "01H0000000000000000000000C", replyToken="x", beacon={"hwid": "d41d8cd98f", "type": "enter"}
+        )
         self.assertEqual(self.deliver_line(beacon).status_code, 200)
         event = self.events(self.line)
         self.assertEqual(event.state, "pending")
@@ -287,14 +275,7 @@ class TestWebhookAccess(WebhookCase):
     def test_other_company_cannot_see_private_messages(self):
         self.deliver_line(line_text("01H0000000000000000000000F", "5"))
         self.run_processing()
-        other = self.env["res.company"].create({"name": "Other shop"})
-        outsider = new_test_user(
-            self.env,
-            login="outsider",
-            groups="base.group_user,social_crm.group_social_manager",
-            company_id=other.id,
-            company_ids=[(6, 0, other.ids)],
-        )
+        outsider = self.user_of_another_company("outsider")
         Mention = self.env["social_crm.mention"]
         self.assertTrue(Mention.search([("account_id", "=", self.line.id)]))
         self.assertFalse(Mention.with_user(outsider).search([("visibility", "=", "private")]))

@@ -6,10 +6,10 @@ import json
 import time
 
 from odoo.exceptions import UserError
-from odoo.tests import new_test_user, tagged
+from odoo.tests import tagged
 from odoo.tools import mute_logger
 
-from .webhook_case import BOT, PERSIAN, SARA, TELEGRAM_TOKEN, WebhookCase
+from .webhook_case import BOT, PERSIAN, SARA, SARA_CHAT, TELEGRAM_TOKEN, WebhookCase, bot_callback, bot_update
 
 BALE_TOKEN = "1234567890:yC3vHQvB2kQp1d7XwGyM0aBcDeFgHiJkLmNoPq"
 BALE_BOT = {"id": 1234567890, "is_bot": True, "first_name": "پشتیبانی آکمه", "username": "acme_support_bot"}
@@ -17,21 +17,13 @@ ZAHRA = {"id": 52038472, "is_bot": False, "first_name": "زهرا", "last_name":
 BALE_SEND = f"/bot{BALE_TOKEN}/sendMessage"
 TELEGRAM_SEND = f"/bot{TELEGRAM_TOKEN}/sendMessage"
 CONNECTION_ID = "Bb3x9Qk2AAAAcC4aL0m1xFv7"
+ZAHRA_CHAT = {"id": ZAHRA["id"], "type": "private", "first_name": "زهرا", "username": "zahra_ah"}
 NIMA = {"id": 5550001, "is_bot": False, "first_name": "نیما", "last_name": "کفش", "username": "nima_shop"}
 
 
 def bale_update(update_id, text=PERSIAN, message_id=301):
     """A text message as Bale's Bot API delivers it (docs.bale.ai, Update and Message)."""
-    return {
-        "update_id": update_id,
-        "message": {
-            "message_id": message_id,
-            "from": ZAHRA,
-            "chat": {"id": ZAHRA["id"], "type": "private", "first_name": "زهرا", "username": "zahra_ah"},
-            "date": 1790000000,
-            "text": text,
-        },
-    }
+    return bot_update(update_id, message_id, ZAHRA, ZAHRA_CHAT, text=text)
 
 
 def connection_update(update_id, is_enabled=True, can_reply=True):
@@ -51,18 +43,18 @@ def connection_update(update_id, is_enabled=True, can_reply=True):
 
 def business_update(update_id, text=PERSIAN, message_id=77, sender=None, key="business_message", date=None, **extra):
     """A customer's message in the Premium user's private chat (Bot API: Message with business_connection_id)."""
-    return {
-        "update_id": update_id,
-        key: {
-            "business_connection_id": CONNECTION_ID,
-            "message_id": message_id,
-            "from": sender or SARA,
-            "chat": {"id": SARA["id"], "first_name": "سارا", "last_name": "رضایی", "type": "private"},
-            "date": date or int(time.time()) - 600,
-            "text": text,
-            **extra,
-        },
-    }
+    date = date or int(time.time()) - 600
+    return bot_update(
+        update_id,
+        message_id,
+        sender or SARA,
+        SARA_CHAT,
+        key,
+        date,
+        business_connection_id=CONNECTION_ID,
+        text=text,
+        **extra,
+    )
 
 
 class BotCase(WebhookCase):
@@ -106,16 +98,8 @@ class BotCase(WebhookCase):
             return 200, {}, {"ok": True, "result": pending[: body.get("limit", 100)]}
 
         reply(f"/bot{BALE_TOKEN}/getUpdates", get_updates)
-        cls.bale = cls.env["social_crm.account"].create(
-            {
-                "name": "Acme IR on Bale",
-                "network": "bale",
-                "base_url": server.url,
-                "token": BALE_TOKEN,
-                "state": "connected",
-                "team_id": cls.team.id,
-                "own_external_id": str(BALE_BOT["id"]),
-            }
+        cls.bale = cls.connected_account(
+            "bale", "Acme IR on Bale", server.url, token=BALE_TOKEN, own_external_id=str(BALE_BOT["id"])
         )
 
     def deliver_bale(self, update, headers=None):
@@ -178,15 +162,8 @@ class TestBale(BotCase):
         [asked] = self.sent(BALE_SEND)
         [row] = asked["reply_markup"]["inline_keyboard"]
         good = next(button["callback_data"] for button in row if button["callback_data"].endswith(":good"))
-        pressed = {
-            "update_id": 88102,
-            "callback_query": {
-                "id": "52038472-88102",
-                "from": ZAHRA,
-                "message": {"message_id": 330, "chat": {"id": ZAHRA["id"], "type": "private"}, "date": 1790000300},
-                "data": good,
-            },
-        }
+        question = {"message_id": 330, "chat": {"id": ZAHRA["id"], "type": "private"}, "date": 1790000300}
+        pressed = bot_callback(88102, "52038472-88102", ZAHRA, question, good)
         self.assertEqual(self.deliver_bale(pressed).status_code, 200)
         self.run_processing()
         self.assertEqual((survey.state, survey.answer), ("answered", "good"))
@@ -351,12 +328,5 @@ class TestTelegramBusiness(BotCase):
         self.run_processing()
         Connection = self.env["social_crm.business.connection"]
         self.assertEqual(len(Connection.with_user(self.social_user).search([])), 1)
-        other = self.env["res.company"].create({"name": "Other shop"})
-        outsider = new_test_user(
-            self.env,
-            login="outsider_biz",
-            groups="base.group_user,social_crm.group_social_manager",
-            company_id=other.id,
-            company_ids=[(6, 0, other.ids)],
-        )
+        outsider = self.user_of_another_company("outsider_biz")
         self.assertFalse(Connection.with_user(outsider).search([]))

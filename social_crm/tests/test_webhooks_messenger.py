@@ -22,9 +22,10 @@ THAI_DM = "สวัสดีครับ พัสดุของผมยั�
 SEND_PATH = f"/{PAGE_ID}/messages"
 
 
-def messenger_text(mid, text=THAI_DM):
-    """A text message as Meta's Messenger Platform webhook reference shows it (object: page)."""
-    now_ms = int(time.time() * 1000)
+def messenger_message(mid, now_ms=None, **message):
+    """A message from the customer (text or attachments) as Meta's Messenger Platform webhook reference shows it
+    (object: page), delivered at ``now_ms`` (now unless told)."""
+    now_ms = now_ms or int(time.time() * 1000)
     return {
         "object": "page",
         "entry": [
@@ -36,12 +37,16 @@ def messenger_text(mid, text=THAI_DM):
                         "sender": {"id": PSID},
                         "recipient": {"id": PAGE_ID},
                         "timestamp": now_ms - 400,
-                        "message": {"mid": mid, "text": text},
+                        "message": {"mid": mid, **message},
                     }
                 ],
             }
         ],
     }
+
+
+def messenger_text(mid, text=THAI_DM):
+    return messenger_message(mid, text=text)
 
 
 def hub_signature(body, secret=APP_SECRET):
@@ -73,19 +78,13 @@ class TestMessengerWebhook(WebhookCase):
                 },
             ),
         )
-        cls.page = cls.env["social_crm.account"].create(
-            {
-                "name": "Acme TH on Facebook",
-                "network": "facebook",
-                "base_url": cls.server.url,
-                "login": PAGE_ID,
-                "token": "EAAGm0PX4ZCpsBAPageToken",
-                "secret": APP_SECRET,
-                "verify_token": "acme-verify-2026",
-                "state": "connected",
-                "team_id": cls.team.id,
-                "own_external_id": PAGE_ID,
-            }
+        cls.page = cls.account_by_id(
+            "facebook",
+            "Acme TH on Facebook",
+            PAGE_ID,
+            token="EAAGm0PX4ZCpsBAPageToken",
+            secret=APP_SECRET,
+            verify_token="acme-verify-2026",
         )
 
     def deliver_messenger(self, payload, secret=APP_SECRET):

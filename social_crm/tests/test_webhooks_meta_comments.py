@@ -116,56 +116,28 @@ class TestMetaCommentWebhooks(WebhookCase):
         server.route("GET", "/17895695668004550/comments", lambda r: (200, {}, {"data": cls.poll_comments}))
         server.route("GET", f"/{IG_ID}/tags", (200, {}, {"data": []}))
 
-        Account = cls.env["social_crm.account"]
-        common = {"base_url": server.url, "secret": APP_SECRET, "state": "connected", "team_id": cls.team.id}
-        cls.page = Account.create(
-            {
-                **common,
-                "name": "Acme TH on Facebook",
-                "network": "facebook",
-                "login": PAGE_ID,
-                "token": "EAAGm0PX4ZCpsBAPageToken",
-                "verify_token": "acme-verify-2026",
-                "own_external_id": PAGE_ID,
-                "reply_policy": "always",
-            }
+        cls.page = cls.meta_account(
+            "facebook",
+            "Acme TH on Facebook",
+            PAGE_ID,
+            token="EAAGm0PX4ZCpsBAPageToken",
+            verify_token="acme-verify-2026",
+            reply_policy="always",
         )
-        cls.insta = Account.create(
-            {
-                **common,
-                "name": "Acme TH on Instagram",
-                "network": "instagram",
-                "login": IG_ID,
-                "token": "EAAGm0PX4ZCpsBAIgToken",
-                "own_external_id": IG_ID,
-                "reply_policy": "always",
-            }
+        cls.insta = cls.meta_account(
+            "instagram", "Acme TH on Instagram", IG_ID, token="EAAGm0PX4ZCpsBAIgToken", reply_policy="always"
         )
         # Another company, on the same Meta app (same secret): it must never receive what the route gets
         # for this company's addresses, even for its own Page and Instagram account.
         cls.other_company = cls.env["res.company"].create({"name": "Acme Vietnam"})
-        cls.other_page = Account.create(
-            {
-                **common,
-                "team_id": False,
-                "name": "Acme VN on Facebook",
-                "network": "facebook",
-                "login": OTHER_PAGE_ID,
-                "own_external_id": OTHER_PAGE_ID,
-                "company_id": cls.other_company.id,
-            }
-        )
-        cls.other_insta = Account.create(
-            {
-                **common,
-                "team_id": False,
-                "name": "Acme VN on Instagram",
-                "network": "instagram",
-                "login": OTHER_IG_ID,
-                "own_external_id": OTHER_IG_ID,
-                "company_id": cls.other_company.id,
-            }
-        )
+        vietnam = {"team_id": False, "company_id": cls.other_company.id}
+        cls.other_page = cls.meta_account("facebook", "Acme VN on Facebook", OTHER_PAGE_ID, **vietnam)
+        cls.other_insta = cls.meta_account("instagram", "Acme VN on Instagram", OTHER_IG_ID, **vietnam)
+
+    @classmethod
+    def meta_account(cls, network, name, external_id, **values):
+        """A Page or an Instagram account of the Meta app (its secret) on the loopback Graph API."""
+        return cls.account_by_id(network, name, external_id, secret=APP_SECRET, **values)
 
     def setUp(self):
         super().setUp()

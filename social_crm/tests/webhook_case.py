@@ -8,8 +8,8 @@ import json
 
 from odoo.tests import HttpCase
 
-from .common import SocialCrmCommon
 from .loopback import LoopbackServer
+from .network_case import NetworkCase
 
 LINE_SECRET = "8c570fa6dd201bb328f1c1eac23a96d8"
 LINE_USER = "U4af4980629a0b2d3c1e2f3a4b5c6d7e8"
@@ -19,53 +19,68 @@ TELEGRAM_SECRET = "s3cr3t-token_for-webhook"
 PERSIAN = "سلام، سفارشم هنوز نرسیده. کی می‌رسه؟ خیلی ناراضی هستم"
 SARA = {"id": 7261839, "is_bot": False, "first_name": "سارا", "last_name": "رضایی", "username": "sara_r"}
 BOT = {"id": 110201543, "is_bot": True, "first_name": "Acme support", "username": "acme_support_bot"}
+SARA_CHAT = {"id": SARA["id"], "first_name": "سارا", "last_name": "رضایی", "type": "private"}
+LINE_REPLY_TOKEN = "b60d432864f44d079f6d8efe86cf404b"
 
 
 def line_delivery(*events):
     return json.dumps({"destination": "Ub9952f8", "events": list(events)}, ensure_ascii=False).encode()
 
 
-def line_text(event_id, message_id, text=THAI, reply_token="b60d432864f44d079f6d8efe86cf404b"):
-    """A text message event as LINE's webhook reference shows it."""
+def line_event(kind, event_id, timestamp=1790000000000, user_id=LINE_USER, **fields):
+    """An event of ``kind`` as LINE's webhook reference shows it: the fields every event has, then its own
+    (``message``, ``postback``, ``unsend``, ``replyToken``...)."""
     return {
-        "type": "message",
-        "message": {"type": "text", "id": message_id, "quoteToken": "q3Plxr4AgKd", "text": text},
+        "type": kind,
+        "mode": "active",
+        "timestamp": timestamp,
+        "source": {"type": "user", "userId": user_id},
         "webhookEventId": event_id,
         "deliveryContext": {"isRedelivery": False},
-        "timestamp": 1790000000000,
-        "source": {"type": "user", "userId": LINE_USER},
-        "replyToken": reply_token,
-        "mode": "active",
+        **fields,
     }
+
+
+def line_message(event_id, message_id, kind, reply_token=LINE_REPLY_TOKEN, **content):
+    """A message event: a message of ``kind`` (text, image, file, audio...) with its ``content``."""
+    message = {"type": kind, "id": message_id, "quoteToken": "q3Plxr4AgKd", **content}
+    return line_event("message", event_id, message=message, replyToken=reply_token)
+
+
+def line_text(event_id, message_id, text=THAI, reply_token=LINE_REPLY_TOKEN):
+    """A text message event as LINE's webhook reference shows it."""
+    return line_message(event_id, message_id, "text", reply_token, text=text)
 
 
 def line_signature(body, secret=LINE_SECRET):
     return base64.b64encode(hmac.new(secret.encode(), body, hashlib.sha256).digest()).decode()
 
 
+def bot_update(update_id, message_id, sender, chat, key="message", date=1790000000, **content):
+    """An update carrying a message (under ``key``) as the Telegram Bot API delivers it; Bale's Bot API has the
+    same shape."""
+    message = {"message_id": message_id, "from": sender, "chat": chat, "date": date, **content}
+    return {"update_id": update_id, key: message}
+
+
+def bot_callback(update_id, query_id, sender, message, data, **query):
+    """An update with a ``callback_query``, as the Bot API sends it when an inline keyboard button is pressed."""
+    callback = {"id": query_id, "from": sender, "message": message, "data": data, **query}
+    return {"update_id": update_id, "callback_query": callback}
+
+
 def telegram_update(update_id, text=PERSIAN, message_id=1365):
-    return {
-        "update_id": update_id,
-        "message": {
-            "message_id": message_id,
-            "from": SARA,
-            "chat": {"id": SARA["id"], "first_name": "سارا", "last_name": "رضایی", "type": "private"},
-            "date": 1790000000,
-            "text": text,
-        },
-    }
+    return bot_update(update_id, message_id, SARA, SARA_CHAT, text=text)
 
 
-class WebhookCase(HttpCase, SocialCrmCommon):
+class WebhookCase(HttpCase, NetworkCase):
     """``server.line_sent`` / ``server.telegram_sent``: the message requests the APIs received;
     ``server.fail[path]`` answers an error for that path."""
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.server = LoopbackServer()
-        cls.server.__enter__()
-        cls.addClassCleanup(cls.server.__exit__, None, None, None)
+        cls.server = cls.enterClassContext(LoopbackServer())
         cls.server.fail = {}
         cls.server.updates = []
 
@@ -115,30 +130,21 @@ class WebhookCase(HttpCase, SocialCrmCommon):
 
         cls.server.route("POST", f"/bot{TELEGRAM_TOKEN}/getUpdates", get_updates)
 
-        Account = cls.env["social_crm.account"]
-        cls.line = Account.create(
-            {
-                "name": "Acme TH on LINE",
-                "network": "line",
-                "base_url": cls.server.url,
-                "token": "channel-access-token",
-                "secret": LINE_SECRET,
-                "state": "connected",
-                "team_id": cls.team.id,
-                "own_external_id": "Ub9952f8",
-            }
+        cls.line = cls.connected_account(
+            "line",
+            "Acme TH on LINE",
+            cls.server.url,
+            token="channel-access-token",
+            secret=LINE_SECRET,
+            own_external_id="Ub9952f8",
         )
-        cls.telegram = Account.create(
-            {
-                "name": "Acme IR on Telegram",
-                "network": "telegram",
-                "base_url": cls.server.url,
-                "token": TELEGRAM_TOKEN,
-                "secret": TELEGRAM_SECRET,
-                "state": "connected",
-                "team_id": cls.team.id,
-                "own_external_id": str(BOT["id"]),
-            }
+        cls.telegram = cls.connected_account(
+            "telegram",
+            "Acme IR on Telegram",
+            cls.server.url,
+            token=TELEGRAM_TOKEN,
+            secret=TELEGRAM_SECRET,
+            own_external_id=str(BOT["id"]),
         )
 
     def setUp(self):
@@ -166,11 +172,3 @@ class WebhookCase(HttpCase, SocialCrmCommon):
 
     def run_processing(self):
         self.env.ref("social_crm.ir_cron_process_events").sudo().method_direct_trigger()
-
-    def sent(self, path):
-        return [json.loads(r["body"]) for r in self.server.requests if r["path"] == path]
-
-    def answer_from_ticket(self, ticket, user, body):
-        action = ticket.with_user(user).action_social_reply()
-        defaults = {key[len("default_") :]: value for key, value in action["context"].items()}
-        return self.env["social_crm.reply"].with_user(user).create({**defaults, "body": body})
