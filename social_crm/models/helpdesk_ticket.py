@@ -17,6 +17,8 @@ INCIDENT_WINDOW_PARAM = "social_crm.incident_window_minutes"
 INCIDENT_WINDOW_DEFAULT = 30
 INCIDENT_SIMILARITY = 0.5  # trigram overlap of the first customer messages
 INCIDENT_SIMILARITY_SAME_KEYWORD = 0.3  # when both matched the same listening keyword
+# helpdesk_mgmt's stored related fields, given by the ingestion's batch create (``_social_related_vals``)
+RELATED_AT_CREATE = ("commercial_partner_id", "unattended")
 
 
 class HelpdeskTicket(models.Model):
@@ -233,8 +235,10 @@ class HelpdeskTicket(models.Model):
                 if team_id not in stages:
                     stages[team_id] = self.env["helpdesk.ticket.team"].browse(team_id)._get_applicable_stages()[:1].id
                 vals["stage_id"] = stages[team_id]
-        # The descriptions are HTML the router escaped itself: create() would sanitize each one twice (for the
-        # column and for the cache), the UPDATE below once. The column is required: empty until then.
+        self._social_related_vals(vals_list)
+        # The descriptions are HTML the router composed itself (``_ticket_vals``: the customer's text escaped,
+        # only http(s) links): create() would sanitize each one twice (for the column and for the cache); the
+        # UPDATE below stores them as composed (anything else is sanitized). The column is required: empty until.
         descriptions = []
         for vals in vals_list:
             descriptions.append(vals.get("description") or False)
@@ -243,13 +247,34 @@ class HelpdeskTicket(models.Model):
         # tickets and of their creation messages are computed once for the batch.
         batch = self.with_context(**batch_defaults_context())
         tickets = batch.with_context(tracking_disable=True, mail_create_nolog=True).create(vals_list)
+        for fname in RELATED_AT_CREATE:
+            # given at create (_social_related_vals): create() still marks them to compute for every ticket
+            self.env.remove_to_compute(self._fields[fname], tickets)
         update_rows(
             tickets,
             [(ticket.id, {"description": text}) for ticket, text in zip(tickets, descriptions) if text],
             ["description"],
+            escaped=["description"],
         )
         tickets.with_env(batch.env)._social_announce_creation()
         return tickets.with_env(self.env)
+
+    @api.model
+    def _social_related_vals(self, vals_list):
+        """Give the stored related fields of helpdesk_mgmt (``commercial_partner_id``, ``unattended``) their values.
+
+        Without them the INSERT stores NULL and the next flush computes both for every ticket and writes them in
+        a second UPDATE of the new rows; given, they are stored by the INSERT and need no computing.
+        """
+        partners = self.env["res.partner"].browse({vals["partner_id"] for vals in vals_list if vals.get("partner_id")})
+        stages = self.env["helpdesk.ticket.stage"].browse(
+            {vals["stage_id"] for vals in vals_list if vals.get("stage_id")}
+        )
+        commercial = {partner.id: partner.commercial_partner_id.id for partner in partners}
+        unattended = {stage.id: stage.unattended for stage in stages}
+        for vals in vals_list:
+            vals.setdefault("commercial_partner_id", commercial.get(vals.get("partner_id"), False))
+            vals.setdefault("unattended", unattended.get(vals.get("stage_id"), False))
 
     def _social_announce_creation(self):
         """Do for tickets made by the ingestion what mail.thread does on create, in batch.
@@ -286,7 +311,6 @@ class HelpdeskTicket(models.Model):
                 "email_from": email_from,
                 "model": ticket._name,
                 "res_id": ticket.id,
-                "body": "",  # the same body for all: sanitized once by the UPDATE below, not twice per message
                 "message_type": "notification",
                 "parent_id": False,
                 "subject": False,
@@ -300,6 +324,8 @@ class HelpdeskTicket(models.Model):
             }
             for ticket in tickets
         ]
+        # No body at create (the same body for all, sanitized once by the UPDATE below, not twice per message;
+        # mail.message's create looks for embedded pictures in each body it is given).
         messages = tickets._message_create(values_list)
         update_rows(messages, [(message.id, {"body": body}) for message in messages], ["body"])
         for values in values_list:

@@ -183,7 +183,7 @@ class SocialCrmTicketRouter(models.AbstractModel):
                 "title": self.env["social_crm.thread"]._title_from_text(mention.body, 80),
             }
             body = Markup("<p>%s</p>") % (mention.body or "")
-            if mention.url:
+            if _is_web_link(mention.url):  # the description is stored as composed here: no javascript: links
                 body += Markup('<p><a href="%s" target="_blank" rel="noopener">%s</a></p>') % (
                     mention.url,
                     texts.open_on % {"network": network},
@@ -204,6 +204,10 @@ class SocialCrmTicketRouter(models.AbstractModel):
             "social_thread_id": thread.id,
             "social_lang": mention.lang or False,
         }
+
+
+def _is_web_link(url):
+    return bool(url) and url.lower().startswith(("https://", "http://"))
 
 
 class _TicketTexts:

@@ -1,6 +1,8 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from datetime import datetime
 
+from markupsafe import Markup
+
 from odoo.tests import tagged
 
 from ..tools.bulk_sql import insert_rows, update_rows
@@ -67,4 +69,15 @@ class TestBulkSql(SocialCrmCommon):
         update_rows(ticket, [(ticket.id, {"description": "<p>hi</p><script>alert(1)</script>"})], ["description"])
         self.assertIn("<p>hi</p>", ticket.description)
         self.assertNotIn("script", ticket.description, "an HTML field is still sanitized")
+        # ``escaped``: the caller's own Markup is stored as composed; a plain text is sanitized all the same
+        composed = Markup("<p>%s</p>") % "<script>alert(1)</script>"
+        update_rows(ticket, [(ticket.id, {"description": composed})], ["description"], escaped=["description"])
+        self.assertEqual(ticket.description, "<p>&lt;script&gt;alert(1)&lt;/script&gt;</p>")
+        update_rows(
+            ticket,
+            [(ticket.id, {"description": "<b>x</b><script>1</script>"})],
+            ["description"],
+            escaped=["description"],
+        )
+        self.assertNotIn("script", ticket.description, "only Markup is taken as composed")
         self.assertEqual(update_rows(Identity, [], ["name"]), [])

@@ -91,6 +91,68 @@ class TestIngestBatch(SocialCrmCommon):
         for ticket in tickets:
             self.assertEqual(ticket.social_mention_ids, ticket.social_thread_id.mention_ids)
 
+    def test_batch_tickets_store_helpdesks_related_values_at_create(self):
+        """The commercial partner and the stage's "unattended" are stored by the INSERT, right, never recomputed."""
+        company = self.env["res.partner"].create({"name": "Rakdee Trading", "is_company": True})
+        self.partner.parent_id = company
+        self.env["social_crm.identity"].create(
+            {"network": "bluesky", "external_id": "did:plc:rel", "handle": "rel.test", "partner_id": self.partner.id}
+        )
+        unattended = self.team._get_applicable_stages()[:1]
+        unattended.unattended = True
+        self.env.flush_all()
+        Ticket = type(self.env["helpdesk.ticket"])
+        computed = []
+        original = Ticket._compute_field_value
+
+        def spy(records, field):
+            computed.append(field.name)
+            return original(records, field)
+
+        with patch.object(Ticket, "_compute_field_value", spy), analyzed_as(*[("en", "negative", "complaint")] * 2):
+            known, stranger = self.ingest(
+                [
+                    self.make_item("at://rel/1", "broken", author_id="did:plc:rel"),
+                    self.make_item("at://str/1", "broken too", author_id="did:plc:stranger"),
+                ]
+            )
+            self.env.flush_all()
+        tickets = known.ticket_id | stranger.ticket_id
+        self.assertEqual(len(tickets), 2)
+        self.assertFalse({"commercial_partner_id", "unattended"} & set(computed), "given at create, not computed")
+        self.env.invalidate_all()
+        self.assertEqual(known.ticket_id.commercial_partner_id, company)
+        self.assertFalse(stranger.ticket_id.commercial_partner_id)
+        self.assertEqual(tickets.mapped("unattended"), [True, True])
+        # the same values helpdesk_mgmt computes
+        tickets.modified(["partner_id", "stage_id"])
+        self.assertEqual(known.ticket_id.commercial_partner_id, company)
+        self.assertEqual(tickets.mapped("unattended"), [True, True])
+
+    def test_batch_ticket_descriptions_are_inert_whatever_the_post_says(self):
+        """Descriptions are stored as the router composes them (not sanitized again): the text escaped, web links
+        only."""
+        items = [
+            self.make_item("at://x/1", '<img src=x onerror="alert(1)"><script>alert(2)</script>', author_id="did:x1"),
+            self.make_item("at://x/2", "see link", author_id="did:x2"),
+            self.make_item("at://x/3", "and this", author_id="did:x3"),
+        ]
+        items[1].url = "javascript:alert(3)"
+        items[2].url = 'https://example.com/p?a=1&b="><script>alert(4)</script>'
+        with analyzed_as(*[("en", "negative", "complaint")] * 3):
+            hostile, scripted_link, quoted_link = self.ingest(items)
+        self.env.invalidate_all()
+        description = hostile.ticket_id.description
+        self.assertNotIn("<img", description)
+        self.assertNotIn("<script", description)
+        self.assertIn("&lt;script&gt;alert(2)&lt;/script&gt;", description)
+        self.assertIn("<a href", description, "a web link is kept")
+        self.assertNotIn("javascript:", scripted_link.ticket_id.description)
+        self.assertNotIn("<a ", scripted_link.ticket_id.description)
+        self.assertIn("see link", scripted_link.ticket_id.description)
+        self.assertNotIn("<script", quoted_link.ticket_id.description)
+        self.assertIn('href="https://example.com/p?a=1&amp;b=&#34;&gt;', quoted_link.ticket_id.description)
+
     def test_ticket_stage_follows_the_rules_team(self):
         stage = self.env["helpdesk.ticket.stage"].create({"name": "Social triage", "sequence": 0})
         vip_team = self.env["helpdesk.ticket.team"].create({"name": "VIP"})

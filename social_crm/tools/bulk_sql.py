@@ -15,6 +15,8 @@ stored columns are not recomputed (the caller gives their values), nothing is
 tracked in the chatter, and the caches of the columns written are invalidated.
 """
 
+from markupsafe import Markup
+
 from odoo.tools import SQL
 
 BATCH = 1000
@@ -87,14 +89,17 @@ def insert_rows(model, vals_list, conflict=(), key="id"):
     return inserted
 
 
-def update_rows(model, rows, fnames, keep_greatest=()):
+def update_rows(model, rows, fnames, keep_greatest=(), escaped=()):
     """One UPDATE per batch for ``rows`` [(id, {field: value})] whose values differ row by row; returns the ids.
 
     Each of ``fnames`` is set from the row's value; those also in
     ``keep_greatest`` keep the greater of the stored and the given value
     (``GREATEST``: a NULL on either side gives the other). A text given for
-    several rows is converted once. Pending ORM writes to these columns are
-    flushed first, their caches invalidated after.
+    several rows is converted once. HTML fields named in ``escaped`` whose
+    value is ``Markup`` the caller composed itself (every outside string
+    escaped by ``markupsafe``, links checked) are stored as given, not
+    sanitized again; any other value is sanitized. Pending ORM writes to these
+    columns are flushed first, their caches invalidated after.
     """
     if not rows:
         return []
@@ -113,6 +118,8 @@ def update_rows(model, rows, fnames, keep_greatest=()):
     converted = {}  # a text given for many rows (a message body) is converted (sanitized) once
 
     def convert(field, value):
+        if field.name in escaped and field.type == "html" and isinstance(value, Markup):
+            return str(value)  # Html.convert_to_column() would sanitize it whatever it is told
         if not isinstance(value, str):
             return field.convert_to_column(value, record)
         key = (field.name, type(value), value)
