@@ -6,6 +6,7 @@ from markupsafe import Markup
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import html2plaintext
 
 from ..tools.batch_defaults import batch_defaults_context, cached_default_get
 from ..tools.bulk_sql import update_rows
@@ -332,12 +333,18 @@ class HelpdeskTicket(models.Model):
             values["body"] = body
         # the followers of every new ticket in one query, not one per notification
         recipients = self.env["mail.followers"]._get_recipient_data(tickets, "notification", subtype.id, [])
+        # What each notification would work out again, once: the language mail.thread falls back to, and with
+        # SMS installed the body's plain text (the same for every ticket; ``sms_content`` is SMS's own parameter).
+        notify_kwargs = {}
+        if "sms_content" in tickets._get_notify_valid_parameters():
+            notify_kwargs["sms_content"] = html2plaintext(body)
         tickets = tickets.with_context(
-            **{PREFETCHED_RECIPIENTS: {"key": (tickets._name, "notification", subtype.id), "data": recipients}}
+            lang=tickets.env.context.get("lang") or self.env.user.lang,
+            **{PREFETCHED_RECIPIENTS: {"key": (tickets._name, "notification", subtype.id), "data": recipients}},
         )
         for ticket, message, values in zip(tickets, messages, values_list):
             ticket._message_post_after_hook(message, values)
-            ticket._notify_thread(message, values)
+            ticket._notify_thread(message, values, **notify_kwargs)
 
     @api.model
     def _social_numbers(self, company_id, count):

@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from markupsafe import Markup
 
-from odoo import api, fields, models
+from odoo import Command, api, fields, models
 
 from ..tools.bulk_sql import update_rows
 
@@ -188,7 +188,7 @@ class SocialCrmTicketRouter(models.AbstractModel):
                     mention.url,
                     texts.open_on % {"network": network},
                 )
-        return {
+        vals = {
             "name": name,
             "description": body,
             "partner_id": thread.partner_id.id or False,
@@ -200,10 +200,13 @@ class SocialCrmTicketRouter(models.AbstractModel):
             "company_id": account.company_id.id,
             "channel_id": texts.channel_id,
             "priority": rule.priority or "1",
-            "tag_ids": [(6, 0, texts.tag_ids(rule))],
             "social_thread_id": thread.id,
             "social_lang": mention.lang or False,
         }
+        tag_ids = texts.tag_ids(rule)
+        if tag_ids:  # an empty many2many given to create() still costs it a relation write per ticket
+            vals["tag_ids"] = [Command.set(tag_ids)]
+        return vals
 
 
 def _is_web_link(url):
