@@ -1,6 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """Respond: which conversations become helpdesk tickets, and how (the ticket rules applied to mentions)."""
 
+import html
 from datetime import timedelta
 
 from markupsafe import Markup
@@ -182,7 +183,7 @@ class SocialCrmTicketRouter(models.AbstractModel):
                 "network": network,
                 "title": self.env["social_crm.thread"]._title_from_text(mention.body, 80),
             }
-            body = Markup("<p>%s</p>") % (mention.body or "")
+            body = Markup("<p>%s</p>") % _text_html(mention.body)
             if _is_web_link(mention.url):  # the description is stored as composed here: no javascript: links
                 body += Markup('<p><a href="%s" target="_blank" rel="noopener">%s</a></p>') % (
                     mention.url,
@@ -207,6 +208,12 @@ class SocialCrmTicketRouter(models.AbstractModel):
         if tag_ids:  # an empty many2many given to create() still costs it a relation write per ticket
             vals["tag_ids"] = [Command.set(tag_ids)]
         return vals
+
+
+def _text_html(text):
+    """A stranger's text for an HTML field, escaped as Odoo's sanitizer stores text: ``<``, ``>`` and ``&`` only, the
+    quotes kept, so a search of the descriptions for "l'article" finds it."""
+    return Markup(html.escape(text or "", quote=False))
 
 
 def _is_web_link(url):

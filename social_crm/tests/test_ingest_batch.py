@@ -136,11 +136,12 @@ class TestIngestBatch(SocialCrmCommon):
             self.make_item("at://x/1", '<img src=x onerror="alert(1)"><script>alert(2)</script>', author_id="did:x1"),
             self.make_item("at://x/2", "see link", author_id="did:x2"),
             self.make_item("at://x/3", "and this", author_id="did:x3"),
+            self.make_item("at://x/4", 'l\'article "Zéphyr" & co', author_id="did:x4"),
         ]
         items[1].url = "javascript:alert(3)"
         items[2].url = 'https://example.com/p?a=1&b="><script>alert(4)</script>'
-        with analyzed_as(*[("en", "negative", "complaint")] * 3):
-            hostile, scripted_link, quoted_link = self.ingest(items)
+        with analyzed_as(*[("en", "negative", "complaint")] * 4):
+            hostile, scripted_link, quoted_link, quotes = self.ingest(items)
         self.env.invalidate_all()
         description = hostile.ticket_id.description
         self.assertNotIn("<img", description)
@@ -152,6 +153,10 @@ class TestIngestBatch(SocialCrmCommon):
         self.assertIn("see link", scripted_link.ticket_id.description)
         self.assertNotIn("<script", quoted_link.ticket_id.description)
         self.assertIn('href="https://example.com/p?a=1&amp;b=&#34;&gt;', quoted_link.ticket_id.description)
+        # the text as Odoo's sanitizer would store it: the quotes as they are, so searches find them
+        self.assertIn('<p>l\'article "Zéphyr" &amp; co</p>', quotes.ticket_id.description)
+        found = self.env["helpdesk.ticket"].search([("description", "ilike", 'l\'article "Zéphyr"')])
+        self.assertEqual(found, quotes.ticket_id)
 
     def test_ticket_stage_follows_the_rules_team(self):
         stage = self.env["helpdesk.ticket.stage"].create({"name": "Social triage", "sequence": 0})
